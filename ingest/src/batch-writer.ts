@@ -1,0 +1,101 @@
+import type { Store } from '@periscope/clickhouse';
+import type { BoundedEventQueue } from '@periscope/proxy';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { FastifyBaseLogger } from 'fastify';
+
+export interface BatchWriterOptions {
+  queue: BoundedEventQueue;
+  store: Store;
+  registry: Registry;
+  log: FastifyBaseLogger;
+  maxBatch?: number;
+  /** How long to wait for a batch to fill before writing a partial one. */
+  lingerMs?: number;
+  /** Events that could not be written before shutdown; the host counts them as dropped. */
+  onLost: (count: number) => void;
+}
+
+/**
+ * The embedded pipeline's writer: drains the in-process queue into ClickHouse in batches.
+ * A failed insert puts the batch back at the head of the queue and retries with backoff,
+ * so a store hiccup costs latency, not rows; only a full queue drops (counted by the queue).
+ */
+export class BatchWriter {
+  private running = false;
+  private writing = false;
+  private loop: Promise<void> | undefined;
+  private readonly opts: Required<Omit<BatchWriterOptions, 'registry'>>;
+  private readonly inserted: Counter;
+  private readonly failures: Counter;
+  private readonly latency: Histogram;
+
+  constructor(opts: BatchWriterOptions) {
+    this.opts = { maxBatch: 5000, lingerMs: 100, ...opts };
+    const registers = [opts.registry];
+    this.inserted = new Counter({ name: 'periscope_ingest_inserted_total', help: 'Events written to ClickHouse.', registers });
+    this.failures = new Counter({ name: 'periscope_ingest_insert_failures_total', help: 'Failed batch inserts (each retried).', registers });
+    this.latency = new Histogram({
+      name: 'periscope_ingest_insert_seconds',
+      help: 'Latency of one batch insert.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    const queue = opts.queue;
+    new Gauge({ name: 'periscope_event_queue_depth', help: 'Events waiting in the in-process queue.', registers, collect() { this.set(queue.length); } });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    const { queue, maxBatch, lingerMs } = this.opts;
+    let backoff = 100;
+    let shutdownFailures = 0;
+    while (this.running || queue.length > 0) {
+      await queue.waitForEvents(lingerMs);
+      if (queue.length < maxBatch && this.running) await sleep(Math.min(lingerMs, 20));
+      const batch = queue.take(maxBatch);
+      if (batch.length === 0) continue;
+      const end = this.latency.startTimer();
+      this.writing = true;
+      try {
+        await this.opts.store.insertRequests(batch);
+        end();
+        this.inserted.inc(batch.length);
+        backoff = 100;
+      } catch (err) {
+        this.failures.inc();
+        this.opts.log.error({ err, events: batch.length }, 'batch insert failed; retrying');
+        queue.unshift(batch);
+        if (!this.running && ++shutdownFailures >= 3) {
+          // Shutting down with a broken store: say exactly how much is lost rather than hang.
+          const lost = queue.take(Number.MAX_SAFE_INTEGER).length;
+          this.opts.onLost(lost);
+          this.opts.log.error({ lost }, 'EVENTS LOST at shutdown: the store kept failing');
+          return;
+        }
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+      } finally {
+        this.writing = false;
+      }
+    }
+  }
+
+  /** Resolves once everything queued so far has been written (tests, shutdown). */
+  async drained(): Promise<void> {
+    while (this.opts.queue.length > 0 || this.writing) await sleep(5);
+  }
+
+  /** Writes what is queued, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.opts.queue.close();
+    await this.loop;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

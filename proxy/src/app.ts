@@ -1,0 +1,187 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Agent, type Dispatcher } from 'undici';
+import { BodyCapture, statusClass, type CallRecord } from './call-record.ts';
+import type { PeriscopeConfig } from './config/schema.ts';
+import { errorBody, GatewayError, type Dialect } from './errors.ts';
+import { buildEvent } from './events/build-event.ts';
+import { errorTypeForStatus, upstreamErrorMessage } from './events/error-info.ts';
+import type { EventSink } from './events/sink.ts';
+import { looksLikeGatewayKey, type KeyVerifier } from './auth/gateway-keys.ts';
+import { uuidv7 } from './ids.ts';
+import type { ProxyMetrics } from './metrics.ts';
+import type { PriceBook } from './pricing/cost.ts';
+import { bearerValue, readRequestMetadata, type RequestMetadata } from './request-metadata.ts';
+import { classifyEndpoint } from './routing/endpoint.ts';
+import { relayCall } from './relay/relay-call.ts';
+
+export interface ProxyOptions {
+  config: PeriscopeConfig;
+  keys: KeyVerifier;
+  sink: EventSink;
+  metrics: ProxyMetrics;
+  priceBook: PriceBook;
+  /** Injected in tests and benches; by default one keep-alive pool per upstream origin. */
+  dispatcher?: Dispatcher;
+}
+
+/** Bodies of JSON responses are parsed for usage up to this size; larger ones are counted. */
+const USAGE_PARSE_LIMIT = 32 * 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    periscopeDialect: Dialect;
+    periscopeRequestId: string;
+    periscopeCall: CallRecord | null;
+  }
+}
+
+function dialectFor(path: string, prefix: string | undefined, config: PeriscopeConfig): Dialect {
+  if (prefix && config.providers[prefix]?.type === 'anthropic') return 'anthropic';
+  return /^\/(?:[^/]+\/)?v1\/messages(?:\/|\?|$)/.test(path) ? 'anthropic' : 'openai';
+}
+
+/** The gateway key: `Periscope-Auth`, or a `psk_` key sent where the SDK puts provider keys. */
+function presentedGatewayKey(request: FastifyRequest, meta: RequestMetadata): string | undefined {
+  if (meta.gatewayKey) return meta.gatewayKey;
+  for (const name of ['authorization', 'x-api-key', 'api-key'] as const) {
+    const v = bearerValue(request.headers[name] as string | undefined);
+    if (v && looksLikeGatewayKey(v)) return v;
+  }
+  return undefined;
+}
+
+/**
+ * The gateway routes as an encapsulated Fastify plugin: `/v1/*` and `/<provider>/*`.
+ * Bodies are taken as raw bytes (relayed unchanged unless the gateway must edit them), and
+ * one error handler renders every gateway error in the dialect the client speaks.
+ */
+export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Promise<void> {
+  const { config, metrics, sink } = opts;
+  const timeouts = config.gateway.timeouts;
+  const dispatcher = opts.dispatcher ?? new Agent({ connect: { timeout: timeouts.connect_ms }, keepAliveTimeout: 30_000 });
+  if (!opts.dispatcher) app.addHook('onClose', async () => dispatcher.close());
+  const deps = { config, dispatcher, metrics };
+  const buildDeps = { priceBook: opts.priceBook, maxStoredBodyBytes: config.logging.max_stored_body_bytes, metrics };
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.gateway.max_request_bytes }, (_req, body, done) => done(null, body));
+  app.decorateRequest('periscopeDialect', 'openai');
+  app.decorateRequest('periscopeRequestId', '');
+  app.decorateRequest('periscopeCall', null);
+
+  app.addHook('onRequest', async (request) => {
+    const prefix = (request.params as { provider?: string } | undefined)?.provider;
+    request.periscopeDialect = dialectFor(request.url, prefix, config);
+    request.periscopeRequestId = uuidv7();
+  });
+
+  function finish(call: CallRecord, reply: FastifyReply, abort: AbortController): void {
+    try {
+      if (!reply.raw.writableFinished && !call.errorType) {
+        call.errorType = 'client_aborted';
+        call.errorMessage = 'The client closed the connection before the response ended.';
+        if (!reply.raw.headersSent) call.status = 499;
+        metrics.clientAborts.inc();
+      }
+      abort.abort();
+      if (call.status >= 400 && !call.errorType) {
+        call.errorType = errorTypeForStatus(call.status);
+        call.errorMessage = upstreamErrorMessage(call.response.text());
+      }
+      metrics.requests.inc({ provider: call.provider || 'none', endpoint: call.endpoint, status_class: statusClass(call.status) });
+      sink.emit(buildEvent(call, buildDeps));
+    } catch (err) {
+      metrics.eventsDropped.inc({ reason: 'build_failed' });
+      app.log.error({ err, request_id: call.requestId }, 'could not build the event for a call');
+    }
+  }
+
+  async function handle(request: FastifyRequest, reply: FastifyReply, prefix: string | undefined): Promise<void> {
+    const meta = readRequestMetadata(request.headers);
+    const presented = presentedGatewayKey(request, meta);
+    if (!presented) {
+      metrics.rejected.inc({ reason: 'missing_gateway_key' });
+      throw new GatewayError('missing_gateway_key', 'Missing gateway key: send "Periscope-Auth: Bearer <gateway key>".');
+    }
+    const key = opts.keys.verify(presented);
+    if (!key) {
+      metrics.rejected.inc({ reason: 'invalid_gateway_key' });
+      throw new GatewayError('invalid_gateway_key', 'Invalid, expired or revoked gateway key.');
+    }
+    const apiPath = prefix ? request.url.slice(prefix.length + 1) : request.url;
+    const requestId = meta.requestId ?? request.periscopeRequestId;
+    request.periscopeRequestId = requestId;
+    const call: CallRecord = {
+      requestId,
+      startedAt: Date.now(),
+      t0: performance.now(),
+      meta: { ...meta, gatewayKey: presented },
+      userAgent: String(request.headers['user-agent'] ?? ''),
+      projectId: key.project_id,
+      keyId: key.key_id,
+      provider: prefix ?? '',
+      providerType: prefix ? config.providers[prefix]?.type : undefined,
+      model: '',
+      endpoint: classifyEndpoint(request.method, apiPath),
+      streamed: false,
+      status: 0,
+      errorType: '',
+      errorMessage: '',
+      ttftMs: null,
+      requestBody: request.body as Buffer | undefined,
+      response: new BodyCapture(USAGE_PARSE_LIMIT),
+      streamObserved: undefined,
+      upstreamRequestId: '',
+      secrets: [presented],
+      attempts: 1,
+    };
+    request.periscopeCall = call;
+    const abort = new AbortController();
+    reply.raw.once('close', () => finish(call, reply, abort));
+    reply.header('periscope-request-id', requestId);
+    await relayCall(request, reply, call, prefix, apiPath, deps, abort);
+  }
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const err = toGatewayError(error);
+    if (err.code === 'internal_error') request.log.error({ err: error }, 'unexpected error in the gateway');
+    const call = request.periscopeCall;
+    if (call) {
+      call.status = err.status;
+      call.errorType = err.code;
+      call.errorMessage = err.message;
+    }
+    void reply
+      .code(err.status)
+      .header('periscope-request-id', request.periscopeRequestId)
+      .send(errorBody(err, request.periscopeDialect, request.periscopeRequestId));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const err = new GatewayError('unknown_route', `Unknown route: ${request.method} ${request.url.split('?', 1)[0]}`);
+    void reply.code(err.status).send(errorBody(err, request.periscopeDialect, request.periscopeRequestId));
+  });
+
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+  app.route({ method: [...methods], url: '/v1/*', handler: (req, reply) => handle(req, reply, undefined) });
+  app.route({
+    method: [...methods],
+    url: '/:provider/*',
+    handler: (req, reply) => {
+      const prefix = (req.params as { provider: string }).provider;
+      if (!config.providers[prefix]) {
+        throw new GatewayError('unknown_route', `Unknown route: ${req.method} ${req.url.split('?', 1)[0]} (no provider named "${prefix}")`);
+      }
+      return handle(req, reply, prefix);
+    },
+  });
+}
+
+/** Fastify's own errors (body limit, bad content) mapped into the catalog. */
+function toGatewayError(error: Error & { statusCode?: number; code?: string }): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new GatewayError('body_too_large', 'The request body exceeds the gateway limit (gateway.max_request_bytes).');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new GatewayError('unsupported_media_type', error.message);
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new GatewayError('invalid_request', error.message);
+  return new GatewayError('internal_error', 'Internal gateway error.');
+}

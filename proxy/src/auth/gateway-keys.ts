@@ -1,0 +1,73 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+
+/** Gateway keys look like `psk_<43 base64url chars>`; the prefix makes leaked keys greppable. */
+export const GATEWAY_KEY_PREFIX = 'psk_';
+const DISPLAY_PREFIX_LENGTH = GATEWAY_KEY_PREFIX.length + 6;
+
+export interface VerifiedKey {
+  key_id: string;
+  project_id: string;
+}
+
+export interface KeyRecordLike extends VerifiedKey {
+  key_hash: string;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface NewGatewayKey {
+  /** The full key: shown once, never stored. */
+  key: string;
+  key_id: string;
+  key_hash: string;
+  prefix: string;
+}
+
+/** Keys are stored only as HMAC-SHA256 with a server secret, so a stolen table is useless alone. */
+export function hashGatewayKey(secret: Buffer, key: string): string {
+  return createHmac('sha256', secret).update(key).digest('hex');
+}
+
+export function generateGatewayKey(secret: Buffer): NewGatewayKey {
+  const key = GATEWAY_KEY_PREFIX + randomBytes(32).toString('base64url');
+  return { key, key_id: randomUUID(), key_hash: hashGatewayKey(secret, key), prefix: key.slice(0, DISPLAY_PREFIX_LENGTH) };
+}
+
+export function looksLikeGatewayKey(value: string): boolean {
+  return value.startsWith(GATEWAY_KEY_PREFIX) && value.length > 20;
+}
+
+export interface KeyVerifier {
+  verify(presentedKey: string): VerifiedKey | null;
+}
+
+/**
+ * An in-memory snapshot of all keys, so verifying a key on the request path is one HMAC and
+ * one map lookup, with no database call. Whoever hosts the proxy replaces the snapshot when
+ * keys change (the embedded server polls its store every second). Lookup is by HMAC, so the
+ * map's timing reveals nothing usable without the server secret.
+ */
+export class KeySnapshot implements KeyVerifier {
+  private byHash = new Map<string, KeyRecordLike>();
+  private readonly secret: Buffer;
+
+  constructor(secret: Buffer) {
+    this.secret = secret;
+  }
+
+  replace(records: Iterable<KeyRecordLike>): void {
+    const next = new Map<string, KeyRecordLike>();
+    for (const r of records) next.set(r.key_hash, r);
+    this.byHash = next;
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  verify(presentedKey: string, now = Date.now()): VerifiedKey | null {
+    const record = this.byHash.get(hashGatewayKey(this.secret, presentedKey));
+    if (!record || record.revoked_at !== null || (record.expires_at !== null && record.expires_at <= now)) return null;
+    return { key_id: record.key_id, project_id: record.project_id };
+  }
+}

@@ -1,0 +1,68 @@
+import type { Endpoint } from './providers/types.ts';
+import type { ProviderType } from './config/schema.ts';
+import type { RequestMetadata } from './request-metadata.ts';
+import type { Observed } from './usage/usage.ts';
+
+/**
+ * Everything known about one proxied call, filled in as it progresses and turned into an
+ * event once the response has ended (see events/build-event.ts).
+ */
+export interface CallRecord {
+  requestId: string;
+  startedAt: number;
+  /** performance.now() at arrival, for latency. */
+  t0: number;
+  meta: RequestMetadata;
+  userAgent: string;
+  projectId: string;
+  keyId: string;
+  provider: string;
+  providerType: ProviderType | undefined;
+  model: string;
+  endpoint: Endpoint;
+  streamed: boolean;
+  status: number;
+  errorType: string;
+  errorMessage: string;
+  ttftMs: number | null;
+  requestBody: Buffer | undefined;
+  response: BodyCapture;
+  /** Usage seen in a stream; for JSON responses it is parsed from `response` at the end. */
+  streamObserved: Observed | undefined;
+  upstreamRequestId: string;
+  /** Credentials this call carried, scrubbed verbatim from everything stored. */
+  secrets: string[];
+  attempts: number;
+}
+
+/** Keeps the first `limit` bytes of a response body and counts the rest. */
+export class BodyCapture {
+  private chunks: Buffer[] = [];
+  private kept = 0;
+  total = 0;
+  readonly limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  add(chunk: Buffer): void {
+    this.total += chunk.length;
+    if (this.kept >= this.limit) return;
+    const part = this.kept + chunk.length > this.limit ? chunk.subarray(0, this.limit - this.kept) : chunk;
+    this.chunks.push(part);
+    this.kept += part.length;
+  }
+
+  get complete(): boolean {
+    return this.total === this.kept;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+export function statusClass(status: number): string {
+  return status === 0 ? 'none' : `${Math.floor(status / 100)}xx`;
+}

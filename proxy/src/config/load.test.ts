@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, ConfigError } from './load.ts';
+
+describe('parseConfig', () => {
+  it('gives openai, anthropic and gemini providers without a config file', () => {
+    const c = parseConfig({}, {});
+    expect(Object.keys(c.providers).sort()).toEqual(['anthropic', 'gemini', 'openai']);
+    expect(c.providers.openai!.base_url).toBe('https://api.openai.com/v1');
+    expect(c.providers.openai!.api_key).toBeUndefined();
+    expect(c.gateway.timeouts.headers_ms).toBe(600_000);
+    expect(c.logging.max_stored_body_bytes).toBe(256 * 1024);
+  });
+
+  it('expands ${VAR} and ${VAR:-default} from the environment', () => {
+    const c = parseConfig({
+      providers: { groq: { type: 'openai-compatible', base_url: '${GROQ_URL:-https://api.groq.com/openai/v1}', api_key: '${GROQ_KEY}' } },
+    }, { GROQ_KEY: 'gsk_x' });
+    expect(c.providers.groq).toMatchObject({ base_url: 'https://api.groq.com/openai/v1', api_key: 'gsk_x' });
+  });
+
+  it('names the bad path in errors', () => {
+    expect(() => parseConfig({ providers: { x: { type: 'nope', base_url: 'http://a' } } }, {})).toThrow(/providers\.x\.type/);
+    expect(() => parseConfig({ providers: { x: { type: 'openai-compatible' } } }, {})).toThrow(/providers\.x\.base_url/);
+    expect(() => parseConfig({ gateway: { max_request_bytes: -1 } }, {})).toThrow(/gateway\.max_request_bytes/);
+    expect(() => parseConfig({ models: { chat: { deployments: [{ provider: 'ghost' }] } } }, {})).toThrow(/models\.chat\.deployments\.0\.provider/);
+    expect(() => parseConfig({ providers: { x: { type: 'openai', api_key: '${MISSING_VAR}' } } }, {})).toThrow(ConfigError);
+    expect(() => parseConfig({ bogus: 1 }, {})).toThrow(/bogus|Unrecognized/);
+  });
+});

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, type PeriscopeConfig, type ProviderConfigInput } from './schema.ts';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Providers every install has, so `/openai/...` and `/anthropic/...` work without a config file. */
+const DEFAULT_PROVIDERS: Record<string, ProviderConfigInput> = {
+  openai: { type: 'openai', base_url: 'https://api.openai.com/v1', api_key: '${OPENAI_API_KEY:-}' },
+  anthropic: { type: 'anthropic', base_url: 'https://api.anthropic.com', api_key: '${ANTHROPIC_API_KEY:-}' },
+  gemini: { type: 'gemini', base_url: 'https://generativelanguage.googleapis.com/v1beta/openai', api_key: '${GEMINI_API_KEY:-}' },
+};
+
+/** Replaces `${VAR}` and `${VAR:-default}`; an unset variable without a default is an error that names it. */
+function expandEnv(value: unknown, path: string, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}/g, (_m, name: string, hasDefault?: string, def?: string) => {
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (hasDefault !== undefined) return def ?? '';
+      throw new ConfigError(`${path}: environment variable ${name} is not set`);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, `${path}[${i}]`, env));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, path ? `${path}.${k}` : k, env)]));
+  }
+  return value;
+}
+
+/** Validates a raw config object; errors name the bad path, e.g. "providers.openai.type: ...". */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): PeriscopeConfig {
+  const base = (raw ?? {}) as Record<string, unknown>;
+  if (typeof base !== 'object' || Array.isArray(base)) throw new ConfigError('config must be a YAML mapping');
+  const withDefaults = { ...base, providers: { ...DEFAULT_PROVIDERS, ...(base.providers as object | undefined) } };
+  const expanded = expandEnv(withDefaults, '', env);
+  const result = configSchema.safeParse(expanded);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = issue.path.map(String).join('.') || '(root)';
+    throw new ConfigError(`invalid config at ${path}: ${issue.message}`);
+  }
+  const config = result.data;
+  for (const [name, p] of Object.entries(config.providers)) {
+    if (p.api_key === '') delete p.api_key;
+    if (!p.base_url && p.type !== 'azure-openai' && DEFAULT_PROVIDERS[p.type]) p.base_url = DEFAULT_PROVIDERS[p.type]!.base_url;
+    if (!p.base_url) throw new ConfigError(`invalid config at providers.${name}.base_url: required for type ${p.type}`);
+  }
+  for (const [model, m] of Object.entries(config.models)) {
+    m.deployments.forEach((d, i) => {
+      if (!config.providers[d.provider]) {
+        throw new ConfigError(`invalid config at models.${model}.deployments.${i}.provider: unknown provider "${d.provider}"`);
+      }
+    });
+  }
+  return config;
+}
+
+export function loadConfigFile(path: string | undefined, env: NodeJS.ProcessEnv = process.env): PeriscopeConfig {
+  if (!path) return parseConfig({}, env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  return parseConfig(raw, env);
+}

@@ -1,0 +1,83 @@
+import { REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/clickhouse/contract';
+import type { CallRecord } from '../call-record.ts';
+import { usageFromJson, emptyUsage, type Observed } from '../usage/usage.ts';
+import { redactSecrets } from './redact.ts';
+import type { PriceBook } from '../pricing/cost.ts';
+import type { ProxyMetrics } from '../metrics.ts';
+
+export interface EventBuildDeps {
+  priceBook: PriceBook;
+  maxStoredBodyBytes: number;
+  metrics: ProxyMetrics;
+}
+
+function observedUsage(call: CallRecord, metrics: ProxyMetrics): Observed {
+  if (call.streamObserved) return call.streamObserved;
+  const none: Observed = { usage: emptyUsage(), sawUsage: false, model_served: '' };
+  if (call.status < 200 || call.status >= 300 || call.endpoint === 'passthrough' || call.endpoint === 'models') return none;
+  if (!call.response.complete) {
+    metrics.usageUnparsed.inc({ endpoint: call.endpoint });
+    return none;
+  }
+  try {
+    return usageFromJson(call.endpoint, JSON.parse(call.response.text()));
+  } catch {
+    metrics.usageUnparsed.inc({ endpoint: call.endpoint });
+    return none;
+  }
+}
+
+function storedBody(text: string, omit: boolean, max: number, secrets: string[]): { body: string; truncated: boolean } {
+  if (omit) return { body: '', truncated: false };
+  const truncated = Buffer.byteLength(text) > max;
+  const clipped = truncated ? Buffer.from(text).subarray(0, max).toString('utf8') : text;
+  return { body: redactSecrets(clipped, secrets), truncated };
+}
+
+/** Runs after the response ended: parses usage, prices it, scrubs secrets, clips bodies. */
+export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent {
+  const observed = observedUsage(call, deps.metrics);
+  const pricedModel = observed.model_served || call.model;
+  let cost = { cost_usd: 0, known: true };
+  if (observed.sawUsage && call.providerType) {
+    cost = deps.priceBook.cost(call.providerType, pricedModel, observed.usage);
+    if (!cost.known) deps.metrics.unknownPrice.inc({ provider: call.provider, model: pricedModel.slice(0, 100) });
+  }
+  const max = deps.maxStoredBodyBytes;
+  const requestText = call.requestBody ? call.requestBody.subarray(0, max + 1).toString('utf8') : '';
+  const req = storedBody(requestText, call.meta.omitRequest, max, call.secrets);
+  const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets);
+  return {
+    v: REQUEST_EVENT_VERSION,
+    request_id: call.requestId,
+    created_at: call.startedAt,
+    project_id: call.projectId,
+    key_id: call.keyId,
+    provider: call.provider,
+    model: call.model,
+    model_served: observed.model_served,
+    endpoint: call.endpoint,
+    status: call.status,
+    error_type: call.errorType,
+    error_message: redactSecrets(call.errorMessage, call.secrets).slice(0, 4096),
+    streamed: call.streamed,
+    latency_ms: Math.max(0, Math.round(performance.now() - call.t0)),
+    ttft_ms: call.ttftMs,
+    ...observed.usage,
+    cost_usd: cost.cost_usd,
+    cost_known: cost.known,
+    cache_status: 'bypass',
+    attempts: call.attempts,
+    user_id: call.meta.userId,
+    session_id: call.meta.sessionId,
+    session_path: call.meta.sessionPath,
+    session_name: call.meta.sessionName,
+    properties: call.meta.properties,
+    request_body: req.body,
+    response_body: res.body,
+    request_truncated: req.truncated || (call.requestBody !== undefined && call.requestBody.length > max && !call.meta.omitRequest),
+    response_truncated: res.truncated || (!call.response.complete && !call.meta.omitResponse),
+    user_agent: redactSecrets(call.userAgent, call.secrets).slice(0, 512),
+    upstream_request_id: call.upstreamRequestId,
+  };
+}

@@ -1,0 +1,62 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** The proxy's Prometheus series. The host process owns the registry and serves /metrics. */
+export function createProxyMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    requests: new Counter({
+      name: 'periscope_proxy_requests_total',
+      help: 'Calls answered by the gateway, by provider, endpoint and status class.',
+      labelNames: ['provider', 'endpoint', 'status_class'] as const,
+      registers,
+    }),
+    rejected: new Counter({
+      name: 'periscope_proxy_rejected_total',
+      help: 'Calls refused before reaching a provider (and not logged as rows), by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    upstreamErrors: new Counter({
+      name: 'periscope_proxy_upstream_errors_total',
+      help: 'Upstream calls that failed without an HTTP answer, by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    clientAborts: new Counter({
+      name: 'periscope_proxy_client_aborts_total',
+      help: 'Calls whose client disconnected before the response ended.',
+      registers,
+    }),
+    eventsEmitted: new Counter({
+      name: 'periscope_events_emitted_total',
+      help: 'Events accepted by the event sink.',
+      registers,
+    }),
+    eventsDropped: new Counter({
+      name: 'periscope_events_dropped_total',
+      help: 'Events lost, by reason. Every drop path of the pipeline counts here.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    unknownPrice: new Counter({
+      name: 'periscope_price_unknown_total',
+      help: 'Calls to models missing from the price table (logged with cost 0, cost_known=false).',
+      labelNames: ['provider', 'model'] as const,
+      registers,
+    }),
+    usageUnparsed: new Counter({
+      name: 'periscope_usage_unparsed_total',
+      help: 'Successful calls whose token usage could not be read (body too large or not JSON).',
+      labelNames: ['endpoint'] as const,
+      registers,
+    }),
+    overhead: new Histogram({
+      name: 'periscope_proxy_overhead_seconds',
+      help: 'Time the gateway spent before the upstream call was sent.',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+      registers,
+    }),
+  };
+}
+
+export type ProxyMetrics = ReturnType<typeof createProxyMetrics>;

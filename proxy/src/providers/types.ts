@@ -1,0 +1,31 @@
+import type { Dialect } from '../errors.ts';
+import type { ProviderConfig, ProviderType } from '../config/schema.ts';
+
+/** What the gateway understood a call to be; decides usage parsing and stream handling. */
+export type Endpoint =
+  | 'chat.completions'
+  | 'completions'
+  | 'embeddings'
+  | 'responses'
+  | 'models'
+  | 'messages'
+  | 'messages.count_tokens'
+  | 'passthrough';
+
+/**
+ * A provider adapter is data plus two small functions: where a gateway path goes upstream
+ * and how the configured key is sent. Usage parsing depends on the wire format (the
+ * endpoint), not on the provider, and lives in ../usage/.
+ */
+export interface ProviderAdapter {
+  readonly type: ProviderType;
+  /** Error shape and auth header style this provider's clients expect. */
+  readonly dialect: Dialect;
+  /** Upstream URL for `apiPath` (the path after any provider prefix, with query string). */
+  upstreamUrl(provider: ProviderConfig, apiPath: string, model: string | undefined): string;
+  /** Headers carrying the configured key, used only when the client sent no key of its own. */
+  authHeaders(apiKey: string): Record<string, string>;
+}
+
+/** Header names that carry a provider key from a client; forwarded as sent. */
+export const CLIENT_KEY_HEADERS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'] as const;

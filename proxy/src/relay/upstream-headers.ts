@@ -1,0 +1,61 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { CLIENT_KEY_HEADERS } from '../providers/types.ts';
+import { isGatewayHeader } from '../request-metadata.ts';
+
+/** RFC 9110 hop-by-hop headers, plus ones the gateway sets itself. */
+const NOT_FORWARDED = new Set([
+  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
+  'transfer-encoding', 'upgrade', 'host', 'content-length', 'accept-encoding', 'cookie', 'expect',
+]);
+
+export interface UpstreamHeaderPlan {
+  headers: Record<string, string>;
+  /** Credential values the client sent, to be scrubbed from anything stored. */
+  clientSecrets: string[];
+  clientSentKey: boolean;
+}
+
+/**
+ * Client headers are relayed except hop-by-hop and gateway headers. A provider key the client
+ * sent is forwarded as sent; otherwise the configured key is added in the provider's style.
+ * A gateway key sent in a provider-key header (for clients that cannot add headers) is used
+ * for gateway auth and never forwarded.
+ */
+export function planUpstreamHeaders(
+  incoming: IncomingHttpHeaders,
+  gatewayKeyInKeyHeader: string | undefined,
+  configuredAuth: Record<string, string> | undefined,
+): UpstreamHeaderPlan {
+  const headers: Record<string, string> = {};
+  const clientSecrets: string[] = [];
+  let clientSentKey = false;
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || NOT_FORWARDED.has(name) || isGatewayHeader(name)) continue;
+    const v = Array.isArray(value) ? value.join(', ') : value;
+    if ((CLIENT_KEY_HEADERS as readonly string[]).includes(name)) {
+      const secret = v.replace(/^\s*Bearer\s+/i, '').trim();
+      if (secret) clientSecrets.push(secret);
+      if (gatewayKeyInKeyHeader && secret === gatewayKeyInKeyHeader) continue;
+      if (!secret) continue;
+      clientSentKey = true;
+    }
+    headers[name] = v;
+  }
+  if (!clientSentKey && configuredAuth) Object.assign(headers, configuredAuth);
+  // Usage is read from the body as it passes, so ask for it uncompressed.
+  headers['accept-encoding'] = 'identity';
+  return { headers, clientSecrets, clientSentKey };
+}
+
+const NOT_RETURNED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer']);
+
+/** Upstream response headers for the client: everything meaningful, unchanged. */
+export function clientResponseHeaders(upstream: IncomingHttpHeaders, dropContentLength: boolean): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || NOT_RETURNED.has(name)) continue;
+    if (dropContentLength && name === 'content-length') continue;
+    out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * The Periscope request headers from DESIGN.md. Each is also accepted with the `Helicone-`
+ * prefix so teams can switch gateways without touching their code.
+ */
+export interface RequestMetadata {
+  gatewayKey: string | undefined;
+  userId: string;
+  sessionId: string;
+  sessionPath: string;
+  sessionName: string;
+  properties: Record<string, string>;
+  requestId: string | undefined;
+  omitRequest: boolean;
+  omitResponse: boolean;
+  provider: string | undefined;
+}
+
+const MAX_PROPERTIES = 50;
+const MAX_VALUE_LENGTH = 1024;
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const PREFIXES = ['periscope-', 'helicone-'] as const;
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  for (const prefix of PREFIXES) {
+    const v = headers[prefix + name];
+    const s = Array.isArray(v) ? v[0] : v;
+    if (s !== undefined && s !== '') return s;
+  }
+  return undefined;
+}
+
+const clip = (s: string | undefined): string => (s ?? '').slice(0, MAX_VALUE_LENGTH);
+
+export function bearerValue(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const m = /^\s*Bearer\s+(\S+)\s*$/i.exec(value);
+  return m ? m[1] : value.trim() || undefined;
+}
+
+export function readRequestMetadata(headers: IncomingHttpHeaders): RequestMetadata {
+  const properties: Record<string, string> = {};
+  let count = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    const prefix = PREFIXES.find((p) => name.startsWith(`${p}property-`));
+    if (!prefix || value === undefined || count >= MAX_PROPERTIES) continue;
+    const key = name.slice(prefix.length + 'property-'.length).slice(0, 64);
+    if (key.length === 0) continue;
+    properties[key] = clip(Array.isArray(value) ? value.join(', ') : value);
+    count++;
+  }
+  const requestId = header(headers, 'request-id');
+  return {
+    gatewayKey: bearerValue(header(headers, 'auth')),
+    userId: clip(header(headers, 'user-id')),
+    sessionId: clip(header(headers, 'session-id')),
+    sessionPath: clip(header(headers, 'session-path')),
+    sessionName: clip(header(headers, 'session-name')),
+    properties,
+    requestId: requestId && REQUEST_ID_PATTERN.test(requestId) ? requestId : undefined,
+    omitRequest: header(headers, 'omit-request')?.toLowerCase() === 'true',
+    omitResponse: header(headers, 'omit-response')?.toLowerCase() === 'true',
+    provider: header(headers, 'provider'),
+  };
+}
+
+/** True for headers that belong to the gateway and must never reach a provider. */
+export function isGatewayHeader(name: string): boolean {
+  return name.startsWith('periscope-') || name.startsWith('helicone-');
+}

@@ -1,0 +1,62 @@
+import type { PeriscopeConfig, ProviderConfig, ProviderType } from '../config/schema.ts';
+import { GatewayError } from '../errors.ts';
+import type { Endpoint } from '../providers/types.ts';
+
+export interface ResolvedProvider {
+  name: string;
+  config: ProviderConfig;
+  /** Model to send upstream when a `models:` alias maps the client's name to another. */
+  upstreamModel: string | undefined;
+}
+
+/** Well-known model name families, used when neither a prefix nor the `models:` map decides. */
+const MODEL_PATTERNS: ReadonlyArray<[RegExp, ProviderType]> = [
+  [/^(gpt-|chatgpt-|o\d(-|$)|text-embedding-|text-moderation|omni-moderation|davinci|babbage|dall-e|whisper|tts-|codex-|computer-use)/, 'openai'],
+  [/^claude-/, 'anthropic'],
+  [/^(gemini-|models\/gemini-|text-embedding-004|gemini-embedding)/, 'gemini'],
+];
+
+function providerOfType(config: PeriscopeConfig, type: ProviderType): string | undefined {
+  if (config.providers[type]?.type === type) return type;
+  return Object.keys(config.providers).find((n) => config.providers[n]!.type === type);
+}
+
+function named(config: PeriscopeConfig, name: string, upstreamModel?: string): ResolvedProvider {
+  const p = config.providers[name];
+  if (!p) throw new GatewayError('unknown_provider', `Unknown provider "${name}". Configured providers: ${Object.keys(config.providers).join(', ')}.`);
+  return { name, config: p, upstreamModel };
+}
+
+/**
+ * Order (the contract in the gateway-core issue): path prefix, then the model name (the
+ * config `models:` map, then well-known patterns), then the `Periscope-Provider` header.
+ * Calls that name no model fall back to the one provider their endpoint implies.
+ */
+export function resolveProvider(
+  config: PeriscopeConfig,
+  prefix: string | undefined,
+  model: string | undefined,
+  providerHeader: string | undefined,
+  endpoint: Endpoint,
+): ResolvedProvider {
+  if (prefix) return named(config, prefix);
+  if (model) {
+    const alias = config.models[model];
+    if (alias) {
+      const d = alias.deployments[0]!;
+      return named(config, d.provider, d.model);
+    }
+    for (const [pattern, type] of MODEL_PATTERNS) {
+      const name = pattern.test(model) ? providerOfType(config, type) : undefined;
+      if (name) return named(config, name);
+    }
+  }
+  if (providerHeader) return named(config, providerHeader.trim());
+  const implied = endpoint === 'messages' || endpoint === 'messages.count_tokens' ? 'anthropic' : model ? undefined : 'openai';
+  const name = implied && providerOfType(config, implied);
+  if (name) return named(config, name);
+  throw new GatewayError(
+    'unknown_provider',
+    `Cannot choose a provider for model "${model ?? ''}": add it under models: in the config, call /<provider>/v1/..., or send the Periscope-Provider header.`,
+  );
+}

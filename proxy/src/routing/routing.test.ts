@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/load.ts';
+import { classifyEndpoint } from './endpoint.ts';
+import { resolveProvider } from './resolve-provider.ts';
+
+describe('classifyEndpoint', () => {
+  it.each([
+    ['POST', '/v1/chat/completions', 'chat.completions'],
+    ['POST', '/v1/chat/completions?x=1', 'chat.completions'],
+    ['POST', '/v1/completions', 'completions'],
+    ['POST', '/v1/embeddings', 'embeddings'],
+    ['POST', '/v1/responses', 'responses'],
+    ['GET', '/v1/responses/resp_123', 'passthrough'],
+    ['GET', '/v1/models', 'models'],
+    ['POST', '/v1/messages', 'messages'],
+    ['POST', '/v1/messages/count_tokens', 'messages.count_tokens'],
+    ['POST', '/openai/deployments/my-gpt/chat/completions?api-version=2024-10-21', 'chat.completions'],
+    ['POST', '/v1beta/openai/chat/completions', 'chat.completions'],
+    ['POST', '/v1/audio/transcriptions', 'passthrough'],
+    ['GET', '/v1/files', 'passthrough'],
+  ])('%s %s is %s', (method, path, endpoint) => {
+    expect(classifyEndpoint(method, path)).toBe(endpoint);
+  });
+});
+
+describe('resolveProvider', () => {
+  const config = parseConfig({
+    providers: {
+      groq: { type: 'openai-compatible', base_url: 'http://127.0.0.1:9/openai/v1' },
+      azure: { type: 'azure-openai', base_url: 'https://x.openai.azure.com' },
+    },
+    models: { fast: { deployments: [{ provider: 'groq', model: 'llama-3.1-8b-instant' }] } },
+  }, {});
+
+  it('prefers the path prefix', () => {
+    expect(resolveProvider(config, 'groq', 'gpt-4o', undefined, 'chat.completions').name).toBe('groq');
+  });
+
+  it('then the models: map, rewriting the upstream model', () => {
+    const r = resolveProvider(config, undefined, 'fast', 'anthropic', 'chat.completions');
+    expect(r).toMatchObject({ name: 'groq', upstreamModel: 'llama-3.1-8b-instant' });
+  });
+
+  it('then well-known model names', () => {
+    expect(resolveProvider(config, undefined, 'gpt-4o-mini', 'groq', 'chat.completions').name).toBe('openai');
+    expect(resolveProvider(config, undefined, 'o3-mini', undefined, 'chat.completions').name).toBe('openai');
+    expect(resolveProvider(config, undefined, 'claude-sonnet-4-5', undefined, 'messages').name).toBe('anthropic');
+    expect(resolveProvider(config, undefined, 'gemini-2.5-pro', undefined, 'chat.completions').name).toBe('gemini');
+  });
+
+  it('then the Periscope-Provider header', () => {
+    expect(resolveProvider(config, undefined, 'llama-3.3-70b', 'groq', 'chat.completions').name).toBe('groq');
+  });
+
+  it('falls back to the provider an endpoint implies when no model decides', () => {
+    expect(resolveProvider(config, undefined, undefined, undefined, 'models').name).toBe('openai');
+    expect(resolveProvider(config, undefined, 'my-custom', undefined, 'messages').name).toBe('anthropic');
+  });
+
+  it('refuses to guess for an unknown model', () => {
+    expect(() => resolveProvider(config, undefined, 'llama-3.3-70b', undefined, 'chat.completions')).toThrow(/Cannot choose a provider/);
+    expect(() => resolveProvider(config, undefined, 'x', 'nope', 'chat.completions')).toThrow(/Unknown provider "nope"/);
+  });
+});

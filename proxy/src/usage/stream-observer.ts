@@ -1,0 +1,89 @@
+import type { Endpoint } from '../providers/types.ts';
+import { emptyUsage, fromAnthropicUsage, fromOpenAiUsage, fromResponsesUsage, jsonObject, type Observed } from './usage.ts';
+
+/**
+ * Watches the events of a streamed response and keeps the usage and served model.
+ * OpenAI chat/completions send usage in a final chunk (when include_usage is on); the
+ * Responses API in `response.completed`; Anthropic splits it over `message_start` (input
+ * and cache counts) and `message_delta` (cumulative output count).
+ */
+export class StreamUsageObserver {
+  readonly observed: Observed = { usage: emptyUsage(), sawUsage: false, model_served: '' };
+  private readonly endpoint: Endpoint;
+
+  constructor(endpoint: Endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  /** Feeds one SSE `data:` payload; returns the parsed JSON so the relay can reuse it. */
+  onData(data: string): Record<string, unknown> | undefined {
+    if (data === '[DONE]' || data.length === 0) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return undefined;
+    }
+    const json = jsonObject(parsed);
+    if (!json) return undefined;
+    switch (this.endpoint) {
+      case 'messages':
+        this.onAnthropic(json);
+        break;
+      case 'responses':
+        this.onResponses(json);
+        break;
+      default:
+        this.onOpenAiChunk(json);
+    }
+    return json;
+  }
+
+  private onOpenAiChunk(json: Record<string, unknown>): void {
+    if (!this.observed.model_served && typeof json.model === 'string') this.observed.model_served = json.model;
+    const u = jsonObject(json.usage);
+    if (u) {
+      this.observed.usage = fromOpenAiUsage(u);
+      this.observed.sawUsage = true;
+    }
+  }
+
+  private onResponses(json: Record<string, unknown>): void {
+    const response = jsonObject(json.response);
+    if (!response) return;
+    if (typeof response.model === 'string') this.observed.model_served = response.model;
+    const u = jsonObject(response.usage);
+    if (u) {
+      this.observed.usage = fromResponsesUsage(u);
+      this.observed.sawUsage = true;
+    }
+  }
+
+  private onAnthropic(json: Record<string, unknown>): void {
+    if (json.type === 'message_start') {
+      const message = jsonObject(json.message);
+      if (typeof message?.model === 'string') this.observed.model_served = message.model;
+      const u = jsonObject(message?.usage);
+      if (u) {
+        this.observed.usage = fromAnthropicUsage(u);
+        this.observed.sawUsage = true;
+      }
+    } else if (json.type === 'message_delta') {
+      const u = jsonObject(json.usage);
+      if (!u) return;
+      // message_delta carries the cumulative output count, and (in newer API versions)
+      // may repeat input counts; a count it omits keeps its message_start value.
+      const delta = fromAnthropicUsage(u);
+      const current = this.observed.usage;
+      const hasInput = 'input_tokens' in u || 'cache_read_input_tokens' in u || 'cache_creation_input_tokens' in u;
+      this.observed.usage = {
+        prompt_tokens: hasInput ? Math.max(current.prompt_tokens, delta.prompt_tokens) : current.prompt_tokens,
+        completion_tokens: delta.completion_tokens || current.completion_tokens,
+        cache_read_tokens: Math.max(current.cache_read_tokens, delta.cache_read_tokens),
+        cache_write_tokens: Math.max(current.cache_write_tokens, delta.cache_write_tokens),
+        reasoning_tokens: 0,
+      };
+      this.observed.sawUsage = true;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import type { Endpoint } from '../providers/types.ts';
+
+/**
+ * Normalised token counts. prompt_tokens is ALL input, cached reads and cache writes
+ * included (OpenAI's convention; Anthropic's three input counts are summed into it);
+ * reasoning tokens are part of completion_tokens.
+ */
+export interface TokenUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+}
+
+export interface Observed {
+  usage: TokenUsage;
+  /** Whether any usage block was seen at all (a stream cut short may have none). */
+  sawUsage: boolean;
+  model_served: string;
+}
+
+export const emptyUsage = (): TokenUsage => ({
+  prompt_tokens: 0, completion_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0,
+});
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0);
+
+/** OpenAI chat/completions/embeddings `usage` block. */
+export function fromOpenAiUsage(u: Json): TokenUsage {
+  return {
+    prompt_tokens: num(u.prompt_tokens),
+    completion_tokens: num(u.completion_tokens),
+    cache_read_tokens: num(obj(u.prompt_tokens_details)?.cached_tokens),
+    cache_write_tokens: 0,
+    reasoning_tokens: num(obj(u.completion_tokens_details)?.reasoning_tokens),
+  };
+}
+
+/** OpenAI Responses API `usage` block. */
+export function fromResponsesUsage(u: Json): TokenUsage {
+  return {
+    prompt_tokens: num(u.input_tokens),
+    completion_tokens: num(u.output_tokens),
+    cache_read_tokens: num(obj(u.input_tokens_details)?.cached_tokens),
+    cache_write_tokens: 0,
+    reasoning_tokens: num(obj(u.output_tokens_details)?.reasoning_tokens),
+  };
+}
+
+/** Anthropic `usage`: input_tokens excludes cached reads and writes, so they are added back. */
+export function fromAnthropicUsage(u: Json): TokenUsage {
+  const read = num(u.cache_read_input_tokens);
+  const write = num(u.cache_creation_input_tokens);
+  return {
+    prompt_tokens: num(u.input_tokens) + read + write,
+    completion_tokens: num(u.output_tokens),
+    cache_read_tokens: read,
+    cache_write_tokens: write,
+    reasoning_tokens: 0,
+  };
+}
+
+/** Usage and served model from a complete (non-streamed) JSON response. */
+export function usageFromJson(endpoint: Endpoint, body: unknown): Observed {
+  const json = obj(body);
+  const u = obj(json?.usage);
+  const model_served = typeof json?.model === 'string' ? json.model : '';
+  if (!u) return { usage: emptyUsage(), sawUsage: false, model_served };
+  switch (endpoint) {
+    case 'responses':
+      return { usage: fromResponsesUsage(u), sawUsage: true, model_served };
+    case 'messages':
+      return { usage: fromAnthropicUsage(u), sawUsage: true, model_served };
+    case 'messages.count_tokens':
+      return { usage: emptyUsage(), sawUsage: false, model_served };
+    default:
+      return { usage: fromOpenAiUsage(u), sawUsage: true, model_served };
+  }
+}
+
+export const jsonObject = obj;
