@@ -1,0 +1,60 @@
+import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { messageOf, StoreError } from '../errors.ts';
+import type { Driver, InsertSettings, QueryParams } from './driver.ts';
+
+/** A ClickHouse server over HTTP; the URL's path, when present, names the database. */
+export function openServerDriver(url: string): Driver {
+  // Failures come back as StoreErrors for the caller to log; client logging would report each twice.
+  return new ServerDriver(createClient({ url, application: 'periscope', log: { level: ClickHouseLogLevel.OFF } }));
+}
+
+class ServerDriver implements Driver {
+  readonly kind = 'server';
+
+  constructor(private readonly client: ClickHouseClient) {}
+
+  async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
+    try {
+      const result = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+      return await result.json<T>();
+    } catch (err) {
+      throw asStoreError(err);
+    }
+  }
+
+  async exec(sql: string, params: QueryParams = {}): Promise<void> {
+    try {
+      await this.client.command({ query: sql, query_params: params });
+    } catch (err) {
+      throw asStoreError(err);
+    }
+  }
+
+  async insertJSONEachRow(table: string, rows: readonly object[], settings: InsertSettings = {}): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.client.insert({ table, values: [...rows], format: 'JSONEachRow', clickhouse_settings: settings });
+    } catch (err) {
+      throw asStoreError(err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    const result = await this.client.ping();
+    if (!result.success) {
+      throw new StoreError('store_unavailable', `ClickHouse server unreachable: ${result.error.message}`, {
+        cause: result.error,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** The server answering with an error is a failed query; anything else means it was not reached. */
+function asStoreError(err: unknown): StoreError {
+  const code = err instanceof ClickHouseError ? 'query_failed' : 'store_unavailable';
+  return new StoreError(code, messageOf(err), { cause: err });
+}

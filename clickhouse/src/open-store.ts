@@ -1,0 +1,43 @@
+import { openChdbDriver } from './driver/chdb.ts';
+import type { Driver } from './driver/driver.ts';
+import { openServerDriver } from './driver/server.ts';
+import { migrate } from './migrate.ts';
+import { getBodyTtlDays, setBodyTtlDays } from './queries/body-ttl.ts';
+import { getRequest } from './queries/get-request.ts';
+import { insertRequests } from './queries/insert-requests.ts';
+import { findKeyByHash, insertKey, listKeys, revokeKey } from './queries/keys.ts';
+import { listRequests } from './queries/list-requests.ts';
+import type { Store, StoreLocation } from './store.ts';
+
+/**
+ * Opens the embedded store for `{ dataDir }` or a ClickHouse server for `{ url }`, and
+ * checks that it answers. Migrations are left to the caller (`store.migrate()`).
+ */
+export async function openStore(location: StoreLocation): Promise<Store> {
+  const driver = 'dataDir' in location ? await openChdbDriver(location.dataDir) : openServerDriver(location.url);
+  try {
+    await driver.ping();
+  } catch (err) {
+    await driver.close();
+    throw err;
+  }
+  return createStore(driver);
+}
+
+export function createStore(driver: Driver): Store {
+  return {
+    kind: driver.kind,
+    migrate: () => migrate(driver),
+    setBodyTtlDays: (days) => setBodyTtlDays(driver, days),
+    getBodyTtlDays: () => getBodyTtlDays(driver),
+    insertRequests: (events, opts) => insertRequests(driver, events, opts),
+    listRequests: (q) => listRequests(driver, q),
+    getRequest: (projectIds, requestId) => getRequest(driver, projectIds, requestId),
+    insertKey: (key) => insertKey(driver, key),
+    findKeyByHash: (keyHash) => findKeyByHash(driver, keyHash),
+    listKeys: (projectIds) => listKeys(driver, projectIds),
+    revokeKey: (keyId, at) => revokeKey(driver, keyId, at),
+    ping: () => driver.ping(),
+    close: () => driver.close(),
+  };
+}

@@ -1,0 +1,38 @@
+import type { Driver, InsertSettings, QueryParams } from '../driver/driver.ts';
+
+export interface RecordedCall {
+  kind: 'query' | 'exec' | 'insert';
+  sql: string;
+  params: QueryParams;
+  rows?: readonly object[];
+  settings?: InsertSettings;
+}
+
+/** A Driver that records what it is asked and answers queries from a callback. */
+export class RecordingDriver implements Driver {
+  readonly kind = 'chdb';
+  readonly calls: RecordedCall[] = [];
+
+  constructor(
+    private readonly answer: (sql: string, params: QueryParams) => unknown[] = () => [],
+    private readonly failOn: (sql: string) => boolean = () => false,
+  ) {}
+
+  async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
+    this.calls.push({ kind: 'query', sql, params });
+    return this.answer(sql, params) as T[];
+  }
+
+  async exec(sql: string, params: QueryParams = {}): Promise<void> {
+    this.calls.push({ kind: 'exec', sql, params });
+    if (this.failOn(sql)) throw new Error(`refused: ${sql.slice(0, 40)}`);
+  }
+
+  async insertJSONEachRow(table: string, rows: readonly object[], settings: InsertSettings = {}): Promise<void> {
+    this.calls.push({ kind: 'insert', sql: table, params: {}, rows, settings });
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,23 @@
+import type { JsonObject } from './json.ts';
+import type { PromptMemory } from './prompt-memory.ts';
+import type { SseScript } from './sse.ts';
+
+/** Everything a wire module needs to answer one request. */
+export interface GenerationContext {
+  body: JsonObject;
+  /** The requested model (for Azure, the deployment named in the path). */
+  model: string;
+  requestId: string;
+  chunkCount: number;
+  memory: PromptMemory;
+  azure: boolean;
+}
+
+/** A successful answer; `promptTokens` feeds the rate-limit headers. */
+export type Reply =
+  | { kind: 'json'; body: unknown; promptTokens: number }
+  | { kind: 'sse'; script: SseScript; promptTokens: number };
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

@@ -1,0 +1,46 @@
+/** Request header that picks a scenario; the gateway forwards unknown headers upstream. */
+export const SCENARIO_HEADER = 'x-mock-scenario';
+
+export const ERROR_STATUSES = [400, 401, 404, 429, 500, 529] as const;
+export type ErrorStatus = (typeof ERROR_STATUSES)[number];
+
+/**
+ * What a scenario does to one request. Scenarios combine with commas, e.g.
+ * `slow-headers-200,error-500` or `slow-stream-50,stall-after-first-chunk`.
+ */
+export interface ScenarioPlan {
+  headerDelayMs: number;
+  chunkIntervalMs: number | undefined;
+  stallAfterFirstChunk: boolean;
+  failMidStream: boolean;
+  errorStatus: ErrorStatus | undefined;
+}
+
+export const NO_SCENARIO: Readonly<ScenarioPlan> = Object.freeze({
+  headerDelayMs: 0,
+  chunkIntervalMs: undefined,
+  stallAfterFirstChunk: false,
+  failMidStream: false,
+  errorStatus: undefined,
+});
+
+/** Returns undefined for an unknown scenario, which the mock answers with a 400 that names it. */
+export function parseScenario(spec: string): ScenarioPlan | undefined {
+  const plan: ScenarioPlan = { ...NO_SCENARIO };
+  for (const raw of spec.split(',')) {
+    const name = raw.trim();
+    const number = Number(name.slice(name.lastIndexOf('-') + 1));
+    if (name === 'ok') continue;
+    if (name === 'stall-after-first-chunk') plan.stallAfterFirstChunk = true;
+    else if (name === 'error-mid-stream') plan.failMidStream = true;
+    else if (/^slow-headers-\d+$/.test(name)) plan.headerDelayMs = number;
+    else if (/^slow-stream-\d+$/.test(name)) plan.chunkIntervalMs = number;
+    else if (/^error-\d+$/.test(name) && isErrorStatus(number)) plan.errorStatus = number;
+    else return undefined;
+  }
+  return plan;
+}
+
+function isErrorStatus(status: number): status is ErrorStatus {
+  return (ERROR_STATUSES as readonly number[]).includes(status);
+}
