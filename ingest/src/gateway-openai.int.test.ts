@@ -112,7 +112,7 @@ describe('OpenAI SDK through the gateway', () => {
     const call = final.choices[0]!.message.tool_calls![0] as { function: { name: string; arguments: string } };
     expect(call.function.name).toBe('get_weather');
     expect(JSON.parse(call.function.arguments)).toHaveProperty('city');
-    const rows = await h.rows(project);
+    const rows = await h.rows(project, '', 2);
     expect(rows).toHaveLength(2);
     expect(rows.every((r) => r.status === 200 && r.completion_tokens > 0 && r.model === 'gpt-4.1')).toBe(true);
     expect(rows.map((r) => r.streamed).sort()).toEqual([false, true]);
@@ -132,7 +132,7 @@ describe('OpenAI SDK through the gateway', () => {
     let text = '';
     for await (const c of stream) text += c.choices[0]?.text ?? '';
     expect(text).toBe(res.choices[0]!.text);
-    const rows = await h.rows(project);
+    const rows = await h.rows(project, '', 2);
     expect(rows.map((r) => [r.endpoint, r.streamed, r.prompt_tokens])).toEqual([
       ['completions', true, res.usage!.prompt_tokens],
       ['completions', false, res.usage!.prompt_tokens],
@@ -160,7 +160,7 @@ describe('OpenAI SDK through the gateway', () => {
       if (e.type === 'response.completed') completedUsage = e.response.usage!;
     }
     expect(streamed).toBe(plain.output_text);
-    const rows = await h.rows(project);
+    const rows = await h.rows(project, '', 2);
     expect(rows).toHaveLength(2);
     for (const r of rows) {
       expect(r).toMatchObject({ endpoint: 'responses', prompt_tokens: plain.usage!.input_tokens, completion_tokens: plain.usage!.output_tokens });
@@ -193,7 +193,7 @@ describe('OpenAI SDK through the gateway', () => {
     await openai.chat.completions.create({ model: 'gemini-2.5-flash', messages });
     expect(h.mock.requests.at(-1)!.path).toBe('/v1beta/openai/chat/completions');
 
-    const rows = await h.rows(project);
+    const rows = await h.rows(project, '', 4);
     const byModel = Object.fromEntries(rows.map((r) => [r.model, r]));
     expect(byModel.fast).toMatchObject({ provider: 'groq', cost_known: true });
     expect(byModel['llama-3.3-70b']).toMatchObject({ provider: 'groq', cost_known: false, cost_usd: 0 });

@@ -126,7 +126,9 @@ export function message(ctx: GenerationContext): Reply {
   emit('content_block_stop', { index: 0 });
   if (answer.kind === 'tool') {
     emit('content_block_start', { index: 1, content_block: { type: 'tool_use', id: toolUseId, name: answer.name, input: {} } });
-    for (const partial_json of answer.pieces) emit('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json } });
+    for (const partial_json of answer.pieces) {
+      emit('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json } });
+    }
     emit('content_block_stop', { index: 1 });
   }
   emit('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } });
@@ -143,5 +145,6 @@ export function countMessageTokens(ctx: GenerationContext): Reply {
 
 export function anthropicModels(): Reply {
   const data = ANTHROPIC_MODELS.map((model) => ({ type: 'model', ...model }));
-  return { kind: 'json', promptTokens: 0, body: { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null } };
+  const body = { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+  return { kind: 'json', promptTokens: 0, body };
 }

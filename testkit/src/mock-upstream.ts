@@ -3,7 +3,15 @@ import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } fro
 import type { AddressInfo } from 'node:net';
 import { anthropicErrorBody, anthropicHeaders, anthropicModels, countMessageTokens, message } from './anthropic-wire.ts';
 import type { MockError } from './errors.ts';
-import { INVALID_JSON, MISSING_ANTHROPIC_VERSION, MISSING_API_KEY, missingField, scenarioError, unknownRoute, unknownScenario } from './errors.ts';
+import {
+  INVALID_JSON,
+  MISSING_ANTHROPIC_VERSION,
+  MISSING_API_KEY,
+  missingField,
+  scenarioError,
+  unknownRoute,
+  unknownScenario,
+} from './errors.ts';
 import { DEFAULT_CHUNK_COUNT, newId } from './generate.ts';
 import type { JsonObject } from './json.ts';
 import { asObject, asString } from './json.ts';

@@ -18,7 +18,12 @@ export function openaiErrorBody(error: MockError): unknown {
 }
 
 /** The headers api.openai.com sends on every response, rate limits included. */
-export function openaiHeaders(requestId: string, processingMs: number, promptTokens: number, rateLimited: boolean): Record<string, string> {
+export function openaiHeaders(
+  requestId: string,
+  processingMs: number,
+  promptTokens: number,
+  rateLimited: boolean,
+): Record<string, string> {
   return {
     'x-request-id': requestId,
     'openai-organization': 'org-mock',
@@ -143,7 +148,14 @@ function chatStream(
   callId: string,
   usage: unknown,
 ): SseScript {
-  const base = { id: head.id, object: 'chat.completion.chunk', created: head.created, model: head.model, service_tier: 'default', system_fingerprint: SYSTEM_FINGERPRINT };
+  const base = {
+    id: head.id,
+    object: 'chat.completion.chunk',
+    created: head.created,
+    model: head.model,
+    service_tier: 'default',
+    system_fingerprint: SYSTEM_FINGERPRINT,
+  };
   // With include_usage every chunk carries `usage: null` until the final usage chunk.
   const tail = usage === undefined ? {} : { usage: null };
   const chunk = (delta: unknown, finishReason: string | null): string =>
@@ -162,7 +174,8 @@ function chatStream(
   }
   const firstDelta = frames.length;
   for (const piece of answer.pieces) {
-    frames.push(chunk(answer.kind === 'tool' ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece }, null));
+    const delta = answer.kind === 'tool' ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece };
+    frames.push(chunk(delta, null));
   }
   frames.push(chunk({}, answer.kind === 'tool' ? 'tool_calls' : 'stop'));
   if (usage !== undefined) frames.push(sseData({ ...base, choices: [], usage }));
@@ -180,15 +193,22 @@ export function textCompletion(ctx: GenerationContext): Reply {
   const completionTokens = countTokens(text);
   const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
   const base = { id: newId('cmpl-'), object: 'text_completion', created: nowSeconds(), model };
-  const choice = (piece: string, finishReason: string | null) => ({ text: piece, index: 0, logprobs: null, finish_reason: finishReason });
+  const choice = (piece: string, finishReason: string | null) => ({
+    text: piece,
+    index: 0,
+    logprobs: null,
+    finish_reason: finishReason,
+  });
   if (ctx.body.stream !== true) {
-    return { kind: 'json', promptTokens, body: { ...base, choices: [choice(text, 'stop')], usage, system_fingerprint: SYSTEM_FINGERPRINT } };
+    const body = { ...base, choices: [choice(text, 'stop')], usage, system_fingerprint: SYSTEM_FINGERPRINT };
+    return { kind: 'json', promptTokens, body };
   }
   const frames = pieces.map((piece) => sseData({ ...base, choices: [choice(piece, null)] }));
   frames.push(sseData({ ...base, choices: [choice('', 'stop')] }));
   if (asObject(ctx.body.stream_options)?.include_usage === true) frames.push(sseData({ ...base, choices: [], usage }));
   frames.push(SSE_DONE);
-  return { kind: 'sse', promptTokens, script: { frames, firstDelta: 0, failure: sseData(openaiErrorBody(scenarioError(500, model))) } };
+  const failure = sseData(openaiErrorBody(scenarioError(500, model)));
+  return { kind: 'sse', promptTokens, script: { frames, firstDelta: 0, failure } };
 }
 
 /**
@@ -205,14 +225,13 @@ export function embeddings(ctx: GenerationContext): Reply {
     const text = typeof input === 'string' ? input : JSON.stringify(input);
     promptTokens += typeof input === 'string' ? countTokens(input) : (asArray(input)?.length ?? 0);
     const vector = unitVector(text, dimensions);
-    const embedding = base64 ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64') : Array.from(vector);
+    const embedding = base64
+      ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64')
+      : Array.from(vector);
     return { object: 'embedding', index, embedding };
   });
-  return {
-    kind: 'json',
-    promptTokens,
-    body: { object: 'list', data, model: servedModelFor(ctx.model), usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } },
-  };
+  const usage = { prompt_tokens: promptTokens, total_tokens: promptTokens };
+  return { kind: 'json', promptTokens, body: { object: 'list', data, model: servedModelFor(ctx.model), usage } };
 }
 
 function unitVector(text: string, dimensions: number): Float32Array {

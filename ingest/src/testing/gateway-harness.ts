@@ -23,7 +23,11 @@ export interface GatewayHarness {
   api<T>(path: string): Promise<{ status: number; body: T; text: string }>;
   /** Waits until the row is queryable (the writer batches), then returns it with bodies. */
   row(requestId: string, project: string): Promise<RequestDetail>;
-  rows(project: string, query?: string): Promise<RequestRow[]>;
+  /**
+   * The project's rows once at least `atLeast` are queryable. Polls because an event is built
+   * when the server sees the connection close, which can come after the client saw the end.
+   */
+  rows(project: string, query?: string, atLeast?: number): Promise<RequestRow[]>;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,8 @@ export async function startGatewayHarness(extraConfig: Record<string, unknown> =
       gemini: { type: 'gemini', base_url: `${mock.url}/v1beta/openai`, api_key: 'gemini-configured-key-123' },
       azure: { type: 'azure-openai', base_url: mock.url, api_key: 'azure-configured-key-123' },
       groq: { type: 'openai-compatible', base_url: `${mock.url}/v1`, api_key: 'gsk_configuredgroqkey1234567890' },
+      // Port 9 (discard) has no listener on loopback: connections are refused at once.
+      unreachable: { type: 'openai-compatible', base_url: 'http://127.0.0.1:9/v1' },
     },
     models: { fast: { deployments: [{ provider: 'groq', model: 'llama-3.1-8b-instant' }] } },
     pricing: { 'llama-3.1-8b-instant': { input: 0.05, output: 0.08 } },
@@ -80,15 +86,23 @@ export async function startGatewayHarness(extraConfig: Record<string, unknown> =
     },
     api,
     async row(requestId, project) {
-      await server.flush();
-      const res = await api<RequestDetail>(`/api/requests/${encodeURIComponent(requestId)}?project=${project}`);
-      if (res.status !== 200) throw new Error(`row ${requestId}: ${res.status} ${res.text}`);
-      return res.body;
+      const deadline = Date.now() + 3000;
+      for (;;) {
+        await server.flush();
+        const res = await api<RequestDetail>(`/api/requests/${encodeURIComponent(requestId)}?project=${project}`);
+        if (res.status === 200) return res.body;
+        if (Date.now() > deadline) throw new Error(`row ${requestId}: ${res.status} ${res.text}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
-    async rows(project, query = '') {
-      await server.flush();
-      const res = await api<{ data: RequestRow[] }>(`/api/requests?project=${project}${query ? `&${query}` : ''}`);
-      return res.body.data;
+    async rows(project, query = '', atLeast = 1) {
+      const deadline = Date.now() + 3000;
+      for (;;) {
+        await server.flush();
+        const res = await api<{ data: RequestRow[] }>(`/api/requests?project=${project}${query ? `&${query}` : ''}`);
+        if (res.body.data.length >= atLeast || Date.now() > deadline) return res.body.data;
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     async close() {
       await server.app.close();
