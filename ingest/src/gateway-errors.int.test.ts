@@ -22,7 +22,7 @@ async function clients(scenario?: string) {
   };
 }
 
-async function post(path: string, init: { headers?: Record<string, string>; body?: string | Buffer }) {
+async function post(path: string, init: { headers?: Record<string, string>; body?: string }) {
   const res = await fetch(h.url + path, { method: 'POST', headers: init.headers, body: init.body });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
@@ -150,7 +150,7 @@ describe('bad input gets a clear error in the provider shape', () => {
     const notObject = await post('/v1/embeddings', { headers: { ...auth, 'content-type': 'application/json' }, body: '[1,2]' });
     expect(notObject.status).toBe(400);
 
-    const huge = await post('/v1/chat/completions', { headers: { ...auth, 'content-type': 'application/json' }, body: Buffer.alloc(2 * 1024 * 1024, 'a') });
+    const huge = await post('/v1/chat/completions', { headers: { ...auth, 'content-type': 'application/json' }, body: 'a'.repeat(2 * 1024 * 1024) });
     expect(huge.status).toBe(413);
     expect(huge.body).toMatchObject({ error: { code: 'body_too_large' } });
 

@@ -13,6 +13,7 @@ import type { PriceBook } from './pricing/cost.ts';
 import { bearerValue, readRequestMetadata, type RequestMetadata } from './request-metadata.ts';
 import { classifyEndpoint } from './routing/endpoint.ts';
 import { relayCall } from './relay/relay-call.ts';
+import { clientCredentials } from './relay/upstream-headers.ts';
 
 export interface ProxyOptions {
   config: PeriscopeConfig;
@@ -132,7 +133,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       response: new BodyCapture(USAGE_PARSE_LIMIT),
       streamObserved: undefined,
       upstreamRequestId: '',
-      secrets: [presented],
+      secrets: [presented, ...clientCredentials(request.headers)],
       attempts: 1,
     };
     request.periscopeCall = call;

@@ -35,7 +35,9 @@ export interface GatewayHarness {
  * The embedded server on a real port with a real chDB store in a temp dir, and the mock
  * upstream configured as every provider type. Short timeouts so timeout tests are quick.
  */
-export async function startGatewayHarness(extraConfig: Record<string, unknown> = {}): Promise<GatewayHarness> {
+export async function startGatewayHarness(
+  extraProviders: (mockUrl: string) => Record<string, unknown> = () => ({}),
+): Promise<GatewayHarness> {
   const mock = await startMockUpstream();
   const dataDir = await mkdtemp(join(tmpdir(), 'periscope-test-'));
   let logText = '';
@@ -54,11 +56,11 @@ export async function startGatewayHarness(extraConfig: Record<string, unknown> =
       groq: { type: 'openai-compatible', base_url: `${mock.url}/v1`, api_key: 'gsk_configuredgroqkey1234567890' },
       // Port 9 (discard) has no listener on loopback: connections are refused at once.
       unreachable: { type: 'openai-compatible', base_url: 'http://127.0.0.1:9/v1' },
+      ...extraProviders(mock.url),
     },
     models: { fast: { deployments: [{ provider: 'groq', model: 'llama-3.1-8b-instant' }] } },
     pricing: { 'llama-3.1-8b-instant': { input: 0.05, output: 0.08 } },
     gateway: { timeouts: { connect_ms: 2000, headers_ms: 1500, idle_body_ms: 1500 }, max_request_bytes: 1024 * 1024 },
-    ...extraConfig,
   }, {});
   const server = await startEmbedded({
     dataDir, config, env: { PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN }, logger: { level: 'debug', stream: logStream },

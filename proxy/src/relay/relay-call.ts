@@ -102,7 +102,6 @@ export async function relayCall(
 
   const configuredAuth = resolved.config.api_key ? adapter.authHeaders(resolved.config.api_key) : undefined;
   const plan = planUpstreamHeaders(request.headers, call.meta.gatewayKey, configuredAuth);
-  call.secrets.push(...plan.clientSecrets);
   if (resolved.config.api_key) call.secrets.push(resolved.config.api_key);
   if (upstreamBody && upstreamBody.length > 0) plan.headers['content-length'] = String(upstreamBody.length);
   const url = adapter.upstreamUrl(resolved.config, apiPath, resolved.upstreamModel ?? body.model);

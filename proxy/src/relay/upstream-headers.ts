@@ -10,9 +10,21 @@ const NOT_FORWARDED = new Set([
 
 export interface UpstreamHeaderPlan {
   headers: Record<string, string>;
-  /** Credential values the client sent, to be scrubbed from anything stored. */
-  clientSecrets: string[];
   clientSentKey: boolean;
+}
+
+const isKeyHeader = (name: string) => (CLIENT_KEY_HEADERS as readonly string[]).includes(name);
+const credentialOf = (value: string) => value.replace(/^\s*Bearer\s+/i, '').trim();
+
+/** Credential values the client sent, to be scrubbed from everything stored about the call. */
+export function clientCredentials(incoming: IncomingHttpHeaders): string[] {
+  const out: string[] = [];
+  for (const name of CLIENT_KEY_HEADERS) {
+    const value = incoming[name];
+    const secret = typeof value === 'string' ? credentialOf(value) : '';
+    if (secret) out.push(secret);
+  }
+  return out;
 }
 
 /**
@@ -27,16 +39,13 @@ export function planUpstreamHeaders(
   configuredAuth: Record<string, string> | undefined,
 ): UpstreamHeaderPlan {
   const headers: Record<string, string> = {};
-  const clientSecrets: string[] = [];
   let clientSentKey = false;
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined || NOT_FORWARDED.has(name) || isGatewayHeader(name)) continue;
     const v = Array.isArray(value) ? value.join(', ') : value;
-    if ((CLIENT_KEY_HEADERS as readonly string[]).includes(name)) {
-      const secret = v.replace(/^\s*Bearer\s+/i, '').trim();
-      if (secret) clientSecrets.push(secret);
-      if (gatewayKeyInKeyHeader && secret === gatewayKeyInKeyHeader) continue;
-      if (!secret) continue;
+    if (isKeyHeader(name)) {
+      const secret = credentialOf(v);
+      if (!secret || secret === gatewayKeyInKeyHeader) continue;
       clientSentKey = true;
     }
     headers[name] = v;
@@ -44,7 +53,7 @@ export function planUpstreamHeaders(
   if (!clientSentKey && configuredAuth) Object.assign(headers, configuredAuth);
   // Usage is read from the body as it passes, so ask for it uncompressed.
   headers['accept-encoding'] = 'identity';
-  return { headers, clientSecrets, clientSentKey };
+  return { headers, clientSentKey };
 }
 
 const NOT_RETURNED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer']);

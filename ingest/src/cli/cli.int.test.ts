@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import OpenAI from 'openai';
+import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../../..');
+// What `pnpm periscope` runs, without pnpm in between (so signals reach the server itself).
+const CLI = ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'ingest/src/cli/main.ts')];
+
+let mock: MockUpstream;
+let dir: string;
+let child: ChildProcess;
+let stdout = '';
+let stderr = '';
+let startupMs = 0;
+
+function periscope(args: string[], env: Record<string, string> = {}) {
+  return run(process.execPath, [...CLI, ...args], { cwd: dir, env: { ...process.env, ...env } });
+}
+
+beforeAll(async () => {
+  mock = await startMockUpstream();
+  dir = await mkdtemp(join(tmpdir(), 'periscope-cli-'));
+  await writeFile(join(dir, 'periscope.yaml'), `providers:\n  openai: { type: openai, base_url: "${mock.url}/v1", api_key: "\${TEST_OPENAI_KEY}" }\n`);
+  const t0 = Date.now();
+  child = spawn(process.execPath, [...CLI, 'start', '--port', '0', '--data-dir', join(dir, 'data')], {
+    cwd: dir, env: { ...process.env, PERISCOPE_ADMIN_TOKEN: '', TEST_OPENAI_KEY: 'sk-configured-abcdefghijklmnop' },
+  });
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not started in 60 s:\n${stdout}\n${stderr}`)), 60_000);
+    child.stdout!.on('data', () => stdout.includes('Gateway key:') && (clearTimeout(timer), resolve()));
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${stderr}`)));
+  });
+  startupMs = Date.now() - t0;
+});
+
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await mock?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const printed = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(stdout)?.[1] ?? '';
+
+describe('periscope start (embedded, first run)', () => {
+  it('prints the UI URL, an admin token and a gateway key, and serves traffic in under 30 s', async () => {
+    const base = printed('UI and API').replace(/\/$/, '');
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const key = printed('Gateway key');
+    expect(key).toMatch(/^psk_/);
+    expect(printed('Admin token')).toMatch(/^pat_/);
+
+    const openai = new OpenAI({ apiKey: key, baseURL: `${base}/v1`, maxRetries: 0 });
+    const { response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const answeredAt = Date.now();
+    console.log(`periscope start: ready in ${startupMs} ms`);
+    expect(startupMs).toBeLessThan(30_000);
+    expect(mock.requests.at(-1)!.headers.authorization).toBe('Bearer sk-configured-abcdefghijklmnop');
+
+    const id = response.headers.get('periscope-request-id')!;
+    const admin = { authorization: `Bearer ${printed('Admin token')}` };
+    let visibleAfter = -1;
+    while (Date.now() - answeredAt < 2000) {
+      const page = (await (await fetch(`${base}/api/requests`, { headers: admin })).json()) as { data: { request_id: string }[] };
+      if (page.data.some((r) => r.request_id === id)) {
+        visibleAfter = Date.now() - answeredAt;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    console.log(`row visible in /api/requests ${visibleAfter} ms after the response`);
+    expect(visibleAfter).toBeGreaterThanOrEqual(0);
+  });
+
+  it('keys create refuses the held data directory and works through --url', async () => {
+    const base = printed('UI and API').replace(/\/$/, '');
+    const held = await periscope(['keys', 'create', '--project', 'team-a', '--data-dir', join(dir, 'data')]).catch((e) => e);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toMatch(/--url/);
+
+    const { stdout: out } = await periscope(['keys', 'create', '--project', 'team-a', '--url', base], { PERISCOPE_ADMIN_TOKEN: printed('Admin token') });
+    const key = out.trim().split('\n').at(-1)!;
+    expect(key).toMatch(/^psk_/);
+    const openai = new OpenAI({ apiKey: key, baseURL: `${base}/v1`, maxRetries: 0 });
+    await expect(openai.models.list()).resolves.toBeTruthy();
+  });
+
+  it('shuts down cleanly on SIGTERM, after which the CLI can use the data directory', async () => {
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    const { stdout: migrated } = await periscope(['migrate', '--data-dir', join(dir, 'data')]);
+    expect(migrated).toMatch(/up to date/);
+    const { stdout: created } = await periscope(['keys', 'create', '--project', 'offline', '--data-dir', join(dir, 'data')]);
+    expect(created.trim().split('\n').at(-1)).toMatch(/^psk_/);
+    expect(stderr).not.toMatch(/sk-configured/);
+  });
+
+  it('rejects a bad config with the path of the problem', async () => {
+    await writeFile(join(dir, 'bad.yaml'), 'providers:\n  x: { type: nope }\n');
+    const err = await periscope(['start', '--config', join(dir, 'bad.yaml'), '--data-dir', join(dir, 'data2')]).catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toMatch(/providers\.x\.type/);
+  });
+});

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import type { RequestRow } from '@periscope/clickhouse';
+import { startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
+
+// Deliberately not key-shaped, so only the exact-value scrub can catch it.
+const CANARY = 'canary-7f3a9c1e5b2d4a6f8e0c';
+// Key-shaped, so the pattern scrub catches it even when pasted into a prompt.
+const SHAPED_CANARY = 'sk-proj-canaryQ9w8e7r6t5y4u3i2o1p0';
+const CONFIGURED_CANARY = 'configured-canary-0a1b2c3d4e5f';
+
+let h: GatewayHarness;
+beforeAll(async () => {
+  h = await startGatewayHarness((mockUrl) => ({
+    vendor: { type: 'openai-compatible', base_url: `${mockUrl}/v1`, api_key: CONFIGURED_CANARY },
+  }));
+});
+afterAll(async () => h?.close());
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+describe('provider keys never reach storage, logs or the API', () => {
+  it('scrubs a canary key sent in every header form', async () => {
+    const { project, key } = await h.newProject();
+    const gateway = { 'Periscope-Auth': `Bearer ${key}` };
+    const prompt = [{ role: 'user' as const, content: `my keys are ${CANARY} and ${SHAPED_CANARY}` }];
+
+    const openai = new OpenAI({ apiKey: CANARY, baseURL: `${h.url}/v1`, maxRetries: 0, defaultHeaders: gateway });
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: prompt });
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: prompt, stream: true });
+    for await (const _ of stream) { /* drain */ }
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: prompt }, { headers: { 'x-mock-scenario': 'error-401' } }).catch(() => undefined);
+    await openai.responses.create({ model: 'gpt-4.1-mini', input: `key ${CANARY}` });
+
+    const anthropic = new Anthropic({ apiKey: CANARY, baseURL: h.url, maxRetries: 0, defaultHeaders: gateway });
+    await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: prompt });
+    await fetch(`${h.url}/v1/messages`, {
+      method: 'POST',
+      headers: { ...gateway, 'x-api-key': CANARY, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 20, messages: prompt }),
+    });
+    await fetch(`${h.url}/azure/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...gateway, 'api-key': CANARY, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'dep', messages: prompt }),
+    });
+    await fetch(`${h.url}/gemini/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...gateway, 'x-goog-api-key': CANARY, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gemini-2.5-flash', messages: prompt }),
+    });
+    // Invalid JSON is stored raw; the canary inside must still be scrubbed.
+    await fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST', headers: { ...gateway, authorization: `Bearer ${CANARY}`, 'content-type': 'application/json' }, body: `{"oops": "${CANARY}"`,
+    });
+    // The configured key goes upstream and must not leak either. (This call carries no client
+    // key, so an unshaped string in its prompt is just text: only the shaped canary is sent.)
+    await fetch(`${h.url}/vendor/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...gateway, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `key ${SHAPED_CANARY}` }] }),
+    });
+
+    const rows = await h.rows(project, 'limit=100', 10);
+    expect(rows.length).toBe(10);
+    expect(h.mock.requests.some((r) => r.headers.authorization === `Bearer ${CANARY}`)).toBe(true);
+    expect(h.mock.requests.some((r) => r.headers.authorization === `Bearer ${CONFIGURED_CANARY}`)).toBe(true);
+
+    const apiOutput = [JSON.stringify(rows)];
+    for (const r of rows as RequestRow[]) apiOutput.push((await h.api(`/api/requests/${r.request_id}?project=${project}`)).text);
+    apiOutput.push((await h.api('/api/keys')).text, await (await fetch(`${h.url}/metrics`)).text());
+    const everything = apiOutput.join('\n');
+    expect(everything).toContain('[REDACTED]');
+    const leakIn = (text: string, secret: string) => {
+      const at = text.indexOf(secret);
+      return at < 0 ? null : text.slice(Math.max(0, at - 200), at + secret.length + 50);
+    };
+    for (const secret of [CANARY, SHAPED_CANARY, CONFIGURED_CANARY, key]) {
+      expect(leakIn(everything, secret), 'API output').toBeNull();
+      expect(leakIn(h.logs(), secret), 'logs').toBeNull();
+    }
+
+    await h.server.flush();
+    for (const file of await filesUnder(h.dataDir)) {
+      const bytes = await readFile(file);
+      for (const secret of [CANARY, SHAPED_CANARY, CONFIGURED_CANARY, key]) {
+        expect(bytes.includes(secret), `${secret} found in ${file}`).toBe(false);
+      }
+    }
+  });
+});
