@@ -2,7 +2,7 @@ import { REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/clickhouse/
 import type { CallRecord } from '../call-record.ts';
 import { usageFromJson, emptyUsage, type Observed } from '../usage/usage.ts';
 import { redactSecrets } from './redact.ts';
-import type { PriceBook } from '../pricing/cost.ts';
+import { normalizeModelName, type PriceBook } from '../pricing/cost.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 
 export interface EventBuildDeps {
@@ -41,7 +41,7 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
   let cost = { cost_usd: 0, known: true };
   if (observed.sawUsage && call.providerType) {
     cost = deps.priceBook.cost(call.providerType, pricedModel, observed.usage);
-    if (!cost.known) deps.metrics.unknownPrice.inc({ provider: call.provider, model: pricedModel.slice(0, 100) });
+    if (!cost.known) deps.metrics.unknownPrice.inc({ provider: call.provider, model: normalizeModelName(pricedModel).slice(0, 100) });
   }
   const max = deps.maxStoredBodyBytes;
   const requestText = call.requestBody ? call.requestBody.subarray(0, max + 1).toString('utf8') : '';

@@ -376,7 +376,7 @@ export function normalizeModelName(model: string): string {
  * (and types this table has no mapping for) search every family by model name, trying
  * the one named by an OpenRouter-style qualifier first.
  */
-export function familiesFor(providerType: string, model: string, table: PriceTable = PRICE_TABLE): string[] {
+function familiesFor(providerType: string, model: string, table: PriceTable = PRICE_TABLE): string[] {
   const mapped = PROVIDER_FAMILIES[providerType.trim().toLowerCase()];
   if (mapped) return [...mapped];
   const all = Object.keys(table.families);
@@ -393,7 +393,7 @@ function tokens(n: number): number {
 }
 
 /** The tier for a prompt size: the highest one whose threshold the prompt exceeds. */
-export function selectRates(p: ModelPrice, promptTokens: number): ModelPrice | PriceTier {
+function selectRates(p: ModelPrice, promptTokens: number): ModelPrice | PriceTier {
   let rates: ModelPrice | PriceTier = p;
   for (const tier of p.tiers ?? []) {
     if (promptTokens > tier.above_input_tokens) rates = tier;

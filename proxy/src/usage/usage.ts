@@ -1,17 +1,8 @@
 import type { Endpoint } from '../providers/types.ts';
+import type { Usage } from '../pricing/cost.ts';
 
-/**
- * Normalised token counts. prompt_tokens is ALL input, cached reads and cache writes
- * included (OpenAI's convention; Anthropic's three input counts are summed into it);
- * reasoning tokens are part of completion_tokens.
- */
-export interface TokenUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-}
+/** Normalised token counts, the same shape the price book bills (see pricing/cost.ts). */
+export type TokenUsage = Usage;
 
 export interface Observed {
   usage: TokenUsage;

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import pino from 'pino';
+import type { RequestEvent, Store } from '@periscope/clickhouse';
+import { makeEvent } from '@periscope/clickhouse/testing';
+import { BoundedEventQueue } from '@periscope/proxy';
+import { BatchWriter } from './batch-writer.ts';
+
+/** A store whose inserts fail while `down` is true, as chDB does when its disk is full. */
+function flakyStore() {
+  const stored: RequestEvent[] = [];
+  const state = { down: true, attempts: 0 };
+  const store = {
+    async insertRequests(events: RequestEvent[]) {
+      state.attempts++;
+      if (state.down) throw new Error('store down');
+      stored.push(...events);
+    },
+  } as unknown as Store;
+  return { store, stored, state };
+}
+
+describe('BatchWriter', () => {
+  it('retries a failed batch until the store is back, losing and duplicating nothing', async () => {
+    const { store, stored, state } = flakyStore();
+    const queue = new BoundedEventQueue(10_000, { onEnqueued: () => {}, onDropped: () => {} });
+    const writer = new BatchWriter({ queue, store, registry: new Registry(), log: pino({ level: 'silent' }), lingerMs: 5, onLost: () => {} });
+    writer.start();
+    const events = Array.from({ length: 1200 }, () => makeEvent());
+    for (const e of events.slice(0, 600)) queue.emit(e);
+    await expect.poll(() => state.attempts, { timeout: 5000 }).toBeGreaterThan(2);
+    for (const e of events.slice(600)) queue.emit(e);
+    state.down = false;
+    await writer.drained();
+    await writer.stop();
+    expect(stored.map((e) => e.request_id)).toEqual(events.map((e) => e.request_id));
+  });
+
+  it('counts what it could not write when the store stays down at shutdown', async () => {
+    const { store } = flakyStore();
+    const queue = new BoundedEventQueue(100, { onEnqueued: () => {}, onDropped: () => {} });
+    let lost = 0;
+    const writer = new BatchWriter({ queue, store, registry: new Registry(), log: pino({ level: 'silent' }), lingerMs: 5, onLost: (n) => (lost += n) });
+    writer.start();
+    for (let i = 0; i < 7; i++) queue.emit(makeEvent());
+    await writer.stop();
+    expect(lost).toBe(7);
+  });
+});

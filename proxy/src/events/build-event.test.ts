@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { validateRequestEvent } from '@periscope/clickhouse/contract';
+import { BodyCapture, type CallRecord } from '../call-record.ts';
+import { createProxyMetrics } from '../metrics.ts';
+import { createPriceBook } from '../pricing/cost.ts';
+import { readRequestMetadata } from '../request-metadata.ts';
+import { buildEvent } from './build-event.ts';
+
+function call(overrides: Partial<CallRecord> = {}, responseText = ''): CallRecord {
+  const response = new BodyCapture(1024 * 1024);
+  if (responseText) response.add(Buffer.from(responseText));
+  return {
+    requestId: 'r1', startedAt: Date.UTC(2026, 10, 25), t0: performance.now() - 12, meta: readRequestMetadata({}),
+    userAgent: 'test', projectId: 'p', keyId: 'k', provider: 'openai', providerType: 'openai', model: 'gpt-4o-mini',
+    endpoint: 'chat.completions', streamed: false, status: 200, errorType: '', errorMessage: '', ttftMs: null,
+    requestBody: Buffer.from('{"model":"gpt-4o-mini"}'), response, streamObserved: undefined, upstreamRequestId: '',
+    secrets: [], attempts: 1, ...overrides,
+  };
+}
+
+const usageBody = JSON.stringify({ model: 'gpt-4o-mini-2024-07-18', usage: { prompt_tokens: 1000, completion_tokens: 500 } });
+
+function deps(maxStoredBodyBytes = 1024) {
+  const registry = new Registry();
+  return { registry, deps: { priceBook: createPriceBook(), maxStoredBodyBytes, metrics: createProxyMetrics(registry) } };
+}
+
+describe('buildEvent', () => {
+  it('builds a valid event with usage, price and latency', () => {
+    const { deps: d } = deps();
+    const e = buildEvent(call({}, usageBody), d);
+    expect(validateRequestEvent(e)).toEqual({ ok: true, event: e });
+    expect(e).toMatchObject({ prompt_tokens: 1000, completion_tokens: 500, model_served: 'gpt-4o-mini-2024-07-18', cost_known: true });
+    // gpt-4o-mini: $0.15 in / $0.60 out per million.
+    expect(e.cost_usd).toBeCloseTo(1000 * 0.15e-6 + 500 * 0.6e-6, 12);
+    expect(e.latency_ms).toBeGreaterThanOrEqual(12);
+  });
+
+  it('caps stored bodies with a flag, and honours omit headers', () => {
+    const { deps: d } = deps(10);
+    const e = buildEvent(call({ requestBody: Buffer.from('x'.repeat(50)) }, usageBody), d);
+    expect(e).toMatchObject({ request_body: 'x'.repeat(10), request_truncated: true, response_truncated: true, prompt_tokens: 1000 });
+    expect(e.response_body).toHaveLength(10);
+    const omitted = buildEvent(call({ meta: readRequestMetadata({ 'periscope-omit-request': 'true', 'periscope-omit-response': 'true' }) }, usageBody), d);
+    expect(omitted).toMatchObject({ request_body: '', response_body: '', request_truncated: false, response_truncated: false });
+  });
+
+  it('prices unknown models at 0, flags them and counts a warning', async () => {
+    const { deps: d, registry } = deps();
+    const body = JSON.stringify({ model: 'my-finetune-7b', usage: { prompt_tokens: 10, completion_tokens: 5 } });
+    const e = buildEvent(call({ providerType: 'openai-compatible', provider: 'local', model: 'my-finetune-7b' }, body), d);
+    expect(e).toMatchObject({ cost_usd: 0, cost_known: false, prompt_tokens: 10 });
+    expect(await registry.getSingleMetricAsString('periscope_price_unknown_total')).toContain('model="my-finetune-7b"');
+  });
+
+  it('scrubs the call credentials from bodies and error messages', () => {
+    const { deps: d } = deps();
+    const e = buildEvent(call({
+      status: 401, errorType: 'authentication', errorMessage: 'bad key weird-secret-value',
+      secrets: ['weird-secret-value'], requestBody: Buffer.from('{"note":"weird-secret-value"}'),
+    }, '{"error":{"message":"weird-secret-value"}}'), d);
+    expect(JSON.stringify(e)).not.toContain('weird-secret-value');
+  });
+});
