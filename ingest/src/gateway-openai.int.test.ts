@@ -212,4 +212,15 @@ describe('OpenAI SDK through the gateway', () => {
     const [row] = await h.rows(project);
     expect(row).toMatchObject({ provider: 'azure', model: 'prod-gpt4o', status: 200 });
   });
+
+  it('passes any other path under a provider prefix through unchanged', async () => {
+    const { project, key } = await client();
+    const res = await fetch(`${h.url}/openai/v1/files?purpose=batch&limit=2`, { headers: { 'Periscope-Auth': `Bearer ${key}`, authorization: 'Bearer sk-client-key-abcdefghijklmnop' } });
+    const upstream = h.mock.requests.at(-1)!;
+    expect(upstream).toMatchObject({ method: 'GET', path: '/v1/files?purpose=batch&limit=2' });
+    expect(res.status).toBe(404); // the mock has no files API: its own 404 comes back as sent
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBeTruthy();
+    const [row] = await h.rows(project);
+    expect(row).toMatchObject({ endpoint: 'passthrough', provider: 'openai', status: 404, error_type: 'not_found' });
+  });
 });
