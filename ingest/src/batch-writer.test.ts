@@ -5,6 +5,7 @@ import type { RequestEvent, Store } from '@periscope/clickhouse';
 import { makeEvent } from '@periscope/clickhouse/testing';
 import { BoundedEventQueue } from '@periscope/proxy';
 import { BatchWriter } from './batch-writer.ts';
+import { createIngestMetrics } from './ingest-metrics.ts';
 
 /** A store whose inserts fail while `down` is true, as chDB does when its disk is full. */
 function flakyStore() {
@@ -24,7 +25,7 @@ describe('BatchWriter', () => {
   it('retries a failed batch until the store is back, losing and duplicating nothing', async () => {
     const { store, stored, state } = flakyStore();
     const queue = new BoundedEventQueue(10_000, { onEnqueued: () => {}, onDropped: () => {} });
-    const writer = new BatchWriter({ queue, store, registry: new Registry(), log: pino({ level: 'silent' }), lingerMs: 5, onLost: () => {} });
+    const writer = new BatchWriter({ queue, store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: pino({ level: 'silent' }), lingerMs: 5, onLost: () => {} });
     writer.start();
     const events = Array.from({ length: 1200 }, () => makeEvent());
     for (const e of events.slice(0, 600)) queue.emit(e);
@@ -40,7 +41,7 @@ describe('BatchWriter', () => {
     const { store } = flakyStore();
     const queue = new BoundedEventQueue(100, { onEnqueued: () => {}, onDropped: () => {} });
     let lost = 0;
-    const writer = new BatchWriter({ queue, store, registry: new Registry(), log: pino({ level: 'silent' }), lingerMs: 5, onLost: (n) => (lost += n) });
+    const writer = new BatchWriter({ queue, store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: pino({ level: 'silent' }), lingerMs: 5, onLost: (n) => (lost += n) });
     writer.start();
     for (let i = 0; i < 7; i++) queue.emit(makeEvent());
     await writer.stop();

@@ -1,12 +1,14 @@
 import type { Store } from '@periscope/clickhouse';
 import type { BoundedEventQueue } from '@periscope/proxy';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import type { IngestMetrics } from './ingest-metrics.ts';
 import type { FastifyBaseLogger } from 'fastify';
 
 export interface BatchWriterOptions {
   queue: BoundedEventQueue;
   store: Store;
   registry: Registry;
+  metrics: IngestMetrics;
   log: FastifyBaseLogger;
   maxBatch?: number;
   /** How long to wait for a batch to fill before writing a partial one. */
@@ -25,21 +27,10 @@ export class BatchWriter {
   private writing = false;
   private loop: Promise<void> | undefined;
   private readonly opts: Required<Omit<BatchWriterOptions, 'registry'>>;
-  private readonly inserted: Counter;
-  private readonly failures: Counter;
-  private readonly latency: Histogram;
 
   constructor(opts: BatchWriterOptions) {
     this.opts = { maxBatch: 5000, lingerMs: 100, ...opts };
     const registers = [opts.registry];
-    this.inserted = new Counter({ name: 'periscope_ingest_inserted_total', help: 'Events written to ClickHouse.', registers });
-    this.failures = new Counter({ name: 'periscope_ingest_insert_failures_total', help: 'Failed batch inserts (each retried).', registers });
-    this.latency = new Histogram({
-      name: 'periscope_ingest_insert_seconds',
-      help: 'Latency of one batch insert.',
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    });
     const queue = opts.queue;
     new Gauge({ name: 'periscope_event_queue_depth', help: 'Events waiting in the in-process queue.', registers, collect() { this.set(queue.length); } });
   }
@@ -59,15 +50,15 @@ export class BatchWriter {
       if (queue.length < maxBatch && this.running) await sleep(Math.min(lingerMs, 20));
       const batch = queue.take(maxBatch);
       if (batch.length === 0) continue;
-      const end = this.latency.startTimer();
+      const end = this.opts.metrics.insertLatency.startTimer();
       this.writing = true;
       try {
         await this.opts.store.insertRequests(batch);
         end();
-        this.inserted.inc(batch.length);
+        this.opts.metrics.inserted.inc(batch.length);
         backoff = 100;
       } catch (err) {
-        this.failures.inc();
+        this.opts.metrics.insertFailures.inc();
         this.opts.log.error({ err, events: batch.length }, 'batch insert failed; retrying');
         queue.unshift(batch);
         if (!this.running && ++shutdownFailures >= 3) {

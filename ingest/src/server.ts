@@ -1,16 +1,13 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { openStore, type Store } from '@periscope/clickhouse';
 import {
-  BoundedEventQueue, createPriceBook, createProxyMetrics, KeySnapshot, proxyPlugin, type PeriscopeConfig,
+  createPriceBook, createProxyMetrics, KeySnapshot, proxyPlugin, type PeriscopeConfig, type ProxyOptions,
 } from '@periscope/proxy';
-import type { ProxyOptions } from '@periscope/proxy';
 import { apiPlugin, createKey } from './api/api-plugin.ts';
-import { BatchWriter } from './batch-writer.ts';
+import { startEventPipeline } from './embedded-pipeline.ts';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from './data-dir.ts';
-import { ApiError } from './errors.ts';
+import { createHttpServer } from './http-server.ts';
 import { KeyRefresher } from './key-refresher.ts';
-import { STATUS_PAGE } from './status-page.ts';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -24,15 +21,11 @@ export interface EmbeddedOptions {
 export interface EmbeddedServer {
   app: FastifyInstance;
   store: Store;
-  queue: BoundedEventQueue;
   /** Set on the first start only: the admin token and a gateway key, to print once. */
   firstRun: { adminToken?: string; gatewayKey?: string };
-  /** Waits until every queued event is in ClickHouse (tests, shutdown). */
+  /** Waits until every queued event is in ClickHouse (tests). */
   flush(): Promise<void>;
 }
-
-/** Strips query strings from logged URLs: some providers put keys there (`?key=`). */
-const requestSerializer = (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?', 1)[0] });
 
 /**
  * Every role in one process (`periscope start`): the gateway, the in-process event queue and
@@ -47,30 +40,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   await store.migrate();
   await store.setBodyTtlDays(opts.config.logging.body_ttl_days);
 
-  const app = Fastify({
-    logger: opts.logger === undefined ? { level: 'info', serializers: { req: requestSerializer } } : opts.logger,
-    // Streams of reasoning models can run for many minutes.
-    requestTimeout: 0,
-    bodyLimit: 1024 * 1024,
-  });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'periscope_' });
+  const { app, registry } = createHttpServer(opts.logger, () => store.ping());
   const metrics = createProxyMetrics(registry);
-  let lastDropLog = 0;
-  const queue = new BoundedEventQueue(opts.config.logging.queue_max_events, {
-    onEnqueued: () => metrics.eventsEmitted.inc(),
-    onDropped: (reason) => {
-      metrics.eventsDropped.inc({ reason });
-      if (Date.now() - lastDropLog > 5000) {
-        lastDropLog = Date.now();
-        app.log.error({ reason }, 'EVENT DROPPED: the event queue is full or closed; see periscope_events_dropped_total');
-      }
-    },
-  });
-  const writer = new BatchWriter({
-    queue, store, registry, log: app.log, onLost: (n) => metrics.eventsDropped.inc({ reason: 'store_unavailable_at_shutdown' }, n),
-  });
-  writer.start();
+  const pipeline = await startEventPipeline({ config: opts.config, dataDir: opts.dataDir, store, registry, proxyMetrics: metrics, log: app.log });
 
   const snapshot = new KeySnapshot(secret);
   const refresher = new KeyRefresher(store, snapshot, app.log);
@@ -83,41 +55,22 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     await refresher.refresh();
   }
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const err = error instanceof ApiError ? error
-      : error.statusCode && error.statusCode < 500 ? new ApiError('invalid_body', error.message)
-      : new ApiError('internal_error', 'Internal error.');
-    if (err.status >= 500) request.log.error({ err: error }, 'API error');
-    void reply.code(err.status).send({ error: { code: err.code, message: err.message } });
-  });
-
   await app.register(proxyPlugin, {
-    config: opts.config, keys: snapshot, sink: queue, metrics, dispatcher: opts.dispatcher,
+    config: opts.config, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: opts.dispatcher,
     priceBook: createPriceBook(opts.config.pricing),
   });
   await app.register(apiPlugin, { store, admin, keySecret: secret, onKeysChanged: () => refresher.refresh() });
-  app.get('/healthz', async (_req, reply) => {
-    try {
-      await store.ping();
-      return { status: 'ok' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', reason: 'store not reachable' });
-    }
-  });
-  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-  app.get('/', async (_req, reply) => reply.type('text/html').send(STATUS_PAGE));
 
   app.addHook('onClose', async () => {
     refresher.stop();
-    await writer.stop();
+    await pipeline.stop();
     await store.close();
   });
 
   return {
     app,
     store,
-    queue,
     firstRun,
-    flush: () => writer.drained(),
+    flush: () => pipeline.drained(),
   };
 }

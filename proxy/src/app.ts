@@ -109,6 +109,10 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       metrics.rejected.inc({ reason: 'invalid_gateway_key' });
       throw new GatewayError('invalid_gateway_key', 'Invalid, expired or revoked gateway key.');
     }
+    if (sink.admit && !sink.admit()) {
+      metrics.rejected.inc({ reason: 'logging_unavailable' });
+      throw new GatewayError('logging_unavailable', 'The gateway cannot log calls right now (event spool full) and is configured to refuse them.');
+    }
     const apiPath = prefix ? request.url.slice(prefix.length + 1) : request.url;
     const requestId = meta.requestId ?? request.periscopeRequestId;
     request.periscopeRequestId = requestId;

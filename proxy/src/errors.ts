@@ -24,6 +24,7 @@ export const ERRORS = {
   unknown_provider: { status: 400, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   upstream_timeout: { status: 504, openaiType: 'api_error', anthropicType: 'api_error' },
   upstream_unreachable: { status: 502, openaiType: 'api_error', anthropicType: 'api_error' },
+  logging_unavailable: { status: 503, openaiType: 'api_error', anthropicType: 'overloaded_error' },
   internal_error: { status: 500, openaiType: 'api_error', anthropicType: 'api_error' },
 } as const satisfies Record<string, CatalogEntry>;
 

@@ -53,6 +53,12 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiOptions): Promise
     return { data: keys.map(({ key_hash: _hash, ...rest }) => rest) };
   });
 
+  // For distributed proxies (ControlPlaneKeys): HMACs only, never a usable key.
+  app.get('/api/keys/snapshot', async () => {
+    const keys = await store.listKeys();
+    return { data: keys.map(({ key_id, project_id, key_hash, expires_at, revoked_at }) => ({ key_id, project_id, key_hash, expires_at, revoked_at })) };
+  });
+
   app.post('/api/keys', async (request, reply) => {
     const body = (request.body ?? {}) as { project?: unknown; name?: unknown; expires_at?: unknown };
     if (typeof body.project !== 'string' || !PROJECT_PATTERN.test(body.project)) {

@@ -1,25 +1,30 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfigFile, ConfigError } from '@periscope/proxy';
+import { loadConfigFile, ConfigError, parseBrokers } from '@periscope/proxy';
 import { openStore } from '@periscope/clickhouse';
 import { startEmbedded } from '../server.ts';
+import { startIngestRole } from '../roles/ingest-role.ts';
+import { startProxyRole } from '../roles/proxy-role.ts';
 import { createKey } from '../api/api-plugin.ts';
 import { ensureDataDir, loadOrCreateSecret } from '../data-dir.ts';
 
 const USAGE = `Usage: pnpm periscope <command> [options]
 
 Commands:
-  start    [--port 8787] [--host 127.0.0.1] [--data-dir .periscope] [--config periscope.yaml]
-           Every role in one process with the embedded ClickHouse (chDB).
+  start    [--port 8787] [--host 127.0.0.1] [--data-dir .periscope] [--config periscope.yaml] [--kafka HOST:PORT]
+           Every role in one process with the embedded ClickHouse (chDB); with --kafka the
+           events go through Kafka and back.
+  proxy    --kafka HOST:PORT --control-url URL [--port 8787] [--data-dir .periscope-proxy] [--config]
+           The gateway only; events to Kafka (disk spool when unreachable), keys from the control plane.
+  ingest   --kafka HOST:PORT (--clickhouse-url URL | --data-dir DIR) [--port 8788] [--config]
+           Kafka consumer into ClickHouse, plus the API and control plane.
   keys create --project NAME [--name TEXT] [--url URL | --data-dir DIR | --clickhouse-url URL]
            Creates a gateway key; the key is the last line of stdout.
   migrate  [--data-dir DIR | --clickhouse-url URL]
-  proxy, ingest
-           The distributed roles (Kafka); not available yet in this version.
 
 Environment: PERISCOPE_PORT, PERISCOPE_HOST, PERISCOPE_DATA_DIR, PERISCOPE_CONFIG,
-PERISCOPE_CLICKHOUSE_URL, PERISCOPE_ADMIN_TOKEN, PERISCOPE_SECRET.`;
+PERISCOPE_KAFKA_BROKERS, PERISCOPE_CLICKHOUSE_URL, PERISCOPE_ADMIN_TOKEN, PERISCOPE_SECRET.`;
 
 const env = process.env;
 
@@ -37,14 +42,64 @@ function configPath(values: Record<string, unknown>): string | undefined {
   return existsSync('periscope.yaml') ? 'periscope.yaml' : undefined;
 }
 
-async function start(values: Record<string, unknown>): Promise<void> {
-  const port = Number(option(values, 'port', 'PERISCOPE_PORT') ?? 8787);
+function listenOptions(values: Record<string, unknown>, defaultPort: number) {
+  const port = Number(option(values, 'port', 'PERISCOPE_PORT') ?? defaultPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535`);
-  const host = option(values, 'host', 'PERISCOPE_HOST') ?? '127.0.0.1';
-  const dataDir = resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope');
+  return { port, host: option(values, 'host', 'PERISCOPE_HOST') ?? '127.0.0.1' };
+}
+
+/** The config file, with `--kafka` / PERISCOPE_KAFKA_BROKERS overriding `kafka.brokers`. */
+function loadConfig(values: Record<string, unknown>, requireKafka: boolean) {
   const config = loadConfigFile(configPath(values));
+  const brokers = option(values, 'kafka', 'PERISCOPE_KAFKA_BROKERS');
+  if (brokers) config.kafka.brokers = parseBrokers(brokers);
+  if (requireKafka && config.kafka.brokers.length === 0) throw new UsageError('this role needs --kafka HOST:PORT (or PERISCOPE_KAFKA_BROKERS)');
+  return config;
+}
+
+/** SIGTERM/SIGINT: stop accepting, let in-flight calls finish (up to 30 s), flush, exit. */
+function exitOnSignal(close: () => Promise<void>, log: { info(o: object, m: string): void }): void {
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'shutting down: finishing in-flight calls and flushing events');
+    setTimeout(() => process.exit(1), 30_000).unref();
+    await close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+async function proxy(values: Record<string, unknown>): Promise<void> {
+  const controlUrl = option(values, 'control-url');
+  if (!controlUrl) throw new UsageError('periscope proxy needs --control-url (the ingest base URL, for gateway keys)');
+  const role = await startProxyRole({
+    config: loadConfig(values, true), controlUrl,
+    dataDir: resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope-proxy'),
+  });
+  const address = await role.app.listen(listenOptions(values, 8787));
+  console.log(`Periscope proxy is running: gateway ${address}/v1, events to Kafka, keys from ${controlUrl}`);
+  exitOnSignal(() => role.app.close(), role.app.log);
+}
+
+async function ingest(values: Record<string, unknown>): Promise<void> {
+  const clickhouseUrl = option(values, 'clickhouse-url', 'PERISCOPE_CLICKHOUSE_URL');
+  const dataDir = option(values, 'data-dir', 'PERISCOPE_DATA_DIR');
+  if (!clickhouseUrl && !dataDir) throw new UsageError('periscope ingest needs --clickhouse-url URL or --data-dir DIR');
+  const role = await startIngestRole({
+    config: loadConfig(values, true),
+    location: clickhouseUrl ? { url: clickhouseUrl } : { dataDir: resolve(dataDir!) },
+  });
+  const address = await role.app.listen(listenOptions(values, 8788));
+  console.log(`Periscope ingest is running: API ${address}/api, consuming from Kafka`);
+  if (role.firstRun.adminToken) console.log(`  Admin token: ${role.firstRun.adminToken}   (shown once)`);
+  exitOnSignal(() => role.app.close(), role.app.log);
+}
+
+async function start(values: Record<string, unknown>): Promise<void> {
+  const dataDir = resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope');
+  const config = loadConfig(values, false);
   const server = await startEmbedded({ dataDir, config });
-  const address = await server.app.listen({ port, host });
+  const address = await server.app.listen(listenOptions(values, 8787));
   const base = address.replace('[::1]', 'localhost');
   const lines = [
     '',
@@ -55,13 +110,7 @@ async function start(values: Record<string, unknown>): Promise<void> {
   if (server.firstRun.adminToken) lines.push(`  Admin token: ${server.firstRun.adminToken}   (shown once; API: Authorization: Bearer <token>)`);
   if (server.firstRun.gatewayKey) lines.push(`  Gateway key: ${server.firstRun.gatewayKey}   (project "default"; shown once; send as Periscope-Auth: Bearer <key>)`);
   console.log(lines.join('\n') + '\n');
-  const stop = async (signal: string) => {
-    server.app.log.info({ signal }, 'shutting down: flushing queued events');
-    await server.app.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  exitOnSignal(() => server.app.close(), server.app.log);
 }
 
 async function keysCreate(values: Record<string, unknown>): Promise<void> {
@@ -129,9 +178,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'start') return start(values);
   if (command === 'keys' && sub === 'create') return keysCreate(values);
   if (command === 'migrate') return migrate(values);
-  if (command === 'proxy' || command === 'ingest') {
-    throw new UsageError(`"${command}" (the distributed Kafka roles) is not available in this version; use "start".`);
-  }
+  if (command === 'proxy') return proxy(values);
+  if (command === 'ingest') return ingest(values);
   throw new UsageError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
 }
 

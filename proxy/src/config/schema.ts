@@ -38,6 +38,25 @@ const timeoutsSchema = z.strictObject({
   idle_body_ms: z.number().int().positive().default(300_000),
 });
 
+const kafkaSchema = z.strictObject({
+  /** host:port list; also `--kafka` / PERISCOPE_KAFKA_BROKERS. Empty = embedded in-process queue. */
+  brokers: z.array(z.string()).default([]),
+  topic: z.string().default('periscope.events'),
+  dead_letter_topic: z.string().default('periscope.events.dlq'),
+  /** Used when the gateway creates the topic. */
+  partitions: z.number().int().positive().default(6),
+  /** Events buffered in memory before they spill to the disk spool. */
+  memory_queue_events: z.number().int().positive().default(10_000),
+  spool: z.strictObject({
+    /** Default: `<data-dir>/spool`. */
+    dir: z.string().optional(),
+    max_bytes: z.number().int().positive().default(1024 * 1024 * 1024),
+    fsync_interval_ms: z.number().int().positive().default(200),
+    /** drop-newest counts and logs each dropped event; fail-calls answers 503 while the spool is full. */
+    on_full: z.enum(['drop-newest', 'fail-calls']).default('drop-newest'),
+  }).prefault({}),
+});
+
 export const configSchema = z.strictObject({
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names use a-z, 0-9, _ and -'), providerSchema).default({}),
   models: z.record(z.string(), modelSchema).default({}),
@@ -55,9 +74,11 @@ export const configSchema = z.strictObject({
     /** In-memory event queue bound; events beyond it are dropped and counted. */
     queue_max_events: z.number().int().positive().default(50_000),
   }).prefault({}),
+  kafka: kafkaSchema.prefault({}),
 });
 
 export type PeriscopeConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ProviderConfigInput = z.input<typeof providerSchema>;
 export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;
+export type KafkaConfig = z.infer<typeof kafkaSchema>;

@@ -7,6 +7,11 @@ import type { RequestEvent } from '@periscope/clickhouse/contract';
  */
 export interface EventSink {
   emit(event: RequestEvent): void;
+  /**
+   * Whether calls may proceed. A sink configured to fail calls rather than lose events
+   * (spool full, `on_full: fail-calls`) returns false and the gateway answers 503.
+   */
+  admit?(): boolean;
 }
 
 export interface QueueCounters {

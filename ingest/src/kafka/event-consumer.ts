@@ -1,0 +1,179 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Gauge, type Registry } from 'prom-client';
+import { StoreError, validateRequestEvent, type RequestEvent, type Store } from '@periscope/clickhouse';
+import type { FastifyBaseLogger } from 'fastify';
+import type { IngestMetrics } from '../ingest-metrics.ts';
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  topic: string;
+  deadLetterTopic: string;
+  groupId: string;
+  store: Store;
+  registry: Registry;
+  metrics: IngestMetrics;
+  log: FastifyBaseLogger;
+}
+
+interface Poison {
+  message: KafkaMessage;
+  reason: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function decode(message: KafkaMessage): { event: RequestEvent } | { reason: string } {
+  if (!message.value) return { reason: 'empty message' };
+  let json: unknown;
+  try {
+    json = JSON.parse(message.value.toString('utf8'));
+  } catch {
+    return { reason: 'not JSON' };
+  }
+  const checked = validateRequestEvent(json);
+  return checked.ok ? { event: checked.event } : { reason: checked.reason };
+}
+
+/**
+ * Kafka → ClickHouse, losing nothing: one insert per batch with a deduplication token made
+ * of topic/partition/offset range (a batch redelivered after a crash between insert and
+ * commit is a no-op), offsets committed only after the insert succeeded, and rows idempotent
+ * by request_id for redeliveries with other boundaries. Messages that fail the contract go to
+ * the dead-letter topic with the reason, and are committed only once that produce succeeded.
+ * While ClickHouse is down the batch is retried with backoff, heartbeating, so the consumer
+ * holds its partitions, lag grows, nothing is dead-lettered, and it resumes by itself.
+ */
+export class EventConsumer {
+  private readonly consumer: Consumer;
+  private readonly dlq: Producer;
+  private readonly o: EventConsumerOptions;
+
+  constructor(o: EventConsumerOptions) {
+    this.o = o;
+    this.consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+    this.dlq = o.kafka.producer({ allowAutoTopicCreation: true });
+    const admin = o.kafka.admin();
+    let adminConnected = false;
+    new Gauge({
+      name: 'periscope_ingest_consumer_lag',
+      help: 'Messages in the events topic not yet committed by the ingest group.',
+      registers: [o.registry],
+      async collect() {
+        try {
+          if (!adminConnected) {
+            await admin.connect();
+            adminConnected = true;
+          }
+          const [ends, committed] = await Promise.all([
+            admin.fetchTopicOffsets(o.topic),
+            admin.fetchOffsets({ groupId: o.groupId, topics: [o.topic] }),
+          ]);
+          const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+          this.set(ends.reduce((sum, p) => sum + Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)), 0));
+        } catch {
+          // Broker unreachable: leave the last value rather than fail the whole scrape.
+        }
+      },
+    });
+    this.closeAdmin = async () => {
+      if (adminConnected) await admin.disconnect();
+    };
+  }
+
+  private readonly closeAdmin: () => Promise<void>;
+
+  async start(): Promise<void> {
+    await this.dlq.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const events: RequestEvent[] = [];
+    const poison: Poison[] = [];
+    for (const message of batch.messages) {
+      const decoded = decode(message);
+      if ('event' in decoded) events.push(decoded.event);
+      else poison.push({ message, reason: decoded.reason });
+    }
+    this.o.metrics.consumed.inc(batch.messages.length);
+    const keepGoing = () => isRunning() && !isStale();
+    const source = `${batch.topic}/${batch.partition}`;
+
+    if (events.length > 0) {
+      const dedupToken = `${source}/${batch.firstOffset()}-${batch.lastOffset()}`;
+      const ok = await this.retrying('insert', keepGoing, heartbeat, async () => {
+        const end = this.o.metrics.insertLatency.startTimer();
+        try {
+          await this.o.store.insertRequests(events, { dedupToken });
+        } catch (err) {
+          // The contract check passed above, so a refusal here is the store's own validation:
+          // dead-letter the batch rather than stall the partition on it forever.
+          if (err instanceof StoreError && err.status === 400) {
+            poison.push(...batch.messages.map((message) => ({ message, reason: `rejected by the store: ${err.message}` })));
+            return;
+          }
+          throw err;
+        }
+        end();
+        this.o.metrics.inserted.inc(events.length);
+      });
+      if (!ok) return; // rebalanced or stopping: leave the batch uncommitted for redelivery
+    }
+    if (poison.length > 0) {
+      const ok = await this.retrying('dead-letter', keepGoing, heartbeat, () => this.deadLetter(source, poison));
+      if (!ok) return;
+    }
+    resolveOffset(batch.lastOffset());
+    await commitOffsetsIfNecessary();
+  }
+
+  private async deadLetter(source: string, poison: Poison[]): Promise<void> {
+    await this.dlq.send({
+      topic: this.o.deadLetterTopic,
+      acks: -1,
+      messages: poison.map(({ message, reason }) => ({
+        key: message.key,
+        value: message.value,
+        headers: { 'periscope-dlq-reason': reason, 'periscope-dlq-source': `${source}/${message.offset}` },
+      })),
+    });
+    for (const { reason } of poison) this.o.metrics.deadLettered.inc({ reason: reason.split(':', 1)[0]!.slice(0, 60) });
+    this.o.log.warn({ count: poison.length, source }, 'sent messages that fail the event contract to the dead-letter topic');
+  }
+
+  /** Retries `work` with backoff until it succeeds; false when the batch was given up (rebalance, stop). */
+  private async retrying(what: string, keepGoing: () => boolean, heartbeat: () => Promise<void>, work: () => Promise<void>): Promise<boolean> {
+    let delay = 100;
+    for (;;) {
+      try {
+        await work();
+        return true;
+      } catch (err) {
+        if (what === 'insert') this.o.metrics.insertFailures.inc();
+        this.o.log.error({ err }, `${what} failed; retrying (the partition waits, nothing is skipped)`);
+      }
+      if (!keepGoing()) return false;
+      await sleep(delay);
+      delay = Math.min(delay * 2, 5000);
+      try {
+        await heartbeat();
+      } catch {
+        return false; // the group moved on: another member will get this batch
+      }
+    }
+  }
+
+  /** Finishes the batch in hand, commits, and leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.dlq.disconnect();
+    await this.closeAdmin();
+  }
+}

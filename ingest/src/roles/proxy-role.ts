@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import {
+  ControlPlaneKeys, createPriceBook, createProxyMetrics, KeySnapshot, proxyPlugin, startKafkaSink,
+  type PeriscopeConfig, type ProxyOptions,
+} from '@periscope/proxy';
+import { ensureDataDir } from '../data-dir.ts';
+import { createHttpServer } from '../http-server.ts';
+
+export interface ProxyRoleOptions {
+  config: PeriscopeConfig;
+  /** Holds the spool and the last good key snapshot. */
+  dataDir: string;
+  controlUrl: string;
+  env?: NodeJS.ProcessEnv;
+  logger?: FastifyServerOptions['logger'];
+  dispatcher?: ProxyOptions['dispatcher'];
+}
+
+export interface ProxyRole {
+  app: FastifyInstance;
+}
+
+/**
+ * `periscope proxy`: the gateway only. Events go to Kafka (spooled to disk when it is not
+ * reachable); keys come from the control plane, so no call waits on ClickHouse. All proxies
+ * and the ingest share PERISCOPE_SECRET (keys are HMACs of it) and PERISCOPE_ADMIN_TOKEN.
+ */
+export async function startProxyRole(o: ProxyRoleOptions): Promise<ProxyRole> {
+  const env = o.env ?? process.env;
+  if (!env.PERISCOPE_SECRET || !env.PERISCOPE_ADMIN_TOKEN) {
+    throw new Error('periscope proxy needs PERISCOPE_SECRET and PERISCOPE_ADMIN_TOKEN (the same values as the ingest)');
+  }
+  ensureDataDir(o.dataDir);
+  const { app, registry } = createHttpServer(o.logger, async () => {});
+  const metrics = createProxyMetrics(registry);
+  const pipeline = await startKafkaSink(o.config.kafka, o.config.kafka.spool.dir ?? join(o.dataDir, 'spool'), registry, app.log);
+  const snapshot = new KeySnapshot(Buffer.from(env.PERISCOPE_SECRET, 'utf8'));
+  const keys = new ControlPlaneKeys({
+    controlUrl: o.controlUrl, adminToken: env.PERISCOPE_ADMIN_TOKEN, snapshot,
+    cacheFile: join(o.dataDir, 'keys-snapshot.json'), log: app.log,
+  });
+  await keys.start();
+  await app.register(proxyPlugin, {
+    config: o.config, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: o.dispatcher,
+    priceBook: createPriceBook(o.config.pricing),
+  });
+  app.addHook('onClose', async () => {
+    keys.stop();
+    await pipeline.close();
+  });
+  return { app };
+}

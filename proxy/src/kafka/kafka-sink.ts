@@ -1,0 +1,185 @@
+import { CompressionTypes, type Producer } from 'kafkajs';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { RequestEvent } from '@periscope/clickhouse/contract';
+import type { EventSink } from '../events/sink.ts';
+import type { DiskSpool } from '../events/spool/disk-spool.ts';
+import type { KafkaLog } from './client.ts';
+
+export interface EventMessage {
+  key: string;
+  value: Buffer;
+}
+
+/** Where batches go; kafkajs in production, a fake in unit tests. */
+export interface EventTransport {
+  send(messages: EventMessage[]): Promise<void>;
+}
+
+/**
+ * Producer settings: acks=-1 (all in-sync replicas), gzip (built into kafkajs, and JSON
+ * events compress ~5x). Batching comes from the sink, which hands over up to `batchMax`
+ * events per send after waiting up to `lingerMs` for a batch to fill.
+ */
+export function kafkaTransport(producer: Producer, topic: string): EventTransport {
+  return {
+    async send(messages) {
+      await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages });
+    },
+  };
+}
+
+/**
+ * The message key is the request_id: it spreads events evenly over partitions (a project key
+ * would pile a busy project onto one partition and one consumer), and nothing downstream
+ * needs per-project order because rows are idempotent by request_id.
+ */
+export const toMessage = (event: RequestEvent): EventMessage => ({ key: event.request_id, value: Buffer.from(JSON.stringify(event)) });
+
+function fromSpoolRecord(record: Buffer): EventMessage {
+  const { request_id } = JSON.parse(record.toString('utf8')) as { request_id?: string };
+  return { key: request_id ?? '', value: record };
+}
+
+export interface KafkaSinkOptions {
+  transport: EventTransport;
+  spool: DiskSpool;
+  registry: Registry;
+  log: KafkaLog;
+  /** Events held in memory; beyond this they go to the spool. */
+  memoryMax: number;
+  onSpoolFull: 'drop-newest' | 'fail-calls';
+  batchMax?: number;
+  lingerMs?: number;
+  /** Pause between replay attempts while Kafka stays unreachable. */
+  retryMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The distributed sink: memory queue → Kafka, with a disk spool for everything Kafka cannot
+ * take right now (unreachable, slow, or the memory queue is full). A drainer replays the spool
+ * oldest-first and deletes a segment only after all its records were acknowledged, so the
+ * pipeline is at-least-once end to end; ingest makes rows idempotent by request_id.
+ */
+export class KafkaSink implements EventSink {
+  private memory: RequestEvent[] = [];
+  private kafkaUp = true;
+  private spoolFull = false;
+  private running = true;
+  private wake: (() => void) | undefined;
+  private lastDropLog = 0;
+  private readonly loops: Promise<void>[];
+  private readonly o: Required<KafkaSinkOptions>;
+  private readonly produced: Counter;
+  private readonly spooled: Counter;
+  private readonly replayed: Counter;
+  private readonly dropped: Counter<'reason'>;
+
+  constructor(opts: KafkaSinkOptions) {
+    this.o = { batchMax: 500, lingerMs: 10, retryMs: 500, ...opts };
+    const registers = [opts.registry];
+    this.produced = new Counter({ name: 'periscope_events_produced_total', help: 'Events acknowledged by Kafka (first try).', registers });
+    this.spooled = new Counter({ name: 'periscope_events_spooled_total', help: 'Events written to the disk spool.', registers });
+    this.replayed = new Counter({ name: 'periscope_events_replayed_total', help: 'Spooled events acknowledged by Kafka on replay.', registers });
+    // The drop counter is shared with the rest of the pipeline (same name and labels).
+    this.dropped = (opts.registry.getSingleMetric('periscope_events_dropped_total') as Counter<'reason'> | undefined)
+      ?? new Counter({ name: 'periscope_events_dropped_total', help: 'Events lost, by reason.', labelNames: ['reason'], registers });
+    const spool = opts.spool;
+    const memory = () => this.memory.length;
+    new Gauge({ name: 'periscope_spool_bytes', help: 'Bytes waiting in the disk spool.', registers, collect() { this.set(spool.bytes); } });
+    new Gauge({ name: 'periscope_spool_records', help: 'Events waiting in the disk spool.', registers, collect() { this.set(spool.records); } });
+    new Gauge({ name: 'periscope_sink_memory_events', help: 'Events waiting in memory for Kafka.', registers, collect() { this.set(memory()); } });
+    this.loops = [this.sendLoop(), this.drainLoop()];
+  }
+
+  emit(event: RequestEvent): void {
+    if (!this.running) {
+      this.dropped.inc({ reason: 'closed' });
+      return;
+    }
+    if (this.kafkaUp && this.memory.length < this.o.memoryMax) {
+      this.memory.push(event);
+      this.wake?.();
+      return;
+    }
+    this.toSpool([event]);
+  }
+
+  /** False while the spool is full under the fail-calls policy: the gateway answers 503. */
+  admit(): boolean {
+    return !(this.spoolFull && this.o.onSpoolFull === 'fail-calls');
+  }
+
+  private toSpool(events: RequestEvent[]): void {
+    const { written, rejected } = this.o.spool.append(events.map((e) => Buffer.from(JSON.stringify(e))));
+    this.spooled.inc(written);
+    if (rejected === 0) return;
+    this.spoolFull = true;
+    this.dropped.inc({ reason: 'spool_full' }, rejected);
+    if (Date.now() - this.lastDropLog > 5000) {
+      this.lastDropLog = Date.now();
+      this.o.log.error({ dropped: rejected, spool_bytes: this.o.spool.bytes }, 'EVENTS DROPPED: Kafka is unavailable and the disk spool is full');
+    }
+  }
+
+  private async sendLoop(): Promise<void> {
+    while (this.running || this.memory.length > 0) {
+      if (this.memory.length === 0) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, 200);
+        });
+        this.wake = undefined;
+        continue;
+      }
+      if (this.memory.length < this.o.batchMax && this.running) await sleep(this.o.lingerMs);
+      const batch = this.memory.splice(0, this.o.batchMax);
+      if (!this.kafkaUp) {
+        this.toSpool(batch);
+        continue;
+      }
+      try {
+        await this.o.transport.send(batch.map(toMessage));
+        this.produced.inc(batch.length);
+      } catch (err) {
+        this.kafkaUp = false;
+        this.o.log.warn({ err, events: batch.length }, 'Kafka send failed; spooling to disk until it is back');
+        this.toSpool(batch);
+      }
+    }
+  }
+
+  private async drainLoop(): Promise<void> {
+    while (this.running) {
+      const segment = this.o.spool.records > 0 ? await this.o.spool.oldest() : null;
+      if (!segment) {
+        this.kafkaUp = true; // nothing spooled: new events may try Kafka directly again
+        await sleep(this.o.retryMs);
+        continue;
+      }
+      const records = await segment.read();
+      try {
+        for (let i = 0; i < records.length && this.running; i += this.o.batchMax) {
+          await this.o.transport.send(records.slice(i, i + this.o.batchMax).map(fromSpoolRecord));
+        }
+        if (!this.running) break;
+        await this.o.spool.remove(segment);
+        this.replayed.inc(records.length);
+        this.spoolFull = false;
+        this.kafkaUp = true;
+      } catch {
+        this.kafkaUp = false;
+        await sleep(this.o.retryMs);
+      }
+    }
+  }
+
+  /** Stops taking events, hands what is in memory to Kafka (or the spool), and fsyncs the spool. */
+  async close(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await Promise.all(this.loops);
+    await this.o.spool.close();
+  }
+}
