@@ -4,3 +4,6 @@ export { SCENARIO_HEADER } from './scenarios.ts';
 export { countTokens, promptTextOf } from './tokens.ts';
 export { DEFAULT_CHUNK_COUNT, mockReplyText } from './generate.ts';
 export { REASONING_TOKENS, servedModelFor } from './models.ts';
+export { startKafkaBroker } from './kafka-broker.ts';
+export type { KafkaBroker, KafkaBrokerOptions } from './kafka-broker.ts';
+export { kafkaBrokers } from './vitest-kafka-setup.ts';

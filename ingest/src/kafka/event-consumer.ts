@@ -22,6 +22,15 @@ interface Poison {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Crash points for the pipeline's own tests (PERISCOPE_FAULT_INJECT=kill-before-insert or
+ * kill-after-insert): the process SIGKILLs itself there, which is how the tests prove that a
+ * crash at either point loses and duplicates nothing. Unset in any real deployment.
+ */
+function crashPoint(name: 'kill-before-insert' | 'kill-after-insert'): void {
+  if (process.env.PERISCOPE_FAULT_INJECT === name) process.kill(process.pid, 'SIGKILL');
+}
+
 function decode(message: KafkaMessage): { event: RequestEvent } | { reason: string } {
   if (!message.value) return { reason: 'empty message' };
   let json: unknown;
@@ -110,6 +119,7 @@ export class EventConsumer {
       const dedupToken = `${source}/${batch.firstOffset()}-${batch.lastOffset()}`;
       const ok = await this.retrying('insert', keepGoing, heartbeat, async () => {
         const end = this.o.metrics.insertLatency.startTimer();
+        crashPoint('kill-before-insert');
         try {
           await this.o.store.insertRequests(events, { dedupToken });
         } catch (err) {
@@ -123,6 +133,7 @@ export class EventConsumer {
         }
         end();
         this.o.metrics.inserted.inc(events.length);
+        crashPoint('kill-after-insert');
       });
       if (!ok) return; // rebalanced or stopping: leave the batch uncommitted for redelivery
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SPOOL_FULL_POLICIES } from '../events/spool/spool-policy.ts';
 
 export const PROVIDER_TYPES = ['openai', 'anthropic', 'openai-compatible', 'azure-openai', 'gemini'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
@@ -53,7 +54,7 @@ const kafkaSchema = z.strictObject({
     max_bytes: z.number().int().positive().default(1024 * 1024 * 1024),
     fsync_interval_ms: z.number().int().positive().default(200),
     /** drop-newest counts and logs each dropped event; fail-calls answers 503 while the spool is full. */
-    on_full: z.enum(['drop-newest', 'fail-calls']).default('drop-newest'),
+    on_full: z.enum(SPOOL_FULL_POLICIES).default('drop-newest'),
   }).prefault({}),
 });
 

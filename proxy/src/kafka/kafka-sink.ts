@@ -3,6 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RequestEvent } from '@periscope/clickhouse/contract';
 import type { EventSink } from '../events/sink.ts';
 import type { DiskSpool } from '../events/spool/disk-spool.ts';
+import type { SpoolFullPolicy } from '../events/spool/spool-policy.ts';
 import type { KafkaLog } from './client.ts';
 
 export interface EventMessage {
@@ -47,7 +48,7 @@ export interface KafkaSinkOptions {
   log: KafkaLog;
   /** Events held in memory; beyond this they go to the spool. */
   memoryMax: number;
-  onSpoolFull: 'drop-newest' | 'fail-calls';
+  onSpoolFull: SpoolFullPolicy;
   batchMax?: number;
   lingerMs?: number;
   /** Pause between replay attempts while Kafka stays unreachable. */
@@ -112,14 +113,18 @@ export class KafkaSink implements EventSink {
   }
 
   private toSpool(events: RequestEvent[]): void {
-    const { written, rejected } = this.o.spool.append(events.map((e) => Buffer.from(JSON.stringify(e))));
+    const { written, rejected, error } = this.o.spool.append(events.map((e) => Buffer.from(JSON.stringify(e))));
     this.spooled.inc(written);
     if (rejected === 0) return;
-    this.spoolFull = true;
-    this.dropped.inc({ reason: 'spool_full' }, rejected);
+    const reason = error ? 'spool_write_failed' : 'spool_full';
+    if (!error) this.spoolFull = true;
+    this.dropped.inc({ reason }, rejected);
     if (Date.now() - this.lastDropLog > 5000) {
       this.lastDropLog = Date.now();
-      this.o.log.error({ dropped: rejected, spool_bytes: this.o.spool.bytes }, 'EVENTS DROPPED: Kafka is unavailable and the disk spool is full');
+      this.o.log.error(
+        { dropped: rejected, reason, err: error?.message, spool_bytes: this.o.spool.bytes },
+        'EVENTS DROPPED: Kafka is unavailable and the disk spool cannot take them',
+      );
     }
   }
 

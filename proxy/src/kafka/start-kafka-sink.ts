@@ -17,7 +17,7 @@ export interface RunningKafkaSink {
 export async function startKafkaSink(kafka: KafkaConfig, spoolDir: string, registry: Registry, log: KafkaLog): Promise<RunningKafkaSink> {
   const client = createKafka(kafka.brokers, 'periscope-proxy', log);
   const producer = client.producer({ allowAutoTopicCreation: false, idempotent: false });
-  const spool = await DiskSpool.open(spoolDir, { maxBytes: kafka.spool.max_bytes, fsyncIntervalMs: kafka.spool.fsync_interval_ms });
+  const spool = await DiskSpool.open(spoolDir, { maxBytes: kafka.spool.max_bytes, fsyncIntervalMs: kafka.spool.fsync_interval_ms, log });
   let ready: Promise<void> | undefined;
   const connect = () => (ready ??= (async () => {
     await ensureTopic(client, kafka.topic, kafka.partitions);

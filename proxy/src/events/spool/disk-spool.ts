@@ -74,14 +74,16 @@ class Segment implements SpoolSegment {
  * The Kafka sink's local disk spool: events that cannot reach Kafka are appended here and
  * replayed oldest-first once it is back.
  *
- * Durability. append() hands every record to the kernel with write(2) before it returns and
- * fsyncs the segments it touched at most once per fsync interval (a timer armed by the first
- * write after a sync; idle spools never fsync), and on flush()/close(). A crash of the
- * machine (power loss, kernel panic) loses at most one fsync interval (default 200 ms) of
- * events that were handed to the spool — plus the duration of that fsync itself; a process
- * kill (SIGKILL, OOM kill, an uncaught exception) loses nothing that reached write(), since the
- * OS page cache survives it. New segment files also fsync their directory, so a power loss
- * cannot drop a whole segment's directory entry.
+ * Durability. A crash loses at most one fsync interval (default 200 ms) of events that were
+ * handed to the spool; a process kill loses nothing that reached write(), since the OS page
+ * cache survives it. Precisely: append() returns only after write(2) put every accepted record
+ * in the kernel's page cache (a SIGKILL test checks this with fsync disabled), and segments
+ * written to are fsynced at most once per interval (a timer armed by the first write after a
+ * sync; an idle spool never fsyncs) and on flush()/close(). So a process kill (SIGKILL, OOM
+ * kill, uncaught exception) loses nothing appended, and a machine crash (power loss, kernel
+ * panic) loses what was appended since the last completed fsync: one interval plus that
+ * fsync's own duration. A new segment file also fsyncs its directory, so a power loss cannot
+ * drop a whole segment's directory entry.
  *
  * Delivery. The drainer calls oldest(), produces every record of the segment, and calls
  * remove() only after all of them were acknowledged. A crash in between replays the whole
@@ -93,7 +95,8 @@ class Segment implements SpoolSegment {
  * in that segment are lost, since a bad length would misframe them), and appends to a new
  * segment.
  *
- * One process per directory: two spools sharing a directory would interleave segment ids.
+ * One process per directory: two spools sharing one would truncate and replay each other's
+ * segments.
  */
 export class DiskSpool {
   private readonly segmentList: Segment[] = [];

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'undici';
+import { parseConfig, type PeriscopeConfig } from '@periscope/proxy';
+import { startKafkaBroker, startMockUpstream, type KafkaBroker, type MockUpstream } from '@periscope/testkit';
+import { startIngestRole, type IngestRole } from '../roles/ingest-role.ts';
+import { startProxyRole, type ProxyRole } from '../roles/proxy-role.ts';
+
+const env = { PERISCOPE_SECRET: 'pipeline-test-secret', PERISCOPE_ADMIN_TOKEN: 'pipeline-admin' };
+const admin = { authorization: `Bearer ${env.PERISCOPE_ADMIN_TOKEN}` };
+
+let broker: KafkaBroker;
+let mock: MockUpstream;
+let ingest: IngestRole;
+let ingestUrl: string;
+let dir: string;
+const proxies: ProxyRole[] = [];
+
+function configFor(topic: string, spool: Partial<PeriscopeConfig['kafka']['spool']> = {}): PeriscopeConfig {
+  return parseConfig({
+    providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-test-abcdefghijklmnopqrst' } },
+    kafka: { brokers: [broker.brokers], topic, partitions: 3, memory_queue_events: 1000, spool: { fsync_interval_ms: 50, ...spool } },
+  }, {});
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'periscope-pipeline-'));
+  broker = await startKafkaBroker({ dir: join(dir, 'kafka') });
+  mock = await startMockUpstream({ record: false });
+  ingest = await startIngestRole({ config: configFor('periscope.events'), location: { dataDir: join(dir, 'ingest') }, env, logger: false });
+  ingestUrl = await ingest.app.listen({ port: 0, host: '127.0.0.1' });
+}, 120_000);
+
+afterAll(async () => {
+  for (const p of proxies) await p.app.close().catch(() => undefined);
+  await ingest?.app.close();
+  await mock?.close();
+  await broker?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+async function newKey(project: string): Promise<string> {
+  const res = await fetch(`${ingestUrl}/api/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ project }) });
+  return ((await res.json()) as { key: string }).key;
+}
+
+async function startProxy(config: PeriscopeConfig, name: string) {
+  const role = await startProxyRole({ config, dataDir: join(dir, name), controlUrl: ingestUrl, env, logger: false });
+  proxies.push(role);
+  return { role, url: await role.app.listen({ port: 0, host: '127.0.0.1' }) };
+}
+
+async function storedIds(project: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor = '';
+  for (;;) {
+    const res = await fetch(`${ingestUrl}/api/requests?project=${project}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: admin });
+    const page = (await res.json()) as { data: { request_id: string }[]; next_cursor: string | null };
+    ids.push(...page.data.map((r) => r.request_id));
+    if (!page.next_cursor) return ids;
+    cursor = encodeURIComponent(page.next_cursor);
+  }
+}
+
+async function metric(url: string, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/** Fires `total` calls with bounded concurrency; `at(i)` runs before call i (for fault injection). */
+async function drive(url: string, key: string, total: number, at: (i: number) => Promise<void> = async () => {}) {
+  const agent = new Agent({ connections: 32 });
+  const ids: string[] = [];
+  let next = 0;
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+  async function worker() {
+    while (next < total) {
+      const i = next++;
+      await at(i);
+      const res = await request(`${url}/v1/chat/completions`, {
+        method: 'POST', dispatcher: agent, body,
+        headers: { 'periscope-auth': `Bearer ${key}`, 'content-type': 'application/json' },
+      });
+      await res.body.dump();
+      expect(res.statusCode).toBe(200);
+      ids.push(String(res.headers['periscope-request-id']));
+    }
+  }
+  await Promise.all(Array.from({ length: 16 }, worker));
+  await agent.close();
+  return ids;
+}
+
+describe('proxy → Kafka → ingest → ClickHouse', () => {
+  it('loses nothing when the broker is SIGKILLed at 30% and restarted at 60% of 5,000 calls', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const key = await newKey(project);
+    const { role, url } = await startProxy(configFor('periscope.events'), 'proxy-a');
+    await expect.poll(async () => (await fetch(`${url}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } })).status, { timeout: 5000 }).toBe(200);
+    const total = 5000;
+    let killed: Promise<void> | undefined;
+    let restarted: Promise<void> | undefined;
+    const sent = await drive(url, key, total, async (i) => {
+      if (i === Math.floor(total * 0.3)) killed = broker.kill();
+      if (i === Math.floor(total * 0.6)) restarted = (async () => { await killed; await broker.restart(); })();
+    });
+    await restarted;
+    const expected = new Set([...sent, await fetch(`${url}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } }).then((r) => r.headers.get('periscope-request-id')!)]);
+    await expect.poll(async () => (await storedIds(project)).length, { timeout: 90_000, interval: 500 }).toBeGreaterThanOrEqual(expected.size - 0);
+    const stored = await storedIds(project);
+    expect(stored.length).toBe(new Set(stored).size); // each request exactly once
+    expect(new Set(stored)).toEqual(expected);
+    expect(await metric(url, 'periscope_spool_records')).toBe(0);
+    const spooled = await metric(url, 'periscope_events_spooled_total');
+    console.log(`broker kill test: ${total} calls, ${spooled} events went through the spool, all ${stored.length} stored once`);
+    await role.app.close();
+  }, 180_000);
+});

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, open, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { kafkaAnswers } from './kafka-probe.ts';
+
+const SCRIPT = fileURLToPath(new URL('../../scripts/kafka/kafka', import.meta.url));
+const HOST = '127.0.0.1';
+// The first start on a machine resolves the broker's jars from Maven Central.
+const START_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+export interface KafkaBrokerOptions {
+  /** Loopback port for clients; a free one by default. Ignored for a dir already set up. */
+  port?: number;
+  /** Config, data and kafka.log; a new temporary directory by default. */
+  dir?: string;
+}
+
+export interface KafkaBroker {
+  /** `127.0.0.1:PORT`, for kafkajs `brokers: [broker.brokers]` or PERISCOPE_KAFKA_BROKERS. */
+  readonly brokers: string;
+  readonly dir: string;
+  /** SIGKILL, like a crash; resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM (controlled shutdown), SIGKILL if it takes over 30 s. */
+  stop(): Promise<void>;
+  /** Starts again on the same port and data, stopping a running broker first. */
+  restart(): Promise<void>;
+}
+
+/**
+ * Apache Kafka's own broker (single-node KRaft) as a child process of the test, which can crash
+ * and restart it. `scripts/kafka/kafka run` resolves the jars, writes the config, formats the
+ * data dir and execs java, so the child's pid is the JVM's. A broker acknowledges an acks=-1
+ * record only after writing it to the segment file, so records it acknowledged survive `kill()`:
+ * SIGKILL ends the process, not the kernel's page cache (only an OS crash would lose those).
+ */
+export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
+  const dir = opts.dir === undefined ? await mkdtemp(join(tmpdir(), 'periscope-kafka-')) : resolve(opts.dir);
+  await mkdir(dir, { recursive: true });
+  const ports = (await storedPorts(dir)) ?? { port: opts.port ?? (await freePort()), controllerPort: await freePort() };
+  let child = await launch(dir, ports);
+
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (exited()) return;
+    const gone = once(child, 'exit');
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await gone;
+    clearTimeout(timer);
+  };
+
+  return {
+    brokers: `${HOST}:${ports.port}`,
+    dir,
+    kill: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+    async restart() {
+      await end('SIGTERM');
+      child = await launch(dir, ports);
+    },
+  };
+}
+
+interface Ports {
+  port: number;
+  controllerPort: number;
+}
+
+/** The ports a dir was set up with: its KRaft quorum has recorded the controller's. */
+async function storedPorts(dir: string): Promise<Ports | undefined> {
+  const config = await readFile(join(dir, 'server.properties'), 'utf8').catch(() => undefined);
+  if (config === undefined) return undefined;
+  const port = /^advertised\.listeners=.*:(\d+)$/m.exec(config)?.[1];
+  const controllerPort = /^controller\.quorum\.bootstrap\.servers=.*:(\d+)$/m.exec(config)?.[1];
+  if (port === undefined || controllerPort === undefined) throw new Error(`unreadable ${join(dir, 'server.properties')}`);
+  return { port: Number(port), controllerPort: Number(controllerPort) };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function launch(dir: string, ports: Ports): Promise<ChildProcess> {
+  const logPath = join(dir, 'kafka.log');
+  const log = await open(logPath, 'a');
+  const args = ['run', '--exit-with-stdin', '--dir', dir, '--port', String(ports.port), '--controller-port', String(ports.controllerPort)];
+  // stdin stays an open pipe that nobody writes: when this process dies, even by SIGKILL, the
+  // script sees EOF and takes the broker down, so a crashed test run leaves no JVM behind.
+  const child = spawn('bash', [SCRIPT, ...args], { stdio: ['pipe', log.fd, log.fd] });
+  await log.close();
+  child.on('exit', () => child.stdin?.destroy());
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`Kafka broker exited during startup (${signal ?? `code ${code}`})`)));
+  });
+  failed.catch(() => undefined); // observed below, or moot once the broker is up
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  try {
+    while (!(await Promise.race([kafkaAnswers(HOST, ports.port), failed]))) {
+      if (Date.now() > deadline) throw new Error(`Kafka broker not answering on ${HOST}:${ports.port} after ${START_TIMEOUT_MS} ms`);
+      await Promise.race([sleep(200), failed]);
+    }
+  } catch (err) {
+    child.kill('SIGKILL');
+    const tail = (await readFile(logPath, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
+    throw new Error(`${(err as Error).message}; ${logPath} ends:\n${tail}`, { cause: err });
+  }
+  return child;
+}
