@@ -1,16 +1,15 @@
+import { Kafka, logLevel, type RetryOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type * as KafkaJs from '../../ingest/node_modules/kafkajs/types/index.d.ts';
 import { startKafkaBroker } from './kafka-broker.ts';
 import type { KafkaBroker } from './kafka-broker.ts';
+import { kafkaAnswers } from './kafka-probe.ts';
+import { kafkaBrokers } from './vitest-kafka-setup.ts';
 
-// kafkajs is a dependency of ingest and proxy but not of testkit: borrow ingest's copy.
-const { Kafka, logLevel } = createRequire(new URL('../../ingest/package.json', import.meta.url))('kafkajs') as typeof KafkaJs;
 
 let dir: string;
 let broker: KafkaBroker;
@@ -25,9 +24,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 60_000);
 
-function client(): KafkaJs.Kafka {
+function client(retry?: RetryOptions): Kafka {
   // Connection errors while the broker is down are expected here, not news.
-  return new Kafka({ clientId: 'kafka-broker-test', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+  return new Kafka({ clientId: 'kafka-broker-test', brokers: [broker.brokers], logLevel: logLevel.NOTHING, retry });
 }
 
 async function createTopic(topic: string): Promise<void> {
@@ -72,8 +71,9 @@ describe('startKafkaBroker', () => {
   it('keeps every acknowledged record through a SIGKILL and a restart on the same data', async () => {
     const topic = `crash-${randomUUID()}`;
     await createTopic(topic);
-    // No retries: a send the dying broker never acknowledged must fail, not land after restart.
-    const producer = client().producer({ retry: { retries: 0 } });
+    // No retries (of sends or of connections): a send the dying broker never acknowledged must
+    // fail at once, not wait and land after the restart.
+    const producer = client({ retries: 0 }).producer();
     await producer.connect();
 
     const acknowledged: string[] = [];
@@ -95,4 +95,11 @@ describe('startKafkaBroker', () => {
     const seen = await consume(topic, acknowledged);
     expect(acknowledged.filter((value) => !seen.has(value))).toEqual([]);
   }, 120_000);
+});
+
+describe('kafkaBrokers', () => {
+  it("names the run's shared broker, which answers", async () => {
+    const { hostname, port } = new URL(`kafka://${kafkaBrokers()[0]}`);
+    expect(await kafkaAnswers(hostname, Number(port))).toBe(true);
+  });
 });

@@ -71,6 +71,16 @@ async function metric(url: string, name: string, labels = ''): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
+/** Calls until the proxy's key snapshot has the new key; returns the ids of the calls it logged. */
+async function untilKeyKnown(url: string, key: string): Promise<string[]> {
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${url}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } });
+    if (res.status === 200) return [res.headers.get('periscope-request-id')!];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the proxy never saw the new key');
+}
+
 /** Fires `total` calls with bounded concurrency; `at(i)` runs before call i (for fault injection). */
 async function drive(url: string, key: string, total: number, at: (i: number) => Promise<void> = async () => {}) {
   const agent = new Agent({ connections: 32 });
@@ -100,7 +110,7 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     const project = `p-${randomUUID().slice(0, 8)}`;
     const key = await newKey(project);
     const { role, url } = await startProxy(configFor('periscope.events'), 'proxy-a');
-    await expect.poll(async () => (await fetch(`${url}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } })).status, { timeout: 5000 }).toBe(200);
+    const probes = await untilKeyKnown(url, key);
     const total = 5000;
     let killed: Promise<void> | undefined;
     let restarted: Promise<void> | undefined;
@@ -109,8 +119,8 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
       if (i === Math.floor(total * 0.6)) restarted = (async () => { await killed; await broker.restart(); })();
     });
     await restarted;
-    const expected = new Set([...sent, await fetch(`${url}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } }).then((r) => r.headers.get('periscope-request-id')!)]);
-    await expect.poll(async () => (await storedIds(project)).length, { timeout: 90_000, interval: 500 }).toBeGreaterThanOrEqual(expected.size - 0);
+    const expected = new Set([...probes, ...sent]);
+    await expect.poll(async () => (await storedIds(project)).length, { timeout: 90_000, interval: 500 }).toBeGreaterThanOrEqual(expected.size);
     const stored = await storedIds(project);
     expect(stored.length).toBe(new Set(stored).size); // each request exactly once
     expect(new Set(stored)).toEqual(expected);
