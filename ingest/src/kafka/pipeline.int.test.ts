@@ -6,7 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { parseConfig, type PeriscopeConfig } from '@periscope/proxy';
 import { startKafkaBroker, startMockUpstream, type KafkaBroker, type MockUpstream } from '@periscope/testkit';
+import { Registry } from 'prom-client';
+import { createKafka } from '@periscope/proxy';
+import { makeEvent } from '@periscope/clickhouse/testing';
+import type { RequestEvent } from '@periscope/clickhouse';
 import { startIngestRole, type IngestRole } from '../roles/ingest-role.ts';
+import { EventConsumer } from './event-consumer.ts';
+import { createIngestMetrics } from '../ingest-metrics.ts';
 import { startProxyRole, type ProxyRole } from '../roles/proxy-role.ts';
 
 const env = { PERISCOPE_SECRET: 'pipeline-test-secret', PERISCOPE_ADMIN_TOKEN: 'pipeline-admin' };
@@ -129,4 +135,121 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     console.log(`broker kill test: ${total} calls, ${spooled} events went through the spool, all ${stored.length} stored once`);
     await role.app.close();
   }, 180_000);
+
+  it('with the spool capped and the broker down: stays up, bounded, and stored + dropped == sent exactly', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const key = await newKey(project);
+    const config = configFor('periscope.events', { max_bytes: 256 * 1024 });
+    config.kafka.memory_queue_events = 50;
+    const { role, url } = await startProxy(config, 'proxy-capped');
+    const probes = await untilKeyKnown(url, key);
+    await broker.stop();
+    const sent = await drive(url, key, 1500);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await metric(url, 'periscope_spool_bytes')).toBeLessThanOrEqual(256 * 1024);
+    expect(await metric(url, 'periscope_sink_memory_events')).toBeLessThanOrEqual(50);
+    const dropped = await metric(url, 'periscope_events_dropped_total', '{reason="spool_full"}');
+    expect(dropped).toBeGreaterThan(0);
+    await broker.restart();
+    const total = probes.length + sent.length;
+    await expect.poll(async () => (await storedIds(project)).length + dropped, { timeout: 90_000, interval: 500 }).toBe(total);
+    await expect.poll(() => metric(url, 'periscope_spool_records'), { timeout: 30_000 }).toBe(0);
+    const stored = await storedIds(project);
+    expect(new Set(stored).size).toBe(stored.length);
+    console.log(`spool cap test: sent ${total}, stored ${stored.length}, dropped ${dropped} (counted)`);
+    await role.app.close();
+  }, 180_000);
+
+  it('dead-letters 1% poison messages with a reason and keeps every partition moving', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const kafka = createKafka([broker.brokers], 'poison-test', quietLog);
+    const producer = kafka.producer();
+    await producer.connect();
+    const messages = Array.from({ length: 1000 }, (_, i) => {
+      if (i % 100 === 7) return { key: `poison-${i}`, value: i % 200 === 7 ? '{not json' : JSON.stringify({ ...makeEvent({ project_id: project }), status: -1 }) };
+      const e = makeEvent({ project_id: project });
+      return { key: e.request_id, value: JSON.stringify(e) };
+    });
+    await producer.send({ topic: 'periscope.events', acks: -1, messages });
+    await producer.disconnect();
+    await expect.poll(async () => (await storedIds(project)).length, { timeout: 60_000, interval: 500 }).toBe(990);
+
+    const dlq = await readTopic(kafka, 'periscope.events.dlq', (m) => m.key?.toString().startsWith('poison-') ?? false, 10);
+    expect(dlq).toHaveLength(10);
+    for (const m of dlq) {
+      expect(m.headers['periscope-dlq-reason']).toMatch(/not JSON|status must be/);
+      expect(m.headers['periscope-dlq-source']).toMatch(/^periscope\.events\/\d+\/\d+$/);
+    }
+  }, 120_000);
+
+  it('two consumers in one group, one restarted repeatedly under load: nothing lost, nothing shown twice', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const kafka = createKafka([broker.brokers], 'rebalance-test', quietLog);
+    const producer = kafka.producer();
+    await producer.connect();
+    const events = Array.from({ length: 6000 }, () => makeEvent({ project_id: project }));
+    const second = () => new EventConsumer({
+      kafka, topic: 'periscope.events', deadLetterTopic: 'periscope.events.dlq', groupId: 'periscope-ingest',
+      store: ingest.store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: quietLog as never,
+    });
+    let flapping = true;
+    const flapper = (async () => {
+      while (flapping) {
+        const c = second();
+        await c.start();
+        await new Promise((r) => setTimeout(r, 1500));
+        await c.stop();
+      }
+    })();
+    for (let i = 0; i < events.length; i += 500) {
+      await producer.send({ topic: 'periscope.events', acks: -1, messages: events.slice(i, i + 500).map(toMessage) });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await producer.disconnect();
+    await expect.poll(async () => (await storedIds(project)).length, { timeout: 90_000, interval: 500 }).toBe(events.length);
+    flapping = false;
+    await flapper;
+    const stored = await storedIds(project);
+    expect(new Set(stored)).toEqual(new Set(events.map((e) => e.request_id)));
+  }, 180_000);
+
+  it('measures Kafka → chDB ingest throughput', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const kafka = createKafka([broker.brokers], 'throughput-test', quietLog);
+    const producer = kafka.producer();
+    await producer.connect();
+    const n = 50_000;
+    for (let i = 0; i < n; i += 5000) {
+      const batch = Array.from({ length: 5000 }, () => makeEvent({ project_id: project, request_body: '', response_body: '' }));
+      await producer.send({ topic: 'periscope.events', acks: -1, messages: batch.map(toMessage) });
+    }
+    await producer.disconnect();
+    const t0 = Date.now();
+    const before = await metric(ingestUrl, 'periscope_ingest_inserted_total');
+    await expect.poll(async () => (await metric(ingestUrl, 'periscope_ingest_inserted_total')) - before, { timeout: 120_000, interval: 100 }).toBeGreaterThanOrEqual(n);
+    const seconds = (Date.now() - t0) / 1000;
+    console.log(`Kafka → chDB ingest: ${n} events in ${seconds.toFixed(2)} s = ${Math.round(n / seconds)} events/s (consumer backlog already in the topic)`);
+  }, 180_000);
 });
+
+const quietLog = { error() {}, warn() {}, info() {}, debug() {}, fatal() {}, trace() {}, child() { return quietLog; }, level: 'silent', silent() {} };
+
+const toMessage = (e: RequestEvent) => ({ key: e.request_id, value: JSON.stringify(e) });
+
+async function readTopic(kafka: ReturnType<typeof createKafka>, topic: string, keep: (m: { key: Buffer | null }) => boolean, want: number) {
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const got: { key: Buffer | null; headers: Record<string, string> }[] = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (!keep(message)) return;
+      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      got.push({ key: message.key, headers });
+    },
+  });
+  const deadline = Date.now() + 30_000;
+  while (got.length < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await consumer.disconnect();
+  return got;
+}
