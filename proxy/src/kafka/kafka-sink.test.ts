@@ -113,4 +113,23 @@ describe('KafkaSink', () => {
     expect(reopened.records + keysOf(kafka.acked).size).toBe(100);
     await reopened.close();
   });
+
+  it('cuts sends below the broker limit, and drops (counted) a lone event the broker refuses as too large', async () => {
+    const { sink, kafka, metric } = await sinkWith();
+    const sizes: number[] = [];
+    const send = kafka.transport.send;
+    kafka.transport.send = async (messages) => {
+      const bytes = messages.reduce((n, m) => n + m.value.length + m.key.length, 0);
+      sizes.push(bytes);
+      if (bytes > 1024 * 1024) throw Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' });
+      return send(messages);
+    };
+    const big = Array.from({ length: 40 }, () => makeEvent({ request_body: 'x'.repeat(100_000) }));
+    const huge = makeEvent({ request_body: 'y'.repeat(1_200_000) });
+    for (const e of [...big, huge]) sink.emit(e);
+    await expect.poll(() => kafka.acked.length).toBe(40);
+    await expect.poll(async () => (await metric('periscope_events_dropped_total')).find((v) => v.labels.reason === 'too_large_for_kafka')?.value).toBe(1);
+    expect(Math.max(...sizes.slice(0, -1))).toBeLessThanOrEqual(768 * 1024);
+    await sink.close();
+  });
 });

@@ -41,6 +41,28 @@ function fromSpoolRecord(record: Buffer): EventMessage {
   return { key: request_id ?? '', value: record };
 }
 
+/** Splits messages into sends of at most `maxBytes` (a single larger message gets its own send). */
+export function chunkByBytes(messages: EventMessage[], maxBytes: number, maxCount: number): EventMessage[][] {
+  const chunks: EventMessage[][] = [];
+  let current: EventMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = m.value.length + m.key.length;
+    if (current.length > 0 && (bytes + size > maxBytes || current.length >= maxCount)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** The broker refuses a record batch over its max.message.bytes: retrying cannot help. */
+const isTooLarge = (err: unknown) => (err as { type?: string }).type === 'MESSAGE_TOO_LARGE';
+
 export interface KafkaSinkOptions {
   transport: EventTransport;
   spool: DiskSpool;
@@ -50,6 +72,11 @@ export interface KafkaSinkOptions {
   memoryMax: number;
   onSpoolFull: SpoolFullPolicy;
   batchMax?: number;
+  /**
+   * Uncompressed bytes per send. Kafka refuses record batches over the broker's
+   * message.max.bytes (1 MiB by default), so batches are cut well below it.
+   */
+  batchMaxBytes?: number;
   lingerMs?: number;
   /** Pause between replay attempts while Kafka stays unreachable. */
   retryMs?: number;
@@ -78,7 +105,7 @@ export class KafkaSink implements EventSink {
   private readonly dropped: Counter<'reason'>;
 
   constructor(opts: KafkaSinkOptions) {
-    this.o = { batchMax: 500, lingerMs: 10, retryMs: 500, ...opts };
+    this.o = { batchMax: 500, batchMaxBytes: 768 * 1024, lingerMs: 10, retryMs: 500, ...opts };
     const registers = [opts.registry];
     this.produced = new Counter({ name: 'periscope_events_produced_total', help: 'Events acknowledged by Kafka (first try).', registers });
     this.spooled = new Counter({ name: 'periscope_events_spooled_total', help: 'Events written to the disk spool.', registers });
@@ -104,7 +131,7 @@ export class KafkaSink implements EventSink {
       this.wake?.();
       return;
     }
-    this.toSpool([event]);
+    this.toSpool([toMessage(event).value]);
   }
 
   /** False while the spool is full under the fail-calls policy: the gateway answers 503. */
@@ -112,8 +139,8 @@ export class KafkaSink implements EventSink {
     return !(this.spoolFull && this.o.onSpoolFull === 'fail-calls');
   }
 
-  private toSpool(events: RequestEvent[]): void {
-    const { written, rejected, error } = this.o.spool.append(events.map((e) => Buffer.from(JSON.stringify(e))));
+  private toSpool(payloads: Buffer[]): void {
+    const { written, rejected, error } = this.o.spool.append(payloads);
     this.spooled.inc(written);
     if (rejected === 0) return;
     const reason = error ? 'spool_write_failed' : 'spool_full';
@@ -141,16 +168,20 @@ export class KafkaSink implements EventSink {
       if (this.memory.length < this.o.batchMax && this.running) await sleep(this.o.lingerMs);
       const batch = this.memory.splice(0, this.o.batchMax);
       if (!this.kafkaUp) {
-        this.toSpool(batch);
+        this.toSpool(batch.map((e) => toMessage(e).value));
         continue;
       }
-      try {
-        await this.o.transport.send(batch.map(toMessage));
-        this.produced.inc(batch.length);
-      } catch (err) {
-        this.kafkaUp = false;
-        this.o.log.warn({ err, events: batch.length }, 'Kafka send failed; spooling to disk until it is back');
-        this.toSpool(batch);
+      const chunks = chunkByBytes(batch.map(toMessage), this.o.batchMaxBytes, this.o.batchMax);
+      for (const [i, chunk] of chunks.entries()) {
+        try {
+          await this.send(chunk);
+          this.produced.inc(chunk.length);
+        } catch (err) {
+          this.kafkaUp = false;
+          this.o.log.warn({ err, events: batch.length }, 'Kafka send failed; spooling to disk until it is back');
+          this.toSpool(chunks.slice(i).flat().map((m) => m.value));
+          break;
+        }
       }
     }
   }
@@ -165,8 +196,9 @@ export class KafkaSink implements EventSink {
       }
       const records = await segment.read();
       try {
-        for (let i = 0; i < records.length && this.running; i += this.o.batchMax) {
-          await this.o.transport.send(records.slice(i, i + this.o.batchMax).map(fromSpoolRecord));
+        for (const chunk of chunkByBytes(records.map(fromSpoolRecord), this.o.batchMaxBytes, this.o.batchMax)) {
+          if (!this.running) break;
+          await this.send(chunk);
         }
         if (!this.running) break;
         await this.o.spool.remove(segment);
@@ -177,6 +209,20 @@ export class KafkaSink implements EventSink {
         this.kafkaUp = false;
         await sleep(this.o.retryMs);
       }
+    }
+  }
+
+  /**
+   * Sends one chunk. A lone message the broker calls too large can never be delivered: it is
+   * dropped, counted and logged, so it cannot wedge the sink (or the spool replay) forever.
+   */
+  private async send(chunk: EventMessage[]): Promise<void> {
+    try {
+      await this.o.transport.send(chunk);
+    } catch (err) {
+      if (!isTooLarge(err) || chunk.length !== 1) throw err;
+      this.dropped.inc({ reason: 'too_large_for_kafka' });
+      this.o.log.error({ request_id: chunk[0]!.key, bytes: chunk[0]!.value.length }, 'EVENT DROPPED: larger than the broker accepts (message.max.bytes)');
     }
   }
 
