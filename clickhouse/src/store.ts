@@ -1,41 +1,10 @@
 import type { CacheStatus, RequestEvent } from './contract/index.ts';
 
-/** A row of `GET /api/requests`: every logged field except the bodies. */
-export interface RequestRow {
-  request_id: string;
-  /** ISO-8601 UTC with milliseconds, e.g. "2026-11-25T13:50:53.123Z". */
-  created_at: string;
-  project_id: string;
-  key_id: string;
-  provider: string;
-  model: string;
-  model_served: string;
-  endpoint: string;
-  status: number;
-  error_type: string;
-  error_message: string;
-  streamed: boolean;
-  latency_ms: number;
-  ttft_ms: number | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-  cost_known: boolean;
-  cache_status: CacheStatus;
-  attempts: number;
-  user_id: string;
-  session_id: string;
-  session_path: string;
-  session_name: string;
-  properties: Record<string, string>;
-  request_truncated: boolean;
-  response_truncated: boolean;
-  user_agent: string;
-  upstream_request_id: string;
-}
+/**
+ * A row of `GET /api/requests`: every field of the event except the bodies and the contract
+ * version, with created_at as ISO-8601 UTC with milliseconds (e.g. "2026-11-25T13:50:53.123Z").
+ */
+export type RequestRow = Omit<RequestEvent, 'v' | 'created_at' | 'request_body' | 'response_body'> & { created_at: string };
 
 /** `GET /api/requests/:id`: the row plus the stored bodies. */
 export interface RequestDetail extends RequestRow {

@@ -21,45 +21,13 @@ export const DETAIL_SELECT = `${ROW_SELECT}, request_body, response_body`;
 type Numeric = number | string;
 
 /** A row as JSONEachRow decodes it; numbers may come quoted depending on type and server settings. */
-export interface RawRequestRow {
-  request_id: string;
-  created_at_ms: Numeric;
-  project_id: string;
-  key_id: string;
-  provider: string;
-  model: string;
-  model_served: string;
-  endpoint: string;
-  status: Numeric;
-  error_type: string;
-  error_message: string;
-  streamed: boolean;
-  latency_ms: Numeric;
-  ttft_ms: Numeric | null;
-  prompt_tokens: Numeric;
-  completion_tokens: Numeric;
-  cache_read_tokens: Numeric;
-  cache_write_tokens: Numeric;
-  reasoning_tokens: Numeric;
-  cost_usd: Numeric;
-  cost_known: boolean;
-  cache_status: string;
-  attempts: Numeric;
-  user_id: string;
-  session_id: string;
-  session_path: string;
-  session_name: string;
-  properties: Record<string, string>;
-  request_truncated: boolean;
-  response_truncated: boolean;
-  user_agent: string;
-  upstream_request_id: string;
-}
+export type RawRequestRow = {
+  [K in Exclude<keyof RequestRow, 'created_at'>]: RequestRow[K] extends number ? Numeric
+    : RequestRow[K] extends number | null ? Numeric | null
+    : RequestRow[K];
+} & { created_at_ms: Numeric };
 
-export interface RawRequestDetail extends RawRequestRow {
-  request_body: string;
-  response_body: string;
-}
+export type RawRequestDetail = RawRequestRow & { request_body: string; response_body: string };
 
 export function toRequestRow(raw: RawRequestRow): RequestRow {
   return {

@@ -59,7 +59,11 @@ export class EventConsumer {
 
   constructor(o: EventConsumerOptions) {
     this.o = o;
-    this.consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+    // Big fetches make big batches: one ClickHouse insert per batch is the cost that matters.
+    this.consumer = o.kafka.consumer({
+      groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000,
+      maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024, minBytes: 256 * 1024, maxWaitTimeInMs: 250,
+    });
     this.dlq = o.kafka.producer({ allowAutoTopicCreation: true });
     const admin = o.kafka.admin();
     let adminConnected = false;
@@ -97,6 +101,8 @@ export class EventConsumer {
     await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
+      // Partitions' batches are inserted concurrently (chDB and the server both take parallel inserts).
+      partitionsConsumedConcurrently: 4,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(payload),
     });
