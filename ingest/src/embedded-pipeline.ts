@@ -50,7 +50,7 @@ async function kafkaPipeline(d: PipelineDeps): Promise<EventPipeline> {
   const producer = await startKafkaSink(kafka, kafka.spool.dir ?? join(d.dataDir, 'spool'), d.registry, d.log);
   const consumer = new EventConsumer({
     kafka: createKafka(kafka.brokers, 'periscope-ingest', d.log), topic: kafka.topic, deadLetterTopic: kafka.dead_letter_topic,
-    groupId: 'periscope-ingest', store: d.store, registry: d.registry, metrics: createIngestMetrics(d.registry), log: d.log,
+    groupId: 'periscope-ingest', sessionTimeoutMs: kafka.session_timeout_ms, store: d.store, registry: d.registry, metrics: createIngestMetrics(d.registry), log: d.log,
   });
   await consumer.start();
   return {

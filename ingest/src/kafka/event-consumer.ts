@@ -9,6 +9,7 @@ export interface EventConsumerOptions {
   topic: string;
   deadLetterTopic: string;
   groupId: string;
+  sessionTimeoutMs?: number;
   store: Store;
   registry: Registry;
   metrics: IngestMetrics;
@@ -61,7 +62,7 @@ export class EventConsumer {
     this.o = o;
     // Big fetches make big batches: one ClickHouse insert per batch is the cost that matters.
     this.consumer = o.kafka.consumer({
-      groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000,
+      groupId: o.groupId, sessionTimeout: o.sessionTimeoutMs ?? 30_000, heartbeatInterval: 3000,
       maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024, minBytes: 256 * 1024, maxWaitTimeInMs: 250,
     });
     this.dlq = o.kafka.producer({ allowAutoTopicCreation: true });

@@ -29,7 +29,7 @@ const proxies: ProxyRole[] = [];
 function configFor(topic: string, spool: Partial<PeriscopeConfig['kafka']['spool']> = {}): PeriscopeConfig {
   return parseConfig({
     providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-test-abcdefghijklmnopqrst' } },
-    kafka: { brokers: [broker.brokers], topic, partitions: 3, memory_queue_events: 1000, spool: { fsync_interval_ms: 50, ...spool } },
+    kafka: { brokers: [broker.brokers], topic, partitions: 3, session_timeout_ms: 6000, memory_queue_events: 1000, spool: { fsync_interval_ms: 50, ...spool } },
   }, {});
 }
 
@@ -192,7 +192,7 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     await producer.connect();
     const events = Array.from({ length: 6000 }, () => makeEvent({ project_id: project }));
     const second = () => new EventConsumer({
-      kafka, topic: 'periscope.events', deadLetterTopic: 'periscope.events.dlq', groupId: 'periscope-ingest',
+      kafka, topic: 'periscope.events', deadLetterTopic: 'periscope.events.dlq', groupId: 'periscope-ingest', sessionTimeoutMs: 6000,
       store: ingest.store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: quietLog as never,
     });
     let flapping = true;

@@ -42,7 +42,7 @@ export async function startIngestRole(o: IngestRoleOptions): Promise<IngestRole>
   await ensureTopic(kafka, o.config.kafka.topic, o.config.kafka.partitions);
   const consumer = new EventConsumer({
     kafka, topic: o.config.kafka.topic, deadLetterTopic: o.config.kafka.dead_letter_topic,
-    groupId: o.groupId ?? 'periscope-ingest', store, registry, metrics: createIngestMetrics(registry), log: app.log,
+    groupId: o.groupId ?? 'periscope-ingest', sessionTimeoutMs: o.config.kafka.session_timeout_ms, store, registry, metrics: createIngestMetrics(registry), log: app.log,
   });
   await consumer.start();
   app.addHook('onClose', async () => {

@@ -46,6 +46,8 @@ const kafkaSchema = z.strictObject({
   dead_letter_topic: z.string().default('periscope.events.dlq'),
   /** Used when the gateway creates the topic. */
   partitions: z.number().int().positive().default(6),
+  /** Ingest consumer session: how long a crashed worker holds its partitions before a rebalance. */
+  session_timeout_ms: z.number().int().min(6000).default(30_000),
   /** Events buffered in memory before they spill to the disk spool. */
   memory_queue_events: z.number().int().positive().default(10_000),
   spool: z.strictObject({
