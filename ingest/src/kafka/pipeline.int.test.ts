@@ -216,6 +216,68 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     expect(new Set(stored)).toEqual(new Set(events.map((e) => e.request_id)));
   }, 180_000);
 
+  it('proxies see new and revoked keys within 2 s, and start from the cached snapshot when the control plane is down', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const { url } = await startProxy(configFor('periscope.events'), 'proxy-keys');
+    const key = await newKey(project);
+    const t0 = Date.now();
+    await untilKeyKnown(url, key);
+    expect(Date.now() - t0).toBeLessThan(2000);
+
+    const keys = (await (await fetch(`${ingestUrl}/api/keys?project=${project}`, { headers: admin })).json()) as { data: { key_id: string }[] };
+    await fetch(`${ingestUrl}/api/keys/${keys.data[0]!.key_id}`, { method: 'DELETE', headers: admin });
+    const t1 = Date.now();
+    await expect.poll(async () => (await fetch(`${url}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } })).status, { timeout: 2000, interval: 50 }).toBe(401);
+    console.log(`revocation seen by the proxy after ${Date.now() - t1} ms`);
+
+    // Same data dir, control plane unreachable: the last good snapshot still authenticates.
+    const other = await newKey(project);
+    await untilKeyKnown(url, other);
+    const offline = await startProxyRole({
+      config: configFor('periscope.events'), dataDir: join(dir, 'proxy-keys'), controlUrl: 'http://127.0.0.1:9', env, logger: false,
+    });
+    proxies.push(offline);
+    const offlineUrl = await offline.app.listen({ port: 0, host: '127.0.0.1' });
+    expect((await fetch(`${offlineUrl}/v1/models`, { headers: { 'periscope-auth': `Bearer ${other}` } })).status).toBe(200);
+    expect((await fetch(`${offlineUrl}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } })).status).toBe(401);
+  }, 60_000);
+
+  it('holds the partition while ClickHouse is down (nothing dead-lettered) and catches up by itself', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const topic = `outage-${randomUUID().slice(0, 8)}`;
+    const kafka = createKafka([broker.brokers], 'outage-test', quietLog);
+    const outage = { down: true, failures: 0 };
+    const flakyStore = new Proxy(ingest.store, {
+      get(target, prop, receiver) {
+        if (prop !== 'insertRequests') return Reflect.get(target, prop, receiver);
+        return async (...args: Parameters<typeof target.insertRequests>) => {
+          if (outage.down) {
+            outage.failures++;
+            throw new Error('ClickHouse is down');
+          }
+          return target.insertRequests(...args);
+        };
+      },
+    });
+    const metrics = createIngestMetrics(new Registry());
+    const consumer = new EventConsumer({
+      kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId: `outage-${randomUUID()}`, sessionTimeoutMs: 6000,
+      store: flakyStore, registry: new Registry(), metrics, log: quietLog as never,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const events = Array.from({ length: 500 }, () => makeEvent({ project_id: project }));
+    await producer.send({ topic, acks: -1, messages: events.map(toMessage) });
+    await consumer.start();
+    await expect.poll(() => outage.failures, { timeout: 20_000 }).toBeGreaterThan(3);
+    expect(await storedIds(project)).toHaveLength(0);
+    outage.down = false;
+    await expect.poll(async () => (await storedIds(project)).length, { timeout: 30_000, interval: 250 }).toBe(500);
+    expect((await metrics.deadLettered.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
+    await producer.disconnect();
+    await consumer.stop();
+  }, 90_000);
+
   it('measures Kafka → chDB ingest throughput', async () => {
     const project = `p-${randomUUID().slice(0, 8)}`;
     const topic = `throughput-${randomUUID().slice(0, 8)}`;
