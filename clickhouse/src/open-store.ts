@@ -5,6 +5,7 @@ import { migrate } from './migrate.ts';
 import { getBodyTtlDays, setBodyTtlDays } from './queries/body-ttl.ts';
 import { getRequest } from './queries/get-request.ts';
 import { insertRequests } from './queries/insert-requests.ts';
+import { countStored } from './queries/count-stored.ts';
 import { findKeyByHash, insertKey, listKeys, revokeKey } from './queries/keys.ts';
 import { listRequests } from './queries/list-requests.ts';
 import type { Store, StoreLocation } from './store.ts';
@@ -31,6 +32,7 @@ export function createStore(driver: Driver): Store {
     setBodyTtlDays: (days) => setBodyTtlDays(driver, days),
     getBodyTtlDays: () => getBodyTtlDays(driver),
     insertRequests: (events, opts) => insertRequests(driver, events, opts),
+    countStored: (events) => countStored(driver, events),
     listRequests: (q) => listRequests(driver, q),
     getRequest: (projectIds, requestId) => getRequest(driver, projectIds, requestId),
     insertKey: (key) => insertKey(driver, key),

@@ -69,6 +69,8 @@ export interface Store {
   /** The body TTL currently in effect, in days (0 = kept forever). */
   getBodyTtlDays(): Promise<number>;
   insertRequests(events: RequestEvent[], opts?: InsertOptions): Promise<void>;
+  /** How many of these events are stored already (a redelivery), by project, time and request_id. */
+  countStored(events: RequestEvent[]): Promise<number>;
   listRequests(q: ListRequestsQuery): Promise<RequestPage>;
   getRequest(projectIds: string[], requestId: string): Promise<RequestDetail | null>;
   insertKey(key: GatewayKeyRecord): Promise<void>;

@@ -12,6 +12,11 @@ export function createIngestMetrics(registry: Registry) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
+    deduplicated: new Counter({
+      name: 'periscope_ingest_deduplicated_total',
+      help: 'Redelivered events that were already stored (collapsed by request_id / the batch dedup token).',
+      registers,
+    }),
     consumed: new Counter({ name: 'periscope_ingest_consumed_total', help: 'Messages read from Kafka.', registers }),
     deadLettered: new Counter({
       name: 'periscope_ingest_dead_lettered_total',

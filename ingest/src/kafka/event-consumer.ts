@@ -128,7 +128,9 @@ export class EventConsumer {
         const end = this.o.metrics.insertLatency.startTimer();
         crashPoint('kill-before-insert');
         try {
+          const already = await this.o.store.countStored(events);
           await this.o.store.insertRequests(events, { dedupToken });
+          this.o.metrics.deduplicated.inc(already);
         } catch (err) {
           // The contract check passed above, so a refusal here is the store's own validation:
           // dead-letter the batch rather than stall the partition on it forever.

@@ -78,6 +78,11 @@ describe('periscope ingest killed with SIGKILL mid-batch', () => {
       await expect.poll(async () => (await storedIds(restarted.url!, project)).length, { timeout: 60_000, interval: 250 }).toBe(events.length);
       const stored = await storedIds(restarted.url!, project);
       expect(new Set(stored)).toEqual(new Set(events.map((e) => e.request_id)));
+      const metrics = await (await fetch(`${restarted.url}/metrics`)).text();
+      const deduplicated = Number(/^periscope_ingest_deduplicated_total (\d+)/m.exec(metrics)?.[1]);
+      // After the insert, before the commit: the whole first batch comes again and is counted.
+      if (fault === 'kill-after-insert') expect(deduplicated).toBeGreaterThan(0);
+      else expect(deduplicated).toBe(0);
     } finally {
       await restarted.stop();
     }
