@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import pino from 'pino';
-import type { RequestEvent, Store } from '@periscope/clickhouse';
+import { StoreError, type RequestEvent, type Store } from '@periscope/clickhouse';
 import { makeEvent } from '@periscope/clickhouse/testing';
 import { BoundedEventQueue } from '@periscope/proxy';
 import { BatchWriter } from './batch-writer.ts';
@@ -25,7 +25,7 @@ describe('BatchWriter', () => {
   it('retries a failed batch until the store is back, losing and duplicating nothing', async () => {
     const { store, stored, state } = flakyStore();
     const queue = new BoundedEventQueue(10_000, { onEnqueued: () => {}, onDropped: () => {} });
-    const writer = new BatchWriter({ queue, store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: pino({ level: 'silent' }), lingerMs: 5, onLost: () => {} });
+    const writer = new BatchWriter({ queue, store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: pino({ level: 'silent' }), lingerMs: 5, onLost: () => {}, onRejected: () => {} });
     writer.start();
     const events = Array.from({ length: 1200 }, () => makeEvent());
     for (const e of events.slice(0, 600)) queue.emit(e);
@@ -41,10 +41,33 @@ describe('BatchWriter', () => {
     const { store } = flakyStore();
     const queue = new BoundedEventQueue(100, { onEnqueued: () => {}, onDropped: () => {} });
     let lost = 0;
-    const writer = new BatchWriter({ queue, store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: pino({ level: 'silent' }), lingerMs: 5, onLost: (n) => (lost += n) });
+    const writer = new BatchWriter({ queue, store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: pino({ level: 'silent' }), lingerMs: 5, onLost: (n) => (lost += n), onRejected: () => {} });
     writer.start();
     for (let i = 0; i < 7; i++) queue.emit(makeEvent());
     await writer.stop();
     expect(lost).toBe(7);
+  });
+
+  it('drops (counted) only the events the store refuses as invalid', async () => {
+    const stored: RequestEvent[] = [];
+    const store = {
+      async insertRequests(events: RequestEvent[]) {
+        if (events.some((e) => e.project_id === 'bad')) throw new StoreError('invalid_event', 'refused');
+        stored.push(...events);
+      },
+    } as unknown as Store;
+    const queue = new BoundedEventQueue(100, { onEnqueued: () => {}, onDropped: () => {} });
+    let rejected = 0;
+    const writer = new BatchWriter({
+      queue, store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: pino({ level: 'silent' }),
+      lingerMs: 5, onLost: () => {}, onRejected: (n) => (rejected += n),
+    });
+    writer.start();
+    const events = [makeEvent(), makeEvent({ project_id: 'bad' }), makeEvent()];
+    for (const e of events) queue.emit(e);
+    await writer.drained();
+    await writer.stop();
+    expect(rejected).toBe(1);
+    expect(stored.map((e) => e.request_id)).toEqual([events[0]!.request_id, events[2]!.request_id]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Store } from '@periscope/clickhouse';
+import { StoreError, type RequestEvent, type Store } from '@periscope/clickhouse';
 import type { BoundedEventQueue } from '@periscope/proxy';
 import { Gauge, type Registry } from 'prom-client';
 import type { IngestMetrics } from './ingest-metrics.ts';
@@ -15,6 +15,8 @@ export interface BatchWriterOptions {
   lingerMs?: number;
   /** Events that could not be written before shutdown; the host counts them as dropped. */
   onLost: (count: number) => void;
+  /** Events the store refused as invalid; the host counts them as dropped. */
+  onRejected: (count: number) => void;
 }
 
 /**
@@ -59,6 +61,12 @@ export class BatchWriter {
         backoff = 100;
       } catch (err) {
         this.opts.metrics.insertFailures.inc();
+        if (err instanceof StoreError && err.status === 400) {
+          // The store refused the batch's content: retrying cannot help. Write the events one
+          // by one and drop (counted) only those it refuses, so one bad event costs one row.
+          await this.insertOneByOne(batch);
+          continue;
+        }
         this.opts.log.error({ err, events: batch.length }, 'batch insert failed; retrying');
         queue.unshift(batch);
         if (!this.running && ++shutdownFailures >= 3) {
@@ -72,6 +80,18 @@ export class BatchWriter {
         backoff = Math.min(backoff * 2, 5000);
       } finally {
         this.writing = false;
+      }
+    }
+  }
+
+  private async insertOneByOne(batch: RequestEvent[]): Promise<void> {
+    for (const event of batch) {
+      try {
+        await this.opts.store.insertRequests([event]);
+        this.opts.metrics.inserted.inc();
+      } catch (err) {
+        this.opts.onRejected(1);
+        this.opts.log.error({ err, request_id: event.request_id }, 'EVENT DROPPED: the store refused it');
       }
     }
   }

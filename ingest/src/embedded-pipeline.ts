@@ -39,6 +39,7 @@ function inProcessPipeline(d: PipelineDeps): EventPipeline {
   const writer = new BatchWriter({
     queue, store: d.store, registry: d.registry, metrics: createIngestMetrics(d.registry), log: d.log,
     onLost: (n) => d.proxyMetrics.eventsDropped.inc({ reason: 'store_unavailable_at_shutdown' }, n),
+    onRejected: (n) => d.proxyMetrics.eventsDropped.inc({ reason: 'rejected_by_store' }, n),
   });
   writer.start();
   return { sink: queue, drained: () => writer.drained(), stop: () => writer.stop() };

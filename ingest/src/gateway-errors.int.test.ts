@@ -179,3 +179,20 @@ describe('bad input gets a clear error in the provider shape', () => {
     expect(text).toMatch(/periscope_proxy_rejected_total\{reason="missing_gateway_key"\} [1-9]/);
   });
 });
+
+describe('the read API answers bad queries with 4xx, not 500', () => {
+  it('rejects a forged cursor and bad filters, and never widens a repeated project filter', async () => {
+    const bad = await h.api<{ error: { code: string } }>('/api/requests?cursor=garbage');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_cursor');
+    expect((await h.api('/api/requests?limit=0')).status).toBe(400);
+    expect((await h.api('/api/requests?from=yesterday')).status).toBe(400);
+    const { project } = await h.newProject();
+    const twice = await h.api<{ data: unknown[] }>(`/api/requests?project=nobody&project=${project}`);
+    expect(twice.status).toBe(200);
+    expect(twice.body.data).toEqual([]);
+    expect((await h.api(`/api/requests/x?project=a&project=b`)).status).toBe(404);
+    const noAuth = await fetch(`${h.url}/api/requests`);
+    expect(noAuth.status).toBe(401);
+  });
+});

@@ -181,8 +181,8 @@ describe('OpenAI SDK through the gateway', () => {
     const { openai, project, key } = await client();
     await openai.chat.completions.create({ model: 'fast', messages });
     expect((h.mock.requests.at(-1)!.body as { model: string }).model).toBe('llama-3.1-8b-instant');
-    // The client sent its own key, so the configured Groq key is not used.
-    expect(h.mock.requests.at(-1)!.headers.authorization).toBe('Bearer sk-client-key-abcdefghijklmnop');
+    // The alias chose Groq, not the client: its OpenAI key must not go there; the configured Groq key does.
+    expect(h.mock.requests.at(-1)!.headers.authorization).toBe('Bearer gsk_configuredgroqkey1234567890');
 
     const viaPrefix = new OpenAI({ apiKey: key, baseURL: `${h.url}/groq/v1`, maxRetries: 0 });
     await viaPrefix.chat.completions.create({ model: 'llama-3.3-70b', messages });

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { StoreError } from '@periscope/clickhouse';
 import { ApiError } from './errors.ts';
 import { STATUS_PAGE } from './status-page.ts';
 
@@ -26,11 +27,13 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
   collectDefaultMetrics({ register: registry, prefix: 'periscope_' });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const err = error instanceof ApiError ? error
+    // Store errors carry their own code and status (invalid_cursor 400, store_unavailable 503).
+    const err: { code: string; status: number; message: string } = error instanceof ApiError || error instanceof StoreError ? error
       : error.statusCode && error.statusCode < 500 ? new ApiError('invalid_body', error.message)
       : new ApiError('internal_error', 'Internal error.');
     if (err.status >= 500) request.log.error({ err: error }, 'API error');
-    void reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    const message = err.status >= 500 && err.code === 'query_failed' ? 'Internal error.' : err.message;
+    void reply.code(err.status).send({ error: { code: err.code, message } });
   });
   app.get('/healthz', async (_req, reply) => {
     try {

@@ -37,7 +37,7 @@ declare module 'fastify' {
 }
 
 function dialectFor(path: string, prefix: string | undefined, config: PeriscopeConfig): Dialect {
-  if (prefix && config.providers[prefix]?.type === 'anthropic') return 'anthropic';
+  if (prefix && Object.hasOwn(config.providers, prefix) && config.providers[prefix]!.type === 'anthropic') return 'anthropic';
   return /^\/(?:[^/]+\/)?v1\/messages(?:\/|\?|$)/.test(path) ? 'anthropic' : 'openai';
 }
 
@@ -125,7 +125,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       projectId: key.project_id,
       keyId: key.key_id,
       provider: prefix ?? '',
-      providerType: prefix ? config.providers[prefix]?.type : undefined,
+      providerType: prefix && Object.hasOwn(config.providers, prefix) ? config.providers[prefix]!.type : undefined,
       model: '',
       endpoint: classifyEndpoint(request.method, apiPath),
       streamed: false,
@@ -174,7 +174,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     url: '/:provider/*',
     handler: (req, reply) => {
       const prefix = (req.params as { provider: string }).provider;
-      if (!config.providers[prefix]) {
+      if (!Object.hasOwn(config.providers, prefix)) {
         throw new GatewayError('unknown_route', `Unknown route: ${req.method} ${req.url.split('?', 1)[0]} (no provider named "${prefix}")`);
       }
       return handle(req, reply, prefix);

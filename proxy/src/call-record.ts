@@ -39,8 +39,10 @@ export interface CallRecord {
 export class BodyCapture {
   private chunks: Buffer[] = [];
   private kept = 0;
+  private decoded: string | undefined;
   total = 0;
-  readonly limit: number;
+  /** Lowered once the response turns out not to need parsing (streams, pass-through). */
+  limit: number;
 
   constructor(limit: number) {
     this.limit = limit;
@@ -58,8 +60,10 @@ export class BodyCapture {
     return this.total === this.kept;
   }
 
+  /** Decoded once: the event builder reads it for usage, the stored body and error text. */
   text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+    this.decoded ??= Buffer.concat(this.chunks).toString('utf8');
+    return this.decoded;
   }
 }
 

@@ -15,6 +15,9 @@ export interface ApiOptions {
 
 const PROJECT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** A repeated query parameter counts once, by its last value (never silently dropped). */
+const lastValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v) || undefined;
+
 /**
  * `/api/*`: the read API over logged requests, and key management. Until users and roles
  * land (access issue), the admin token is the only credential and it sees every project.
@@ -35,21 +38,20 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiOptions): Promise
 
   app.get('/api/requests', async (request) => {
     const q = request.query as Record<string, string | string[] | undefined>;
-    const project = typeof q.project === 'string' ? q.project : undefined;
-    return store.listRequests(parseRequestFilters(q, await visibleProjects(project)));
+    return store.listRequests(parseRequestFilters(q, await visibleProjects(lastValue(q.project))));
   });
 
   app.get('/api/requests/:id', async (request) => {
     const { id } = request.params as { id: string };
-    const q = request.query as Record<string, string | undefined>;
-    const row = await store.getRequest(await visibleProjects(q.project), id);
+    const q = request.query as Record<string, string | string[] | undefined>;
+    const row = await store.getRequest(await visibleProjects(lastValue(q.project)), id);
     if (!row) throw new ApiError('not_found', `No request ${id}`);
     return row;
   });
 
   app.get('/api/keys', async (request) => {
-    const q = request.query as Record<string, string | undefined>;
-    const keys = await store.listKeys(q.project ? [q.project] : undefined);
+    const project = lastValue((request.query as Record<string, string | string[] | undefined>).project);
+    const keys = await store.listKeys(project ? [project] : undefined);
     return { data: keys.map(({ key_hash: _hash, ...rest }) => rest) };
   });
 

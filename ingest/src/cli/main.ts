@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfigFile, ConfigError, parseBrokers } from '@periscope/proxy';
@@ -57,12 +58,17 @@ function loadConfig(values: Record<string, unknown>, requireKafka: boolean) {
   return config;
 }
 
-/** SIGTERM/SIGINT: stop accepting, let in-flight calls finish (up to 30 s), flush, exit. */
-function exitOnSignal(close: () => Promise<void>, log: { info(o: object, m: string): void }): void {
+/**
+ * SIGTERM/SIGINT: stop accepting, let in-flight calls finish for up to 20 s, then cut the
+ * rest (each still logged, as client_aborted) so the pipeline has time to flush its queue
+ * and fsync the spool before the hard exit at 30 s.
+ */
+function exitOnSignal(app: FastifyInstance): void {
   const stop = async (signal: string) => {
-    log.info({ signal }, 'shutting down: finishing in-flight calls and flushing events');
+    app.log.info({ signal }, 'shutting down: finishing in-flight calls and flushing events');
+    setTimeout(() => app.server.closeAllConnections(), 20_000).unref();
     setTimeout(() => process.exit(1), 30_000).unref();
-    await close();
+    await app.close();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -78,7 +84,7 @@ async function proxy(values: Record<string, unknown>): Promise<void> {
   });
   const address = await role.app.listen(listenOptions(values, 8787));
   console.log(`Periscope proxy is running: gateway ${address}/v1, events to Kafka, keys from ${controlUrl}`);
-  exitOnSignal(() => role.app.close(), role.app.log);
+  exitOnSignal(role.app);
 }
 
 async function ingest(values: Record<string, unknown>): Promise<void> {
@@ -92,7 +98,7 @@ async function ingest(values: Record<string, unknown>): Promise<void> {
   const address = await role.app.listen(listenOptions(values, 8788));
   console.log(`Periscope ingest is running: API ${address}/api, consuming from Kafka`);
   if (role.firstRun.adminToken) console.log(`  Admin token: ${role.firstRun.adminToken}   (shown once)`);
-  exitOnSignal(() => role.app.close(), role.app.log);
+  exitOnSignal(role.app);
 }
 
 async function start(values: Record<string, unknown>): Promise<void> {
@@ -110,7 +116,7 @@ async function start(values: Record<string, unknown>): Promise<void> {
   if (server.firstRun.adminToken) lines.push(`  Admin token: ${server.firstRun.adminToken}   (shown once; API: Authorization: Bearer <token>)`);
   if (server.firstRun.gatewayKey) lines.push(`  Gateway key: ${server.firstRun.gatewayKey}   (project "default"; shown once; send as Periscope-Auth: Bearer <key>)`);
   console.log(lines.join('\n') + '\n');
-  exitOnSignal(() => server.app.close(), server.app.log);
+  exitOnSignal(server.app);
 }
 
 async function keysCreate(values: Record<string, unknown>): Promise<void> {

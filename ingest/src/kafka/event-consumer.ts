@@ -135,7 +135,9 @@ export class EventConsumer {
           // The contract check passed above, so a refusal here is the store's own validation:
           // dead-letter the batch rather than stall the partition on it forever.
           if (err instanceof StoreError && err.status === 400) {
-            poison.push(...batch.messages.map((message) => ({ message, reason: `rejected by the store: ${err.message}` })));
+            const undecodable = new Set(poison.map((p) => p.message));
+            const refused = batch.messages.filter((message) => !undecodable.has(message));
+            poison.push(...refused.map((message) => ({ message, reason: `rejected by the store: ${err.message}` })));
             return;
           }
           throw err;
@@ -151,7 +153,9 @@ export class EventConsumer {
       if (!ok) return;
     }
     resolveOffset(batch.lastOffset());
-    await commitOffsetsIfNecessary();
+    // Explicit: with auto-commit off, the argument-less form never commits.
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
   }
 
   private async deadLetter(source: string, poison: Poison[]): Promise<void> {

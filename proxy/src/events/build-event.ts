@@ -27,11 +27,12 @@ function observedUsage(call: CallRecord, metrics: ProxyMetrics): Observed {
   }
 }
 
+/** Redacts before clipping (with a margin), so a cut through a key cannot leave its start behind. */
 function storedBody(text: string, omit: boolean, max: number, secrets: string[]): { body: string; truncated: boolean } {
   if (omit) return { body: '', truncated: false };
-  const truncated = Buffer.byteLength(text) > max;
-  const clipped = truncated ? Buffer.from(text).subarray(0, max).toString('utf8') : text;
-  return { body: redactSecrets(clipped, secrets), truncated };
+  const redacted = redactSecrets(text.length > max + 1024 ? text.slice(0, max + 1024) : text, secrets);
+  const truncated = Buffer.byteLength(redacted) > max;
+  return { body: truncated ? Buffer.from(redacted).subarray(0, max).toString('utf8') : redacted, truncated };
 }
 
 /** Runs after the response ended: parses usage, prices it, scrubs secrets, clips bodies. */
@@ -44,7 +45,7 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     if (!cost.known) deps.metrics.unknownPrice.inc({ provider: call.provider, model: normalizeModelName(pricedModel).slice(0, 100) });
   }
   const max = deps.maxStoredBodyBytes;
-  const requestText = call.requestBody ? call.requestBody.subarray(0, max + 1).toString('utf8') : '';
+  const requestText = call.requestBody ? call.requestBody.subarray(0, max + 1024).toString('utf8') : '';
   const req = storedBody(requestText, call.meta.omitRequest, max, call.secrets);
   const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets);
   return {

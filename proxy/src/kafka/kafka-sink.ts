@@ -2,7 +2,7 @@ import { CompressionTypes, type Producer } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { RequestEvent } from '@periscope/clickhouse/contract';
 import type { EventSink } from '../events/sink.ts';
-import type { DiskSpool } from '../events/spool/disk-spool.ts';
+import type { DiskSpool, SpoolSegment } from '../events/spool/disk-spool.ts';
 import type { SpoolFullPolicy } from '../events/spool/spool-policy.ts';
 import type { KafkaLog } from './client.ts';
 
@@ -59,6 +59,8 @@ export function chunkByBytes(messages: EventMessage[], maxBytes: number, maxCoun
   if (current.length > 0) chunks.push(current);
   return chunks;
 }
+
+const isKafkaError = (err: unknown) => (err as Error | undefined)?.name?.startsWith('KafkaJS') ?? false;
 
 /** The broker refuses a record batch over its max.message.bytes: retrying cannot help. */
 const isTooLarge = (err: unknown) => (err as { type?: string }).type === 'MESSAGE_TOO_LARGE';
@@ -118,7 +120,11 @@ export class KafkaSink implements EventSink {
     new Gauge({ name: 'periscope_spool_bytes', help: 'Bytes waiting in the disk spool.', registers, collect() { this.set(spool.bytes); } });
     new Gauge({ name: 'periscope_spool_records', help: 'Events waiting in the disk spool.', registers, collect() { this.set(spool.records); } });
     new Gauge({ name: 'periscope_sink_memory_events', help: 'Events waiting in memory for Kafka.', registers, collect() { this.set(memory()); } });
-    this.loops = [this.sendLoop(), this.drainLoop()];
+    const guard = (name: string, loop: Promise<void>) => loop.catch((err: unknown) => {
+      this.o.log.error({ err }, `${name} stopped unexpectedly; events now go to the spool only`);
+      this.kafkaUp = false;
+    });
+    this.loops = [guard('Kafka send loop', this.sendLoop()), guard('spool replay loop', this.drainLoop())];
   }
 
   emit(event: RequestEvent): void {
@@ -187,25 +193,34 @@ export class KafkaSink implements EventSink {
   }
 
   private async drainLoop(): Promise<void> {
+    // The segment being replayed, parsed once: while Kafka stays down the retries must not
+    // re-read and re-parse up to 16 MiB on the proxy's event loop every half second.
+    let pending: { segment: SpoolSegment; chunks: EventMessage[][]; sent: number; records: number } | undefined;
     while (this.running) {
-      const segment = this.o.spool.records > 0 ? await this.o.spool.oldest() : null;
-      if (!segment) {
-        this.kafkaUp = true; // nothing spooled: new events may try Kafka directly again
-        await sleep(this.o.retryMs);
-        continue;
-      }
-      const records = await segment.read();
       try {
-        for (const chunk of chunkByBytes(records.map(fromSpoolRecord), this.o.batchMaxBytes, this.o.batchMax)) {
-          if (!this.running) break;
-          await this.send(chunk);
+        if (!pending) {
+          const segment = this.o.spool.records > 0 ? await this.o.spool.oldest() : null;
+          if (!segment) {
+            this.kafkaUp = true; // nothing spooled: new events may try Kafka directly again
+            await sleep(this.o.retryMs);
+            continue;
+          }
+          const records = await segment.read();
+          pending = { segment, chunks: chunkByBytes(records.map(fromSpoolRecord), this.o.batchMaxBytes, this.o.batchMax), sent: 0, records: records.length };
+        }
+        while (pending.sent < pending.chunks.length && this.running) {
+          await this.send(pending.chunks[pending.sent]!);
+          pending.sent++;
         }
         if (!this.running) break;
-        await this.o.spool.remove(segment);
-        this.replayed.inc(records.length);
+        await this.o.spool.remove(pending.segment);
+        this.replayed.inc(pending.records);
+        pending = undefined;
         this.spoolFull = false;
         this.kafkaUp = true;
-      } catch {
+      } catch (err) {
+        // Kafka down, or the spool could not be read (EMFILE, EIO): never let the loop die.
+        if (!isKafkaError(err)) this.o.log.error({ err }, 'spool replay failed; retrying');
         this.kafkaUp = false;
         await sleep(this.o.retryMs);
       }

@@ -101,7 +101,7 @@ export async function relayCall(
   }
 
   const configuredAuth = resolved.config.api_key ? adapter.authHeaders(resolved.config.api_key) : undefined;
-  const plan = planUpstreamHeaders(request.headers, call.meta.gatewayKey, configuredAuth);
+  const plan = planUpstreamHeaders(request.headers, configuredAuth, resolved.viaAlias);
   if (resolved.config.api_key) call.secrets.push(resolved.config.api_key);
   if (upstreamBody && upstreamBody.length > 0) plan.headers['content-length'] = String(upstreamBody.length);
   const url = adapter.upstreamUrl(resolved.config, apiPath, resolved.upstreamModel ?? body.model);
@@ -136,6 +136,10 @@ export async function relayCall(
   const isSse = contentType.startsWith('text/event-stream');
   call.streamed = isSse;
   const stripUsage = isSse && inject;
+  // Only complete JSON answers are parsed for usage; of anything else just the stored part is kept.
+  if (isSse || call.endpoint === 'passthrough' || call.endpoint === 'models') {
+    call.response.limit = deps.config.logging.max_stored_body_bytes;
+  }
 
   reply.hijack();
   const res = reply.raw;

@@ -19,4 +19,12 @@ describe('SseFramer', () => {
     expect(f.flush()?.data).toBe('x');
     expect(f.flush()).toBeUndefined();
   });
+
+  it('passes a boundary-less flood through instead of buffering it forever', () => {
+    const f = new SseFramer();
+    const out = f.push('x'.repeat(9 * 1024 * 1024));
+    expect(out).toHaveLength(1);
+    expect(out[0]!.raw).toHaveLength(9 * 1024 * 1024);
+    expect(f.push('data: ok\n\n')[0]!.data).toBe('ok');
+  });
 });

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { CLIENT_KEY_HEADERS } from '../providers/types.ts';
 import { isGatewayHeader } from '../request-metadata.ts';
+import { looksLikeGatewayKey } from '../auth/gateway-keys.ts';
 
 /** RFC 9110 hop-by-hop headers, plus ones the gateway sets itself. */
 const NOT_FORWARDED = new Set([
@@ -30,13 +31,14 @@ export function clientCredentials(incoming: IncomingHttpHeaders): string[] {
 /**
  * Client headers are relayed except hop-by-hop and gateway headers. A provider key the client
  * sent is forwarded as sent; otherwise the configured key is added in the provider's style.
- * A gateway key sent in a provider-key header (for clients that cannot add headers) is used
- * for gateway auth and never forwarded.
+ * Gateway keys (`psk_...`, sent where SDKs put provider keys by clients that cannot add
+ * headers) are never forwarded. When the operator's `models:` alias chose the provider, the
+ * client cannot know where its key would go, so the configured key replaces it.
  */
 export function planUpstreamHeaders(
   incoming: IncomingHttpHeaders,
-  gatewayKeyInKeyHeader: string | undefined,
   configuredAuth: Record<string, string> | undefined,
+  preferConfiguredKey: boolean,
 ): UpstreamHeaderPlan {
   const headers: Record<string, string> = {};
   let clientSentKey = false;
@@ -45,7 +47,7 @@ export function planUpstreamHeaders(
     const v = Array.isArray(value) ? value.join(', ') : value;
     if (isKeyHeader(name)) {
       const secret = credentialOf(v);
-      if (!secret || secret === gatewayKeyInKeyHeader) continue;
+      if (!secret || looksLikeGatewayKey(secret) || (preferConfiguredKey && configuredAuth)) continue;
       clientSentKey = true;
     }
     headers[name] = v;

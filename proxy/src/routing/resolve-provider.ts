@@ -7,6 +7,8 @@ export interface ResolvedProvider {
   config: ProviderConfig;
   /** Model to send upstream when a `models:` alias maps the client's name to another. */
   upstreamModel: string | undefined;
+  /** The operator's alias chose the provider, not the client. */
+  viaAlias: boolean;
 }
 
 /** Well-known model name families, used when neither a prefix nor the `models:` map decides. */
@@ -22,9 +24,9 @@ function providerOfType(config: PeriscopeConfig, type: ProviderType): string | u
 }
 
 function named(config: PeriscopeConfig, name: string, upstreamModel?: string): ResolvedProvider {
-  const p = config.providers[name];
+  const p = Object.hasOwn(config.providers, name) ? config.providers[name] : undefined;
   if (!p) throw new GatewayError('unknown_provider', `Unknown provider "${name}". Configured providers: ${Object.keys(config.providers).join(', ')}.`);
-  return { name, config: p, upstreamModel };
+  return { name, config: p, upstreamModel, viaAlias: upstreamModel !== undefined };
 }
 
 /**
@@ -41,10 +43,10 @@ export function resolveProvider(
 ): ResolvedProvider {
   if (prefix) return named(config, prefix);
   if (model) {
-    const alias = config.models[model];
+    const alias = Object.hasOwn(config.models, model) ? config.models[model] : undefined;
     if (alias) {
       const d = alias.deployments[0]!;
-      return named(config, d.provider, d.model);
+      return named(config, d.provider, d.model ?? model);
     }
     for (const [pattern, type] of MODEL_PATTERNS) {
       const name = pattern.test(model) ? providerOfType(config, type) : undefined;
