@@ -78,6 +78,9 @@ describe('periscope ingest killed with SIGKILL mid-batch', () => {
       await expect.poll(async () => (await storedIds(restarted.url!, project)).length, { timeout: 60_000, interval: 250 }).toBe(events.length);
       const stored = await storedIds(restarted.url!, project);
       expect(new Set(stored)).toEqual(new Set(events.map((e) => e.request_id)));
+      // Offsets are committed once the rows are in: the group's lag drains to zero.
+      const lag = async () => Number(/^periscope_ingest_consumer_lag (\d+)/m.exec(await (await fetch(`${restarted.url}/metrics`)).text())?.[1]);
+      await expect.poll(lag, { timeout: 15_000, interval: 250 }).toBe(0);
       const metrics = await (await fetch(`${restarted.url}/metrics`)).text();
       const deduplicated = Number(/^periscope_ingest_deduplicated_total (\d+)/m.exec(metrics)?.[1]);
       // After the insert, before the commit: the whole first batch comes again and is counted.

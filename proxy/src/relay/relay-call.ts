@@ -56,6 +56,12 @@ function wantsInjectedUsage(endpoint: Endpoint, body: ParsedBody, dialectIsOpenA
   return opts?.include_usage !== true;
 }
 
+/** Adds `field` as the last member of the JSON object in `raw` (known to be an object with members). */
+function appendJsonField(raw: Buffer, field: string): Buffer {
+  const end = raw.lastIndexOf(0x7d); // '}'
+  return Buffer.concat([raw.subarray(0, end), Buffer.from(`,${field}`), raw.subarray(end)]);
+}
+
 /** The usage-only chunk OpenAI appends when include_usage is on: no choices, a usage block. */
 function isUsageOnlyChunk(json: Record<string, unknown> | undefined): boolean {
   return !!json && Array.isArray(json.choices) && json.choices.length === 0 && !!json.usage;
@@ -93,7 +99,12 @@ export async function relayCall(
 
   const inject = wantsInjectedUsage(call.endpoint, body, adapter.dialect === 'openai', resolved.config.inject_stream_usage);
   let upstreamBody = request.body as Buffer | undefined;
-  if (body.json && (inject || (resolved.upstreamModel && resolved.upstreamModel !== body.model))) {
+  const renamed = resolved.upstreamModel !== undefined && resolved.upstreamModel !== body.model;
+  if (inject && !renamed && upstreamBody && body.json && !('stream_options' in body.json)) {
+    // Spliced into the original text: re-serialising would round 64-bit integers (a `seed`,
+    // say) and cost a full JSON.stringify of the body.
+    upstreamBody = appendJsonField(upstreamBody, '"stream_options":{"include_usage":true}');
+  } else if (body.json && (inject || renamed)) {
     const rewritten: Record<string, unknown> = { ...body.json };
     if (resolved.upstreamModel) rewritten.model = resolved.upstreamModel;
     if (inject) rewritten.stream_options = { ...(body.json.stream_options as object | undefined), include_usage: true };
