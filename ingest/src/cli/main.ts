@@ -66,6 +66,8 @@ function loadConfig(values: Record<string, unknown>, requireKafka: boolean) {
 function exitOnSignal(app: FastifyInstance): void {
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down: finishing in-flight calls and flushing events');
+    // A keep-alive connection whose call just finished would otherwise hold close() open.
+    setInterval(() => app.server.closeIdleConnections(), 250).unref();
     setTimeout(() => app.server.closeAllConnections(), 20_000).unref();
     setTimeout(() => process.exit(1), 30_000).unref();
     await app.close();
