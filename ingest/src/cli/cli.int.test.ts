@@ -2,16 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import OpenAI from 'openai';
 import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
+import { PERISCOPE_CLI } from '../testing/cli-command.ts';
 
 const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../../..');
-// What `pnpm periscope` runs, without pnpm in between (so signals reach the server itself).
-const CLI = ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'ingest/src/cli/main.ts')];
 
 let mock: MockUpstream;
 let dir: string;
@@ -21,7 +18,7 @@ let stderr = '';
 let startupMs = 0;
 
 function periscope(args: string[], env: Record<string, string> = {}) {
-  return run(process.execPath, [...CLI, ...args], { cwd: dir, env: { ...process.env, ...env } });
+  return run(process.execPath, [...PERISCOPE_CLI, ...args], { cwd: dir, env: { ...process.env, ...env } });
 }
 
 beforeAll(async () => {
@@ -29,7 +26,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'periscope-cli-'));
   await writeFile(join(dir, 'periscope.yaml'), `providers:\n  openai: { type: openai, base_url: "${mock.url}/v1", api_key: "\${TEST_OPENAI_KEY}" }\n`);
   const t0 = Date.now();
-  child = spawn(process.execPath, [...CLI, 'start', '--port', '0', '--data-dir', join(dir, 'data')], {
+  child = spawn(process.execPath, [...PERISCOPE_CLI, 'start', '--port', '0', '--data-dir', join(dir, 'data')], {
     cwd: dir, env: { ...process.env, PERISCOPE_ADMIN_TOKEN: '', TEST_OPENAI_KEY: 'sk-configured-abcdefghijklmnop' },
   });
   child.stdout!.on('data', (d) => (stdout += d));

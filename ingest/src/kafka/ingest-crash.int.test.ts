@@ -2,15 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createKafka } from '@periscope/proxy';
 import { makeEvent } from '@periscope/clickhouse/testing';
 import { kafkaBrokers } from '@periscope/testkit';
+import { PERISCOPE_CLI } from '../testing/cli-command.ts';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const CLI = ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'ingest/src/cli/main.ts')];
 const ADMIN = 'crash-admin';
 const dirs: string[] = [];
 const quiet = { error() {}, warn() {}, info() {}, debug() {} };
@@ -21,7 +19,7 @@ afterAll(async () => {
 
 /** Runs `periscope ingest` as its own process; resolves with its API URL, or its exit signal. */
 function runIngest(dir: string, fault?: string): Promise<{ url?: string; signal?: string | null; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [...CLI, 'ingest', '--port', '0', '--data-dir', join(dir, 'store'), '--config', join(dir, 'periscope.yaml')], {
+  const child = spawn(process.execPath, [...PERISCOPE_CLI, 'ingest', '--port', '0', '--data-dir', join(dir, 'store'), '--config', join(dir, 'periscope.yaml')], {
     env: { ...process.env, PERISCOPE_ADMIN_TOKEN: ADMIN, PERISCOPE_SECRET: 's', PERISCOPE_FAULT_INJECT: fault ?? '' },
   });
   let out = '';

@@ -2,15 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@periscope/proxy';
 import { kafkaBrokers, startMockUpstream, type MockUpstream } from '@periscope/testkit';
 import { startIngestRole, type IngestRole } from '../roles/ingest-role.ts';
+import { PERISCOPE_CLI } from '../testing/cli-command.ts';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const CLI = ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'ingest/src/cli/main.ts')];
 const env = { PERISCOPE_SECRET: 'shutdown-secret', PERISCOPE_ADMIN_TOKEN: 'shutdown-admin' };
 const admin = { authorization: `Bearer ${env.PERISCOPE_ADMIN_TOKEN}` };
 
@@ -31,7 +29,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'proxy.yaml'), JSON.stringify({
     providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-shutdown-abcdefghijklmnop' } }, kafka,
   }));
-  proxy = spawn(process.execPath, [...CLI, 'proxy', '--port', '0', '--control-url', ingestUrl, '--data-dir', join(dir, 'proxy'), '--config', join(dir, 'proxy.yaml')], {
+  proxy = spawn(process.execPath, [...PERISCOPE_CLI, 'proxy', '--port', '0', '--control-url', ingestUrl, '--data-dir', join(dir, 'proxy'), '--config', join(dir, 'proxy.yaml')], {
     env: { ...process.env, ...env, PERISCOPE_KAFKA_BROKERS: '' },
   });
   let out = '';
