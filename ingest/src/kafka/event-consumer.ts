@@ -57,6 +57,12 @@ export class EventConsumer {
   private readonly consumer: Consumer;
   private readonly dlq: Producer;
   private readonly o: EventConsumerOptions;
+  /**
+   * Per partition, the offset after the last batch this member committed since it joined the
+   * group. A batch starting exactly there continues our own work and cannot be a redelivery;
+   * any other batch (first after a start or a rebalance) is checked for rows already stored.
+   */
+  private readonly continuesFrom = new Map<string, string>();
 
   constructor(o: EventConsumerOptions) {
     this.o = o;
@@ -97,6 +103,7 @@ export class EventConsumer {
   private readonly closeAdmin: () => Promise<void>;
 
   async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.continuesFrom.clear());
     await this.dlq.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
@@ -128,7 +135,8 @@ export class EventConsumer {
         const end = this.o.metrics.insertLatency.startTimer();
         crashPoint('kill-before-insert');
         try {
-          const already = await this.o.store.countStored(events);
+          const continuing = this.continuesFrom.get(source) === batch.firstOffset();
+          const already = continuing ? 0 : await this.o.store.countStored(events);
           await this.o.store.insertRequests(events, { dedupToken });
           this.o.metrics.deduplicated.inc(already);
         } catch (err) {
@@ -156,6 +164,7 @@ export class EventConsumer {
     // Explicit: with auto-commit off, the argument-less form never commits.
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
+    this.continuesFrom.set(source, next);
   }
 
   private async deadLetter(source: string, poison: Poison[]): Promise<void> {
