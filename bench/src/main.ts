@@ -1,0 +1,99 @@
+/**
+ * `pnpm bench [--quick]`: every scenario in one invocation, each Periscope measurement next to a
+ * direct-to-mock baseline taken moments before on the same machine, so results read as ratios and
+ * differences rather than absolute numbers that depend on the box.
+ */
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startChild, type ChildHandle } from './child-protocol.ts';
+import { closedLoop, type Target } from './load.ts';
+import { markdown, machineInfo, updateReadme, writeResults, type BenchReport } from './report.ts';
+import type { BenchContext } from './scenarios/context.ts';
+import { mockCeiling } from './scenarios/mock-ceiling.ts';
+import { overhead } from './scenarios/overhead.ts';
+import { streaming } from './scenarios/streaming.ts';
+import { maxThroughput } from './scenarios/throughput.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'no-readme': { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick ?? false;
+const resultsDir = fileURLToPath(new URL('../results', import.meta.url));
+const readme = fileURLToPath(new URL('../../README.md', import.meta.url));
+
+const log = (msg: string) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const t0 = performance.now();
+
+async function main() {
+  const machine = machineInfo();
+  const children: ChildHandle[] = [];
+  const stopAll = () => Promise.all(children.map((c) => c.stop()));
+  process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    const mock = await startChild('./mock-child.ts');
+    children.push(mock);
+    const gateway = await startChild('./gateway-child.ts', [mock.url]);
+    children.push(gateway);
+    log(`mock ${mock.url} (pid ${mock.pid}), periscope ${gateway.url} (pid ${gateway.pid}), ${quick ? 'quick' : 'full'} mode`);
+
+    // Same provider key and body on both paths; only the gateway key header differs.
+    const auth = { authorization: 'Bearer sk-bench-client-key-0123456789' };
+    const direct: Target = { name: 'direct', origin: mock.url, headers: auth };
+    const periscope: Target = { name: 'periscope', origin: gateway.url, headers: { ...auth, 'periscope-auth': `Bearer ${String(gateway.info.key)}` } };
+    const ctx: BenchContext = { quick, mock, gateway, direct, periscope };
+
+    // Warm-up: JIT, keep-alive sockets and chDB's first inserts are not part of any result.
+    await closedLoop(direct, 16, 1000);
+    const warm = await closedLoop(periscope, 16, quick ? 1500 : 3000);
+    if (warm.errors) throw new Error(`warm-up through Periscope failed: ${warm.errorSamples.join('; ')}`);
+
+    log('1/4 mock ceiling');
+    const ceiling = await mockCeiling(ctx);
+    log(`    best ${ceiling.bestRps.toFixed(0)} req/s`);
+    // Throughput runs before overhead because overhead's top rate derives from its saturation point.
+    log('2/4 max throughput (closed loop)');
+    const throughput = await maxThroughput(ctx);
+    log(`    direct ${throughput.bestDirectRps.toFixed(0)} req/s, periscope ${throughput.bestPeriscopeRps.toFixed(0)} req/s`);
+    log('3/4 overhead at fixed rates (open loop)');
+    const over = await overhead(ctx, throughput.bestPeriscopeRps);
+    for (const o of over) log(`    ${o.label}: added p50 ${o.addedMs.p50.toFixed(2)} ms, p99 ${o.addedMs.p99.toFixed(2)} ms`);
+    log('4/4 concurrent streams');
+    const streams = await streaming(ctx);
+    log(`    added TTFT p50 ${streams.addedTtftMs.p50.toFixed(2)} ms, p99 ${streams.addedTtftMs.p99.toFixed(2)} ms`);
+
+    const finished = await gateway.finish();
+    const totalErrors = [
+      ...ceiling.runs, ...throughput.levels.flatMap((l) => [l.direct, l.periscope]),
+      ...over.flatMap((o) => [o.direct, o.periscope]), streams.direct, streams.periscope,
+    ].reduce((sum, r) => sum + r.errors, 0);
+
+    const report: BenchReport = {
+      mode: quick ? 'quick' : 'full',
+      machine,
+      durationS: (performance.now() - t0) / 1000,
+      mockCeiling: ceiling,
+      throughput,
+      overhead: over,
+      streaming: streams,
+      logging: (finished.extra.counters ?? {}) as Record<string, number>,
+      totalErrors,
+    };
+    const md = markdown(report);
+    const files = await writeResults(resultsDir, report, md);
+    const readmeUpdated = values['no-readme'] ? false : await updateReadme(readme, md);
+    console.log(`\n${md}`);
+    log(`wrote ${files.json} and ${files.md}${readmeUpdated ? ', README.md' : ''}`);
+    if (totalErrors > 0) process.exitCode = 1;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

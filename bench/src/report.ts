@@ -1,0 +1,131 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem, type as osType, release } from 'node:os';
+import type { Percentiles } from './histogram.ts';
+import type { LoadResult } from './load.ts';
+import type { MockCeilingResult } from './scenarios/mock-ceiling.ts';
+import type { OverheadRate } from './scenarios/overhead.ts';
+import type { StreamingResult } from './scenarios/streaming.ts';
+import type { ThroughputResult } from './scenarios/throughput.ts';
+
+export interface Machine {
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  os: string;
+  date: string;
+}
+
+export interface BenchReport {
+  mode: 'quick' | 'full';
+  machine: Machine;
+  durationS: number;
+  mockCeiling: MockCeilingResult;
+  throughput: ThroughputResult;
+  overhead: OverheadRate[];
+  streaming: StreamingResult;
+  /** Gateway counters after the run, once its event queue was flushed into chDB. */
+  logging: Record<string, number>;
+  totalErrors: number;
+}
+
+export function machineInfo(): Machine {
+  const cpu = cpus();
+  return {
+    cores: cpu.length,
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os: `${osType()} ${release()}`,
+    date: new Date().toISOString(),
+  };
+}
+
+const num = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const ms = (n: number) => num(n, n < 10 ? 2 : 1);
+const signed = (n: number) => (n >= 0 ? '+' : '−') + ms(Math.abs(n));
+const pcts = (p: Percentiles) => `${ms(p.p50)} / ${ms(p.p90)} / ${ms(p.p99)} ms`;
+const errs = (r: { errors: number }) => (r.errors ? ` (**${r.errors} errors**)` : '');
+const rate = (r: LoadResult) => `${num(r.rps)} req/s${errs(r)}`;
+const mib = (b: number) => `${num(b / 2 ** 20)} MiB`;
+
+/** One table: each row is a scenario, with the direct baseline next to Periscope and their ratio or difference. */
+export function markdown(r: BenchReport): string {
+  const m = r.machine;
+  const best = r.mockCeiling.runs.reduce((a, b) => (b.rps > a.rps ? b : a));
+  const t = r.throughput;
+  const s = r.streaming;
+  const rows: string[][] = [
+    [`Mock ceiling (closed loop, c=${best.concurrency})`, `${rate(best)}, p50/p90/p99 ${pcts(best.latencyMs)}`, '—', '—'],
+    [
+      `Max throughput, logging on (closed loop, best of c=${t.levels.map((l) => l.concurrency).join('/')})`,
+      `${num(t.bestDirectRps)} req/s`, `${num(t.bestPeriscopeRps)} req/s`, `×${num(t.ratio, 2)} of direct`,
+    ],
+  ];
+  for (const o of r.overhead) {
+    rows.push([
+      `Non-streamed at ${o.label} (open loop${o.label.includes('saturation') ? `, ${num(o.rate)}/s` : ''}): p50/p90/p99, achieved rate`,
+      `${pcts(o.direct.latencyMs)}, ${rate(o.direct)}`,
+      `${pcts(o.periscope.latencyMs)}, ${rate(o.periscope)}`,
+      `added ${signed(o.addedMs.p50)} / ${signed(o.addedMs.p90)} / ${signed(o.addedMs.p99)} ms; gateway CPU ${ms(o.gatewayCpuMsPerRequest)} ms/req (idle before: ${num(o.gatewayIdleCores * 100)} % of a core)`,
+    ]);
+  }
+  rows.push(
+    [
+      `${num(s.concurrentStreams)} concurrent streams, ${s.frameIntervalMs} ms frames: TTFT p50/p99`,
+      `${ms(s.direct.ttftMs.p50)} / ${ms(s.direct.ttftMs.p99)} ms${errs(s.direct)}`,
+      `${ms(s.periscope.ttftMs.p50)} / ${ms(s.periscope.ttftMs.p99)} ms${errs(s.periscope)}`,
+      `added ${signed(s.addedTtftMs.p50)} / ${signed(s.addedTtftMs.p99)} ms`,
+    ],
+    [
+      'Same streams: inter-chunk gap p50/p99, jitter p99 (distance of a gap from the interval)',
+      `${ms(s.direct.gapMs.p50)} / ${ms(s.direct.gapMs.p99)} ms, ${ms(s.direct.jitterMs.p99)} ms`,
+      `${ms(s.periscope.gapMs.p50)} / ${ms(s.periscope.gapMs.p99)} ms, ${ms(s.periscope.jitterMs.p99)} ms`,
+      `jitter p99 ${signed(s.periscope.jitterMs.p99 - s.direct.jitterMs.p99)} ms`,
+    ],
+    [
+      'Same streams: gateway process RSS (before streams → peak), CPU per stream', '—',
+      `${mib(s.gatewayRssBytes.before)} → ${mib(s.gatewayRssBytes.peak)}`, `${ms(s.gatewayCpuMsPerStream)} ms/stream`,
+    ],
+  );
+  const lg = r.logging;
+  const header = [
+    `Run ${m.date.slice(0, 19).replace('T', ' ')} UTC, \`pnpm bench${r.mode === 'quick' ? ' --quick' : ''}\` (${num(r.durationS)} s):`,
+    `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}.`,
+    'Load generator, mock upstream and Periscope (embedded: gateway + event queue + chDB writer) run as three processes on',
+    'the same machine; the gateway\'s CPU and RSS are measured inside its own process. Latencies of open-loop rows count',
+    'from each call\'s scheduled send time.',
+  ].join(' ');
+  const footer = `Calls through Periscope logged: ${num(lg.periscope_events_emitted_total ?? NaN)} events emitted, `
+    + `${num(lg.periscope_ingest_inserted_total ?? NaN)} rows written to chDB, ${num(lg.periscope_events_dropped_total ?? NaN)} dropped. `
+    + `Failed calls in the whole run: ${num(r.totalErrors)}.`;
+  const table = [
+    '| Scenario | Direct to mock | Through Periscope | Periscope vs direct |',
+    '|---|---|---|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+  return `${header}\n\n${table}\n\n${footer}\n`;
+}
+
+/** Writes `<timestamp>.json` and `latest.md` under `dir`. */
+export async function writeResults(dir: string, r: BenchReport, md: string): Promise<{ json: string; md: string }> {
+  await mkdir(dir, { recursive: true });
+  const json = `${dir}/${r.machine.date.replace(/[:.]/g, '-')}.json`;
+  await writeFile(json, `${JSON.stringify(r, null, 2)}\n`);
+  const latest = `${dir}/latest.md`;
+  await writeFile(latest, `# Periscope benchmarks (latest run)\n\n${md}`);
+  return { json, md: latest };
+}
+
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+/** Replaces the text between the README markers; leaves the README alone when they are missing. */
+export async function updateReadme(path: string, md: string): Promise<boolean> {
+  const text = await readFile(path, 'utf8');
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) return false;
+  await writeFile(path, `${text.slice(0, a + START.length)}\n${md}${text.slice(b)}`);
+  return true;
+}
