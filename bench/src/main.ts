@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startChild, type ChildHandle } from './child-protocol.ts';
 import { closedLoop, type Target } from './load.ts';
+import type { IngestChildResult } from './ingest-child.ts';
 import { markdown, machineInfo, updateReadme, writeResults, type BenchReport } from './report.ts';
 import type { BenchContext } from './scenarios/context.ts';
 import { mockCeiling } from './scenarios/mock-ceiling.ts';
@@ -51,21 +52,36 @@ async function main() {
     const warm = await closedLoop(periscope, 16, quick ? 1500 : 3000);
     if (warm.errors) throw new Error(`warm-up through Periscope failed: ${warm.errorSamples.join('; ')}`);
 
-    log('1/4 mock ceiling');
+    log('1/5 mock ceiling');
     const ceiling = await mockCeiling(ctx);
     log(`    best ${ceiling.bestRps.toFixed(0)} req/s`);
     // Throughput runs before overhead because overhead's top rate derives from its saturation point.
-    log('2/4 max throughput (closed loop)');
+    log('2/5 max throughput (closed loop)');
     const throughput = await maxThroughput(ctx);
     log(`    direct ${throughput.bestDirectRps.toFixed(0)} req/s, periscope ${throughput.bestPeriscopeRps.toFixed(0)} req/s`);
-    log('3/4 overhead at fixed rates (open loop)');
+    log('3/5 overhead at fixed rates (open loop)');
     const over = await overhead(ctx, throughput.bestPeriscopeRps);
     for (const o of over) log(`    ${o.label}: added p50 ${o.addedMs.p50.toFixed(2)} ms, p99 ${o.addedMs.p99.toFixed(2)} ms`);
-    log('4/4 concurrent streams');
+    log('4/5 concurrent streams');
     const streams = await streaming(ctx);
     log(`    added TTFT p50 ${streams.addedTtftMs.p50.toFixed(2)} ms, p99 ${streams.addedTtftMs.p99.toFixed(2)} ms`);
 
     const finished = await gateway.finish();
+    // The gateway's process (and its chDB) goes before the store scenarios, so they have the cores to themselves.
+    await gateway.stop();
+
+    log('5/5 ingest (in-process queue → chDB) and log-page queries, in a child with a store of its own');
+    const ingestChild = await startChild('./ingest-child.ts', [quick ? 'quick' : 'full']);
+    children.push(ingestChild);
+    const store = (await ingestChild.finish()).extra as unknown as IngestChildResult;
+    await ingestChild.stop();
+    log(`    ${store.ingest.rowsInserted} events in ${store.ingest.durationS.toFixed(1)} s: ${store.ingest.eventsPerSec.toFixed(0)} events/s`);
+    for (const q of store.queries.timings) log(`    ${q.label}: ${q.medianMs.toFixed(1)} ms`);
+    const brokers = process.env.PERISCOPE_KAFKA_BROKERS ?? '';
+    const kafka = brokers
+      ? `skipped: PERISCOPE_KAFKA_BROKERS is set (${brokers}) but the bench has no Kafka → chDB scenario yet`
+      : 'skipped: PERISCOPE_KAFKA_BROKERS not set (the bench does not start a broker)';
+    log(`    Kafka → chDB ${kafka}`);
     const totalErrors = [
       ...ceiling.runs, ...throughput.levels.flatMap((l) => [l.direct, l.periscope]),
       ...over.flatMap((o) => [o.direct, o.periscope]), streams.direct, streams.periscope,
@@ -79,6 +95,9 @@ async function main() {
       throughput,
       overhead: over,
       streaming: streams,
+      ingest: store.ingest,
+      queries: store.queries,
+      kafka,
       logging: (finished.extra.counters ?? {}) as Record<string, number>,
       totalErrors,
     };

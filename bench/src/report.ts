@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import type { Percentiles } from './histogram.ts';
+import type { IngestResult, QueriesResult } from './ingest-child.ts';
 import type { LoadResult } from './load.ts';
 import type { MockCeilingResult } from './scenarios/mock-ceiling.ts';
 import type { OverheadRate } from './scenarios/overhead.ts';
@@ -24,6 +25,12 @@ export interface BenchReport {
   throughput: ThroughputResult;
   overhead: OverheadRate[];
   streaming: StreamingResult;
+  /** Embedded queue → BatchWriter → chDB, in a child with a store of its own. */
+  ingest: IngestResult;
+  /** Log-page queries (store.listRequests) on that store once more rows were bulk-inserted. */
+  queries: QueriesResult;
+  /** Kafka → chDB: why it was skipped. */
+  kafka: string;
   /** Gateway counters after the run, once its event queue was flushed into chDB. */
   logging: Record<string, number>;
   totalErrors: number;
@@ -88,13 +95,33 @@ export function markdown(r: BenchReport): string {
       `${mib(s.gatewayRssBytes.before)} → ${mib(s.gatewayRssBytes.peak)}`, `${ms(s.gatewayCpuMsPerStream)} ms/stream`,
     ],
   );
+  const ing = r.ingest;
+  rows.push([
+    `Ingest: in-process queue → batch writer → chDB, ${num(ing.events)} synthetic events of ${num(ing.eventBytes)} B JSON (own process, no gateway)`,
+    '—',
+    `${num(ing.eventsPerSec)} events/s, ${num(ing.rowsInserted)} rows written in ${num(ing.durationS, 1)} s, ${num(ing.dropped)} dropped`,
+    `${num(ing.batches)} inserts, one insert p50/p99 ${ms(ing.insertMsP50)} / ${ms(ing.insertMsP99)} ms`,
+  ]);
+  rows.push(['Ingest: Kafka → chDB', '—', r.kafka, '—']);
+  const qs = r.queries;
+  for (const q of qs.timings) {
+    rows.push([
+      `Log-page query on ${num(qs.tableRows)} rows (${num(qs.benchProjectRows)} in the project): ${q.label}`,
+      '—',
+      `${ms(q.medianMs)} ms median of ${qs.runs} (${ms(q.minMs)}–${ms(q.maxMs)} ms), ${num(q.rowsReturned)} rows`,
+      '—',
+    ]);
+  }
   const lg = r.logging;
   const header = [
     `Run ${m.date.slice(0, 19).replace('T', ' ')} UTC, \`pnpm bench${r.mode === 'quick' ? ' --quick' : ''}\` (${num(r.durationS)} s):`,
     `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}.`,
     'Load generator, mock upstream and Periscope (embedded: gateway + event queue + chDB writer) run as three processes on',
     'the same machine; the gateway\'s CPU and RSS are measured inside its own process. Latencies of open-loop rows count',
-    'from each call\'s scheduled send time.',
+    'from each call\'s scheduled send time. The ingest and query rows run afterwards, with the gateway stopped, in a fourth',
+    `process holding a chDB store of its own; query rows were bulk-inserted (${num(r.queries.bulkInsertRowsPerSec)} rows/s in batches of`,
+    '25,000) just before, and each query is `store.listRequests` timed after one warm-up run. No overview aggregate yet:',
+    'the store exposes no aggregate query.',
   ].join(' ');
   const footer = `Calls through Periscope logged: ${num(lg.periscope_events_emitted_total ?? NaN)} events emitted, `
     + `${num(lg.periscope_ingest_inserted_total ?? NaN)} rows written to chDB, ${num(lg.periscope_events_dropped_total ?? NaN)} dropped. `

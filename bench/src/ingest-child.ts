@@ -1,0 +1,210 @@
+/**
+ * The write and read sides of the store without the gateway: a chDB store of its own in this
+ * process (chDB allows one data directory per process, and the gateway child holds one), fed
+ * through the embedded pipeline's pieces (BoundedEventQueue + BatchWriter), then queried the way
+ * the log page does. argv[2] is "quick" or "full". Runs when the parent asks `finish`; the
+ * results come back as the reply's extra.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openStore, type ListRequestsQuery, type RequestEvent, type Store } from '@periscope/clickhouse';
+import { makeEvent } from '@periscope/clickhouse/testing';
+import { BoundedEventQueue } from '@periscope/proxy';
+// @periscope/ingest has no package entry point yet, so its modules are imported by path.
+import { BatchWriter } from '../../ingest/src/batch-writer.ts';
+import { createHttpServer } from '../../ingest/src/http-server.ts';
+import { createIngestMetrics } from '../../ingest/src/ingest-metrics.ts';
+import { serveParent } from './child-protocol.ts';
+import { Histogram } from './histogram.ts';
+
+export const BENCH_PROJECT = 'proj_bench';
+const OTHER_PROJECT = 'proj_other';
+const MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-3-5-sonnet', 'o3-mini'];
+const STATUSES = [200, 200, 200, 200, 200, 200, 200, 429, 500, 400];
+const DAY_MS = 86_400_000;
+/** Rows in the table when the queries run. */
+export const QUERY_ROWS = { quick: 1_000_000, full: 1_000_000 };
+
+export interface IngestResult {
+  events: number;
+  /** Wall time from the first emit until the writer had written everything. */
+  durationS: number;
+  eventsPerSec: number;
+  /** Serialized size of one synthetic event (JSON), bytes. */
+  eventBytes: number;
+  rowsInserted: number;
+  dropped: number;
+  batches: number;
+  insertMsP50: number;
+  insertMsP99: number;
+}
+
+export interface QueryTiming {
+  label: string;
+  /** Median of the timed runs, after one warm-up run. */
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  rowsReturned: number;
+}
+
+export interface QueriesResult {
+  /** Rows in the table when queried (the ingest scenario's rows plus bulk-inserted ones). */
+  tableRows: number;
+  benchProjectRows: number;
+  bulkInsertRowsPerSec: number;
+  runs: number;
+  timings: QueryTiming[];
+}
+
+export interface IngestChildResult {
+  ingest: IngestResult;
+  queries: QueriesResult;
+}
+
+// Bodies padded so one event is ~1 KB of JSON, like a short chat call with its answer.
+const REQUEST_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Benchmark prompt. '.repeat(8) }] });
+const RESPONSE_BODY = JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'Benchmark answer. '.repeat(6) } }] });
+
+/** One synthetic event; `i` spreads model, status, project and time so filters have something to select. */
+function syntheticEvent(i: number, now: number, spreadMs: number): RequestEvent {
+  const status = STATUSES[i % STATUSES.length] ?? 200;
+  return makeEvent({
+    project_id: i % 10 === 9 ? OTHER_PROJECT : BENCH_PROJECT,
+    model: MODELS[i % MODELS.length] ?? 'gpt-4o-mini',
+    status,
+    error_type: status === 200 ? '' : 'upstream_error',
+    created_at: now - Math.floor(((i * 7919) % 100_000) / 100_000 * spreadMs),
+    latency_ms: 200 + (i % 800),
+    user_id: `user_${i % 500}`,
+    session_id: `sess_${i % 5000}`,
+    request_body: REQUEST_BODY,
+    response_body: status === 200 ? RESPONSE_BODY : '{"error":{"message":"bench"}}',
+  });
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Pushes `n` events through the embedded pipeline's queue and batch writer into the store. */
+async function ingest(store: Store, n: number): Promise<IngestResult> {
+  // createHttpServer gives the same registry and logger the server uses; its app never listens.
+  const { app, registry } = createHttpServer(false, () => Promise.resolve());
+  const metrics = createIngestMetrics(registry);
+  let dropped = 0;
+  // Capacity as in the default config: the producer must not outrun the writer by more than that.
+  const capacity = 50_000;
+  const queue = new BoundedEventQueue(capacity, { onEnqueued: () => {}, onDropped: () => (dropped += 1) });
+  // The writer's store, with each batch insert timed (the prom histogram's buckets are too coarse).
+  const insertMs = new Histogram();
+  const timed: Store = {
+    ...store,
+    insertRequests: async (events, opts) => {
+      const t0 = performance.now();
+      await store.insertRequests(events, opts);
+      insertMs.record(performance.now() - t0);
+    },
+  };
+  const writer = new BatchWriter({
+    queue, store: timed, registry, metrics, log: app.log,
+    onLost: (count) => (dropped += count), onRejected: (count) => (dropped += count),
+  });
+  const now = Date.now();
+  const eventBytes = Buffer.byteLength(JSON.stringify(syntheticEvent(0, now, DAY_MS)));
+  writer.start();
+  const start = performance.now();
+  for (let i = 0; i < n;) {
+    // Emit in slices and yield, as a gateway would between calls; wait while the queue is nearly full
+    // so the scenario measures the writer, not the queue's drop policy.
+    while (queue.length > capacity - 1000) await new Promise((resolve) => setTimeout(resolve, 2));
+    for (const end = Math.min(n, i + 1000); i < end; i++) queue.emit(syntheticEvent(i, now, DAY_MS));
+    await yieldToLoop();
+  }
+  await writer.drained();
+  const durationS = (performance.now() - start) / 1000;
+  await writer.stop();
+  const rowsInserted = (await metrics.inserted.get()).values[0]?.value ?? 0;
+  const batches = (await metrics.insertLatency.get()).values.find((v) => v.metricName === 'periscope_ingest_insert_seconds_count')?.value ?? 0;
+  const hist = insertMs.summary();
+  await app.close();
+  return {
+    events: n, durationS, eventsPerSec: rowsInserted / durationS, eventBytes, rowsInserted, dropped, batches,
+    insertMsP50: hist.p50, insertMsP99: hist.p99,
+  };
+}
+
+/** Times each log-page query: one warm-up, then `runs` timed runs; the median is the figure reported. */
+async function queries(store: Store, alreadyStored: number, totalRows: number, runs: number): Promise<QueriesResult> {
+  const now = Date.now();
+  const batch = 25_000;
+  const bulkStart = performance.now();
+  for (let i = alreadyStored; i < totalRows; i += batch) {
+    const events: RequestEvent[] = [];
+    for (let j = i; j < Math.min(totalRows, i + batch); j++) events.push(syntheticEvent(j, now, 7 * DAY_MS));
+    await store.insertRequests(events);
+  }
+  const bulkInserted = Math.max(0, totalRows - alreadyStored);
+  const bulkInsertRowsPerSec = bulkInserted / ((performance.now() - bulkStart) / 1000);
+
+  const p = [BENCH_PROJECT];
+  const first = await store.listRequests({ projectIds: p, limit: 50 });
+  const cases: Array<{ label: string; query: ListRequestsQuery }> = [
+    { label: 'First page, newest 50 of a project', query: { projectIds: p, limit: 50 } },
+    { label: 'Filtered page: model + status class 5xx', query: { projectIds: p, model: 'gpt-4o-mini', statusClass: 5, limit: 50 } },
+    { label: 'Filtered page: model + status class 2xx, last hour', query: { projectIds: p, model: 'claude-3-5-sonnet', statusClass: 2, from: now - 3_600_000, limit: 50 } },
+    { label: 'Second page (cursor from the first)', query: { projectIds: p, limit: 50, cursor: first.next_cursor ?? undefined } },
+    { label: 'One user\'s calls (user_id filter)', query: { projectIds: p, user_id: 'user_42', limit: 50 } },
+    { label: 'Largest page (limit 1000)', query: { projectIds: p, limit: 1000 } },
+  ];
+  const timings: QueryTiming[] = [];
+  for (const c of cases) {
+    await store.listRequests(c.query);
+    const samples: number[] = [];
+    let rowsReturned = 0;
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      rowsReturned = (await store.listRequests(c.query)).data.length;
+      samples.push(performance.now() - t0);
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    timings.push({
+      label: c.label, medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN, minMs: sorted[0] ?? NaN, maxMs: sorted.at(-1) ?? NaN, rowsReturned,
+    });
+  }
+  // The store has no count API; the bench project's share follows from syntheticEvent (9 of 10 rows).
+  const benchProjectRows = totalRows - Math.floor(totalRows / 10);
+  return { tableRows: totalRows, benchProjectRows, bulkInsertRowsPerSec, runs, timings };
+}
+
+async function main() {
+  const quick = process.argv[2] === 'quick';
+  const dataDir = await mkdtemp(join(tmpdir(), 'periscope-bench-ingest-'));
+  const store = await openStore({ dataDir });
+  await store.migrate();
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await store.close().catch(() => {});
+    await rm(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+
+  serveParent({ url: '', info: { dataDir } }, async () => {
+    const events = quick ? 100_000 : 500_000;
+    const ingested = await ingest(store, events);
+    const result: IngestChildResult = {
+      ingest: ingested,
+      queries: await queries(store, ingested.rowsInserted, QUERY_ROWS[quick ? 'quick' : 'full'], 5),
+    };
+    return { ...result };
+  });
+}
+
+main().catch((err: unknown) => {
+  process.send?.({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+  process.exit(1);
+});
