@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { Histogram, type Percentiles } from './histogram.ts';
 
-/** Where a scenario sends its calls: the mock directly, or Periscope in front of it. */
+/** Where a scenario sends its calls: the mock directly, or a gateway (Periscope or a peer) in front of it. */
 export interface Target {
-  name: 'direct' | 'periscope';
+  name: 'direct' | 'periscope' | 'portkey' | 'litellm';
   origin: string;
   headers: Record<string, string>;
 }

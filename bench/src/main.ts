@@ -9,10 +9,12 @@ import { parseArgs } from 'node:util';
 import { startChild, type ChildHandle } from './child-protocol.ts';
 import { closedLoop, type Target } from './load.ts';
 import type { IngestChildResult } from './ingest-child.ts';
+import { PEER_NAMES, startLitellm, startPortkey, type PeerName, type StartedPeer } from './peers.ts';
 import { markdown, machineInfo, updateReadme, writeResults, type BenchReport } from './report.ts';
 import type { BenchContext } from './scenarios/context.ts';
 import { mockCeiling } from './scenarios/mock-ceiling.ts';
 import { overhead } from './scenarios/overhead.ts';
+import { measurePeer, type PeerResult } from './scenarios/peers.ts';
 import { streaming } from './scenarios/streaming.ts';
 import { maxThroughput } from './scenarios/throughput.ts';
 
@@ -20,9 +22,15 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     'no-readme': { type: 'boolean', default: false },
+    // Comma-separated peer gateways to compare with; default portkey in quick mode, portkey,litellm in full mode.
+    peers: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
+const peerNames = (values.peers ?? (quick ? 'portkey' : 'portkey,litellm')).split(',').map((p) => p.trim()).filter(Boolean);
+for (const p of peerNames) {
+  if (!PEER_NAMES.includes(p as PeerName)) throw new Error(`--peers: unknown peer ${p} (known: ${PEER_NAMES.join(', ')})`);
+}
 const resultsDir = fileURLToPath(new URL('../results', import.meta.url));
 const readme = fileURLToPath(new URL('../../README.md', import.meta.url));
 
@@ -31,7 +39,7 @@ const t0 = performance.now();
 
 async function main() {
   const machine = machineInfo();
-  const children: ChildHandle[] = [];
+  const children: Array<Pick<ChildHandle, 'stop'>> = [];
   const stopAll = () => Promise.all(children.map((c) => c.stop()));
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
@@ -52,17 +60,17 @@ async function main() {
     const warm = await closedLoop(periscope, 16, quick ? 1500 : 3000);
     if (warm.errors) throw new Error(`warm-up through Periscope failed: ${warm.errorSamples.join('; ')}`);
 
-    log('1/5 mock ceiling');
+    log('1/6 mock ceiling');
     const ceiling = await mockCeiling(ctx);
     log(`    best ${ceiling.bestRps.toFixed(0)} req/s`);
     // Throughput runs before overhead because overhead's top rate derives from its saturation point.
-    log('2/5 max throughput (closed loop)');
+    log('2/6 max throughput (closed loop)');
     const throughput = await maxThroughput(ctx);
     log(`    direct ${throughput.bestDirectRps.toFixed(0)} req/s, periscope ${throughput.bestPeriscopeRps.toFixed(0)} req/s`);
-    log('3/5 overhead at fixed rates (open loop)');
+    log('3/6 overhead at fixed rates (open loop)');
     const over = await overhead(ctx, throughput.bestPeriscopeRps);
     for (const o of over) log(`    ${o.label}: added p50 ${o.addedMs.p50.toFixed(2)} ms, p99 ${o.addedMs.p99.toFixed(2)} ms`);
-    log('4/5 concurrent streams');
+    log('4/6 concurrent streams');
     const streams = await streaming(ctx);
     log(`    added TTFT p50 ${streams.addedTtftMs.p50.toFixed(2)} ms, p99 ${streams.addedTtftMs.p99.toFixed(2)} ms`);
 
@@ -70,7 +78,37 @@ async function main() {
     // The gateway's process (and its chDB) goes before the store scenarios, so they have the cores to themselves.
     await gateway.stop();
 
-    log('5/5 ingest (in-process queue → chDB) and log-page queries, in a child with a store of its own');
+    log(`5/6 peers through the same mock: ${peerNames.join(', ') || 'none'}`);
+    const peers: PeerResult[] = [];
+    const starters: Record<PeerName, { label: string; start: () => Promise<StartedPeer> }> = {
+      portkey: { label: 'Portkey (`@portkey-ai/gateway`)', start: () => startPortkey(mock.url) },
+      litellm: { label: 'LiteLLM proxy (`litellm[proxy]` from PyPI)', start: () => startLitellm(mock.url, log) },
+    };
+    for (const name of peerNames as PeerName[]) {
+      let started: StartedPeer;
+      try {
+        started = await starters[name].start();
+      } catch (err) {
+        const reason = `skipped: ${err instanceof Error ? err.message : String(err)}`.replaceAll('|', '/');
+        peers.push({ name, label: starters[name].label, skipped: reason });
+        log(`    ${name} ${reason}`);
+        continue;
+      }
+      children.push(started.handle);
+      log(`    ${started.label} at ${started.target.origin} (pid ${started.handle.pid})`);
+      const result = await measurePeer(ctx, started, { throughput, overhead: over });
+      await started.handle.stop();
+      peers.push(result);
+      if (result.skipped) log(`    ${name} ${result.skipped}`);
+      else {
+        log(`    ${result.throughput?.bestRps.toFixed(0)} req/s (Periscope/${name} ×${result.throughput?.periscopeRatio.toPrecision(3)})`);
+        for (const l of result.latency ?? []) {
+          log(`    ${l.rate}/s: added p99 ${l.addedMs.p99.toFixed(2)} ms (Periscope/${name} ×${l.periscopeP99Ratio.toPrecision(2)})`);
+        }
+      }
+    }
+
+    log('6/6 ingest (in-process queue → chDB) and log-page queries, in a child with a store of its own');
     const ingestChild = await startChild('./ingest-child.ts', [quick ? 'quick' : 'full']);
     children.push(ingestChild);
     const store = (await ingestChild.finish()).extra as unknown as IngestChildResult;
@@ -85,6 +123,7 @@ async function main() {
     const totalErrors = [
       ...ceiling.runs, ...throughput.levels.flatMap((l) => [l.direct, l.periscope]),
       ...over.flatMap((o) => [o.direct, o.periscope]), streams.direct, streams.periscope,
+      ...peers.flatMap((p) => (p.latency ?? []).map((l) => l.direct)),
     ].reduce((sum, r) => sum + r.errors, 0);
 
     const report: BenchReport = {
@@ -95,6 +134,7 @@ async function main() {
       throughput,
       overhead: over,
       streaming: streams,
+      peers,
       ingest: store.ingest,
       queries: store.queries,
       kafka,

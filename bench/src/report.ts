@@ -5,6 +5,7 @@ import type { IngestResult, QueriesResult } from './ingest-child.ts';
 import type { LoadResult } from './load.ts';
 import type { MockCeilingResult } from './scenarios/mock-ceiling.ts';
 import type { OverheadRate } from './scenarios/overhead.ts';
+import type { PeerResult } from './scenarios/peers.ts';
 import type { StreamingResult } from './scenarios/streaming.ts';
 import type { ThroughputResult } from './scenarios/throughput.ts';
 
@@ -25,6 +26,8 @@ export interface BenchReport {
   throughput: ThroughputResult;
   overhead: OverheadRate[];
   streaming: StreamingResult;
+  /** Peer gateways under the same load against the same mock, or why each was skipped. */
+  peers: PeerResult[];
   /** Embedded queue → BatchWriter → chDB, in a child with a store of its own. */
   ingest: IngestResult;
   /** Log-page queries (store.listRequests) on that store once more rows were bulk-inserted. */
@@ -54,6 +57,8 @@ const signed = (n: number) => (n >= 0 ? '+' : '−') + ms(Math.abs(n));
 const pcts = (p: Percentiles) => `${ms(p.p50)} / ${ms(p.p90)} / ${ms(p.p99)} ms`;
 const errs = (r: { errors: number }) => (r.errors ? ` (**${r.errors} errors**)` : '');
 const rate = (r: LoadResult) => `${num(r.rps)} req/s${errs(r)}`;
+/** Ratios keep two significant digits when small, so ×0.0075 does not print as ×0.00. */
+const ratio = (n: number) => (Number.isFinite(n) && n > 0 && n < 0.1 ? n.toPrecision(2) : num(n, 2));
 const mib = (b: number) => `${num(b / 2 ** 20)} MiB`;
 
 /** One table: each row is a scenario, with the direct baseline next to Periscope and their ratio or difference. */
@@ -95,6 +100,32 @@ export function markdown(r: BenchReport): string {
       `${mib(s.gatewayRssBytes.before)} → ${mib(s.gatewayRssBytes.peak)}`, `${ms(s.gatewayCpuMsPerStream)} ms/stream`,
     ],
   );
+  for (const p of r.peers) {
+    const name = p.label.split(' (')[0] ?? p.name;
+    if (p.skipped || !p.throughput || !p.latency) {
+      rows.push([`Peer: ${p.label}`, '—', '—', p.skipped ?? 'skipped']);
+      continue;
+    }
+    const pt = p.throughput;
+    const best = pt.levels.reduce((a, b) => (b.peer.rps > a.peer.rps ? b : a));
+    rows.push([
+      `Peer: ${p.label}, max throughput (closed loop, ${pt.levels.length > 1 ? 'best of ' : ''}c=${pt.levels.map((l) => l.concurrency).join('/')})`,
+      `${num(t.bestDirectRps)} req/s`,
+      `${num(t.bestPeriscopeRps)} req/s`,
+      `${name} ${rate(best.peer)} (×${ratio(best.peer.rps / t.bestDirectRps)} of direct), CPU ${ms(best.cpuMsPerRequest)} ms/req; `
+        + `**Periscope/${name} ×${ratio(pt.periscopeRatio)}**`,
+    ]);
+    for (const pl of p.latency) {
+      const own = r.overhead.find((o) => o.rate === pl.rate);
+      rows.push([
+        `Peer: ${name}, non-streamed at ${num(pl.rate)}/s (open loop, ${num(pl.peer.durationS, 0)} s): p50/p90/p99, achieved rate`,
+        `${pcts(pl.direct.latencyMs)}, ${rate(pl.direct)} (fresh baseline)`,
+        own ? `added ${signed(own.addedMs.p50)} / ${signed(own.addedMs.p90)} / ${signed(own.addedMs.p99)} ms (Periscope's row at this rate)` : '—',
+        `${name} ${pcts(pl.peer.latencyMs)}, ${rate(pl.peer)}${pl.peer.rps < pl.rate * 0.95 ? ` (below the offered ${num(pl.rate)}/s: overloaded, so these are queueing times)` : ''}: added ${signed(pl.addedMs.p50)} / ${signed(pl.addedMs.p90)} / ${signed(pl.addedMs.p99)} ms, `
+          + `CPU ${ms(pl.cpuMsPerRequest)} ms/req, RSS ${mib(p.rssBytes ?? NaN)}; **Periscope/${name} added p99 ×${ratio(pl.periscopeP99Ratio)}**`,
+      ]);
+    }
+  }
   const ing = r.ingest;
   rows.push([
     `Ingest: in-process queue → batch writer → chDB, ${num(ing.events)} synthetic events of ${num(ing.eventBytes)} B JSON (own process, no gateway)`,
@@ -122,6 +153,11 @@ export function markdown(r: BenchReport): string {
     `process holding a chDB store of its own; query rows were bulk-inserted (${num(r.queries.bulkInsertRowsPerSec)} rows/s in batches of`,
     '25,000) just before, and each query is `store.listRequests` timed after one warm-up run. No overview aggregate yet:',
     'the store exposes no aggregate query.',
+    ...(r.peers.some((p) => !p.skipped) ? [
+      'Peer rows run after Periscope\'s gateway stopped, each peer alone against the same mock with the same body and',
+      'load; a ratio above 1 means Periscope has more throughput, or adds more p99, than the peer. Periscope writes every call',
+      'to chDB meanwhile; the peers log nothing durable (no database or log sink configured). Peer CPU and RSS come from /proc.',
+    ] : []),
   ].join(' ');
   const footer = `Calls through Periscope logged: ${num(lg.periscope_events_emitted_total ?? NaN)} events emitted, `
     + `${num(lg.periscope_ingest_inserted_total ?? NaN)} rows written to chDB, ${num(lg.periscope_events_dropped_total ?? NaN)} dropped. `

@@ -16,7 +16,7 @@ export function cpuMsBetween(before: ProcessStats, after: ProcessStats): number 
 }
 
 /** Runs `work` while measuring the child's CPU over exactly that span. */
-export async function withCpu<T>(child: ChildHandle, work: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
+export async function withCpu<T>(child: Pick<ChildHandle, 'stats'>, work: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
   const before = await child.stats();
   const result = await work();
   const after = await child.stats();
