@@ -10,5 +10,4 @@ export type {
   StoreLocation,
 } from './store.ts';
 export { openStore } from './open-store.ts';
-export { STORE_ERRORS, StoreError, StoreLockedError, type StoreErrorCode } from './errors.ts';
-export { DEFAULT_LIMIT, MAX_LIMIT } from './queries/list-requests.ts';
+export { StoreError, StoreLockedError, type StoreErrorCode } from './errors.ts';

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Store } from '@periscope/clickhouse';
-import { BoundedEventQueue, createKafka, startKafkaSink, type EventSink, type PeriscopeConfig, type ProxyMetrics } from '@periscope/proxy';
+import { BoundedEventQueue, startKafkaSink, type EventSink, type PeriscopeConfig, type ProxyMetrics } from '@periscope/proxy';
 import { BatchWriter } from './batch-writer.ts';
 import { createIngestMetrics } from './ingest-metrics.ts';
-import { EventConsumer } from './kafka/event-consumer.ts';
+import { startEventConsumer } from './kafka/event-consumer.ts';
 
 export interface EventPipeline {
   sink: EventSink;
@@ -49,11 +49,7 @@ function inProcessPipeline(d: PipelineDeps): EventPipeline {
 async function kafkaPipeline(d: PipelineDeps): Promise<EventPipeline> {
   const kafka = d.config.kafka;
   const producer = await startKafkaSink(kafka, kafka.spool.dir ?? join(d.dataDir, 'spool'), d.registry, d.log);
-  const consumer = new EventConsumer({
-    kafka: createKafka(kafka.brokers, 'periscope-ingest', d.log), topic: kafka.topic, deadLetterTopic: kafka.dead_letter_topic,
-    groupId: 'periscope-ingest', sessionTimeoutMs: kafka.session_timeout_ms, store: d.store, registry: d.registry, metrics: createIngestMetrics(d.registry), log: d.log,
-  });
-  await consumer.start();
+  const consumer = await startEventConsumer(kafka, d.store, d.registry, d.log);
   return {
     sink: producer.sink,
     drained: async () => {},

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { openStore, type Store } from '@periscope/clickhouse';
 import {
-  createPriceBook, createProxyMetrics, KeySnapshot, proxyPlugin, type PeriscopeConfig, type ProxyOptions,
+  createProxyMetrics, KeySnapshot, proxyPlugin, type PeriscopeConfig, type ProxyOptions,
 } from '@periscope/proxy';
 import { apiPlugin, createKey } from './api/api-plugin.ts';
 import { startEventPipeline } from './embedded-pipeline.ts';
@@ -57,7 +57,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
 
   await app.register(proxyPlugin, {
     config: opts.config, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: opts.dispatcher,
-    priceBook: createPriceBook(opts.config.pricing),
   });
   await app.register(apiPlugin, { store, admin, keySecret: secret, onKeysChanged: () => refresher.refresh() });
 

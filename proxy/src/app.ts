@@ -9,7 +9,7 @@ import type { EventSink } from './events/sink.ts';
 import { looksLikeGatewayKey, type KeyVerifier } from './auth/gateway-keys.ts';
 import { uuidv7 } from './ids.ts';
 import type { ProxyMetrics } from './metrics.ts';
-import type { PriceBook } from './pricing/cost.ts';
+import { createPriceBook } from './pricing/cost.ts';
 import { bearerValue, readRequestMetadata, type RequestMetadata } from './request-metadata.ts';
 import { classifyEndpoint } from './routing/endpoint.ts';
 import { relayCall } from './relay/relay-call.ts';
@@ -20,7 +20,6 @@ export interface ProxyOptions {
   keys: KeyVerifier;
   sink: EventSink;
   metrics: ProxyMetrics;
-  priceBook: PriceBook;
   /** Injected in tests and benches; by default one keep-alive pool per upstream origin. */
   dispatcher?: Dispatcher;
 }
@@ -62,7 +61,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   const dispatcher = opts.dispatcher ?? new Agent({ connect: { timeout: timeouts.connect_ms }, keepAliveTimeout: 30_000 });
   if (!opts.dispatcher) app.addHook('onClose', async () => dispatcher.close());
   const deps = { config, dispatcher, metrics };
-  const buildDeps = { priceBook: opts.priceBook, maxStoredBodyBytes: config.logging.max_stored_body_bytes, metrics };
+  const buildDeps = { priceBook: createPriceBook(config.pricing), maxStoredBodyBytes: config.logging.max_stored_body_bytes, metrics };
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.gateway.max_request_bytes }, (_req, body, done) => done(null, body));

@@ -1,7 +1,8 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MockUpstream } from './index.ts';
-import { countTokens, mockReplyText, promptTextOf, REASONING_TOKENS, startMockUpstream } from './index.ts';
+import { countTokens, mockReplyText, promptTextOf, startMockUpstream } from './index.ts';
+import { REASONING_TOKENS } from './models.ts';
 
 let mock: MockUpstream;
 let client: OpenAI;

@@ -2,7 +2,8 @@ import Anthropic, * as AnthropicErrors from '@anthropic-ai/sdk';
 import OpenAI, * as OpenAIErrors from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MockUpstream } from './index.ts';
-import { SCENARIO_HEADER, startMockUpstream } from './index.ts';
+import { startMockUpstream } from './index.ts';
+import { SCENARIO_HEADER } from './scenarios.ts';
 
 let mock: MockUpstream;
 let openai: OpenAI;

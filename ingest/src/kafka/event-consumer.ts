@@ -2,7 +2,8 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import { Gauge, type Registry } from 'prom-client';
 import { StoreError, validateRequestEvent, type RequestEvent, type Store } from '@periscope/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
-import type { IngestMetrics } from '../ingest-metrics.ts';
+import { createIngestMetrics, type IngestMetrics } from '../ingest-metrics.ts';
+import { createKafka, ensureTopic, type KafkaConfig } from '@periscope/proxy';
 
 export interface EventConsumerOptions {
   kafka: Kafka;
@@ -209,4 +210,19 @@ export class EventConsumer {
     await this.dlq.disconnect();
     await this.closeAdmin();
   }
+}
+
+/**
+ * The ingest's consumer as every host runs it (`periscope ingest`, and `start --kafka`): group
+ * `periscope-ingest` on the configured topic, created first if absent.
+ */
+export async function startEventConsumer(config: KafkaConfig, store: Store, registry: Registry, log: FastifyBaseLogger): Promise<EventConsumer> {
+  const kafka = createKafka(config.brokers, 'periscope-ingest', log);
+  await ensureTopic(kafka, config.topic, config.partitions);
+  const consumer = new EventConsumer({
+    kafka, topic: config.topic, deadLetterTopic: config.dead_letter_topic, groupId: 'periscope-ingest',
+    sessionTimeoutMs: config.session_timeout_ms, store, registry, metrics: createIngestMetrics(registry), log,
+  });
+  await consumer.start();
+  return consumer;
 }

@@ -1,18 +1,16 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { openStore, type Store, type StoreLocation } from '@periscope/clickhouse';
-import { createKafka, ensureTopic, type PeriscopeConfig } from '@periscope/proxy';
+import type { PeriscopeConfig } from '@periscope/proxy';
 import { apiPlugin } from '../api/api-plugin.ts';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from '../data-dir.ts';
 import { createHttpServer } from '../http-server.ts';
-import { createIngestMetrics } from '../ingest-metrics.ts';
-import { EventConsumer } from '../kafka/event-consumer.ts';
+import { startEventConsumer } from '../kafka/event-consumer.ts';
 
 export interface IngestRoleOptions {
   config: PeriscopeConfig;
   location: StoreLocation;
   env?: NodeJS.ProcessEnv;
   logger?: FastifyServerOptions['logger'];
-  groupId?: string;
 }
 
 export interface IngestRole {
@@ -38,13 +36,7 @@ export async function startIngestRole(o: IngestRoleOptions): Promise<IngestRole>
   const { app, registry } = createHttpServer(o.logger, () => store.ping());
   await app.register(apiPlugin, { store, admin, keySecret: secret, onKeysChanged: async () => {} });
 
-  const kafka = createKafka(o.config.kafka.brokers, 'periscope-ingest', app.log);
-  await ensureTopic(kafka, o.config.kafka.topic, o.config.kafka.partitions);
-  const consumer = new EventConsumer({
-    kafka, topic: o.config.kafka.topic, deadLetterTopic: o.config.kafka.dead_letter_topic,
-    groupId: o.groupId ?? 'periscope-ingest', sessionTimeoutMs: o.config.kafka.session_timeout_ms, store, registry, metrics: createIngestMetrics(registry), log: app.log,
-  });
-  await consumer.start();
+  const consumer = await startEventConsumer(o.config.kafka, store, registry, app.log);
   app.addHook('onClose', async () => {
     await consumer.stop();
     await store.close();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import {
-  ControlPlaneKeys, createPriceBook, createProxyMetrics, KeySnapshot, proxyPlugin, startKafkaSink,
+  ControlPlaneKeys, createProxyMetrics, KeySnapshot, proxyPlugin, startKafkaSink,
   type PeriscopeConfig, type ProxyOptions,
 } from '@periscope/proxy';
 import { ensureDataDir } from '../data-dir.ts';
@@ -43,7 +43,6 @@ export async function startProxyRole(o: ProxyRoleOptions): Promise<ProxyRole> {
   await keys.start();
   await app.register(proxyPlugin, {
     config: o.config, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: o.dispatcher,
-    priceBook: createPriceBook(o.config.pricing),
   });
   app.addHook('onClose', async () => {
     keys.stop();

@@ -25,5 +25,6 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ models: { chat: { deployments: [{ provider: 'ghost' }] } } }, {})).toThrow(/models\.chat\.deployments\.0\.provider/);
     expect(() => parseConfig({ providers: { x: { type: 'openai', api_key: '${MISSING_VAR}' } } }, {})).toThrow(ConfigError);
     expect(() => parseConfig({ bogus: 1 }, {})).toThrow(/bogus|Unrecognized/);
+    expect(() => parseConfig({ pricing: { 'my-model': { input: -1, output: 1 } } }, {})).toThrow(/invalid config at pricing\["my-model"\]\.input/);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { createPriceBook } from '../pricing/cost.ts';
 import { configSchema, type PeriscopeConfig, type ProviderConfigInput } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -50,6 +51,11 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     if (p.api_key === '') delete p.api_key;
     if (!p.base_url && p.type !== 'azure-openai' && DEFAULT_PROVIDERS[p.type]) p.base_url = DEFAULT_PROVIDERS[p.type]!.base_url;
     if (!p.base_url) throw new ConfigError(`invalid config at providers.${name}.base_url: required for type ${p.type}`);
+  }
+  try {
+    createPriceBook(config.pricing); // validates every override; the error names the bad path
+  } catch (err) {
+    throw new ConfigError(`invalid config at ${(err as Error).message}`);
   }
   for (const [model, m] of Object.entries(config.models)) {
     m.deployments.forEach((d, i) => {

@@ -34,7 +34,7 @@ export function kafkaTransport(producer: Producer, topic: string): EventTranspor
  * would pile a busy project onto one partition and one consumer), and nothing downstream
  * needs per-project order because rows are idempotent by request_id.
  */
-export const toMessage = (event: RequestEvent): EventMessage => ({ key: event.request_id, value: Buffer.from(JSON.stringify(event)) });
+const toMessage = (event: RequestEvent): EventMessage => ({ key: event.request_id, value: Buffer.from(JSON.stringify(event)) });
 
 function fromSpoolRecord(record: Buffer): EventMessage {
   const { request_id } = JSON.parse(record.toString('utf8')) as { request_id?: string };
@@ -42,7 +42,7 @@ function fromSpoolRecord(record: Buffer): EventMessage {
 }
 
 /** Splits messages into sends of at most `maxBytes` (a single larger message gets its own send). */
-export function chunkByBytes(messages: EventMessage[], maxBytes: number, maxCount: number): EventMessage[][] {
+function chunkByBytes(messages: EventMessage[], maxBytes: number, maxCount: number): EventMessage[][] {
   const chunks: EventMessage[][] = [];
   let current: EventMessage[] = [];
   let bytes = 0;
