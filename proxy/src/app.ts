@@ -140,6 +140,11 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       upstreamRequestId: '',
       secrets: [presented, ...clientCredentials(request.headers)],
       attempts: 1,
+      attemptLog: [],
+      fallbackModel: '',
+      cacheStatus: 'bypass',
+      cacheSourceRequestId: '',
+      promptCache: undefined,
     };
     request.periscopeCall = call;
     const abort = new AbortController();

@@ -1,3 +1,4 @@
+import type { AttemptRecord, CacheStatus } from '@periscope/clickhouse/contract';
 import type { Endpoint } from './providers/types.ts';
 import type { ProviderType } from './config/schema.ts';
 import type { RequestMetadata } from './request-metadata.ts';
@@ -33,6 +34,24 @@ export interface CallRecord {
   /** Credentials this call carried, scrubbed verbatim from everything stored. */
   secrets: string[];
   attempts: number;
+  /** One entry per upstream attempt (retries and fallbacks). */
+  attemptLog: AttemptRecord[];
+  /** The fallback model that served; '' when the requested one did. */
+  fallbackModel: string;
+  cacheStatus: CacheStatus;
+  /** On a response-cache hit: the request whose stored response was replayed. */
+  cacheSourceRequestId: string;
+  /** Provider prompt-cache expectation for this call, set by the prompt-cache tracker. */
+  promptCache: PromptCacheExpectation | undefined;
+}
+
+export interface PromptCacheExpectation {
+  /** A previous call of the same session shared a cacheable prefix with this one. */
+  expected: boolean;
+  /** First prompt block that differs from the previous call of the session; -1 when none did. */
+  divergedAt: number;
+  /** Shown when the expected hit did not happen. */
+  missReason: string;
 }
 
 /** Keeps the first `limit` bytes of a response body and counts the rest. */

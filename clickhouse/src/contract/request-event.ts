@@ -7,6 +7,20 @@ export const REQUEST_EVENT_VERSION = 1 as const;
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass';
 
+/** One upstream attempt of a call: retries and fallbacks each add one, in order. */
+export interface AttemptRecord {
+  /** Model group (the name clients send, or a fallback's name) this attempt served. */
+  model: string;
+  provider: string;
+  /** Model sent upstream on this attempt. */
+  upstream_model: string;
+  /** HTTP status the upstream answered; 0 when it never answered (timeout, connection error). */
+  status: number;
+  /** '' on success, else the error category (see error_type). */
+  error_type: string;
+  duration_ms: number;
+}
+
 export interface RequestEvent {
   /** Contract version; consumers reject versions they do not know. */
   v: typeof REQUEST_EVENT_VERSION;
@@ -54,7 +68,35 @@ export interface RequestEvent {
   user_agent: string;
   /** The provider's own request id (x-request-id / request-id), for support tickets. */
   upstream_request_id: string;
+  /** Every upstream attempt, in order; empty for calls that never reached a provider. */
+  attempt_log: AttemptRecord[];
+  /** The fallback model that served the call; '' when the requested model did. */
+  fallback_model: string;
+  /** On a response-cache hit: the request whose response was replayed. */
+  cache_source_request_id: string;
+  /** On a response-cache hit: what the call would have cost upstream. */
+  cost_saved_usd: number;
+  /** The call repeated a prefix the provider should have cached (same session, long enough). */
+  prompt_cache_expected: boolean;
+  /** The provider reported cached input tokens. */
+  prompt_cache_hit: boolean;
+  /** When an expected provider cache hit missed: index of the first prompt block that changed since the previous call of the session; -1 otherwise. */
+  prompt_cache_diverged_at: number;
+  /** Why the provider prompt cache missed, for people; '' when it hit or was not expected. */
+  prompt_cache_miss_reason: string;
 }
+
+/** Fields added to version 1 after its first release; events without them get these values. */
+export const REQUEST_EVENT_V1_ADDITIONS = {
+  attempt_log: [] as AttemptRecord[],
+  fallback_model: '',
+  cache_source_request_id: '',
+  cost_saved_usd: 0,
+  prompt_cache_expected: false,
+  prompt_cache_hit: false,
+  prompt_cache_diverged_at: -1,
+  prompt_cache_miss_reason: '',
+} satisfies Partial<RequestEvent>;
 
 export type EventValidation = { ok: true; event: RequestEvent } | { ok: false; reason: string };
 
@@ -120,5 +162,36 @@ export function validateRequestEvent(value: unknown): EventValidation {
   for (const [k, val] of Object.entries(props)) {
     if (typeof val !== 'string') return { ok: false, reason: `properties.${k} must be a string` };
   }
+  // Spooled or queued events from before the additions are still valid version-1 events.
+  for (const [k, v] of Object.entries(REQUEST_EVENT_V1_ADDITIONS)) if (e[k] === undefined) e[k] = Array.isArray(v) ? [] : v;
+  for (const f of ['fallback_model', 'cache_source_request_id', 'prompt_cache_miss_reason'] as const) {
+    if (typeof e[f] !== 'string') return { ok: false, reason: `${f} must be a string` };
+  }
+  for (const f of ['prompt_cache_expected', 'prompt_cache_hit'] as const) {
+    if (typeof e[f] !== 'boolean') return { ok: false, reason: `${f} must be a boolean` };
+  }
+  if (typeof e.cost_saved_usd !== 'number' || !Number.isFinite(e.cost_saved_usd) || e.cost_saved_usd < 0) {
+    return { ok: false, reason: 'cost_saved_usd must be a non-negative number' };
+  }
+  if (!Number.isInteger(e.prompt_cache_diverged_at) || (e.prompt_cache_diverged_at as number) < -1 || (e.prompt_cache_diverged_at as number) > 65_535) {
+    return { ok: false, reason: 'prompt_cache_diverged_at must be an integer from -1 to 65535' };
+  }
+  const attemptError = checkAttemptLog(e.attempt_log);
+  if (attemptError) return { ok: false, reason: attemptError };
   return { ok: true, event: e as unknown as RequestEvent };
+}
+
+function checkAttemptLog(log: unknown): string | undefined {
+  if (!Array.isArray(log)) return 'attempt_log must be an array';
+  if (log.length > 100) return 'attempt_log holds at most 100 attempts';
+  for (const [i, a] of log.entries()) {
+    if (typeof a !== 'object' || a === null) return `attempt_log[${i}] must be an object`;
+    const r = a as Record<string, unknown>;
+    for (const f of ['model', 'provider', 'upstream_model', 'error_type'] as const) {
+      if (typeof r[f] !== 'string') return `attempt_log[${i}].${f} must be a string`;
+    }
+    if (!isCount(r.status, 999)) return `attempt_log[${i}].status must be an integer from 0 to 999`;
+    if (!isCount(r.duration_ms, UINT32_MAX)) return `attempt_log[${i}].duration_ms must be a non-negative integer`;
+  }
+  return undefined;
 }

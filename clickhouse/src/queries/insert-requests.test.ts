@@ -8,7 +8,7 @@ describe('insertRequests', () => {
     const event = makeEvent({ created_at: Date.UTC(2026, 0, 2, 3, 4, 5, 6) });
     const row = eventToRow({ ...event, extra: 'dropped' } as typeof event);
     const { v, created_at: _createdAt, ...same } = event;
-    expect(row).toEqual({ ...same, created_at: '2026-01-02 03:04:05.006', event_version: v });
+    expect(row).toEqual({ ...same, created_at: '2026-01-02 03:04:05.006', attempt_log: JSON.stringify(event.attempt_log), event_version: v });
   });
 
   it('passes the dedup token as insert_deduplication_token, and nothing without one', async () => {

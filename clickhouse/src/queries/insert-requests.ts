@@ -56,6 +56,14 @@ export function eventToRow(e: RequestEvent): Record<string, unknown> {
     response_truncated: e.response_truncated,
     user_agent: e.user_agent,
     upstream_request_id: e.upstream_request_id,
+    attempt_log: JSON.stringify(e.attempt_log),
+    fallback_model: e.fallback_model,
+    cache_source_request_id: e.cache_source_request_id,
+    cost_saved_usd: e.cost_saved_usd,
+    prompt_cache_expected: e.prompt_cache_expected,
+    prompt_cache_hit: e.prompt_cache_hit,
+    prompt_cache_diverged_at: e.prompt_cache_diverged_at,
+    prompt_cache_miss_reason: e.prompt_cache_miss_reason,
     event_version: e.v,
   };
 }

@@ -17,14 +17,14 @@ describe('listRequests SQL', () => {
       statusClass: 4,
       user_id: 'VAL_USER',
       session_id: 'VAL_SESSION',
-      cache_status: 'hit',
+      cache_status: 'bypass',
       properties: { VAL_PROP_KEY: 'VAL_PROP_VALUE' },
       limit: 10,
       cursor: encodeCursor({ createdAtMs: 3, requestId: 'VAL_CURSOR_ID', projectId: 'VAL_PROJECT' }),
     });
     const [call] = driver.calls;
-    for (const value of [...values, 'hit', '404']) expect(call?.sql).not.toContain(value);
-    expect(Object.values(call?.params ?? {}).flat()).toEqual(expect.arrayContaining([...values, 'hit', 404, 4, 1, 2, 3, 11]));
+    for (const value of [...values, 'bypass', '404']) expect(call?.sql).not.toContain(value);
+    expect(Object.values(call?.params ?? {}).flat()).toEqual(expect.arrayContaining([...values, 'bypass', 404, 4, 1, 2, 3, 11]));
     expect(call?.sql).toContain('FROM requests FINAL');
     expect(call?.sql).not.toMatch(/request_body|response_body/);
   });

@@ -1,4 +1,4 @@
-import type { CacheStatus } from '../contract/index.ts';
+import type { AttemptRecord, CacheStatus } from '../contract/index.ts';
 import type { RequestDetail, RequestRow } from '../store.ts';
 import { isoOf } from './datetime.ts';
 
@@ -8,7 +8,9 @@ const ROW_COLUMNS = [
   'error_type', 'error_message', 'streamed', 'latency_ms', 'ttft_ms', 'prompt_tokens', 'completion_tokens',
   'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'cost_known', 'cache_status',
   'attempts', 'user_id', 'session_id', 'session_path', 'session_name', 'properties', 'request_truncated',
-  'response_truncated', 'user_agent', 'upstream_request_id',
+  'response_truncated', 'user_agent', 'upstream_request_id', 'attempt_log', 'fallback_model',
+  'cache_source_request_id', 'cost_saved_usd', 'prompt_cache_expected', 'prompt_cache_hit',
+  'prompt_cache_diverged_at', 'prompt_cache_miss_reason',
 ] as const satisfies readonly Exclude<keyof RequestRow, 'created_at'>[];
 
 /**
@@ -24,6 +26,7 @@ type Numeric = number | string;
 export type RawRequestRow = {
   [K in Exclude<keyof RequestRow, 'created_at'>]: RequestRow[K] extends number ? Numeric
     : RequestRow[K] extends number | null ? Numeric | null
+    : K extends 'attempt_log' ? string
     : RequestRow[K];
 } & { created_at_ms: Numeric };
 
@@ -63,7 +66,20 @@ export function toRequestRow(raw: RawRequestRow): RequestRow {
     response_truncated: raw.response_truncated,
     user_agent: raw.user_agent,
     upstream_request_id: raw.upstream_request_id,
+    attempt_log: parseAttemptLog(raw.attempt_log),
+    fallback_model: raw.fallback_model,
+    cache_source_request_id: raw.cache_source_request_id,
+    cost_saved_usd: Number(raw.cost_saved_usd),
+    prompt_cache_expected: raw.prompt_cache_expected,
+    prompt_cache_hit: raw.prompt_cache_hit,
+    prompt_cache_diverged_at: Number(raw.prompt_cache_diverged_at),
+    prompt_cache_miss_reason: raw.prompt_cache_miss_reason,
   };
+}
+
+/** Rows written before the column existed read as ''. */
+function parseAttemptLog(text: string): AttemptRecord[] {
+  return text ? (JSON.parse(text) as AttemptRecord[]) : [];
 }
 
 export function toRequestDetail(raw: RawRequestDetail): RequestDetail {

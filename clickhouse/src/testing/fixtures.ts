@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { REQUEST_EVENT_VERSION, type RequestEvent } from '../contract/index.ts';
+import { REQUEST_EVENT_V1_ADDITIONS, REQUEST_EVENT_VERSION, type RequestEvent } from '../contract/index.ts';
 import type { GatewayKeyRecord } from '../store.ts';
 
 /** A project of its own per test, so tests sharing a database never see each other's rows. */
@@ -48,6 +48,8 @@ export function makeEvent(overrides: Partial<RequestEvent> = {}): RequestEvent {
     response_truncated: false,
     user_agent: 'OpenAI/JS 4.0.0',
     upstream_request_id: 'up_1',
+    ...REQUEST_EVENT_V1_ADDITIONS,
+    attempt_log: [{ model: 'gpt-4o-mini', provider: 'openai', upstream_model: 'gpt-4o-mini', status: 200, error_type: '', duration_ms: 410 }],
     ...overrides,
   };
 }

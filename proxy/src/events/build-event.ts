@@ -44,6 +44,10 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     cost = deps.priceBook.cost(call.providerType, pricedModel, observed.usage);
     if (!cost.known) deps.metrics.unknownPrice.inc({ provider: call.provider, model: normalizeModelName(pricedModel).slice(0, 100) });
   }
+  // A replayed response cost nothing now; what it would have cost is the saving.
+  const hit = call.cacheStatus === 'hit';
+  const promptCacheHit = observed.usage.cache_read_tokens > 0;
+  const expected = call.promptCache?.expected ?? false;
   const max = deps.maxStoredBodyBytes;
   const requestText = call.requestBody ? call.requestBody.subarray(0, max + 1024).toString('utf8') : '';
   const req = storedBody(requestText, call.meta.omitRequest, max, call.secrets);
@@ -65,9 +69,9 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     latency_ms: Math.max(0, Math.round(performance.now() - call.t0)),
     ttft_ms: call.ttftMs,
     ...observed.usage,
-    cost_usd: cost.cost_usd,
+    cost_usd: hit ? 0 : cost.cost_usd,
     cost_known: cost.known,
-    cache_status: 'bypass',
+    cache_status: call.cacheStatus,
     attempts: call.attempts,
     user_id: call.meta.userId,
     session_id: call.meta.sessionId,
@@ -80,5 +84,13 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     response_truncated: res.truncated || (!call.response.complete && !call.meta.omitResponse),
     user_agent: redactSecrets(call.userAgent, call.secrets).slice(0, 512),
     upstream_request_id: call.upstreamRequestId,
+    attempt_log: call.attemptLog,
+    fallback_model: call.fallbackModel,
+    cache_source_request_id: call.cacheSourceRequestId,
+    cost_saved_usd: hit ? cost.cost_usd : 0,
+    prompt_cache_expected: expected,
+    prompt_cache_hit: promptCacheHit,
+    prompt_cache_diverged_at: expected && !promptCacheHit ? (call.promptCache?.divergedAt ?? -1) : -1,
+    prompt_cache_miss_reason: expected && !promptCacheHit ? (call.promptCache?.missReason ?? '') : '',
   };
 }
