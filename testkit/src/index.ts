@@ -5,3 +5,6 @@ export { mockReplyText } from './generate.ts';
 export { startKafkaBroker } from './kafka-broker.ts';
 export type { KafkaBroker, KafkaBrokerOptions } from './kafka-broker.ts';
 export { kafkaBrokers } from './vitest-kafka-setup.ts';
+export { startRedisServer } from './redis-server.ts';
+export type { RedisServer } from './redis-server.ts';
+export { freePort } from './free-port.ts';

@@ -2,13 +2,12 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, open, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { kafkaAnswers } from './kafka-probe.ts';
+import { freePort } from './free-port.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/kafka/kafka', import.meta.url));
 const HOST = '127.0.0.1';
@@ -85,15 +84,6 @@ async function storedPorts(dir: string): Promise<Ports | undefined> {
   return { port: Number(port), controllerPort: Number(controllerPort) };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 async function launch(dir: string, ports: Ports): Promise<ChildProcess> {
   const logPath = join(dir, 'kafka.log');
