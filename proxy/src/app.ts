@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, type Dispatcher } from 'undici';
 import { BodyCapture, statusClass, type CallRecord } from './call-record.ts';
+import { LiveConfig } from './config/live-config.ts';
 import type { PeriscopeConfig } from './config/schema.ts';
 import { errorBody, GatewayError, type Dialect } from './errors.ts';
 import { buildEvent } from './events/build-event.ts';
@@ -9,14 +10,17 @@ import type { EventSink } from './events/sink.ts';
 import { looksLikeGatewayKey, type KeyVerifier } from './auth/gateway-keys.ts';
 import { uuidv7 } from './ids.ts';
 import type { ProxyMetrics } from './metrics.ts';
-import { createPriceBook } from './pricing/cost.ts';
+import { createPriceBook, type PriceBook } from './pricing/cost.ts';
+import { KeyPools } from './providers/key-pool.ts';
+import { DeploymentStats } from './routing/deployment-stats.ts';
 import { bearerValue, readRequestMetadata, type RequestMetadata } from './request-metadata.ts';
 import { classifyEndpoint } from './routing/endpoint.ts';
 import { relayCall } from './relay/relay-call.ts';
 import { clientCredentials } from './relay/upstream-headers.ts';
 
 export interface ProxyOptions {
-  config: PeriscopeConfig;
+  /** A LiveConfig to support hot reload; a plain config is fixed for the plugin's life. */
+  config: PeriscopeConfig | LiveConfig;
   keys: KeyVerifier;
   sink: EventSink;
   metrics: ProxyMetrics;
@@ -56,22 +60,31 @@ function presentedGatewayKey(request: FastifyRequest, meta: RequestMetadata): st
  * one error handler renders every gateway error in the dialect the client speaks.
  */
 export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Promise<void> {
-  const { config, metrics, sink } = opts;
-  const timeouts = config.gateway.timeouts;
-  const dispatcher = opts.dispatcher ?? new Agent({ connect: { timeout: timeouts.connect_ms }, keepAliveTimeout: 30_000 });
+  const { metrics, sink } = opts;
+  const live = opts.config instanceof LiveConfig ? opts.config : new LiveConfig(opts.config);
+  // Restart-only sections: read once.
+  const { gateway, logging } = live.current;
+  const dispatcher = opts.dispatcher ?? new Agent({ connect: { timeout: gateway.timeouts.connect_ms }, keepAliveTimeout: 30_000 });
   if (!opts.dispatcher) app.addHook('onClose', async () => dispatcher.close());
-  const deps = { config, dispatcher, metrics };
-  const buildDeps = { priceBook: createPriceBook(config.pricing), maxStoredBodyBytes: config.logging.max_stored_body_bytes, metrics };
+  // Shared by every config version: health and key counters outlive a reload.
+  const stats = new DeploymentStats();
+  const keyPools = new KeyPools();
+  const priceBooks = new WeakMap<PeriscopeConfig, PriceBook>();
+  const priceBookOf = (config: PeriscopeConfig): PriceBook => {
+    let book = priceBooks.get(config);
+    if (!book) priceBooks.set(config, (book = createPriceBook(config.pricing)));
+    return book;
+  };
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.gateway.max_request_bytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: gateway.max_request_bytes }, (_req, body, done) => done(null, body));
   app.decorateRequest('periscopeDialect', 'openai');
   app.decorateRequest('periscopeRequestId', '');
   app.decorateRequest('periscopeCall', null);
 
   app.addHook('onRequest', async (request) => {
     const prefix = (request.params as { provider?: string } | undefined)?.provider;
-    request.periscopeDialect = dialectFor(request.url, prefix, config);
+    request.periscopeDialect = dialectFor(request.url, prefix, live.current);
     request.periscopeRequestId = uuidv7();
   });
 
@@ -91,7 +104,9 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
         call.errorMessage = upstreamErrorMessage(call.response.text());
       }
       metrics.requests.inc({ provider: call.provider || 'none', endpoint: call.endpoint, status_class: statusClass(call.status) });
-      sink.emit(buildEvent(call, buildDeps));
+      const event = buildEvent(call, { priceBook: call.priceBook, maxStoredBodyBytes: logging.max_stored_body_bytes, metrics });
+      sink.emit(event);
+      for (const settle of call.onEnd) settle(event);
     } catch (err) {
       metrics.eventsDropped.inc({ reason: 'build_failed' });
       app.log.error({ err, request_id: call.requestId }, 'could not build the event for a call');
@@ -114,6 +129,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       metrics.rejected.inc({ reason: 'logging_unavailable' });
       throw new GatewayError('logging_unavailable', 'The gateway cannot log calls right now (event spool full) and is configured to refuse them.');
     }
+    const config = live.current;
     const apiPath = prefix ? request.url.slice(prefix.length + 1) : request.url;
     const requestId = meta.requestId ?? request.periscopeRequestId;
     request.periscopeRequestId = requestId;
@@ -145,12 +161,14 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       cacheStatus: 'bypass',
       cacheSourceRequestId: '',
       promptCache: undefined,
+      onEnd: [],
+      priceBook: priceBookOf(config),
     };
     request.periscopeCall = call;
     const abort = new AbortController();
     reply.raw.once('close', () => finish(call, reply, abort));
     reply.header('periscope-request-id', requestId);
-    await relayCall(request, reply, call, prefix, apiPath, deps, abort);
+    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, metrics, stats, keyPools }, abort);
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -180,7 +198,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     url: '/:provider/*',
     handler: (req, reply) => {
       const prefix = (req.params as { provider: string }).provider;
-      if (!Object.hasOwn(config.providers, prefix)) {
+      if (!Object.hasOwn(live.current.providers, prefix)) {
         throw new GatewayError('unknown_route', `Unknown route: ${req.method} ${req.url.split('?', 1)[0]} (no provider named "${prefix}")`);
       }
       return handle(req, reply, prefix);

@@ -1,5 +1,6 @@
-import type { AttemptRecord, CacheStatus } from '@periscope/clickhouse/contract';
+import type { AttemptRecord, CacheStatus, RequestEvent } from '@periscope/clickhouse/contract';
 import type { Endpoint } from './providers/types.ts';
+import type { PriceBook } from './pricing/cost.ts';
 import type { ProviderType } from './config/schema.ts';
 import type { RequestMetadata } from './request-metadata.ts';
 import type { Observed } from './usage/usage.ts';
@@ -43,6 +44,10 @@ export interface CallRecord {
   cacheSourceRequestId: string;
   /** Provider prompt-cache expectation for this call, set by the prompt-cache tracker. */
   promptCache: PromptCacheExpectation | undefined;
+  /** Run with the finished event: release key leases and in-flight counts, account usage and spend. */
+  onEnd: Array<(event: RequestEvent) => void>;
+  /** The price book of the config snapshot the call started with. */
+  priceBook: PriceBook;
 }
 
 export interface PromptCacheExpectation {

@@ -50,6 +50,18 @@ export function createProxyMetrics(registry: Registry) {
       labelNames: ['endpoint'] as const,
       registers,
     }),
+    attempts: new Counter({
+      name: 'periscope_proxy_attempts_total',
+      help: 'Upstream attempts (first tries, retries, failovers, fallbacks), by provider and outcome: ok, retryable (a retry or fallback trigger), failed.',
+      labelNames: ['provider', 'outcome'] as const,
+      registers,
+    }),
+    fallbacks: new Counter({
+      name: 'periscope_proxy_fallbacks_total',
+      help: 'Calls that moved on to a fallback model, by the fallback tried.',
+      labelNames: ['model'] as const,
+      registers,
+    }),
     overhead: new Histogram({
       name: 'periscope_proxy_overhead_seconds',
       help: 'Time the gateway spent before the upstream call was sent.',

@@ -18,7 +18,17 @@ describe('readRequestMetadata', () => {
     expect(m).toEqual({
       gatewayKey: 'psk_abc', userId: 'alice', sessionId: 's1', sessionPath: '/plan/step-1', sessionName: 'Run',
       properties: { team: 'search', env: 'prod' }, requestId: 'req-123', omitRequest: false, omitResponse: true, provider: 'groq',
+      route: { provider: 'groq', fallbacks: undefined, retryEnabled: undefined, retryNum: undefined },
     });
+  });
+
+  it('reads the routing overrides, and refuses malformed ones', () => {
+    const m = readRequestMetadata({ 'periscope-fallbacks': 'chat-big, gpt-4o', 'periscope-retry-enabled': 'false', 'helicone-retry-num': '3' });
+    expect(m.route).toEqual({ provider: undefined, fallbacks: ['chat-big', 'gpt-4o'], retryEnabled: false, retryNum: 3 });
+    expect(readRequestMetadata({ 'periscope-fallbacks': '["a","b"]' }).route.fallbacks).toEqual(['a', 'b']);
+    expect(() => readRequestMetadata({ 'periscope-retry-num': '99' })).toThrow(/Retry-Num/);
+    expect(() => readRequestMetadata({ 'periscope-retry-enabled': 'maybe' })).toThrow(/Retry-Enabled/);
+    expect(() => readRequestMetadata({ 'periscope-fallbacks': '[1' })).toThrow(/Fallbacks/);
   });
 
   it('ignores unsafe request ids and caps properties', () => {

@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { GatewayError } from './errors.ts';
+import { parseFallbackHeader, type RouteOverrides } from './routing/route-plan.ts';
 
 /**
  * The Periscope request headers from DESIGN.md. Each is also accepted with the `Helicone-`
@@ -15,6 +17,8 @@ export interface RequestMetadata {
   omitRequest: boolean;
   omitResponse: boolean;
   provider: string | undefined;
+  /** Periscope-Provider, -Fallbacks, -Retry-Enabled, -Retry-Num. */
+  route: RouteOverrides;
 }
 
 const MAX_PROPERTIES = 50;
@@ -51,6 +55,7 @@ export function readRequestMetadata(headers: IncomingHttpHeaders): RequestMetada
     count++;
   }
   const requestId = header(headers, 'request-id');
+  const provider = header(headers, 'provider')?.trim();
   return {
     gatewayKey: bearerValue(header(headers, 'auth')),
     userId: clip(header(headers, 'user-id')),
@@ -61,8 +66,29 @@ export function readRequestMetadata(headers: IncomingHttpHeaders): RequestMetada
     requestId: requestId && REQUEST_ID_PATTERN.test(requestId) ? requestId : undefined,
     omitRequest: header(headers, 'omit-request')?.toLowerCase() === 'true',
     omitResponse: header(headers, 'omit-response')?.toLowerCase() === 'true',
-    provider: header(headers, 'provider'),
+    provider,
+    route: {
+      provider,
+      fallbacks: parseFallbackHeader(header(headers, 'fallbacks')),
+      retryEnabled: parseBoolean(header(headers, 'retry-enabled'), 'Retry-Enabled'),
+      retryNum: parseRetryNum(header(headers, 'retry-num')),
+    },
   };
+}
+
+function parseBoolean(value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new GatewayError('invalid_request', `Periscope-${name} must be true or false.`);
+}
+
+function parseRetryNum(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.trim());
+  if (!Number.isInteger(n) || n < 0 || n > 10) throw new GatewayError('invalid_request', 'Periscope-Retry-Num must be an integer from 0 to 10.');
+  return n;
 }
 
 /** True for headers that belong to the gateway and must never reach a provider. */

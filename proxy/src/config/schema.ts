@@ -17,16 +17,92 @@ const providerSchema = z.strictObject({
    * servers that reject the field.
    */
   inject_stream_usage: z.boolean().default(true),
+  /**
+   * Several keys for one provider: each call picks one by weight among those under their caps
+   * (rpm/tpm per minute, concurrent calls). Used like `api_key`, when the client sent none.
+   */
+  keys: z.array(z.strictObject({
+    key: z.string().min(1),
+    weight: z.number().positive().default(1),
+    rpm: z.number().int().positive().optional(),
+    tpm: z.number().int().positive().optional(),
+    /** Calls in flight on this key; more wait in a bounded queue (see max_queue_ms). */
+    max_concurrency: z.number().int().positive().optional(),
+    /** Longest a call waits for a free slot of max_concurrency before it is answered 429. */
+    max_queue_ms: z.number().int().nonnegative().default(10_000),
+  })).min(1).optional(),
+});
+
+/** Status codes (and `timeout`, `connection`) that make an attempt retryable or a group fall back. */
+const triggerSchema = z.union([z.number().int().min(400).max(599), z.enum(['timeout', 'connection', 'context_length', 'content_policy'])]);
+export type RetryTrigger = z.infer<typeof triggerSchema>;
+export const DEFAULT_TRIGGERS: RetryTrigger[] = [429, 500, 502, 503, 504, 529, 'timeout', 'connection'];
+
+const retrySchema = z.strictObject({
+  /** Retries after the first attempt, inside the model's deployments. */
+  attempts: z.number().int().min(0).max(10).default(0),
+  on: z.array(triggerSchema).default(DEFAULT_TRIGGERS),
+  /** Full-jitter exponential backoff: a random wait in [0, min(max, base * 2^n)]. */
+  base_delay_ms: z.number().int().nonnegative().default(250),
+  max_delay_ms: z.number().int().nonnegative().default(8_000),
+  /** Retry-After / retry-after-ms is honoured up to this; a longer one ends the retries. */
+  max_retry_after_ms: z.number().int().nonnegative().default(30_000),
+});
+
+const cooldownSchema = z.strictObject({
+  /** Consecutive retryable failures that take a deployment out of rotation. */
+  failures: z.number().int().positive().default(3),
+  /** How long it stays out before one probe call is let through. */
+  cooldown_ms: z.number().int().positive().default(30_000),
 });
 
 const deploymentSchema = z.strictObject({
   provider: z.string(),
   model: z.string().optional(),
-  weight: z.number().positive().optional(),
+  weight: z.number().positive().default(1),
 });
 
+export const ROUTING_STRATEGIES = ['weighted', 'least-inflight', 'latency', 'cost'] as const;
+
 const modelSchema = z.strictObject({
+  strategy: z.enum(ROUTING_STRATEGIES).default('weighted'),
   deployments: z.array(deploymentSchema).min(1),
+  /** Defaults to `routing.retry`. */
+  retry: retrySchema.optional(),
+  /** Models tried in order when every attempt on this one failed with a fallback trigger. */
+  fallbacks: z.array(z.string()).default([]),
+  /** Defaults to `routing.fallback_on`. */
+  fallback_on: z.array(triggerSchema).optional(),
+  /** Per-attempt limit until the response starts (headers; first byte of a stream). */
+  attempt_timeout_ms: z.number().int().positive().optional(),
+  /** Limit for all attempts and waits of a call, until the response starts. */
+  deadline_ms: z.number().int().positive().optional(),
+});
+
+const limitMatchSchema = z.strictObject({
+  /** Gateway key id, or `*` for a counter per key. */
+  key: z.string().optional(),
+  /** Project, or `*` for a counter per project. */
+  project: z.string().optional(),
+  /** `Periscope-User-Id`, or `*` for a counter per user. */
+  user: z.string().optional(),
+  /** Model the client asked for, or `*` for a counter per model. */
+  model: z.string().optional(),
+});
+
+const limitSchema = z.strictObject({
+  match: limitMatchSchema.prefault({}),
+  rpm: z.number().int().positive().optional(),
+  /** Tokens (input + output) per minute, counted from actual usage after each call. */
+  tpm: z.number().int().positive().optional(),
+  concurrency: z.number().int().positive().optional(),
+  budget_usd: z.strictObject({
+    day: z.number().positive().optional(),
+    week: z.number().positive().optional(),
+    month: z.number().positive().optional(),
+  }).optional(),
+  /** Fraction of a budget that logs a warning and counts periscope_budget_soft_exceeded_total. */
+  soft_threshold: z.number().gt(0).max(1).default(0.8),
 });
 
 const priceSchema = z.looseObject({});
@@ -78,6 +154,12 @@ export const configSchema = z.strictObject({
     queue_max_events: z.number().int().positive().default(50_000),
   }).prefault({}),
   kafka: kafkaSchema.prefault({}),
+  routing: z.strictObject({
+    retry: retrySchema.prefault({}),
+    fallback_on: z.array(triggerSchema).default(DEFAULT_TRIGGERS),
+    cooldown: cooldownSchema.prefault({}),
+  }).prefault({}),
+  limits: z.array(limitSchema).default([]),
 });
 
 export type PeriscopeConfig = z.infer<typeof configSchema>;
@@ -85,3 +167,9 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ProviderConfigInput = z.input<typeof providerSchema>;
 export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;
 export type KafkaConfig = z.infer<typeof kafkaSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type DeploymentConfig = z.infer<typeof deploymentSchema>;
+export type RetryConfig = z.infer<typeof retrySchema>;
+export type CooldownConfig = z.infer<typeof cooldownSchema>;
+export type LimitConfig = z.infer<typeof limitSchema>;
+export type ProviderKeyConfig = NonNullable<ProviderConfig['keys']>[number];

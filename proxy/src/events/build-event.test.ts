@@ -15,7 +15,8 @@ function call(overrides: Partial<CallRecord> = {}, responseText = ''): CallRecor
     userAgent: 'test', projectId: 'p', keyId: 'k', provider: 'openai', providerType: 'openai', model: 'gpt-4o-mini',
     endpoint: 'chat.completions', streamed: false, status: 200, errorType: '', errorMessage: '', ttftMs: null,
     requestBody: Buffer.from('{"model":"gpt-4o-mini"}'), response, streamObserved: undefined, upstreamRequestId: '',
-    secrets: [], attempts: 1, attemptLog: [], fallbackModel: '', cacheStatus: 'bypass', cacheSourceRequestId: '', promptCache: undefined, ...overrides,
+    secrets: [], attempts: 1, attemptLog: [], fallbackModel: '', cacheStatus: 'bypass', cacheSourceRequestId: '', promptCache: undefined,
+    onEnd: [], priceBook: createPriceBook(), ...overrides,
   };
 }
 

@@ -5,10 +5,6 @@ import type { Endpoint } from '../providers/types.ts';
 export interface ResolvedProvider {
   name: string;
   config: ProviderConfig;
-  /** Model to send upstream when a `models:` alias maps the client's name to another. */
-  upstreamModel: string | undefined;
-  /** The operator's alias chose the provider, not the client. */
-  viaAlias: boolean;
 }
 
 /** Well-known model name families, used when neither a prefix nor the `models:` map decides. */
@@ -23,15 +19,16 @@ function providerOfType(config: PeriscopeConfig, type: ProviderType): string | u
   return Object.keys(config.providers).find((n) => config.providers[n]!.type === type);
 }
 
-function named(config: PeriscopeConfig, name: string, upstreamModel?: string): ResolvedProvider {
+function named(config: PeriscopeConfig, name: string): ResolvedProvider {
   const p = Object.hasOwn(config.providers, name) ? config.providers[name] : undefined;
   if (!p) throw new GatewayError('unknown_provider', `Unknown provider "${name}". Configured providers: ${Object.keys(config.providers).join(', ')}.`);
-  return { name, config: p, upstreamModel, viaAlias: upstreamModel !== undefined };
+  return { name, config: p };
 }
 
 /**
- * Order (the contract in the gateway-core issue): path prefix, then the model name (the
- * config `models:` map, then well-known patterns), then the `Periscope-Provider` header.
+ * For a model not under `models:` (those are routed by route-plan.ts). Order (the contract
+ * in the gateway-core issue): path prefix, then well-known model-name patterns, then the
+ * `Periscope-Provider` header.
  * Calls that name no model fall back to the one provider their endpoint implies.
  */
 export function resolveProvider(
@@ -43,11 +40,6 @@ export function resolveProvider(
 ): ResolvedProvider {
   if (prefix) return named(config, prefix);
   if (model) {
-    const alias = Object.hasOwn(config.models, model) ? config.models[model] : undefined;
-    if (alias) {
-      const d = alias.deployments[0]!;
-      return named(config, d.provider, d.model ?? model);
-    }
     for (const [pattern, type] of MODEL_PATTERNS) {
       const name = pattern.test(model) ? providerOfType(config, type) : undefined;
       if (name) return named(config, name);

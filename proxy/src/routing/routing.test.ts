@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.ts';
 import { classifyEndpoint } from './endpoint.ts';
 import { resolveProvider } from './resolve-provider.ts';
+import { buildRoutePlan } from './route-plan.ts';
 
 describe('classifyEndpoint', () => {
   it.each([
@@ -36,9 +37,9 @@ describe('resolveProvider', () => {
     expect(resolveProvider(config, 'groq', 'gpt-4o', undefined, 'chat.completions').name).toBe('groq');
   });
 
-  it('then the models: map, rewriting the upstream model', () => {
-    const r = resolveProvider(config, undefined, 'fast', 'anthropic', 'chat.completions');
-    expect(r).toMatchObject({ name: 'groq', upstreamModel: 'llama-3.1-8b-instant' });
+  it('leaves models: entries to the route plan, which rewrites the upstream model', () => {
+    const [group] = buildRoutePlan(config, undefined, 'fast', 'chat.completions').groups;
+    expect(group?.deployments).toMatchObject([{ provider: 'groq', upstreamModel: 'llama-3.1-8b-instant', viaAlias: true }]);
   });
 
   it('then well-known model names', () => {

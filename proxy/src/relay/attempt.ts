@@ -1,0 +1,179 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyRequest } from 'fastify';
+import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { CallRecord } from '../call-record.ts';
+import type { TimeoutsConfig } from '../config/schema.ts';
+import { GatewayError } from '../errors.ts';
+import type { KeyLease, KeyPools } from '../providers/key-pool.ts';
+import { adapterFor } from '../providers/registry.ts';
+import { classifyBadRequest, retryAfterMs, type FailureKind } from '../routing/retry-policy.ts';
+import type { Deployment } from '../routing/route-plan.ts';
+import { upstreamBodyFor, wantsInjectedUsage, type ParsedBody } from './request-body.ts';
+import { upstreamFailure } from './upstream-error.ts';
+import { planUpstreamHeaders } from './upstream-headers.ts';
+
+/** Error bodies are buffered (to retry, or to relay the last one); beyond this they are cut. */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
+export interface AttemptInput {
+  request: FastifyRequest;
+  call: CallRecord;
+  body: ParsedBody;
+  apiPath: string;
+  dispatcher: Dispatcher;
+  timeouts: TimeoutsConfig;
+  keyPools: KeyPools;
+  /** The client's disconnect: ends the attempt and everything after it. */
+  clientSignal: AbortSignal;
+  /** Until the response starts (headers; the first byte of a stream); undefined = timeouts.headers_ms. */
+  timeoutMs: number | undefined;
+}
+
+/** A response that started: headers, and for streams the first chunk already read. */
+export interface StartedResponse {
+  ok: true;
+  status: number;
+  headers: IncomingHttpHeaders;
+  isSse: boolean;
+  /** The provider is asked for a usage chunk the client did not request: hide it. */
+  injectedUsage: boolean;
+  firstChunk: Buffer | undefined;
+  rest: AsyncIterator<Buffer>;
+  lease: KeyLease | undefined;
+}
+
+export interface FailedAttempt {
+  ok: false;
+  failure: FailureKind;
+  /** Set when the provider answered: relayed to the client if no other attempt succeeds. */
+  response: { status: number; headers: IncomingHttpHeaders; body: Buffer } | undefined;
+  /** Set when it did not (timeout, refused connection, busy keys). */
+  error: GatewayError | undefined;
+  retryAfterMs: number | undefined;
+  /** Short reason for the attempt log and metrics. */
+  errorType: string;
+}
+
+export type AttemptResult = StartedResponse | FailedAttempt;
+
+class AttemptTimeout extends Error {}
+
+async function readCapped(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size < MAX_ERROR_BODY_BYTES) parts.push(chunk.subarray(0, MAX_ERROR_BODY_BYTES - size));
+    size += chunk.length;
+  }
+  return Buffer.concat(parts);
+}
+
+function failure(kind: FailureKind, error: GatewayError, errorType: string): FailedAttempt {
+  return { ok: false, failure: kind, response: undefined, error, retryAfterMs: undefined, errorType };
+}
+
+/**
+ * One upstream attempt on one deployment. Returns once the response has started; an error
+ * status comes back buffered, so the caller can retry it or relay it. A stream counts as
+ * started only when its first byte arrived, so a stream that dies before that can be retried.
+ */
+export async function sendAttempt(input: AttemptInput, deployment: Deployment): Promise<AttemptResult> {
+  const { request, call, body } = input;
+  const provider = deployment.providerConfig;
+  const adapter = adapterFor(provider.type);
+  const inject = wantsInjectedUsage(call.endpoint, body, adapter.dialect === 'openai', provider.inject_stream_usage);
+  const upstreamBody = upstreamBodyFor(body, deployment.upstreamModel, inject);
+
+  const controller = new AbortController();
+  const signal = AbortSignal.any([input.clientSignal, controller.signal]);
+  const limitMs = input.timeoutMs;
+  const timer = limitMs === undefined ? undefined : setTimeout(() => controller.abort(new AttemptTimeout()), limitMs);
+  const timedOut = () => controller.signal.aborted;
+  const timeoutFailure = () =>
+    failure({ kind: 'timeout' }, new GatewayError('upstream_timeout', `Provider "${deployment.provider}" did not start answering within ${limitMs} ms.`), 'upstream_timeout');
+
+  let lease: KeyLease | undefined;
+  try {
+    const pool = input.keyPools.poolFor(deployment.provider, provider);
+    if (pool) {
+      try {
+        lease = await pool.acquire(signal);
+      } catch (err) {
+        if (input.clientSignal.aborted) throw err;
+        if (timedOut()) return timeoutFailure();
+        const e = err as GatewayError;
+        return { ok: false, failure: { kind: 'status', status: 429 }, response: undefined, error: e, retryAfterMs: undefined, errorType: 'upstream_key_busy' };
+      }
+    }
+    const configuredKey = lease?.key ?? provider.api_key;
+    const configuredAuth = configuredKey ? adapter.authHeaders(configuredKey) : undefined;
+    const plan = planUpstreamHeaders(request.headers, configuredAuth, deployment.viaAlias);
+    if (configuredKey && !call.secrets.includes(configuredKey)) call.secrets.push(configuredKey);
+    if (upstreamBody && upstreamBody.length > 0) plan.headers['content-length'] = String(upstreamBody.length);
+    const url = adapter.upstreamUrl(provider, input.apiPath, deployment.upstreamModel ?? body.model);
+
+    let upstream: Dispatcher.ResponseData;
+    try {
+      upstream = await undiciRequest(url, {
+        method: request.method as Dispatcher.HttpMethod,
+        headers: plan.headers,
+        body: request.method === 'GET' || request.method === 'HEAD' ? undefined : upstreamBody,
+        signal,
+        dispatcher: input.dispatcher,
+        headersTimeout: input.timeouts.headers_ms,
+        bodyTimeout: input.timeouts.idle_body_ms,
+      });
+    } catch (err) {
+      if (input.clientSignal.aborted) throw err;
+      if (timedOut()) return timeoutFailure();
+      const { error, reason } = upstreamFailure(err, deployment.provider);
+      const kind: FailureKind = error.code === 'upstream_timeout' ? { kind: 'timeout' } : { kind: 'connection' };
+      return failure(kind, error, reason);
+    }
+
+    const status = upstream.statusCode;
+    if (status < 200 || status >= 300) {
+      let text: Buffer;
+      try {
+        text = await readCapped(upstream.body as AsyncIterable<Buffer>);
+      } catch (err) {
+        if (input.clientSignal.aborted) throw err;
+        if (timedOut()) return timeoutFailure();
+        text = Buffer.alloc(0);
+      }
+      const subtype = status === 400 ? classifyBadRequest(text.toString('utf8')) : undefined;
+      return {
+        ok: false,
+        failure: { kind: 'status', status, subtype },
+        response: { status, headers: upstream.headers, body: text },
+        error: undefined,
+        retryAfterMs: retryAfterMs(upstream.headers),
+        errorType: `http_${status}`,
+      };
+    }
+
+    const isSse = String(upstream.headers['content-type'] ?? '').startsWith('text/event-stream');
+    const rest = (upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    let firstChunk: Buffer | undefined;
+    if (isSse) {
+      try {
+        const first = await rest.next();
+        if (first.done) {
+          return failure({ kind: 'connection' }, new GatewayError('upstream_unreachable', `Provider "${deployment.provider}" ended the stream before its first event.`), 'empty_stream');
+        }
+        firstChunk = first.value;
+      } catch (err) {
+        if (input.clientSignal.aborted) throw err;
+        if (timedOut()) return timeoutFailure();
+        const { error, reason } = upstreamFailure(err, deployment.provider);
+        return failure(error.code === 'upstream_timeout' ? { kind: 'timeout' } : { kind: 'connection' }, error, reason);
+      }
+    }
+    const started: StartedResponse = { ok: true, status, headers: upstream.headers, isSse, injectedUsage: inject && isSse, firstChunk, rest, lease };
+    lease = undefined; // handed over: released when the call ends, with its token count
+    return started;
+  } finally {
+    if (timer) clearTimeout(timer);
+    lease?.release(0);
+  }
+}

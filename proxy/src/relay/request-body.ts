@@ -1,0 +1,66 @@
+import type { FastifyRequest } from 'fastify';
+import { GatewayError } from '../errors.ts';
+import type { Endpoint } from '../providers/types.ts';
+import { expectsJsonBody } from '../routing/endpoint.ts';
+
+export interface ParsedBody {
+  raw: Buffer | undefined;
+  json: Record<string, unknown> | undefined;
+  model: string | undefined;
+  stream: boolean;
+}
+
+export function parseJsonBody(request: FastifyRequest, endpoint: Endpoint): ParsedBody {
+  const raw = request.body as Buffer | undefined;
+  if (!expectsJsonBody(endpoint)) return { raw, json: undefined, model: undefined, stream: false };
+  const type = (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    throw new GatewayError('unsupported_media_type', `Expected Content-Type: application/json, got "${type || 'none'}".`);
+  }
+  if (!raw || raw.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; expected a JSON object.');
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
+  }
+  const body = json as Record<string, unknown>;
+  if (body.model !== undefined && typeof body.model !== 'string') {
+    throw new GatewayError('invalid_request', '"model" must be a string.', 'model');
+  }
+  return { raw, json: body, model: body.model as string | undefined, stream: body.stream === true };
+}
+
+/** Whether to ask an OpenAI-style stream for its usage chunk (hidden from the client again). */
+export function wantsInjectedUsage(endpoint: Endpoint, body: ParsedBody, dialectIsOpenAi: boolean, enabled: boolean): boolean {
+  if (!enabled || !dialectIsOpenAi || !body.stream || !body.json) return false;
+  if (endpoint !== 'chat.completions' && endpoint !== 'completions') return false;
+  const opts = body.json.stream_options as Record<string, unknown> | undefined;
+  return opts?.include_usage !== true;
+}
+
+/** Adds `field` as the last member of the JSON object in `raw` (known to be an object with members). */
+function appendJsonField(raw: Buffer, field: string): Buffer {
+  const end = raw.lastIndexOf(0x7d); // '}'
+  return Buffer.concat([raw.subarray(0, end), Buffer.from(`,${field}`), raw.subarray(end)]);
+}
+
+/**
+ * The body for one deployment: unchanged unless the model is renamed or the usage chunk is
+ * requested. The common edit (usage only) is spliced into the original text: re-serialising
+ * would round 64-bit integers (a `seed`, say) and cost a full JSON.stringify of the body.
+ */
+export function upstreamBodyFor(body: ParsedBody, upstreamModel: string | undefined, injectUsage: boolean): Buffer | undefined {
+  const renamed = upstreamModel !== undefined && upstreamModel !== body.model;
+  if (!body.json || (!renamed && !injectUsage)) return body.raw;
+  if (!renamed && body.raw && !('stream_options' in body.json)) {
+    return appendJsonField(body.raw, '"stream_options":{"include_usage":true}');
+  }
+  const rewritten: Record<string, unknown> = { ...body.json };
+  if (renamed) rewritten.model = upstreamModel;
+  if (injectUsage) rewritten.stream_options = { ...(body.json.stream_options as object | undefined), include_usage: true };
+  return Buffer.from(JSON.stringify(rewritten));
+}
