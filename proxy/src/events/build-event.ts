@@ -68,7 +68,12 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     streamed: call.streamed,
     latency_ms: Math.max(0, Math.round(performance.now() - call.t0)),
     ttft_ms: call.ttftMs,
-    ...observed.usage,
+    // Named one by one: the 1-hour share of the cache writes only prices the call, it has no column.
+    prompt_tokens: observed.usage.prompt_tokens,
+    completion_tokens: observed.usage.completion_tokens,
+    cache_read_tokens: observed.usage.cache_read_tokens,
+    cache_write_tokens: observed.usage.cache_write_tokens,
+    reasoning_tokens: observed.usage.reasoning_tokens,
     cost_usd: hit ? 0 : cost.cost_usd,
     cost_known: cost.known,
     cache_status: call.cacheStatus,

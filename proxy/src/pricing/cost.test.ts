@@ -51,6 +51,30 @@ describe('known models, costs worked by hand', () => {
     expect(book.cost('anthropic', 'claude-haiku-4-5', anthropicUsage(1_000, 10_000, 0, 200)).cost_usd).toBe(0.003);
   });
 
+  it('Anthropic: 5-minute writes at 1.25x input, 1-hour writes at 2x input', () => {
+    // claude-sonnet-4-5: 100 x 3 + 600 x 3.75 + 400 x 6 + 10 x 15 = 5,100 / 1e6
+    const u = { ...anthropicUsage(100, 0, 1_000, 10), cache_write_1h_tokens: 400 };
+    expect(book.cost('anthropic', 'claude-sonnet-4-5', u).cost_usd).toBe(0.0051);
+    const p = book.priceFor('anthropic', 'claude-sonnet-4-5')!;
+    expect(p.cache_write).toBe(p.input * 1.25);
+    expect(p.cache_write_1h).toBe(p.input * 2);
+    // Over 200k the tier's 1-hour price applies: 200,000 x 6 + 1,000 x 12 (all 1h) = 1,212,000 / 1e6
+    const long = { ...anthropicUsage(200_000, 0, 1_000, 0), cache_write_1h_tokens: 1_000 };
+    expect(book.cost('anthropic', 'claude-sonnet-4-5', long).cost_usd).toBe(1.212);
+  });
+
+  it('every Anthropic price sets the 1-hour write at twice the input price, tiers included', () => {
+    for (const [model, p] of Object.entries(PRICE_TABLE.families.anthropic!)) {
+      expect(p.cache_write_1h, model).toBeCloseTo(p.input * 2, 10);
+      for (const t of p.tiers ?? []) expect(t.cache_write_1h, model).toBeCloseTo(t.input * 2, 10);
+    }
+  });
+
+  it('a 1-hour count above the write count is clamped to it', () => {
+    const u = { ...anthropicUsage(0, 0, 100, 0), cache_write_1h_tokens: 1_000 };
+    expect(book.cost('anthropic', 'claude-haiku-4-5', u).cost_usd).toBe(0.0002); // 100 x 2
+  });
+
   it('embeddings bill input only', () => {
     // text-embedding-3-small: 1,000,000 x 0.02
     expect(book.cost('openai', 'text-embedding-3-small', usage({ prompt_tokens: 1_000_000 })).cost_usd).toBe(0.02);

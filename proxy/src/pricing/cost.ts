@@ -16,7 +16,10 @@ export interface Usage {
   /** Output tokens, reasoning tokens included (OpenAI semantics). */
   completion_tokens: number;
   cache_read_tokens: number;
+  /** Every cache write, of any duration. */
   cache_write_tokens: number;
+  /** Of cache_write_tokens, those written for 1 hour (Anthropic `ttl: "1h"`); the rest are 5-minute writes. */
+  cache_write_1h_tokens?: number;
   /** Informational: already inside completion_tokens and billed at the output price. */
   reasoning_tokens: number;
 }
@@ -29,6 +32,7 @@ export interface PriceTier {
   output: number;
   cache_read?: number;
   cache_write?: number;
+  cache_write_1h?: number;
 }
 
 /** Prices in USD per million tokens. */
@@ -39,6 +43,8 @@ export interface ModelPrice {
   cache_read?: number;
   /** Cache writes (Anthropic: the 5-minute write); the input price when absent. */
   cache_write?: number;
+  /** Anthropic's 1-hour cache write; the cache_write price when absent. */
+  cache_write_1h?: number;
   /** Long-context prices, ascending by above_input_tokens. */
   tiers?: PriceTier[];
   /** Free text for humans (for example the 1h cache-write price); never read by code. */
@@ -98,8 +104,9 @@ export class PriceTableError extends Error {
 
 // ---------------------------------------------------------------- validation
 
-const PRICE_FIELDS = ['input', 'output', 'cache_read', 'cache_write', 'tiers', 'note'] as const;
-const TIER_FIELDS = ['above_input_tokens', 'input', 'output', 'cache_read', 'cache_write'] as const;
+const CACHE_PRICE_FIELDS = ['cache_read', 'cache_write', 'cache_write_1h'] as const;
+const PRICE_FIELDS = ['input', 'output', ...CACHE_PRICE_FIELDS, 'tiers', 'note'] as const;
+const TIER_FIELDS = ['above_input_tokens', 'input', 'output', ...CACHE_PRICE_FIELDS] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function childPath(path: string, key: string | number): string {
@@ -165,7 +172,7 @@ function parseTier(value: unknown, path: string, base: ModelPrice, previous: Pri
     input: price(obj.input, childPath(path, 'input')),
     output: price(obj.output, childPath(path, 'output')),
   };
-  for (const key of ['cache_read', 'cache_write'] as const) {
+  for (const key of CACHE_PRICE_FIELDS) {
     const v = optionalPrice(obj, key, path);
     // Falling back to the tier's input price would silently bill cache traffic at full price
     // when the base rate discounts it; make the table say what it means.
@@ -188,10 +195,10 @@ export function parseModelPrice(value: unknown, path: string): ModelPrice {
     input: price(obj.input, childPath(path, 'input')),
     output: price(obj.output, childPath(path, 'output')),
   };
-  const cacheRead = optionalPrice(obj, 'cache_read', path);
-  if (cacheRead !== undefined) result.cache_read = cacheRead;
-  const cacheWrite = optionalPrice(obj, 'cache_write', path);
-  if (cacheWrite !== undefined) result.cache_write = cacheWrite;
+  for (const key of CACHE_PRICE_FIELDS) {
+    const v = optionalPrice(obj, key, path);
+    if (v !== undefined) result[key] = v;
+  }
   if (obj.note !== undefined) {
     if (typeof obj.note !== 'string') {
       throw new PriceTableError(childPath(path, 'note'), `expected a string, got ${describe(obj.note)}`);
@@ -406,14 +413,17 @@ export function computeCost(p: ModelPrice, usage: Usage): number {
   const prompt = tokens(usage.prompt_tokens);
   const cacheRead = tokens(usage.cache_read_tokens);
   const cacheWrite = tokens(usage.cache_write_tokens);
+  const cacheWrite1h = Math.min(cacheWrite, tokens(usage.cache_write_1h_tokens ?? 0));
   const completion = tokens(usage.completion_tokens);
   const rates = selectRates(p, prompt);
   // Clamp: a usage block whose cache counts exceed the prompt must not subtract money.
   const uncached = Math.max(0, prompt - cacheRead - cacheWrite);
+  const writeRate = rates.cache_write ?? rates.input;
   const usd =
     (uncached * rates.input +
       cacheRead * (rates.cache_read ?? rates.input) +
-      cacheWrite * (rates.cache_write ?? rates.input) +
+      (cacheWrite - cacheWrite1h) * writeRate +
+      cacheWrite1h * (rates.cache_write_1h ?? writeRate) +
       completion * rates.output) /
     1e6;
   return Math.round(usd * 1e10) / 1e10;

@@ -83,6 +83,8 @@ export class StreamUsageObserver {
         cache_write_tokens: Math.max(current.cache_write_tokens, delta.cache_write_tokens),
         reasoning_tokens: 0,
       };
+      const write1h = Math.max(current.cache_write_1h_tokens ?? 0, delta.cache_write_1h_tokens ?? 0);
+      if (write1h > 0) this.observed.usage.cache_write_1h_tokens = write1h;
       this.observed.sawUsage = true;
     }
   }

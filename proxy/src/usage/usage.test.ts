@@ -24,6 +24,13 @@ describe('usageFromJson', () => {
     expect(o.usage).toEqual({ prompt_tokens: 1210, completion_tokens: 7, cache_read_tokens: 1000, cache_write_tokens: 200, reasoning_tokens: 0 });
   });
 
+  it('reads the 1-hour share of Anthropic cache writes', () => {
+    const o = usageFromJson('messages', {
+      usage: { input_tokens: 5, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 300, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 } },
+    });
+    expect(o.usage).toMatchObject({ prompt_tokens: 305, cache_write_tokens: 300, cache_write_1h_tokens: 200 });
+  });
+
   it('reports no usage when there is none', () => {
     expect(usageFromJson('chat.completions', { id: 'x' }).sawUsage).toBe(false);
     expect(usageFromJson('chat.completions', 'nope').sawUsage).toBe(false);
@@ -40,6 +47,14 @@ describe('StreamUsageObserver', () => {
       model_served: 'claude-haiku-4-5', sawUsage: true,
       usage: { prompt_tokens: 112, completion_tokens: 42, cache_read_tokens: 100, cache_write_tokens: 0, reasoning_tokens: 0 },
     });
+  });
+
+  it('keeps the 1-hour cache writes of message_start when message_delta repeats the counts', () => {
+    const o = new StreamUsageObserver('messages');
+    const input = { input_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 300, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 300 } };
+    o.onData(JSON.stringify({ type: 'message_start', message: { model: 'claude-sonnet-4-5', usage: { ...input, output_tokens: 1 } } }));
+    o.onData(JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { ...input, output_tokens: 9 } }));
+    expect(o.observed.usage).toMatchObject({ prompt_tokens: 305, completion_tokens: 9, cache_write_tokens: 300, cache_write_1h_tokens: 300 });
   });
 
   it('reads the OpenAI final usage chunk and ignores [DONE] and junk', () => {

@@ -41,17 +41,23 @@ export function fromResponsesUsage(u: Json): TokenUsage {
   };
 }
 
-/** Anthropic `usage`: input_tokens excludes cached reads and writes, so they are added back. */
+/**
+ * Anthropic `usage`: input_tokens excludes cached reads and writes, so they are added back.
+ * `cache_creation` splits the writes by TTL (5-minute and 1-hour writes are priced apart).
+ */
 export function fromAnthropicUsage(u: Json): TokenUsage {
   const read = num(u.cache_read_input_tokens);
   const write = num(u.cache_creation_input_tokens);
-  return {
+  const usage: TokenUsage = {
     prompt_tokens: num(u.input_tokens) + read + write,
     completion_tokens: num(u.output_tokens),
     cache_read_tokens: read,
     cache_write_tokens: write,
     reasoning_tokens: 0,
   };
+  const write1h = num(obj(u.cache_creation)?.ephemeral_1h_input_tokens);
+  if (write1h > 0) usage.cache_write_1h_tokens = Math.min(write, write1h);
+  return usage;
 }
 
 /** Usage and served model from a complete (non-streamed) JSON response. */
