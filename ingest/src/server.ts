@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { openStore, type Store } from '@periscope/clickhouse';
 import {
-  createProxyMetrics, KeySnapshot, proxyPlugin, type PeriscopeConfig, type ProxyOptions,
+  createProxyMetrics, KeySnapshot, proxyPlugin, startGatewayServices, type PeriscopeConfig, type ProxyOptions,
 } from '@periscope/proxy';
 import { apiPlugin, createKey } from './api/api-plugin.ts';
 import { startEventPipeline } from './embedded-pipeline.ts';
@@ -16,6 +16,8 @@ export interface EmbeddedOptions {
   logger?: FastifyServerOptions['logger'];
   /** Tests and benches inject an undici dispatcher; production uses the proxy's default pool. */
   dispatcher?: ProxyOptions['dispatcher'];
+  /** The config file, watched for hot reload (also re-read on SIGHUP). */
+  configFile?: string;
 }
 
 export interface EmbeddedServer {
@@ -55,8 +57,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     await refresher.refresh();
   }
 
+  const services = await startGatewayServices({ config: opts.config, configFile: opts.configFile, env, log: app.log });
+  app.addHook('onClose', () => services.close());
   await app.register(proxyPlugin, {
-    config: opts.config, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: opts.dispatcher,
+    config: services.config, counters: services.counters, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: opts.dispatcher,
   });
   await app.register(apiPlugin, { store, admin, keySecret: secret, onKeysChanged: () => refresher.refresh() });
 

@@ -12,6 +12,9 @@ import { uuidv7 } from './ids.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { createPriceBook, type PriceBook } from './pricing/cost.ts';
 import { KeyPools } from './providers/key-pool.ts';
+import type { CounterStore } from './limits/counter-store.ts';
+import { LimitEnforcer } from './limits/limit-enforcer.ts';
+import { MemoryCounterStore } from './limits/memory-counter-store.ts';
 import { DeploymentStats } from './routing/deployment-stats.ts';
 import { bearerValue, readRequestMetadata, type RequestMetadata } from './request-metadata.ts';
 import { classifyEndpoint } from './routing/endpoint.ts';
@@ -24,6 +27,8 @@ export interface ProxyOptions {
   keys: KeyVerifier;
   sink: EventSink;
   metrics: ProxyMetrics;
+  /** Counters for `limits:`; in memory by default, Redis when proxies share limits. */
+  counters?: CounterStore;
   /** Injected in tests and benches; by default one keep-alive pool per upstream origin. */
   dispatcher?: Dispatcher;
 }
@@ -69,6 +74,8 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   // Shared by every config version: health and key counters outlive a reload.
   const stats = new DeploymentStats();
   const keyPools = new KeyPools();
+  const counters = opts.counters ?? new MemoryCounterStore();
+  const limits = new LimitEnforcer(counters, metrics, app.log);
   const priceBooks = new WeakMap<PeriscopeConfig, PriceBook>();
   const priceBookOf = (config: PeriscopeConfig): PriceBook => {
     let book = priceBooks.get(config);
@@ -162,13 +169,14 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       cacheSourceRequestId: '',
       promptCache: undefined,
       onEnd: [],
+      responseHeaders: {},
       priceBook: priceBookOf(config),
     };
     request.periscopeCall = call;
     const abort = new AbortController();
     reply.raw.once('close', () => finish(call, reply, abort));
     reply.header('periscope-request-id', requestId);
-    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, metrics, stats, keyPools }, abort);
+    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, metrics, stats, keyPools, limits }, abort);
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -182,6 +190,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     }
     void reply
       .code(err.status)
+      .headers(err.headers)
       .header('periscope-request-id', request.periscopeRequestId)
       .send(errorBody(err, request.periscopeDialect, request.periscopeRequestId));
   });

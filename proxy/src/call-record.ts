@@ -46,6 +46,8 @@ export interface CallRecord {
   promptCache: PromptCacheExpectation | undefined;
   /** Run with the finished event: release key leases and in-flight counts, account usage and spend. */
   onEnd: Array<(event: RequestEvent) => void>;
+  /** Gateway headers for the client's response (RateLimit-*, Periscope-Cache, ...). */
+  responseHeaders: Record<string, string>;
   /** The price book of the config snapshot the call started with. */
   priceBook: PriceBook;
 }

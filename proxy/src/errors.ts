@@ -37,13 +37,16 @@ export class GatewayError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly param: string | null;
+  /** Response headers that belong with the error (Retry-After, RateLimit-*). */
+  readonly headers: Record<string, string>;
 
-  constructor(code: ErrorCode, message: string, param: string | null = null) {
+  constructor(code: ErrorCode, message: string, param: string | null = null, headers: Record<string, string> = {}) {
     super(message);
     this.name = 'GatewayError';
     this.code = code;
     this.status = ERRORS[code].status;
     this.param = param;
+    this.headers = headers;
   }
 }
 

@@ -8,3 +8,5 @@ export { createPriceBook, type PriceBook } from './pricing/cost.ts';
 export { createKafka, ensureTopic, parseBrokers } from './kafka/client.ts';
 export { startKafkaSink } from './kafka/start-kafka-sink.ts';
 export { ControlPlaneKeys } from './auth/control-plane-keys.ts';
+export { startGatewayServices, type GatewayServices } from './gateway-services.ts';
+export { LiveConfig } from './config/live-config.ts';

@@ -62,6 +62,17 @@ export function createProxyMetrics(registry: Registry) {
       labelNames: ['model'] as const,
       registers,
     }),
+    limitsUnavailable: new Counter({
+      name: 'periscope_limits_unavailable_total',
+      help: 'Limit checks or counts skipped because the counter store (Redis) failed; such calls are admitted.',
+      registers,
+    }),
+    budgetSoftExceeded: new Counter({
+      name: 'periscope_budget_soft_exceeded_total',
+      help: 'Budgets that crossed their soft threshold, by period.',
+      labelNames: ['period'] as const,
+      registers,
+    }),
     overhead: new Histogram({
       name: 'periscope_proxy_overhead_seconds',
       help: 'Time the gateway spent before the upstream call was sent.',

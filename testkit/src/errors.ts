@@ -69,6 +69,18 @@ export function scenarioError(status: ErrorStatus, model: string): MockError {
         openai: openai('The server had an error while processing your request. Sorry about that!', 'server_error'),
         anthropic: { type: 'api_error', message: 'Internal server error' },
       };
+    case 502:
+      return {
+        status,
+        openai: openai('Bad gateway.', 'server_error'),
+        anthropic: { type: 'api_error', message: 'Bad gateway' },
+      };
+    case 503:
+      return {
+        status,
+        openai: openai('The server is overloaded or not ready yet.', 'server_error'),
+        anthropic: { type: 'api_error', message: 'Service unavailable' },
+      };
     case 529:
       return {
         status,

@@ -199,8 +199,9 @@ class MockUpstreamServer implements MockUpstream {
       const { error } = admitted;
       const headers = headersFor(0, error.status === 429);
       if (error.status === 429) {
-        headers['retry-after'] = '7';
-        headers['retry-after-ms'] = '7000';
+        const retryAfterMs = plan?.retryAfterMs ?? NO_SCENARIO.retryAfterMs;
+        headers['retry-after'] = String(Math.ceil(retryAfterMs / 1000));
+        headers['retry-after-ms'] = String(retryAfterMs);
       }
       sendJson(res, error.status, headers, dialect === 'anthropic' ? anthropicErrorBody(error, requestId) : openaiErrorBody(error));
       return;

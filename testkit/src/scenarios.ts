@@ -1,7 +1,7 @@
 /** Request header that picks a scenario; the gateway forwards unknown headers upstream. */
 export const SCENARIO_HEADER = 'x-mock-scenario';
 
-export const ERROR_STATUSES = [400, 401, 404, 429, 500, 529] as const;
+export const ERROR_STATUSES = [400, 401, 404, 429, 500, 502, 503, 529] as const;
 export type ErrorStatus = (typeof ERROR_STATUSES)[number];
 
 /**
@@ -14,6 +14,8 @@ export interface ScenarioPlan {
   stallAfterFirstChunk: boolean;
   failMidStream: boolean;
   errorStatus: ErrorStatus | undefined;
+  /** Retry-After sent with a 429, in ms (`retry-after-<ms>`); the default is OpenAI's typical 7 s. */
+  retryAfterMs: number;
 }
 
 export const NO_SCENARIO: Readonly<ScenarioPlan> = Object.freeze({
@@ -22,6 +24,7 @@ export const NO_SCENARIO: Readonly<ScenarioPlan> = Object.freeze({
   stallAfterFirstChunk: false,
   failMidStream: false,
   errorStatus: undefined,
+  retryAfterMs: 7000,
 });
 
 /** Returns undefined for an unknown scenario, which the mock answers with a 400 that names it. */
@@ -36,6 +39,7 @@ export function parseScenario(spec: string): ScenarioPlan | undefined {
     else if (/^slow-headers-\d+$/.test(name)) plan.headerDelayMs = number;
     else if (/^slow-stream-\d+$/.test(name)) plan.chunkIntervalMs = number;
     else if (/^error-\d+$/.test(name) && isErrorStatus(number)) plan.errorStatus = number;
+    else if (/^retry-after-\d+$/.test(name)) plan.retryAfterMs = number;
     else return undefined;
   }
   return plan;

@@ -81,7 +81,7 @@ async function proxy(values: Record<string, unknown>): Promise<void> {
   const controlUrl = option(values, 'control-url');
   if (!controlUrl) throw new UsageError('periscope proxy needs --control-url (the ingest base URL, for gateway keys)');
   const role = await startProxyRole({
-    config: loadConfig(values, true), controlUrl,
+    config: loadConfig(values, true), configFile: configPath(values), controlUrl,
     dataDir: resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope-proxy'),
   });
   const address = await role.app.listen(listenOptions(values, 8787));
@@ -106,7 +106,7 @@ async function ingest(values: Record<string, unknown>): Promise<void> {
 async function start(values: Record<string, unknown>): Promise<void> {
   const dataDir = resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope');
   const config = loadConfig(values, false);
-  const server = await startEmbedded({ dataDir, config });
+  const server = await startEmbedded({ dataDir, config, configFile: configPath(values) });
   const address = await server.app.listen(listenOptions(values, 8787));
   const base = address.replace('[::1]', 'localhost');
   const lines = [

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import {
-  ControlPlaneKeys, createProxyMetrics, KeySnapshot, proxyPlugin, startKafkaSink,
+  ControlPlaneKeys, createProxyMetrics, KeySnapshot, proxyPlugin, startGatewayServices, startKafkaSink,
   type PeriscopeConfig, type ProxyOptions,
 } from '@periscope/proxy';
 import { ensureDataDir } from '../data-dir.ts';
@@ -15,6 +15,8 @@ export interface ProxyRoleOptions {
   env?: NodeJS.ProcessEnv;
   logger?: FastifyServerOptions['logger'];
   dispatcher?: ProxyOptions['dispatcher'];
+  /** The config file, watched for hot reload (also re-read on SIGHUP). */
+  configFile?: string;
 }
 
 export interface ProxyRole {
@@ -41,8 +43,10 @@ export async function startProxyRole(o: ProxyRoleOptions): Promise<ProxyRole> {
     cacheFile: join(o.dataDir, 'keys-snapshot.json'), log: app.log,
   });
   await keys.start();
+  const services = await startGatewayServices({ config: o.config, configFile: o.configFile, env, log: app.log });
+  app.addHook('onClose', () => services.close());
   await app.register(proxyPlugin, {
-    config: o.config, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: o.dispatcher,
+    config: services.config, counters: services.counters, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: o.dispatcher,
   });
   app.addHook('onClose', async () => {
     keys.stop();

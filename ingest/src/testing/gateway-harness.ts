@@ -35,8 +35,18 @@ export interface GatewayHarness {
  * The embedded server on a real port with a real chDB store in a temp dir, and the mock
  * upstream configured as every provider type. Short timeouts so timeout tests are quick.
  */
+export interface HarnessOptions {
+  /** Merged over the base config (models, routing, limits, ...); providers are merged by name. */
+  config?: (mockUrl: string) => Record<string, unknown>;
+  /** Extra environment for the server (PERISCOPE_REDIS_URL, ...). */
+  env?: Record<string, string>;
+  /** Watched for hot reload, like `periscope start --config`. */
+  configFile?: string;
+}
+
 export async function startGatewayHarness(
   extraProviders: (mockUrl: string) => Record<string, unknown> = () => ({}),
+  options: HarnessOptions = {},
 ): Promise<GatewayHarness> {
   const mock = await startMockUpstream();
   const dataDir = await mkdtemp(join(tmpdir(), 'periscope-test-'));
@@ -47,7 +57,9 @@ export async function startGatewayHarness(
       cb();
     },
   });
+  const extra = options.config?.(mock.url) ?? {};
   const config = parseConfig({
+    ...extra,
     providers: {
       openai: { type: 'openai', base_url: `${mock.url}/v1` },
       anthropic: { type: 'anthropic', base_url: mock.url },
@@ -57,13 +69,15 @@ export async function startGatewayHarness(
       // Port 9 (discard) has no listener on loopback: connections are refused at once.
       unreachable: { type: 'openai-compatible', base_url: 'http://127.0.0.1:9/v1' },
       ...extraProviders(mock.url),
+      ...(extra.providers as object | undefined),
     },
-    models: { fast: { deployments: [{ provider: 'groq', model: 'llama-3.1-8b-instant' }] } },
+    models: { fast: { deployments: [{ provider: 'groq', model: 'llama-3.1-8b-instant' }] }, ...(extra.models as object | undefined) },
     pricing: { 'llama-3.1-8b-instant': { input: 0.05, output: 0.08 } },
     gateway: { timeouts: { connect_ms: 2000, headers_ms: 1500, idle_body_ms: 1500 }, max_request_bytes: 1024 * 1024 },
   }, {});
   const server = await startEmbedded({
-    dataDir, config, env: { PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN }, logger: { level: 'debug', stream: logStream },
+    dataDir, config, env: { PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN, ...options.env }, logger: { level: 'debug', stream: logStream },
+    configFile: options.configFile,
   });
   const url = (await server.app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { createPriceBook } from '../pricing/cost.ts';
+import { resolveProvider } from '../routing/resolve-provider.ts';
 import { configSchema, type PeriscopeConfig, type ProviderConfigInput } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -57,13 +58,33 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   } catch (err) {
     throw new ConfigError(`invalid config at ${(err as Error).message}`);
   }
+  for (const [name, p] of Object.entries(config.providers)) {
+    if (p.keys && p.api_key) throw new ConfigError(`invalid config at providers.${name}: set api_key or keys, not both`);
+  }
   for (const [model, m] of Object.entries(config.models)) {
     m.deployments.forEach((d, i) => {
-      if (!config.providers[d.provider]) {
+      if (!Object.hasOwn(config.providers, d.provider)) {
         throw new ConfigError(`invalid config at models.${model}.deployments.${i}.provider: unknown provider "${d.provider}"`);
       }
     });
+    m.fallbacks.forEach((f, i) => {
+      if (f === model) throw new ConfigError(`invalid config at models.${model}.fallbacks.${i}: a model cannot fall back to itself`);
+      if (Object.hasOwn(config.models, f)) return;
+      try {
+        resolveProvider(config, undefined, f, undefined, 'chat.completions');
+      } catch {
+        throw new ConfigError(`invalid config at models.${model}.fallbacks.${i}: "${f}" is neither under models: nor a model name a configured provider serves`);
+      }
+    });
   }
+  config.limits.forEach((l, i) => {
+    if (l.rpm === undefined && l.tpm === undefined && l.concurrency === undefined && l.budget_usd === undefined) {
+      throw new ConfigError(`invalid config at limits.${i}: set at least one of rpm, tpm, concurrency, budget_usd`);
+    }
+    if (l.budget_usd && Object.keys(l.budget_usd).length === 0) {
+      throw new ConfigError(`invalid config at limits.${i}.budget_usd: name a day, week or month budget`);
+    }
+  });
   return config;
 }
 

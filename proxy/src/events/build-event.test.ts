@@ -16,7 +16,7 @@ function call(overrides: Partial<CallRecord> = {}, responseText = ''): CallRecor
     endpoint: 'chat.completions', streamed: false, status: 200, errorType: '', errorMessage: '', ttftMs: null,
     requestBody: Buffer.from('{"model":"gpt-4o-mini"}'), response, streamObserved: undefined, upstreamRequestId: '',
     secrets: [], attempts: 1, attemptLog: [], fallbackModel: '', cacheStatus: 'bypass', cacheSourceRequestId: '', promptCache: undefined,
-    onEnd: [], priceBook: createPriceBook(), ...overrides,
+    onEnd: [], responseHeaders: {}, priceBook: createPriceBook(), ...overrides,
   };
 }
 

@@ -5,6 +5,8 @@ import type { PeriscopeConfig } from '../config/schema.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { PriceBook } from '../pricing/cost.ts';
 import type { KeyPools } from '../providers/key-pool.ts';
+import type { LimitEnforcer } from '../limits/limit-enforcer.ts';
+import { estimateInputCost } from '../limits/estimate-cost.ts';
 import type { DeploymentStats } from '../routing/deployment-stats.ts';
 import { buildRoutePlan } from '../routing/route-plan.ts';
 import { StreamUsageObserver } from '../usage/stream-observer.ts';
@@ -23,6 +25,7 @@ export interface RelayDeps {
   metrics: ProxyMetrics;
   stats: DeploymentStats;
   keyPools: KeyPools;
+  limits: LimitEnforcer;
 }
 
 /** The usage-only chunk OpenAI appends when include_usage is on: no choices, a usage block. */
@@ -60,6 +63,12 @@ export async function relayCall(
   const first = plan.groups[0]!.deployments[0]!;
   call.provider = first.provider;
   call.providerType = first.providerConfig.type;
+  if (deps.config.limits.length > 0) {
+    const subject = { key: call.keyId, project: call.projectId, user: call.meta.userId, model: call.model };
+    const admission = await deps.limits.admit(deps.config.limits, subject, estimateInputCost(body, first, deps.priceBook), call.requestId);
+    call.onEnd.push(admission.settle);
+    Object.assign(call.responseHeaders, admission.headers);
+  }
   deps.metrics.overhead.observe((performance.now() - call.t0) / 1000);
 
   let outcome;
@@ -111,6 +120,7 @@ export async function relayCall(
 
 function routingHeaders(call: CallRecord): Record<string, string> {
   const headers: Record<string, string> = {
+    ...call.responseHeaders,
     'periscope-request-id': call.requestId,
     'periscope-provider': call.provider,
     'periscope-attempts': String(call.attempts),
