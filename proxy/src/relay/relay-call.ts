@@ -178,6 +178,10 @@ async function streamToClient(reply: FastifyReply, call: CallRecord, started: St
       const json = observer.onData(tail.data);
       if (stripUsage && !isUsageOnlyChunk(json)) res.write(tail.raw);
     }
+    if (observer?.streamError !== undefined) {
+      call.errorType = 'stream_error';
+      call.errorMessage = observer.streamError;
+    }
     res.end();
   } catch (err) {
     if (abort.signal.aborted) return;

@@ -9,6 +9,8 @@ import { emptyUsage, fromAnthropicUsage, fromOpenAiUsage, fromResponsesUsage, js
  */
 export class StreamUsageObserver {
   readonly observed: Observed = { usage: emptyUsage(), sawUsage: false, model_served: '' };
+  /** The message of an error the provider sent inside the stream (after a 200), if any. */
+  streamError: string | undefined;
   private readonly endpoint: Endpoint;
 
   constructor(endpoint: Endpoint) {
@@ -26,6 +28,9 @@ export class StreamUsageObserver {
     }
     const json = jsonObject(parsed);
     if (!json) return undefined;
+    // OpenAI: `{"error": {...}}`; Anthropic and the Responses API: `{"type": "error", "error": {...}}`.
+    const error = jsonObject(json.error);
+    if (error && this.streamError === undefined) this.streamError = typeof error.message === 'string' ? error.message : JSON.stringify(error);
     switch (this.endpoint) {
       case 'messages':
         this.onAnthropic(json);
