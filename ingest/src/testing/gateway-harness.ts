@@ -72,7 +72,7 @@ export async function startGatewayHarness(
       ...(extra.providers as object | undefined),
     },
     models: { fast: { deployments: [{ provider: 'groq', model: 'llama-3.1-8b-instant' }] }, ...(extra.models as object | undefined) },
-    pricing: { 'llama-3.1-8b-instant': { input: 0.05, output: 0.08 } },
+    pricing: { 'llama-3.1-8b-instant': { input: 0.05, output: 0.08 }, ...(extra.pricing as object | undefined) },
     gateway: { timeouts: { connect_ms: 2000, headers_ms: 1500, idle_body_ms: 1500 }, max_request_bytes: 1024 * 1024 },
   }, {});
   const server = await startEmbedded({

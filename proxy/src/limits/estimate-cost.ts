@@ -2,15 +2,27 @@ import type { PriceBook } from '../pricing/cost.ts';
 import type { ParsedBody } from '../relay/request-body.ts';
 import type { Deployment } from '../routing/route-plan.ts';
 
-/** About four bytes of JSON per input token: close enough to refuse the call that would overrun a budget. */
+/** About four bytes of JSON per input token. */
 const BYTES_PER_TOKEN = 4;
+/** Where each API takes the most output tokens the client allows. */
+const MAX_OUTPUT_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
 
-/** What a call's input will cost at least, before it is sent; 0 when the model has no price. */
-export function estimateInputCost(body: ParsedBody, deployment: Deployment, priceBook: PriceBook): number {
+/**
+ * The most a call can cost as far as the request tells, before it is sent: its input (from
+ * the body size) plus its output cap when the client set one. A budget admits the call only
+ * if this still fits, so the call that would overrun a budget is the one refused. 0 when the
+ * model has no price.
+ */
+export function estimateCallCost(body: ParsedBody, deployment: Deployment, priceBook: PriceBook): number {
   const bytes = body.raw?.length ?? 0;
   if (bytes === 0) return 0;
   const model = deployment.upstreamModel ?? body.model ?? '';
+  let completion_tokens = 0;
+  for (const field of MAX_OUTPUT_FIELDS) {
+    const v = body.json?.[field];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) completion_tokens = Math.max(completion_tokens, Math.floor(v));
+  }
   const prompt_tokens = Math.ceil(bytes / BYTES_PER_TOKEN);
-  const cost = priceBook.cost(deployment.providerConfig.type, model, { prompt_tokens, completion_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
+  const cost = priceBook.cost(deployment.providerConfig.type, model, { prompt_tokens, completion_tokens, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 });
   return cost.known ? cost.cost_usd : 0;
 }

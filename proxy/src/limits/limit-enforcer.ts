@@ -34,7 +34,7 @@ const seconds = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
  * Limits from the config's `limits:` list, checked before a call goes upstream. Requests
  * per minute and concurrency count the call itself; tokens per minute and budgets count
  * what calls actually used, added when each ends, and refuse new calls once spent. A budget
- * admits a call only if spend so far plus the call's estimated input cost stays within it.
+ * admits a call only if spend so far plus the call's estimated cost (input, plus its output cap) stays within it.
  */
 export class LimitEnforcer {
   readonly #store: CounterStore;

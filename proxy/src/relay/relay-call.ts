@@ -6,7 +6,7 @@ import type { ProxyMetrics } from '../metrics.ts';
 import type { PriceBook } from '../pricing/cost.ts';
 import type { KeyPools } from '../providers/key-pool.ts';
 import type { LimitEnforcer } from '../limits/limit-enforcer.ts';
-import { estimateInputCost } from '../limits/estimate-cost.ts';
+import { estimateCallCost } from '../limits/estimate-cost.ts';
 import type { DeploymentStats } from '../routing/deployment-stats.ts';
 import { buildRoutePlan } from '../routing/route-plan.ts';
 import { StreamUsageObserver } from '../usage/stream-observer.ts';
@@ -65,7 +65,7 @@ export async function relayCall(
   call.providerType = first.providerConfig.type;
   if (deps.config.limits.length > 0) {
     const subject = { key: call.keyId, project: call.projectId, user: call.meta.userId, model: call.model };
-    const admission = await deps.limits.admit(deps.config.limits, subject, estimateInputCost(body, first, deps.priceBook), call.requestId);
+    const admission = await deps.limits.admit(deps.config.limits, subject, estimateCallCost(body, first, deps.priceBook), call.requestId);
     call.onEnd.push(admission.settle);
     Object.assign(call.responseHeaders, admission.headers);
   }
