@@ -1,4 +1,6 @@
 export * from './contract/index.ts';
+export * from './analytics.ts';
+export { REQUEST_SORTS } from './store.ts';
 export type {
   GatewayKeyRecord,
   InsertOptions,
@@ -6,6 +8,7 @@ export type {
   RequestDetail,
   RequestPage,
   RequestRow,
+  RequestSort,
   Store,
   StoreLocation,
 } from './store.ts';

@@ -41,6 +41,7 @@ describe('loadMigrations', () => {
       [1, '001_requests'],
       [2, '002_gateway_keys'],
       [3, '003_routing_and_cache_columns'],
+      [4, '004_request_rollups'],
     ]);
     // Every statement must be safe to rerun after a partial failure.
     expect(migrations.every((m) => m.statements.every((s) => /^(CREATE (TABLE|MATERIALIZED VIEW|VIEW) IF NOT EXISTS |ALTER TABLE \w+ ADD COLUMN IF NOT EXISTS )/.test(s)))).toBe(true);

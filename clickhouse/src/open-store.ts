@@ -7,7 +7,14 @@ import { getRequest } from './queries/get-request.ts';
 import { insertRequests } from './queries/insert-requests.ts';
 import { countStored } from './queries/count-stored.ts';
 import { findKeyByHash, insertKey, listKeys, revokeKey } from './queries/keys.ts';
+import { filterValues } from './queries/filter-values.ts';
+import { getSession } from './queries/get-session.ts';
+import { listProperties } from './queries/list-properties.ts';
 import { listRequests } from './queries/list-requests.ts';
+import { listSessions } from './queries/list-sessions.ts';
+import { listUsers } from './queries/list-users.ts';
+import { metricsSummary } from './queries/metrics-summary.ts';
+import { metricsTimeseries } from './queries/metrics-timeseries.ts';
 import type { Store, StoreLocation } from './store.ts';
 
 /**
@@ -35,6 +42,13 @@ export function createStore(driver: Driver): Store {
     countStored: (events) => countStored(driver, events),
     listRequests: (q) => listRequests(driver, q),
     getRequest: (projectIds, requestId) => getRequest(driver, projectIds, requestId),
+    metricsSummary: (q) => metricsSummary(driver, q),
+    metricsTimeseries: (q) => metricsTimeseries(driver, q),
+    listSessions: (q) => listSessions(driver, q),
+    getSession: (q) => getSession(driver, q),
+    listUsers: (q) => listUsers(driver, q),
+    listProperties: (q) => listProperties(driver, q),
+    filterValues: (q) => filterValues(driver, q),
     insertKey: (key) => insertKey(driver, key),
     findKeyByHash: (keyHash) => findKeyByHash(driver, keyHash),
     listKeys: (projectIds) => listKeys(driver, projectIds),

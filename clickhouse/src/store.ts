@@ -1,4 +1,8 @@
-import type { CacheStatus, RequestEvent } from './contract/index.ts';
+import type {
+  FilterValuesQuery, MetricsSummary, PropertySummary, RangeQuery, RequestFilter, SessionDetail, SessionPage, SessionQuery,
+  SessionsQuery, Timeseries, TimeseriesQuery, UsersQuery, UserSummary,
+} from './analytics.ts';
+import type { RequestEvent } from './contract/index.ts';
 
 /**
  * A row of `GET /api/requests`: every field of the event except the bodies and the contract
@@ -12,27 +16,26 @@ export interface RequestDetail extends RequestRow {
   response_body: string;
 }
 
-export interface ListRequestsQuery {
-  /** Projects the caller may see; an empty list sees nothing. */
-  projectIds: string[];
+export const REQUEST_SORTS = ['created_at', 'latency_ms', 'ttft_ms', 'cost_usd', 'total_tokens', 'status'] as const;
+export type RequestSort = (typeof REQUEST_SORTS)[number];
+
+export interface ListRequestsQuery extends RequestFilter {
   /** Inclusive lower bound, epoch ms. */
   from?: number;
   /** Exclusive upper bound, epoch ms. */
   to?: number;
-  model?: string;
-  provider?: string;
-  /** Exact HTTP status. */
-  status?: number;
-  /** Status class, e.g. 2 for 2xx, 4 for 4xx, 5 for 5xx (0 = no response sent). */
-  statusClass?: number;
-  user_id?: string;
-  session_id?: string;
-  cache_status?: CacheStatus;
-  /** Property key=value pairs; all must match. */
-  properties?: Record<string, string>;
+  /** Case-insensitive substring of the request or response body. */
+  q?: string;
+  /** Inclusive latency bounds, ms. */
+  min_latency_ms?: number;
+  max_latency_ms?: number;
+  /** Default created_at. */
+  sort?: RequestSort;
+  /** Default desc. */
+  order?: 'asc' | 'desc';
   /** 1..1000, default 50. */
   limit?: number;
-  /** Opaque cursor from a previous page's `next_cursor`. */
+  /** Opaque cursor from a previous page's `next_cursor` (of the same sort and order). */
   cursor?: string;
 }
 
@@ -73,6 +76,19 @@ export interface Store {
   countStored(events: RequestEvent[]): Promise<number>;
   listRequests(q: ListRequestsQuery): Promise<RequestPage>;
   getRequest(projectIds: string[], requestId: string): Promise<RequestDetail | null>;
+  /** KPIs of the range and of the window of the same length just before it. */
+  metricsSummary(q: RangeQuery): Promise<MetricsSummary>;
+  metricsTimeseries(q: TimeseriesQuery): Promise<Timeseries>;
+  /** Sessions with activity in the range, newest start first. */
+  listSessions(q: SessionsQuery): Promise<SessionPage>;
+  /** One session's requests in the range, oldest first; null when it has none. */
+  getSession(q: SessionQuery): Promise<SessionDetail | null>;
+  /** Users with calls in the range, highest cost first. */
+  listUsers(q: UsersQuery): Promise<UserSummary[]>;
+  /** Property keys seen in the range, most used first, each with its most frequent values. */
+  listProperties(q: RangeQuery): Promise<PropertySummary[]>;
+  /** Values of one column seen in the range, most used first. */
+  filterValues(q: FilterValuesQuery): Promise<string[]>;
   insertKey(key: GatewayKeyRecord): Promise<void>;
   findKeyByHash(keyHash: string): Promise<GatewayKeyRecord | null>;
   listKeys(projectIds?: string[]): Promise<GatewayKeyRecord[]>;

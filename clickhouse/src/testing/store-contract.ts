@@ -5,6 +5,7 @@ import { StoreError } from '../errors.ts';
 import { loadMigrations } from '../migrate.ts';
 import type { ListRequestsQuery, RequestDetail, RequestRow, Store } from '../store.ts';
 import { makeEvent, makeKey, newProjectId } from './fixtures.ts';
+import { analyticsContract } from './store-contract-analytics.ts';
 
 /** A store on a fresh, unmigrated database, plus its driver for checks below the Store API. */
 export interface StoreHarness {
@@ -437,6 +438,8 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
       expect(await store.revokeKey('key_missing', at)).toBe(false);
     });
   });
+
+  describe('analytics', () => analyticsContract(() => store));
 
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();

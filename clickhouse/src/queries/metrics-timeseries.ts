@@ -1,0 +1,118 @@
+import {
+  GROUP_BY_COLUMNS, TIMESERIES_METRICS, type GroupBy, type Series, type Timeseries, type TimeseriesMetric,
+  type TimeseriesQuery,
+} from '../analytics.ts';
+import type { Driver } from '../driver/driver.ts';
+import { aggregateSource, MERGED, numberOrNull, type GroupExpression } from './aggregate-source.ts';
+import { isoOf } from './datetime.ts';
+import { levelsFor } from './rollup-segments.ts';
+import { bucketStarts, intervalMs } from './time-buckets.ts';
+import { checkRange, invalid } from './validate.ts';
+
+/** Series past this many groups fold into one "other" series. */
+export const TOP_GROUPS = 10;
+
+interface MetricDefinition {
+  sql: string;
+  /** Sums: a bucket without rows is 0, and groups rank by the metric. Rates and percentiles: null, and groups rank by requests. */
+  additive: boolean;
+}
+
+const rate = (numerator: string, denominator: string) => `if(${denominator} = 0, NULL, ${numerator} / ${denominator})`;
+
+const METRICS: Record<TimeseriesMetric, MetricDefinition> = {
+  requests: { sql: MERGED.requests, additive: true },
+  cost: { sql: MERGED.cost_usd, additive: true },
+  tokens: { sql: `${MERGED.prompt_tokens} + ${MERGED.completion_tokens}`, additive: true },
+  errors: { sql: MERGED.errors, additive: true },
+  error_rate: { sql: rate(MERGED.errors, MERGED.requests), additive: false },
+  latency_p50: { sql: `${MERGED.latency}[1]`, additive: false },
+  latency_p95: { sql: `${MERGED.latency}[2]`, additive: false },
+  ttft_p95: { sql: `${MERGED.ttft}[2]`, additive: false },
+  cache_hit_rate: { sql: rate(MERGED.cache_hits, MERGED.requests), additive: false },
+  prompt_cache_hit_rate: { sql: rate(MERGED.cache_read_tokens, MERGED.prompt_tokens), additive: false },
+  cost_saved: { sql: MERGED.cost_saved_usd, additive: true },
+};
+
+export const NONE_KEY = '(none)';
+export const OTHER_KEY = 'other';
+export const ALL_KEY = 'all';
+
+interface SeriesRow {
+  t: number | string;
+  in_top: number | boolean;
+  k: string;
+  is_total: number | string;
+  v: unknown;
+  n: number | string;
+}
+
+/**
+ * One metric per time bucket, optionally per group: the top 10 groups (by the metric for
+ * sums, by requests otherwise) and "other" for the rest, merged from the same partial
+ * aggregates so "other" is exact for percentiles too. Every series has every bucket.
+ */
+export async function metricsTimeseries(driver: Driver, q: TimeseriesQuery): Promise<Timeseries> {
+  const range = checkRange(q);
+  if (!TIMESERIES_METRICS.includes(q.metric)) throw invalid(`metric must be one of ${TIMESERIES_METRICS.join(', ')}`);
+  const metric = METRICS[q.metric];
+  const bucketMs = intervalMs(range, q.interval);
+  const group = groupExpression(q.group_by ?? 'none');
+  const starts = bucketStarts(range, bucketMs);
+  const result: Timeseries = { metric: q.metric, interval_ms: bucketMs, from: isoOf(range.from), to: isoOf(range.to), series: [] };
+  if (q.projectIds.length === 0) {
+    if (!group) result.series = [filledSeries(ALL_KEY, metric, starts, new Map(), metric.additive ? 0 : null)];
+    return result;
+  }
+
+  const source = aggregateSource({ filter: q, windows: [range], bucketMs, group, levels: levelsFor(bucketMs) });
+  // The top groups come from a second pass over the same source (ClickHouse runs the IN set first).
+  const top = group
+    ? `g IN (SELECT g FROM (${source.sql}) GROUP BY g ORDER BY ${metric.additive ? metric.sql : MERGED.requests} DESC, g LIMIT ${TOP_GROUPS})`
+    : '1';
+  const rows = await driver.query<SeriesRow>(
+    `SELECT t, in_top, k, grouping(t) AS is_total, ${metric.sql} AS v, ${MERGED.requests} AS n
+     FROM (SELECT *, ${top} AS in_top, if(in_top, g, '') AS k FROM (${source.sql}))
+     GROUP BY GROUPING SETS ((t, in_top, k), (in_top, k))`,
+    source.params,
+  );
+
+  const byKey = new Map<string, { total: number | null; requests: number; points: Map<number, number | null> }>();
+  for (const row of rows) {
+    const key = !group ? ALL_KEY : Number(row.in_top) ? row.k || NONE_KEY : OTHER_KEY;
+    const entry = byKey.get(key) ?? { total: null, requests: 0, points: new Map() };
+    byKey.set(key, entry);
+    if (Number(row.is_total)) {
+      entry.total = numberOrNull(row.v);
+      entry.requests = Number(row.n);
+    } else {
+      entry.points.set(Number(row.t), numberOrNull(row.v));
+    }
+  }
+  if (!group && byKey.size === 0) byKey.set(ALL_KEY, { total: metric.additive ? 0 : null, requests: 0, points: new Map() });
+  const rank = (e: { total: number | null; requests: number }) => (metric.additive ? (e.total ?? 0) : e.requests);
+  result.series = [...byKey.entries()]
+    .sort(([ka, a], [kb, b]) => Number(ka === OTHER_KEY) - Number(kb === OTHER_KEY) || rank(b) - rank(a) || ka.localeCompare(kb))
+    .map(([key, e]) => filledSeries(key, metric, starts, e.points, e.total));
+  return result;
+}
+
+function filledSeries(key: string, metric: MetricDefinition, starts: number[], points: Map<number, number | null>, total: number | null): Series {
+  const empty = metric.additive ? 0 : null;
+  return { key, total, points: starts.map((t) => ({ t: isoOf(t), v: points.get(t) ?? empty })) };
+}
+
+/** undefined for `none`. */
+export function groupExpression(groupBy: GroupBy): GroupExpression | undefined {
+  if (groupBy === 'none') return undefined;
+  if (groupBy.startsWith('property:')) {
+    const name = groupBy.slice('property:'.length);
+    if (!name) throw invalid('group_by property:<name> needs a property name');
+    return { sql: 'properties[{groupProperty:String}]', params: { groupProperty: name }, inRollups: false };
+  }
+  if (!(GROUP_BY_COLUMNS as readonly string[]).includes(groupBy)) {
+    throw invalid(`group_by must be one of ${GROUP_BY_COLUMNS.join(', ')} or property:<name>`);
+  }
+  if (groupBy === 'status_class') return { sql: "concat(toString(intDiv(status, 100)), 'xx')", params: {}, inRollups: true };
+  return { sql: groupBy, params: {}, inRollups: groupBy !== 'user_id' };
+}
