@@ -1,3 +1,4 @@
+import type { CacheAccounting } from './anthropic-prompt-cache.ts';
 import type { MockError } from './errors.ts';
 import type { AnswerRequest, ToolChoice, ToolSpec } from './generate.ts';
 import { newId, planAnswer } from './generate.ts';
@@ -37,19 +38,12 @@ export function anthropicHeaders(requestId: string, promptTokens: number, rateLi
   };
 }
 
-interface InputUsage {
-  input_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
-}
-
 /**
  * Prompt caching as Anthropic reports it: the text up to the last `cache_control` breakpoint is
  * the cacheable prefix; the first request with that prefix writes it, later ones read it, and
  * `input_tokens` counts only what lies after the prefix.
  */
-function inputUsage(segments: readonly PromptSegment[], ctx: GenerationContext): InputUsage {
+function inputUsage(segments: readonly PromptSegment[], ctx: GenerationContext): CacheAccounting {
   const total = countTokens(joinSegments(segments));
   const lastBreakpoint = segments.findLastIndex((segment) => segment.cacheBreakpoint);
   const prefix = lastBreakpoint < 0 ? '' : joinSegments(segments.slice(0, lastBreakpoint + 1));
@@ -89,7 +83,7 @@ function answerRequest(body: JsonObject): AnswerRequest {
  */
 export function message(ctx: GenerationContext): Reply {
   const segments = promptSegments(ctx.body);
-  const input = inputUsage(segments, ctx);
+  const input = ctx.anthropicCache ? ctx.anthropicCache.account(ctx.model, segments) : inputUsage(segments, ctx);
   const promptText = joinSegments(segments);
   const answer = planAnswer(answerRequest(ctx.body), promptText, ctx.chunkCount);
   const output = answer.pieces.join('');

@@ -137,3 +137,9 @@ export function unknownScenario(spec: string): MockError {
   const message = `Unknown x-mock-scenario '${spec}'`;
   return { status: 400, openai: openai(message, 'invalid_request_error'), anthropic: { type: 'invalid_request_error', message } };
 }
+
+/** Anthropic refuses more than `max` cache_control breakpoints in one request. */
+export function tooManyBreakpoints(found: number, max: number): MockError {
+  const message = `A maximum of ${max} blocks with cache_control may be provided. Found ${found}.`;
+  return { status: 400, openai: openai(message, 'invalid_request_error'), anthropic: { type: 'invalid_request_error', message } };
+}

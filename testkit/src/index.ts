@@ -8,3 +8,4 @@ export { kafkaBrokers } from './vitest-kafka-setup.ts';
 export { startRedisServer } from './redis-server.ts';
 export type { RedisServer } from './redis-server.ts';
 export { freePort } from './free-port.ts';
+export { agentSessionFixture, AGENT_SESSION_MODEL } from './agent-session-fixture.ts';

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AnthropicPromptCache, MAX_BREAKPOINTS } from './anthropic-prompt-cache.ts';
 import { anthropicErrorBody, anthropicHeaders, anthropicModels, countMessageTokens, message } from './anthropic-wire.ts';
 import type { MockError } from './errors.ts';
 import {
@@ -9,6 +10,7 @@ import {
   MISSING_API_KEY,
   missingField,
   scenarioError,
+  tooManyBreakpoints,
   unknownRoute,
   unknownScenario,
 } from './errors.ts';
@@ -24,6 +26,7 @@ import { dialectForPath, requiredFields, resolveRoute } from './routes.ts';
 import type { ScenarioPlan } from './scenarios.ts';
 import { NO_SCENARIO, parseScenario, SCENARIO_HEADER } from './scenarios.ts';
 import { playScript, untilAborted, wait } from './sse.ts';
+import { promptSegments } from './tokens.ts';
 
 export interface MockUpstreamOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -40,6 +43,15 @@ export interface MockUpstreamOptions {
   record?: boolean;
   /** Scenario for requests with no `x-mock-scenario` header and nothing queued. */
   scenario?: string;
+  /**
+   * Anthropic prompt-cache accounting. `last-breakpoint` (the default): the prefix up to the last
+   * `cache_control` is written once and read by any later request. `prefix`: Anthropic's rules
+   * (every breakpoint, 20-block lookback, minimum length, 5-minute / 1-hour TTLs, at most 4
+   * breakpoints); see anthropic-prompt-cache.ts.
+   */
+  anthropicPromptCache?: 'last-breakpoint' | 'prefix';
+  /** Clock of the `prefix` accounting's TTLs; Date.now by default. */
+  now?: () => number;
 }
 
 export interface RecordedRequest {
@@ -103,6 +115,7 @@ class MockUpstreamServer implements MockUpstream {
   #disconnects = 0;
   readonly #queue: string[] = [];
   readonly #memory = new PromptMemory();
+  readonly #anthropicCache: AnthropicPromptCache | undefined;
   readonly #server: Server;
   readonly #latencyMs: number;
   readonly #chunkCount: number;
@@ -117,6 +130,7 @@ class MockUpstreamServer implements MockUpstream {
     this.#requireAuth = options.requireAuth ?? true;
     this.#record = options.record ?? true;
     this.scenario = options.scenario;
+    this.#anthropicCache = options.anthropicPromptCache === 'prefix' ? new AnthropicPromptCache(options.now) : undefined;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         // A bug in the mock must fail the test loudly rather than look like a provider answer.
@@ -154,6 +168,7 @@ class MockUpstreamServer implements MockUpstream {
     this.#disconnects = 0;
     this.#queue.length = 0;
     this.#memory.clear();
+    this.#anthropicCache?.clear();
   }
 
   close(): Promise<void> {
@@ -213,6 +228,7 @@ class MockUpstreamServer implements MockUpstream {
       requestId,
       chunkCount: this.#chunkCount,
       memory: this.#memory,
+      anthropicCache: this.#anthropicCache,
       azure: admitted.route.azureDeployment !== undefined,
     });
     const headers = headersFor(reply.promptTokens, false);
@@ -257,6 +273,10 @@ class MockUpstreamServer implements MockUpstream {
     if (!object) return { ok: false, error: INVALID_JSON };
     const missing = requiredFields(route).find((field) => object[field] === undefined);
     if (missing !== undefined) return { ok: false, error: missingField(missing) };
+    if (this.#anthropicCache && route.endpoint === 'messages') {
+      const breakpoints = promptSegments(object).filter((segment) => segment.cacheBreakpoint).length;
+      if (breakpoints > MAX_BREAKPOINTS) return { ok: false, error: tooManyBreakpoints(breakpoints, MAX_BREAKPOINTS) };
+    }
     if (plan.errorStatus !== undefined) {
       return { ok: false, error: scenarioError(plan.errorStatus, modelOf(route, object)) };
     }

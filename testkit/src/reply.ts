@@ -1,3 +1,4 @@
+import type { AnthropicPromptCache } from './anthropic-prompt-cache.ts';
 import type { JsonObject } from './json.ts';
 import type { PromptMemory } from './prompt-memory.ts';
 import type { SseScript } from './sse.ts';
@@ -10,6 +11,8 @@ export interface GenerationContext {
   requestId: string;
   chunkCount: number;
   memory: PromptMemory;
+  /** Set when the mock does Anthropic's per-breakpoint prefix accounting (see anthropic-prompt-cache.ts). */
+  anthropicCache?: AnthropicPromptCache;
   azure: boolean;
 }
 

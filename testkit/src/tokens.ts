@@ -13,6 +13,14 @@ export function countTokens(text: string): number {
 export interface PromptSegment {
   text: string;
   cacheBreakpoint: boolean;
+  /** The breakpoint's `ttl` when it asks for one hour. */
+  cacheTtl?: '1h';
+}
+
+/** The segment for a tool or content block, with its breakpoint (if any) and the breakpoint's TTL. */
+function segment(text: string, block: JsonObject): PromptSegment {
+  const control = asObject(block.cache_control);
+  return control?.ttl === '1h' ? { text, cacheBreakpoint: true, cacheTtl: '1h' } : { text, cacheBreakpoint: block.cache_control != null };
 }
 
 /**
@@ -45,7 +53,7 @@ function pushTool(segments: PromptSegment[], value: unknown): void {
   if (!tool) return;
   const fn = asObject(tool.function) ?? tool;
   const text = [asString(fn.name), asString(fn.description)].filter(Boolean).join(' ');
-  segments.push({ text, cacheBreakpoint: tool.cache_control != null });
+  segments.push(segment(text, tool));
 }
 
 function pushContent(segments: PromptSegment[], content: unknown): void {
@@ -56,7 +64,7 @@ function pushContent(segments: PromptSegment[], content: unknown): void {
   for (const value of asArray(content) ?? []) {
     const part = asObject(value);
     if (!part) continue;
-    segments.push({ text: partText(part), cacheBreakpoint: part.cache_control != null });
+    segments.push(segment(partText(part), part));
   }
 }
 
