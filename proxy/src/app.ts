@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import { Agent, type Dispatcher } from 'undici';
 import { BodyCapture, statusClass, type CallRecord } from './call-record.ts';
 import { LiveConfig } from './config/live-config.ts';
@@ -12,6 +13,8 @@ import { uuidv7 } from './ids.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { createPriceBook, type PriceBook } from './pricing/cost.ts';
 import { KeyPools } from './providers/key-pool.ts';
+import { parseCidr } from './net/address-policy.ts';
+import { createGuardedAgent } from './net/guarded-agent.ts';
 import type { CounterStore } from './limits/counter-store.ts';
 import { LimitEnforcer } from './limits/limit-enforcer.ts';
 import { MemoryCounterStore } from './limits/memory-counter-store.ts';
@@ -19,6 +22,8 @@ import { DeploymentStats } from './routing/deployment-stats.ts';
 import { bearerValue, readRequestMetadata, type RequestMetadata } from './request-metadata.ts';
 import { classifyEndpoint } from './routing/endpoint.ts';
 import { relayCall } from './relay/relay-call.ts';
+import { createCacheBackend, GatewayCache } from './cache/gateway-cache.ts';
+import { PromptCaching } from './prompt-cache/prompt-caching.ts';
 import { clientCredentials } from './relay/upstream-headers.ts';
 
 export interface ProxyOptions {
@@ -31,6 +36,8 @@ export interface ProxyOptions {
   counters?: CounterStore;
   /** Injected in tests and benches; by default one keep-alive pool per upstream origin. */
   dispatcher?: Dispatcher;
+  /** The shared client from PERISCOPE_REDIS_URL (see redis.ts); needed by `cache.backend: redis`. */
+  redis?: Redis;
 }
 
 /** Bodies of JSON responses are parsed for usage up to this size; larger ones are counted. */
@@ -71,11 +78,17 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   const { gateway, logging } = live.current;
   const dispatcher = opts.dispatcher ?? new Agent({ connect: { timeout: gateway.timeouts.connect_ms }, keepAliveTimeout: 30_000 });
   if (!opts.dispatcher) app.addHook('onClose', async () => dispatcher.close());
+  const allowedNetworks = gateway.allow_private_networks.map(parseCidr);
+  const guardedDispatcher = createGuardedAgent(allowedNetworks, gateway.timeouts.connect_ms);
+  app.addHook('onClose', async () => guardedDispatcher.close());
   // Shared by every config version: health and key counters outlive a reload.
   const stats = new DeploymentStats();
   const keyPools = new KeyPools();
   const counters = opts.counters ?? new MemoryCounterStore();
   const limits = new LimitEnforcer(counters, metrics, app.log);
+  const cacheSettings = live.current.cache;
+  const cache = new GatewayCache(createCacheBackend(cacheSettings, opts.redis), cacheSettings, metrics, app.log);
+  const promptCaching = new PromptCaching(cacheSettings.prompt_cache_sessions, metrics);
   const priceBooks = new WeakMap<PeriscopeConfig, PriceBook>();
   const priceBookOf = (config: PeriscopeConfig): PriceBook => {
     let book = priceBooks.get(config);
@@ -176,7 +189,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     const abort = new AbortController();
     reply.raw.once('close', () => finish(call, reply, abort));
     reply.header('periscope-request-id', requestId);
-    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, metrics, stats, keyPools, limits }, abort);
+    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching }, abort);
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {

@@ -17,8 +17,22 @@ export interface RequestMetadata {
   omitRequest: boolean;
   omitResponse: boolean;
   provider: string | undefined;
+  /** Periscope-Target-Url: an upstream the operator allow-listed (gateway.target_urls). */
+  targetUrl: string | undefined;
   /** Periscope-Provider, -Fallbacks, -Retry-Enabled, -Retry-Num. */
   route: RouteOverrides;
+  /** Periscope-Cache-Enabled, -Cache-Seed, -Cache-Bucket-Max-Size, -Prompt-Cache. */
+  cache: CacheHeaders;
+}
+
+export interface CacheHeaders {
+  /** undefined: the model's `cache.enabled` decides. */
+  enabled: boolean | undefined;
+  seed: string;
+  /** Variants stored per key before it serves (1–20); undefined = 1. */
+  bucketMaxSize: number | undefined;
+  /** Overrides the model's `prompt_cache` for this call. */
+  promptCache: 'auto' | 'off' | undefined;
 }
 
 const MAX_PROPERTIES = 50;
@@ -67,13 +81,34 @@ export function readRequestMetadata(headers: IncomingHttpHeaders): RequestMetada
     omitRequest: header(headers, 'omit-request')?.toLowerCase() === 'true',
     omitResponse: header(headers, 'omit-response')?.toLowerCase() === 'true',
     provider,
+    targetUrl: header(headers, 'target-url'),
     route: {
       provider,
       fallbacks: parseFallbackHeader(header(headers, 'fallbacks')),
       retryEnabled: parseBoolean(header(headers, 'retry-enabled'), 'Retry-Enabled'),
       retryNum: parseRetryNum(header(headers, 'retry-num')),
     },
+    cache: {
+      enabled: parseBoolean(header(headers, 'cache-enabled'), 'Cache-Enabled'),
+      seed: clip(header(headers, 'cache-seed')),
+      bucketMaxSize: parseBucketMaxSize(header(headers, 'cache-bucket-max-size')),
+      promptCache: parsePromptCache(header(headers, 'prompt-cache')),
+    },
   };
+}
+
+function parseBucketMaxSize(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.trim());
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw new GatewayError('invalid_request', 'Periscope-Cache-Bucket-Max-Size must be an integer from 1 to 20.');
+  return n;
+}
+
+function parsePromptCache(value: string | undefined): 'auto' | 'off' | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim().toLowerCase();
+  if (v === 'auto' || v === 'off') return v;
+  throw new GatewayError('invalid_request', 'Periscope-Prompt-Cache must be auto or off.');
 }
 
 function parseBoolean(value: string | undefined, name: string): boolean | undefined {

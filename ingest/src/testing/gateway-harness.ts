@@ -73,7 +73,7 @@ export async function startGatewayHarness(
     },
     models: { fast: { deployments: [{ provider: 'groq', model: 'llama-3.1-8b-instant' }] }, ...(extra.models as object | undefined) },
     pricing: { 'llama-3.1-8b-instant': { input: 0.05, output: 0.08 }, ...(extra.pricing as object | undefined) },
-    gateway: { timeouts: { connect_ms: 2000, headers_ms: 1500, idle_body_ms: 1500 }, max_request_bytes: 1024 * 1024 },
+    gateway: { timeouts: { connect_ms: 2000, headers_ms: 1500, idle_body_ms: 1500 }, max_request_bytes: 1024 * 1024, ...(extra.gateway as object | undefined) },
   }, {});
   const server = await startEmbedded({
     dataDir, config, env: { PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN, ...options.env }, logger: { level: 'debug', stream: logStream },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { createPriceBook } from '../pricing/cost.ts';
 import { resolveProvider } from '../routing/resolve-provider.ts';
+import { parseCidr } from '../net/address-policy.ts';
 import { configSchema, type PeriscopeConfig, type ProviderConfigInput } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -58,6 +59,13 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   } catch (err) {
     throw new ConfigError(`invalid config at ${(err as Error).message}`);
   }
+  config.gateway.allow_private_networks.forEach((cidr, i) => {
+    try {
+      parseCidr(cidr);
+    } catch (err) {
+      throw new ConfigError(`invalid config at gateway.allow_private_networks.${i}: ${(err as Error).message}`);
+    }
+  });
   for (const [name, p] of Object.entries(config.providers)) {
     if (p.keys && p.api_key) throw new ConfigError(`invalid config at providers.${name}: set api_key or keys, not both`);
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isJsonPath } from '../cache/json-paths.ts';
 import { SPOOL_FULL_POLICIES } from '../events/spool/spool-policy.ts';
 
 export const PROVIDER_TYPES = ['openai', 'anthropic', 'openai-compatible', 'azure-openai', 'gemini'] as const;
@@ -64,6 +65,26 @@ const deploymentSchema = z.strictObject({
 
 export const ROUTING_STRATEGIES = ['weighted', 'least-inflight', 'latency', 'cost'] as const;
 
+const DURATION_UNITS = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;
+
+/** Seconds, as a number or a string like `90s`, `15m`, `1h`, `7d`. */
+const durationSchema = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+[smhd]$/, 'expected seconds or a duration like 90s, 15m, 1h, 7d').transform((v) => Number(v.slice(0, -1)) * DURATION_UNITS[v.at(-1) as keyof typeof DURATION_UNITS]),
+]);
+
+/** `models.<name>.cache`: the response cache for calls naming this model. */
+const modelCacheSchema = z.strictObject({
+  /** Cache every call to this model unless it sends `Periscope-Cache-Enabled: false`. */
+  enabled: z.boolean().default(false),
+  /** Lifetime of stored responses when the call sends no `Cache-Control: max-age`; defaults to cache.default_ttl. */
+  ttl: durationSchema.optional(),
+  /** Request fields left out of the cache key beyond the built-in list, e.g. `messages[*].name`. */
+  exclude_paths: z.array(z.string().refine(isJsonPath, { error: (issue) => `not a JSON path (keys, [n], * or [*]): ${JSON.stringify(issue.input)}` })).default([]),
+});
+
+export const PROMPT_CACHE_MODES = ['auto', 'off'] as const;
+
 const modelSchema = z.strictObject({
   strategy: z.enum(ROUTING_STRATEGIES).default('weighted'),
   deployments: z.array(deploymentSchema).min(1),
@@ -77,6 +98,9 @@ const modelSchema = z.strictObject({
   attempt_timeout_ms: z.number().int().positive().optional(),
   /** Limit for all attempts and waits of a call, until the response starts. */
   deadline_ms: z.number().int().positive().optional(),
+  cache: modelCacheSchema.optional(),
+  /** `auto`: add Anthropic cache_control breakpoints on the stable prefix of Messages calls. */
+  prompt_cache: z.enum(PROMPT_CACHE_MODES).default('off'),
 });
 
 const limitMatchSchema = z.strictObject({
@@ -103,6 +127,23 @@ const limitSchema = z.strictObject({
   }).optional(),
   /** Fraction of a budget that logs a warning and counts periscope_budget_soft_exceeded_total. */
   soft_threshold: z.number().gt(0).max(1).default(0.8),
+});
+
+/** The response cache; restart-only (a reload keeps the backend it started with). */
+const cacheSchema = z.strictObject({
+  /** `redis` shares entries between gateways and needs PERISCOPE_REDIS_URL. */
+  backend: z.enum(['memory', 'redis']).default('memory'),
+  /** Bound of the memory backend, in bytes (a Redis bounds itself with maxmemory). */
+  max_bytes: z.number().int().positive().default(256 * 1024 * 1024),
+  /** Responses larger than this are not stored. */
+  max_entry_bytes: z.number().int().positive().default(8 * 1024 * 1024),
+  default_ttl: durationSchema.default(7 * 86_400),
+  /** No entry lives longer, whatever `Cache-Control: max-age` or a model's ttl says. */
+  max_ttl: durationSchema.default(365 * 86_400),
+  /** Longest a call waits for an identical call in flight before going upstream itself. */
+  single_flight_wait_ms: z.number().int().nonnegative().default(30_000),
+  /** Sessions whose last prompt the provider prompt-cache tracker remembers (least recently used go first). */
+  prompt_cache_sessions: z.number().int().positive().default(10_000),
 });
 
 const priceSchema = z.looseObject({});
@@ -143,6 +184,10 @@ export const configSchema = z.strictObject({
   pricing: z.record(z.string(), priceSchema).default({}),
   gateway: z.strictObject({
     max_request_bytes: z.number().int().positive().default(32 * 1024 * 1024),
+    /** Upstreams a call may name with Periscope-Target-Url (URL prefixes; `https://*.host` for subdomains). */
+    target_urls: z.array(z.url({ protocol: /^https?$/ })).default([]),
+    /** Private networks (CIDR) a Periscope-Target-Url may reach; all private, loopback and link-local ones are refused otherwise. */
+    allow_private_networks: z.array(z.string()).default([]),
     timeouts: timeoutsSchema.default({ connect_ms: 10_000, headers_ms: 600_000, idle_body_ms: 300_000 }),
   }).prefault({}),
   logging: z.strictObject({
@@ -160,6 +205,7 @@ export const configSchema = z.strictObject({
     cooldown: cooldownSchema.prefault({}),
   }).prefault({}),
   limits: z.array(limitSchema).default([]),
+  cache: cacheSchema.prefault({}),
 });
 
 export type PeriscopeConfig = z.infer<typeof configSchema>;
@@ -172,4 +218,6 @@ export type DeploymentConfig = z.infer<typeof deploymentSchema>;
 export type RetryConfig = z.infer<typeof retrySchema>;
 export type CooldownConfig = z.infer<typeof cooldownSchema>;
 export type LimitConfig = z.infer<typeof limitSchema>;
+export type CacheConfig = z.infer<typeof cacheSchema>;
+export type ModelCacheConfig = z.infer<typeof modelCacheSchema>;
 export type ProviderKeyConfig = NonNullable<ProviderConfig['keys']>[number];

@@ -10,6 +10,8 @@ import { classifyBadRequest, retryAfterMs, type FailureKind } from '../routing/r
 import type { Deployment } from '../routing/route-plan.ts';
 import { upstreamBodyFor, wantsInjectedUsage, type ParsedBody } from './request-body.ts';
 import { upstreamFailure } from './upstream-error.ts';
+import type { Cidr } from '../net/address-policy.ts';
+import { checkLiteralHost } from '../net/guarded-agent.ts';
 import { planUpstreamHeaders } from './upstream-headers.ts';
 
 /** Error bodies are buffered (to retry, or to relay the last one); beyond this they are cut. */
@@ -21,6 +23,8 @@ export interface AttemptInput {
   body: ParsedBody;
   apiPath: string;
   dispatcher: Dispatcher;
+  guardedDispatcher: Dispatcher;
+  allowedNetworks: readonly Cidr[];
   timeouts: TimeoutsConfig;
   keyPools: KeyPools;
   /** The client's disconnect: ends the attempt and everything after it. */
@@ -57,6 +61,17 @@ export interface FailedAttempt {
 export type AttemptResult = StartedResponse | FailedAttempt;
 
 class AttemptTimeout extends Error {}
+
+/** undici wraps the lookup's error; either layer may carry the guard's code. */
+function isBlocked(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e.code === 'PERISCOPE_BLOCKED_ADDRESS' || e.cause?.code === 'PERISCOPE_BLOCKED_ADDRESS';
+}
+
+function blocked(err: Error): FailedAttempt {
+  const message = (err as { cause?: Error }).cause?.message ?? err.message;
+  return failure({ kind: 'status', status: 403 }, new GatewayError('target_blocked', `Periscope-Target-Url refused: ${message}`), 'target_blocked');
+}
 
 async function readCapped(body: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -111,6 +126,13 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
     if (configuredKey && !call.secrets.includes(configuredKey)) call.secrets.push(configuredKey);
     if (upstreamBody && upstreamBody.length > 0) plan.headers['content-length'] = String(upstreamBody.length);
     const url = adapter.upstreamUrl(provider, input.apiPath, deployment.upstreamModel ?? body.model);
+    if (deployment.guarded) {
+      try {
+        checkLiteralHost(new URL(url), input.allowedNetworks);
+      } catch (err) {
+        return blocked(err as Error);
+      }
+    }
 
     let upstream: Dispatcher.ResponseData;
     try {
@@ -119,13 +141,14 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
         headers: plan.headers,
         body: request.method === 'GET' || request.method === 'HEAD' ? undefined : upstreamBody,
         signal,
-        dispatcher: input.dispatcher,
+        dispatcher: deployment.guarded ? input.guardedDispatcher : input.dispatcher,
         headersTimeout: input.timeouts.headers_ms,
         bodyTimeout: input.timeouts.idle_body_ms,
       });
     } catch (err) {
       if (input.clientSignal.aborted) throw err;
       if (timedOut()) return timeoutFailure();
+      if (isBlocked(err)) return blocked(err as Error);
       const { error, reason } = upstreamFailure(err, deployment.provider);
       const kind: FailureKind = error.code === 'upstream_timeout' ? { kind: 'timeout' } : { kind: 'connection' };
       return failure(kind, error, reason);

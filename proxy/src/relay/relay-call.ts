@@ -5,6 +5,7 @@ import type { PeriscopeConfig } from '../config/schema.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { PriceBook } from '../pricing/cost.ts';
 import type { KeyPools } from '../providers/key-pool.ts';
+import type { Cidr } from '../net/address-policy.ts';
 import type { LimitEnforcer } from '../limits/limit-enforcer.ts';
 import { estimateCallCost } from '../limits/estimate-cost.ts';
 import type { DeploymentStats } from '../routing/deployment-stats.ts';
@@ -22,6 +23,9 @@ export interface RelayDeps {
   config: PeriscopeConfig;
   priceBook: PriceBook;
   dispatcher: Dispatcher;
+  /** For destinations a client named: refuses private, loopback and metadata addresses. */
+  guardedDispatcher: Dispatcher;
+  allowedNetworks: readonly Cidr[];
   metrics: ProxyMetrics;
   stats: DeploymentStats;
   keyPools: KeyPools;
@@ -59,7 +63,7 @@ export async function relayCall(
   const body = parseJsonBody(request, call.endpoint);
   call.model = body.model ?? '';
   call.streamed = body.stream;
-  const plan = buildRoutePlan(deps.config, prefix, body.model, call.endpoint, call.meta.route);
+  const plan = buildRoutePlan(deps.config, prefix, body.model, call.endpoint, call.meta.route, call.meta.targetUrl);
   const first = plan.groups[0]!.deployments[0]!;
   call.provider = first.provider;
   call.providerType = first.providerConfig.type;
@@ -76,6 +80,8 @@ export async function relayCall(
     outcome = await executePlan(plan, {
       request, call, body, apiPath,
       dispatcher: deps.dispatcher,
+      guardedDispatcher: deps.guardedDispatcher,
+      allowedNetworks: deps.allowedNetworks,
       timeouts: deps.config.gateway.timeouts,
       keyPools: deps.keyPools,
       clientSignal: abort.signal,

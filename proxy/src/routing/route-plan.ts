@@ -3,6 +3,7 @@ import type { ModelConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 import { resolveProvider } from './resolve-provider.ts';
+import { allowedTargetUrl } from '../net/target-url.ts';
 
 /** One place a model can be served: a provider and the model name sent to it. */
 export interface Deployment {
@@ -15,6 +16,8 @@ export interface Deployment {
   weight: number;
   /** The operator's config chose the provider, so the configured key replaces the client's. */
   viaAlias: boolean;
+  /** A destination the client named (Periscope-Target-Url): connect only through the SSRF guard. */
+  guarded: boolean;
 }
 
 /** A model the call may be served by: its deployments and how to retry inside them. */
@@ -58,6 +61,7 @@ function deploymentOf(config: PeriscopeConfig, provider: string, upstreamModel: 
     upstreamModel,
     weight,
     viaAlias,
+    guarded: false,
   };
 }
 
@@ -110,9 +114,14 @@ export function buildRoutePlan(
   model: string | undefined,
   endpoint: Endpoint,
   overrides: RouteOverrides = NO_OVERRIDES,
+  targetUrl?: string,
 ): RoutePlan {
   const requested = model ? configuredModel(config, model) : undefined;
   let primary: RouteGroup;
+  if (!prefix && targetUrl) {
+    primary = groupFor(config, model ?? '', undefined, [targetDeployment(config, targetUrl, endpoint)], overrides);
+    return { groups: [primary] };
+  }
   if (!prefix && model && requested) {
     primary = modelGroup(config, model, requested, overrides);
   } else {
@@ -134,6 +143,18 @@ export function buildRoutePlan(
     }
   }
   return { groups };
+}
+
+/**
+ * A call to an allow-listed Periscope-Target-Url: the URL is the base URL the client's SDK
+ * would use (`https://api.together.xyz/v1`; for Anthropic calls, without `/v1`), the key is
+ * the client's own, and the connection goes through the SSRF guard.
+ */
+function targetDeployment(config: PeriscopeConfig, value: string, endpoint: Endpoint): Deployment {
+  const url = allowedTargetUrl(value, config.gateway.target_urls);
+  const anthropic = endpoint === 'messages' || endpoint === 'messages.count_tokens';
+  const providerConfig: ProviderConfig = { type: anthropic ? 'anthropic' : 'openai-compatible', base_url: url.href.replace(/\/+$/, ''), inject_stream_usage: true };
+  return { id: `target/${url.host}`, provider: `target:${url.host}`, providerConfig, upstreamModel: undefined, weight: 1, viaAlias: false, guarded: true };
 }
 
 /** `Periscope-Fallbacks: a, b` (also a JSON array). */
