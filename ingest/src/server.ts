@@ -60,7 +60,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const services = await startGatewayServices({ config: opts.config, configFile: opts.configFile, env, log: app.log });
   app.addHook('onClose', () => services.close());
   await app.register(proxyPlugin, {
-    config: services.config, counters: services.counters, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: opts.dispatcher,
+    config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: opts.dispatcher,
   });
   await app.register(apiPlugin, { store, admin, keySecret: secret, onKeysChanged: () => refresher.refresh() });
 

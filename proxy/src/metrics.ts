@@ -73,6 +73,23 @@ export function createProxyMetrics(registry: Registry) {
       labelNames: ['period'] as const,
       registers,
     }),
+    cacheLookups: new Counter({
+      name: 'periscope_cache_lookups_total',
+      help: 'Calls with the response cache on, by result: hit, miss, bypass (Cache-Control: no-store or max-age=0).',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    cacheErrors: new Counter({
+      name: 'periscope_cache_errors_total',
+      help: 'Response cache backend failures (the call went on uncached), by operation: get, add, lock.',
+      labelNames: ['operation'] as const,
+      registers,
+    }),
+    promptCacheAutoBreakpoints: new Counter({
+      name: 'periscope_prompt_cache_auto_breakpoints_total',
+      help: 'Anthropic calls whose body got cache_control breakpoints from prompt_cache: auto.',
+      registers,
+    }),
     overhead: new Histogram({
       name: 'periscope_proxy_overhead_seconds',
       help: 'Time the gateway spent before the upstream call was sent.',

@@ -19,7 +19,19 @@ describe('readRequestMetadata', () => {
       gatewayKey: 'psk_abc', userId: 'alice', sessionId: 's1', sessionPath: '/plan/step-1', sessionName: 'Run',
       properties: { team: 'search', env: 'prod' }, requestId: 'req-123', omitRequest: false, omitResponse: true, provider: 'groq',
       route: { provider: 'groq', fallbacks: undefined, retryEnabled: undefined, retryNum: undefined },
+      cache: { enabled: undefined, seed: '', bucketMaxSize: undefined, promptCache: undefined },
     });
+  });
+
+  it('reads the cache headers, and refuses malformed ones', () => {
+    const m = readRequestMetadata({ 'periscope-cache-enabled': 'true', 'helicone-cache-seed': 'v2', 'periscope-cache-bucket-max-size': '20', 'periscope-prompt-cache': 'Auto' });
+    expect(m.cache).toEqual({ enabled: true, seed: 'v2', bucketMaxSize: 20, promptCache: 'auto' });
+    expect(readRequestMetadata({ 'periscope-cache-enabled': 'false' }).cache.enabled).toBe(false);
+    for (const bad of ['0', '21', '1.5', 'x']) {
+      expect(() => readRequestMetadata({ 'periscope-cache-bucket-max-size': bad })).toThrow('Periscope-Cache-Bucket-Max-Size must be an integer from 1 to 20.');
+    }
+    expect(() => readRequestMetadata({ 'periscope-cache-enabled': 'yes please' })).toThrow(/Cache-Enabled/);
+    expect(() => readRequestMetadata({ 'periscope-prompt-cache': 'on' })).toThrow(/Prompt-Cache/);
   });
 
   it('reads the routing overrides, and refuses malformed ones', () => {

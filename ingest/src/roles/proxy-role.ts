@@ -46,7 +46,7 @@ export async function startProxyRole(o: ProxyRoleOptions): Promise<ProxyRole> {
   const services = await startGatewayServices({ config: o.config, configFile: o.configFile, env, log: app.log });
   app.addHook('onClose', () => services.close());
   await app.register(proxyPlugin, {
-    config: services.config, counters: services.counters, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: o.dispatcher,
+    config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: o.dispatcher,
   });
   app.addHook('onClose', async () => {
     keys.stop();

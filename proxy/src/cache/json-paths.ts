@@ -41,6 +41,15 @@ export function parseJsonPath(path: string): string[] {
   return segments;
 }
 
+export function isJsonPath(path: string): boolean {
+  try {
+    parseJsonPath(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function compilePaths(paths: readonly string[]): PathTrie {
   const root: PathTrie = { excluded: false, children: new Map() };
   for (const path of paths) {

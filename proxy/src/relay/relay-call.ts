@@ -17,6 +17,9 @@ import { parseJsonBody } from './request-body.ts';
 import { SseFramer } from './sse.ts';
 import { upstreamFailure } from './upstream-error.ts';
 import { clientResponseHeaders } from './upstream-headers.ts';
+import type { GatewayCache, ResponseRecorder } from '../cache/gateway-cache.ts';
+import { replayHit } from '../cache/replay-hit.ts';
+import type { PromptCaching } from '../prompt-cache/prompt-caching.ts';
 
 /** What a call needs from the gateway; `config` and `priceBook` are the snapshot the call started with. */
 export interface RelayDeps {
@@ -30,6 +33,8 @@ export interface RelayDeps {
   stats: DeploymentStats;
   keyPools: KeyPools;
   limits: LimitEnforcer;
+  cache: GatewayCache;
+  promptCaching: PromptCaching;
 }
 
 /** The usage-only chunk OpenAI appends when include_usage is on: no choices, a usage block. */
@@ -63,10 +68,17 @@ export async function relayCall(
   const body = parseJsonBody(request, call.endpoint);
   call.model = body.model ?? '';
   call.streamed = body.stream;
+  // Before routing: a hit goes nowhere, so it is neither routed nor counted against limits.
+  const cached = await deps.cache.lookup(call, request.headers, body, prefix, deps.config);
+  if (cached?.kind === 'hit') {
+    replayHit(reply, call, cached.source, cached.body, deps.config.logging.max_stored_body_bytes);
+    return;
+  }
   const plan = buildRoutePlan(deps.config, prefix, body.model, call.endpoint, call.meta.route, call.meta.targetUrl);
   const first = plan.groups[0]!.deployments[0]!;
   call.provider = first.provider;
   call.providerType = first.providerConfig.type;
+  deps.promptCaching.prepare(call, body, { providerType: first.providerConfig.type, model: first.upstreamModel ?? call.model }, deps.config);
   if (deps.config.limits.length > 0) {
     const subject = { key: call.keyId, project: call.projectId, user: call.meta.userId, model: call.model };
     const admission = await deps.limits.admit(deps.config.limits, subject, estimateCallCost(body, first, deps.priceBook), call.requestId);
@@ -121,7 +133,7 @@ export async function relayCall(
     const lease = started.lease;
     call.onEnd.push((event) => lease.release(event.prompt_tokens + event.completion_tokens));
   }
-  await streamToClient(reply, call, started, abort, deps);
+  await streamToClient(reply, call, started, abort, deps, cached?.recorder);
 }
 
 function routingHeaders(call: CallRecord): Record<string, string> {
@@ -135,7 +147,14 @@ function routingHeaders(call: CallRecord): Record<string, string> {
   return headers;
 }
 
-async function streamToClient(reply: FastifyReply, call: CallRecord, started: StartedResponse, abort: AbortController, deps: RelayDeps): Promise<void> {
+async function streamToClient(
+  reply: FastifyReply,
+  call: CallRecord,
+  started: StartedResponse,
+  abort: AbortController,
+  deps: RelayDeps,
+  recorder: ResponseRecorder | undefined,
+): Promise<void> {
   call.status = started.status;
   const rid = started.headers['x-request-id'] ?? started.headers['request-id'];
   call.upstreamRequestId = (Array.isArray(rid) ? rid[0] : rid) ?? '';
@@ -161,6 +180,7 @@ async function streamToClient(reply: FastifyReply, call: CallRecord, started: St
     let out: Buffer | string = chunk;
     if (framer && observer) {
       const events = framer.push(decoder.decode(chunk, { stream: true }));
+      if (recorder) for (const e of events) recorder.frame(e.raw);
       if (stripUsage) {
         out = '';
         for (const e of events) if (!isUsageOnlyChunk(observer.onData(e.data))) out += e.raw;
@@ -181,6 +201,7 @@ async function streamToClient(reply: FastifyReply, call: CallRecord, started: St
     }
     const tail = framer?.flush();
     if (tail && observer) {
+      recorder?.frame(tail.raw);
       const json = observer.onData(tail.data);
       if (stripUsage && !isUsageOnlyChunk(json)) res.write(tail.raw);
     }
@@ -189,6 +210,7 @@ async function streamToClient(reply: FastifyReply, call: CallRecord, started: St
       call.errorMessage = observer.streamError;
     }
     res.end();
+    await recorder?.ended(observer?.streamError === undefined, started.status, started.headers, isSse);
   } catch (err) {
     if (abort.signal.aborted) return;
     const { error, reason } = upstreamFailure(err, call.provider);
