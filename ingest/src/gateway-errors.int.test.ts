@@ -22,7 +22,7 @@ async function clients(scenario?: string) {
   };
 }
 
-async function post(path: string, init: { headers?: Record<string, string>; body?: string }) {
+async function post(path: string, init: { headers?: Record<string, string>; body?: string | Buffer }) {
   const res = await fetch(h.url + path, { method: 'POST', headers: init.headers, body: init.body });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
@@ -169,6 +169,31 @@ describe('bad input gets a clear error in the provider shape', () => {
     expect(rows.map((r) => r.error_type).sort()).toEqual(
       ['invalid_json', 'invalid_json', 'invalid_request', 'unknown_provider', 'unsupported_media_type'].sort(),
     );
+  });
+
+  it('refuses invalid UTF-8, deep nesting and __proto__ keys with 400s, and smuggling attempts at the HTTP layer', async () => {
+    const { key } = await clients();
+    const headers = { 'periscope-auth': `Bearer ${key}`, 'content-type': 'application/json' };
+    const utf8 = await post('/v1/chat/completions', { headers, body: Buffer.from([0x7b, 0x22, 0x6d, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]) });
+    expect(utf8.status).toBe(400);
+    expect(JSON.stringify(utf8.body)).toMatch(/UTF-8/);
+    const deep = await post('/v1/chat/completions', { headers, body: `{"model":"gpt-4o-mini","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}` });
+    expect(deep.status).toBe(400);
+    const proto = await post('/v1/chat/completions', { headers, body: '{"model":"gpt-4o-mini","messages":[],"__proto__":{"isAdmin":true}}' });
+    expect(proto.status).toBe(400);
+    expect(JSON.stringify(proto.body)).toMatch(/__proto__/);
+
+    const { connect } = await import('node:net');
+    const raw = (text: string) => new Promise<string>((resolve) => {
+      const socket = connect(Number(new URL(h.url).port), '127.0.0.1');
+      let reply = '';
+      socket.on('data', (d) => (reply += d));
+      socket.on('close', () => resolve(reply));
+      socket.end(text);
+    });
+    expect(await raw('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nhello')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await raw('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
   });
 
   it('exposes every drop path and the request counters on /metrics', async () => {

@@ -16,6 +16,7 @@ interface CatalogEntry {
 export const ERRORS = {
   missing_gateway_key: { status: 401, openaiType: 'invalid_request_error', anthropicType: 'authentication_error' },
   invalid_gateway_key: { status: 401, openaiType: 'invalid_request_error', anthropicType: 'authentication_error' },
+  too_many_auth_failures: { status: 429, openaiType: 'rate_limit_error', anthropicType: 'rate_limit_error' },
   invalid_json: { status: 400, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   invalid_request: { status: 400, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   unsupported_media_type: { status: 415, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },

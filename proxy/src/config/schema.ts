@@ -184,6 +184,8 @@ export const configSchema = z.strictObject({
   pricing: z.record(z.string(), priceSchema).default({}),
   gateway: z.strictObject({
     max_request_bytes: z.number().int().positive().default(32 * 1024 * 1024),
+    /** Missing or invalid gateway keys one client address may send per minute before it gets 429s. */
+    max_auth_failures_per_minute: z.number().int().positive().default(30),
     /** Upstreams a call may name with Periscope-Target-Url (URL prefixes; `https://*.host` for subdomains). */
     target_urls: z.array(z.url({ protocol: /^https?$/ })).default([]),
     /** Private networks (CIDR) a Periscope-Target-Url may reach; all private, loopback and link-local ones are refused otherwise. */

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 import { expectsJsonBody } from '../routing/endpoint.ts';
+import { checkJsonDepth, checkNoPrototypeKeys, decodeUtf8 } from './hostile-json.ts';
 
 export interface ParsedBody {
   raw: Buffer | undefined;
@@ -18,12 +19,15 @@ export function parseJsonBody(request: FastifyRequest, endpoint: Endpoint): Pars
     throw new GatewayError('unsupported_media_type', `Expected Content-Type: application/json, got "${type || 'none'}".`);
   }
   if (!raw || raw.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; expected a JSON object.');
+  const text = decodeUtf8(raw);
+  checkJsonDepth(text);
   let json: unknown;
   try {
-    json = JSON.parse(raw.toString('utf8'));
+    json = JSON.parse(text);
   } catch (err) {
     throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
   }
+  checkNoPrototypeKeys(text, json);
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
   }
