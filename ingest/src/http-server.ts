@@ -3,9 +3,16 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
 import { ApiError } from './errors.ts';
 import { STATUS_PAGE } from './status-page.ts';
+import { registerUi, uiRewrite, type UiOptions } from './ui-static.ts';
 
-/** Strips query strings from logged URLs: some providers put keys there (`?key=`). */
-const requestSerializer = (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?', 1)[0] });
+/**
+ * Strips query strings from logged URLs: some providers put keys there (`?key=`). Logs the
+ * URL as sent, not as the UI rewrite routed it.
+ */
+const requestSerializer = (req: { method: string; url: string; originalUrl?: string }) => ({
+  method: req.method,
+  url: (req.originalUrl ?? req.url).split('?', 1)[0],
+});
 
 export interface HttpServer {
   app: FastifyInstance;
@@ -14,14 +21,16 @@ export interface HttpServer {
 
 /**
  * What every role's HTTP server shares: logging without secrets, the API error shape,
- * /metrics, /healthz (ready when `ready` resolves) and the page at `/`.
+ * /metrics, /healthz (ready when `ready` resolves), and at `/` the web UI when `ui` is given
+ * (roles that serve the API) or else a status page.
  */
-export function createHttpServer(logger: FastifyServerOptions['logger'] | undefined, ready: () => Promise<void>): HttpServer {
+export function createHttpServer(logger: FastifyServerOptions['logger'] | undefined, ready: () => Promise<void>, ui?: UiOptions): HttpServer {
   const app = Fastify({
     logger: logger === undefined ? { level: 'info', serializers: { req: requestSerializer } } : logger,
     // Streams of reasoning models can run for many minutes.
     requestTimeout: 0,
     bodyLimit: 1024 * 1024,
+    ...(ui ? { rewriteUrl: uiRewrite(ui.isGatewayPrefix) } : {}),
   });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'periscope_' });
@@ -29,6 +38,8 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     // Store errors carry their own code and status (invalid_cursor 400, store_unavailable 503).
     const err: { code: string; status: number; message: string } = error instanceof ApiError || error instanceof StoreError ? error
+      // JSON.parse quotes the start of the body in its message, and a sign-in body holds the admin token.
+      : (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? new ApiError('invalid_body', 'The body is not valid JSON.')
       : error.statusCode && error.statusCode < 500 ? new ApiError('invalid_body', error.message)
       : new ApiError('internal_error', 'Internal error.');
     if (err.status >= 500) request.log.error({ err: error }, 'API error');
@@ -44,6 +55,7 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
     }
   });
   app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-  app.get('/', async (_req, reply) => reply.type('text/html').send(STATUS_PAGE));
+  if (ui) void app.register(registerUi, ui);
+  else app.get('/', async (_req, reply) => reply.type('text/html').send(STATUS_PAGE));
   return { app, registry };
 }

@@ -18,6 +18,8 @@ export interface EmbeddedOptions {
   dispatcher?: ProxyOptions['dispatcher'];
   /** The config file, watched for hot reload (also re-read on SIGHUP). */
   configFile?: string;
+  /** The built web UI; default ui/dist of this repository. */
+  uiDir?: string;
 }
 
 export interface EmbeddedServer {
@@ -42,7 +44,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   await store.migrate();
   await store.setBodyTtlDays(opts.config.logging.body_ttl_days);
 
-  const { app, registry } = createHttpServer(opts.logger, () => store.ping());
+  // Provider names (as of the config in effect, which may reload) are the gateway's first path
+  // segments; the UI answers every other page a browser asks for.
+  let live: { current: PeriscopeConfig } = { current: opts.config };
+  const ui = { dir: opts.uiDir, isGatewayPrefix: (segment: string) => Object.hasOwn(live.current.providers, segment) };
+  const { app, registry } = createHttpServer(opts.logger, () => store.ping(), ui);
   const metrics = createProxyMetrics(registry);
   const pipeline = await startEventPipeline({ config: opts.config, dataDir: opts.dataDir, store, registry, proxyMetrics: metrics, log: app.log });
 
@@ -58,6 +64,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   }
 
   const services = await startGatewayServices({ config: opts.config, configFile: opts.configFile, env, log: app.log });
+  live = services.config;
   app.addHook('onClose', () => services.close());
   await app.register(proxyPlugin, {
     config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: opts.dispatcher,

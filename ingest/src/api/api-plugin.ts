@@ -1,9 +1,17 @@
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '@periscope/clickhouse';
 import { generateGatewayKey } from '@periscope/proxy';
 import { ApiError } from '../errors.ts';
 import type { AdminAuth } from '../data-dir.ts';
-import { parseRequestFilters } from './request-filters.ts';
+import { checkCsrf, credentialOf, requireCredential } from './api-auth.ts';
+import { breakdownRoutes } from './breakdown-routes.ts';
+import { LoginSessions } from './login-sessions.ts';
+import { loginRoutes } from './login-routes.ts';
+import { metricsRoutes } from './metrics-routes.ts';
+import { one, type Query } from './query-params.ts';
+import { requestRoutes } from './request-routes.ts';
+import { sessionRoutes } from './session-routes.ts';
 
 export interface ApiOptions {
   store: Store;
@@ -11,46 +19,47 @@ export interface ApiOptions {
   keySecret: Buffer;
   /** Called after a key changed so the proxy sees it at once, not at the next poll. */
   onKeysChanged: () => Promise<void>;
+  /** UI sign-ins; one store per process unless a test shares one. */
+  loginSessions?: LoginSessions;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route checks credentials itself (sign-in). */
+    public?: boolean;
+  }
 }
 
 const PROJECT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** A repeated query parameter counts once, by its last value (never silently dropped). */
-const lastValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v) || undefined;
-
 /**
- * `/api/*`: the read API over logged requests, and key management. Until users and roles
- * land (access issue), the admin token is the only credential and it sees every project.
+ * `/api/*`: the read API over logged requests, the overview, and key management. Until users
+ * and roles land (access issue), the admin token is the only credential, presented as a
+ * bearer or traded for a UI session cookie, and it sees every project.
  */
 export async function apiPlugin(app: FastifyInstance, opts: ApiOptions): Promise<void> {
-  const { store } = opts;
+  const { store, admin } = opts;
+  const sessions = opts.loginSessions ?? new LoginSessions();
 
+  await app.register(fastifyCookie);
   app.addHook('onRequest', async (request) => {
-    const m = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (!m || !opts.admin.check(m[1]!)) throw new ApiError('unauthorized', 'Send "Authorization: Bearer <admin token>".');
+    if (request.routeOptions.config.public) return;
+    checkCsrf(request, requireCredential(credentialOf(request, admin, sessions)));
   });
 
-  async function visibleProjects(requested: string | undefined): Promise<string[]> {
+  /** `?project=` narrows to one project; without it the admin sees every project that has a key. */
+  async function projectsFor(q: Query): Promise<string[]> {
+    const requested = one(q, 'project');
     if (requested) return [requested];
     const keys = await store.listKeys();
     return [...new Set(keys.map((k) => k.project_id))];
   }
 
-  app.get('/api/requests', async (request) => {
-    const q = request.query as Record<string, string | string[] | undefined>;
-    return store.listRequests(parseRequestFilters(q, await visibleProjects(lastValue(q.project))));
-  });
-
-  app.get('/api/requests/:id', async (request) => {
-    const { id } = request.params as { id: string };
-    const q = request.query as Record<string, string | string[] | undefined>;
-    const row = await store.getRequest(await visibleProjects(lastValue(q.project)), id);
-    if (!row) throw new ApiError('not_found', `No request ${id}`);
-    return row;
-  });
+  await app.register(loginRoutes, { admin, sessions });
+  for (const routes of [requestRoutes, metricsRoutes, sessionRoutes, breakdownRoutes]) await app.register(routes, { store, projectsFor });
 
   app.get('/api/keys', async (request) => {
-    const project = lastValue((request.query as Record<string, string | string[] | undefined>).project);
+    const project = one(request.query as Query, 'project');
     const keys = await store.listKeys(project ? [project] : undefined);
     return { data: keys.map(({ key_hash: _hash, ...rest }) => rest) };
   });

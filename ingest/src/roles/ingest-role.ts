@@ -11,6 +11,8 @@ export interface IngestRoleOptions {
   location: StoreLocation;
   env?: NodeJS.ProcessEnv;
   logger?: FastifyServerOptions['logger'];
+  /** The built web UI; default ui/dist of this repository. */
+  uiDir?: string;
 }
 
 export interface IngestRole {
@@ -33,7 +35,7 @@ export async function startIngestRole(o: IngestRoleOptions): Promise<IngestRole>
   await store.migrate();
   await store.setBodyTtlDays(o.config.logging.body_ttl_days);
 
-  const { app, registry } = createHttpServer(o.logger, () => store.ping());
+  const { app, registry } = createHttpServer(o.logger, () => store.ping(), { dir: o.uiDir });
   await app.register(apiPlugin, { store, admin, keySecret: secret, onKeysChanged: async () => {} });
 
   const consumer = await startEventConsumer(o.config.kafka, store, registry, app.log);
