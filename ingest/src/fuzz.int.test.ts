@@ -115,7 +115,8 @@ describe('fuzz: 10,000 malformed requests against the proxy and the API', () => 
         }
         const path = pick(PATHS);
         const method = pick(['POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE', 'PATCH']);
-        const res = await fetch(h.url + path, { method, headers: headers(), body: method === 'GET' ? undefined : body() }).catch((e: Error) => e);
+        const payload = method === 'GET' ? undefined : body();
+        const res = await fetch(h.url + path, { method, headers: headers(), body: typeof payload === 'string' || payload === undefined ? payload : new Uint8Array(payload) }).catch((e: Error) => e);
         if (res instanceof Error) {
           statuses.set(-1, (statuses.get(-1) ?? 0) + 1);
           continue;

@@ -23,7 +23,8 @@ async function clients(scenario?: string) {
 }
 
 async function post(path: string, init: { headers?: Record<string, string>; body?: string | Buffer }) {
-  const res = await fetch(h.url + path, { method: 'POST', headers: init.headers, body: init.body });
+  const body = typeof init.body === 'string' || init.body === undefined ? init.body : new Uint8Array(init.body);
+  const res = await fetch(h.url + path, { method: 'POST', headers: init.headers, body });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
 
