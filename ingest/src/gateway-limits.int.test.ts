@@ -1,13 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startMockUpstream, startRedisServer, type MockUpstream, type RedisServer } from '@periscope/testkit';
-import { PERISCOPE_CLI } from './testing/cli-command.ts';
 import { ADMIN_TOKEN, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
+import { startPeriscopeProcess, type PeriscopeProcess } from './testing/periscope-process.ts';
 
 const messages = [{ role: 'user' as const, content: 'Count me.' }];
 
@@ -129,10 +125,7 @@ describe('limits shared by two proxy processes through Redis', () => {
   let redis: RedisServer;
   let mock: MockUpstream;
   let a: GatewayHarness;
-  let dir: string;
-  let child: ChildProcess;
-  let bUrl = '';
-  let output = '';
+  let b: PeriscopeProcess;
 
   const limits = [{ match: { project: '*' }, rpm: 10 }];
 
@@ -140,34 +133,14 @@ describe('limits shared by two proxy processes through Redis', () => {
     redis = await startRedisServer();
     mock = await startMockUpstream();
     a = await startGatewayHarness(() => ({}), { config: () => ({ limits }), env: { PERISCOPE_REDIS_URL: redis.url } });
-    dir = await mkdtemp(join(tmpdir(), 'periscope-limits-'));
-    await writeFile(join(dir, 'periscope.yaml'), JSON.stringify({ providers: { openai: { type: 'openai', base_url: `${mock.url}/v1` } }, limits }));
-    child = spawn(process.execPath, [...PERISCOPE_CLI, 'start', '--port', '0', '--data-dir', join(dir, 'data'), '--config', join(dir, 'periscope.yaml')], {
-      // Embedded like the harness: no Kafka even when the suite's broker is in the environment.
-      cwd: dir, env: { ...process.env, PERISCOPE_KAFKA_BROKERS: '', PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN, PERISCOPE_REDIS_URL: redis.url },
-    });
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`second proxy did not start:\n${output}`)), 60_000);
-      child.stdout!.on('data', () => {
-        const m = /UI and API:\s+(\S+)/.exec(output);
-        if (m && output.includes('Gateway:')) {
-          clearTimeout(timer);
-          bUrl = m[1]!.replace(/\/$/, '');
-          resolve();
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`second proxy exited with ${code}:\n${output}`)));
-    });
+    b = await startPeriscopeProcess({ providers: { openai: { type: 'openai', base_url: `${mock.url}/v1` } }, limits }, { PERISCOPE_REDIS_URL: redis.url });
   }, 90_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await b?.stop();
     await a?.close();
     await mock?.close();
     await redis?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   async function keyOn(url: string, project: string): Promise<string> {
@@ -182,7 +155,7 @@ describe('limits shared by two proxy processes through Redis', () => {
 
   it('30 calls spread over both proxies: exactly 10 pass a shared 10 rpm project limit', async () => {
     const project = `shared-${Date.now()}`;
-    const clients = [openaiFor(a.url, await keyOn(a.url, project)), openaiFor(bUrl, await keyOn(bUrl, project))];
+    const clients = [openaiFor(a.url, await keyOn(a.url, project)), openaiFor(b.url, await keyOn(b.url, project))];
     await awayFromMinuteEdge();
     const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) =>
       status(clients[i % 2]!.chat.completions.create({ model: 'gpt-4o-mini', messages }))));

@@ -42,8 +42,9 @@ export interface CacheKeyInput {
   /** `Periscope-Cache-Seed`; '' when absent. */
   seed: string;
   /**
-   * What the client addressed: the provider prefix it used ('' for none). The model or alias it
-   * named is in the body. Never the deployment the router picks, which may change per call.
+   * What the client addressed: the provider prefix (or target URL) it used, '' for none. The
+   * model or alias it named is in the body. Never the deployment the router picks, which may
+   * change per call.
    */
   routePrefix: string;
   endpoint: Endpoint;

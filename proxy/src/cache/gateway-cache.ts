@@ -78,7 +78,8 @@ export class GatewayCache {
     const key = cacheKey({
       projectId: call.projectId,
       seed: call.meta.cache.seed,
-      routePrefix: prefix ?? '',
+      // With no provider prefix, Periscope-Target-Url names where the call goes.
+      routePrefix: prefix ?? (call.meta.targetUrl ? `target:${call.meta.targetUrl}` : ''),
       endpoint: call.endpoint,
       semanticHeaders: `${headerText(headers['anthropic-version'])}\n${headerText(headers['anthropic-beta'])}`,
       body: body.json,
