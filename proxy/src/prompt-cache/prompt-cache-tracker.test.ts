@@ -53,6 +53,13 @@ describe('PromptCacheTracker (Anthropic)', () => {
     expect(verdict).toEqual({ expected: true, divergedAt: 2, missReason: 'tools[2] changed since the previous call of this session' });
   });
 
+  it('expects a hit after a cached prefix even when the change comes before the minimum length', () => {
+    const { observe } = setup();
+    const small = (system: string) => ({ model: 'claude-sonnet-4-5', system, messages: [{ role: 'user', content: [{ type: 'text', text: long('question'), cache_control: EPH }] }] });
+    observe(small('short system prompt'));
+    expect(observe(small('another short system prompt'))).toEqual({ expected: true, divergedAt: 0, missReason: 'system prompt changed since the previous call of this session' });
+  });
+
   it('says the system prompt changed', () => {
     const { observe } = setup();
     observe(turn(2, { marked: true }));
@@ -131,7 +138,9 @@ describe('PromptCacheTracker (OpenAI)', () => {
     see({ model: 'gpt-4o', messages });
     expect(see({ model: 'gpt-4o', messages: [...messages, { role: 'assistant', content: 'a' }] })).toMatchObject({ expected: true, divergedAt: -1 });
     const changed = see({ model: 'gpt-4o', messages: [{ role: 'system', content: long('other') }, ...messages.slice(1)] });
-    expect(changed).toMatchObject({ expected: false, divergedAt: 0 });
+    expect(changed).toEqual({ expected: true, divergedAt: 0, missReason: 'system prompt (messages[0]) changed since the previous call of this session' });
+    expect(see({ model: 'gpt-4o', messages: [{ role: 'user', content: 'short' }] })).toMatchObject({ expected: true, divergedAt: 0 });
+    expect(see({ model: 'gpt-4o', messages: [{ role: 'user', content: 'other' }] })).toMatchObject({ expected: false });
   });
 });
 

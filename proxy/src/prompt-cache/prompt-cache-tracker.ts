@@ -23,6 +23,10 @@ export interface PromptCacheTrackerOptions {
  * Remembers the prompt blocks of the last call of each session (per project and model: a
  * prompt cache never spans models) and judges the next call against it: was a provider cache
  * hit to be expected, where did the prompt first change, and if the hit does not happen, why.
+ * A hit is expected when the previous call left something to read: Anthropic, a prefix of at
+ * least the minimum length written at a breakpoint, or shared with no breakpoint over it;
+ * OpenAI, a prompt of at least the minimum length. So a row can say why it missed even when
+ * the change came early in the prompt (a tool or the system prompt edited).
  * One process's view: with several gateways, a session whose calls alternate between them is
  * judged against the last call this process saw.
  */
@@ -59,14 +63,9 @@ export class PromptCacheTracker {
     const shared = sharedPrefix(previous.blocks, blocks);
     const comparable = Math.min(previous.blocks.hashes.length, blocks.hashes.length);
     const divergedAt = shared < comparable ? shared : -1;
-    const sharedTokens = shared === 0 ? 0 : tokens(blocks.cumulativeChars[shared - 1]!);
-    if (sharedTokens < rules.minTokens) return { expected: false, divergedAt, missReason: '' };
-    const idleMs = now - previous.at;
-    const missReason =
-      rules.provider === 'anthropic'
-        ? anthropicMissReason(previous, blocks, breakpoints, shared, divergedAt, idleMs, rules)
-        : openAiMissReason(sharedTokens, idleMs, rules);
-    return { expected: true, divergedAt, missReason };
+    const context: Comparison = { previous, blocks, shared, divergedAt, idleMs: now - previous.at, rules };
+    const missReason = rules.provider === 'anthropic' ? anthropicMissReason(context, breakpoints) : openAiMissReason(context);
+    return missReason === undefined ? { expected: false, divergedAt, missReason: '' } : { expected: true, divergedAt, missReason };
   }
 
   #remember(key: string, call: SessionCall): void {
@@ -93,30 +92,42 @@ function changeDescription(previous: PromptBlocks, current: PromptBlocks, at: nu
     : `${name(now)} was added since the previous call of this session`;
 }
 
+interface Comparison {
+  previous: SessionCall;
+  blocks: PromptBlocks;
+  /** Leading blocks equal in both calls. */
+  shared: number;
+  divergedAt: number;
+  idleMs: number;
+  rules: PromptCacheRules;
+}
+
+const tokensThrough = (blocks: PromptBlocks, count: number) => (count === 0 ? 0 : tokens(blocks.cumulativeChars[count - 1]!));
+
 /**
  * Anthropic reads a prefix the previous call wrote at one of its breakpoints, when this call
- * has a breakpoint at that block or within the lookback window after it. The reasons are
- * tried from structural (what the client can fix in the request) to circumstantial.
+ * has a breakpoint at that block or within the lookback window after it. A hit is expected
+ * when the previous call wrote a cacheable prefix, or when the calls share one that no
+ * breakpoint covers; undefined when neither. The reasons go from structural (what the client
+ * can fix in the request) to circumstantial.
  */
-function anthropicMissReason(
-  previous: SessionCall,
-  blocks: PromptBlocks,
-  breakpoints: Breakpoints,
-  shared: number,
-  divergedAt: number,
-  idleMs: number,
-  rules: PromptCacheRules,
-): string {
+function anthropicMissReason(c: Comparison, breakpoints: Breakpoints): string | undefined {
+  const { previous, blocks, shared, divergedAt, rules } = c;
   const minChars = rules.minTokens * CHARS_PER_TOKEN;
   let written = -1; // last block the previous call wrote, still intact in this call
-  let writtenBeyond = false; // the previous call wrote a prefix the change cut through
+  let writtenBeyond = false; // the previous call wrote a prefix this call does not repeat
   for (let p = 0; p < previous.breakpoints.length; p++) {
     if (previous.breakpoints[p] === 0 || previous.blocks.cumulativeChars[p]! < minChars) continue;
     if (p < shared) written = p;
     else writtenBeyond = true;
   }
   if (written < 0) {
-    if (writtenBeyond && divergedAt >= 0) return changeDescription(previous.blocks, blocks, divergedAt);
+    if (writtenBeyond) {
+      return divergedAt >= 0
+        ? changeDescription(previous.blocks, blocks, divergedAt)
+        : 'the prompt is shorter than the prefix the previous call of this session cached (the conversation was cut back)';
+    }
+    if (tokensThrough(blocks, shared) < rules.minTokens) return undefined;
     return 'no cache_control breakpoint covers the shared prefix (the previous call of this session cached none of it)';
   }
   let reads = false;
@@ -125,14 +136,19 @@ function anthropicMissReason(
     return `no cache_control breakpoint covers the shared prefix (none at ${blocks.labels[written]} or within the ${ANTHROPIC_LOOKBACK_BLOCKS} blocks after it)`;
   }
   const ttlMs = previous.breakpoints[written] === BREAKPOINT_1H ? ANTHROPIC_1H_TTL_MS : rules.ttlMs;
-  if (idleMs > ttlMs) {
+  if (c.idleMs > ttlMs) {
     return `the previous call was more than ${Math.round(ttlMs / 60_000)} minutes ago (Anthropic cache TTL)`;
   }
-  return `the provider reported no cache read although the prefix through ${blocks.labels[written]} (~${tokens(blocks.cumulativeChars[written]!)} tokens) was cached by the previous call ${Math.round(idleMs / 1000)} s earlier (evicted, or another organisation or workspace)`;
+  return `the provider reported no cache read although the prefix through ${blocks.labels[written]} (~${tokens(blocks.cumulativeChars[written]!)} tokens) was cached by the previous call ${Math.round(c.idleMs / 1000)} s earlier (evicted, or another organisation or workspace)`;
 }
 
-function openAiMissReason(sharedTokens: number, idleMs: number, rules: PromptCacheRules): string {
-  if (idleMs > rules.ttlMs) {
+/** OpenAI caches every prompt of at least the minimum by itself: a hit is expected after one. */
+function openAiMissReason(c: Comparison): string | undefined {
+  const { previous, blocks, shared, divergedAt, rules } = c;
+  if (tokensThrough(previous.blocks, previous.blocks.hashes.length) < rules.minTokens) return undefined;
+  const sharedTokens = tokensThrough(blocks, shared);
+  if (sharedTokens < rules.minTokens) return divergedAt >= 0 ? changeDescription(previous.blocks, blocks, divergedAt) : undefined;
+  if (c.idleMs > rules.ttlMs) {
     return `the previous call was more than ${Math.round(rules.ttlMs / 60_000)} minutes ago (OpenAI keeps cached prefixes for 5–10 minutes of inactivity)`;
   }
   return `the provider reported no cached tokens although ~${sharedTokens} prefix tokens repeated (OpenAI's cache is best-effort per server; prompt_cache_key keeps a session on one)`;
