@@ -1,0 +1,99 @@
+import type { ReactNode } from 'react';
+import { useI18n, LANGS, type Lang, type MessageKey } from '../lib/i18n/index.tsx';
+import { Link, useLocation, useSearchParams } from '../lib/router.tsx';
+import { setThemeChoice, useTheme, type ThemeChoice } from '../lib/theme.ts';
+import { Icon, type IconName } from '../components/icons.tsx';
+import { EmptyState } from '../components/states.tsx';
+import { OverviewPage } from '../features/overview/components/overview-page.tsx';
+import { RequestsPage } from '../features/requests/components/requests-page.tsx';
+import { RequestDrawer } from '../features/requests/components/request-drawer.tsx';
+import { SessionsPage } from '../features/sessions/components/sessions-page.tsx';
+import { SessionPage } from '../features/sessions/components/session-page.tsx';
+import { UsersPage } from '../features/users/components/users-page.tsx';
+import { useSignOut } from '../features/auth/api/delete-session.ts';
+import { hrefKeepingTime } from './nav.ts';
+import { ShortcutHelp, useGlobalShortcuts, useShortcutHelp } from './shortcuts.tsx';
+
+const NAV: { path: string; label: MessageKey; icon: IconName; key: string }[] = [
+  { path: '/', label: 'nav.overview', icon: 'chart', key: 'g o' },
+  { path: '/requests', label: 'nav.requests', icon: 'list', key: 'g r' },
+  { path: '/sessions', label: 'nav.sessions', icon: 'sessions', key: 'g s' },
+  { path: '/users', label: 'nav.users', icon: 'users', key: 'g u' },
+];
+
+const THEMES: { choice: ThemeChoice; icon: IconName; label: MessageKey }[] = [
+  { choice: 'light', icon: 'sun', label: 'theme.light' },
+  { choice: 'system', icon: 'monitor', label: 'theme.system' },
+  { choice: 'dark', icon: 'moon', label: 'theme.dark' },
+];
+
+function route(pathname: string): ReactNode {
+  if (pathname === '/' || pathname === '/overview') return <OverviewPage />;
+  if (pathname === '/requests') return <RequestsPage />;
+  if (pathname === '/sessions') return <SessionsPage />;
+  const session = /^\/sessions\/(.+)$/.exec(pathname);
+  if (session) return <SessionPage key={session[1]} id={decodeURIComponent(session[1]!)} />;
+  if (pathname === '/users') return <UsersPage />;
+  return null;
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <div className="page">
+      <div className="card"><EmptyState icon="alert" title={t('notFound.title')}><Link to="/" className="btn">{t('nav.overview')}</Link></EmptyState></div>
+    </div>
+  );
+}
+
+export function Shell() {
+  const { t, lang, setLang } = useI18n();
+  const { pathname, search } = useLocation();
+  const params = useSearchParams();
+  const { choice } = useTheme();
+  const signOut = useSignOut();
+  const [helpOpen, openHelp, closeHelp] = useShortcutHelp();
+  useGlobalShortcuts(openHelp);
+  const drawerId = params.get('request');
+  const active = (p: string) => (p === '/' ? pathname === '/' || pathname === '/overview' : pathname === p || pathname.startsWith(`${p}/`));
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label={t('nav.main')}>
+        <div className="brand"><span className="brand-mark" aria-hidden="true" />Periscope</div>
+        {NAV.map((n) => (
+          <Link key={n.path} to={hrefKeepingTime(n.path, search)} className="nav-link" aria-current={active(n.path) ? 'page' : undefined}>
+            <Icon name={n.icon} />{t(n.label)}<span className="kbd-hint">{n.key}</span>
+          </Link>
+        ))}
+        <div className="sidebar-footer">
+          <div className="segmented" role="radiogroup" aria-label={t('theme.label')} style={{ alignSelf: 'flex-start' }}>
+            {THEMES.map((x) => (
+              <button key={x.choice} type="button" role="radio" aria-checked={choice === x.choice} title={t(x.label)} aria-label={t(x.label)} onClick={() => setThemeChoice(x.choice)} data-theme-choice={x.choice}>
+                <Icon name={x.icon} width={14} height={14} />
+              </button>
+            ))}
+          </div>
+          <label className="sidebar-row" style={{ gap: 8 }}>
+            <Icon name="globe" width={16} height={16} className="muted" />
+            <span className="sr-only">{t('lang.label')}</span>
+            <select className="select" value={lang} onChange={(e) => setLang(e.target.value as Lang)} style={{ flex: 1 }} data-testid="lang">
+              {LANGS.map((l) => <option key={l.code} value={l.code}>{l.label}</option>)}
+            </select>
+          </label>
+          <button type="button" className="nav-link btn-ghost" style={{ border: 0, background: 'transparent', cursor: 'pointer' }} onClick={openHelp}>
+            <Icon name="keyboard" />{t('shortcuts.title')}<span className="kbd-hint">?</span>
+          </button>
+          <button type="button" className="nav-link" style={{ border: 0, background: 'transparent', cursor: 'pointer' }} onClick={() => signOut.mutate()} data-testid="sign-out">
+            <Icon name="logout" />{t('signin.signOut')}
+          </button>
+        </div>
+      </nav>
+      <main className="main" id="main">
+        {route(pathname) ?? <NotFound />}
+      </main>
+      {drawerId && <RequestDrawer key={drawerId} id={drawerId} />}
+      <ShortcutHelp open={helpOpen} onClose={closeHelp} />
+    </div>
+  );
+}
