@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestRow } from '@periscope/clickhouse';
+import type { RequestDetail } from '@periscope/clickhouse';
 import { createPriceBook } from '@periscope/proxy';
 import { agentSessionFixture, AGENT_SESSION_MODEL, startMockUpstream, type MockUpstream } from '@periscope/testkit';
 import { startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
@@ -35,13 +35,13 @@ async function send(key: string, body: object, headers: Record<string, string>) 
 }
 
 /** Input-side cost from a stored row: uncached input, cache reads and (5-minute) writes at their prices. */
-function inputCost(row: RequestRow): number {
+function inputCost(row: RequestDetail): number {
   const usage = { prompt_tokens: row.prompt_tokens, completion_tokens: 0, cache_read_tokens: row.cache_read_tokens, cache_write_tokens: row.cache_write_tokens, reasoning_tokens: 0 };
   return priceBook.cost('anthropic', AGENT_SESSION_MODEL, usage).cost_usd;
 }
 
 /** Replays the 30-turn session through the gateway; returns its rows, oldest first. */
-async function replay(headers: Record<string, string>): Promise<RequestRow[]> {
+async function replay(headers: Record<string, string>): Promise<RequestDetail[]> {
   const { project, key } = await h.newProject();
   const turns = agentSessionFixture();
   const ids = [];
@@ -53,7 +53,7 @@ describe('provider prompt cache through the gateway', () => {
   it('prompt_cache: auto cuts the input cost of a 30-turn agent session by at least 70%', async () => {
     const off = await replay({});
     const auto = await replay({ 'periscope-prompt-cache': 'auto' });
-    const cost = (rows: RequestRow[]) => rows.reduce((sum, r) => sum + inputCost(r), 0);
+    const cost = (rows: RequestDetail[]) => rows.reduce((sum, r) => sum + inputCost(r), 0);
     const saving = 1 - cost(auto) / cost(off);
     console.log(`30-turn agent session through the gateway, input cost: off $${cost(off).toFixed(4)}, auto $${cost(auto).toFixed(4)} (${(saving * 100).toFixed(1)}% lower)`);
     expect(saving).toBeGreaterThanOrEqual(0.7);
