@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startChild, type ChildHandle } from './child-protocol.ts';
 import { closedLoop, type Target } from './load.ts';
+import type { CacheBenchResult } from './cache-child.ts';
 import type { IngestChildResult } from './ingest-child.ts';
 import { PEER_NAMES, startLitellm, startPortkey, type PeerName, type StartedPeer } from './peers.ts';
 import { markdown, machineInfo, updateReadme, writeResults, type BenchReport } from './report.ts';
@@ -60,17 +61,17 @@ async function main() {
     const warm = await closedLoop(periscope, 16, quick ? 1500 : 3000);
     if (warm.errors) throw new Error(`warm-up through Periscope failed: ${warm.errorSamples.join('; ')}`);
 
-    log('1/6 mock ceiling');
+    log('1/7 mock ceiling');
     const ceiling = await mockCeiling(ctx);
     log(`    best ${ceiling.bestRps.toFixed(0)} req/s`);
     // Throughput runs before overhead because overhead's top rate derives from its saturation point.
-    log('2/6 max throughput (closed loop)');
+    log('2/7 max throughput (closed loop)');
     const throughput = await maxThroughput(ctx);
     log(`    direct ${throughput.bestDirectRps.toFixed(0)} req/s, periscope ${throughput.bestPeriscopeRps.toFixed(0)} req/s`);
-    log('3/6 overhead at fixed rates (open loop)');
+    log('3/7 overhead at fixed rates (open loop)');
     const over = await overhead(ctx, throughput.bestPeriscopeRps);
     for (const o of over) log(`    ${o.label}: added p50 ${o.addedMs.p50.toFixed(2)} ms, p99 ${o.addedMs.p99.toFixed(2)} ms`);
-    log('4/6 concurrent streams');
+    log('4/7 concurrent streams');
     const streams = await streaming(ctx);
     log(`    added TTFT p50 ${streams.addedTtftMs.p50.toFixed(2)} ms, p99 ${streams.addedTtftMs.p99.toFixed(2)} ms`);
 
@@ -78,7 +79,7 @@ async function main() {
     // The gateway's process (and its chDB) goes before the store scenarios, so they have the cores to themselves.
     await gateway.stop();
 
-    log(`5/6 peers through the same mock: ${peerNames.join(', ') || 'none'}`);
+    log(`5/7 peers through the same mock: ${peerNames.join(', ') || 'none'}`);
     const peers: PeerResult[] = [];
     const starters: Record<PeerName, { label: string; start: () => Promise<StartedPeer> }> = {
       portkey: { label: 'Portkey (`@portkey-ai/gateway`)', start: () => startPortkey(mock.url) },
@@ -108,13 +109,20 @@ async function main() {
       }
     }
 
-    log('6/6 ingest (in-process queue → chDB) and log-page queries, in a child with a store of its own');
+    log('6/7 ingest (in-process queue → chDB) and log-page queries, in a child with a store of its own');
     const ingestChild = await startChild('./ingest-child.ts', [quick ? 'quick' : 'full']);
     children.push(ingestChild);
     const store = (await ingestChild.finish()).extra as unknown as IngestChildResult;
     await ingestChild.stop();
     log(`    ${store.ingest.rowsInserted} events in ${store.ingest.durationS.toFixed(1)} s: ${store.ingest.eventsPerSec.toFixed(0)} events/s`);
     for (const q of store.queries.timings) log(`    ${q.label}: ${q.medianMs.toFixed(1)} ms`);
+    log('7/7 response-cache hit lookup (memory and Redis backends), in a child of its own');
+    const cacheChild = await startChild('./cache-child.ts', [quick ? 'quick' : 'full']);
+    children.push(cacheChild);
+    const cache = (await cacheChild.finish()).extra as unknown as CacheBenchResult;
+    await cacheChild.stop();
+    for (const c of cache.timings) log(`    ${c.label}: p50 ${c.latencyMs.p50.toFixed(3)} ms, p99 ${c.latencyMs.p99.toFixed(3)} ms`);
+    if (cache.redisSkipped) log(`    Redis ${cache.redisSkipped}`);
     const brokers = process.env.PERISCOPE_KAFKA_BROKERS ?? '';
     const kafka = brokers
       ? `skipped: PERISCOPE_KAFKA_BROKERS is set (${brokers}) but the bench has no Kafka → chDB scenario yet`
@@ -137,6 +145,7 @@ async function main() {
       peers,
       ingest: store.ingest,
       queries: store.queries,
+      cache,
       kafka,
       logging: (finished.extra.counters ?? {}) as Record<string, number>,
       totalErrors,

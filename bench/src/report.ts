@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import type { Percentiles } from './histogram.ts';
+import type { CacheBenchResult } from './cache-child.ts';
 import type { IngestResult, QueriesResult } from './ingest-child.ts';
 import type { LoadResult } from './load.ts';
 import type { MockCeilingResult } from './scenarios/mock-ceiling.ts';
@@ -32,6 +33,8 @@ export interface BenchReport {
   ingest: IngestResult;
   /** Log-page queries (store.listRequests) on that store once more rows were bulk-inserted. */
   queries: QueriesResult;
+  /** Response-cache hit lookups, in a child of their own. */
+  cache: CacheBenchResult;
   /** Kafka → chDB: why it was skipped. */
   kafka: string;
   /** Gateway counters after the run, once its event queue was flushed into chDB. */
@@ -143,6 +146,15 @@ export function markdown(r: BenchReport): string {
       '—',
     ]);
   }
+  for (const c of r.cache.timings) {
+    rows.push([
+      `Response-cache hit lookup, ${c.label}: key (canonical JSON + SHA-256 of a ${num(r.cache.requestBytes)} B chat request) + get + decode + replay plan, ${num(c.lookups)} lookups one at a time: p50/p90/p99`,
+      '—',
+      pcts(c.latencyMs),
+      '—',
+    ]);
+  }
+  if (r.cache.redisSkipped) rows.push(['Response-cache hit lookup, Redis backend', '—', r.cache.redisSkipped, '—']);
   const lg = r.logging;
   const header = [
     `Run ${m.date.slice(0, 19).replace('T', ' ')} UTC, \`pnpm bench${r.mode === 'quick' ? ' --quick' : ''}\` (${num(r.durationS)} s):`,
