@@ -11,10 +11,33 @@ export interface GroupExpression {
   inRollups: boolean;
 }
 
+/**
+ * The partial aggregates a source can carry, each as the raw table computes it, as the
+ * rollups store it, and as the caller merges it. Alias names differ from the merged output
+ * names used by callers (ClickHouse resolves an alias before a column of the same name).
+ */
+export const AGGREGATES = {
+  requests: { raw: 'count()', rollup: 'requests', merge: 'sum(requests)' },
+  errors: { raw: `countIf(${ERROR_CONDITION})`, rollup: 'errors', merge: 'sum(errors)' },
+  cost_usd: { raw: 'sum(cost_usd)', rollup: 'cost_usd', merge: 'sum(cost_usd)' },
+  prompt_tokens: { raw: 'sum(prompt_tokens)', rollup: 'prompt_tokens', merge: 'sum(prompt_tokens)' },
+  completion_tokens: { raw: 'sum(completion_tokens)', rollup: 'completion_tokens', merge: 'sum(completion_tokens)' },
+  cache_read_tokens: { raw: 'sum(cache_read_tokens)', rollup: 'cache_read_tokens', merge: 'sum(cache_read_tokens)' },
+  cost_saved_usd: { raw: 'sum(cost_saved_usd)', rollup: 'cost_saved_usd', merge: 'sum(cost_saved_usd)' },
+  cache_hits: { raw: "countIf(cache_status = 'hit')", rollup: "if(cache_status = 'hit', requests, 0)", merge: 'sum(cache_hits)' },
+  /** [p50, p95]; NaN (JSON null) without rows. */
+  latency: { raw: 'quantilesTDigestState(0.5, 0.95)(latency_ms)', rollup: 'latency_digest', merge: 'quantilesTDigestMerge(0.5, 0.95)(latency)' },
+  ttft: { raw: 'quantilesTDigestState(0.5, 0.95)(ttft_ms)', rollup: 'ttft_digest', merge: 'quantilesTDigestMerge(0.5, 0.95)(ttft)' },
+} as const;
+export type Aggregate = keyof typeof AGGREGATES;
+export const ALL_AGGREGATES = Object.keys(AGGREGATES) as Aggregate[];
+
 export interface AggregateSourceSpec {
   filter: RequestFilter;
   /** Each window's rows carry its index in column `w` (summary: current and previous). */
   windows: TimeRange[];
+  /** The partial aggregates to carry: t-digest states cost far more to build than sums. */
+  aggregates: readonly Aggregate[];
   /** Buckets rows by start time into column `t` (epoch ms); without it `t` is 0. */
   bucketMs?: number;
   /** Groups rows into column `g`; without it `g` is ''. */
@@ -24,11 +47,9 @@ export interface AggregateSourceSpec {
 }
 
 /**
- * Partial aggregates over the windows as one UNION ALL, in the rollups' shape: columns w, t,
- * g, cache_status, requests, errors, cost_usd, prompt_tokens, completion_tokens,
- * cache_read_tokens, cost_saved_usd, latency_digest, ttft_digest. Rollup segments are read
- * as stored; raw segments are aggregated into the same states, so the caller merges both
- * with one set of -Merge functions (MERGED below).
+ * Partial aggregates over the windows as one UNION ALL: columns w, t, g and one per
+ * requested aggregate. Rollup segments are read as stored; raw segments are aggregated into
+ * the same states, so the caller merges both with AGGREGATES[name].merge.
  *
  * Like the rollups, raw segments count every stored copy (no FINAL), so a number does not
  * change with the part of the range it falls in.
@@ -52,45 +73,22 @@ export function aggregateSource(spec: AggregateSourceSpec): { sql: string; param
 
 function segmentSql(segment: Segment, n: number, w: number, spec: AggregateSourceSpec, conditions: string[]): string {
   const g = spec.group?.sql ?? "''";
-  if (segment.source === 'requests') {
+  const raw = segment.source === 'requests';
+  const columns = spec.aggregates.map((name) => `${AGGREGATES[name][raw ? 'raw' : 'rollup']} AS ${name}`).join(', ');
+  if (raw) {
     const t = spec.bucketMs === undefined ? 'toInt64(0)' : 'intDiv(toUnixTimestamp64Milli(created_at), {bucketMs:Int64}) * {bucketMs:Int64}';
-    return `SELECT toUInt8(${w}) AS w, ${t} AS t, ${g} AS g, cache_status,
-       count() AS requests, countIf(${ERROR_CONDITION}) AS errors, sum(cost_usd) AS cost_usd,
-       sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
-       sum(cache_read_tokens) AS cache_read_tokens, sum(cost_saved_usd) AS cost_saved_usd,
-       quantilesTDigestState(0.5, 0.95)(latency_ms) AS latency_digest,
-       quantilesTDigestState(0.5, 0.95)(ttft_ms) AS ttft_digest
+    return `SELECT toUInt8(${w}) AS w, ${t} AS t, ${g} AS g, ${columns}
 FROM requests
 WHERE ${conditions.join(' AND ')}
   AND created_at >= fromUnixTimestamp64Milli({s${n}From:Int64}, 'UTC') AND created_at < fromUnixTimestamp64Milli({s${n}To:Int64}, 'UTC')
-GROUP BY w, t, g, cache_status`;
+GROUP BY w, t, g`;
   }
   const t = spec.bucketMs === undefined ? 'toInt64(0)' : 'intDiv(toInt64(toUnixTimestamp(bucket)) * 1000, {bucketMs:Int64}) * {bucketMs:Int64}';
-  return `SELECT toUInt8(${w}) AS w, ${t} AS t, ${g} AS g, cache_status,
-       requests, errors, cost_usd, prompt_tokens, completion_tokens, cache_read_tokens, cost_saved_usd,
-       latency_digest, ttft_digest
+  return `SELECT toUInt8(${w}) AS w, ${t} AS t, ${g} AS g, ${columns}
 FROM ${segment.source}
 WHERE ${conditions.join(' AND ')}
   AND bucket >= toDateTime({s${n}From:UInt32}, 'UTC') AND bucket < toDateTime({s${n}To:UInt32}, 'UTC')`;
 }
-
-/**
- * The merge of each partial aggregate over an aggregateSource. Aliases of these must not
- * reuse the column names: ClickHouse resolves an alias before a column of the same name.
- */
-export const MERGED = {
-  requests: 'sum(requests)',
-  errors: 'sum(errors)',
-  cost_usd: 'sum(cost_usd)',
-  prompt_tokens: 'sum(prompt_tokens)',
-  completion_tokens: 'sum(completion_tokens)',
-  cache_read_tokens: 'sum(cache_read_tokens)',
-  cost_saved_usd: 'sum(cost_saved_usd)',
-  cache_hits: "sumIf(requests, cache_status = 'hit')",
-  /** [p50, p95]; NaN (JSON null) without rows. */
-  latency: 'quantilesTDigestMerge(0.5, 0.95)(latency_digest)',
-  ttft: 'quantilesTDigestMerge(0.5, 0.95)(ttft_digest)',
-} as const;
 
 /** A JSON number that may arrive quoted (64-bit integers from a server) or as null (NaN). */
 export function numberOrNull(value: unknown): number | null {

@@ -1,11 +1,11 @@
 import type { MetricsSummary, RangeQuery, Summary } from '../analytics.ts';
 import type { Driver } from '../driver/driver.ts';
-import { aggregateSource, MERGED, numberOrNull } from './aggregate-source.ts';
+import { AGGREGATES, aggregateSource, ALL_AGGREGATES, numberOrNull } from './aggregate-source.ts';
 import { isoOf } from './datetime.ts';
 import { ROLLUP_LEVELS } from './rollup-segments.ts';
 import { checkRange } from './validate.ts';
 
-type MergedRow = { w: number | string } & { [K in keyof typeof MERGED as `m_${K}`]: unknown };
+type MergedRow = { w: number | string } & { [K in keyof typeof AGGREGATES as `m_${K}`]: unknown };
 
 /** The range's KPIs next to those of the window of the same length just before it, in one query. */
 export async function metricsSummary(driver: Driver, q: RangeQuery): Promise<MetricsSummary> {
@@ -14,8 +14,8 @@ export async function metricsSummary(driver: Driver, q: RangeQuery): Promise<Met
   const result = { from: isoOf(from), to: isoOf(to), current: summaryOf(undefined), previous: summaryOf(undefined) };
   if (q.projectIds.length === 0) return result;
 
-  const source = aggregateSource({ filter: q, windows: [{ from, to }, previous], levels: ROLLUP_LEVELS });
-  const select = Object.entries(MERGED).map(([name, sql]) => `${sql} AS m_${name}`).join(', ');
+  const source = aggregateSource({ filter: q, windows: [{ from, to }, previous], aggregates: ALL_AGGREGATES, levels: ROLLUP_LEVELS });
+  const select = ALL_AGGREGATES.map((name) => `${AGGREGATES[name].merge} AS m_${name}`).join(', ');
   const rows = await driver.query<MergedRow>(`SELECT w, ${select} FROM (${source.sql}) GROUP BY w`, source.params);
   for (const row of rows) {
     if (Number(row.w) === 0) result.current = summaryOf(row);

@@ -3,7 +3,7 @@ import {
   type TimeseriesQuery,
 } from '../analytics.ts';
 import type { Driver } from '../driver/driver.ts';
-import { aggregateSource, MERGED, numberOrNull, type GroupExpression } from './aggregate-source.ts';
+import { AGGREGATES, aggregateSource, numberOrNull, type Aggregate, type GroupExpression } from './aggregate-source.ts';
 import { isoOf } from './datetime.ts';
 import { levelsFor } from './rollup-segments.ts';
 import { bucketStarts, intervalMs } from './time-buckets.ts';
@@ -14,24 +14,33 @@ export const TOP_GROUPS = 10;
 
 interface MetricDefinition {
   sql: string;
+  /** The partial aggregates `sql` merges. */
+  uses: Aggregate[];
   /** Sums: a bucket without rows is 0, and groups rank by the metric. Rates and percentiles: null, and groups rank by requests. */
   additive: boolean;
 }
 
-const rate = (numerator: string, denominator: string) => `if(${denominator} = 0, NULL, ${numerator} / ${denominator})`;
+const merged = (name: Aggregate) => AGGREGATES[name].merge;
+const sum = (name: Aggregate): MetricDefinition => ({ sql: merged(name), uses: [name], additive: true });
+const rate = (numerator: Aggregate, denominator: Aggregate): MetricDefinition => ({
+  sql: `if(${merged(denominator)} = 0, NULL, ${merged(numerator)} / ${merged(denominator)})`,
+  uses: [numerator, denominator],
+  additive: false,
+});
+const percentile = (digest: 'latency' | 'ttft', index: 1 | 2): MetricDefinition => ({ sql: `${merged(digest)}[${index}]`, uses: [digest], additive: false });
 
 const METRICS: Record<TimeseriesMetric, MetricDefinition> = {
-  requests: { sql: MERGED.requests, additive: true },
-  cost: { sql: MERGED.cost_usd, additive: true },
-  tokens: { sql: `${MERGED.prompt_tokens} + ${MERGED.completion_tokens}`, additive: true },
-  errors: { sql: MERGED.errors, additive: true },
-  error_rate: { sql: rate(MERGED.errors, MERGED.requests), additive: false },
-  latency_p50: { sql: `${MERGED.latency}[1]`, additive: false },
-  latency_p95: { sql: `${MERGED.latency}[2]`, additive: false },
-  ttft_p95: { sql: `${MERGED.ttft}[2]`, additive: false },
-  cache_hit_rate: { sql: rate(MERGED.cache_hits, MERGED.requests), additive: false },
-  prompt_cache_hit_rate: { sql: rate(MERGED.cache_read_tokens, MERGED.prompt_tokens), additive: false },
-  cost_saved: { sql: MERGED.cost_saved_usd, additive: true },
+  requests: sum('requests'),
+  cost: sum('cost_usd'),
+  tokens: { sql: `${merged('prompt_tokens')} + ${merged('completion_tokens')}`, uses: ['prompt_tokens', 'completion_tokens'], additive: true },
+  errors: sum('errors'),
+  error_rate: rate('errors', 'requests'),
+  latency_p50: percentile('latency', 1),
+  latency_p95: percentile('latency', 2),
+  ttft_p95: percentile('ttft', 2),
+  cache_hit_rate: rate('cache_hits', 'requests'),
+  prompt_cache_hit_rate: rate('cache_read_tokens', 'prompt_tokens'),
+  cost_saved: sum('cost_saved_usd'),
 };
 
 export const NONE_KEY = '(none)';
@@ -65,13 +74,17 @@ export async function metricsTimeseries(driver: Driver, q: TimeseriesQuery): Pro
     return result;
   }
 
-  const source = aggregateSource({ filter: q, windows: [range], bucketMs, group, levels: levelsFor(bucketMs) });
-  // The top groups come from a second pass over the same source (ClickHouse runs the IN set first).
-  const top = group
-    ? `g IN (SELECT g FROM (${source.sql}) GROUP BY g ORDER BY ${metric.additive ? metric.sql : MERGED.requests} DESC, g LIMIT ${TOP_GROUPS})`
-    : '1';
+  const spec = { filter: q, windows: [range], group, levels: levelsFor(bucketMs) };
+  const source = aggregateSource({ ...spec, bucketMs, aggregates: [...new Set<Aggregate>(['requests', ...metric.uses])] });
+  // The top groups come from a second, lighter pass (no buckets, only what ranks them); ClickHouse builds the IN set first.
+  let top = '1';
+  if (group) {
+    const rank = metric.additive ? metric : METRICS.requests;
+    const ranking = aggregateSource({ ...spec, aggregates: rank.uses });
+    top = `g IN (SELECT g FROM (${ranking.sql}) GROUP BY g ORDER BY ${rank.sql} DESC, g LIMIT ${TOP_GROUPS})`;
+  }
   const rows = await driver.query<SeriesRow>(
-    `SELECT t, in_top, k, grouping(t) AS is_total, ${metric.sql} AS v, ${MERGED.requests} AS n
+    `SELECT t, in_top, k, grouping(t) AS is_total, ${metric.sql} AS v, ${merged('requests')} AS n
      FROM (SELECT *, ${top} AS in_top, if(in_top, g, '') AS k FROM (${source.sql}))
      GROUP BY GROUPING SETS ((t, in_top, k), (in_top, k))`,
     source.params,

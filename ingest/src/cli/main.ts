@@ -9,6 +9,7 @@ import { startIngestRole } from '../roles/ingest-role.ts';
 import { startProxyRole } from '../roles/proxy-role.ts';
 import { createKey } from '../api/api-plugin.ts';
 import { ensureDataDir, loadOrCreateSecret } from '../data-dir.ts';
+import { seed } from './seed-command.ts';
 
 const USAGE = `Usage: pnpm periscope <command> [options]
 
@@ -23,6 +24,8 @@ Commands:
   keys create --project NAME [--name TEXT] [--url URL | --data-dir DIR | --clickhouse-url URL]
            Creates a gateway key; the key is the last line of stdout.
   migrate  [--data-dir DIR | --clickhouse-url URL]
+  seed     [--rows 1000000] [--project demo] [--days 7] [--seed 42] [--data-dir DIR | --clickhouse-url URL]
+           Writes synthetic requests for demos and benchmarks (stop \`start\` first: it holds the data dir).
 
 Environment: PERISCOPE_PORT, PERISCOPE_HOST, PERISCOPE_DATA_DIR, PERISCOPE_CONFIG,
 PERISCOPE_KAFKA_BROKERS, PERISCOPE_CLICKHOUSE_URL, PERISCOPE_ADMIN_TOKEN, PERISCOPE_SECRET.`;
@@ -168,6 +171,25 @@ async function migrate(values: Record<string, unknown>): Promise<void> {
   }
 }
 
+function count(values: Record<string, unknown>, name: string, fallback: number, max: number): number {
+  const n = Number(option(values, name) ?? fallback);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}`);
+  return n;
+}
+
+async function seedCommand(values: Record<string, unknown>): Promise<void> {
+  await seed({
+    rows: count(values, 'rows', 1_000_000, 100_000_000),
+    project: option(values, 'project') ?? 'demo',
+    days: count(values, 'days', 7, 400),
+    seed: count(values, 'seed', 42, 2 ** 31),
+    dataDir: option(values, 'data-dir', 'PERISCOPE_DATA_DIR'),
+    clickhouseUrl: option(values, 'clickhouse-url', 'PERISCOPE_CLICKHOUSE_URL'),
+    env,
+    log: (line) => console.log(line),
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -176,6 +198,7 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, config: { type: 'string' },
       project: { type: 'string' }, name: { type: 'string' }, url: { type: 'string' }, 'clickhouse-url': { type: 'string' },
       kafka: { type: 'string' }, 'control-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      rows: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' },
     },
   });
   const [command, sub] = positionals;
@@ -186,6 +209,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'start') return start(values);
   if (command === 'keys' && sub === 'create') return keysCreate(values);
   if (command === 'migrate') return migrate(values);
+  if (command === 'seed') return seedCommand(values);
   if (command === 'proxy') return proxy(values);
   if (command === 'ingest') return ingest(values);
   throw new UsageError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
