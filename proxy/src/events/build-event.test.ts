@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { validateRequestEvent } from '@periscope/clickhouse/contract';
-import { BodyCapture, type CallRecord } from '../call-record.ts';
 import { createProxyMetrics } from '../metrics.ts';
 import { createPriceBook } from '../pricing/cost.ts';
 import { readRequestMetadata } from '../request-metadata.ts';
+import { testCall } from '../testing/test-call.ts';
 import { buildEvent } from './build-event.ts';
 
-function call(overrides: Partial<CallRecord> = {}, responseText = ''): CallRecord {
-  const response = new BodyCapture(1024 * 1024);
-  if (responseText) response.add(Buffer.from(responseText));
-  return {
-    requestId: 'r1', startedAt: Date.UTC(2026, 10, 25), t0: performance.now() - 12, meta: readRequestMetadata({}),
-    userAgent: 'test', projectId: 'p', keyId: 'k', provider: 'openai', providerType: 'openai', model: 'gpt-4o-mini',
-    endpoint: 'chat.completions', streamed: false, status: 200, errorType: '', errorMessage: '', ttftMs: null,
-    requestBody: Buffer.from('{"model":"gpt-4o-mini"}'), response, streamObserved: undefined, upstreamRequestId: '',
-    secrets: [], attempts: 1, attemptLog: [], fallbackModel: '', cacheStatus: 'bypass', cacheSourceRequestId: '', promptCache: undefined,
-    onEnd: [], responseHeaders: {}, priceBook: createPriceBook(), ...overrides,
-  };
-}
+const call = testCall;
 
 const usageBody = JSON.stringify({ model: 'gpt-4o-mini-2024-07-18', usage: { prompt_tokens: 1000, completion_tokens: 500 } });
 
