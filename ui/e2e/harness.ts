@@ -20,6 +20,11 @@ export interface Periscope {
   close(): Promise<void>;
 }
 
+/** The test run's environment without Periscope settings (a Kafka broker, a data dir) meant for other tests. */
+function embeddedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PERISCOPE_')));
+}
+
 /** `pnpm periscope start` as its own process on a fresh data dir, with the mock as every provider. */
 export async function startPeriscope(): Promise<Periscope> {
   const mock = await startMockUpstream();
@@ -33,7 +38,7 @@ export async function startPeriscope(): Promise<Periscope> {
   ].join('\n'));
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [...PERISCOPE_CLI, 'start', '--port', '0', '--data-dir', join(dir, 'data'), '--config', join(dir, 'periscope.yaml')], {
-    cwd: dir, env: { ...process.env, PERISCOPE_ADMIN_TOKEN: adminToken },
+    cwd: dir, env: { ...embeddedEnv(), PERISCOPE_ADMIN_TOKEN: adminToken },
   });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

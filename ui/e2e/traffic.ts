@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
+import type { MockUpstream } from '@periscope/testkit';
 
 /** One call sent through the gateway, as the test knows it. */
 export interface SentCall {
@@ -14,6 +15,10 @@ export interface SentCall {
   tool?: string;
   sessionPath?: string;
   failed?: boolean;
+  /** The model that served after the asked one failed. */
+  fallback?: string;
+  /** Answered from the response cache. */
+  cacheHit?: boolean;
 }
 
 export const SESSION = { id: 'e2e-kyoto-trip', name: 'Kyoto trip planner' };
@@ -30,7 +35,7 @@ function meta(user: string, team: string, sessionPath?: string): Record<string, 
  * with a path tree. The gateway key goes as the SDK's API key, so the configured provider
  * keys are used upstream.
  */
-export async function sendTraffic(base: string, key: string): Promise<SentCall[]> {
+export async function sendTraffic(base: string, key: string, mock: MockUpstream): Promise<SentCall[]> {
   const openai = new OpenAI({ apiKey: key, baseURL: `${base}/v1`, maxRetries: 0 });
   const anthropic = new Anthropic({ apiKey: key, baseURL: base, maxRetries: 0 });
   const sent: SentCall[] = [];
@@ -90,6 +95,25 @@ export async function sendTraffic(base: string, key: string): Promise<SentCall[]
   } catch (e) {
     if (!(e instanceof OpenAI.APIError)) throw e;
     sent.push({ id: e.headers?.get('periscope-request-id') ?? '', model: 'gpt-4o-mini', user: 'carol', team: 'support', prompt: 'This one fails upstream', failed: true });
+  }
+
+  // The response cache: the same call twice, the second answered by Periscope.
+  for (let i = 0; i < 2; i++) {
+    const prompt = 'What is the capital of Japan?';
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] }, { headers: { ...meta('erin', 'search'), 'Periscope-Cache-Enabled': 'true' } })
+      .withResponse();
+    sent.push({ id: response.headers.get('periscope-request-id')!, model: 'gpt-4o-mini', user: 'erin', team: 'search', prompt, reply: data.choices[0]!.message.content ?? '', cacheHit: response.headers.get('periscope-cache') === 'HIT' });
+  }
+
+  // A fallback: the first upstream attempt fails with a 500, the fallback model answers.
+  {
+    const prompt = 'Translate "thank you" into Japanese';
+    mock.enqueueScenarios('error-500');
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: prompt }] }, { headers: { ...meta('erin', 'support'), 'Periscope-Fallbacks': 'gpt-4.1-mini' } })
+      .withResponse();
+    sent.push({ id: response.headers.get('periscope-request-id')!, model: 'gpt-4o', user: 'erin', team: 'support', prompt, reply: data.choices[0]!.message.content ?? '', fallback: response.headers.get('periscope-fallback') ?? undefined });
   }
 
   const extra: [string, string][] = [['gpt-4.1-mini', 'search'], ['claude-haiku-4-5', 'search'], ['gpt-4.1-mini', 'support'], ['claude-haiku-4-5', 'billing'], ['gpt-4o-mini', 'search'], ['gpt-4.1-mini', 'search']];

@@ -4,7 +4,6 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { SummaryResponse, TimeseriesResponse } from '../src/api-types.ts';
-import { SERIES_COLORS } from '../src/components/chart-colors.ts';
 import { launchBrowser, PROVIDER_KEYS, startPeriscope, type Browser, type Periscope } from './harness.ts';
 import { SESSION, sendTraffic, type SentCall } from './traffic.ts';
 
@@ -54,7 +53,9 @@ beforeAll(async () => {
   await mkdir(SCREENSHOTS, { recursive: true });
   periscope = await startPeriscope();
   gatewayKey = await periscope.createKey('e2e');
-  sent = await sendTraffic(periscope.base, gatewayKey);
+  sent = await sendTraffic(periscope.base, gatewayKey, periscope.mock);
+  expect(sent.some((s) => s.cacheHit), 'a response-cache hit').toBe(true);
+  expect(sent.find((s) => s.fallback)?.fallback).toBe('gpt-4.1-mini');
   // The writer batches: wait until every call is a row.
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -95,6 +96,8 @@ describe('web UI against a real periscope start', () => {
   it('overview: non-empty charts whose totals match /api/metrics/summary', async () => {
     await visit('/?range=1h');
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="chart-card"]')].filter((c) => c.querySelector('svg path')).length >= 8, null, { timeout: 20_000 });
+    // Rates and percentiles show the KPI: wait for the summary too.
+    await page.waitForFunction(() => document.querySelector('[data-metric="error_rate"] [data-testid="chart-total"]')?.getAttribute('data-value'), null, { timeout: 20_000 });
     const now = Date.now();
     const summary = await periscope.api<SummaryResponse>(`/api/metrics/summary?from=${now - HOUR}&to=${now}`);
     expect(summary.current.requests).toBe(sent.length);
@@ -127,10 +130,10 @@ describe('web UI against a real periscope start', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-metric="requests"] svg path').length > 4, null, { timeout: 20_000 });
     const now = Date.now();
     const ts = await periscope.api<TimeseriesResponse>(`/api/metrics/timeseries?metric=requests&group_by=model&interval=auto&from=${now - HOUR}&to=${now}`);
-    const index = ts.series.findIndex((s) => s.key !== 'other');
-    const model = ts.series[index]!.key;
+    const model = ts.series.find((s) => s.key !== 'other')!.key;
+    const colors = JSON.parse((await page.getAttribute('[data-metric="requests"]', 'data-colors'))!) as Record<string, string>;
     const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
-    const color = rgb(SERIES_COLORS[index]!);
+    const color = rgb(colors[model]!);
     await shot('overview-grouped-light-en');
 
     // The bar of that model's series: the SVG path drawn in its color with a real size.
@@ -148,8 +151,10 @@ describe('web UI against a real periscope start', () => {
     expect(url.searchParams.get('model')).toBe(model);
     expect(Number(url.searchParams.get('to')) - Number(url.searchParams.get('from'))).toBe(ts.interval_ms);
 
-    const expected = sent.filter((s) => s.model === model).length;
-    await waitForRows(expected);
+    // Every call of that model in that bucket (the traffic may straddle a bucket boundary).
+    const inBucket = await periscope.api<{ data: { request_id: string }[] }>(`/api/requests${url.search}`);
+    expect(inBucket.data.length).toBeGreaterThan(0);
+    await waitForRows(inBucket.data.length);
     const models = await page.$$eval('[data-testid="requests-table"] [data-col="model"]', (cells) => cells.map((c) => c.textContent));
     expect(models.every((m) => m!.startsWith(model))).toBe(true);
     await remember();
@@ -191,10 +196,6 @@ describe('web UI against a real periscope start', () => {
     expect(messages[2]!.text).toContain(call.reply);
     expect(new URL(page.url()).searchParams.get('request')).toBe(call.id);
     await shot('request-drawer-light-en');
-    await setTheme('dark');
-    await shot('request-drawer-dark-en');
-    await setTheme('light');
-
     await page.getByRole('tab', { name: 'Raw' }).click();
     const curl = await page.getByTestId('curl-preview').textContent();
     expect(curl).toContain('Periscope-Auth: Bearer $PERISCOPE_KEY');
@@ -203,6 +204,13 @@ describe('web UI against a real periscope start', () => {
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
     expect(new URL(page.url()).searchParams.get('request')).toBeNull();
+    await setTheme('dark');
+    await page.click(`[data-request-id="${call.id}"]`);
+    await page.getByTestId('chat').waitFor();
+    await shot('request-drawer-dark-en');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    await setTheme('light');
 
     // The Anthropic call with tool use, opened straight from a link.
     const toolCall = sent.find((s) => s.tool)!;
@@ -212,9 +220,28 @@ describe('web UI against a real periscope start', () => {
     const roles = await page.$$eval('[data-testid="chat-message"]', (els) => els.map((e) => e.getAttribute('data-role')));
     expect(roles).toEqual(['system', 'user', 'assistant']);
     await shot('request-drawer-tool-light-en');
+    await remember();
+
+    // Retries and fallbacks: both attempts, the fallback marked.
+    const fellBack = sent.find((s) => s.fallback)!;
+    await visit(`/requests?range=1h&request=${fellBack.id}`);
     await page.getByRole('tab', { name: 'Attempts' }).click();
-    await page.getByTestId('attempts').waitFor();
+    const attempts = page.getByTestId('attempts');
+    await attempts.waitFor();
+    expect(await attempts.locator('li').count()).toBe(2);
+    expect(await attempts.textContent()).toContain('fallback');
     await shot('request-drawer-attempts-light-en');
+
+    // A response-cache hit: what it saved, and the call it replayed.
+    const hit = sent.find((s) => s.cacheHit)!;
+    await visit(`/requests?range=1h&request=${hit.id}`);
+    await page.getByRole('tab', { name: 'Cost' }).click();
+    await page.getByTestId('cost-breakdown').waitFor();
+    const source = sent.find((s) => s.prompt === hit.prompt && s.id !== hit.id)!;
+    expect(await page.getByTestId('cost-breakdown').textContent()).toContain(source.id);
+    await page.getByRole('tab', { name: 'Cache' }).click();
+    expect(await page.getByTestId('cache-info').textContent()).toContain('Served from the response cache');
+    await shot('request-drawer-cache-light-en');
     await remember();
   });
 

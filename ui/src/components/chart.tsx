@@ -17,11 +17,14 @@ const THEMES: Record<Theme, { text: string; muted: string; line: string; split: 
   dark: { text: '#e6e9ef', muted: '#9199a8', line: '#2a3242', split: '#1c2230', tooltipBg: '#161b26', tooltipBorder: '#2f3849' },
 };
 
+// ECharts measures text itself: a concrete font (not "inherit") keeps legends from overlapping.
+const CHART_FONT = '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+
 for (const [name, c] of Object.entries(THEMES)) {
   echarts.registerTheme(`periscope-${name}`, {
     color: SERIES_COLORS,
     backgroundColor: 'transparent',
-    textStyle: { color: c.text, fontFamily: 'inherit' },
+    textStyle: { color: c.text, fontFamily: CHART_FONT },
     legend: { textStyle: { color: c.muted } },
     tooltip: { backgroundColor: c.tooltipBg, borderColor: c.tooltipBorder, textStyle: { color: c.text, fontSize: 12 } },
     timeAxis: { axisLine: { lineStyle: { color: c.line } }, axisLabel: { color: c.muted }, splitLine: { show: false }, axisTick: { show: false } },

@@ -178,7 +178,7 @@ export const en = {
   'chat.toolCall': 'Calls tool',
   'chat.toolResult': 'Tool result',
   'chat.toolError': 'error',
-  'chat.tools': '{count} tools available',
+  'chat.tools': 'Tools offered: {count}',
   'chat.empty': '(empty)',
   'chat.response': 'Response',
   'chat.noResponse': 'No response body was stored.',

@@ -180,7 +180,7 @@ export const zh: Record<MessageKey, string> = {
   'chat.toolCall': '调用工具',
   'chat.toolResult': '工具结果',
   'chat.toolError': '出错',
-  'chat.tools': '可用工具 {count} 个',
+  'chat.tools': '提供的工具：{count} 个',
   'chat.empty': '（空）',
   'chat.response': '响应',
   'chat.noResponse': '未保存响应内容。',

@@ -7,7 +7,7 @@ import { Icon } from '../../../components/icons.tsx';
 import { emptyFilters, requestsHref } from '../../../lib/request-filters.ts';
 import type { GroupBy } from '../../../api-types.ts';
 import { useTimeseries } from '../api/get-timeseries.ts';
-import { buildChartOption, isOtherKey } from '../lib/chart-option.ts';
+import { buildChartOption, colorFor, isOtherKey } from '../lib/chart-option.ts';
 import { bucketHref } from '../lib/drilldown.ts';
 import type { MetricDef } from '../lib/metrics.ts';
 
@@ -27,6 +27,8 @@ export function MetricChartCard({ def, groupBy, window, summaryValue }: Props) {
   const title = t(def.label);
   const seriesLabel = useCallback((key: string) => (isOtherKey(key) ? t('chart.other') : key === '' || key === '(none)' ? t('chart.none') : key === 'all' ? title : key), [t, title]);
   const option = useMemo(() => (data ? buildChartOption(data, def, window, seriesLabel) : undefined), [data, def, window, seriesLabel]);
+  // Which color each series got: for people reading the DOM, and for the browser test.
+  const colors = useMemo(() => JSON.stringify(Object.fromEntries((data?.series ?? []).map((s) => [s.key, colorFor(s.key)]))), [data]);
 
   const total = data && def.additive ? data.series.reduce((sum, s) => sum + (s.total ?? 0), 0) : summaryValue ?? null;
   const hasPoints = data?.series.some((s) => s.points.some((p) => p.v != null && p.v !== 0)) ?? false;
@@ -40,7 +42,7 @@ export function MetricChartCard({ def, groupBy, window, summaryValue }: Props) {
   }, [data, groupBy]);
 
   return (
-    <section className="card chart-card" id={`chart-${def.metric}`} aria-labelledby={`chart-title-${def.metric}`} data-testid="chart-card" data-metric={def.metric}>
+    <section className="card chart-card" id={`chart-${def.metric}`} aria-labelledby={`chart-title-${def.metric}`} data-testid="chart-card" data-metric={def.metric} data-colors={colors}>
       <div className="card-header">
         <span className="card-title" id={`chart-title-${def.metric}`}>{title}</span>
         <Link to={requestsHref(emptyFilters(window))} className="btn btn-ghost btn-sm" title={t('chart.viewRequests')}>

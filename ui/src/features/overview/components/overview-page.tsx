@@ -28,9 +28,10 @@ export function OverviewPage() {
     el?.scrollIntoView({ behavior: 'smooth', block: 'center' });
   };
 
-  const current = summary.data?.current;
-  const previous = summary.data?.previous;
-  const nothingYet = summary.isSuccess && current?.requests === 0 && (previous?.requests ?? 0) === 0;
+  const current = summary.data?.current ?? undefined;
+  // A previous period without traffic has nothing to compare with (not "0% change").
+  const previous = (summary.data?.previous?.requests ?? 0) > 0 ? summary.data!.previous : undefined;
+  const nothingYet = summary.isSuccess && current?.requests === 0 && !previous;
 
   return (
     <div className="page">

@@ -9,20 +9,36 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 export const isOtherKey = (key: string) => key === 'other';
 
 /**
+ * One color per series key for the whole page, so a model has the same color in every chart
+ * even though each chart orders its series by its own metric.
+ */
+const assigned = new Map<string, string>();
+export function colorFor(key: string): string {
+  if (isOtherKey(key)) return OTHER_COLOR;
+  let color = assigned.get(key);
+  if (!color) {
+    color = SERIES_COLORS[assigned.size % SERIES_COLORS.length]!;
+    assigned.set(key, color);
+  }
+  return color;
+}
+
+/**
  * One metric's chart: stacked bars for counts and money (the stack adds up to the KPI),
  * lines for rates and percentiles (they do not add up).
  */
 export function buildChartOption(data: TimeseriesResponse, def: MetricDef, window: { from: number; to: number }, seriesLabel: (key: string) => string): EChartsCoreOption {
   const grouped = data.series.length > 1 || (data.series[0] !== undefined && !['', 'all', 'total'].includes(data.series[0].key));
   const bar = def.additive;
-  let colorIndex = 0;
   const series = data.series.map((s) => {
-    const color = isOtherKey(s.key) ? OTHER_COLOR : SERIES_COLORS[colorIndex++ % SERIES_COLORS.length];
+    const color = colorFor(s.key);
     const points = s.points.map((p) => [Date.parse(p.t), p.v] as [number, number | null]);
+    // Sparse lines (few buckets with data) need their dots, or a lone value draws nothing.
+    const withData = points.filter((p) => p[1] != null).length;
     return bar
-      ? { type: 'bar', name: s.key, stack: 'total', data: points, itemStyle: { color, borderRadius: 0 }, barMaxWidth: 28, emphasis: { focus: 'series' } }
+      ? { type: 'bar', name: s.key, stack: 'total', data: points, itemStyle: { color, borderRadius: 0 }, barMaxWidth: 28, barMinWidth: 4, emphasis: { focus: 'series' } }
       : {
-          type: 'line', name: s.key, data: points, showSymbol: points.length < 40, symbolSize: 5, connectNulls: false, smooth: 0.2,
+          type: 'line', name: s.key, data: points, showSymbol: withData < 40, symbolSize: withData < 3 ? 8 : 5, connectNulls: false, smooth: 0.2,
           lineStyle: { width: 2, color }, itemStyle: { color },
           areaStyle: grouped ? undefined : { color, opacity: 0.12 }, emphasis: { focus: 'series' },
         };

@@ -108,7 +108,7 @@ export function FiltersPanel({ filters, window }: { filters: RequestFilters; win
       <div className="field" style={{ gridColumn: 'span 2' }}>
         <span>{t('filters.property')}</span>
         <div className="range-pair">
-          <select className="select" value={propKey} onChange={(e) => setPropKey(e.target.value)} aria-label={t('filters.propertyKey')} data-filter="property-key">
+          <select className="select" value={propKey} onChange={(e) => setPropKey(e.target.value)} aria-label={t('filters.propertyKey')} data-filter="property-key" style={{ minWidth: 120 }}>
             <option value="">{t('filters.propertyKey')}</option>
             {(properties.data ?? []).map((p) => <option key={p.key} value={p.key}>{p.key}</option>)}
           </select>
