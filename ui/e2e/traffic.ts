@@ -13,6 +13,7 @@ export interface SentCall {
   reply?: string;
   /** The tool the assistant called, when one. */
   tool?: string;
+  /** Set for calls of SESSION. */
   sessionPath?: string;
   failed?: boolean;
   /** The model that served after the asked one failed. */
@@ -22,10 +23,11 @@ export interface SentCall {
 }
 
 export const SESSION = { id: 'e2e-kyoto-trip', name: 'Kyoto trip planner' };
+const SUPPORT_SESSION = { id: 'e2e-refund-triage', name: 'Refund triage' };
 
-function meta(user: string, team: string, sessionPath?: string): Record<string, string> {
+function meta(user: string, team: string, sessionPath?: string, session = SESSION): Record<string, string> {
   const h: Record<string, string> = { 'Periscope-User-Id': user, 'Periscope-Property-Team': team };
-  if (sessionPath) Object.assign(h, { 'Periscope-Session-Id': SESSION.id, 'Periscope-Session-Name': SESSION.name, 'Periscope-Session-Path': sessionPath });
+  if (sessionPath) Object.assign(h, { 'Periscope-Session-Id': session.id, 'Periscope-Session-Name': session.name, 'Periscope-Session-Path': sessionPath });
   return h;
 }
 
@@ -95,6 +97,15 @@ export async function sendTraffic(base: string, key: string, mock: MockUpstream)
   } catch (e) {
     if (!(e instanceof OpenAI.APIError)) throw e;
     sent.push({ id: e.headers?.get('periscope-request-id') ?? '', model: 'gpt-4o-mini', user: 'carol', team: 'support', prompt: 'This one fails upstream', failed: true });
+  }
+
+  // A second, shorter agent run, so the sessions list has more than one.
+  for (const path of ['/triage', '/triage/lookup-order']) {
+    const prompt = `Step ${path}: customer asks for a refund of order 1042`;
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: prompt }] }, { headers: meta('carol', 'support', path, SUPPORT_SESSION) })
+      .withResponse();
+    sent.push({ id: response.headers.get('periscope-request-id')!, model: 'gpt-4.1-mini', user: 'carol', team: 'support', prompt, reply: data.choices[0]!.message.content ?? '' });
   }
 
   // The response cache: the same call twice, the second answered by Periscope.

@@ -178,6 +178,9 @@ describe('web UI against a real periscope start', () => {
     await waitForRows(sent.length);
     await setTheme('dark');
     await shot('requests-dark-en');
+    await setLang('zh');
+    await shot('requests-dark-zh');
+    await setLang('en');
     await setTheme('light');
     await remember();
   });
@@ -248,7 +251,11 @@ describe('web UI against a real periscope start', () => {
   it('the session view shows the path tree and a timeline', async () => {
     await visit('/sessions?range=1h');
     await page.getByText(SESSION.name).waitFor();
+    expect(await page.$$eval('[data-testid="sessions-table"] tbody tr', (rows) => rows.length)).toBe(2);
     await shot('sessions-light-en');
+    await setTheme('dark');
+    await shot('sessions-dark-en');
+    await setTheme('light');
     await page.getByText(SESSION.name).click();
     await page.waitForURL(new RegExp(`/sessions/${SESSION.id}`));
     await page.getByTestId('session-tree').waitFor();
@@ -270,6 +277,12 @@ describe('web UI against a real periscope start', () => {
     const users = await page.$$eval('[data-testid="users-table"] tbody tr td:first-child', (els) => els.map((e) => e.textContent));
     expect(new Set(users)).toEqual(new Set(sent.map((s) => s.user)));
     await shot('users-light-en');
+    await setTheme('dark');
+    await shot('users-dark-en');
+    await setLang('zh');
+    await shot('users-dark-zh');
+    await setLang('en');
+    await setTheme('light');
     await page.getByRole('cell', { name: 'alice', exact: true }).click();
     await page.waitForURL(/user_id=alice/);
     await waitForRows(sent.filter((s) => s.user === 'alice').length);

@@ -34,7 +34,7 @@ const COLUMNS: Column[] = [
     cell: (r) => <span className="num" title={`${r.prompt_tokens} → ${r.completion_tokens}`}>{formatTokens(r.prompt_tokens)} <span className="faint">→</span> {formatTokens(r.completion_tokens)}</span>,
   },
   { id: 'cost', label: 'col.cost', width: '104px', sort: 'cost_usd', right: true, cell: (r) => <span className="num">{r.cost_known ? formatCost(r.cost_usd) : <span className="faint" title="price unknown">?</span>}</span> },
-  { id: 'cache', label: 'col.cache', width: '66px', cell: (r) => <CacheBadge status={r.cache_status} /> },
+  { id: 'cache', label: 'col.cache', width: '78px', cell: (r) => <CacheBadge status={r.cache_status} /> },
   { id: 'user', label: 'col.user', width: 'minmax(90px, 0.8fr)', cell: (r) => <span title={r.user_id}>{r.user_id || <span className="faint">—</span>}</span> },
   {
     id: 'properties', label: 'col.properties', width: 'minmax(140px, 1.4fr)',

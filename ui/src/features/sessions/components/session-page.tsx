@@ -128,7 +128,7 @@ export function SessionPage({ id }: { id: string }) {
               <div className="stat"><span>{t('col.cost')}</span><span>{formatCost(root.cost)}</span></div>
               <div className="stat"><span>{t('col.tokens')}</span><span>{formatTokens(tokens)}</span></div>
               <div className="stat"><span>{t('sessions.duration')}</span><span>{formatDuration(root.end - root.start)}</span></div>
-              <div className="stat"><span>{t('sessions.started')}</span><span>{formatDateTime(root.start)}</span></div>
+              <div className="stat"><span>{t('sessions.started')}</span><span title={formatDateTime(root.start, true)}>{formatDateTime(root.start).slice(5)}</span></div>
               <div className="stat"><span>{t('col.user')}</span><span>{users.length ? users.map((u, i) => <span key={u}>{i > 0 && ', '}<Link to={requestsHref({ range, values: { user_id: u } })}>{u}</Link></span>) : '—'}</span></div>
             </div>
             {query.data?.truncated && <div className="notice">{t('sessions.truncated', { count: rows.length })}</div>}
