@@ -60,7 +60,7 @@ async function timeLookups(label: string, backend: CacheBackend, count: number):
   const cache = new ResponseCache({ backend, singleFlightWaitMs: 1000, onBackendError: (err) => { throw err; } });
   const body = chatRequest();
   const exclusions = exclusionsFor([]);
-  const keyOf = () => cacheKey({ projectId: 'bench', seed: '', routePrefix: '', endpoint: 'chat.completions', semanticHeaders: '\n', body, exclusions });
+  const keyOf = () => cacheKey({ projectId: 'bench', seed: '', route: ' /v1/chat/completions', endpoint: 'chat.completions', semanticHeaders: '\n', body, exclusions });
   const request = (key: string): CacheRequest => ({ key, refresh: false, bucketSize: 1, ttlMs: 3_600_000, replay: { endpoint: 'chat.completions', stream: false, includeUsage: false } });
   const first = await cache.lookup(request(keyOf()));
   if (first.status !== 'miss') throw new Error('the first lookup should miss');

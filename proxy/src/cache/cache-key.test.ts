@@ -7,7 +7,7 @@ const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }]
 
 function key(overrides: Partial<CacheKeyInput> = {}): string {
   return cacheKey({
-    projectId: 'p1', seed: '', routePrefix: '', endpoint: 'chat.completions', semanticHeaders: '',
+    projectId: 'p1', seed: '', route: '/v1/chat/completions', endpoint: 'chat.completions', semanticHeaders: '',
     body: chat, exclusions: exclusionsFor([]), ...overrides,
   });
 }
@@ -66,7 +66,8 @@ describe('cacheKey', () => {
     const k = key();
     expect(key({ projectId: 'p2' })).not.toBe(k);
     expect(key({ seed: 'a' })).not.toBe(k);
-    expect(key({ routePrefix: 'groq' })).not.toBe(k);
+    expect(key({ route: 'groq /v1/chat/completions' })).not.toBe(k);
+    expect(key({ route: 'azure /openai/deployments/other/chat/completions' })).not.toBe(key({ route: 'azure /openai/deployments/one/chat/completions' }));
     expect(key({ endpoint: 'completions' })).not.toBe(k);
     expect(key({ semanticHeaders: 'output-128k-2025-02-19' })).not.toBe(k);
     expect(key({ body: { ...chat, temperature: 1 } })).not.toBe(k);

@@ -42,11 +42,11 @@ export interface CacheKeyInput {
   /** `Periscope-Cache-Seed`; '' when absent. */
   seed: string;
   /**
-   * What the client addressed: the provider prefix (or target URL) it used, '' for none. The
-   * model or alias it named is in the body. Never the deployment the router picks, which may
-   * change per call.
+   * What the client addressed: the provider prefix (or target URL) and the path after it
+   * (Azure names its deployment in the path). The model or alias it named is in the body.
+   * Never the deployment the router picks, which may change per call.
    */
-  routePrefix: string;
+  route: string;
   endpoint: Endpoint;
   /** Request headers that change the answer (for example `anthropic-beta`); never credentials. */
   semanticHeaders: string;
@@ -56,6 +56,6 @@ export interface CacheKeyInput {
 
 /** SHA-256 over the key material; the project id scopes entries so projects never share them. */
 export function cacheKey(input: CacheKeyInput): string {
-  const head = JSON.stringify([KEY_VERSION, input.projectId, input.seed, input.routePrefix, input.endpoint, input.semanticHeaders]);
+  const head = JSON.stringify([KEY_VERSION, input.projectId, input.seed, input.route, input.endpoint, input.semanticHeaders]);
   return createHash('sha256').update(head).update('\n').update(canonicalJson(input.body, input.exclusions)).digest('hex');
 }

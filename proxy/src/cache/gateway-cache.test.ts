@@ -21,7 +21,7 @@ function setup(backend: CacheBackend = new MemoryCacheBackend(1 << 20), maxEntry
   const cache = new GatewayCache(backend, settings, metrics, { warn: () => {} });
   const lookup = (headers: Record<string, string>, body = parsed()) => {
     const call = testCall({ meta: readRequestMetadata(headers) });
-    return { call, outcome: cache.lookup(call, headers, body, undefined, config) };
+    return { call, outcome: cache.lookup(call, headers, body, { prefix: undefined, apiPath: '/v1/chat/completions' }, config) };
   };
   return { lookup, registry };
 }
@@ -52,7 +52,7 @@ describe('GatewayCache', () => {
     expect(miss?.kind).toBe('miss');
     expect(first.call).toMatchObject({ cacheStatus: 'miss', responseHeaders: { 'periscope-cache': 'MISS' } });
     first.call.response.add(Buffer.from('{"id":"x","choices":[]}'));
-    if (miss?.kind === 'miss') await miss.recorder.ended(true, 200, { 'content-type': 'application/json', 'set-cookie': 'a=b', 'x-request-id': 'up-1' }, false);
+    if (miss?.kind === 'miss') await miss.recorder.ended(true, 200, { 'content-type': 'application/json', 'set-cookie': ['a=b'], 'x-request-id': 'up-1' }, false);
     const second = lookup(on);
     const hit = await second.outcome;
     expect(hit).toMatchObject({ kind: 'hit', source: { requestId: 'r1', headers: { 'content-type': 'application/json', 'x-request-id': 'up-1' } } });

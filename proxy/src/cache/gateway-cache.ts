@@ -66,7 +66,14 @@ export class GatewayCache {
   }
 
   /** undefined when caching is off for this call; otherwise its hit, or a miss to record. */
-  async lookup(call: CallRecord, headers: IncomingHttpHeaders, body: ParsedBody, prefix: string | undefined, config: PeriscopeConfig): Promise<CacheOutcome | undefined> {
+  async lookup(
+    call: CallRecord,
+    headers: IncomingHttpHeaders,
+    body: ParsedBody,
+    route: { prefix: string | undefined; apiPath: string },
+    config: PeriscopeConfig,
+  ): Promise<CacheOutcome | undefined> {
+    const { prefix, apiPath } = route;
     if (!body.json || !CACHEABLE.has(call.endpoint)) return undefined;
     const model = body.model !== undefined && Object.hasOwn(config.models, body.model) ? config.models[body.model]!.cache : undefined;
     if (!(call.meta.cache.enabled ?? model?.enabled ?? false)) return undefined;
@@ -79,7 +86,7 @@ export class GatewayCache {
       projectId: call.projectId,
       seed: call.meta.cache.seed,
       // With no provider prefix, Periscope-Target-Url names where the call goes.
-      routePrefix: prefix ?? (call.meta.targetUrl ? `target:${call.meta.targetUrl}` : ''),
+      route: `${prefix ?? (call.meta.targetUrl ? `target:${call.meta.targetUrl}` : '')} ${apiPath}`,
       endpoint: call.endpoint,
       semanticHeaders: `${headerText(headers['anthropic-version'])}\n${headerText(headers['anthropic-beta'])}`,
       body: body.json,

@@ -69,7 +69,7 @@ export async function relayCall(
   call.model = body.model ?? '';
   call.streamed = body.stream;
   // Before routing: a hit goes nowhere, so it is neither routed nor counted against limits.
-  const cached = await deps.cache.lookup(call, request.headers, body, prefix, deps.config);
+  const cached = await deps.cache.lookup(call, request.headers, body, { prefix, apiPath }, deps.config);
   if (cached?.kind === 'hit') {
     replayHit(reply, call, cached.source, cached.body, deps.config.logging.max_stored_body_bytes);
     return;
