@@ -1,7 +1,8 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useI18n, LANGS, type Lang, type MessageKey } from '../lib/i18n/index.tsx';
 import { Link, useLocation, useSearchParams } from '../lib/router.tsx';
 import { setThemeChoice, useTheme, type ThemeChoice } from '../lib/theme.ts';
+import { refreshNowIfStale } from '../lib/time-range.ts';
 import { Icon, type IconName } from '../components/icons.tsx';
 import { EmptyState } from '../components/states.tsx';
 import { OverviewPage } from '../features/overview/components/overview-page.tsx';
@@ -55,6 +56,8 @@ export function Shell() {
   const [helpOpen, openHelp, closeHelp] = useShortcutHelp();
   useGlobalShortcuts(openHelp);
   const drawerId = params.get('request');
+  // "Last hour" means the hour before you opened the page, not before you first loaded the app.
+  useEffect(() => refreshNowIfStale(), [pathname]);
   const active = (p: string) => (p === '/' ? pathname === '/' || pathname === '/overview' : pathname === p || pathname.startsWith(`${p}/`));
 
   return (

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useI18n, type MessageKey } from '../lib/i18n/index.tsx';
 import { updateSearch } from '../lib/router.tsx';
 import { PRESETS, refreshNow, writeTimeRange, useTimeWindow, type Preset, type TimeRange } from '../lib/time-range.ts';
@@ -141,9 +142,13 @@ const subscribeAuto = (l: () => void) => {
 export function RefreshControls({ fetching }: { fetching?: boolean }) {
   const { t } = useI18n();
   const on = useSyncExternalStore(subscribeAuto, () => autoRefresh, () => autoRefresh);
+  const { range } = useTimeWindow();
+  const client = useQueryClient();
+  // A relative range refetches by moving "now" (new query keys); a fixed one has to ask again.
+  const refresh = () => ('preset' in range ? refreshNow() : void client.invalidateQueries({ type: 'active' }));
   return (
     <div className="segmented" role="group" aria-label={t('refresh.group')}>
-      <button type="button" onClick={refreshNow} title={t('refresh.now')} aria-label={t('refresh.now')}>
+      <button type="button" onClick={refresh} title={t('refresh.now')} aria-label={t('refresh.now')}>
         <Icon name="refresh" width={14} height={14} style={fetching ? { animation: 'spin 1s linear infinite' } : undefined} />
       </button>
       <button type="button" aria-pressed={on} onClick={() => setAutoRefresh(!on)} title={t('refresh.autoHint')}>

@@ -62,6 +62,10 @@ export function refreshNow(): void {
   clock = Date.now();
   clockListeners.forEach((l) => l());
 }
+/** Moves "now" unless it moved moments ago (a page that just mounted keeps its queries). */
+export function refreshNowIfStale(maxAgeMs = 5_000): void {
+  if (Date.now() - clock > maxAgeMs) refreshNow();
+}
 const subscribeClock = (l: () => void) => {
   clockListeners.add(l);
   return () => clockListeners.delete(l);

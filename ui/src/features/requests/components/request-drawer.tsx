@@ -30,6 +30,19 @@ function Stat({ label, children }: { label: string; children: ReactNode }) {
   return <div className="stat"><span>{label}</span><span>{children}</span></div>;
 }
 
+function copyWithSelection(text: string): boolean {
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand('copy');
+  area.remove();
+  return ok;
+}
+
 function useCopy(): [string, (key: string, text: string) => void] {
   const [copied, setCopied] = useState('');
   useEffect(() => {
@@ -38,7 +51,9 @@ function useCopy(): [string, (key: string, text: string) => void] {
     return () => clearTimeout(id);
   }, [copied]);
   const copy = (key: string, text: string) => {
-    void navigator.clipboard?.writeText(text).then(() => setCopied(key), () => setCopied(''));
+    // The Clipboard API exists only in secure contexts; plain http on another host falls back.
+    if (navigator.clipboard) void navigator.clipboard.writeText(text).then(() => setCopied(key), () => setCopied(''));
+    else if (copyWithSelection(text)) setCopied(key);
   };
   return [copied, copy];
 }
