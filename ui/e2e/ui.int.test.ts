@@ -310,6 +310,15 @@ describe('web UI against a real periscope start', () => {
     await page.waitForURL((u) => u.pathname === '/');
   });
 
+  it('fits a narrow window', async () => {
+    await page.setViewportSize({ width: 820, height: 1000 });
+    await visit('/?range=1h');
+    await page.waitForFunction(() => document.querySelector('[data-metric="requests"] svg path'));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await shot('overview-narrow-light-en');
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
   it('never shows the admin token, a provider key or a gateway key', () => {
     expect(seen.length).toBeGreaterThan(5);
     for (const html of seen) {

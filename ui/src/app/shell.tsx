@@ -63,10 +63,10 @@ export function Shell() {
   return (
     <div className="shell">
       <nav className="sidebar" aria-label={t('nav.main')}>
-        <div className="brand"><span className="brand-mark" aria-hidden="true" />Periscope</div>
+        <div className="brand"><span className="brand-mark" aria-hidden="true" /><span className="nav-label">Periscope</span></div>
         {NAV.map((n) => (
-          <Link key={n.path} to={hrefKeepingTime(n.path, search)} className="nav-link" aria-current={active(n.path) ? 'page' : undefined}>
-            <Icon name={n.icon} />{t(n.label)}<span className="kbd-hint">{n.key}</span>
+          <Link key={n.path} to={hrefKeepingTime(n.path, search)} className="nav-link" aria-current={active(n.path) ? 'page' : undefined} title={`${t(n.label)} (${n.key})`}>
+            <Icon name={n.icon} /><span className="nav-label">{t(n.label)}</span><span className="kbd-hint">{n.key}</span>
           </Link>
         ))}
         <div className="sidebar-footer">
@@ -85,10 +85,10 @@ export function Shell() {
             </select>
           </label>
           <button type="button" className="nav-link btn-ghost" style={{ border: 0, background: 'transparent', cursor: 'pointer' }} onClick={openHelp}>
-            <Icon name="keyboard" />{t('shortcuts.title')}<span className="kbd-hint">?</span>
+            <Icon name="keyboard" /><span className="nav-label">{t('shortcuts.title')}</span><span className="kbd-hint">?</span>
           </button>
           <button type="button" className="nav-link" style={{ border: 0, background: 'transparent', cursor: 'pointer' }} onClick={() => signOut.mutate()} data-testid="sign-out">
-            <Icon name="logout" />{t('signin.signOut')}
+            <Icon name="logout" /><span className="nav-label">{t('signin.signOut')}</span>
           </button>
         </div>
       </nav>
