@@ -18,10 +18,12 @@ import { createHttpServer } from '../../ingest/src/http-server.ts';
 import { createIngestMetrics } from '../../ingest/src/ingest-metrics.ts';
 import { serveParent } from './child-protocol.ts';
 import { Histogram } from './histogram.ts';
+import { overviewCases, timeQueries, type QueryCase, type QueryTiming } from './store-queries.ts';
 
 export const BENCH_PROJECT = 'proj_bench';
 const OTHER_PROJECT = 'proj_other';
 const MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-3-5-sonnet', 'o3-mini'];
+const TEAMS = ['search', 'growth', 'support', '研发', '数据平台', '客服', '智能体'];
 const STATUSES = [200, 200, 200, 200, 200, 200, 200, 429, 500, 400];
 const DAY_MS = 86_400_000;
 /** Rows in the table when the queries run. */
@@ -41,14 +43,7 @@ export interface IngestResult {
   insertMsP99: number;
 }
 
-export interface QueryTiming {
-  label: string;
-  /** Median of the timed runs, after one warm-up run. */
-  medianMs: number;
-  minMs: number;
-  maxMs: number;
-  rowsReturned: number;
-}
+export type { QueryTiming } from './store-queries.ts';
 
 export interface QueriesResult {
   /** Rows in the table when queried (the ingest scenario's rows plus bulk-inserted ones). */
@@ -56,7 +51,10 @@ export interface QueriesResult {
   benchProjectRows: number;
   bulkInsertRowsPerSec: number;
   runs: number;
+  /** Log pages (store.listRequests). */
   timings: QueryTiming[];
+  /** The overview and the other UI pages (summary, charts, sessions, users, pickers). */
+  overview: QueryTiming[];
 }
 
 export interface IngestChildResult {
@@ -80,6 +78,11 @@ function syntheticEvent(i: number, now: number, spreadMs: number): RequestEvent 
     latency_ms: 200 + (i % 800),
     user_id: `user_${i % 500}`,
     session_id: `sess_${i % 5000}`,
+    // What the overview groups and filters by: a property, streamed calls with TTFT, cache hits.
+    properties: { team: TEAMS[i % TEAMS.length] ?? '', env: i % 3 ? 'prod' : 'staging' },
+    streamed: i % 2 === 0,
+    ttft_ms: i % 2 === 0 ? 80 + (i % 300) : null,
+    cache_status: i % 11 === 0 ? 'hit' : 'miss',
     request_body: REQUEST_BODY,
     response_body: status === 200 ? RESPONSE_BODY : '{"error":{"message":"bench"}}',
   });
@@ -149,32 +152,24 @@ async function queries(store: Store, alreadyStored: number, totalRows: number, r
 
   const p = [BENCH_PROJECT];
   const first = await store.listRequests({ projectIds: p, limit: 50 });
-  const cases: Array<{ label: string; query: ListRequestsQuery }> = [
-    { label: 'First page, newest 50 of a project', query: { projectIds: p, limit: 50 } },
-    { label: 'Filtered page: model + status class 5xx', query: { projectIds: p, model: 'gpt-4o-mini', statusClass: 5, limit: 50 } },
-    { label: 'Filtered page: model + status class 2xx, last hour', query: { projectIds: p, model: 'claude-3-5-sonnet', statusClass: 2, from: now - 3_600_000, limit: 50 } },
-    { label: 'Second page (cursor from the first)', query: { projectIds: p, limit: 50, cursor: first.next_cursor ?? undefined } },
-    { label: 'One user\'s calls (user_id filter)', query: { projectIds: p, user_id: 'user_42', limit: 50 } },
-    { label: 'Largest page (limit 1000)', query: { projectIds: p, limit: 1000 } },
-  ];
-  const timings: QueryTiming[] = [];
-  for (const c of cases) {
-    await store.listRequests(c.query);
-    const samples: number[] = [];
-    let rowsReturned = 0;
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
-      rowsReturned = (await store.listRequests(c.query)).data.length;
-      samples.push(performance.now() - t0);
-    }
-    const sorted = [...samples].sort((a, b) => a - b);
-    timings.push({
-      label: c.label, medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN, minMs: sorted[0] ?? NaN, maxMs: sorted.at(-1) ?? NaN, rowsReturned,
-    });
-  }
+  const page = (label: string, query: ListRequestsQuery): QueryCase => ({ label, run: async () => (await store.listRequests(query)).data.length });
+  const day = { from: now - DAY_MS, to: now };
+  const timings = await timeQueries([
+    page('First page, newest 50 of a project', { projectIds: p, limit: 50 }),
+    page('First page as the UI asks it: last 24 h, newest 50', { projectIds: p, ...day, limit: 50 }),
+    page('Filtered page: model + status class 5xx', { projectIds: p, model: 'gpt-4o-mini', statusClass: 5, limit: 50 }),
+    page('Filtered page: model + status class 2xx, last hour', { projectIds: p, model: 'claude-3-5-sonnet', statusClass: 2, from: now - 3_600_000, limit: 50 }),
+    page('Second page (cursor from the first)', { projectIds: p, limit: 50, cursor: first.next_cursor ?? undefined }),
+    page('One user\'s calls (user_id filter)', { projectIds: p, user_id: 'user_42', limit: 50 }),
+    page('Largest page (limit 1000)', { projectIds: p, limit: 1000 }),
+    page('Sorted by latency, last 24 h', { projectIds: p, ...day, sort: 'latency_ms', limit: 50 }),
+    page('Body text search, last 24 h (no match: scans every body)', { projectIds: p, ...day, q: 'no such words', limit: 50 }),
+    page('Property filter (team), last 24 h', { projectIds: p, ...day, properties: { team: '研发' }, limit: 50 }),
+  ], runs);
+  const overview = await timeQueries(overviewCases(store, p, now), runs);
   // The store has no count API; the bench project's share follows from syntheticEvent (9 of 10 rows).
   const benchProjectRows = totalRows - Math.floor(totalRows / 10);
-  return { tableRows: totalRows, benchProjectRows, bulkInsertRowsPerSec, runs, timings };
+  return { tableRows: totalRows, benchProjectRows, bulkInsertRowsPerSec, runs, timings, overview };
 }
 
 async function main() {

@@ -11,7 +11,7 @@ import { closedLoop, type Target } from './load.ts';
 import type { CacheBenchResult } from './cache-child.ts';
 import type { IngestChildResult } from './ingest-child.ts';
 import { PEER_NAMES, startLitellm, startPortkey, type PeerName, type StartedPeer } from './peers.ts';
-import { markdown, machineInfo, updateReadme, writeResults, type BenchReport } from './report.ts';
+import { markdown, machineInfo, storeRows, updateReadme, writeResults, type BenchReport } from './report.ts';
 import type { BenchContext } from './scenarios/context.ts';
 import { mockCeiling } from './scenarios/mock-ceiling.ts';
 import { overhead } from './scenarios/overhead.ts';
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     'no-readme': { type: 'boolean', default: false },
     // Comma-separated peer gateways to compare with; default portkey in quick mode, portkey,litellm in full mode.
     peers: { type: 'string' },
+    // `store`: only the ingest and store-query scenario (1M rows: log pages and the overview), README untouched.
+    only: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -38,7 +40,35 @@ const readme = fileURLToPath(new URL('../../README.md', import.meta.url));
 const log = (msg: string) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 const t0 = performance.now();
 
+/** Ingest, then log-page and overview queries on 1M rows, in a child holding a chDB store of its own. */
+async function storeScenario(children: Array<Pick<ChildHandle, 'stop'>>): Promise<IngestChildResult> {
+  const ingestChild = await startChild('./ingest-child.ts', [quick ? 'quick' : 'full']);
+  children.push(ingestChild);
+  const store = (await ingestChild.finish()).extra as unknown as IngestChildResult;
+  await ingestChild.stop();
+  log(`    ${store.ingest.rowsInserted} events in ${store.ingest.durationS.toFixed(1)} s: ${store.ingest.eventsPerSec.toFixed(0)} events/s`);
+  for (const q of [...store.queries.timings, ...store.queries.overview]) log(`    ${q.label}: ${q.medianMs.toFixed(1)} ms`);
+  return store;
+}
+
+async function storeOnly() {
+  const children: Array<Pick<ChildHandle, 'stop'>> = [];
+  log('ingest (in-process queue → chDB), log-page and overview queries, in a child with a store of its own');
+  const store = await storeScenario(children);
+  const machine = machineInfo();
+  const table = [
+    `Run ${machine.date.slice(0, 19).replace('T', ' ')} UTC, \`pnpm bench --only store${quick ? ' --quick' : ''}\`: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}.`,
+    '',
+    '| Scenario | Direct to mock | Through Periscope | Periscope vs direct |',
+    '|---|---|---|---|',
+    ...storeRows(store.ingest, store.queries).map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+  console.log(`\n${table}\n`);
+}
+
 async function main() {
+  if (values.only === 'store') return storeOnly();
+  if (values.only !== undefined) throw new Error(`--only: unknown scenario ${values.only} (known: store)`);
   const machine = machineInfo();
   const children: Array<Pick<ChildHandle, 'stop'>> = [];
   const stopAll = () => Promise.all(children.map((c) => c.stop()));
@@ -109,13 +139,8 @@ async function main() {
       }
     }
 
-    log('6/7 ingest (in-process queue → chDB) and log-page queries, in a child with a store of its own');
-    const ingestChild = await startChild('./ingest-child.ts', [quick ? 'quick' : 'full']);
-    children.push(ingestChild);
-    const store = (await ingestChild.finish()).extra as unknown as IngestChildResult;
-    await ingestChild.stop();
-    log(`    ${store.ingest.rowsInserted} events in ${store.ingest.durationS.toFixed(1)} s: ${store.ingest.eventsPerSec.toFixed(0)} events/s`);
-    for (const q of store.queries.timings) log(`    ${q.label}: ${q.medianMs.toFixed(1)} ms`);
+    log('6/7 ingest (in-process queue → chDB), log-page and overview queries, in a child with a store of its own');
+    const store = await storeScenario(children);
     log('7/7 response-cache hit lookup (memory and Redis backends), in a child of its own');
     const cacheChild = await startChild('./cache-child.ts', [quick ? 'quick' : 'full']);
     children.push(cacheChild);

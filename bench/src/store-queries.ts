@@ -1,0 +1,72 @@
+import { performance } from 'node:perf_hooks';
+import type { Store } from '@periscope/clickhouse';
+
+export interface QueryTiming {
+  label: string;
+  /** Median of the timed runs, after one warm-up run. */
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Rows (log pages, lists) or series points (charts) in the answer. */
+  rowsReturned: number;
+}
+
+export interface QueryCase {
+  label: string;
+  /** Runs the query once; resolves to the size of the answer. */
+  run(): Promise<number>;
+}
+
+/** One warm-up run, then `runs` timed runs, one after the other; the median is the figure reported. */
+export async function timeQueries(cases: QueryCase[], runs: number): Promise<QueryTiming[]> {
+  const timings: QueryTiming[] = [];
+  for (const c of cases) {
+    await c.run();
+    const samples: number[] = [];
+    let rowsReturned = 0;
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      rowsReturned = await c.run();
+      samples.push(performance.now() - t0);
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    timings.push({
+      label: c.label, medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN, minMs: sorted[0] ?? NaN, maxMs: sorted.at(-1) ?? NaN, rowsReturned,
+    });
+  }
+  return timings;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What the UI's overview asks on load and on a group-by change, plus its other pages: the
+ * summary against the previous period, the charts (rollup-served groupings and the raw-table
+ * ones: user, property), sessions, users and the pickers. Targets: each under 300 ms.
+ */
+export function overviewCases(store: Store, projectIds: string[], now: number): QueryCase[] {
+  const day = { projectIds, from: now - DAY_MS, to: now };
+  const week = { projectIds, from: now - 7 * DAY_MS, to: now };
+  const points = (ts: { series: { points: unknown[] }[] }) => ts.series.reduce((n, s) => n + s.points.length, 0);
+  const chart = (label: string, q: Parameters<Store['metricsTimeseries']>[0]): QueryCase => ({
+    label: `Chart: ${label}`, run: async () => points(await store.metricsTimeseries(q)),
+  });
+  return [
+    { label: 'KPI summary, last 24 h and the 24 h before', run: async () => (await store.metricsSummary(day)).current.requests },
+    { label: 'KPI summary, last 7 days and the 7 before', run: async () => (await store.metricsSummary(week)).current.requests },
+    { label: 'KPI summary, last 7 days, one user (raw table)', run: async () => (await store.metricsSummary({ ...week, user_id: 'user_42' })).current.requests },
+    chart('requests by model, last 24 h (15 min buckets)', { ...day, metric: 'requests', group_by: 'model' }),
+    chart('cost by model, last 7 days (3 h buckets)', { ...week, metric: 'cost', group_by: 'model' }),
+    chart('tokens, last 7 days', { ...week, metric: 'tokens' }),
+    chart('error rate by status class, last 7 days', { ...week, metric: 'error_rate', group_by: 'status_class' }),
+    chart('latency p95 by model, last 7 days', { ...week, metric: 'latency_p95', group_by: 'model' }),
+    chart('TTFT p95 by provider, last 7 days', { ...week, metric: 'ttft_p95', group_by: 'provider' }),
+    chart('cache hit rate, last 7 days', { ...week, metric: 'cache_hit_rate' }),
+    chart('latency p95 by user (top 10 + other, raw table), last 7 days', { ...week, metric: 'latency_p95', group_by: 'user_id' }),
+    chart('requests by property team (raw table), last 7 days', { ...week, metric: 'requests', group_by: 'property:team' }),
+    { label: 'Sessions page, last 24 h', run: async () => (await store.listSessions(day)).data.length },
+    { label: 'Users page, last 7 days', run: async () => (await store.listUsers(week)).length },
+    { label: 'Property picker, last 7 days', run: async () => (await store.listProperties(week)).length },
+    { label: 'Model picker, last 7 days', run: async () => (await store.filterValues({ ...week, field: 'model' })).length },
+  ];
+}
