@@ -16,12 +16,14 @@ interface MetricDefinition {
   sql: string;
   /** The partial aggregates `sql` merges. */
   uses: Aggregate[];
+  /** For sums: the metric's share in one source row, whose sum over a group ranks the groups. */
+  rowValue?: string;
   /** Sums: a bucket without rows is 0, and groups rank by the metric. Rates and percentiles: null, and groups rank by requests. */
   additive: boolean;
 }
 
 const merged = (name: Aggregate) => AGGREGATES[name].merge;
-const sum = (name: Aggregate): MetricDefinition => ({ sql: merged(name), uses: [name], additive: true });
+const sum = (name: Aggregate): MetricDefinition => ({ sql: merged(name), uses: [name], rowValue: name, additive: true });
 const rate = (numerator: Aggregate, denominator: Aggregate): MetricDefinition => ({
   sql: `if(${merged(denominator)} = 0, NULL, ${merged(numerator)} / ${merged(denominator)})`,
   uses: [numerator, denominator],
@@ -32,7 +34,10 @@ const percentile = (digest: 'latency' | 'ttft', index: 1 | 2): MetricDefinition 
 const METRICS: Record<TimeseriesMetric, MetricDefinition> = {
   requests: sum('requests'),
   cost: sum('cost_usd'),
-  tokens: { sql: `${merged('prompt_tokens')} + ${merged('completion_tokens')}`, uses: ['prompt_tokens', 'completion_tokens'], additive: true },
+  tokens: {
+    sql: `${merged('prompt_tokens')} + ${merged('completion_tokens')}`, uses: ['prompt_tokens', 'completion_tokens'],
+    rowValue: 'prompt_tokens + completion_tokens', additive: true,
+  },
   errors: sum('errors'),
   error_rate: rate('errors', 'requests'),
   latency_p50: percentile('latency', 1),
@@ -74,18 +79,19 @@ export async function metricsTimeseries(driver: Driver, q: TimeseriesQuery): Pro
     return result;
   }
 
-  const spec = { filter: q, windows: [range], group, levels: levelsFor(bucketMs) };
-  const source = aggregateSource({ ...spec, bucketMs, aggregates: [...new Set<Aggregate>(['requests', ...metric.uses])] });
-  // The top groups come from a second, lighter pass (no buckets, only what ranks them); ClickHouse builds the IN set first.
-  let top = '1';
-  if (group) {
-    const rank = metric.additive ? metric : METRICS.requests;
-    const ranking = aggregateSource({ ...spec, aggregates: rank.uses });
-    top = `g IN (SELECT g FROM (${ranking.sql}) GROUP BY g ORDER BY ${rank.sql} DESC, g LIMIT ${TOP_GROUPS})`;
-  }
+  const source = aggregateSource({
+    filter: q, windows: [range], bucketMs, group, levels: levelsFor(bucketMs),
+    aggregates: [...new Set<Aggregate>(['requests', ...metric.uses])],
+  });
+  // Groups rank by their total over the range, taken with window functions over the same
+  // partial aggregates, so the range is read once however many groups there are.
+  const ranked = group
+    ? `SELECT *, dense_rank() OVER (ORDER BY group_total DESC, g) <= ${TOP_GROUPS} AS in_top
+       FROM (SELECT *, sum(toFloat64(${metric.rowValue ?? 'requests'})) OVER (PARTITION BY g) AS group_total FROM (${source.sql}))`
+    : `SELECT *, 1 AS in_top FROM (${source.sql})`;
   const rows = await driver.query<SeriesRow>(
     `SELECT t, in_top, k, grouping(t) AS is_total, ${metric.sql} AS v, ${merged('requests')} AS n
-     FROM (SELECT *, ${top} AS in_top, if(in_top, g, '') AS k FROM (${source.sql}))
+     FROM (SELECT *, if(in_top, g, '') AS k FROM (${ranked}))
      GROUP BY GROUPING SETS ((t, in_top, k), (in_top, k))`,
     source.params,
   );
