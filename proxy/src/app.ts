@@ -13,6 +13,7 @@ import { uuidv7 } from './ids.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { createPriceBook, type PriceBook } from './pricing/cost.ts';
 import { KeyPools } from './providers/key-pool.ts';
+import { AuthFailureGuard } from './auth/auth-failures.ts';
 import { parseCidr } from './net/address-policy.ts';
 import { createGuardedAgent } from './net/guarded-agent.ts';
 import type { CounterStore } from './limits/counter-store.ts';
@@ -84,6 +85,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   // Shared by every config version: health and key counters outlive a reload.
   const stats = new DeploymentStats();
   const keyPools = new KeyPools();
+  const authFailures = new AuthFailureGuard(gateway.max_auth_failures_per_minute);
   const counters = opts.counters ?? new MemoryCounterStore();
   const limits = new LimitEnforcer(counters, metrics, app.log);
   const cacheSettings = live.current.cache;
@@ -136,12 +138,19 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   async function handle(request: FastifyRequest, reply: FastifyReply, prefix: string | undefined): Promise<void> {
     const meta = readRequestMetadata(request.headers);
     const presented = presentedGatewayKey(request, meta);
+    const blockedFor = authFailures.blockedFor(request.ip);
+    if (blockedFor > 0) {
+      metrics.rejected.inc({ reason: 'auth_failures' });
+      throw new GatewayError('too_many_auth_failures', 'Too many failed authentications from this address; try again later.', null, { 'retry-after': String(blockedFor) });
+    }
     if (!presented) {
+      authFailures.failed(request.ip);
       metrics.rejected.inc({ reason: 'missing_gateway_key' });
       throw new GatewayError('missing_gateway_key', 'Missing gateway key: send "Periscope-Auth: Bearer <gateway key>".');
     }
     const key = opts.keys.verify(presented);
     if (!key) {
+      authFailures.failed(request.ip);
       metrics.rejected.inc({ reason: 'invalid_gateway_key' });
       throw new GatewayError('invalid_gateway_key', 'Invalid, expired or revoked gateway key.');
     }
