@@ -1,18 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from './cli/synthetic-traffic.ts';
 import { ADMIN_TOKEN, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
-
-/** Mulberry32: the same 10,000 requests on every run, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let h: GatewayHarness;
 let key: string;
@@ -24,7 +13,8 @@ beforeAll(async () => {
   // Every request comes from 127.0.0.1: without a high bar the auth guard would answer most of them 429.
   h = await startGatewayHarness(() => ({}), { config: () => ({ gateway: { max_auth_failures_per_minute: 1_000_000 } }) });
   ({ key } = await h.newProject());
-  random = rng(20261125);
+  // Seeded: the same 10,000 requests on every run, so a failure can be replayed.
+  random = seededRandom(20261125);
 }, 60_000);
 afterAll(async () => h?.close());
 

@@ -52,8 +52,8 @@ const PROMPTS = [
 ];
 const PATHS = ['/', '/plan', '/plan/step-1', '/plan/step-2', '/plan/step-2/tool:search', '/review'];
 
-/** mulberry32: small, fast and good enough to spread synthetic rows. */
-function random(seed: number): () => number {
+/** mulberry32: small, fast, and the same sequence for the same seed (synthetic rows, fuzz runs). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -66,7 +66,7 @@ function random(seed: number): () => number {
 
 export function syntheticTraffic(opts: SyntheticTrafficOptions): (i: number) => RequestEvent {
   const priceBook = createPriceBook();
-  const rand = random(opts.seed ?? 42);
+  const rand = seededRandom(opts.seed ?? 42);
   const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
   const totalWeight = MODELS.reduce((s, m) => s + m.weight, 0);
   const pickModel = () => {
