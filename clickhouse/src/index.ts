@@ -1,5 +1,6 @@
 export * from './contract/index.ts';
 export * from './analytics.ts';
+export * from './alerts.ts';
 export { REQUEST_SORTS } from './store.ts';
 export type {
   GatewayKeyRecord,

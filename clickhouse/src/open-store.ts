@@ -2,8 +2,12 @@ import { openChdbDriver } from './driver/chdb.ts';
 import type { Driver } from './driver/driver.ts';
 import { openServerDriver } from './driver/server.ts';
 import { migrate } from './migrate.ts';
+import { evaluateAlert } from './queries/alert-evaluation.ts';
+import { getAlertRule, listAlertRules, listAlertRuleVersions, saveAlertRule } from './queries/alert-rules.ts';
+import { insertAlertEvents, listAlertEvents, listAlertStates, saveAlertStates } from './queries/alert-state.ts';
 import { getBodyTtlDays, setBodyTtlDays } from './queries/body-ttl.ts';
 import { getRequest } from './queries/get-request.ts';
+import { claimLease, readLease } from './queries/leases.ts';
 import { insertRequests } from './queries/insert-requests.ts';
 import { countStored } from './queries/count-stored.ts';
 import { findKeyByHash, insertKey, listKeys, revokeKey } from './queries/keys.ts';
@@ -53,6 +57,17 @@ export function createStore(driver: Driver): Store {
     findKeyByHash: (keyHash) => findKeyByHash(driver, keyHash),
     listKeys: (projectIds) => listKeys(driver, projectIds),
     revokeKey: (keyId, at) => revokeKey(driver, keyId, at),
+    saveAlertRule: (rule) => saveAlertRule(driver, rule),
+    getAlertRule: (ruleId) => getAlertRule(driver, ruleId),
+    listAlertRules: (projectIds) => listAlertRules(driver, projectIds),
+    listAlertRuleVersions: (ruleId) => listAlertRuleVersions(driver, ruleId),
+    saveAlertStates: (states) => saveAlertStates(driver, states),
+    listAlertStates: (ruleIds) => listAlertStates(driver, ruleIds),
+    insertAlertEvents: (events) => insertAlertEvents(driver, events),
+    listAlertEvents: (q) => listAlertEvents(driver, q),
+    evaluateAlert: (q) => evaluateAlert(driver, q),
+    claimLease: (name, term, holder, ttlMs) => claimLease(driver, name, term, holder, ttlMs),
+    readLease: (name) => readLease(driver, name),
     ping: () => driver.ping(),
     close: () => driver.close(),
   };

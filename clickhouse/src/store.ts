@@ -2,6 +2,9 @@ import type {
   FilterValuesQuery, MetricsSummary, PropertySummary, RangeQuery, RequestFilter, SessionDetail, SessionPage, SessionQuery,
   SessionsQuery, Timeseries, TimeseriesQuery, UsersQuery, UserSummary,
 } from './analytics.ts';
+import type {
+  AlertEventRecord, AlertEventsQuery, AlertObservation, AlertQuery, AlertRuleRecord, AlertStateRecord, LeaseView,
+} from './alerts.ts';
 import type { RequestEvent } from './contract/index.ts';
 
 /**
@@ -94,6 +97,25 @@ export interface Store {
   listKeys(projectIds?: string[]): Promise<GatewayKeyRecord[]>;
   /** False when the key does not exist; revoking twice keeps the first revocation time. */
   revokeKey(keyId: string, at: number): Promise<boolean>;
+  /** Writes a rule version (a change or a deletion is the next version; every version is kept). */
+  saveAlertRule(rule: AlertRuleRecord): Promise<void>;
+  /** The current version; null when absent or deleted. */
+  getAlertRule(ruleId: string): Promise<AlertRuleRecord | null>;
+  /** Rules not deleted, of these projects ('' names rules on every project), or all; by name. */
+  listAlertRules(projectIds?: string[]): Promise<AlertRuleRecord[]>;
+  /** Every version of a rule, newest first. */
+  listAlertRuleVersions(ruleId: string): Promise<AlertRuleRecord[]>;
+  saveAlertStates(states: AlertStateRecord[]): Promise<void>;
+  /** The newest state per rule and group, of these rules or all. */
+  listAlertStates(ruleIds?: string[]): Promise<AlertStateRecord[]>;
+  /** Appends history; the same event_id written again replaces the earlier row. */
+  insertAlertEvents(events: AlertEventRecord[]): Promise<void>;
+  listAlertEvents(q: AlertEventsQuery): Promise<AlertEventRecord[]>;
+  /** One bounded query: a rule's value over its window, per group. */
+  evaluateAlert(q: AlertQuery): Promise<AlertObservation[]>;
+  /** Adds a claim (or a renewal) to a term of a named lease, stamped by the server's clock. */
+  claimLease(name: string, term: number, holder: string, ttlMs: number): Promise<void>;
+  readLease(name: string): Promise<LeaseView>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
