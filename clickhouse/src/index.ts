@@ -1,9 +1,12 @@
 export * from './contract/index.ts';
 export * from './analytics.ts';
 export * from './alerts.ts';
-export { REQUEST_SORTS } from './store.ts';
+export { ACCOUNT_ROLES, REQUEST_SORTS } from './store.ts';
 export type {
+  AccountRecord,
+  AccountRole,
   GatewayKeyRecord,
+  KeyLimits,
   InsertOptions,
   ListRequestsQuery,
   RequestDetail,

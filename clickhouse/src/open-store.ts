@@ -10,7 +10,8 @@ import { getRequest } from './queries/get-request.ts';
 import { claimLease, readLease } from './queries/leases.ts';
 import { insertRequests } from './queries/insert-requests.ts';
 import { countStored } from './queries/count-stored.ts';
-import { findKeyByHash, insertKey, listKeys, revokeKey } from './queries/keys.ts';
+import { findKeyByHash, insertKey, keysLastUsed, listKeys, revokeKey } from './queries/keys.ts';
+import { deleteAccount, findAccountByEmail, getAccount, insertAccount, listAccounts, updateAccount } from './queries/accounts.ts';
 import { filterValues } from './queries/filter-values.ts';
 import { getSession } from './queries/get-session.ts';
 import { listProperties } from './queries/list-properties.ts';
@@ -57,6 +58,13 @@ export function createStore(driver: Driver): Store {
     findKeyByHash: (keyHash) => findKeyByHash(driver, keyHash),
     listKeys: (projectIds) => listKeys(driver, projectIds),
     revokeKey: (keyId, at) => revokeKey(driver, keyId, at),
+    keysLastUsed: (projectIds) => keysLastUsed(driver, projectIds),
+    insertAccount: (account) => insertAccount(driver, account),
+    updateAccount: (account) => updateAccount(driver, account),
+    deleteAccount: (accountId, at) => deleteAccount(driver, accountId, at),
+    getAccount: (accountId) => getAccount(driver, accountId),
+    findAccountByEmail: (email) => findAccountByEmail(driver, email),
+    listAccounts: () => listAccounts(driver),
     saveAlertRule: (rule) => saveAlertRule(driver, rule),
     getAlertRule: (ruleId) => getAlertRule(driver, ruleId),
     listAlertRules: (projectIds) => listAlertRules(driver, projectIds),

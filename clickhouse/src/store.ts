@@ -58,6 +58,35 @@ export interface GatewayKeyRecord {
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
+  /** Models the key may call; empty = every model. */
+  allowed_models: string[];
+  limits: KeyLimits;
+}
+
+/** Limits of one key, enforced like a `limits:` rule that matches only this key; absent = none. */
+export interface KeyLimits {
+  rpm?: number;
+  tpm?: number;
+  concurrency?: number;
+  budget_usd?: { day?: number; week?: number; month?: number };
+}
+
+export const ACCOUNT_ROLES = ['admin', 'member', 'viewer'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
+/** Someone who signs in to the UI and API with an email and a password. */
+export interface AccountRecord {
+  account_id: string;
+  /** Lowercase; unique among accounts that are not deleted. */
+  email: string;
+  name: string;
+  role: AccountRole;
+  /** The projects a member or viewer works in; ignored for admins, who see every project. */
+  project_ids: string[];
+  /** `scrypt$...` (see ingest/src/api/passwords.ts); never leaves the API. */
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface InsertOptions {
@@ -97,6 +126,21 @@ export interface Store {
   listKeys(projectIds?: string[]): Promise<GatewayKeyRecord[]>;
   /** False when the key does not exist; revoking twice keeps the first revocation time. */
   revokeKey(keyId: string, at: number): Promise<boolean>;
+  /**
+   * When each key of these projects (every project when omitted) last made a call, to the
+   * minute, from the per-minute rollup: derived from logged rows, so the request path writes nothing.
+   */
+  keysLastUsed(projectIds?: string[]): Promise<Record<string, number>>;
+  insertAccount(account: AccountRecord): Promise<void>;
+  /** Writes a new version of an existing account; false when it does not exist (or was deleted). */
+  updateAccount(account: AccountRecord): Promise<boolean>;
+  /** False when the account does not exist; its email may then be used by a new account. */
+  deleteAccount(accountId: string, at: number): Promise<boolean>;
+  getAccount(accountId: string): Promise<AccountRecord | null>;
+  /** By email, case-insensitively. */
+  findAccountByEmail(email: string): Promise<AccountRecord | null>;
+  /** Every account that is not deleted, by email. */
+  listAccounts(): Promise<AccountRecord[]>;
   /** Writes a rule version (a change or a deletion is the next version; every version is kept). */
   saveAlertRule(rule: AlertRuleRecord): Promise<void>;
   /** The current version; null when absent or deleted. */

@@ -3,6 +3,8 @@ export const API_ERRORS = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
+  too_many_requests: 429,
   invalid_query: 400,
   invalid_body: 400,
   store_unavailable: 503,

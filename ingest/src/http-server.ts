@@ -3,7 +3,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
 import { ApiError } from './errors.ts';
 import { STATUS_PAGE } from './status-page.ts';
-import { registerUi, uiRewrite, type UiOptions } from './ui-static.ts';
+import { securityHeaders } from './security-headers.ts';
+import { registerUi, UI_ROUTE, uiRewrite, type UiOptions } from './ui-static.ts';
 
 /**
  * Strips query strings from logged URLs: some providers put keys there (`?key=`). Logs the
@@ -21,8 +22,8 @@ export interface HttpServer {
 
 /**
  * What every role's HTTP server shares: logging without secrets, the API error shape,
- * /metrics, /healthz (ready when `ready` resolves), and at `/` the web UI when `ui` is given
- * (roles that serve the API) or else a status page.
+ * security headers on the API and UI, /metrics, /healthz (ready when `ready` resolves), and
+ * at `/` the web UI when `ui` is given (roles that serve the API) or else a status page.
  */
 export function createHttpServer(logger: FastifyServerOptions['logger'] | undefined, ready: () => Promise<void>, ui?: UiOptions): HttpServer {
   const app = Fastify({
@@ -34,6 +35,7 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
   });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'periscope_' });
+  app.addHook('onRequest', securityHeaders(UI_ROUTE));
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     // Store errors carry their own code and status (invalid_cursor 400, store_unavailable 503).

@@ -3,9 +3,10 @@ import type { KeySnapshot } from '@periscope/proxy';
 import type { FastifyBaseLogger } from 'fastify';
 
 /**
- * Keeps the proxy's in-memory key snapshot in step with the store: new and revoked keys are
- * seen within one interval (1 s), and no key check ever waits on ClickHouse. A failed
- * refresh keeps the last good snapshot.
+ * Keeps the proxy's in-memory key snapshot in step with the store: keys changed through this
+ * process's API are pushed at once (onKeysChanged), others are seen within one interval
+ * (0.5 s), and no key check ever waits on ClickHouse. A failed refresh keeps the last good
+ * snapshot.
  */
 export class KeyRefresher {
   private timer: NodeJS.Timeout | undefined;
@@ -23,7 +24,7 @@ export class KeyRefresher {
     this.snapshot.replace(await this.store.listKeys());
   }
 
-  start(intervalMs = 1000): void {
+  start(intervalMs = 500): void {
     this.timer = setInterval(() => {
       this.refresh().catch((err) => this.log.warn({ err }, 'key refresh failed; keeping the last snapshot'));
     }, intervalMs);

@@ -3,7 +3,8 @@ import { openStore, type Store } from '@periscope/clickhouse';
 import {
   createProxyMetrics, KeySnapshot, proxyPlugin, startGatewayServices, type PeriscopeConfig, type ProxyOptions,
 } from '@periscope/proxy';
-import { apiPlugin, createKey } from './api/api-plugin.ts';
+import { apiPlugin } from './api/api-plugin.ts';
+import { createKey } from './api/key-routes.ts';
 import { startEventPipeline } from './embedded-pipeline.ts';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from './data-dir.ts';
 import { createHttpServer } from './http-server.ts';
@@ -59,7 +60,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
 
   const firstRun: EmbeddedServer['firstRun'] = { adminToken: admin.generatedToken };
   if (snapshot.size === 0) {
-    firstRun.gatewayKey = (await createKey(store, secret, 'default', 'created at first start', null)).key;
+    firstRun.gatewayKey = (await createKey(store, secret, { project: 'default', name: 'created at first start' })).key;
     await refresher.refresh();
   }
 

@@ -18,7 +18,7 @@ export interface UiOptions {
 }
 
 /** Internal route the UI's URLs are rewritten to; never linked to. */
-const UI_ROUTE = '/__ui';
+export const UI_ROUTE = '/__ui';
 /** First path segments that are never the UI's. */
 const RESERVED = new Set(['api', 'v1', 'healthz', 'metrics']);
 /** Vite names these files by content hash: a changed file gets a new name, so they never go stale. */
@@ -50,7 +50,6 @@ export async function registerUi(app: FastifyInstance, opts: UiOptions): Promise
   await app.register(fastifyStatic, { root: dir, serve: false, suppressWarning: true });
 
   app.get(`${UI_ROUTE}/*`, async (request, reply) => {
-    void reply.header('x-content-type-options', 'nosniff').header('x-frame-options', 'DENY');
     const path = (request.params as { '*': string })['*'];
     const file = path === '' ? undefined : await fileInside(dir, path);
     if (file) return send(reply, file, dir, file.startsWith(`assets${sep}`) ? IMMUTABLE : 'no-cache');

@@ -170,6 +170,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       userAgent: String(request.headers['user-agent'] ?? ''),
       projectId: key.project_id,
       keyId: key.key_id,
+      keyAccess: key,
       provider: prefix ?? '',
       providerType: prefix && Object.hasOwn(config.providers, prefix) ? config.providers[prefix]!.type : undefined,
       model: '',

@@ -1,3 +1,4 @@
+import type { VerifiedKey } from './auth/gateway-keys.ts';
 import type { AttemptRecord, CacheStatus, RequestEvent } from '@periscope/clickhouse/contract';
 import type { Endpoint } from './providers/types.ts';
 import type { PriceBook } from './pricing/cost.ts';
@@ -18,6 +19,8 @@ export interface CallRecord {
   userAgent: string;
   projectId: string;
   keyId: string;
+  /** What the gateway key allows: its models (empty = any) and its own limit rule. */
+  keyAccess: Pick<VerifiedKey, 'allowed_models' | 'limit'>;
   provider: string;
   providerType: ProviderType | undefined;
   model: string;

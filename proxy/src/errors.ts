@@ -23,6 +23,7 @@ export const ERRORS = {
   body_too_large: { status: 413, openaiType: 'invalid_request_error', anthropicType: 'request_too_large' },
   unknown_route: { status: 404, openaiType: 'invalid_request_error', anthropicType: 'not_found_error' },
   target_url_not_allowed: { status: 400, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
+  model_not_allowed: { status: 403, openaiType: 'invalid_request_error', anthropicType: 'permission_error' },
   target_blocked: { status: 403, openaiType: 'invalid_request_error', anthropicType: 'permission_error' },
   unknown_provider: { status: 400, openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' },
   upstream_key_busy: { status: 429, openaiType: 'rate_limit_error', anthropicType: 'rate_limit_error' },

@@ -1,9 +1,10 @@
 export { proxyPlugin, type ProxyOptions } from './app.ts';
 export { loadConfigFile, parseConfig, ConfigError } from './config/load.ts';
-export type { PeriscopeConfig, ProviderConfig, KafkaConfig } from './config/schema.ts';
+export { keyLimitsSchema, type PeriscopeConfig, type ProviderConfig, type KafkaConfig, type KeyLimits } from './config/schema.ts';
 export { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
 export { BoundedEventQueue, type EventSink, type QueueCounters } from './events/sink.ts';
 export { KeySnapshot, generateGatewayKey, type KeyVerifier, type KeyRecordLike } from './auth/gateway-keys.ts';
+export { AuthFailureGuard } from './auth/auth-failures.ts';
 export { createPriceBook, type PriceBook } from './pricing/cost.ts';
 export { createKafka, ensureTopic, parseBrokers } from './kafka/client.ts';
 export { startKafkaSink } from './kafka/start-kafka-sink.ts';

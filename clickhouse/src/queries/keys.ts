@@ -1,5 +1,5 @@
 import type { Driver } from '../driver/driver.ts';
-import type { GatewayKeyRecord } from '../store.ts';
+import type { GatewayKeyRecord, KeyLimits } from '../store.ts';
 import { toDateTime64 } from './datetime.ts';
 
 type Numeric = number | string;
@@ -14,9 +14,17 @@ interface RawKey {
   expires_at_ms: Numeric | null;
   revoked_at_ms: Numeric | null;
   version: Numeric;
+  allowed_models: string[];
+  rpm: Numeric | null;
+  tpm: Numeric | null;
+  concurrency: Numeric | null;
+  budget_day_usd: number | null;
+  budget_week_usd: number | null;
+  budget_month_usd: number | null;
 }
 
-const KEY_SELECT = `key_id, project_id, name, prefix, key_hash, version,
+const KEY_SELECT = `key_id, project_id, name, prefix, key_hash, version, allowed_models,
+  rpm, tpm, concurrency, budget_day_usd, budget_week_usd, budget_month_usd,
   toUnixTimestamp64Milli(created_at) AS created_at_ms,
   toUnixTimestamp64Milli(expires_at) AS expires_at_ms,
   toUnixTimestamp64Milli(revoked_at) AS revoked_at_ms`;
@@ -73,8 +81,39 @@ async function writeKeyVersion(driver: Driver, key: GatewayKeyRecord, version: n
       expires_at: key.expires_at === null ? null : toDateTime64(key.expires_at),
       revoked_at: key.revoked_at === null ? null : toDateTime64(key.revoked_at),
       version,
+      allowed_models: key.allowed_models,
+      rpm: key.limits.rpm ?? null,
+      tpm: key.limits.tpm ?? null,
+      concurrency: key.limits.concurrency ?? null,
+      budget_day_usd: key.limits.budget_usd?.day ?? null,
+      budget_week_usd: key.limits.budget_usd?.week ?? null,
+      budget_month_usd: key.limits.budget_usd?.month ?? null,
     },
   ]);
+}
+
+/** Last call per key, from the minute rollup (a few rows per key and minute, not the raw table). */
+export async function keysLastUsed(driver: Driver, projectIds?: string[]): Promise<Record<string, number>> {
+  if (projectIds?.length === 0) return {};
+  const rows = await driver.query<{ key_id: string; last_ms: Numeric }>(
+    `SELECT key_id, toUnixTimestamp64Milli(toDateTime64(max(bucket), 3)) AS last_ms FROM requests_rollup_1m
+     ${projectIds ? 'WHERE project_id IN {projectIds:Array(String)}' : ''}
+     GROUP BY key_id`,
+    projectIds ? { projectIds } : {},
+  );
+  return Object.fromEntries(rows.map((r) => [r.key_id, Number(r.last_ms)]));
+}
+
+/** Nullable columns back to the optional fields of the API and the config's `limits:`. */
+function limitsOf(raw: RawKey): KeyLimits {
+  const limits: KeyLimits = {};
+  if (raw.rpm !== null) limits.rpm = Number(raw.rpm);
+  if (raw.tpm !== null) limits.tpm = Number(raw.tpm);
+  if (raw.concurrency !== null) limits.concurrency = Number(raw.concurrency);
+  const budget = { day: raw.budget_day_usd, week: raw.budget_week_usd, month: raw.budget_month_usd };
+  const set = Object.entries(budget).filter(([, v]) => v !== null);
+  if (set.length > 0) limits.budget_usd = Object.fromEntries(set) as KeyLimits['budget_usd'];
+  return limits;
 }
 
 function toKeyRecord(raw: RawKey): GatewayKeyRecord {
@@ -87,5 +126,7 @@ function toKeyRecord(raw: RawKey): GatewayKeyRecord {
     created_at: Number(raw.created_at_ms),
     expires_at: raw.expires_at_ms === null ? null : Number(raw.expires_at_ms),
     revoked_at: raw.revoked_at_ms === null ? null : Number(raw.revoked_at_ms),
+    allowed_models: raw.allowed_models,
+    limits: limitsOf(raw),
   };
 }

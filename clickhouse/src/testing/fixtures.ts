@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { REQUEST_EVENT_V1_ADDITIONS, REQUEST_EVENT_VERSION, type RequestEvent } from '../contract/index.ts';
-import type { GatewayKeyRecord } from '../store.ts';
+import type { AccountRecord, GatewayKeyRecord } from '../store.ts';
 
 /** A project of its own per test, so tests sharing a database never see each other's rows. */
 export function newProjectId(label = 'proj'): string {
@@ -65,6 +65,23 @@ export function makeKey(overrides: Partial<GatewayKeyRecord> = {}): GatewayKeyRe
     created_at: Date.now() - 1_000,
     expires_at: null,
     revoked_at: null,
+    allowed_models: [],
+    limits: {},
+    ...overrides,
+  };
+}
+
+export function makeAccount(overrides: Partial<AccountRecord> = {}): AccountRecord {
+  const id = randomUUID();
+  return {
+    account_id: id,
+    email: `user-${id.slice(0, 8)}@example.com`,
+    name: 'Test User',
+    role: 'member',
+    project_ids: [],
+    password_hash: 'scrypt$test',
+    created_at: Date.now() - 1_000,
+    updated_at: Date.now() - 1_000,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { StoreError } from '../errors.ts';
 import { loadMigrations } from '../migrate.ts';
 import type { ListRequestsQuery, RequestDetail, RequestRow, Store } from '../store.ts';
 import { makeEvent, makeKey, newProjectId } from './fixtures.ts';
+import { accessContract } from './store-contract-access.ts';
 import { alertsContract } from './store-contract-alerts.ts';
 import { analyticsContract } from './store-contract-analytics.ts';
 
@@ -442,6 +443,7 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
 
   describe('analytics', () => analyticsContract(() => store));
   describe('alerts', () => alertsContract(() => store));
+  describe('access', () => accessContract(() => store));
 
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();

@@ -1,25 +1,50 @@
 import type { FastifyRequest } from 'fastify';
+import type { Store } from '@periscope/clickhouse';
 import type { AdminAuth } from '../data-dir.ts';
 import { ApiError } from '../errors.ts';
+import type { Principal } from './access.ts';
 import { SESSION_COOKIE, type LoginSessions } from './login-sessions.ts';
-
-export type ApiCredential = 'bearer' | 'cookie';
 
 export const CSRF_HEADER = 'x-periscope-csrf';
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+export interface AuthDeps {
+  admin: AdminAuth;
+  sessions: LoginSessions;
+  store: Store;
+}
+
+const adminToken = (via: Principal['via']): Principal => ({ role: 'admin', projects: null, account_id: null, email: null, via });
+
 /**
  * Who is calling: the admin token as a bearer, else a UI session cookie. A request that
  * sends an Authorization header is judged by it alone, so a wrong token never falls back
- * to a cookie the browser happened to send.
+ * to a cookie the browser happened to send. Gateway keys are not API credentials. An
+ * account's role and projects are read from the store on every request, so a change or a
+ * deletion applies at once (the accounts table is tiny; this is one point lookup).
  */
-export function credentialOf(request: FastifyRequest, admin: AdminAuth, sessions: LoginSessions): ApiCredential | null {
+export async function authenticate(request: FastifyRequest, deps: AuthDeps): Promise<Principal | null> {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization);
-    return m && admin.check(m[1]!) ? 'bearer' : null;
+    return m && deps.admin.check(m[1]!) ? adminToken('bearer') : null;
   }
-  return sessions.isValid(request.cookies[SESSION_COOKIE]) ? 'cookie' : null;
+  const cookie = request.cookies[SESSION_COOKIE];
+  const subject = deps.sessions.get(cookie);
+  if (!subject) return null;
+  if (subject.kind === 'admin_token') return adminToken('cookie');
+  const account = await deps.store.getAccount(subject.account_id);
+  if (!account) {
+    deps.sessions.deleteAccount(subject.account_id);
+    return null;
+  }
+  return {
+    role: account.role,
+    projects: account.role === 'admin' ? null : account.project_ids,
+    account_id: account.account_id,
+    email: account.email,
+    via: 'cookie',
+  };
 }
 
 /**
@@ -28,13 +53,13 @@ export function credentialOf(request: FastifyRequest, admin: AdminAuth, sessions
  * API never grants. So a cookie-authenticated request that changes state must carry the
  * header; bearer requests cannot be forged that way and need not.
  */
-export function checkCsrf(request: FastifyRequest, credential: ApiCredential): void {
-  if (credential === 'cookie' && STATE_CHANGING.has(request.method) && request.headers[CSRF_HEADER] !== '1') {
+export function checkCsrf(request: FastifyRequest, via: Principal['via']): void {
+  if (via === 'cookie' && STATE_CHANGING.has(request.method) && request.headers[CSRF_HEADER] !== '1') {
     throw new ApiError('forbidden', 'Requests authenticated by the session cookie that change state must send the header "X-Periscope-CSRF: 1".');
   }
 }
 
-export function requireCredential(credential: ApiCredential | null): ApiCredential {
-  if (!credential) throw new ApiError('unauthorized', 'Send "Authorization: Bearer <admin token>" or sign in (POST /api/session).');
-  return credential;
+export function requireCredential(principal: Principal | null): Principal {
+  if (!principal) throw new ApiError('unauthorized', 'Send "Authorization: Bearer <admin token>" or sign in (POST /api/session).');
+  return principal;
 }

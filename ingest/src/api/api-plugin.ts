@@ -1,11 +1,13 @@
 import fastifyCookie from '@fastify/cookie';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '@periscope/clickhouse';
-import { generateGatewayKey } from '@periscope/proxy';
 import { ApiError } from '../errors.ts';
 import type { AdminAuth } from '../data-dir.ts';
-import { checkCsrf, credentialOf, requireCredential } from './api-auth.ts';
+import { principalOf, readableProjects } from './access.ts';
+import { accountRoutes } from './account-routes.ts';
+import { authenticate, checkCsrf, requireCredential } from './api-auth.ts';
 import { breakdownRoutes } from './breakdown-routes.ts';
+import { keyRoutes } from './key-routes.ts';
 import { LoginSessions } from './login-sessions.ts';
 import { loginRoutes } from './login-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
@@ -30,82 +32,40 @@ declare module 'fastify' {
   }
 }
 
-const PROJECT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 /**
- * `/api/*`: the read API over logged requests, the overview, and key management. Until users
- * and roles land (access issue), the admin token is the only credential, presented as a
- * bearer or traded for a UI session cookie, and it sees every project.
+ * `/api/*`: the read API over logged requests, the overview, keys and accounts. Every route
+ * but signing in needs a credential (the admin token as a bearer, or a session cookie from
+ * signing in with it or with an account), and every read is bounded by the caller's projects
+ * (see access.ts).
  */
 export async function apiPlugin(app: FastifyInstance, opts: ApiOptions): Promise<void> {
   const { store, admin } = opts;
   const sessions = opts.loginSessions ?? new LoginSessions();
+  const auth = { admin, sessions, store };
 
   await app.register(fastifyCookie);
+  app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public) return;
-    checkCsrf(request, requireCredential(credentialOf(request, admin, sessions)));
+    const principal = requireCredential(await authenticate(request, auth));
+    checkCsrf(request, principal.via);
+    request.principal = principal;
   });
 
-  /** `?project=` narrows to one project; without it the admin sees every project that has a key. */
-  async function projectsFor(q: Query): Promise<string[]> {
-    const requested = one(q, 'project');
-    if (requested) return [requested];
-    const keys = await store.listKeys();
-    return [...new Set(keys.map((k) => k.project_id))];
+  /** An admin's "every project" is every project that has a gateway key. */
+  async function projectsFor(request: FastifyRequest): Promise<string[]> {
+    return readableProjects(principalOf(request), one(request.query as Query, 'project'), async () => {
+      const keys = await store.listKeys();
+      return [...new Set(keys.map((k) => k.project_id))];
+    });
   }
 
-  await app.register(loginRoutes, { admin, sessions });
+  await app.register(loginRoutes, auth);
   for (const routes of [requestRoutes, metricsRoutes, sessionRoutes, breakdownRoutes]) await app.register(routes, { store, projectsFor });
-
-  app.get('/api/keys', async (request) => {
-    const project = one(request.query as Query, 'project');
-    const keys = await store.listKeys(project ? [project] : undefined);
-    return { data: keys.map(({ key_hash: _hash, ...rest }) => rest) };
-  });
-
-  // For distributed proxies (ControlPlaneKeys): HMACs only, never a usable key.
-  app.get('/api/keys/snapshot', async () => {
-    const keys = await store.listKeys();
-    return { data: keys.map(({ key_id, project_id, key_hash, expires_at, revoked_at }) => ({ key_id, project_id, key_hash, expires_at, revoked_at })) };
-  });
-
-  app.post('/api/keys', async (request, reply) => {
-    const body = (request.body ?? {}) as { project?: unknown; name?: unknown; expires_at?: unknown };
-    if (typeof body.project !== 'string' || !PROJECT_PATTERN.test(body.project)) {
-      throw new ApiError('invalid_body', 'project must be 1-64 characters of letters, digits, ".", "_" or "-"');
-    }
-    const name = typeof body.name === 'string' ? body.name.slice(0, 200) : '';
-    let expiresAt: number | null = null;
-    if (body.expires_at !== undefined && body.expires_at !== null) {
-      expiresAt = typeof body.expires_at === 'number' ? body.expires_at : Date.parse(String(body.expires_at));
-      if (!Number.isFinite(expiresAt)) throw new ApiError('invalid_body', 'expires_at must be epoch ms or an ISO-8601 time');
-    }
-    const created = await createKey(store, opts.keySecret, body.project, name, expiresAt);
-    await opts.onKeysChanged();
-    reply.code(201);
-    return created;
-  });
-
-  app.delete('/api/keys/:id', async (request) => {
-    const { id } = request.params as { id: string };
-    if (!(await store.revokeKey(id, Date.now()))) throw new ApiError('not_found', `No key ${id}`);
-    await opts.onKeysChanged();
-    return { key_id: id, revoked: true };
-  });
+  await app.register(keyRoutes, { store, projectsFor, keySecret: opts.keySecret, onKeysChanged: opts.onKeysChanged });
+  await app.register(accountRoutes, { store, sessions });
 
   app.all('/api/*', async (request) => {
     throw new ApiError('not_found', `Unknown API route: ${request.method} ${request.url.split('?', 1)[0]}`);
   });
-}
-
-/** Creates and stores a key; the returned `key` is the only time the full key exists. */
-export async function createKey(store: Store, secret: Buffer, project: string, name: string, expiresAt: number | null) {
-  const k = generateGatewayKey(secret);
-  const created_at = Date.now();
-  await store.insertKey({
-    key_id: k.key_id, project_id: project, name, prefix: k.prefix, key_hash: k.key_hash,
-    created_at, expires_at: expiresAt, revoked_at: null,
-  });
-  return { key: k.key, key_id: k.key_id, project_id: project, name, prefix: k.prefix, created_at, expires_at: expiresAt };
 }

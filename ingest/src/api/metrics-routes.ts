@@ -11,7 +11,7 @@ const INTERVAL_NAMES = ['auto', ...Object.keys(INTERVALS)] as ReadonlyArray<Inte
 export async function metricsRoutes(app: FastifyInstance, { store, projectsFor }: ReadRoutesOptions): Promise<void> {
   app.get('/api/metrics/summary', async (request) => {
     const q = request.query as Query;
-    return store.metricsSummary(parseRangeQuery(q, await projectsFor(q)));
+    return store.metricsSummary(parseRangeQuery(q, await projectsFor(request)));
   });
 
   app.get('/api/metrics/timeseries', async (request) => {
@@ -19,7 +19,7 @@ export async function metricsRoutes(app: FastifyInstance, { store, projectsFor }
     const metric = oneOf(q, 'metric', TIMESERIES_METRICS);
     if (!metric) throw new ApiError('invalid_query', `metric is required: one of ${TIMESERIES_METRICS.join(', ')}`);
     return store.metricsTimeseries({
-      ...parseRangeQuery(q, await projectsFor(q)),
+      ...parseRangeQuery(q, await projectsFor(request)),
       metric,
       interval: oneOf(q, 'interval', INTERVAL_NAMES),
       // The store checks the grouping (a column or property:<name>).

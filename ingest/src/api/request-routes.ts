@@ -8,13 +8,13 @@ import { parseListRequestsQuery } from './request-filters.ts';
 export async function requestRoutes(app: FastifyInstance, { store, projectsFor }: ReadRoutesOptions): Promise<void> {
   app.get('/api/requests', async (request) => {
     const q = request.query as Query;
-    return store.listRequests(parseListRequestsQuery(q, await projectsFor(q)));
+    return store.listRequests(parseListRequestsQuery(q, await projectsFor(request)));
   });
 
   // Not bounded by time: one id, found through the request_id bloom filter.
   app.get('/api/requests/:id', async (request) => {
     const { id } = request.params as { id: string };
-    const row = await store.getRequest(await projectsFor(request.query as Query), id);
+    const row = await store.getRequest(await projectsFor(request), id);
     if (!row) throw new ApiError('not_found', `No request ${id}`);
     return row;
   });

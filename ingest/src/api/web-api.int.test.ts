@@ -90,8 +90,8 @@ describe('signing in', () => {
     expect(setCookie).toContain('SameSite=Strict');
     expect(setCookie).not.toContain('Secure');
 
-    expect((await call('/api/session', { cookie })).json()).toEqual({ authenticated: true, role: 'admin' });
-    expect((await call('/api/session', { bearer: true })).json()).toEqual({ authenticated: true, role: 'admin' });
+    expect((await call('/api/session', { cookie })).json()).toMatchObject({ authenticated: true, role: 'admin', projects: null });
+    expect((await call('/api/session', { bearer: true })).json()).toMatchObject({ authenticated: true, role: 'admin', projects: null });
     expect((await call('/api/requests', { cookie })).status).toBe(200);
     expect((await call('/api/metrics/summary', { cookie })).status).toBe(200);
   });

@@ -7,7 +7,7 @@ import { openStore } from '@periscope/clickhouse';
 import { startEmbedded } from '../server.ts';
 import { startIngestRole } from '../roles/ingest-role.ts';
 import { startProxyRole } from '../roles/proxy-role.ts';
-import { createKey } from '../api/api-plugin.ts';
+import { createKey } from '../api/key-routes.ts';
 import { ensureDataDir, loadOrCreateSecret } from '../data-dir.ts';
 import { seed } from './seed-command.ts';
 
@@ -150,7 +150,7 @@ async function keysCreate(values: Record<string, unknown>): Promise<void> {
   const store = await openStore(clickhouseUrl ? { url: clickhouseUrl } : { dataDir: dataDir! });
   try {
     await store.migrate();
-    const created = await createKey(store, secret, project, name, null);
+    const created = await createKey(store, secret, { project, name });
     console.log(`Created a gateway key for project "${project}" (shown once):`);
     console.log(created.key);
   } finally {

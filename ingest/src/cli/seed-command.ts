@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStore, type RequestEvent } from '@periscope/clickhouse';
-import { createKey } from '../api/api-plugin.ts';
+import { createKey } from '../api/key-routes.ts';
 import { ensureDataDir, loadOrCreateSecret } from '../data-dir.ts';
 import { syntheticTraffic } from './synthetic-traffic.ts';
 
@@ -32,7 +32,7 @@ export async function seed(o: SeedOptions): Promise<void> {
   try {
     await store.migrate();
     if ((await store.listKeys([o.project])).length === 0) {
-      const created = await createKey(store, loadOrCreateSecret(dataDir, o.env), o.project, 'created by periscope seed', null);
+      const created = await createKey(store, loadOrCreateSecret(dataDir, o.env), { project: o.project, name: 'created by periscope seed' });
       o.log(`Created a gateway key for project "${o.project}" (shown once): ${created.key}`);
     }
     const next = syntheticTraffic({ project: o.project, end: Date.now(), days: o.days, seed: o.seed });

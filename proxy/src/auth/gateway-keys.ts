@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { KeyLimits, LimitConfig } from '../config/schema.ts';
+import { keyLimitRule } from './key-access.ts';
 
 /** Gateway keys look like `psk_<43 base64url chars>`; the prefix makes leaked keys greppable. */
 export const GATEWAY_KEY_PREFIX = 'psk_';
@@ -7,12 +9,22 @@ const DISPLAY_PREFIX_LENGTH = GATEWAY_KEY_PREFIX.length + 6;
 export interface VerifiedKey {
   key_id: string;
   project_id: string;
+  /** Models the key may call (exact names, or prefixes ending in `*`); empty = any. */
+  allowed_models: readonly string[];
+  /** The key's own limits as a rule matching only this key, built once per snapshot. */
+  limit: LimitConfig | undefined;
 }
 
-export interface KeyRecordLike extends VerifiedKey {
+/** A key as the store and the control plane's snapshot hold it (never the key itself). */
+export interface KeyRecordLike {
+  key_id: string;
+  project_id: string;
   key_hash: string;
   expires_at: number | null;
   revoked_at: number | null;
+  /** Absent in snapshots cached on disk by an older version: no restriction. */
+  allowed_models?: string[];
+  limits?: KeyLimits;
 }
 
 export interface NewGatewayKey {
@@ -48,7 +60,7 @@ export interface KeyVerifier {
  * map's timing reveals nothing usable without the server secret.
  */
 export class KeySnapshot implements KeyVerifier {
-  private byHash = new Map<string, KeyRecordLike>();
+  private byHash = new Map<string, KeyRecordLike & { verified: VerifiedKey }>();
   private readonly secret: Buffer;
 
   constructor(secret: Buffer) {
@@ -56,8 +68,11 @@ export class KeySnapshot implements KeyVerifier {
   }
 
   replace(records: Iterable<KeyRecordLike>): void {
-    const next = new Map<string, KeyRecordLike>();
-    for (const r of records) next.set(r.key_hash, r);
+    const next = new Map<string, KeyRecordLike & { verified: VerifiedKey }>();
+    for (const r of records) {
+      const verified = { key_id: r.key_id, project_id: r.project_id, allowed_models: r.allowed_models ?? [], limit: keyLimitRule(r.key_id, r.limits) };
+      next.set(r.key_hash, { ...r, verified });
+    }
     this.byHash = next;
   }
 
@@ -68,6 +83,6 @@ export class KeySnapshot implements KeyVerifier {
   verify(presentedKey: string, now = Date.now()): VerifiedKey | null {
     const record = this.byHash.get(hashGatewayKey(this.secret, presentedKey));
     if (!record || record.revoked_at !== null || (record.expires_at !== null && record.expires_at <= now)) return null;
-    return { key_id: record.key_id, project_id: record.project_id };
+    return record.verified;
   }
 }

@@ -114,17 +114,22 @@ const limitMatchSchema = z.strictObject({
   model: z.string().optional(),
 });
 
-const limitSchema = z.strictObject({
-  match: limitMatchSchema.prefault({}),
-  rpm: z.number().int().positive().optional(),
+/** What a limit counts; also the limits a gateway key can carry (`POST /api/keys`). */
+export const keyLimitsSchema = z.strictObject({
+  rpm: z.number().int().positive().max(4_294_967_295).optional(),
   /** Tokens (input + output) per minute, counted from actual usage after each call. */
   tpm: z.number().int().positive().optional(),
-  concurrency: z.number().int().positive().optional(),
+  concurrency: z.number().int().positive().max(4_294_967_295).optional(),
   budget_usd: z.strictObject({
     day: z.number().positive().optional(),
     week: z.number().positive().optional(),
     month: z.number().positive().optional(),
   }).optional(),
+});
+
+const limitSchema = z.strictObject({
+  match: limitMatchSchema.prefault({}),
+  ...keyLimitsSchema.shape,
   /** Fraction of a budget that logs a warning and counts periscope_budget_soft_exceeded_total. */
   soft_threshold: z.number().gt(0).max(1).default(0.8),
 });
@@ -220,6 +225,7 @@ export type DeploymentConfig = z.infer<typeof deploymentSchema>;
 export type RetryConfig = z.infer<typeof retrySchema>;
 export type CooldownConfig = z.infer<typeof cooldownSchema>;
 export type LimitConfig = z.infer<typeof limitSchema>;
+export type KeyLimits = z.infer<typeof keyLimitsSchema>;
 export type CacheConfig = z.infer<typeof cacheSchema>;
 export type ModelCacheConfig = z.infer<typeof modelCacheSchema>;
 export type ProviderKeyConfig = NonNullable<ProviderConfig['keys']>[number];

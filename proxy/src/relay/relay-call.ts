@@ -8,6 +8,7 @@ import type { KeyPools } from '../providers/key-pool.ts';
 import type { Cidr } from '../net/address-policy.ts';
 import type { LimitEnforcer } from '../limits/limit-enforcer.ts';
 import { estimateCallCost } from '../limits/estimate-cost.ts';
+import { checkModelsAllowed } from '../auth/key-access.ts';
 import type { DeploymentStats } from '../routing/deployment-stats.ts';
 import { buildRoutePlan } from '../routing/route-plan.ts';
 import { StreamUsageObserver } from '../usage/stream-observer.ts';
@@ -68,6 +69,8 @@ export async function relayCall(
   const body = parseJsonBody(request, call.endpoint);
   call.model = body.model ?? '';
   call.streamed = body.stream;
+  const named = [...(body.model === undefined ? [] : [body.model]), ...(call.meta.route.fallbacks ?? [])];
+  checkModelsAllowed(call.keyAccess.allowed_models, named, call.endpoint);
   // Before routing: a hit goes nowhere, so it is neither routed nor counted against limits.
   const cached = await deps.cache.lookup(call, request.headers, body, { prefix, apiPath }, deps.config);
   if (cached?.kind === 'hit') {
@@ -79,9 +82,10 @@ export async function relayCall(
   call.provider = first.provider;
   call.providerType = first.providerConfig.type;
   deps.promptCaching.prepare(call, body, { providerType: first.providerConfig.type, model: first.upstreamModel ?? call.model }, deps.config);
-  if (deps.config.limits.length > 0) {
+  const rules = call.keyAccess.limit ? [...deps.config.limits, call.keyAccess.limit] : deps.config.limits;
+  if (rules.length > 0) {
     const subject = { key: call.keyId, project: call.projectId, user: call.meta.userId, model: call.model };
-    const admission = await deps.limits.admit(deps.config.limits, subject, estimateCallCost(body, first, deps.priceBook), call.requestId);
+    const admission = await deps.limits.admit(rules, subject, estimateCallCost(body, first, deps.priceBook), call.requestId);
     call.onEnd.push(admission.settle);
     Object.assign(call.responseHeaders, admission.headers);
   }

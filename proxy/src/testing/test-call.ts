@@ -8,7 +8,7 @@ export function testCall(overrides: Partial<CallRecord> = {}, responseText = '')
   if (responseText) response.add(Buffer.from(responseText));
   return {
     requestId: 'r1', startedAt: Date.UTC(2026, 10, 25), t0: performance.now() - 12, meta: readRequestMetadata({}),
-    userAgent: 'test', projectId: 'p', keyId: 'k', provider: 'openai', providerType: 'openai', model: 'gpt-4o-mini',
+    userAgent: 'test', projectId: 'p', keyId: 'k', keyAccess: { allowed_models: [], limit: undefined }, provider: 'openai', providerType: 'openai', model: 'gpt-4o-mini',
     endpoint: 'chat.completions', streamed: false, status: 200, errorType: '', errorMessage: '', ttftMs: null,
     requestBody: Buffer.from('{"model":"gpt-4o-mini"}'), response, streamObserved: undefined, upstreamRequestId: '',
     secrets: [], attempts: 1, attemptLog: [], fallbackModel: '', cacheStatus: 'bypass', cacheSourceRequestId: '', promptCache: undefined,
