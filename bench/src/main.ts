@@ -40,14 +40,18 @@ const readme = fileURLToPath(new URL('../../README.md', import.meta.url));
 const log = (msg: string) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 const t0 = performance.now();
 
-/** Ingest, then log-page and overview queries on 1M rows, in a child holding a chDB store of its own. */
+/** Ingest, log-page and overview queries at each table size, then Kafka → chDB, in a child holding a chDB store of its own. */
 async function storeScenario(children: Array<Pick<ChildHandle, 'stop'>>): Promise<IngestChildResult> {
   const ingestChild = await startChild('./ingest-child.ts', [quick ? 'quick' : 'full']);
   children.push(ingestChild);
   const store = (await ingestChild.finish()).extra as unknown as IngestChildResult;
   await ingestChild.stop();
   log(`    ${store.ingest.rowsInserted} events in ${store.ingest.durationS.toFixed(1)} s: ${store.ingest.eventsPerSec.toFixed(0)} events/s`);
-  for (const q of [...store.queries.timings, ...store.queries.overview]) log(`    ${q.label}: ${q.medianMs.toFixed(1)} ms`);
+  for (const qs of store.queries) {
+    for (const q of [...qs.timings, ...qs.overview]) log(`    ${qs.tableRows} rows, ${q.label}: ${q.medianMs.toFixed(1)} ms`);
+  }
+  log(typeof store.kafka === 'string' ? `    Kafka → chDB ${store.kafka}`
+    : `    Kafka → chDB: ${store.kafka.events} events drained at ${store.kafka.consumeEventsPerSec.toFixed(0)} events/s`);
   return store;
 }
 
@@ -61,7 +65,7 @@ async function storeOnly() {
     '',
     '| Scenario | Direct to mock | Through Periscope | Periscope vs direct |',
     '|---|---|---|---|',
-    ...storeRows(store.ingest, store.queries).map((row) => `| ${row.join(' | ')} |`),
+    ...storeRows(store).map((row) => `| ${row.join(' | ')} |`),
   ].join('\n');
   console.log(`\n${table}\n`);
 }
@@ -148,11 +152,6 @@ async function main() {
     await cacheChild.stop();
     for (const c of cache.timings) log(`    ${c.label}: p50 ${c.latencyMs.p50.toFixed(3)} ms, p99 ${c.latencyMs.p99.toFixed(3)} ms`);
     if (cache.redisSkipped) log(`    Redis ${cache.redisSkipped}`);
-    const brokers = process.env.PERISCOPE_KAFKA_BROKERS ?? '';
-    const kafka = brokers
-      ? `skipped: PERISCOPE_KAFKA_BROKERS is set (${brokers}) but the bench has no Kafka → chDB scenario yet`
-      : 'skipped: PERISCOPE_KAFKA_BROKERS not set (the bench does not start a broker)';
-    log(`    Kafka → chDB ${kafka}`);
     const totalErrors = [
       ...ceiling.runs, ...throughput.levels.flatMap((l) => [l.direct, l.periscope]),
       ...over.flatMap((o) => [o.direct, o.periscope]), streams.direct, streams.periscope,
@@ -168,10 +167,8 @@ async function main() {
       overhead: over,
       streaming: streams,
       peers,
-      ingest: store.ingest,
-      queries: store.queries,
+      store,
       cache,
-      kafka,
       logging: (finished.extra.counters ?? {}) as Record<string, number>,
       totalErrors,
     };
