@@ -18,6 +18,7 @@ import { overhead } from './scenarios/overhead.ts';
 import { measurePeer, type PeerResult } from './scenarios/peers.ts';
 import { streaming } from './scenarios/streaming.ts';
 import { maxThroughput } from './scenarios/throughput.ts';
+import { wrkSaturation } from './scenarios/wrk-saturation.ts';
 
 const { values } = parseArgs({
   options: {
@@ -102,6 +103,9 @@ async function main() {
     log('2/7 max throughput (closed loop)');
     const throughput = await maxThroughput(ctx);
     log(`    direct ${throughput.bestDirectRps.toFixed(0)} req/s, periscope ${throughput.bestPeriscopeRps.toFixed(0)} req/s`);
+    log('    the same with wrk as the load generator, pinned apart where the machine allows');
+    const wrk = await wrkSaturation(ctx);
+    log(typeof wrk === 'string' ? `    wrk ${wrk}` : `    wrk: direct ${wrk.direct.rps.toFixed(0)} req/s, periscope ${wrk.periscope.rps.toFixed(0)} req/s (${wrk.pinning})`);
     log('3/7 overhead at fixed rates (open loop)');
     const over = await overhead(ctx, throughput.bestPeriscopeRps);
     for (const o of over) log(`    ${o.label}: added p50 ${o.addedMs.p50.toFixed(2)} ms, p99 ${o.addedMs.p99.toFixed(2)} ms`);
@@ -164,6 +168,7 @@ async function main() {
       durationS: (performance.now() - t0) / 1000,
       mockCeiling: ceiling,
       throughput,
+      wrk,
       overhead: over,
       streaming: streams,
       peers,

@@ -9,6 +9,7 @@ import type { OverheadRate } from './scenarios/overhead.ts';
 import type { PeerResult } from './scenarios/peers.ts';
 import type { StreamingResult } from './scenarios/streaming.ts';
 import type { ThroughputResult } from './scenarios/throughput.ts';
+import type { WrkResult } from './scenarios/wrk-saturation.ts';
 
 export interface Machine {
   cores: number;
@@ -25,6 +26,8 @@ export interface BenchReport {
   durationS: number;
   mockCeiling: MockCeilingResult;
   throughput: ThroughputResult;
+  /** Saturation with wrk as the load generator, or why it was skipped. */
+  wrk: WrkResult | string;
   overhead: OverheadRate[];
   streaming: StreamingResult;
   /** Peer gateways under the same load against the same mock, or why each was skipped. */
@@ -71,6 +74,12 @@ export function markdown(r: BenchReport): string {
     [
       `Max throughput, logging on (closed loop, best of c=${t.levels.map((l) => l.concurrency).join('/')})`,
       `${num(t.bestDirectRps)} req/s`, `${num(t.bestPeriscopeRps)} req/s`, `×${num(t.ratio, 2)} of direct`,
+    ],
+    typeof r.wrk === 'string' ? ['Max throughput with wrk (Debian) as the load generator', '—', r.wrk, '—'] : [
+      `Max throughput, logging on, wrk (Debian, C, 1 thread, c=${r.wrk.connections}, ${r.wrk.durationS} s; ${r.wrk.pinning})`,
+      `${num(r.wrk.direct.rps)} req/s, p50/p99 ${ms(r.wrk.direct.p50Ms)} / ${ms(r.wrk.direct.p99Ms)} ms`,
+      `${num(r.wrk.periscope.rps)} req/s, p50/p99 ${ms(r.wrk.periscope.p50Ms)} / ${ms(r.wrk.periscope.p99Ms)} ms${r.wrk.periscope.non2xx + r.wrk.periscope.socketErrors > 0 ? `, **${num(r.wrk.periscope.non2xx)} non-2xx, ${num(r.wrk.periscope.socketErrors)} socket errors**` : ''}`,
+      `×${num(r.wrk.ratio, 2)} of direct`,
     ],
   ];
   for (const o of r.overhead) {
