@@ -22,7 +22,7 @@ export interface OverheadRate {
 export const SUSTAINED_SHARE = 0.8;
 
 export async function overhead(ctx: BenchContext, saturationRps: number): Promise<OverheadRate[]> {
-  const durationMs = ctx.quick ? 5000 : 15_000;
+  const durationMs = ctx.quick ? 4000 : 15_000;
   const rates = [
     { label: '100/s', rate: 100 },
     { label: '1,000/s', rate: 1000 },

@@ -71,7 +71,7 @@ export async function measurePeer(
   }
   const bestRps = Math.max(...levels.map((l) => l.peer.rps));
 
-  // Shorter than Periscope's 5 s in quick mode to keep `--quick` under two minutes, and for a peer
+  // Shorter than Periscope's 4 s in quick mode to keep `--quick` under two minutes, and for a peer
   // whose closed-loop best is below the rate: its queue only grows, so a longer run only adds drain time.
   // Full runs also measure 100/s, a rate every peer sustains, so added latency is not only queueing.
   const latency: PeerLatency[] = [];

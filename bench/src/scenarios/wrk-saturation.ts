@@ -60,7 +60,7 @@ export async function wrkSaturation(ctx: BenchContext): Promise<WrkResult | stri
   const missing = await ensureWrk();
   if (missing) return `skipped: ${missing}`;
   const connections = 64;
-  const durationS = ctx.quick ? 3 : 10;
+  const durationS = ctx.quick ? 2 : 10;
   const dir = await mkdtemp(join(tmpdir(), 'periscope-bench-wrk-'));
   const cores = cpus().length;
   const pin = cores >= 2 && has('taskset');
