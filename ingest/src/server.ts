@@ -26,8 +26,11 @@ export interface EmbeddedOptions {
 export interface EmbeddedServer {
   app: FastifyInstance;
   store: Store;
-  /** Set on the first start only: the admin token and a gateway key, to print once. */
-  firstRun: { adminToken?: string; gatewayKey?: string };
+  /**
+   * Set on the first start only: the admin token and a gateway key, to print once; and, until
+   * someone creates one, that there is no account to sign in with.
+   */
+  firstRun: { adminToken?: string; gatewayKey?: string; noAccounts?: boolean };
   /** Waits until every queued event is in ClickHouse (tests). */
   flush(): Promise<void>;
 }
@@ -58,7 +61,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   await refresher.refresh();
   refresher.start();
 
-  const firstRun: EmbeddedServer['firstRun'] = { adminToken: admin.generatedToken };
+  const firstRun: EmbeddedServer['firstRun'] = { adminToken: admin.generatedToken, noAccounts: (await store.listAccounts()).length === 0 };
   if (snapshot.size === 0) {
     firstRun.gatewayKey = (await createKey(store, secret, { project: 'default', name: 'created at first start' })).key;
     await refresher.refresh();

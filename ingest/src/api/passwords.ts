@@ -15,7 +15,7 @@ const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 /** Hashes needing more memory are refused rather than computed: a tampered row must not stall the server. */
-const MAX_MEM = 256 * 1024 * 1024;
+const MAX_MEM = 128 * 1024 * 1024;
 /** scrypt needs about 128 * N * r bytes; Node refuses anything over maxmem (default 32 MiB, exactly ours). */
 const memoryOf = (n: number, r: number) => 128 * n * r;
 

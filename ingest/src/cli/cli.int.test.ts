@@ -21,6 +21,13 @@ function periscope(args: string[], env: Record<string, string> = {}) {
   return run(process.execPath, [...PERISCOPE_CLI, ...args], { cwd: dir, env: { ...process.env, ...env } });
 }
 
+/** The CLI with `input` piped to stdin (how scripts give `users create` its password). */
+function periscopeWithInput(args: string[], input: string, env: Record<string, string> = {}) {
+  const p = run(process.execPath, [...PERISCOPE_CLI, ...args], { cwd: dir, env: { ...process.env, ...env } });
+  p.child.stdin!.end(input);
+  return p;
+}
+
 beforeAll(async () => {
   mock = await startMockUpstream();
   dir = await mkdtemp(join(tmpdir(), 'periscope-cli-'));
@@ -90,6 +97,22 @@ describe('periscope start (embedded, first run)', () => {
     await expect(openai.models.list()).resolves.toBeTruthy();
   });
 
+  it('says how to create the first account, and users create makes one through --url that can sign in', async () => {
+    const base = printed('UI and API').replace(/\/$/, '');
+    expect(stdout).toContain('pnpm periscope users create --email');
+    const admin = { PERISCOPE_ADMIN_TOKEN: printed('Admin token') };
+    const { stdout: out } = await periscopeWithInput(['users', 'create', '--email', 'Ops@Example.com', '--url', base], 'first admin password\n', admin);
+    expect(out).toContain('admin account ops@example.com');
+    const session = await fetch(`${base}/api/session`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ops@example.com', password: 'first admin password' }),
+    });
+    expect(session.status).toBe(204);
+
+    const short = await periscopeWithInput(['users', 'create', '--email', 'x@example.com', '--role', 'viewer', '--url', base], 'short\n', admin).catch((e) => e);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/password must be/);
+  });
+
   it('shuts down cleanly on SIGTERM, after which the CLI can use the data directory', async () => {
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.once('exit', r));
@@ -98,6 +121,11 @@ describe('periscope start (embedded, first run)', () => {
     expect(migrated).toMatch(/up to date/);
     const { stdout: created } = await periscope(['keys', 'create', '--project', 'offline', '--data-dir', join(dir, 'data')]);
     expect(created.trim().split('\n').at(-1)).toMatch(/^psk_/);
+    const { stdout: user } = await periscopeWithInput(['users', 'create', '--email', 'viewer@example.com', '--role', 'viewer', '--projects', 'team-a,team-b', '--data-dir', join(dir, 'data')], 'viewer password 1\n');
+    expect(user).toContain('viewer account viewer@example.com');
+    const duplicate = await periscopeWithInput(['users', 'create', '--email', 'VIEWER@example.com', '--data-dir', join(dir, 'data')], 'viewer password 2\n').catch((e) => e);
+    expect(duplicate.code).toBe(2);
+    expect(duplicate.stderr).toMatch(/exists already/);
     expect(stderr).not.toMatch(/sk-configured/);
   });
 

@@ -3,12 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfigFile, ConfigError, parseBrokers } from '@periscope/proxy';
-import { openStore } from '@periscope/clickhouse';
+import { openStore, type Store } from '@periscope/clickhouse';
 import { startEmbedded } from '../server.ts';
 import { startIngestRole } from '../roles/ingest-role.ts';
 import { startProxyRole } from '../roles/proxy-role.ts';
 import { createKey } from '../api/key-routes.ts';
+import { createAccount, parseNewAccount } from '../api/account-routes.ts';
+import { readPassword } from './read-password.ts';
 import { ensureDataDir, loadOrCreateSecret } from '../data-dir.ts';
+import { ApiError } from '../errors.ts';
 import { seed } from './seed-command.ts';
 
 const USAGE = `Usage: pnpm periscope <command> [options]
@@ -23,6 +26,10 @@ Commands:
            Kafka consumer into ClickHouse, plus the API and control plane.
   keys create --project NAME [--name TEXT] [--url URL | --data-dir DIR | --clickhouse-url URL]
            Creates a gateway key; the key is the last line of stdout.
+  users create --email EMAIL [--role admin|member|viewer] [--projects A,B] [--name TEXT]
+           [--url URL | --data-dir DIR | --clickhouse-url URL]
+           Creates an account for the UI and API (default role admin); the password is read
+           from the terminal, or from the first line of stdin.
   migrate  [--data-dir DIR | --clickhouse-url URL]
   seed     [--rows 1000000] [--project demo] [--days 7] [--seed 42] [--data-dir DIR | --clickhouse-url URL]
            Writes synthetic requests for demos and benchmarks (stop \`start\` first: it holds the data dir).
@@ -120,8 +127,41 @@ async function start(values: Record<string, unknown>): Promise<void> {
   ];
   if (server.firstRun.adminToken) lines.push(`  Admin token: ${server.firstRun.adminToken}   (shown once; API: Authorization: Bearer <token>)`);
   if (server.firstRun.gatewayKey) lines.push(`  Gateway key: ${server.firstRun.gatewayKey}   (project "default"; shown once; send as Periscope-Auth: Bearer <key>)`);
+  if (server.firstRun.noAccounts) {
+    lines.push(`  Sign-in:     no accounts yet; create the first admin with`);
+    lines.push(`               PERISCOPE_ADMIN_TOKEN=<admin token> pnpm periscope users create --email you@example.com --url ${base}`);
+    lines.push(`               (or sign in to the UI with the admin token and open Accounts)`);
+  }
   console.log(lines.join('\n') + '\n');
   exitOnSignal(server.app);
+}
+
+/** Opens the store named by --clickhouse-url or --data-dir (default .periscope) for a one-off command. */
+async function withStore<T>(values: Record<string, unknown>, work: (store: Store, dataDir: string | undefined) => Promise<T>): Promise<T> {
+  const clickhouseUrl = option(values, 'clickhouse-url', 'PERISCOPE_CLICKHOUSE_URL');
+  const dataDir = clickhouseUrl ? undefined : resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope');
+  if (dataDir) ensureDataDir(dataDir);
+  const store = await openStore(clickhouseUrl ? { url: clickhouseUrl } : { dataDir: dataDir! });
+  try {
+    await store.migrate();
+    return await work(store, dataDir);
+  } finally {
+    await store.close();
+  }
+}
+
+/** POSTs to a running Periscope's API with the admin token; the answer's JSON or the server's refusal. */
+async function postToServer<T>(url: string, path: string, body: unknown, what: string): Promise<T> {
+  const token = env.PERISCOPE_ADMIN_TOKEN;
+  if (!token) throw new UsageError(`${what} --url needs PERISCOPE_ADMIN_TOKEN (the admin token printed at first start)`);
+  const res = await fetch(new URL(path, url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = (await res.json()) as T & { error?: { message: string } };
+  if (!res.ok) throw new Error(`the server refused: ${answer.error?.message ?? res.status}`);
+  return answer;
 }
 
 async function keysCreate(values: Record<string, unknown>): Promise<void> {
@@ -129,33 +169,33 @@ async function keysCreate(values: Record<string, unknown>): Promise<void> {
   if (!project) throw new UsageError('keys create needs --project NAME');
   const name = option(values, 'name') ?? '';
   const url = option(values, 'url');
-  if (url) {
-    const token = env.PERISCOPE_ADMIN_TOKEN;
-    if (!token) throw new UsageError('keys create --url needs PERISCOPE_ADMIN_TOKEN (the admin token printed at first start)');
-    const res = await fetch(new URL('/api/keys', url), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ project, name }),
+  const { key } = url
+    ? await postToServer<{ key: string }>(url, '/api/keys', { project, name }, 'keys create')
+    : await withStore(values, (store, dataDir) => createKey(store, loadOrCreateSecret(dataDir, env), { project, name }));
+  console.log(`Created a gateway key for project "${project}" (shown once):`);
+  console.log(key);
+}
+
+async function usersCreate(values: Record<string, unknown>): Promise<void> {
+  const email = option(values, 'email');
+  if (!email) throw new UsageError('users create needs --email EMAIL');
+  const password = await readPassword('Password for the new account: ');
+  const body = {
+    email, password, role: option(values, 'role') ?? 'admin', name: option(values, 'name') ?? '',
+    projects: (option(values, 'projects') ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+  };
+  const url = option(values, 'url');
+  const created = url
+    ? await postToServer<{ email: string; role: string }>(url, '/api/accounts', body, 'users create')
+    : await withStore(values, async (store) => {
+      try {
+        return await createAccount(store, parseNewAccount(body));
+      } catch (err) {
+        if (err instanceof ApiError) throw new UsageError(err.message);
+        throw err;
+      }
     });
-    const body = (await res.json()) as { key?: string; error?: { message: string } };
-    if (!res.ok || !body.key) throw new Error(`the server refused: ${body.error?.message ?? res.status}`);
-    console.log(`Created a gateway key for project "${project}" (shown once):`);
-    console.log(body.key);
-    return;
-  }
-  const clickhouseUrl = option(values, 'clickhouse-url', 'PERISCOPE_CLICKHOUSE_URL');
-  const dataDir = clickhouseUrl ? undefined : resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope');
-  if (dataDir) ensureDataDir(dataDir);
-  const secret = loadOrCreateSecret(dataDir, env);
-  const store = await openStore(clickhouseUrl ? { url: clickhouseUrl } : { dataDir: dataDir! });
-  try {
-    await store.migrate();
-    const created = await createKey(store, secret, { project, name });
-    console.log(`Created a gateway key for project "${project}" (shown once):`);
-    console.log(created.key);
-  } finally {
-    await store.close();
-  }
+  console.log(`Created the ${created.role} account ${created.email}; sign in to the UI with it.`);
 }
 
 async function migrate(values: Record<string, unknown>): Promise<void> {
@@ -199,6 +239,7 @@ async function main(argv: string[]): Promise<void> {
       project: { type: 'string' }, name: { type: 'string' }, url: { type: 'string' }, 'clickhouse-url': { type: 'string' },
       kafka: { type: 'string' }, 'control-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       rows: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' },
+      email: { type: 'string' }, role: { type: 'string' }, projects: { type: 'string' },
     },
   });
   const [command, sub] = positionals;
@@ -208,6 +249,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'start') return start(values);
   if (command === 'keys' && sub === 'create') return keysCreate(values);
+  if (command === 'users' && sub === 'create') return usersCreate(values);
   if (command === 'migrate') return migrate(values);
   if (command === 'seed') return seedCommand(values);
   if (command === 'proxy') return proxy(values);
