@@ -1,22 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdir, readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import type { RequestRow } from '@periscope/clickhouse';
-import { startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
+import { parseConfig } from '@periscope/proxy';
+import { startProxyRole } from './roles/proxy-role.ts';
+import { ADMIN_TOKEN, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
 
 // Deliberately not key-shaped, so only the exact-value scrub can catch it.
 const CANARY = 'canary-7f3a9c1e5b2d4a6f8e0c';
 // Key-shaped, so the pattern scrub catches it even when pasted into a prompt.
 const SHAPED_CANARY = 'sk-proj-canaryQ9w8e7r6t5y4u3i2o1p0';
 const CONFIGURED_CANARY = 'configured-canary-0a1b2c3d4e5f';
+/** Shared with the distributed proxy below, which verifies the harness's keys. */
+const SECRET = 'secrets-test-key-secret';
 
 let h: GatewayHarness;
 beforeAll(async () => {
   h = await startGatewayHarness((mockUrl) => ({
     vendor: { type: 'openai-compatible', base_url: `${mockUrl}/v1`, api_key: CONFIGURED_CANARY },
-  }));
+  }), { env: { PERISCOPE_SECRET: SECRET } });
 });
 afterAll(async () => h?.close());
 
@@ -98,5 +104,43 @@ describe('provider keys never reach storage, logs or the API', () => {
         expect(bytes.includes(secret), `${secret} found in ${file}`).toBe(false);
       }
     }
+  });
+
+  it('keeps them out of the Kafka spool of a distributed proxy whose broker is down, and out of its logs', async () => {
+    const { key } = await h.newProject();
+    const dir = await mkdtemp(join(tmpdir(), 'periscope-secrets-spool-'));
+    let logText = '';
+    const logStream = new Writable({ write(chunk, _enc, cb) { logText += String(chunk); cb(); } });
+    // Port 9 refuses connections: every event goes to the disk spool.
+    const config = parseConfig({
+      providers: { openai: { type: 'openai', base_url: `${h.mock.url}/v1` }, anthropic: { type: 'anthropic', base_url: h.mock.url } },
+      kafka: { brokers: ['127.0.0.1:9'], memory_queue_events: 1, spool: { fsync_interval_ms: 20 } },
+    }, {});
+    const role = await startProxyRole({
+      config, dataDir: dir, controlUrl: h.url, env: { PERISCOPE_SECRET: SECRET, PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN }, logger: { level: 'debug', stream: logStream },
+    });
+    try {
+      const url = await role.app.listen({ port: 0, host: '127.0.0.1' });
+      const gateway = { 'Periscope-Auth': `Bearer ${key}` };
+      const prompt = [{ role: 'user' as const, content: `my keys are ${CANARY} and ${SHAPED_CANARY}` }];
+      const openai = new OpenAI({ apiKey: CANARY, baseURL: `${url}/v1`, maxRetries: 0, defaultHeaders: gateway });
+      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: prompt });
+      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: prompt }, { headers: { 'x-mock-scenario': 'error-401' } }).catch(() => undefined);
+      const anthropic = new Anthropic({ apiKey: CANARY, baseURL: url, maxRetries: 0, defaultHeaders: gateway });
+      await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: prompt });
+    } finally {
+      // Closing moves whatever is still in memory to the spool and fsyncs it.
+      await role.app.close();
+    }
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const files = await filesUnder(dir);
+    const spooled = (await Promise.all(files.filter((f) => f.endsWith('.seg')).map((f) => readFile(f, 'utf8')))).join('');
+    expect(spooled.match(/"request_id"/g)?.length, 'events in the spool').toBe(3);
+    expect(spooled).toContain('[REDACTED]');
+    for (const file of files) {
+      const bytes = await readFile(file);
+      for (const secret of [CANARY, SHAPED_CANARY, key]) expect(bytes.includes(secret), `${secret} found in ${file}`).toBe(false);
+    }
+    for (const secret of [CANARY, SHAPED_CANARY, key]) expect(logText.includes(secret), `${secret} in the proxy's logs`).toBe(false);
   });
 });
