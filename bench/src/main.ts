@@ -135,7 +135,7 @@ async function main() {
       }
       children.push(started.handle);
       log(`    ${started.label} at ${started.target.origin} (pid ${started.handle.pid})`);
-      const result = await measurePeer(ctx, started, { throughput, overhead: over });
+      const result = await measurePeer(ctx, started, { throughput, overhead: over, streaming: streams });
       await started.handle.stop();
       peers.push(result);
       if (result.skipped) log(`    ${name} ${result.skipped}`);

@@ -133,6 +133,15 @@ export function markdown(r: BenchReport): string {
           + `CPU ${ms(pl.cpuMsPerRequest)} ms/req, RSS ${mib(p.rssBytes ?? NaN)}; **Periscope/${name} added p99 ×${ratio(pl.periscopeP99Ratio)}**`,
       ]);
     }
+    if (p.streaming) {
+      const ps = p.streaming;
+      rows.push([
+        `Peer: ${name}, ${num(ps.concurrentStreams)} concurrent streams (same waves as Periscope's row): TTFT p50/p99, jitter p99, RSS peak`,
+        `${ms(ps.direct.ttftMs.p50)} / ${ms(ps.direct.ttftMs.p99)} ms${errs(ps.direct)} (fresh baseline)`,
+        `${name} ${ms(ps.periscope.ttftMs.p50)} / ${ms(ps.periscope.ttftMs.p99)} ms${errs(ps.periscope)}, jitter p99 ${ms(ps.periscope.jitterMs.p99)} ms, RSS ${mib(ps.gatewayRssBytes.peak)}`,
+        `added ${signed(ps.addedTtftMs.p50)} / ${signed(ps.addedTtftMs.p99)} ms; **Periscope/${name} added TTFT p99 ×${ratio(ps.periscopeTtftP99Ratio)}**`,
+      ]);
+    }
   }
   rows.push(...storeRows(r.store));
   for (const c of r.cache.timings) {

@@ -2,6 +2,7 @@ import { chatOnce, closedLoop, openLoop, poolFor, type LoadResult } from '../loa
 import type { StartedPeer } from '../peers.ts';
 import { withCpu, type BenchContext } from './context.ts';
 import type { OverheadRate } from './overhead.ts';
+import { streamingThrough, type StreamingResult } from './streaming.ts';
 import type { ThroughputResult } from './throughput.ts';
 
 /** The open-loop rate at which a peer's added latency is compared with Periscope's (full runs add 100/s). */
@@ -34,6 +35,8 @@ export interface PeerResult {
   latency?: PeerLatency[];
   /** Peer process RSS after its runs (from /proc). */
   rssBytes?: number;
+  /** Full runs: the same concurrent streams as Periscope's streaming row, through the peer. */
+  streaming?: StreamingResult & { periscopeTtftP99Ratio: number };
 }
 
 /**
@@ -44,7 +47,7 @@ export interface PeerResult {
 export async function measurePeer(
   ctx: Pick<BenchContext, 'quick' | 'direct'>,
   peer: StartedPeer,
-  periscope: { throughput: ThroughputResult; overhead: OverheadRate[] },
+  periscope: { throughput: ThroughputResult; overhead: OverheadRate[]; streaming?: StreamingResult },
 ): Promise<PeerResult> {
   const { target, handle } = peer;
   const base = { name: target.name, label: peer.label };
@@ -89,8 +92,14 @@ export async function measurePeer(
       periscopeP99Ratio: periscopeAt && addedMs.p99 > 0 ? periscopeAt.addedMs.p99 / addedMs.p99 : NaN,
     });
   }
+  let streams: PeerResult['streaming'];
+  if (!ctx.quick && periscope.streaming) {
+    const s = await streamingThrough(ctx.direct, { handle, target }, periscope.streaming.concurrentStreams);
+    streams = { ...s, periscopeTtftP99Ratio: s.addedTtftMs.p99 > 0 ? periscope.streaming.addedTtftMs.p99 / s.addedTtftMs.p99 : NaN };
+  }
   return {
     ...base,
+    streaming: streams,
     throughput: { levels, bestRps, periscopeRatio: t.bestPeriscopeRps / bestRps },
     latency,
     rssBytes: (await handle.stats()).rssBytes,

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Pool } from 'undici';
 import { Histogram, type Percentiles } from '../histogram.ts';
 import { poolFor, type Target } from '../load.ts';
+import type { ChildHandle } from '../child-protocol.ts';
 import { cpuMsBetween, type BenchContext } from './context.ts';
 
 /** Mock frame interval for streamed calls (its `slow-stream-MS` scenario). */
@@ -97,9 +98,18 @@ async function wave(pool: Pool, target: Target, n: number, tally?: StreamTally):
  * N concurrent streams, direct and through Periscope. A first unrecorded wave opens the keep-alive
  * connections, so the measured waves time streaming rather than N simultaneous TCP handshakes.
  */
-export async function streaming(ctx: BenchContext): Promise<StreamingResult> {
-  const n = ctx.quick ? 200 : 1000;
+export function streaming(ctx: BenchContext): Promise<StreamingResult> {
+  return streamingThrough(ctx.direct, { handle: ctx.gateway, target: ctx.periscope }, ctx.quick ? 200 : 1000);
+}
+
+/** The same waves through any gateway (Periscope, or a peer): `gateway.handle` is the process measured. */
+export async function streamingThrough(
+  directTarget: Target,
+  gateway: { handle: Pick<ChildHandle, 'stats'>; target: Target },
+  n: number,
+): Promise<StreamingResult> {
   const rounds = 3;
+  const ctx = { direct: directTarget, periscope: gateway.target, gateway: gateway.handle };
   const pools = { direct: poolFor(ctx.direct, n), periscope: poolFor(ctx.periscope, n) };
   const tallies = { direct: new StreamTally(), periscope: new StreamTally() };
 
