@@ -9,6 +9,8 @@ import { startEventPipeline } from './embedded-pipeline.ts';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from './data-dir.ts';
 import { createHttpServer } from './http-server.ts';
 import { KeyRefresher } from './key-refresher.ts';
+import type { AlertEvaluator } from './alerts/evaluator.ts';
+import { startAlerting } from './alerts/start-alerting.ts';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -33,6 +35,8 @@ export interface EmbeddedServer {
   firstRun: { adminToken?: string; gatewayKey?: string; noAccounts?: boolean };
   /** Waits until every queued event is in ClickHouse (tests). */
   flush(): Promise<void>;
+  /** The alert evaluator (acts while it holds the lease). */
+  alerts: AlertEvaluator;
 }
 
 /**
@@ -73,7 +77,10 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   await app.register(proxyPlugin, {
     config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: opts.dispatcher,
   });
-  await app.register(apiPlugin, { store, admin, keySecret: secret, onKeysChanged: () => refresher.refresh() });
+  const alerts = await startAlerting({ app, store, registry, secret, config: () => live.current, redis: services.redis, env });
+  await app.register(apiPlugin, {
+    store, admin, keySecret: secret, onKeysChanged: () => refresher.refresh(), config: () => live.current, onAlertRulesChanged: (id) => alerts.rulesChanged(id),
+  });
 
   app.addHook('onClose', async () => {
     refresher.stop();
@@ -86,5 +93,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     store,
     firstRun,
     flush: () => pipeline.drained(),
+    alerts,
   };
 }

@@ -6,6 +6,11 @@ export { BoundedEventQueue, type EventSink, type QueueCounters } from './events/
 export { KeySnapshot, generateGatewayKey, type KeyVerifier, type KeyRecordLike } from './auth/gateway-keys.ts';
 export { AuthFailureGuard } from './auth/auth-failures.ts';
 export { createPriceBook, type PriceBook } from './pricing/cost.ts';
+export { parseCidr, type Cidr } from './net/address-policy.ts';
+export { BlockedAddressError, checkLiteralHost, createGuardedAgent, guardedLookup } from './net/guarded-agent.ts';
+export { budgetWindow, type BudgetPeriod } from './limits/limit-windows.ts';
+export type { AlertsConfig, LimitConfig } from './config/schema.ts';
+export { createRedisClient, redisReady } from './redis.ts';
 export { createKafka, ensureTopic, parseBrokers } from './kafka/client.ts';
 export { startKafkaSink } from './kafka/start-kafka-sink.ts';
 export { ControlPlaneKeys } from './auth/control-plane-keys.ts';

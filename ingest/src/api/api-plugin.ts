@@ -1,10 +1,12 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '@periscope/clickhouse';
+import type { PeriscopeConfig } from '@periscope/proxy';
 import { ApiError } from '../errors.ts';
 import type { AdminAuth } from '../data-dir.ts';
 import { principalOf, readableProjects } from './access.ts';
 import { accountRoutes } from './account-routes.ts';
+import { alertRoutes } from './alert-routes.ts';
 import { authenticate, checkCsrf, requireCredential } from './api-auth.ts';
 import { breakdownRoutes } from './breakdown-routes.ts';
 import { keyRoutes } from './key-routes.ts';
@@ -23,6 +25,10 @@ export interface ApiOptions {
   onKeysChanged: () => Promise<void>;
   /** UI sign-ins; one store per process unless a test shares one. */
   loginSessions?: LoginSessions;
+  /** The config in effect (hot reloads apply): alert budgets and notification policy. */
+  config: () => PeriscopeConfig;
+  /** Called after an alert rule changed so this process's evaluator picks it up at once. */
+  onAlertRulesChanged?: (ruleId: string) => void;
 }
 
 declare module 'fastify' {
@@ -64,6 +70,7 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiOptions): Promise
   for (const routes of [requestRoutes, metricsRoutes, sessionRoutes, breakdownRoutes]) await app.register(routes, { store, projectsFor });
   await app.register(keyRoutes, { store, projectsFor, keySecret: opts.keySecret, onKeysChanged: opts.onKeysChanged });
   await app.register(accountRoutes, { store, sessions });
+  await app.register(alertRoutes, { store, projectsFor, keySecret: opts.keySecret, config: opts.config, onRulesChanged: opts.onAlertRulesChanged });
 
   app.all('/api/*', async (request) => {
     throw new ApiError('not_found', `Unknown API route: ${request.method} ${request.url.split('?', 1)[0]}`);

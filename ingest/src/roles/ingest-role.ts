@@ -5,6 +5,7 @@ import { apiPlugin } from '../api/api-plugin.ts';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from '../data-dir.ts';
 import { createHttpServer } from '../http-server.ts';
 import { startEventConsumer } from '../kafka/event-consumer.ts';
+import { startAlerting } from '../alerts/start-alerting.ts';
 
 export interface IngestRoleOptions {
   config: PeriscopeConfig;
@@ -36,7 +37,10 @@ export async function startIngestRole(o: IngestRoleOptions): Promise<IngestRole>
   await store.setBodyTtlDays(o.config.logging.body_ttl_days);
 
   const { app, registry } = createHttpServer(o.logger, () => store.ping(), { dir: o.uiDir });
-  await app.register(apiPlugin, { store, admin, keySecret: secret, onKeysChanged: async () => {} });
+  const alerts = await startAlerting({ app, store, registry, secret, config: () => o.config, env });
+  await app.register(apiPlugin, {
+    store, admin, keySecret: secret, onKeysChanged: async () => {}, config: () => o.config, onAlertRulesChanged: (id) => alerts.rulesChanged(id),
+  });
 
   const consumer = await startEventConsumer(o.config.kafka, store, registry, app.log);
   app.addHook('onClose', async () => {

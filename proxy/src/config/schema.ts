@@ -153,6 +153,29 @@ const cacheSchema = z.strictObject({
 
 const priceSchema = z.looseObject({});
 
+/** Alert notifications (read by the ingest; a reload applies to the next delivery). */
+const alertsSchema = z.strictObject({
+  /** Let webhook, Slack and SMTP targets be loopback, private or link-local addresses (refused by default). */
+  allow_private_targets: z.boolean().default(false),
+  /** The UI's address as users reach it, for links in notifications; default: the address the server listens on. */
+  public_url: z.url({ protocol: /^https?$/ }).optional(),
+  /** The SMTP server of email channels that name none. */
+  smtp: z.strictObject({
+    host: z.string().min(1),
+    /** Default 465 with `secure`, else 587. */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Implicit TLS from the first byte (port 465); otherwise STARTTLS as `starttls` says. */
+    secure: z.boolean().default(false),
+    starttls: z.enum(['required', 'opportunistic', 'never']).default('opportunistic'),
+    user: z.string().optional(),
+    password: z.string().optional(),
+    from: z.string().min(3),
+    /** Verify the server's certificate; trust a private CA with `ca` (PEM) rather than turning this off. */
+    reject_unauthorized: z.boolean().default(true),
+    ca: z.string().optional(),
+  }).optional(),
+});
+
 const timeoutsSchema = z.strictObject({
   connect_ms: z.number().int().positive().default(10_000),
   // Reasoning models can think for minutes before the first header of a non-streamed reply.
@@ -213,6 +236,7 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   limits: z.array(limitSchema).default([]),
   cache: cacheSchema.prefault({}),
+  alerts: alertsSchema.prefault({}),
 });
 
 export type PeriscopeConfig = z.infer<typeof configSchema>;
@@ -227,5 +251,6 @@ export type CooldownConfig = z.infer<typeof cooldownSchema>;
 export type LimitConfig = z.infer<typeof limitSchema>;
 export type KeyLimits = z.infer<typeof keyLimitsSchema>;
 export type CacheConfig = z.infer<typeof cacheSchema>;
+export type AlertsConfig = z.infer<typeof alertsSchema>;
 export type ModelCacheConfig = z.infer<typeof modelCacheSchema>;
 export type ProviderKeyConfig = NonNullable<ProviderConfig['keys']>[number];
