@@ -18,6 +18,12 @@ export const STORE_ERRORS = {
   invalid_cursor: { status: 400 },
   /** An event that breaks the RequestEvent contract (it would be stored wrongly). */
   invalid_event: { status: 400 },
+  /** The report sandbox refused a user's SQL before it ran; the message says why. */
+  sql_rejected: { status: 400 },
+  /** The engine refused a user's SQL (syntax, unknown column, types); the message is the engine's. */
+  sql_failed: { status: 400 },
+  /** A user's SQL hit a resource limit (time, memory, rows read or returned). */
+  sql_limit_exceeded: { status: 400 },
 } as const satisfies Record<string, { status: number }>;
 
 export type StoreErrorCode = keyof typeof STORE_ERRORS;

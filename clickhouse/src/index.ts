@@ -16,5 +16,11 @@ export type {
   Store,
   StoreLocation,
 } from './store.ts';
+export * from './reports.ts';
+export { SQL_VIEWS, type SqlView, type SqlViewColumn } from './sql/views.ts';
+export { REPORT_TEMPLATES, type ReportTemplate } from './sql/templates.ts';
+export { declaredParams } from './sql/sandbox.ts';
+export type { SqlExport } from './sql/sandbox.ts';
+export type { SqlParam } from './sql/check-tokens.ts';
 export { openStore } from './open-store.ts';
 export { StoreError, StoreLockedError, type StoreErrorCode } from './errors.ts';

@@ -20,6 +20,8 @@ import { listSessions } from './queries/list-sessions.ts';
 import { listUsers } from './queries/list-users.ts';
 import { metricsSummary } from './queries/metrics-summary.ts';
 import { metricsTimeseries } from './queries/metrics-timeseries.ts';
+import { getReport, listReportRuns, listReports, recordReportRun, saveReport } from './queries/reports.ts';
+import { exportSql, runSql } from './sql/sandbox.ts';
 import type { Store, StoreLocation } from './store.ts';
 
 /**
@@ -38,6 +40,16 @@ export async function openStore(location: StoreLocation): Promise<Store> {
 }
 
 export function createStore(driver: Driver): Store {
+  // The sandbox checks that a query reads only this database's report views.
+  let currentDatabase: Promise<string> | undefined;
+  const database = () =>
+    (currentDatabase ??= driver.query<{ db: string }>('SELECT currentDatabase() AS db').then(
+      ([row]) => row?.db ?? 'default',
+      (err: unknown) => {
+        currentDatabase = undefined;
+        throw err;
+      },
+    ));
   return {
     kind: driver.kind,
     migrate: () => migrate(driver),
@@ -76,6 +88,13 @@ export function createStore(driver: Driver): Store {
     evaluateAlert: (q) => evaluateAlert(driver, q),
     claimLease: (name, term, holder, ttlMs) => claimLease(driver, name, term, holder, ttlMs),
     readLease: (name) => readLease(driver, name),
+    runSql: async (req, limits) => runSql(driver, await database(), req, limits),
+    exportSql: async (req, format, limits) => exportSql(driver, await database(), req, format, limits),
+    saveReport: (report) => saveReport(driver, report),
+    getReport: (reportId) => getReport(driver, reportId),
+    listReports: (projectIds) => listReports(driver, projectIds),
+    recordReportRun: (run) => recordReportRun(driver, run),
+    listReportRuns: (reportId, limit) => listReportRuns(driver, reportId, limit),
     ping: () => driver.ping(),
     close: () => driver.close(),
   };

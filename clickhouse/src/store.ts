@@ -6,6 +6,8 @@ import type {
   AlertEventRecord, AlertEventsQuery, AlertObservation, AlertQuery, AlertRuleRecord, AlertStateRecord, LeaseView,
 } from './alerts.ts';
 import type { RequestEvent } from './contract/index.ts';
+import type { ExportFormat, ReportRecord, ReportRunRecord, SqlLimits, SqlRequest, SqlResult } from './reports.ts';
+import type { SqlExport } from './sql/sandbox.ts';
 
 /**
  * A row of `GET /api/requests`: every field of the event except the bodies and the contract
@@ -160,6 +162,19 @@ export interface Store {
   /** Adds a claim (or a renewal) to a term of a named lease, stamped by the server's clock. */
   claimLease(name: string, term: number, holder: string, ttlMs: number): Promise<void>;
   readLease(name: string): Promise<LeaseView>;
+  /** Runs a user's SQL over the report views, scoped to `req.projectIds` (the sandbox: src/sql/). */
+  runSql(req: SqlRequest, limits: SqlLimits): Promise<SqlResult>;
+  /** Starts a streamed export of a user's SQL; resolves once the first chunk is ready. */
+  exportSql(req: SqlRequest, format: ExportFormat, limits: SqlLimits): Promise<SqlExport>;
+  /** Writes a report version (a deletion is a version with `deleted`). */
+  saveReport(report: ReportRecord): Promise<void>;
+  /** The current version; null when absent or deleted. */
+  getReport(reportId: string): Promise<ReportRecord | null>;
+  /** Reports of these projects (every project when omitted), by name. */
+  listReports(projectIds?: string[]): Promise<ReportRecord[]>;
+  /** Records a scheduled run; a second record for the same report and minute replaces the first. */
+  recordReportRun(run: ReportRunRecord): Promise<void>;
+  listReportRuns(reportId: string, limit: number): Promise<ReportRunRecord[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

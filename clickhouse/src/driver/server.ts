@@ -1,6 +1,6 @@
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { messageOf, StoreError } from '../errors.ts';
-import type { Driver, InsertSettings, QueryParams } from './driver.ts';
+import type { Driver, InsertSettings, QueryParams, QuerySettings, StreamFormat } from './driver.ts';
 
 /** A ClickHouse server over HTTP; the URL's path, when present, names the database. */
 export function openServerDriver(url: string): Driver {
@@ -27,6 +27,33 @@ class ServerDriver implements Driver {
       await this.client.command({ query: sql, query_params: params });
     } catch (err) {
       throw asStoreError(err);
+    }
+  }
+
+  async queryText(sql: string, params: QueryParams, format: string, settings: QuerySettings = {}): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.stream(sql, params, format, settings)) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  async *stream(sql: string, params: QueryParams, format: StreamFormat | string, settings: QuerySettings = {}): AsyncGenerator<Uint8Array> {
+    const abort = new AbortController();
+    let body: AsyncIterable<Buffer>;
+    try {
+      // Settings travel as URL parameters, so a server user whose profile is readonly = 2 accepts them.
+      const result = await this.client.exec({
+        query: `${sql}\nFORMAT ${format}`, query_params: params, clickhouse_settings: settings, abort_signal: abort.signal,
+      });
+      body = result.stream as AsyncIterable<Buffer>;
+    } catch (err) {
+      throw asStoreError(err);
+    }
+    try {
+      for await (const chunk of body) yield chunk;
+    } catch (err) {
+      throw asStoreError(err);
+    } finally {
+      abort.abort();
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Driver, InsertSettings, QueryParams } from '../driver/driver.ts';
+import type { Driver, InsertSettings, QueryParams, QuerySettings } from '../driver/driver.ts';
 
 export interface RecordedCall {
   kind: 'query' | 'exec' | 'insert';
@@ -26,6 +26,16 @@ export class RecordingDriver implements Driver {
   async exec(sql: string, params: QueryParams = {}): Promise<void> {
     this.calls.push({ kind: 'exec', sql, params });
     if (this.failOn(sql)) throw new Error(`refused: ${sql.slice(0, 40)}`);
+  }
+
+  /** Answers with the callback's rows as JSONEachRow text. */
+  async queryText(sql: string, params: QueryParams, _format: string, _settings?: QuerySettings): Promise<string> {
+    this.calls.push({ kind: 'query', sql, params });
+    return this.answer(sql, params).map((row) => JSON.stringify(row)).join('\n');
+  }
+
+  async *stream(sql: string, params: QueryParams): AsyncGenerator<Uint8Array> {
+    yield Buffer.from(await this.queryText(sql, params, 'JSONEachRow'));
   }
 
   async insertJSONEachRow(table: string, rows: readonly object[], settings: InsertSettings = {}): Promise<void> {

@@ -8,6 +8,7 @@ import { makeEvent, makeKey, newProjectId } from './fixtures.ts';
 import { accessContract } from './store-contract-access.ts';
 import { alertsContract } from './store-contract-alerts.ts';
 import { analyticsContract } from './store-contract-analytics.ts';
+import { reportsContract } from './store-contract-reports.ts';
 
 /** A store on a fresh, unmigrated database, plus its driver for checks below the Store API. */
 export interface StoreHarness {
@@ -444,6 +445,7 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
   describe('analytics', () => analyticsContract(() => store));
   describe('alerts', () => alertsContract(() => store));
   describe('access', () => accessContract(() => store));
+  describe('reports', () => reportsContract(() => store));
 
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();

@@ -1,0 +1,40 @@
+import { messageOf, StoreError } from '../errors.ts';
+import type { SqlLimits } from '../reports.ts';
+
+/** Engine error codes of the resource limits, with what to tell the user. */
+const LIMIT_MESSAGES: Record<number, (l: SqlLimits) => string> = {
+  159: (l) => `The query ran longer than the ${l.maxExecutionSeconds} s limit (max_execution_time).`,
+  160: (l) => `The query would run longer than the ${l.maxExecutionSeconds} s limit (max_execution_time).`,
+  158: (l) => `The query reads more than ${l.maxRowsToRead.toLocaleString('en')} rows (max_rows_to_read); narrow the time range or use requests_1h.`,
+  307: () => 'The query reads more bytes than allowed (max_bytes_to_read).',
+  396: (l) => `The query returns more than ${l.maxResultRows.toLocaleString('en')} rows (max_result_rows).`,
+  241: (l) => `The query needs more than ${Math.round(l.maxMemoryBytes / 1024 / 1024)} MiB of memory (max_memory_usage).`,
+};
+/** READONLY, ACCESS_DENIED: the engine refused a statement the sandbox should already have refused. */
+const REFUSED = new Set([164, 497]);
+
+/** The engine's error for a user's query, as the user should see it (their own SQL is theirs to debug). */
+export function userFacingError(err: unknown, limits: SqlLimits): unknown {
+  if (!(err instanceof StoreError) || err.code !== 'query_failed') return err;
+  const code = engineCode(err);
+  const text = cleanMessage(err.message);
+  const limit = code === undefined ? undefined : LIMIT_MESSAGES[code];
+  if (limit) return new StoreError('sql_limit_exceeded', `${limit(limits)} ${text}`, { cause: err });
+  if (code !== undefined && REFUSED.has(code)) return new StoreError('sql_rejected', `Reports are read-only: ${text}`, { cause: err });
+  return new StoreError('sql_failed', text, { cause: err });
+}
+
+function engineCode(err: StoreError): number | undefined {
+  const fromServer = Number((err.cause as { code?: unknown } | undefined)?.code);
+  if (Number.isInteger(fromServer) && fromServer > 0) return fromServer;
+  const m = /Code: (\d+)\./.exec(err.message);
+  return m ? Number(m[1]) : undefined;
+}
+
+function cleanMessage(message: string): string {
+  return messageOf(message)
+    .replace(/Code: \d+\. DB::Exception: /g, '')
+    .replace(/ ?\(version [^)]*\)/g, '')
+    .trim()
+    .slice(0, 2000);
+}
