@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
 import { PERISCOPE_CLI } from '../../ingest/src/testing/cli-command.ts';
 
@@ -85,10 +85,13 @@ export async function startPeriscope(): Promise<Periscope> {
 
 export interface Browser {
   context: BrowserContext;
+  page: Page;
+  /** What Chromium reported as blocked by the UI's Content Security Policy (charts, tooltips, editors): should stay empty. */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
-/** Debian's Chromium, headless, with a profile of its own. */
+/** Debian's Chromium, headless, with a profile of its own, and its first page. */
 export async function launchBrowser(): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'periscope-ui-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -100,8 +103,13 @@ export async function launchBrowser(): Promise<Browser> {
     locale: 'en-US',
     colorScheme: 'light',
   });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   return {
-    context,
+    context, page, cspViolations,
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });

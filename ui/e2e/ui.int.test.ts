@@ -65,7 +65,7 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 100));
   }
   browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page = browser.page;
 }, 180_000);
 
 afterAll(async () => {
@@ -76,6 +76,7 @@ afterAll(async () => {
 describe('web UI against a real periscope start', () => {
   it('signs in with the admin token once and keeps only an HttpOnly cookie', async () => {
     await page.goto(`${periscope.base}/`);
+    await page.getByRole('tab', { name: 'Admin token' }).click();
     const input = page.getByLabel('Admin token');
     await input.waitFor();
     await shot('sign-in-light-en');
@@ -317,6 +318,10 @@ describe('web UI against a real periscope start', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await shot('overview-narrow-light-en');
     await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('nothing on any page was blocked by the Content Security Policy', () => {
+    expect(browser.cspViolations).toEqual([]);
   });
 
   it('never shows the admin token, a provider key or a gateway key', () => {

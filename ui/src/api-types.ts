@@ -4,13 +4,13 @@
  * is bundled.
  */
 import type {
-  AttemptRecord, CacheStatus, FilterField, GroupBy, IntervalName, MetricsSummary, PropertySummary, RequestDetail,
+  AccountRecord, AccountRole, GatewayKeyRecord, KeyLimits, AttemptRecord, CacheStatus, FilterField, GroupBy, IntervalName, MetricsSummary, PropertySummary, RequestDetail,
   RequestRow, SessionDetail, SessionSummary, Summary, Timeseries, TimeseriesMetric, TimeseriesPoint, UserSummary,
   Series,
 } from '@periscope/clickhouse';
 
 export type {
-  AttemptRecord, CacheStatus, FilterField, GroupBy, RequestDetail, RequestRow, SessionDetail, SessionSummary, Summary, UserSummary, Series,
+  KeyLimits, AttemptRecord, CacheStatus, FilterField, GroupBy, RequestDetail, RequestRow, SessionDetail, SessionSummary, Summary, UserSummary, Series,
 };
 export type SummaryResponse = MetricsSummary;
 export type TimeseriesResponse = Timeseries;
@@ -23,3 +23,20 @@ export interface Page<T> {
   data: T[];
   next_cursor: string | null;
 }
+
+export type Role = AccountRole;
+
+/** Who is signed in (`GET /api/session`); `projects` is null for admins (every project). */
+export interface Me {
+  role: Role;
+  /** null when signed in with the admin token. */
+  email: string | null;
+  account_id: string | null;
+  projects: string[] | null;
+}
+
+/** A gateway key as `GET /api/keys` shows it: never the key, never its hash; last use to the minute. */
+export type GatewayKey = Omit<GatewayKeyRecord, 'key_hash'> & { last_used_at: number | null };
+
+/** An account as `GET /api/accounts` shows it: never the password hash. */
+export type Account = Omit<AccountRecord, 'password_hash'>;

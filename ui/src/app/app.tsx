@@ -7,13 +7,13 @@ import { SignInPage } from '../features/auth/components/sign-in-page.tsx';
 import { createQueryClient } from './query-client.ts';
 import { Shell } from './shell.tsx';
 
-/** Signed in → the app; not → the token prompt. Nothing else renders before the answer. */
+/** Signed in → the app, as whom the session says; not → the sign-in screen. Nothing else renders before the answer. */
 function AuthGate() {
   const { t } = useI18n();
   const session = useAuthSession();
   if (session.isPending) return <div className="signin" role="status" aria-label={t('state.loading')}><span className="brand-mark" /></div>;
   if (session.isError) return <div className="signin"><div className="card"><ErrorState error={session.error} onRetry={() => void session.refetch()} /></div></div>;
-  return session.data.authenticated ? <Shell /> : <SignInPage />;
+  return session.data.authenticated ? <Shell me={session.data} /> : <SignInPage />;
 }
 
 export function App() {

@@ -11,15 +11,20 @@ import { RequestDrawer } from '../features/requests/components/request-drawer.ts
 import { SessionsPage } from '../features/sessions/components/sessions-page.tsx';
 import { SessionPage } from '../features/sessions/components/session-page.tsx';
 import { UsersPage } from '../features/users/components/users-page.tsx';
+import { KeysPage } from '../features/keys/components/keys-page.tsx';
+import { AccountsPage } from '../features/accounts/components/accounts-page.tsx';
+import type { Me } from '../api-types.ts';
 import { useSignOut } from '../features/auth/api/delete-session.ts';
 import { hrefKeepingTime } from './nav.ts';
 import { ShortcutHelp, useGlobalShortcuts, useShortcutHelp } from './shortcuts.tsx';
 
-const NAV: { path: string; label: MessageKey; icon: IconName; key: string }[] = [
+const NAV: { path: string; label: MessageKey; icon: IconName; key?: string; adminOnly?: boolean }[] = [
   { path: '/', label: 'nav.overview', icon: 'chart', key: 'g o' },
   { path: '/requests', label: 'nav.requests', icon: 'list', key: 'g r' },
   { path: '/sessions', label: 'nav.sessions', icon: 'sessions', key: 'g s' },
   { path: '/users', label: 'nav.users', icon: 'users', key: 'g u' },
+  { path: '/keys', label: 'nav.keys', icon: 'lock', key: 'g k' },
+  { path: '/accounts', label: 'nav.accounts', icon: 'users', adminOnly: true },
 ];
 
 const THEMES: { choice: ThemeChoice; icon: IconName; label: MessageKey }[] = [
@@ -28,13 +33,15 @@ const THEMES: { choice: ThemeChoice; icon: IconName; label: MessageKey }[] = [
   { choice: 'dark', icon: 'moon', label: 'theme.dark' },
 ];
 
-function route(pathname: string): ReactNode {
+function route(pathname: string, me: Me): ReactNode {
   if (pathname === '/' || pathname === '/overview') return <OverviewPage />;
   if (pathname === '/requests') return <RequestsPage />;
   if (pathname === '/sessions') return <SessionsPage />;
   const session = /^\/sessions\/(.+)$/.exec(pathname);
   if (session) return <SessionPage key={session[1]} id={decodeURIComponent(session[1]!)} />;
   if (pathname === '/users') return <UsersPage />;
+  if (pathname === '/keys') return <KeysPage me={me} />;
+  if (pathname === '/accounts' && me.role === 'admin') return <AccountsPage me={me} />;
   return null;
 }
 
@@ -47,7 +54,7 @@ function NotFound() {
   );
 }
 
-export function Shell() {
+export function Shell({ me }: { me: Me }) {
   const { t, lang, setLang } = useI18n();
   const { pathname, search } = useLocation();
   const params = useSearchParams();
@@ -64,9 +71,9 @@ export function Shell() {
     <div className="shell">
       <nav className="sidebar" aria-label={t('nav.main')}>
         <div className="brand"><span className="brand-mark" aria-hidden="true" /><span className="nav-label">Periscope</span></div>
-        {NAV.map((n) => (
-          <Link key={n.path} to={hrefKeepingTime(n.path, search)} className="nav-link" aria-current={active(n.path) ? 'page' : undefined} title={`${t(n.label)} (${n.key})`}>
-            <Icon name={n.icon} /><span className="nav-label">{t(n.label)}</span><span className="kbd-hint">{n.key}</span>
+        {NAV.filter((n) => !n.adminOnly || me.role === 'admin').map((n) => (
+          <Link key={n.path} to={hrefKeepingTime(n.path, search)} className="nav-link" aria-current={active(n.path) ? 'page' : undefined} title={n.key ? `${t(n.label)} (${n.key})` : t(n.label)}>
+            <Icon name={n.icon} /><span className="nav-label">{t(n.label)}</span>{n.key && <span className="kbd-hint">{n.key}</span>}
           </Link>
         ))}
         <div className="sidebar-footer">
@@ -93,7 +100,7 @@ export function Shell() {
         </div>
       </nav>
       <main className="main" id="main">
-        {route(pathname) ?? <NotFound />}
+        {route(pathname, me) ?? <NotFound />}
       </main>
       {drawerId && <RequestDrawer key={drawerId} id={drawerId} />}
       <ShortcutHelp open={helpOpen} onClose={closeHelp} />

@@ -12,12 +12,13 @@ export const SHORTCUTS: { keys: string[]; label: MessageKey }[] = [
   { keys: ['g', 'r'], label: 'shortcuts.requests' },
   { keys: ['g', 's'], label: 'shortcuts.sessions' },
   { keys: ['g', 'u'], label: 'shortcuts.users' },
+  { keys: ['g', 'k'], label: 'shortcuts.keys' },
   { keys: ['j', 'k'], label: 'shortcuts.rows' },
   { keys: ['Esc'], label: 'shortcuts.close' },
   { keys: ['?'], label: 'shortcuts.help' },
 ];
 
-const GO: Record<string, string> = { o: '/', r: '/requests', s: '/sessions', u: '/users' };
+const GO: Record<string, string> = { o: '/', r: '/requests', s: '/sessions', u: '/users', k: '/keys' };
 
 const isTyping = (el: Element | null) =>
   el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
@@ -30,7 +31,7 @@ function focusSearch(): boolean {
   return true;
 }
 
-/** Global keys: `/` search, `t` time range, `g o|r|s|u` go to a page, `?` this list. */
+/** Global keys: `/` search, `t` time range, `g o|r|s|u|k` go to a page, `?` this list. */
 export function useGlobalShortcuts(openHelp: () => void): void {
   const pendingG = useRef(0);
   useEffect(() => {

@@ -2,15 +2,16 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiSend } from '../../../lib/api-client.ts';
 import { sessionQueryOptions } from './get-session.ts';
 
-/** Trades the admin token for an HttpOnly session cookie; the token is not kept anywhere. */
-export const createSession = (token: string) => apiSend<unknown>('POST', '/api/session', { token });
+export type Credentials = { email: string; password: string } | { token: string };
+
+/** Trades an account's email and password, or the admin token, for an HttpOnly session cookie; neither is kept anywhere. */
+export const createSession = (credentials: Credentials) => apiSend<unknown>('POST', '/api/session', credentials);
 
 export function useSignIn() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: createSession,
-    onSuccess: () => {
-      qc.setQueryData(sessionQueryOptions().queryKey, { authenticated: true });
-    },
+    // The session answer carries the role and projects the shell needs.
+    onSuccess: () => qc.invalidateQueries({ queryKey: sessionQueryOptions().queryKey }),
   });
 }

@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { useI18n, type MessageKey } from '../../../lib/i18n/index.tsx';
 import { Link, updateSearch } from '../../../lib/router.tsx';
 import { formatCost, formatDateTime, formatDuration, formatInteger, formatRelativeTime } from '../../../lib/format.ts';
 import { emptyFilters, requestsHref } from '../../../lib/request-filters.ts';
+import { useCopy } from '../../../lib/use-copy.ts';
 import { Dialog } from '../../../components/dialog.tsx';
 import { CacheBadge, PropertyPill, StatusBadge } from '../../../components/badges.tsx';
 import { ErrorState, LoadingRegion, Skeleton } from '../../../components/states.tsx';
@@ -28,34 +29,6 @@ const TABS: { id: Tab; label: MessageKey }[] = [
 
 function Stat({ label, children }: { label: string; children: ReactNode }) {
   return <div className="stat"><span>{label}</span><span>{children}</span></div>;
-}
-
-function copyWithSelection(text: string): boolean {
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.appendChild(area);
-  area.select();
-  const ok = document.execCommand('copy');
-  area.remove();
-  return ok;
-}
-
-function useCopy(): [string, (key: string, text: string) => void] {
-  const [copied, setCopied] = useState('');
-  useEffect(() => {
-    if (!copied) return;
-    const id = setTimeout(() => setCopied(''), 1800);
-    return () => clearTimeout(id);
-  }, [copied]);
-  const copy = (key: string, text: string) => {
-    // The Clipboard API exists only in secure contexts; plain http on another host falls back.
-    if (navigator.clipboard) void navigator.clipboard.writeText(text).then(() => setCopied(key), () => setCopied(''));
-    else if (copyWithSelection(text)) setCopied(key);
-  };
-  return [copied, copy];
 }
 
 function DetailBody({ row }: { row: RequestDetail }) {
