@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { verifySignature } from './alerts/channels/index.ts';
-import { apiRequest } from './testing/api-client.ts';
+import { apiRequest, newAccount } from './testing/api-client.ts';
 import { startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
 import { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from './testing/webhook-receiver.ts';
 
@@ -236,6 +236,40 @@ describe('the alerts API', () => {
     expect((await apiRequest(h.url, 'GET', `/api/alerts/${created.id}`, admin)).status).toBe(404);
     const listed = await apiRequest<{ data: unknown[] }>(h.url, 'GET', `/api/alerts?project=${project}`, admin);
     expect(listed.body.data).toEqual([]);
+  });
+
+  it('lets a project\'s members manage its rules and viewers read them; others do not see them; rules on every project are an admin\'s', async () => {
+    const { project } = await h.newProject();
+    const { project: other } = await h.newProject();
+    const member = await newAccount(h.url, 'member', [project]);
+    const viewer = await newAccount(h.url, 'viewer', [project]);
+    const outsider = await newAccount(h.url, 'member', [other]);
+    const created = await apiRequest<{ id: string; created_by: string }>(h.url, 'POST', '/api/alerts', member, body(project));
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.created_by).toBe(member.email);
+    const id = created.body.id;
+
+    expect((await apiRequest(h.url, 'POST', '/api/alerts', viewer, body(project))).status).toBe(403);
+    expect((await apiRequest(h.url, 'GET', `/api/alerts/${id}`, viewer)).status).toBe(200);
+    expect((await apiRequest(h.url, 'GET', `/api/alerts/${id}/history`, viewer)).status).toBe(200);
+    expect((await apiRequest(h.url, 'DELETE', `/api/alerts/${id}`, viewer)).status).toBe(403);
+    expect((await apiRequest(h.url, 'POST', `/api/alerts/${id}/test`, viewer)).status).toBe(403);
+    for (const [method, path] of [['GET', `/api/alerts/${id}`], ['PUT', `/api/alerts/${id}`], ['DELETE', `/api/alerts/${id}`], ['GET', `/api/alerts/${id}/history`], ['POST', `/api/alerts/${id}/test`]] as const) {
+      expect((await apiRequest(h.url, method, path, outsider, method === 'PUT' ? body(project) : undefined)).status, `${method} ${path}`).toBe(404);
+    }
+    expect((await apiRequest(h.url, 'POST', '/api/alerts', outsider, body(project))).status).toBe(404);
+    const outsiderList = await apiRequest<{ data: Array<{ id: string }> }>(h.url, 'GET', '/api/alerts', outsider);
+    expect(outsiderList.body.data.map((r) => r.id)).not.toContain(id);
+    // Moving a rule to another project needs write access there too.
+    expect((await apiRequest(h.url, 'PUT', `/api/alerts/${id}`, member, body(other))).status).toBe(404);
+
+    expect((await apiRequest(h.url, 'POST', '/api/alerts', member, body(project, { project: null }))).status).toBe(403);
+    const everywhere = await apiRequest<{ id: string; project: null }>(h.url, 'POST', '/api/alerts', admin, body(project, { project: null }));
+    expect(everywhere.body.project).toBeNull();
+    expect((await apiRequest(h.url, 'GET', `/api/alerts/${everywhere.body.id}`, member)).status).toBe(404);
+    const adminList = await apiRequest<{ data: Array<{ id: string }> }>(h.url, 'GET', '/api/alerts', admin);
+    expect(adminList.body.data.map((r) => r.id)).toEqual(expect.arrayContaining([id, everywhere.body.id]));
+    await apiRequest(h.url, 'DELETE', `/api/alerts/${everywhere.body.id}`, admin);
   });
 
   it('previews a rule\'s value per group now', async () => {
