@@ -27,6 +27,8 @@ let memberA: { cookie: string; account_id: string };
 let viewerA: { cookie: string; account_id: string };
 let revokedKey: string;
 let expiredKey: string;
+/** An alert rule of project B, named with B's canary. */
+let ruleB: string;
 
 async function project(label: string): Promise<ProjectFixture> {
   const { project, key } = await h.newProject();
@@ -58,30 +60,46 @@ beforeAll(async () => {
   const expiring = await apiRequest<{ key: string }>(h.url, 'POST', '/api/keys', { admin: true }, { project: A.project, expires_at: Date.now() + 300 });
   expiredKey = expiring.body.key;
   await new Promise((r) => setTimeout(r, 400));
+  const rule = await apiRequest<{ id: string }>(h.url, 'POST', '/api/alerts', { admin: true }, alertRule(B.project));
+  expect(rule.status, rule.text).toBe(201);
+  ruleB = rule.body.id;
+});
+
+const alertRule = (project: string) => ({
+  name: `rule ${project === B?.project ? B.canary : 'a'}`, metric: 'error_rate', window: '5m', comparator: '>', threshold: 0.5,
+  interval: '1m', project, channels: [{ type: 'webhook', url: 'https://hooks.example.com/periscope' }],
 });
 afterAll(async () => h?.close());
 
-/** Everything of project B a caller could try to reach, by id or by filter. */
-const reads = () => [
-  `/api/requests/${B.request_id}`,
-  `/api/requests/${B.request_id}?project=${B.project}`,
-  `/api/requests?project=${B.project}`,
-  `/api/requests?project=${B.project}&q=${B.canary}`,
-  `/api/sessions/${B.session_id}`,
-  `/api/sessions/${B.session_id}?project=${B.project}`,
-  `/api/sessions?project=${B.project}`,
-  `/api/metrics/summary?project=${B.project}`,
-  `/api/metrics/timeseries?metric=requests&project=${B.project}`,
-  `/api/users?project=${B.project}`,
-  `/api/properties?project=${B.project}`,
-  `/api/filters/values?field=model&project=${B.project}`,
-  `/api/keys?project=${B.project}`,
+/** Everything of project B a caller could try to read: by id (404, as if it did not exist) or by filter (403). */
+const reads = (): Array<[string, number]> => [
+  [`/api/requests/${B.request_id}`, 404],
+  [`/api/requests/${B.request_id}?project=${B.project}`, 403],
+  [`/api/requests?project=${B.project}`, 403],
+  [`/api/requests?project=${B.project}&q=${B.canary}`, 403],
+  [`/api/sessions/${B.session_id}`, 404],
+  [`/api/sessions/${B.session_id}?project=${B.project}`, 403],
+  [`/api/sessions?project=${B.project}`, 403],
+  [`/api/metrics/summary?project=${B.project}`, 403],
+  [`/api/metrics/timeseries?metric=requests&project=${B.project}`, 403],
+  [`/api/users?project=${B.project}`, 403],
+  [`/api/properties?project=${B.project}`, 403],
+  [`/api/filters/values?field=model&project=${B.project}`, 403],
+  [`/api/keys?project=${B.project}`, 403],
+  [`/api/alerts?project=${B.project}`, 403],
+  [`/api/alerts/${ruleB}`, 404],
+  [`/api/alerts/${ruleB}/history`, 404],
+  [`/api/alerts/${ruleB}/versions`, 404],
 ];
 
 const writes = () => [
   ['POST', '/api/keys', { project: B.project, name: 'intruder' }],
   ['DELETE', `/api/keys/${B.key_id}`, undefined],
   ['DELETE', `/api/keys/${B.key_id}?project=${B.project}`, undefined],
+  ['POST', '/api/alerts', alertRule(B.project)],
+  ['PUT', `/api/alerts/${ruleB}`, alertRule(B.project)],
+  ['DELETE', `/api/alerts/${ruleB}`, undefined],
+  ['POST', `/api/alerts/${ruleB}/test`, undefined],
 ] as const;
 
 const adminOnly = () => [
@@ -109,10 +127,7 @@ describe('project A\'s callers against project B', () => {
 
   it('A\'s member and viewer cannot read B by id (404) or by filter (403)', async () => {
     for (const [, user] of users()) {
-      for (const path of reads()) {
-        const byId = /\/(requests|sessions)\/[^?]+$/.test(path);
-        await expectRefused({ cookie: user.cookie }, 'GET', path, undefined, byId ? [404] : [403]);
-      }
+      for (const [path, status] of reads()) await expectRefused({ cookie: user.cookie }, 'GET', path, undefined, [status]);
     }
   });
 
@@ -122,7 +137,7 @@ describe('project A\'s callers against project B', () => {
       const log = await apiRequest<{ data: RequestRow[] }>(h.url, 'GET', '/api/requests', as);
       expect(log.status).toBe(200);
       expect(new Set(log.body.data.map((r) => r.project_id))).toEqual(new Set([A.project]));
-      for (const path of ['/api/requests', '/api/sessions', '/api/metrics/summary', '/api/metrics/timeseries?metric=requests&group_by=key_id', '/api/users', '/api/properties', '/api/filters/values?field=key_id', '/api/keys', `/api/requests?q=${B.canary}`]) {
+      for (const path of ['/api/alerts', '/api/requests', '/api/sessions', '/api/metrics/summary', '/api/metrics/timeseries?metric=requests&group_by=key_id', '/api/users', '/api/properties', '/api/filters/values?field=key_id', '/api/keys', `/api/requests?q=${B.canary}`]) {
         const res = await apiRequest(h.url, 'GET', path, as);
         expect(res.status, path).toBe(200);
         expectNothingOfB(res, path);
@@ -133,7 +148,7 @@ describe('project A\'s callers against project B', () => {
     }
   });
 
-  it('A\'s member cannot create or revoke B\'s keys (404), and B\'s key keeps working', async () => {
+  it('A\'s member cannot create or revoke B\'s keys or change B\'s alerts (404), and B\'s key and rule are untouched', async () => {
     for (const [, user] of users()) {
       for (const [method, path, body] of writes()) await expectRefused({ cookie: user.cookie }, method, path, body, [403, 404]);
     }
@@ -142,6 +157,9 @@ describe('project A\'s callers against project B', () => {
     const bKeys = await apiRequest<{ data: { key_id: string; revoked_at: number | null }[] }>(h.url, 'GET', `/api/keys?project=${B.project}`, { admin: true });
     expect(bKeys.body.data.find((k) => k.key_id === B.key_id)?.revoked_at).toBeNull();
     expect(bKeys.body.data.map((k) => k.key_id)).toEqual([B.key_id]);
+    const rule = await apiRequest<{ version: number }>(h.url, 'GET', `/api/alerts/${ruleB}`, { admin: true });
+    expect(rule.status).toBe(200);
+    expect(rule.body.version).toBe(1);
   });
 
   it('members and viewers cannot manage accounts or read the key snapshot (403)', async () => {
@@ -158,7 +176,7 @@ describe('project A\'s callers against project B', () => {
       ['A\'s gateway key', { bearer: A.key }], ['a revoked key', { bearer: revokedKey }], ['an expired key', { bearer: expiredKey }],
       ['nothing', null], ['a wrong token', { bearer: 'pat_not-the-admin-token' }], ['a forged cookie', { cookie: 'periscope_session=forged' }],
     ];
-    const everything = [...reads().map((p) => ['GET', p, undefined] as const), ...writes(), ...adminOnly(), ['GET', '/api/requests', undefined] as const];
+    const everything = [...reads().map(([p]) => ['GET', p, undefined] as const), ...writes(), ...adminOnly(), ['GET', '/api/requests', undefined] as const];
     for (const [, as] of callers) {
       for (const [method, path, body] of everything) await expectRefused(as, method, path, body, [401]);
     }
@@ -179,6 +197,7 @@ describe('roles in their own project', () => {
     expect((await apiRequest(h.url, 'GET', `/api/sessions/${A.session_id}`, as)).status).toBe(200);
     expect((await apiRequest(h.url, 'POST', '/api/keys', as, { project: A.project })).status).toBe(403);
     expect((await apiRequest(h.url, 'DELETE', `/api/keys/${A.key_id}`, as)).status).toBe(403);
+    expect((await apiRequest(h.url, 'POST', '/api/alerts', as, alertRule(A.project))).status).toBe(403);
     const session = await apiRequest<{ role: string; projects: string[] }>(h.url, 'GET', '/api/session', as);
     expect(session.body).toMatchObject({ role: 'viewer', projects: [A.project] });
   });
