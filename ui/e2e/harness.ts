@@ -25,8 +25,11 @@ function embeddedEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PERISCOPE_')));
 }
 
-/** `pnpm periscope start` as its own process on a fresh data dir, with the mock as every provider. */
-export async function startPeriscope(): Promise<Periscope> {
+/**
+ * `pnpm periscope start` as its own process on a fresh data dir, with the mock as every
+ * provider; `extraConfig` are more top-level YAML lines (models, pricing, alerts, ...).
+ */
+export async function startPeriscope(extraConfig: string[] = []): Promise<Periscope> {
   const mock = await startMockUpstream();
   const dir = await mkdtemp(join(tmpdir(), 'periscope-ui-e2e-'));
   const adminToken = `pat_e2e_${randomBytes(16).toString('hex')}`;
@@ -34,6 +37,7 @@ export async function startPeriscope(): Promise<Periscope> {
     'providers:',
     `  openai: { type: openai, base_url: "${mock.url}/v1", api_key: "${PROVIDER_KEYS.openai}" }`,
     `  anthropic: { type: anthropic, base_url: "${mock.url}", api_key: "${PROVIDER_KEYS.anthropic}" }`,
+    ...extraConfig,
     '',
   ].join('\n'));
   let output = '';

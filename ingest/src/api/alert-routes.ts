@@ -89,8 +89,8 @@ export async function alertRoutes(app: FastifyInstance, o: AlertRoutesOptions): 
   // A rule's value per group right now, as the evaluator would see it: for the editor's preview.
   app.post('/api/alerts/preview', async (request) => {
     const input = parseRuleInput(request.body);
-    if (input.project !== null) requireWrite(request, input.project);
-    else requireAdmin(request);
+    // A read: whoever may read the rule's project may see what it would say.
+    if (!mayRead(request, input.project)) throw new ApiError('forbidden', `You have no access to ${input.project === null ? 'every project' : `project ${input.project}`}.`);
     checkInput(input);
     const evaluation = await evaluateRule({ ...input.definition, project: input.project }, {
       store, limits: o.config().limits, now: Date.now(), allProjects: () => o.projectsFor(request),

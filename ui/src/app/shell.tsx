@@ -13,6 +13,8 @@ import { SessionPage } from '../features/sessions/components/session-page.tsx';
 import { UsersPage } from '../features/users/components/users-page.tsx';
 import { KeysPage } from '../features/keys/components/keys-page.tsx';
 import { AccountsPage } from '../features/accounts/components/accounts-page.tsx';
+import { AlertsPage } from '../features/alerts/components/alerts-page.tsx';
+import { AlertPage, NewAlertPage } from '../features/alerts/components/alert-page.tsx';
 import type { Me } from '../api-types.ts';
 import { useSignOut } from '../features/auth/api/delete-session.ts';
 import { hrefKeepingTime } from './nav.ts';
@@ -24,6 +26,7 @@ const NAV: { path: string; label: MessageKey; icon: IconName; key?: string; admi
   { path: '/sessions', label: 'nav.sessions', icon: 'sessions', key: 'g s' },
   { path: '/users', label: 'nav.users', icon: 'users', key: 'g u' },
   { path: '/keys', label: 'nav.keys', icon: 'lock', key: 'g k' },
+  { path: '/alerts', label: 'nav.alerts', icon: 'alert', key: 'g a' },
   { path: '/accounts', label: 'nav.accounts', icon: 'users', adminOnly: true },
 ];
 
@@ -41,6 +44,10 @@ function route(pathname: string, me: Me): ReactNode {
   if (session) return <SessionPage key={session[1]} id={decodeURIComponent(session[1]!)} />;
   if (pathname === '/users') return <UsersPage />;
   if (pathname === '/keys') return <KeysPage me={me} />;
+  if (pathname === '/alerts') return <AlertsPage me={me} />;
+  if (pathname === '/alerts/new') return <NewAlertPage me={me} />;
+  const alert = /^\/alerts\/(.+)$/.exec(pathname);
+  if (alert) return <AlertPage key={alert[1]} id={decodeURIComponent(alert[1]!)} me={me} />;
   if (pathname === '/accounts' && me.role === 'admin') return <AccountsPage me={me} />;
   return null;
 }

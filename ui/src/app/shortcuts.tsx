@@ -13,12 +13,13 @@ export const SHORTCUTS: { keys: string[]; label: MessageKey }[] = [
   { keys: ['g', 's'], label: 'shortcuts.sessions' },
   { keys: ['g', 'u'], label: 'shortcuts.users' },
   { keys: ['g', 'k'], label: 'shortcuts.keys' },
+  { keys: ['g', 'a'], label: 'shortcuts.alerts' },
   { keys: ['j', 'k'], label: 'shortcuts.rows' },
   { keys: ['Esc'], label: 'shortcuts.close' },
   { keys: ['?'], label: 'shortcuts.help' },
 ];
 
-const GO: Record<string, string> = { o: '/', r: '/requests', s: '/sessions', u: '/users', k: '/keys' };
+const GO: Record<string, string> = { o: '/', r: '/requests', s: '/sessions', u: '/users', k: '/keys', a: '/alerts' };
 
 const isTyping = (el: Element | null) =>
   el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
@@ -31,7 +32,7 @@ function focusSearch(): boolean {
   return true;
 }
 
-/** Global keys: `/` search, `t` time range, `g o|r|s|u|k` go to a page, `?` this list. */
+/** Global keys: `/` search, `t` time range, `g o|r|s|u|k|a` go to a page, `?` this list. */
 export function useGlobalShortcuts(openHelp: () => void): void {
   const pendingG = useRef(0);
   useEffect(() => {

@@ -1,0 +1,104 @@
+/** The alert rule model as `/api/alerts` speaks it (ingest/src/alerts/rule.ts). */
+export type AlertMetric = 'cost' | 'requests' | 'tokens' | 'errors' | 'error_rate' | 'latency' | 'ttft' | 'cache_hit_rate' | 'prompt_cache_hit_rate' | 'budget_used';
+export type Comparator = '>' | '>=' | '<' | '<=';
+export type Severity = 'info' | 'warning' | 'critical';
+export type AlertState = 'ok' | 'firing' | 'resolved';
+export type BudgetPeriod = 'day' | 'week' | 'month';
+export type BudgetMatch = Partial<Record<'key' | 'project' | 'user' | 'model', string>>;
+
+export interface SmtpSettings {
+  host: string;
+  port?: number;
+  secure?: boolean;
+  starttls?: 'required' | 'opportunistic' | 'never';
+  user?: string;
+  password?: string;
+  from: string;
+  reject_unauthorized?: boolean;
+}
+
+export type Channel =
+  | { type: 'webhook'; url: string; secret?: string }
+  | { type: 'slack'; url: string }
+  | { type: 'email'; to: string[]; smtp?: SmtpSettings };
+
+/** What a client sends to create or update a rule. */
+export interface AlertRuleInput {
+  name: string;
+  project: string | null;
+  enabled: boolean;
+  metric: AlertMetric;
+  aggregation: string;
+  token_kind?: string;
+  budget?: { match: BudgetMatch; period: BudgetPeriod };
+  filter: Record<string, string>;
+  group_by: string | null;
+  window?: string;
+  comparator: Comparator;
+  threshold: number;
+  min_requests: number;
+  interval: string;
+  resolve_after: string;
+  renotify: string | null;
+  severity: Severity;
+  channels: Channel[];
+  /** On update: the version read, so a concurrent change is refused (409). */
+  version?: number;
+}
+
+export interface AlertGroupState {
+  group: string;
+  state: AlertState;
+  value: number | null;
+  since: string;
+}
+
+export interface AlertRule extends Required<Omit<AlertRuleInput, 'token_kind' | 'budget' | 'version'>> {
+  id: string;
+  version: number;
+  token_kind?: string;
+  budget?: { match: BudgetMatch; period: BudgetPeriod };
+  window: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+  /** firing when any group fires. */
+  state: AlertState;
+  groups: AlertGroupState[];
+}
+
+export interface Delivery {
+  channel: Channel['type'];
+  target: string;
+  ok: boolean;
+  attempts: number;
+  status?: number;
+  error?: string;
+}
+
+export interface AlertEvent {
+  id: string;
+  at: string;
+  kind: 'firing' | 'resolved' | 'renotify' | 'test';
+  state: 'firing' | 'resolved';
+  group: string;
+  value: number | null;
+  threshold: number;
+  rule_version: number;
+  /** null while the notification is being sent. */
+  deliveries: Delivery[] | null;
+}
+
+export interface BudgetInfo {
+  match: BudgetMatch;
+  period: BudgetPeriod;
+  limit_usd: number;
+  soft_threshold: number;
+}
+
+export interface AlertPreview {
+  from: string;
+  to: string;
+  groups: Array<{ group: string; value: number | null; requests: number; breaching: boolean }>;
+}
