@@ -11,6 +11,7 @@ import { createHttpServer } from './http-server.ts';
 import { KeyRefresher } from './key-refresher.ts';
 import type { AlertEvaluator } from './alerts/evaluator.ts';
 import { startAlerting } from './alerts/start-alerting.ts';
+import { startReportScheduler } from './reports/start-report-scheduler.ts';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -78,6 +79,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: opts.dispatcher,
   });
   const alerts = await startAlerting({ app, store, registry, secret, config: () => live.current, redis: services.redis, env });
+  startReportScheduler({ app, store, secret, config: () => live.current });
   await app.register(apiPlugin, {
     store, admin, keySecret: secret, onKeysChanged: () => refresher.refresh(), config: () => live.current, onAlertRulesChanged: (id) => alerts.rulesChanged(id),
   });

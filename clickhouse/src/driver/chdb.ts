@@ -1,9 +1,14 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Session } from 'chdb';
 import { messageOf, StoreError, StoreLockedError } from '../errors.ts';
 import { dataDirOwner } from './data-dir-owner.ts';
 import type { Driver, InsertSettings, QueryParams, QuerySettings, StreamFormat } from './driver.ts';
 import { parseJSONEachRow } from './json-each-row.ts';
 import { ParquetConcat } from './parquet-concat.ts';
+import { SessionGate } from './session-gate.ts';
 import { settingsClause } from './settings-clause.ts';
 
 /** Embedded ClickHouse (chDB) in a data directory of this process. */
@@ -25,88 +30,80 @@ export async function openChdbDriver(dataDir: string): Promise<Driver> {
 
 class ChdbDriver implements Driver {
   readonly kind = 'chdb';
-  /** A session runs one stream at a time, and opening a second one cancels the first: streams take turns. */
-  private streamTurn: Promise<void> = Promise.resolve();
+  readonly #gate = new SessionGate();
 
   constructor(private readonly session: Session) {}
 
   async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
-    try {
-      const result = await this.session.queryBindAsync(sql, params, { format: 'JSONEachRow' });
-      return parseJSONEachRow<T>(result.text());
-    } catch (err) {
-      throw asStoreError(err);
-    }
+    const text = await this.#single(sql, params, 'JSONEachRow');
+    return parseJSONEachRow<T>(text);
   }
 
   async exec(sql: string, params: QueryParams = {}): Promise<void> {
-    try {
-      await this.session.queryBindAsync(sql, params);
-    } catch (err) {
-      throw asStoreError(err);
-    }
+    await this.#single(sql, params, 'CSV');
   }
 
   /**
    * Through the streaming API, not queryBindAsync: in chDB 3.4 a single-shot query that fails
    * after it began writing output leaves that output to be prepended to the result of the
-   * next query started on the session, whoever's it is (driver/chdb-failed-output.int.test.ts).
+   * next query started on the session, whoever's it is (driver/chdb-stream.int.test.ts).
    * Streams leave nothing behind once they delivered a chunk. EXPLAIN and DESCRIBE cannot
    * stream, and need not: they write only after the parse or analysis succeeded.
    */
   async queryText(sql: string, params: QueryParams, format: string, settings: QuerySettings = {}): Promise<string> {
-    if (/^(EXPLAIN|DESCRIBE)\s/i.test(sql)) {
-      try {
-        return (await this.session.queryBindAsync(sql + settingsClause(settings), params, { format })).text();
-      } catch (err) {
-        throw asStoreError(err);
-      }
-    }
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of this.stream(sql, params, format, settings)) chunks.push(chunk);
-    return Buffer.concat(chunks).toString('utf8');
+    if (/^(EXPLAIN|DESCRIBE)\s/i.test(sql)) return this.#single(sql + settingsClause(settings), params, format);
+    return this.#gate.exclusive(async () => {
+      const chunks: Uint8Array[] = [];
+      await this.#streamAlone(sql + settingsClause(settings), params, format, (chunk) => void chunks.push(chunk));
+      return Buffer.concat(chunks).toString('utf8');
+    });
   }
 
-  async *stream(sql: string, params: QueryParams, format: StreamFormat | string, settings: QuerySettings = {}): AsyncGenerator<Uint8Array> {
-    const previous = this.streamTurn;
-    let done!: () => void;
-    this.streamTurn = new Promise((resolve) => (done = resolve));
-    await previous;
+  /**
+   * A stream holds the session alone (see SessionGate), so it must not wait on a slow reader:
+   * the engine's output goes to a temporary file as fast as the engine makes it, one chunk in
+   * memory at a time, and the caller reads the file afterwards at its own pace.
+   */
+  async *stream(sql: string, params: QueryParams, format: StreamFormat, settings: QuerySettings = {}): AsyncGenerator<Uint8Array> {
+    const dir = await mkdtemp(join(tmpdir(), 'periscope-export-'));
+    try {
+      const file = join(dir, 'result');
+      await this.#gate.exclusive(async () => {
+        const out = await open(file, 'w');
+        try {
+          await this.#streamAlone(sql + settingsClause(settings), params, format, async (chunk) => void (await out.write(chunk)));
+        } finally {
+          await out.close();
+        }
+      });
+      for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Runs one stream to its end; call inside an exclusive turn. */
+  async #streamAlone(sql: string, params: QueryParams, format: string, write: (chunk: Uint8Array) => Promise<void> | void): Promise<void> {
+    // Each chunk of a Parquet stream is a whole file; ParquetConcat makes them one.
+    const parquet = format === 'Parquet' ? new ParquetConcat() : null;
     let delivered = false;
     try {
-      // Each chunk of a Parquet stream is a whole file; ParquetConcat makes them one.
-      const parquet = format === 'Parquet' ? new ParquetConcat() : null;
-      const chunks = (() => {
-        try {
-          return this.session.queryStreamBind(sql + settingsClause(settings), params, { format });
-        } catch (err) {
-          throw asStoreError(err);
-        }
-      })();
-      try {
-        for await (const chunk of chunks) {
-          delivered = true;
-          // A copy: the chunk's bytes belong to the engine once the next one is read.
-          const bytes = Buffer.from(chunk.raw());
-          yield parquet ? parquet.push(bytes) : bytes;
-        }
-      } catch (err) {
-        throw asStoreError(err);
-      } finally {
-        if (!chunks.closed) chunks.cancel();
+      const chunks = this.session.queryStreamBind(sql, params, { format });
+      for await (const chunk of chunks) {
+        delivered = true;
+        const bytes = chunk.raw();
+        await write(parquet ? parquet.push(bytes) : Buffer.from(bytes));
       }
-      if (parquet) yield parquet.finish();
+      if (parquet) await write(parquet.finish());
     } catch (err) {
       // A stream that fails before its first chunk leaves what its format wrote up front (a
-      // Parquet file's schema) for the next query started: this one, still in the stream's turn.
-      if (!delivered) await this.drain();
-      throw err;
-    } finally {
-      done();
+      // Parquet file's schema) for the next query started: this one, still in the same turn.
+      if (!delivered) await this.#drain();
+      throw asStoreError(err);
     }
   }
 
-  private async drain(): Promise<void> {
+  async #drain(): Promise<void> {
     try {
       for await (const chunk of this.session.queryStream('SELECT 1', { format: 'TSVRaw' })) void chunk;
     } catch {
@@ -114,14 +111,26 @@ class ChdbDriver implements Driver {
     }
   }
 
+  async #single(sql: string, params: QueryParams, format: string): Promise<string> {
+    return this.#gate.shared(async () => {
+      try {
+        return (await this.session.queryBindAsync(sql, params, { format })).text();
+      } catch (err) {
+        throw asStoreError(err);
+      }
+    });
+  }
+
   async insertJSONEachRow(table: string, rows: readonly object[], settings: InsertSettings = {}): Promise<void> {
     if (rows.length === 0) return;
     const values = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
-    try {
-      await this.session.insert({ table, values, format: 'JSONEachRow', settings: { ...settings } });
-    } catch (err) {
-      throw asStoreError(err);
-    }
+    await this.#gate.shared(async () => {
+      try {
+        await this.session.insert({ table, values, format: 'JSONEachRow', settings: { ...settings } });
+      } catch (err) {
+        throw asStoreError(err);
+      }
+    });
   }
 
   async ping(): Promise<void> {

@@ -52,7 +52,7 @@ export async function startAlerting(o: AlertingOptions): Promise<AlertEvaluator>
 }
 
 /** The address this server listens on, as a URL a link can use. */
-function listenUrl(app: FastifyInstance): string {
+export function listenUrl(app: FastifyInstance): string {
   const address = app.server.address();
   if (address === null || typeof address === 'string') return 'http://localhost';
   const host = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;

@@ -14,6 +14,9 @@ import { LoginSessions } from './login-sessions.ts';
 import { loginRoutes } from './login-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { one, type Query } from './query-params.ts';
+import { QueryRateLimit } from '../reports/query-rate-limit.ts';
+import { reportRoutes } from '../reports/report-routes.ts';
+import { sqlRoutes } from '../reports/sql-routes.ts';
 import { requestRoutes } from './request-routes.ts';
 import { sessionRoutes } from './session-routes.ts';
 
@@ -71,6 +74,9 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiOptions): Promise
   await app.register(keyRoutes, { store, projectsFor, keySecret: opts.keySecret, onKeysChanged: opts.onKeysChanged });
   await app.register(accountRoutes, { store, sessions });
   await app.register(alertRoutes, { store, projectsFor, keySecret: opts.keySecret, config: opts.config, onRulesChanged: opts.onAlertRulesChanged });
+  const rateLimit = new QueryRateLimit(() => opts.config().reports.queries_per_minute);
+  await app.register(sqlRoutes, { store, projectsFor, config: opts.config, rateLimit });
+  await app.register(reportRoutes, { store, projectsFor, keySecret: opts.keySecret, config: opts.config, rateLimit });
 
   app.all('/api/*', async (request) => {
     throw new ApiError('not_found', `Unknown API route: ${request.method} ${request.url.split('?', 1)[0]}`);

@@ -6,6 +6,7 @@ import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from '../data-dir
 import { createHttpServer } from '../http-server.ts';
 import { startEventConsumer } from '../kafka/event-consumer.ts';
 import { startAlerting } from '../alerts/start-alerting.ts';
+import { startReportScheduler } from '../reports/start-report-scheduler.ts';
 
 export interface IngestRoleOptions {
   config: PeriscopeConfig;
@@ -38,6 +39,7 @@ export async function startIngestRole(o: IngestRoleOptions): Promise<IngestRole>
 
   const { app, registry } = createHttpServer(o.logger, () => store.ping(), { dir: o.uiDir });
   const alerts = await startAlerting({ app, store, registry, secret, config: () => o.config, env });
+  startReportScheduler({ app, store, secret, config: () => o.config });
   await app.register(apiPlugin, {
     store, admin, keySecret: secret, onKeysChanged: async () => {}, config: () => o.config, onAlertRulesChanged: (id) => alerts.rulesChanged(id),
   });

@@ -176,6 +176,25 @@ const alertsSchema = z.strictObject({
   }).optional(),
 });
 
+/** SQL reports: limits of users' queries (each enforced by the engine per query) and of exports. */
+const reportsSchema = z.strictObject({
+  /** Rows the SQL console shows at most; a result with more is cut and flagged. */
+  max_result_rows: z.number().int().positive().default(10_000),
+  /** Rows an export (download, scheduled delivery, `periscope report run`) carries at most. */
+  export_max_rows: z.number().int().positive().default(1_000_000),
+  max_execution_seconds: z.number().positive().default(30),
+  /** Exports stream to slow clients and mail servers, so they get longer. */
+  export_max_execution_seconds: z.number().positive().default(300),
+  max_memory_bytes: z.number().int().positive().default(1024 * 1024 * 1024),
+  max_rows_to_read: z.number().int().positive().default(1_000_000_000),
+  /** Queries (console, exports, report runs) one user or token may start per minute. */
+  queries_per_minute: z.number().int().positive().default(60),
+  /** A scheduled report larger than this is delivered as a signed link instead of an attachment. */
+  max_attachment_bytes: z.number().int().positive().default(10 * 1024 * 1024),
+  /** How long a delivered link to a report export stays valid. */
+  link_ttl_hours: z.number().int().positive().default(168),
+}).prefault({});
+
 const timeoutsSchema = z.strictObject({
   connect_ms: z.number().int().positive().default(10_000),
   // Reasoning models can think for minutes before the first header of a non-streamed reply.
@@ -237,6 +256,7 @@ export const configSchema = z.strictObject({
   limits: z.array(limitSchema).default([]),
   cache: cacheSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
+  reports: reportsSchema,
 });
 
 export type PeriscopeConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,44 @@
+/**
+ * Shared and exclusive turns on one chDB session. Any query or insert started while a stream
+ * is open ends that stream ("No active streaming query", driver/chdb-stream.int.test.ts), so a
+ * stream runs alone: it waits for the operations in flight, and operations that arrive
+ * meanwhile wait for it. Exclusive turns go one at a time, in arrival order.
+ */
+export class SessionGate {
+  #running = 0;
+  #drained: (() => void) | null = null;
+  #pending = 0;
+  #barrier: Promise<void> | null = null;
+  #openBarrier: () => void = () => {};
+  #queue: Promise<void> = Promise.resolve();
+
+  async shared<T>(operation: () => Promise<T>): Promise<T> {
+    while (this.#barrier) await this.#barrier;
+    this.#running += 1;
+    try {
+      return await operation();
+    } finally {
+      this.#running -= 1;
+      if (this.#running === 0) this.#drained?.();
+    }
+  }
+
+  async exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.#pending++ === 0) this.#barrier = new Promise((resolve) => (this.#openBarrier = resolve));
+    const turn = this.#queue;
+    let release!: () => void;
+    this.#queue = new Promise((resolve) => (release = resolve));
+    try {
+      await turn;
+      if (this.#running > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+      this.#drained = null;
+      return await operation();
+    } finally {
+      release();
+      if (--this.#pending === 0) {
+        this.#barrier = null;
+        this.#openBarrier();
+      }
+    }
+  }
+}
