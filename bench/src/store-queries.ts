@@ -70,3 +70,26 @@ export function overviewCases(store: Store, projectIds: string[], now: number): 
     { label: 'Model picker, last 7 days', run: async () => (await store.filterValues({ ...week, field: 'model' })).length },
   ];
 }
+
+/**
+ * One evaluation of an alert rule each (the evaluator runs one such query per rule per
+ * interval): sliding windows ending now, so every one reads raw edges and rollups, and the
+ * raw-table cases (p99, user, property) at their widest sensible window.
+ */
+export function alertCases(store: Store, projectIds: string[], now: number): QueryCase[] {
+  const rule = (label: string, windowMs: number, q: Omit<Parameters<Store['evaluateAlert']>[0], 'from' | 'to' | 'filter' | 'maxGroups' | 'order'>): QueryCase => ({
+    label: `Alert rule: ${label}`,
+    run: async () => (await store.evaluateAlert({ from: now - windowMs, to: now, filter: { projectIds }, maxGroups: 100, order: 'desc', ...q })).length,
+  });
+  const HOUR = 3_600_000;
+  return [
+    rule('cost over 5 min', 300_000, { aggregate: 'cost_sum', minRequests: 0 }),
+    rule('cost per model over 1 h', HOUR, { aggregate: 'cost_sum', group_by: ['model'], minRequests: 1 }),
+    rule('error rate per provider over 24 h, min 20 calls', DAY_MS, { aggregate: 'error_rate', group_by: ['provider'], minRequests: 20 }),
+    rule('latency p95 per model over 24 h', DAY_MS, { aggregate: 'latency_p95', group_by: ['model'], minRequests: 1 }),
+    rule('latency p99 over 24 h (raw table)', DAY_MS, { aggregate: 'latency_p99', minRequests: 1 }),
+    rule('TTFT p95 over 7 days', 7 * DAY_MS, { aggregate: 'ttft_p95', minRequests: 1 }),
+    rule('cost per user over 7 days (raw table, top 100)', 7 * DAY_MS, { aggregate: 'cost_sum', group_by: ['user_id'], minRequests: 1 }),
+    rule('prompt-cache hit rate per property team over 24 h (raw table)', DAY_MS, { aggregate: 'prompt_cache_hit_rate', group_by: ['property:team'], minRequests: 1 }),
+  ];
+}
