@@ -27,8 +27,9 @@ let memberA: { cookie: string; account_id: string };
 let viewerA: { cookie: string; account_id: string };
 let revokedKey: string;
 let expiredKey: string;
-/** An alert rule of project B, named with B's canary. */
+/** An alert rule and a saved report of project B, named with B's canary. */
 let ruleB: string;
+let reportB: string;
 
 async function project(label: string): Promise<ProjectFixture> {
   const { project, key } = await h.newProject();
@@ -63,7 +64,15 @@ beforeAll(async () => {
   const rule = await apiRequest<{ id: string }>(h.url, 'POST', '/api/alerts', { admin: true }, alertRule(B.project));
   expect(rule.status, rule.text).toBe(201);
   ruleB = rule.body.id;
+  const report = await apiRequest<{ id: string }>(h.url, 'POST', '/api/reports', { admin: true }, savedReport(B.project));
+  expect(report.status, report.text).toBe(201);
+  reportB = report.body.id;
 });
+
+const savedReport = (project: string) => ({
+  project, name: `report ${project === B?.project ? B.canary : 'a'}`, sql: 'SELECT user_id, count() AS n FROM requests GROUP BY user_id',
+});
+const USERS_SQL = { sql: 'SELECT user_id, count() AS n FROM requests GROUP BY user_id' };
 
 const alertRule = (project: string) => ({
   name: `rule ${project === B?.project ? B.canary : 'a'}`, metric: 'error_rate', window: '5m', comparator: '>', threshold: 0.5,
@@ -90,6 +99,10 @@ const reads = (): Array<[string, number]> => [
   [`/api/alerts/${ruleB}`, 404],
   [`/api/alerts/${ruleB}/history`, 404],
   [`/api/alerts/${ruleB}/versions`, 404],
+  [`/api/reports?project=${B.project}`, 403],
+  [`/api/reports/${reportB}`, 404],
+  [`/api/reports/${reportB}/runs`, 404],
+  [`/api/reports/${reportB}/export?format=csv`, 404],
 ];
 
 const writes = () => [
@@ -100,6 +113,13 @@ const writes = () => [
   ['PUT', `/api/alerts/${ruleB}`, alertRule(B.project)],
   ['DELETE', `/api/alerts/${ruleB}`, undefined],
   ['POST', `/api/alerts/${ruleB}/test`, undefined],
+  ['POST', '/api/reports', savedReport(B.project)],
+  ['PUT', `/api/reports/${reportB}`, savedReport(B.project)],
+  ['DELETE', `/api/reports/${reportB}`, undefined],
+  ['POST', `/api/reports/${reportB}/run`, {}],
+  ['POST', `/api/reports/${reportB}/deliver`, {}],
+  ['POST', `/api/sql?project=${B.project}`, USERS_SQL],
+  ['POST', `/api/sql/export?project=${B.project}`, { ...USERS_SQL, format: 'csv' }],
 ] as const;
 
 const adminOnly = () => [
@@ -137,18 +157,22 @@ describe('project A\'s callers against project B', () => {
       const log = await apiRequest<{ data: RequestRow[] }>(h.url, 'GET', '/api/requests', as);
       expect(log.status).toBe(200);
       expect(new Set(log.body.data.map((r) => r.project_id))).toEqual(new Set([A.project]));
-      for (const path of ['/api/alerts', '/api/requests', '/api/sessions', '/api/metrics/summary', '/api/metrics/timeseries?metric=requests&group_by=key_id', '/api/users', '/api/properties', '/api/filters/values?field=key_id', '/api/keys', `/api/requests?q=${B.canary}`]) {
+      for (const path of ['/api/alerts', '/api/reports', '/api/requests', '/api/sessions', '/api/metrics/summary', '/api/metrics/timeseries?metric=requests&group_by=key_id', '/api/users', '/api/properties', '/api/filters/values?field=key_id', '/api/keys', `/api/requests?q=${B.canary}`]) {
         const res = await apiRequest(h.url, 'GET', path, as);
         expect(res.status, path).toBe(200);
         expectNothingOfB(res, path);
       }
+      const sql = await apiRequest(h.url, 'POST', '/api/sql', as, USERS_SQL);
+      expect(sql.status, sql.text).toBe(200);
+      expect(sql.text).toContain(A.canary);
+      expectNothingOfB(sql, 'POST /api/sql');
       const summary = await apiRequest<{ current: { requests: number } }>(h.url, 'GET', '/api/metrics/summary', as);
       expect(summary.body.current.requests).toBe(1);
       expect(((await apiRequest<{ data: { project_id: string }[] }>(h.url, 'GET', '/api/keys', as)).body.data).every((k) => k.project_id === A.project)).toBe(true);
     }
   });
 
-  it('A\'s member cannot create or revoke B\'s keys or change B\'s alerts (404), and B\'s key and rule are untouched', async () => {
+  it('A\'s member cannot create or revoke B\'s keys, change B\'s alerts or reports or query B (403/404); B\'s key, rule and report are untouched', async () => {
     for (const [, user] of users()) {
       for (const [method, path, body] of writes()) await expectRefused({ cookie: user.cookie }, method, path, body, [403, 404]);
     }
@@ -160,6 +184,15 @@ describe('project A\'s callers against project B', () => {
     const rule = await apiRequest<{ version: number }>(h.url, 'GET', `/api/alerts/${ruleB}`, { admin: true });
     expect(rule.status).toBe(200);
     expect(rule.body.version).toBe(1);
+    expect((await apiRequest(h.url, 'GET', `/api/reports/${reportB}`, { admin: true })).status).toBe(200);
+  });
+
+  it('a report download link without a valid signature gives nobody B\'s report', async () => {
+    for (const as of [null, { cookie: memberA.cookie }] as As[]) {
+      for (const q of ['format=csv', `format=csv&expires=${Date.now() + 60_000}&signature=forged`]) {
+        await expectRefused(as, 'GET', `/api/reports/${reportB}/download?${q}`, undefined, [400, 401, 403, 404]);
+      }
+    }
   });
 
   it('members and viewers cannot manage accounts or read the key snapshot (403)', async () => {
@@ -198,6 +231,7 @@ describe('roles in their own project', () => {
     expect((await apiRequest(h.url, 'POST', '/api/keys', as, { project: A.project })).status).toBe(403);
     expect((await apiRequest(h.url, 'DELETE', `/api/keys/${A.key_id}`, as)).status).toBe(403);
     expect((await apiRequest(h.url, 'POST', '/api/alerts', as, alertRule(A.project))).status).toBe(403);
+    expect((await apiRequest(h.url, 'POST', '/api/reports', as, savedReport(A.project))).status).toBe(403);
     const session = await apiRequest<{ role: string; projects: string[] }>(h.url, 'GET', '/api/session', as);
     expect(session.body).toMatchObject({ role: 'viewer', projects: [A.project] });
   });
