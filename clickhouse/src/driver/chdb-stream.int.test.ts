@@ -66,7 +66,7 @@ describe('chDB: streams and failed queries', () => {
     })();
     // Spread over the stream's run (a few hundred ms), so most arrive while it holds the session.
     const others = Array.from({ length: 20 }, (_, i) =>
-      sleep(i * 15).then(() => (i % 2 === 0 ? driver.query<{ x: number }>(`SELECT ${i} AS x`) : driver.insertJSONEachRow('gate_test', [{ x: i }]))),
+      sleep(i * 15).then((): Promise<unknown> => (i % 2 === 0 ? driver.query<{ x: number }>(`SELECT ${i} AS x`) : driver.insertJSONEachRow('gate_test', [{ x: i }]))),
     );
     expect(await rows).toBe(2_000_000);
     const answers = await Promise.all(others);

