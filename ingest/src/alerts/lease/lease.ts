@@ -10,8 +10,3 @@ export interface Lease {
   /** Gives the lease up at once (on shutdown), so another worker need not wait for it to expire. */
   release(): Promise<void>;
 }
-
-export interface LeaseTiming {
-  /** How long a claim or renewal holds without the next renewal. */
-  ttlMs: number;
-}
