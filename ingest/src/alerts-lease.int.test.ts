@@ -136,6 +136,36 @@ describe('two evaluators on one store', () => {
   }, 60_000);
 });
 
+describe('an evaluator whose store fails', () => {
+  it('logs the failed round and fires once the store answers again', async () => {
+    const project = newProjectId('flaky');
+    const box = new SecretBox(Buffer.from('flaky-test-secret'));
+    const now = Date.now();
+    await store.saveAlertRule(toRecord({
+      id: `alr_${project}`, version: 1, name: 'flaky store', project, enabled: true, metric: 'requests', aggregation: 'count', filter: {}, group_by: null,
+      window: '1m', comparator: '>=', threshold: 1, min_requests: 1, interval: '1s', resolve_after: '0s', renotify: null, severity: 'warning',
+      channels: [{ type: 'webhook', url: `${hook.url}/hooks/${project}` }], created_at: now, created_by: 'test', updated_at: now, updated_by: 'test',
+    }, box));
+    await store.insertRequests([makeEvent({ project_id: project, created_at: Date.now() - 1000 })]);
+    let failures = 3;
+    const flaky: Store = { ...store, listAlertRules: (p) => (failures-- > 0 ? Promise.reject(new Error('ClickHouse is down')) : store.listAlertRules(p)) };
+    const warnings: string[] = [];
+    const lease = new ClickHouseLease(store, `flaky-${project}`, 'solo', { ttlMs: TTL, settleMs: SETTLE });
+    const evaluator = new AlertEvaluator({
+      store: flaky, lease, box, config: () => parseConfig({ alerts: { allow_private_targets: true } }, {}), publicUrl: () => 'http://ui.test',
+      log: { info: () => {}, warn: (o, msg) => warnings.push(`${msg}: ${(o as { err?: string }).err}`) }, tickMs: 200, rulesRefreshMs: 0,
+    });
+    evaluator.start();
+    try {
+      const [fired] = await hook.waitFor((r) => r.path === `/hooks/${project}`, 1, 15_000);
+      expect(fired!.body).toMatchObject({ rule: 'flaky store', state: 'firing' });
+      expect(warnings.filter((w) => w === 'alert evaluation round failed: ClickHouse is down')).toHaveLength(3);
+    } finally {
+      await evaluator.stop();
+    }
+  }, 30_000);
+});
+
 describe('Redis lease across processes', () => {
   let redis: RedisServer;
   const children: ChildProcess[] = [];

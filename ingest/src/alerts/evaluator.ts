@@ -69,7 +69,10 @@ export class AlertEvaluator {
     const schedule = () => {
       if (this.#stopped) return;
       this.#timer = setTimeout(() => {
-        this.#tick = this.tick().finally(schedule);
+        // A round that fails (ClickHouse unreachable) is logged and the next one tries again.
+        this.#tick = this.tick()
+          .catch((err: Error) => this.#o.log.warn({ err: err.message }, 'alert evaluation round failed'))
+          .finally(schedule);
       }, this.#o.tickMs ?? 1000);
     };
     schedule();
