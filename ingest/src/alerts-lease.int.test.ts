@@ -166,6 +166,38 @@ describe('an evaluator whose store fails', () => {
   }, 30_000);
 });
 
+describe('a round that outlives its lease', () => {
+  it('re-checks the lease between rules and stops as soon as it is lost', async () => {
+    const project = newProjectId('midway');
+    const box = new SecretBox(Buffer.from('midway-test-secret'));
+    const now = Date.now();
+    for (const name of ['a first rule', 'b second rule']) {
+      await store.saveAlertRule(toRecord({
+        id: `alr_${project}_${name[0]}`, version: 1, name, project, enabled: true, metric: 'requests', aggregation: 'count', filter: {}, group_by: null,
+        window: '1m', comparator: '>=', threshold: 1, min_requests: 1, interval: '1m', resolve_after: '0s', renotify: null, severity: 'warning',
+        channels: [{ type: 'webhook', url: `${hook.url}/hooks/${project}` }], created_at: now, created_by: 'test', updated_at: now, updated_by: 'test',
+      }, box));
+    }
+    await store.insertRequests([makeEvent({ project_id: project, created_at: Date.now() - 1000 })]);
+    // Leads at the start of the round and before the first rule, then has lost it.
+    const answers = [true, true, false];
+    const lease: Lease = { holder: 'midway', kind: 'clickhouse', ensure: async () => answers.shift() ?? false, release: async () => {} };
+    const only = (r: { rule_id: string }) => r.rule_id.startsWith(`alr_${project}_`);
+    const scoped: Store = { ...store, listAlertRules: async (p) => (await store.listAlertRules(p)).filter(only) };
+    const evaluator = new AlertEvaluator({
+      store: scoped, lease, box, config: () => parseConfig({ alerts: { allow_private_targets: true } }, {}), publicUrl: () => 'http://ui.test',
+      log: { info: () => {}, warn: () => {} }, leaseRecheckMs: 0,
+    });
+    await evaluator.tick();
+    expect(evaluator.leading).toBe(false);
+    await evaluator.stop();
+    const hooks = await hook.waitFor((r) => r.path === `/hooks/${project}`);
+    await sleep(300);
+    expect(hook.received.filter((r) => r.path === `/hooks/${project}`).map((r) => r.body.rule)).toEqual(['a first rule']);
+    expect(hooks).toHaveLength(1);
+  });
+});
+
 describe('Redis lease across processes', () => {
   let redis: RedisServer;
   const children: ChildProcess[] = [];

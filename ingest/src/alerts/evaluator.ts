@@ -30,6 +30,8 @@ export interface AlertEvaluatorOptions {
   tickMs?: number;
   /** Rules changed through another worker's API are picked up this often; default 5 s. */
   rulesRefreshMs?: number;
+  /** A round re-checks the lease before a rule once this long has passed since the last check; default 5 s, a third of the lease TTL. */
+  leaseRecheckMs?: number;
   /** Delivery retries and timeouts (tests shorten them). */
   delivery?: Omit<ChannelContextOptions, 'allowPrivateTargets' | 'smtp'>;
 }
@@ -106,8 +108,14 @@ export class AlertEvaluator {
     }
     let projects: Promise<string[]> | undefined;
     const allProjects = () => (projects ??= store.listKeys().then((keys) => [...new Set(keys.map((k) => k.project_id))]));
+    let leaseCheckedAt = Date.now();
     for (const rule of this.#rules) {
       if (!rule.enabled || (this.#nextRun.get(rule.id) ?? 0) > now || this.#stopped) continue;
+      // A long round (many rules, slow queries) renews on the way, and stops if the lease moved on.
+      if (Date.now() - leaseCheckedAt >= (this.#o.leaseRecheckMs ?? 5000)) {
+        if (!(await this.#ensureLease())) return;
+        leaseCheckedAt = Date.now();
+      }
       this.#nextRun.set(rule.id, now + durationOf(rule.interval));
       await this.#evaluate(rule, allProjects).catch((err: Error) => {
         this.#metrics.evaluations.inc({ outcome: 'error' });
