@@ -50,7 +50,8 @@ async function project(label: string): Promise<ProjectFixture> {
 }
 
 beforeAll(async () => {
-  h = await startGatewayHarness();
+  // A budget on a project A's users cannot read: its name and amount must not reach them.
+  h = await startGatewayHarness(() => ({}), { config: () => ({ limits: [{ match: { project: 'hidden-budget-project' }, budget_usd: { month: 5 } }, { match: { project: '*' }, budget_usd: { day: 1 } }] }) });
   [A, B] = [await project('A'), await project('B')];
   memberA = await newAccount(h.url, 'member', [A.project]);
   viewerA = await newAccount(h.url, 'viewer', [A.project]);
@@ -169,6 +170,17 @@ describe('project A\'s callers against project B', () => {
       const summary = await apiRequest<{ current: { requests: number } }>(h.url, 'GET', '/api/metrics/summary', as);
       expect(summary.body.current.requests).toBe(1);
       expect(((await apiRequest<{ data: { project_id: string }[] }>(h.url, 'GET', '/api/keys', as)).body.data).every((k) => k.project_id === A.project)).toBe(true);
+    }
+  });
+
+  it('budgets on other projects stay hidden from A\'s member and viewer; policy budgets (`*`) stay visible', async () => {
+    const admin = await apiRequest<{ data: { match: { project?: string } }[] }>(h.url, 'GET', '/api/alerts/budgets', { admin: true });
+    expect(admin.body.data.map((b) => b.match.project)).toEqual(['hidden-budget-project', '*']);
+    for (const [, user] of users()) {
+      const res = await apiRequest<{ data: { match: { project?: string } }[] }>(h.url, 'GET', '/api/alerts/budgets', { cookie: user.cookie });
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain('hidden-budget-project');
+      expect(res.body.data.map((b) => b.match.project)).toEqual(['*']);
     }
   });
 

@@ -70,7 +70,12 @@ export async function alertRoutes(app: FastifyInstance, o: AlertRoutesOptions): 
     return { data: records.map((r) => withStatus(fromRecord(r, box), states)) };
   });
 
-  app.get('/api/alerts/budgets', async () => ({ data: listBudgets(o.config().limits) }));
+  // A budget on one named project is that project's business; `*` and other dimensions are policy anyone signed in may see.
+  app.get('/api/alerts/budgets', async (request) => {
+    const p = principalOf(request);
+    const visible = (project: string | undefined) => project === undefined || project === '*' || canRead(p, project);
+    return { data: listBudgets(o.config().limits).filter((b) => visible(b.match.project)) };
+  });
 
   app.post('/api/alerts', async (request, reply) => {
     const input = parseRuleInput(request.body);
