@@ -120,3 +120,20 @@ export async function launchBrowser(): Promise<Browser> {
     },
   };
 }
+
+/** An account made with the admin token, signed in on `page` through the sign-in form. */
+export async function signInAsNewAccount(periscope: Periscope, page: Page, role: 'admin' | 'member' | 'viewer', projects: string[]): Promise<void> {
+  const email = `${role}-${Date.now()}-${randomBytes(3).toString('hex')}@example.com`;
+  const password = `e2e ${randomBytes(8).toString('hex')}`;
+  const res = await fetch(`${periscope.base}/api/accounts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${periscope.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, role, projects }),
+  });
+  if (res.status !== 201) throw new Error(`account: ${res.status} ${await res.text()}`);
+  await page.goto(`${periscope.base}/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}

@@ -25,7 +25,8 @@ export function resolveParams(defaults: Record<string, string>, given: Record<st
   return out;
 }
 
-function resolveValue(value: string, now: number): string {
+/** One value: a relative time as 'YYYY-MM-DD hh:mm:ss' UTC, anything else as given. */
+export function resolveValue(value: string, now: number): string {
   const m = RELATIVE.exec(value.trim());
   if (!m) return value;
   const base = m[1] === 'today' ? Math.floor(now / UNIT_MS.d) * UNIT_MS.d : now;

@@ -36,7 +36,8 @@ export function parseReportInput(body: unknown, previous?: ReportInput): ReportI
   const sql = string(o.sql, 'sql', MAX_SQL);
   const declared = paramsOf(sql);
   const params = parseParams(o.params);
-  const schedule = optionalString(o.schedule, 'schedule', 200)?.trim() ?? '';
+  // '' clears a schedule or a description, like leaving it out.
+  const schedule = o.schedule === '' ? '' : optionalString(o.schedule, 'schedule', 200)?.trim() ?? '';
   if (schedule !== '') {
     try {
       if (nextRun(parseCron(schedule), Date.now()) === null) throw bad('schedule', 'never runs');
@@ -50,7 +51,7 @@ export function parseReportInput(body: unknown, previous?: ReportInput): ReportI
   return {
     project,
     name: string(o.name, 'name', 200),
-    description: optionalString(o.description, 'description', 2000) ?? '',
+    description: o.description === '' ? '' : optionalString(o.description, 'description', 2000) ?? '',
     sql,
     params,
     schedule,

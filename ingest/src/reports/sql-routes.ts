@@ -7,6 +7,7 @@ import type { ReadRoutesOptions } from '../api/read-routes-options.ts';
 import { sendExport } from './export-reply.ts';
 import { QueryRateLimit } from './query-rate-limit.ts';
 import { consoleLimits, exportLimits } from './report-limits.ts';
+import { resolveValue } from './report-params.ts';
 
 export interface SqlRoutesOptions extends ReadRoutesOptions {
   config: () => PeriscopeConfig;
@@ -16,7 +17,7 @@ export interface SqlRoutesOptions extends ReadRoutesOptions {
 /** Whose allowance a query takes: an account, or the admin token (one allowance for all its uses). */
 export const queryCaller = (request: FastifyRequest): string => principalOf(request).account_id ?? 'admin-token';
 
-/** The SQL body: `{ sql, params }`, params as the statement's `{name:Type}` values. */
+/** The SQL body: `{ sql, params }`, params as the statement's `{name:Type}` values (relative times allowed). */
 export function parseSqlBody(body: unknown, formats = false) {
   const o = object(body ?? {}, 'the body');
   onlyKeys(o, '', formats ? ['sql', 'params', 'format'] : ['sql', 'params']);
@@ -27,12 +28,16 @@ export function parseSqlBody(body: unknown, formats = false) {
   };
 }
 
+/** Values as sent; a string that is a relative time (`today-7d`, `now`) is resolved as for saved reports. */
 function parseParamValues(value: unknown): Record<string, string | number | boolean | string[]> {
   if (value === undefined || value === null) return {};
   const o = object(value, 'params');
+  const now = Date.now();
   const out: Record<string, string | number | boolean | string[]> = {};
   for (const [name, v] of Object.entries(o)) {
-    out[name] = Array.isArray(v) ? array(v, `params.${name}`, 10_000).map((x, i) => string(x, `params.${name}[${i}]`)) : typeof v === 'object' ? string(v, `params.${name}`) : (v as string | number | boolean);
+    out[name] = Array.isArray(v) ? array(v, `params.${name}`, 10_000).map((x, i) => string(x, `params.${name}[${i}]`))
+      : typeof v === 'string' ? resolveValue(v, now)
+      : typeof v === 'object' ? string(v, `params.${name}`) : (v as number | boolean);
   }
   return out;
 }

@@ -1,10 +1,10 @@
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { useI18n, LANGS, type Lang, type MessageKey } from '../lib/i18n/index.tsx';
 import { Link, useLocation, useSearchParams } from '../lib/router.tsx';
 import { setThemeChoice, useTheme, type ThemeChoice } from '../lib/theme.ts';
 import { refreshNowIfStale } from '../lib/time-range.ts';
 import { Icon, type IconName } from '../components/icons.tsx';
-import { EmptyState } from '../components/states.tsx';
+import { EmptyState, ListSkeleton } from '../components/states.tsx';
 import { OverviewPage } from '../features/overview/components/overview-page.tsx';
 import { RequestsPage } from '../features/requests/components/requests-page.tsx';
 import { RequestDrawer } from '../features/requests/components/request-drawer.tsx';
@@ -20,6 +20,9 @@ import { useSignOut } from '../features/auth/api/delete-session.ts';
 import { hrefKeepingTime } from './nav.ts';
 import { ShortcutHelp, useGlobalShortcuts, useShortcutHelp } from './shortcuts.tsx';
 
+// The SQL console brings CodeMirror: its own chunk, loaded when the page is first opened.
+const SqlPage = lazy(() => import('../features/sql/components/sql-page.tsx').then((m) => ({ default: m.SqlPage })));
+
 const NAV: { path: string; label: MessageKey; icon: IconName; key?: string; adminOnly?: boolean }[] = [
   { path: '/', label: 'nav.overview', icon: 'chart', key: 'g o' },
   { path: '/requests', label: 'nav.requests', icon: 'list', key: 'g r' },
@@ -27,6 +30,7 @@ const NAV: { path: string; label: MessageKey; icon: IconName; key?: string; admi
   { path: '/users', label: 'nav.users', icon: 'users', key: 'g u' },
   { path: '/keys', label: 'nav.keys', icon: 'lock', key: 'g k' },
   { path: '/alerts', label: 'nav.alerts', icon: 'alert', key: 'g a' },
+  { path: '/sql', label: 'nav.sql', icon: 'terminal' },
   { path: '/accounts', label: 'nav.accounts', icon: 'users', adminOnly: true },
 ];
 
@@ -48,6 +52,7 @@ function route(pathname: string, me: Me): ReactNode {
   if (pathname === '/alerts/new') return <NewAlertPage me={me} />;
   const alert = /^\/alerts\/(.+)$/.exec(pathname);
   if (alert) return <AlertPage key={alert[1]} id={decodeURIComponent(alert[1]!)} me={me} />;
+  if (pathname === '/sql') return <Suspense fallback={<div className="page"><div className="card"><ListSkeleton /></div></div>}><SqlPage me={me} /></Suspense>;
   if (pathname === '/accounts' && me.role === 'admin') return <AccountsPage me={me} />;
   return null;
 }
