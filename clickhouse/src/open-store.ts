@@ -30,20 +30,29 @@ import type { Store, StoreLocation } from './store.ts';
  */
 export async function openStore(location: StoreLocation): Promise<Store> {
   const driver = 'dataDir' in location ? await openChdbDriver(location.dataDir) : openServerDriver(location.url);
+  const reports = 'reportsUrl' in location && location.reportsUrl ? openServerDriver(location.reportsUrl) : undefined;
   try {
     await driver.ping();
+    await reports?.ping();
   } catch (err) {
     await driver.close();
+    await reports?.close();
     throw err;
   }
-  return createStore(driver);
+  return createStore(driver, reports);
 }
 
-export function createStore(driver: Driver): Store {
+/**
+ * `reportsDriver`: a connection as the report reader of a ClickHouse server, whose row
+ * policy scopes users' SQL by a per-query setting (the engine's half of the sandbox there).
+ */
+export function createStore(driver: Driver, reportsDriver?: Driver): Store {
+  const sqlDriver = reportsDriver ?? driver;
+  const sandbox = async () => ({ database: await database(), rowPolicy: reportsDriver !== undefined });
   // The sandbox checks that a query reads only this database's report views.
   let currentDatabase: Promise<string> | undefined;
   const database = () =>
-    (currentDatabase ??= driver.query<{ db: string }>('SELECT currentDatabase() AS db').then(
+    (currentDatabase ??= sqlDriver.query<{ db: string }>('SELECT currentDatabase() AS db').then(
       ([row]) => row?.db ?? 'default',
       (err: unknown) => {
         currentDatabase = undefined;
@@ -88,14 +97,17 @@ export function createStore(driver: Driver): Store {
     evaluateAlert: (q) => evaluateAlert(driver, q),
     claimLease: (name, term, holder, ttlMs) => claimLease(driver, name, term, holder, ttlMs),
     readLease: (name) => readLease(driver, name),
-    runSql: async (req, limits) => runSql(driver, await database(), req, limits),
-    exportSql: async (req, format, limits) => exportSql(driver, await database(), req, format, limits),
+    runSql: async (req, limits) => runSql(sqlDriver, await sandbox(), req, limits),
+    exportSql: async (req, format, limits) => exportSql(sqlDriver, await sandbox(), req, format, limits),
     saveReport: (report) => saveReport(driver, report),
     getReport: (reportId) => getReport(driver, reportId),
     listReports: (projectIds) => listReports(driver, projectIds),
     recordReportRun: (run) => recordReportRun(driver, run),
     listReportRuns: (reportId, limit) => listReportRuns(driver, reportId, limit),
     ping: () => driver.ping(),
-    close: () => driver.close(),
+    close: async () => {
+      await reportsDriver?.close();
+      await driver.close();
+    },
   };
 }

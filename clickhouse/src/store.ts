@@ -179,4 +179,8 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type StoreLocation = { dataDir: string } | { url: string };
+/**
+ * `reportsUrl`: a ClickHouse user for users' SQL (readonly, with the row policy of
+ * clickhouse/sql/report-reader.sql); without it report queries use `url`'s connection.
+ */
+export type StoreLocation = { dataDir: string } | { url: string; reportsUrl?: string };

@@ -16,7 +16,22 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export interface PreparedSql {
   sql: string;
   params: QueryParams;
+  /** Settings every statement of this request carries (the row policy's projects). */
+  settings: QuerySettings;
 }
+
+export interface SandboxTarget {
+  /** The database whose report views a query may read. */
+  database: string;
+  /**
+   * The connection is the report reader of a ClickHouse server, whose row policy keeps
+   * rows whose project_id is in the SQL_periscope_projects setting (clickhouse/sql/report-reader.sql).
+   */
+  rowPolicy: boolean;
+}
+
+/** The custom setting the server's row policy reads; the server config must allow the SQL_ prefix. */
+const ROW_POLICY_SETTING = 'SQL_periscope_projects';
 
 /**
  * The engine's half of the sandbox: read-only, and the resource limits. Per query, so a
@@ -52,19 +67,20 @@ export function declaredParams(sql: string): SqlParam[] {
  * bound statement (EXPLAIN QUERY TREE: only those views are read). Refusals are
  * `sql_rejected`; the engine's complaints about the user's SQL are `sql_failed`.
  */
-export async function prepareSql(driver: Driver, database: string, req: SqlRequest, limits: SqlLimits): Promise<PreparedSql> {
+export async function prepareSql(driver: Driver, target: SandboxTarget, req: SqlRequest, limits: SqlLimits): Promise<PreparedSql> {
   const { sql, tokens } = tokenize(req.sql);
   const facts = checkTokens(tokens);
   const userParams = checkParams(req.params ?? {}, facts.params);
+  const settings: QuerySettings = target.rowPolicy ? { [ROW_POLICY_SETTING]: req.projectIds.join(',') } : {};
   try {
-    const ast = parseExplainAst(await driver.queryText(`EXPLAIN AST ${sql}`, userParams, 'TSVRaw'));
+    const ast = parseExplainAst(await driver.queryText(`EXPLAIN AST ${sql}`, userParams, 'TSVRaw', settings));
     const { tableNames } = checkAst(ast, facts.cteNames);
     const bound = bindViews(sql, tokens, facts.tableRefs, tableNames);
     const params = { ...userParams, [PROJECTS_PARAM]: req.projectIds };
     // Analysis evaluates scalar subqueries, so it runs under the same limits as the query.
-    const tree = await driver.queryText(`EXPLAIN QUERY TREE ${bound}`, params, 'TSVRaw', limitSettings(limits));
-    checkResolvedTables(tree, database);
-    return { sql: bound, params };
+    const tree = await driver.queryText(`EXPLAIN QUERY TREE ${bound}`, params, 'TSVRaw', { ...limitSettings(limits), ...settings });
+    checkResolvedTables(tree, target.database);
+    return { sql: bound, params, settings };
   } catch (err) {
     throw userFacingError(err, limits);
   }
@@ -89,7 +105,7 @@ function checkParams(given: Readonly<Record<string, ParamValue>>, declared: SqlP
 
 /** The result's columns, from the engine's analysis (DESCRIBE), which writes nothing until it succeeded. */
 async function describe(driver: Driver, prepared: PreparedSql, limits: SqlLimits): Promise<SqlColumn[]> {
-  const text = await driver.queryText(`DESCRIBE TABLE (${prepared.sql})`, prepared.params, 'JSONEachRow', limitSettings(limits));
+  const text = await driver.queryText(`DESCRIBE TABLE (${prepared.sql})`, prepared.params, 'JSONEachRow', { ...limitSettings(limits), ...prepared.settings });
   return text.split('\n').filter((line) => line !== '').map((line) => {
     const { name, type } = JSON.parse(line) as SqlColumn;
     return { name, type };
@@ -97,10 +113,10 @@ async function describe(driver: Driver, prepared: PreparedSql, limits: SqlLimits
 }
 
 /** Runs a user's SQL for the grid: at most `maxResultRows` rows, with a flag when there were more. */
-export async function runSql(driver: Driver, database: string, req: SqlRequest, limits: SqlLimits): Promise<SqlResult> {
+export async function runSql(driver: Driver, target: SandboxTarget, req: SqlRequest, limits: SqlLimits): Promise<SqlResult> {
   const started = performance.now();
-  const prepared = await prepareSql(driver, database, req, limits);
-  const settings = { ...limitSettings({ ...limits, maxResultRows: limits.maxResultRows + 1 }), output_format_json_quote_64bit_integers: 0 };
+  const prepared = await prepareSql(driver, target, req, limits);
+  const settings = { ...limitSettings({ ...limits, maxResultRows: limits.maxResultRows + 1 }), output_format_json_quote_64bit_integers: 0, ...prepared.settings };
   let meta: SqlColumn[];
   let text: string;
   try {
@@ -132,8 +148,8 @@ export interface SqlExport extends AsyncIterable<Uint8Array> {
  * fails at once is an error the caller can still answer with a status; a failure after
  * that ends the stream early. At most `maxResultRows` rows.
  */
-export async function exportSql(driver: Driver, database: string, req: SqlRequest, format: ExportFormat, limits: SqlLimits): Promise<SqlExport> {
-  const prepared = await prepareSql(driver, database, req, limits);
+export async function exportSql(driver: Driver, target: SandboxTarget, req: SqlRequest, format: ExportFormat, limits: SqlLimits): Promise<SqlExport> {
+  const prepared = await prepareSql(driver, target, req, limits);
   let header = '';
   try {
     if (format === 'csv') header = csvHeader(await describe(driver, prepared, limits));
@@ -150,6 +166,7 @@ export async function exportSql(driver: Driver, database: string, req: SqlReques
     // Streams move one block at a time: 8,192-row blocks keep that small (measured on 1M rows of
     // 160 B: server RSS +58 MiB instead of +207 MiB with the default 65,536, and no slower).
     max_block_size: 8192,
+    ...prepared.settings,
   };
   const chunks = driver.stream(prepared.sql, prepared.params, EXPORT_FORMATS[format].stream, settings)[Symbol.asyncIterator]();
   let first: IteratorResult<Uint8Array>;

@@ -40,7 +40,8 @@ Commands:
            Writes synthetic requests for demos and benchmarks (stop \`start\` first: it holds the data dir).
 
 Environment: PERISCOPE_PORT, PERISCOPE_HOST, PERISCOPE_DATA_DIR, PERISCOPE_CONFIG,
-PERISCOPE_KAFKA_BROKERS, PERISCOPE_CLICKHOUSE_URL, PERISCOPE_ADMIN_TOKEN, PERISCOPE_SECRET.`;
+PERISCOPE_KAFKA_BROKERS, PERISCOPE_CLICKHOUSE_URL, PERISCOPE_CLICKHOUSE_REPORTS_URL (ingest: the report
+reader user of clickhouse/sql/report-reader.sql), PERISCOPE_ADMIN_TOKEN, PERISCOPE_SECRET.`;
 
 const env = process.env;
 
@@ -110,7 +111,7 @@ async function ingest(values: Record<string, unknown>): Promise<void> {
   if (!clickhouseUrl && !dataDir) throw new UsageError('periscope ingest needs --clickhouse-url URL or --data-dir DIR');
   const role = await startIngestRole({
     config: loadConfig(values, true),
-    location: clickhouseUrl ? { url: clickhouseUrl } : { dataDir: resolve(dataDir!) },
+    location: clickhouseUrl ? { url: clickhouseUrl, reportsUrl: env.PERISCOPE_CLICKHOUSE_REPORTS_URL || undefined } : { dataDir: resolve(dataDir!) },
   });
   const address = await role.app.listen(listenOptions(values, 8788));
   console.log(`Periscope ingest is running: API ${address}/api, consuming from Kafka`);
