@@ -19,7 +19,7 @@ import { createIngestMetrics } from '../../ingest/src/ingest-metrics.ts';
 import { serveParent } from './child-protocol.ts';
 import { kafkaIngest, type KafkaIngestResult } from './kafka-ingest.ts';
 import { Histogram } from './histogram.ts';
-import { alertCases, overviewCases, timeQueries, type QueryCase, type QueryTiming } from './store-queries.ts';
+import { alertCases, overviewCases, sqlCases, timeQueries, type QueryCase, type QueryTiming } from './store-queries.ts';
 
 export const BENCH_PROJECT = 'proj_bench';
 const OTHER_PROJECT = 'proj_other';
@@ -175,7 +175,7 @@ async function queries(store: Store, alreadyStored: number, totalRows: number, r
     page('Body text search, last 24 h (no match: scans every body)', { projectIds: p, ...day, q: 'no such words', limit: 50 }),
     page('Property filter (team), last 24 h', { projectIds: p, ...day, properties: { team: '研发' }, limit: 50 }),
   ], runs);
-  const overview = await timeQueries([...overviewCases(store, p, now), ...alertCases(store, p, now)], runs);
+  const overview = await timeQueries([...overviewCases(store, p, now), ...alertCases(store, p, now), ...sqlCases(store, p, now)], runs);
   // The store has no count API; the bench project's share follows from syntheticEvent (9 of 10 rows).
   const benchProjectRows = totalRows - Math.floor(totalRows / 10);
   return { tableRows: totalRows, benchProjectRows, bulkInsertRowsPerSec, runs, timings, overview };

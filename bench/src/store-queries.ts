@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Store } from '@periscope/clickhouse';
+import { REPORT_TEMPLATES, type SqlLimits, type Store } from '@periscope/clickhouse';
 
 export interface QueryTiming {
   label: string;
@@ -91,5 +91,34 @@ export function alertCases(store: Store, projectIds: string[], now: number): Que
     rule('TTFT p95 over 7 days', 7 * DAY_MS, { aggregate: 'ttft_p95', minRequests: 1 }),
     rule('cost per user over 7 days (raw table, top 100)', 7 * DAY_MS, { aggregate: 'cost_sum', group_by: ['user_id'], minRequests: 1 }),
     rule('prompt-cache hit rate per property team over 24 h (raw table)', DAY_MS, { aggregate: 'prompt_cache_hit_rate', group_by: ['property:team'], minRequests: 1 }),
+  ];
+}
+
+/** The SQL console's default limits (config reports:); exports get the export cap. */
+const SQL_LIMITS: SqlLimits = { maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxRowsToRead: 1e9, maxResultRows: 10_000 };
+
+/**
+ * Users' SQL through the whole sandbox (lexer, token checks, EXPLAIN AST, binding, EXPLAIN
+ * QUERY TREE, DESCRIBE, the query): its fixed cost on a trivial query, every built-in template
+ * over the last 7 days, and an export of a day of rows. Target: templates under 1 s.
+ */
+export function sqlCases(store: Store, projectIds: string[], now: number): QueryCase[] {
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  const week = { from: iso(now - 7 * DAY_MS), to: iso(now) };
+  const sql = (label: string, text: string, params: Record<string, string> = {}): QueryCase => ({
+    label: `SQL: ${label}`, run: async () => (await store.runSql({ sql: text, params, projectIds }, SQL_LIMITS)).rows,
+  });
+  return [
+    sql('SELECT 1 (the sandbox\'s own cost)', 'SELECT 1'),
+    ...REPORT_TEMPLATES.map((t) => sql(`template "${t.name}", last 7 days`, t.sql, week)),
+    {
+      label: 'SQL export: last 24 h of requests, every column, CSV',
+      run: async () => {
+        const exp = await store.exportSql({ sql: 'SELECT * FROM requests WHERE created_at >= {from:DateTime}', params: { from: iso(now - DAY_MS) }, projectIds }, 'csv', { ...SQL_LIMITS, maxResultRows: 1_000_000 });
+        let lines = 0;
+        for await (const chunk of exp) for (const b of chunk) if (b === 0x0a) lines += 1;
+        return lines - 1;
+      },
+    },
   ];
 }
