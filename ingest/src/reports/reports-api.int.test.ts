@@ -1,3 +1,4 @@
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent } from '@periscope/clickhouse/testing';
 import { parseCsv } from '../../../clickhouse/src/testing/store-contract-reports.ts';
@@ -119,6 +120,35 @@ describe('saved reports', () => {
     const expired = new ReportLinks(SECRET).url(h.url, { reportId: attached.id, format: 'csv', params: {}, expires: Date.now() - 1 });
     expect((await fetch(expired)).status).toBe(403);
     expect((await fetch(new ReportLinks(SECRET).url(h.url, { reportId: attached.id, format: 'csv', params: { from: '2000-01-01 00:00:00' }, expires: Date.now() + 60_000 }))).status).toBe(200);
+  });
+
+  it('delivers by email with the export attached', async () => {
+    // Plain SMTP on loopback, every message kept (TLS and auth are the alert channel's own tests).
+    const raws: string[] = [];
+    const server = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS'],
+      onData(stream, _session, cb) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => (raws.push(Buffer.concat(chunks).toString('utf8')), cb()));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const smtp = { host: '127.0.0.1', port: (server.server.address() as { port: number }).port, starttls: 'never', from: 'reports@example.com' };
+      const report = await createReport({
+        name: 'Mailed', sql: SPEND, params: { from: 'today-1d' }, delivery: { channels: [{ type: 'email', to: ['finance@example.com'], smtp }], format: 'csv' },
+      });
+      const sent = await apiRequest<{ ok: boolean }>(h.url, 'POST', `/api/reports/${report.id}/deliver`, member, {});
+      expect(sent.body.ok).toBe(true);
+      expect(raws).toHaveLength(1);
+      expect(raws[0]).toContain('Subject: =?UTF-8?Q?Report_=22Mailed=22?=');
+      const attachment = /Content-Type: text\/csv[^]*?filename=(Mailed-[^\r\n]+\.csv)[^]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/.exec(raws[0]!);
+      expect(attachment?.[1]).toMatch(/^Mailed-\d{4}-\d{2}-\d{2}T\d{4}\.csv$/);
+      expect(parseCsv(Buffer.from(attachment![2]!.replace(/\r\n/g, ''), 'base64').toString())).toEqual([['model', 'cost'], ['claude', '2'], ['gpt-4o', '1.5']]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('a scheduled report fires in the minute its cron names, once, to a loopback webhook', async () => {
