@@ -134,6 +134,9 @@ class ChdbDriver implements Driver {
   }
 
   async ping(): Promise<void> {
+    // A stream holding the session is the engine answering; waiting behind it (up to a report's
+    // time limit) would make /healthz fail while all is well.
+    if (this.#gate.exclusiveInUse) return;
     await this.query('SELECT 1');
   }
 

@@ -12,6 +12,11 @@ export class SessionGate {
   #openBarrier: () => void = () => {};
   #queue: Promise<void> = Promise.resolve();
 
+  /** An exclusive turn is waiting or running. */
+  get exclusiveInUse(): boolean {
+    return this.#pending > 0;
+  }
+
   async shared<T>(operation: () => Promise<T>): Promise<T> {
     while (this.#barrier) await this.#barrier;
     this.#running += 1;
