@@ -19,6 +19,7 @@ import { measurePeer, type PeerResult } from './scenarios/peers.ts';
 import { streaming } from './scenarios/streaming.ts';
 import { maxThroughput } from './scenarios/throughput.ts';
 import { wrkSaturation } from './scenarios/wrk-saturation.ts';
+import { autocannonLatency } from './scenarios/autocannon-latency.ts';
 
 const { values } = parseArgs({
   options: {
@@ -109,6 +110,9 @@ async function main() {
     log('3/7 overhead at fixed rates (open loop)');
     const over = await overhead(ctx, throughput.bestPeriscopeRps);
     for (const o of over) log(`    ${o.label}: added p50 ${o.addedMs.p50.toFixed(2)} ms, p99 ${o.addedMs.p99.toFixed(2)} ms`);
+    log('    the same with autocannon at fixed rates (coordinated omission corrected)');
+    const autocannon = await autocannonLatency(ctx);
+    for (const a of autocannon.rates) log(`    autocannon ${a.rate}/s: added p50 ${a.addedMs.p50.toFixed(2)} ms, p99 ${a.addedMs.p99.toFixed(2)} ms`);
     log('4/7 concurrent streams');
     const streams = await streaming(ctx);
     log(`    added TTFT p50 ${streams.addedTtftMs.p50.toFixed(2)} ms, p99 ${streams.addedTtftMs.p99.toFixed(2)} ms`);
@@ -170,6 +174,7 @@ async function main() {
       throughput,
       wrk,
       overhead: over,
+      autocannon,
       streaming: streams,
       peers,
       store,

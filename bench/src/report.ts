@@ -10,6 +10,7 @@ import type { PeerResult } from './scenarios/peers.ts';
 import type { StreamingResult } from './scenarios/streaming.ts';
 import type { ThroughputResult } from './scenarios/throughput.ts';
 import type { WrkResult } from './scenarios/wrk-saturation.ts';
+import type { AutocannonRate, AutocannonResult } from './scenarios/autocannon-latency.ts';
 
 export interface Machine {
   cores: number;
@@ -29,6 +30,8 @@ export interface BenchReport {
   /** Saturation with wrk as the load generator, or why it was skipped. */
   wrk: WrkResult | string;
   overhead: OverheadRate[];
+  /** The same fixed rates through autocannon (`--overallRate`, coordinated omission corrected). */
+  autocannon: AutocannonResult;
   streaming: StreamingResult;
   /** Peer gateways under the same load against the same mock, or why each was skipped. */
   peers: PeerResult[];
@@ -88,6 +91,15 @@ export function markdown(r: BenchReport): string {
       `${pcts(o.direct.latencyMs)}, ${rate(o.direct)}`,
       `${pcts(o.periscope.latencyMs)}, ${rate(o.periscope)}`,
       `added ${signed(o.addedMs.p50)} / ${signed(o.addedMs.p90)} / ${signed(o.addedMs.p99)} ms; gateway CPU ${ms(o.gatewayCpuMsPerRequest)} ms/req (idle before: ${num(o.gatewayIdleCores * 100)} % of a core)`,
+    ]);
+  }
+  for (const a of r.autocannon.rates) {
+    const sidePcts = (x: AutocannonRate['direct']) => `${ms(x.p50Ms)} / ${ms(x.p90Ms)} / ${ms(x.p99Ms)} ms, ${num(x.rps)}/s${x.non2xx + x.errors > 0 ? `, **${num(x.non2xx)} non-2xx, ${num(x.errors)} errors**` : ''}`;
+    rows.push([
+      `Non-streamed at ${num(a.rate)}/s, autocannon (\`--overallRate\`, coordinated omission corrected, c=${r.autocannon.connections}, ${a.durationS} s; ${r.autocannon.pinning}): p50/p90/p99, achieved rate`,
+      sidePcts(a.direct),
+      sidePcts(a.periscope),
+      `added ${signed(a.addedMs.p50)} / ${signed(a.addedMs.p90)} / ${signed(a.addedMs.p99)} ms`,
     ]);
   }
   rows.push(
