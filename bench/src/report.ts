@@ -96,7 +96,7 @@ export function markdown(r: BenchReport): string {
   for (const a of r.autocannon.rates) {
     const sidePcts = (x: AutocannonRate['direct']) => `${ms(x.p50Ms)} / ${ms(x.p90Ms)} / ${ms(x.p99Ms)} ms, ${num(x.rps)}/s${x.non2xx + x.errors > 0 ? `, **${num(x.non2xx)} non-2xx, ${num(x.errors)} errors**` : ''}`;
     rows.push([
-      `Non-streamed at ${num(a.rate)}/s, autocannon (\`--overallRate\`, coordinated omission corrected, c=${r.autocannon.connections}, ${a.durationS} s; ${r.autocannon.pinning}): p50/p90/p99, achieved rate`,
+      `Non-streamed at ${num(a.rate)}/s, autocannon (\`--overallRate\`, coordinated omission corrected, 1 ms resolution, c=${r.autocannon.connections}, ${a.durationS} s; ${r.autocannon.pinning}): p50/p90/p99, achieved rate`,
       sidePcts(a.direct),
       sidePcts(a.periscope),
       `added ${signed(a.addedMs.p50)} / ${signed(a.addedMs.p90)} / ${signed(a.addedMs.p99)} ms`,

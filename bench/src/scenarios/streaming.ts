@@ -114,8 +114,10 @@ export async function streamingThrough(
   const tallies = { direct: new StreamTally(), periscope: new StreamTally() };
 
   const beforeStreams = await ctx.gateway.stats();
-  await wave(pools.direct, ctx.direct, n);
-  await wave(pools.periscope, ctx.periscope, n);
+  // Warm-up waves are not recorded, but a gateway failing some streams must not end the run:
+  // its errors show in the measured waves' counts.
+  await wave(pools.direct, ctx.direct, n, new StreamTally());
+  await wave(pools.periscope, ctx.periscope, n, new StreamTally());
   let peakRss = beforeStreams.rssBytes;
   let gatewayCpuMs = 0;
 
