@@ -47,6 +47,14 @@ describe('chDB: streams and failed queries', () => {
     expect(await driver.query<{ x: string }>("SELECT 'next' AS x")).toEqual([{ x: 'next' }]);
   });
 
+  it('does not leak a failed internal query (API reads, alerts) into the next one, even one already waiting', async () => {
+    const failing = driver.query("SELECT throwIf(number = 100000, 'boom') AS x FROM numbers(1e6) SETTINGS max_block_size = 1000");
+    const next = driver.query<{ x: string }>("SELECT 'next' AS x");
+    await expect(failing).rejects.toThrow(/boom/);
+    expect(await next).toEqual([{ x: 'next' }]);
+    expect(await driver.query<{ x: string }>("SELECT 'after' AS x")).toEqual([{ x: 'after' }]);
+  });
+
   it('ends a stream when a query starts during it (the defect, on a bare session)', async () => {
     const stream = session.queryStream('SELECT number FROM numbers(2000000)', { format: 'CSV' });
     await expect((async () => {

@@ -111,14 +111,30 @@ class ChdbDriver implements Driver {
     }
   }
 
+  /**
+   * Single-shot queries take the session one at a time. One that fails after writing output
+   * leaves that output in front of the result of the next query started, even one already
+   * running beside it (driver/chdb-stream.int.test.ts): run alone, the failure is followed by a
+   * throwaway query in the same turn, which takes the leftovers. Inserts return no rows and
+   * still share the session.
+   */
   async #single(sql: string, params: QueryParams, format: string): Promise<string> {
-    return this.#gate.shared(async () => {
+    return this.#gate.exclusive(async () => {
       try {
         return (await this.session.queryBindAsync(sql, params, { format })).text();
       } catch (err) {
+        await this.#drainSingleShot();
         throw asStoreError(err);
       }
     });
+  }
+
+  async #drainSingleShot(): Promise<void> {
+    try {
+      await this.session.queryAsync('SELECT 1', { format: 'CSV' });
+    } catch {
+      // Nothing to drain when the session is gone.
+    }
   }
 
   async insertJSONEachRow(table: string, rows: readonly object[], settings: InsertSettings = {}): Promise<void> {
@@ -134,8 +150,8 @@ class ChdbDriver implements Driver {
   }
 
   async ping(): Promise<void> {
-    // A stream holding the session is the engine answering; waiting behind it (up to a report's
-    // time limit) would make /healthz fail while all is well.
+    // A query or stream holding the session is the engine answering; waiting behind it (up to a
+    // report's time limit) would make /healthz fail while all is well.
     if (this.#gate.exclusiveInUse) return;
     await this.query('SELECT 1');
   }
