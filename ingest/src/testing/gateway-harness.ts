@@ -57,9 +57,7 @@ export async function startGatewayHarness(
       cb();
     },
   });
-  const extra = options.config?.(mock.url) ?? {};
-  const config = parseConfig({
-    ...extra,
+  const base: Record<string, unknown> = {
     providers: {
       openai: { type: 'openai', base_url: `${mock.url}/v1` },
       anthropic: { type: 'anthropic', base_url: mock.url },
@@ -69,12 +67,12 @@ export async function startGatewayHarness(
       // Port 9 (discard) has no listener on loopback: connections are refused at once.
       unreachable: { type: 'openai-compatible', base_url: 'http://127.0.0.1:9/v1' },
       ...extraProviders(mock.url),
-      ...(extra.providers as object | undefined),
     },
-    models: { fast: { deployments: [{ provider: 'groq', model: 'llama-3.1-8b-instant' }] }, ...(extra.models as object | undefined) },
-    pricing: { 'llama-3.1-8b-instant': { input: 0.05, output: 0.08 }, ...(extra.pricing as object | undefined) },
-    gateway: { timeouts: { connect_ms: 2000, headers_ms: 1500, idle_body_ms: 1500 }, max_request_bytes: 1024 * 1024, ...(extra.gateway as object | undefined) },
-  }, {});
+    models: { fast: { deployments: [{ provider: 'groq', model: 'llama-3.1-8b-instant' }] } },
+    pricing: { 'llama-3.1-8b-instant': { input: 0.05, output: 0.08 } },
+    gateway: { timeouts: { connect_ms: 2000, headers_ms: 1500, idle_body_ms: 1500 }, max_request_bytes: 1024 * 1024 },
+  };
+  const config = parseConfig(mergeSections(base, options.config?.(mock.url) ?? {}), {});
   const server = await startEmbedded({
     dataDir, config, env: { PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN, ...options.env }, logger: { level: 'debug', stream: logStream },
     configFile: options.configFile,
@@ -126,4 +124,16 @@ export async function startGatewayHarness(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A test's config over the harness's: a top-level section both set is merged one level deep. */
+function mergeSections(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const mine = base[key];
+    out[key] = isMapping(mine) && isMapping(value) ? { ...mine, ...value } : value;
+  }
+  return out;
 }

@@ -99,11 +99,13 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
   const inject = wantsInjectedUsage(call.endpoint, body, adapter.dialect === 'openai', provider.inject_stream_usage);
   const upstreamBody = upstreamBodyFor(body, deployment.upstreamModel, inject);
 
-  const controller = new AbortController();
-  const signal = AbortSignal.any([input.clientSignal, controller.signal]);
+  // Without a per-attempt limit the client's signal is enough: no controller, timer or combined
+  // signal on the common path (undici's own timeouts still apply).
   const limitMs = input.timeoutMs;
-  const timer = limitMs === undefined ? undefined : setTimeout(() => controller.abort(new AttemptTimeout()), limitMs);
-  const timedOut = () => controller.signal.aborted;
+  const controller = limitMs === undefined ? undefined : new AbortController();
+  const signal = controller ? AbortSignal.any([input.clientSignal, controller.signal]) : input.clientSignal;
+  const timer = controller ? setTimeout(() => controller.abort(new AttemptTimeout()), limitMs) : undefined;
+  const timedOut = () => controller?.signal.aborted === true;
   const timeoutFailure = () =>
     failure({ kind: 'timeout' }, new GatewayError('upstream_timeout', `Provider "${deployment.provider}" did not start answering within ${limitMs} ms.`), 'upstream_timeout');
 
