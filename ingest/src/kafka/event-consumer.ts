@@ -74,30 +74,36 @@ export class EventConsumer {
   constructor(o: EventConsumerOptions) {
     this.o = o;
     this.admin = o.kafka.admin();
-    const admin = this.admin;
-    const self = this;
+    const lag = () => this.lag();
+    const consuming = () => this.healthy();
     new Gauge({
       name: 'periscope_ingest_consumer_lag',
       help: 'Messages in the events topic not yet committed by the ingest group.',
       registers: [o.registry],
       async collect() {
-        try {
-          if (!self.adminConnected) {
-            await admin.connect();
-            self.adminConnected = true;
-          }
-          const [ends, committed] = await Promise.all([
-            admin.fetchTopicOffsets(o.topic),
-            admin.fetchOffsets({ groupId: o.groupId, topics: [o.topic] }),
-          ]);
-          const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-          this.set(ends.reduce((sum, p) => sum + Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)), 0));
-        } catch {
-          // Broker unreachable: leave the last value rather than fail the whole scrape.
-        }
+        const value = await lag();
+        // Broker unreachable: leave the last value rather than fail the whole scrape.
+        if (value !== undefined) this.set(value);
       },
     });
-    new Gauge({ name: 'periscope_ingest_consuming', help: '1 while the consumer is connected and fetching.', registers: [o.registry], collect() { this.set(self.healthy() ? 1 : 0); } });
+    new Gauge({ name: 'periscope_ingest_consuming', help: '1 while the consumer is connected and fetching.', registers: [o.registry], collect() { this.set(consuming() ? 1 : 0); } });
+  }
+
+  private async lag(): Promise<number | undefined> {
+    try {
+      if (!this.adminConnected) {
+        await this.admin.connect();
+        this.adminConnected = true;
+      }
+      const [ends, committed] = await Promise.all([
+        this.admin.fetchTopicOffsets(this.o.topic),
+        this.admin.fetchOffsets({ groupId: this.o.groupId, topics: [this.o.topic] }),
+      ]);
+      const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+      return ends.reduce((sum, p) => sum + Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)), 0);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Starts consuming in the background; never throws for an unreachable broker. */

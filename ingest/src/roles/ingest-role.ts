@@ -38,11 +38,11 @@ export async function startIngestRole(o: IngestRoleOptions): Promise<IngestRole>
   await store.migrate();
   await store.setBodyTtlDays(o.config.logging.body_ttl_days);
 
-  let consumer: EventConsumer | undefined;
+  const source: { consumer?: EventConsumer } = {};
   // Ready while the store answers and the consumer is fetching: a broker outage shows here.
   const ready = async () => {
     await store.ping();
-    if (consumer && !consumer.healthy()) throw new Error(consumer.problem);
+    if (source.consumer && !source.consumer.healthy()) throw new Error(source.consumer.problem);
   };
   const { app, registry } = createHttpServer(o.logger, ready, { dir: o.uiDir });
   const alerts = await startAlerting({ app, store, registry, secret, config: () => o.config, env });
@@ -51,9 +51,10 @@ export async function startIngestRole(o: IngestRoleOptions): Promise<IngestRole>
     store, admin, keySecret: secret, onKeysChanged: async () => {}, config: () => o.config, onAlertRulesChanged: (id) => alerts.rulesChanged(id),
   });
 
-  consumer = startEventConsumer(o.config.kafka, store, registry, createIngestMetrics(registry), app.log);
+  const consumer = startEventConsumer(o.config.kafka, store, registry, createIngestMetrics(registry), app.log);
+  source.consumer = consumer;
   app.addHook('onClose', async () => {
-    await consumer?.stop();
+    await consumer.stop();
     await store.close();
   });
   return { app, store, firstRun: { adminToken: admin.generatedToken } };

@@ -47,8 +47,8 @@ const reader = await SpoolReader.open(data.spoolDir, { log });
 const shipper = new SpoolShipper({ reader, transport, log });
 const report = () => post({ type: 'stats', stats: { ...shipper.stats }, backlogBytes: reader.backlogBytes() });
 const timer = setInterval(report, 1000);
-parentPort!.on('message', (m: { type: 'stop' }) => {
-  if (m.type === 'stop') shipper.stop();
+parentPort!.on('message', (m: { type: 'stop'; drainMs: number }) => {
+  if (m.type === 'stop') shipper.stop(m.drainMs);
 });
 post({ type: 'ready' });
 await shipper.run();
@@ -56,4 +56,5 @@ clearInterval(timer);
 report();
 reader.close();
 await producer.disconnect().catch(() => undefined);
-post({ type: 'stopped' });
+// The message port would keep the thread alive.
+process.exit(0);

@@ -49,7 +49,8 @@ const isTooLarge = (err: unknown) => (err as { type?: string }).type === 'MESSAG
  */
 export class SpoolShipper {
   readonly stats: ShipperStats = { produced: 0, tooLarge: 0, kafkaUp: true };
-  private running = true;
+  /** Set by stop(): ship what is spooled until then, or until the spool is empty. */
+  private stopAt: number | undefined;
   private wake: (() => void) | undefined;
   private readonly o: Required<SpoolShipperOptions>;
 
@@ -58,7 +59,8 @@ export class SpoolShipper {
   }
 
   async run(): Promise<void> {
-    while (this.running) {
+    for (;;) {
+      if (this.stopAt !== undefined && Date.now() >= this.stopAt) return;
       let batch;
       try {
         batch = await this.o.reader.read(this.o.batchMax, this.o.batchMaxBytes);
@@ -69,6 +71,7 @@ export class SpoolShipper {
         continue;
       }
       if (!batch) {
+        if (this.stopAt !== undefined) return;
         await this.pause(this.o.idleMs);
         continue;
       }
@@ -79,9 +82,12 @@ export class SpoolShipper {
     }
   }
 
-  /** Stops after the send in hand; what was not acknowledged stays in the spool for the next start. */
-  stop(): void {
-    this.running = false;
+  /**
+   * Ships what is spooled for up to `drainMs` more (while Kafka answers), then stops after the
+   * send in hand; what was not acknowledged stays in the spool for the next start.
+   */
+  stop(drainMs = 0): void {
+    this.stopAt = Date.now() + drainMs;
     this.wake?.();
   }
 
@@ -109,7 +115,7 @@ export class SpoolShipper {
         if (this.stats.kafkaUp) this.o.log.warn({ err: (err as Error).message, events: messages.length }, 'Kafka send failed; events wait in the disk spool until it is back');
         this.stats.kafkaUp = false;
       }
-      if (!this.running) return false;
+      if (this.stopAt !== undefined) return false;
       await this.pause(delay);
       delay = Math.min(delay * 2, 5000);
     }

@@ -6,7 +6,7 @@ import type { RequestDetail } from '../api-types.ts';
  * defaults here are what the UI tests read (a user, a property, a chat exchange).
  */
 export function requestRow(overrides: Partial<RequestDetail> = {}): RequestDetail {
-  const { v: _v, created_at, ...event } = makeEvent({
+  const { event_version: _v, created_at, ...event } = makeEvent({
     created_at: Date.parse('2026-11-25T13:50:53.123Z'),
     latency_ms: 850,
     prompt_tokens: 1200,

@@ -218,7 +218,7 @@ describe('event spool (writer and reader)', () => {
     await second.close();
     const secondFile = (await segmentFiles())[1]!;
     const bytes = fs.readFileSync(join(dir, secondFile));
-    bytes[RECORD + RECORD_HEADER_BYTES + 5] ^= 0xff; // corrupt the second record's payload
+    bytes.writeUInt8(bytes.readUInt8(RECORD + RECORD_HEADER_BYTES + 5) ^ 0xff, RECORD + RECORD_HEADER_BYTES + 5); // corrupt the second record's payload
     await writeFile(join(dir, secondFile), bytes);
     const third = await openWriter();
     third.append(event(3));
