@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isJsonPath } from '../cache/json-paths.ts';
 import { SPOOL_FULL_POLICIES } from '../events/spool/spool-policy.ts';
+import { DEFAULT_SESSION_HEADERS } from '../agents/agent-headers.ts';
 
 export const PROVIDER_TYPES = ['openai', 'anthropic', 'openai-compatible', 'azure-openai', 'gemini'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
@@ -254,6 +255,10 @@ export const configSchema = z.strictObject({
     cooldown: cooldownSchema.prefault({}),
   }).prefault({}),
   limits: z.array(limitSchema).default([]),
+  /** Sessions of calls that send no Periscope-Session-Id: the agents' own session headers, in order (`[]` turns this off). */
+  sessions: z.strictObject({
+    from_headers: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name').transform((h) => h.toLowerCase())).default(DEFAULT_SESSION_HEADERS),
+  }).prefault({}),
   cache: cacheSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
   reports: reportsSchema,
