@@ -131,6 +131,15 @@ export const keyLimitsSchema = z.strictObject({
 const limitSchema = z.strictObject({
   match: limitMatchSchema.prefault({}),
   ...keyLimitsSchema.shape,
+  /**
+   * For each session of the matching calls (by its session id; calls without one are outside):
+   * dollars and tokens over the whole session. Counted for 7 days from the session's first call.
+   */
+  per_session: z.strictObject({
+    budget_usd: z.number().positive().optional(),
+    /** Tokens (input + output), counted from actual usage after each call. */
+    tokens: z.number().int().positive().optional(),
+  }).optional(),
   /** Fraction of a budget that logs a warning and counts periscope_budget_soft_exceeded_total. */
   soft_threshold: z.number().gt(0).max(1).default(0.8),
 });

@@ -87,7 +87,7 @@ export async function relayCall(
   deps.promptCaching.prepare(call, body, { providerType: first.providerConfig.type, model: first.upstreamModel ?? call.model }, deps.config);
   const rules = call.keyAccess.limit ? [...deps.config.limits, call.keyAccess.limit] : deps.config.limits;
   if (rules.length > 0) {
-    const subject = { key: call.keyId, project: call.projectId, user: call.meta.userId, model: call.model };
+    const subject = { key: call.keyId, project: call.projectId, user: call.meta.userId, model: call.model, session: call.meta.sessionId };
     const admission = await deps.limits.admit(rules, subject, estimateCallCost(body, first, deps.priceBook), call.requestId);
     call.onEnd.push(admission.settle);
     Object.assign(call.responseHeaders, admission.headers);
