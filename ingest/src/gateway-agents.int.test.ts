@@ -9,12 +9,15 @@ import { runClaude, runCodex } from './testing/agent-clis.ts';
  * mock upstream, configured the way `periscope connect` sets them up, with no session header
  * added: their own headers must group every call of a run into one session.
  */
+/** Calls of this model get a per-session budget of $0.02: about one Claude Code turn. */
+const BUDGETED_MODEL = 'claude-haiku-4-5';
 let h: GatewayHarness;
 beforeAll(async () => {
   h = await startGatewayHarness((mockUrl) => ({
     anthropic: { type: 'anthropic', base_url: mockUrl, api_key: 'sk-ant-configured-0123456789' },
     openai: { type: 'openai', base_url: `${mockUrl}/v1`, api_key: 'sk-configured-0123456789abcdef' },
   }), {
+    config: () => ({ limits: [{ match: { model: BUDGETED_MODEL }, per_session: { budget_usd: 0.05 } }] }),
     // The mock calls the first tool offered: Claude Code's is Agent, so every agent starts one subagent.
     mock: { toolInputs: { Agent: { description: 'check', prompt: 'say hi', subagent_type: 'general-purpose', run_in_background: false } } },
   });
@@ -60,6 +63,24 @@ describe('Claude Code through Periscope', () => {
     // Model discovery (CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY=1) reached the Anthropic provider.
     const discovery = rows.find((r) => r.endpoint === 'models');
     expect(discovery).toMatchObject({ provider: 'anthropic', status: 200, properties: { agent: 'claude-code' } });
+  }, 90_000);
+});
+
+describe('a per-session budget', () => {
+  it('stops a Claude Code run with a message the CLI shows', async () => {
+    const { project, key } = await h.newProject();
+    const run = await runClaude({ baseUrl: h.url, authToken: key, prompt: 'say hi', env: { ANTHROPIC_MODEL: BUDGETED_MODEL } });
+    const result = JSON.parse(run.stdout) as { is_error: boolean; api_error_status: number; result: string; session_id: string };
+    expect(run.code).toBe(1);
+    expect(result).toMatchObject({ is_error: true, api_error_status: 402 });
+    expect(result.result).toMatch(/^API Error: 402 Periscope session budget exhausted: this session \(\S+\) has used \$0\.0\d{3} of its \$0\.05 budget/);
+    const rows = (await h.rows(project, 'endpoint=messages', 2)).filter((r) => r.session_id === result.session_id);
+    const answered = rows.filter((r) => r.status === 200);
+    const refused = rows.filter((r) => r.status === 402);
+    expect(answered.length).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect(r).toMatchObject({ error_type: 'budget_exceeded', cost_usd: 0 });
+    expect(answered.reduce((s, r) => s + r.cost_usd, 0)).toBeLessThanOrEqual(0.05);
   }, 90_000);
 });
 

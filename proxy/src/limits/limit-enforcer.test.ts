@@ -100,14 +100,14 @@ describe('LimitEnforcer', () => {
     await settleWait();
     const err = await refusal(e.admit(rules, s1, est(3, 0.2), 'r3'));
     expect(err).toMatchObject({ code: 'budget_exceeded', status: 402 });
-    expect(err.message).toBe('Periscope session budget exhausted: this session (run-1) has used $0.9000 of $1 allowed per session. Start a new session, or ask your Periscope admin to raise limits[].per_session.');
+    expect(err.message).toBe("Periscope session budget exhausted: this session (run-1) has used $0.9000 of its $1 budget, and this call's input (about $0.2000) would go over it. Start a new session, or ask your Periscope admin to raise limits[].per_session.");
     expect(err.headers['retry-after']).toBeUndefined();
     await e.admit(rules, { ...alice, session: 'run-2' }, est(3, 0.2), 'r4');
     await e.admit(rules, alice, est(3, 0.2), 'r5'); // no session id: no session counters
     const tokens = await e.admit(rules, { ...alice, session: 'run-3' }, est(0), 'r6');
     tokens.settle(makeEvent({ cost_usd: 0, prompt_tokens: 900, completion_tokens: 100 }));
     await settleWait();
-    expect((await refusal(e.admit(rules, { ...alice, session: 'run-3' }, est(0), 'r7'))).message).toMatch(/has used 1000 of 1000 tokens allowed per session/);
+    expect((await refusal(e.admit(rules, { ...alice, session: 'run-3' }, est(0), 'r7'))).message).toMatch(/has used 1000 of its 1000 tokens\. Start a new session/);
   });
 
   it('per_session must name a budget', () => {

@@ -19,7 +19,7 @@ type EntryMeta =
   | { what: 'rpm' | 'tpm'; limit: number; endsAt: number }
   | { what: 'concurrency'; limit: number }
   | { what: 'budget'; period: BudgetPeriod; limitUsd: number; endsAt: number; scope: string }
-  | { what: 'session_usd' | 'session_tokens'; limit: number; session: string };
+  | { what: 'session_usd' | 'session_tokens'; limit: number; session: string; need: number };
 
 export interface Admission {
   /** RateLimit-* for the tightest requests-per-minute rule that applied. */
@@ -105,12 +105,12 @@ export class LimitEnforcer {
         // so a session budget admits on the input estimate and counts what calls really cost.
         if (budget_usd !== undefined) {
           entries.push({ kind: 'counter', key: `${session}:usd`, need: Math.max(1, Math.ceil(estimate.inputUsd * MICRO)), add: 0, limit: Math.round(budget_usd * MICRO), ttlMs: SESSION_COUNTER_MS });
-          meta.push({ what: 'session_usd', limit: budget_usd, session: subject.session });
+          meta.push({ what: 'session_usd', limit: budget_usd, session: subject.session, need: estimate.inputUsd });
           sessionUsdKeys.push(`${session}:usd`);
         }
         if (tokens !== undefined) {
           entries.push({ kind: 'counter', key: `${session}:tok`, need: 1, add: 0, limit: tokens, ttlMs: SESSION_COUNTER_MS });
-          meta.push({ what: 'session_tokens', limit: tokens, session: subject.session });
+          meta.push({ what: 'session_tokens', limit: tokens, session: subject.session, need: 0 });
           tpmKeys.push({ key: `${session}:tok`, ttlMs: SESSION_COUNTER_MS });
         }
       }
@@ -146,8 +146,10 @@ export class LimitEnforcer {
     if (m.what === 'session_usd' || m.what === 'session_tokens') {
       this.#metrics.rejected.inc({ reason: 'session_budget_exceeded' });
       // No Retry-After: waiting does not refill a session's budget, and clients would retry.
-      const spent = m.what === 'session_usd' ? `$${(value / MICRO).toFixed(4)} of $${m.limit}` : `${value} of ${m.limit} tokens`;
-      return new GatewayError('budget_exceeded', `Periscope session budget exhausted: this session (${m.session}) has used ${spent} allowed per session. Start a new session, or ask your Periscope admin to raise limits[].per_session.`, null, {
+      const spent = m.what === 'session_usd'
+        ? `$${(value / MICRO).toFixed(4)} of its $${m.limit} budget${m.need > 0 ? `, and this call's input (about $${m.need.toFixed(4)}) would go over it` : ''}`
+        : `${value} of its ${m.limit} tokens`;
+      return new GatewayError('budget_exceeded', `Periscope session budget exhausted: this session (${m.session}) has used ${spent}. Start a new session, or ask your Periscope admin to raise limits[].per_session.`, null, {
         'ratelimit-limit': String(m.limit), 'ratelimit-remaining': '0',
       });
     }

@@ -39,7 +39,7 @@ describe('per-session budgets on Redis', () => {
     first.settle(makeEvent({ cost_usd: 0.5 }));
     await new Promise((r) => setTimeout(r, 100)); // settling is asynchronous
     const refused = await e.admit(rules, subject, estimate, 'r2').catch((err: GatewayError) => err);
-    expect(refused).toMatchObject({ code: 'budget_exceeded', message: expect.stringContaining('has used $0.5000 of $0.5') });
+    expect(refused).toMatchObject({ code: 'budget_exceeded', message: expect.stringContaining('has used $0.5000 of its $0.5 budget') });
     // The refusal took nothing from the rpm counter: a second session still gets the two requests left.
     const other = { ...subject, session: 's2' };
     await e.admit(rules, other, estimate, 'r3');
