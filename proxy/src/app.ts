@@ -64,7 +64,7 @@ function dialectFor(request: FastifyRequest, prefix: string | undefined, config:
 /** The gateway key: `Periscope-Auth`, or a `psk_` key sent where the SDK puts provider keys. */
 function presentedGatewayKey(request: FastifyRequest, meta: RequestMetadata): string | undefined {
   if (meta.gatewayKey) return meta.gatewayKey;
-  for (const name of ['authorization', 'x-api-key', 'api-key'] as const) {
+  for (const name of ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'] as const) {
     const v = bearerValue(request.headers[name] as string | undefined);
     if (v && looksLikeGatewayKey(v)) return v;
   }

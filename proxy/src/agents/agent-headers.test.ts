@@ -43,6 +43,12 @@ describe('sessions and agents from the agents’ own headers (recorded from the 
     expect(metaFor(sub).sessionPath).toBe(`/${parent}/${sub['x-claude-code-agent-id']}`);
   });
 
+  it('Gemini CLI: the agent and version; it sends no session header of its own', () => {
+    const meta = metaFor(AGENT_HEADERS.gemini_cli.stream_generate_content.headers);
+    expect(meta.properties).toEqual({ agent: 'gemini-cli', agent_version: '0.61.0' });
+    expect(meta.sessionId).toBe('');
+  });
+
   it('Periscope-Session-Id, -Session-Path and properties the client sends win', () => {
     const meta = metaFor({ ...AGENT_HEADERS.claude_code.subagent, 'periscope-session-id': 'mine', 'periscope-session-path': '/x', 'periscope-property-agent': 'custom' });
     expect(meta).toMatchObject({ sessionId: 'mine', sessionPath: '/x', properties: { agent: 'custom', agent_version: '2.1.332' } });

@@ -21,13 +21,13 @@ const MAX_VALUE_LENGTH = 1024;
  * Agents by their user-agent (or Codex's `originator`): the name Periscope records and the
  * version the pattern captures. Claude Code's API calls say `claude-cli/<v>`, its other
  * calls (model discovery) `claude-code/<v>`; Codex's say `<originator>/<v>` where the
- * originator is codex_exec, codex_cli_rs, codex_vscode...; Gemini CLI `GeminiCLI/<v>`; the
+ * originator is codex_exec, codex_cli_rs, codex_vscode...; Gemini CLI `GeminiCLI-<ui>/<v>/<model>`; the
  * OpenAI Agents SDK `Agents/JavaScript <v>` or `Agents/Python <v>`.
  */
 const AGENTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^claude-(?:cli|code)\/([\w.+-]+)/, 'claude-code'],
   [/^codex[\w-]*\/([\w.+-]+)/, 'codex'],
-  [/^GeminiCLI\/([\w.+-]+)/, 'gemini-cli'],
+  [/^GeminiCLI(?:-\w+)?\/([\w.+-]+)/, 'gemini-cli'],
   [/^Agents\/(?:JavaScript|Python) ([\w.+-]+)/, 'openai-agents'],
 ];
 
