@@ -3,6 +3,7 @@ import type { RequestRow } from '@periscope/clickhouse';
 import { AGENT_HEADERS } from '@periscope/testkit';
 import { startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
 import { runClaude, runCodex } from './testing/agent-clis.ts';
+import { apiRequest, newAccount } from './testing/api-client.ts';
 
 /**
  * The real agent CLIs (npm @anthropic-ai/claude-code, @openai/codex) through the gateway to the
@@ -25,6 +26,8 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const sumCost = (rows: RequestRow[]) => rows.reduce((s, r) => s + r.cost_usd, 0);
+/** The Claude Code run of the first test, read again by the API tests. */
+const claudeRun = { project: '', key: '', sessionId: '', cost: 0 };
 
 describe('Claude Code through Periscope', () => {
   it('one session from X-Claude-Code-Session-Id, subagents under their parents, priced as Claude Code prices it', async () => {
@@ -63,7 +66,47 @@ describe('Claude Code through Periscope', () => {
     // Model discovery (CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY=1) reached the Anthropic provider.
     const discovery = rows.find((r) => r.endpoint === 'models');
     expect(discovery).toMatchObject({ provider: 'anthropic', status: 200, properties: { agent: 'claude-code' } });
+    Object.assign(claudeRun, { project, key, sessionId: result.session_id, cost: result.total_cost_usd });
   }, 90_000);
+
+  it('the Agents API: the session by agent, turn by turn with tool calls and cache, its project only', async () => {
+    expect(claudeRun.sessionId).not.toBe('');
+    const list = await h.api<{ data: Array<Record<string, unknown>> }>(`/api/agents/sessions?project=${claudeRun.project}&sort=cost`);
+    expect(list.status).toBe(200);
+    expect(list.body.data).toHaveLength(1);
+    const s = list.body.data[0]!;
+    expect(s).toMatchObject({ session_id: claudeRun.sessionId, agent: 'claude-code', subagents: expect.any(Number) });
+    expect(s.subagents as number).toBeGreaterThan(0);
+    expect(s.cost_usd as number).toBeCloseTo(claudeRun.cost, 9);
+    // The mock caches nothing without breakpoints it can read, so every cache write costs more than plain input would have.
+    expect(typeof s.cost_without_cache_usd).toBe('number');
+
+    const detail = await h.api<{ turns: Array<{ tool_calls: number; session_path: string; cache_hit_rate: number }> }>(`/api/agents/sessions/${claudeRun.sessionId}?project=${claudeRun.project}`);
+    expect(detail.status).toBe(200);
+    // Every agent called its first tool (Agent, or Bash in the innermost one) once, then answered.
+    expect(detail.body.turns.filter((t) => t.tool_calls === 1).length).toBeGreaterThan(0);
+    expect(detail.body.turns.filter((t) => t.tool_calls === 0).length).toBeGreaterThan(0);
+
+    // Another project's member sees nothing of it, by list or by id; asking for the project is refused.
+    const { project: other } = await h.newProject();
+    const member = await newAccount(h.url, 'member', [other]);
+    expect((await apiRequest<{ data: unknown[] }>(h.url, 'GET', '/api/agents/sessions', member)).body.data).toEqual([]);
+    expect((await apiRequest(h.url, 'GET', `/api/agents/sessions/${claudeRun.sessionId}`, member)).status).toBe(404);
+    expect((await apiRequest(h.url, 'GET', `/api/agents/sessions?project=${claudeRun.project}`, member)).status).toBe(403);
+  });
+
+  it("the status line's read: the gateway key gets its own session's totals and nothing else", async () => {
+    const own = await apiRequest<Record<string, number>>(h.url, 'GET', `/api/agents/own-session?session_id=${claudeRun.sessionId}`, { bearer: claudeRun.key });
+    expect(own.status).toBe(200);
+    expect(own.body.cost_usd).toBeCloseTo(claudeRun.cost, 9);
+    expect(own.body.requests).toBeGreaterThan(0);
+    const { key: otherKey } = await h.newProject();
+    const foreign = await apiRequest<Record<string, number>>(h.url, 'GET', `/api/agents/own-session?session_id=${claudeRun.sessionId}`, { bearer: otherKey });
+    expect(foreign.body).toMatchObject({ requests: 0, cost_usd: 0 });
+    expect((await apiRequest(h.url, 'GET', `/api/agents/own-session?session_id=${claudeRun.sessionId}`, { admin: true })).status).toBe(401);
+    // A gateway key is no API credential beyond this one route.
+    expect((await apiRequest(h.url, 'GET', `/api/agents/sessions`, { bearer: claudeRun.key })).status).toBe(401);
+  });
 });
 
 describe('a per-session budget', () => {
@@ -82,6 +125,20 @@ describe('a per-session budget', () => {
     for (const r of refused) expect(r).toMatchObject({ error_type: 'budget_exceeded', cost_usd: 0 });
     expect(answered.reduce((s, r) => s + r.cost_usd, 0)).toBeLessThanOrEqual(0.05);
   }, 90_000);
+});
+
+describe('prices check', () => {
+  it('lists models called in the last days that have no price', async () => {
+    const { project, key } = await h.newProject();
+    const res = await fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'periscope-auth': `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-mystery-1', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(res.status).toBe(200);
+    await h.rows(project);
+    const unpriced = await h.api<{ data: Array<{ provider: string; model: string }> }>(`/api/agents/unpriced?days=1&project=${project}`);
+    expect(unpriced.body.data).toEqual([expect.objectContaining({ provider: 'openai', model: 'gpt-mystery-1', requests: 1 })]);
+  });
 });
 
 describe('Codex through Periscope', () => {

@@ -143,7 +143,7 @@ export class LimitEnforcer {
   }
 
   #refusal(m: EntryMeta, now: number, value: number): GatewayError {
-    if (m.what === 'session_usd' || m.what === 'session_tokens') {
+    if ('session' in m) {
       this.#metrics.rejected.inc({ reason: 'session_budget_exceeded' });
       // No Retry-After: waiting does not refill a session's budget, and clients would retry.
       const spent = m.what === 'session_usd'
