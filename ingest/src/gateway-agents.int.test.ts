@@ -4,6 +4,7 @@ import { AGENT_HEADERS } from '@periscope/testkit';
 import { startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
 import { runClaude, runCodex } from './testing/agent-clis.ts';
 import { apiRequest, newAccount } from './testing/api-client.ts';
+import { statusLine } from './cli/statusline.ts';
 
 /**
  * The real agent CLIs (npm @anthropic-ai/claude-code, @openai/codex) through the gateway to the
@@ -104,6 +105,10 @@ describe('Claude Code through Periscope', () => {
     const foreign = await apiRequest<Record<string, number>>(h.url, 'GET', `/api/agents/own-session?session_id=${claudeRun.sessionId}`, { bearer: otherKey });
     expect(foreign.body).toMatchObject({ requests: 0, cost_usd: 0 });
     expect((await apiRequest(h.url, 'GET', `/api/agents/own-session?session_id=${claudeRun.sessionId}`, { admin: true })).status).toBe(401);
+    // What Claude Code's status line shows, from the session JSON it pipes in.
+    const line = await statusLine({ stdin: JSON.stringify({ session_id: claudeRun.sessionId }), env: { ANTHROPIC_BASE_URL: h.url, ANTHROPIC_AUTH_TOKEN: claudeRun.key } });
+    expect(line).toMatch(/^Periscope \$\d+\.\d{4} · cache \d+%/);
+    expect(await statusLine({ stdin: '{"session_id":"x"}', env: { ANTHROPIC_BASE_URL: h.url, ANTHROPIC_AUTH_TOKEN: 'psk_wrong' } })).toBe('Periscope: the gateway key was refused');
     // A gateway key is no API credential beyond this one route.
     expect((await apiRequest(h.url, 'GET', `/api/agents/sessions`, { bearer: claudeRun.key })).status).toBe(401);
   });

@@ -5,6 +5,7 @@ import { ApiError } from '../errors.ts';
 import { int, one, oneOf, type Query } from './query-params.ts';
 import type { ReadRoutesOptions } from './read-routes-options.ts';
 import { parseRangeQuery, parseTimeRange } from './request-filters.ts';
+import { unpricedModels } from './unpriced-models.ts';
 
 export interface AgentRoutesOptions extends ReadRoutesOptions {
   config: () => PeriscopeConfig;
@@ -85,14 +86,8 @@ export async function agentRoutes(app: FastifyInstance, { store, projectsFor, co
   });
 
   app.get('/api/agents/unpriced', async (request) => {
-    const q = request.query as Query;
-    const days = int(q, 'days', 1, 400) ?? 7;
-    const to = Date.now();
-    const book = priceBook();
-    const cfg = config();
-    const seen = await store.modelsSeen({ projectIds: await projectsFor(request), from: to - days * 86_400_000, to });
-    const type = (provider: string) => cfg.providers[provider]?.type ?? provider;
-    return { days, data: seen.filter((m) => !book.priceFor(type(m.provider), m.model_served || m.model) && !book.priceFor(type(m.provider), m.model)) };
+    const days = int(request.query as Query, 'days', 1, 400) ?? 7;
+    return { days, data: await unpricedModels(store, config(), await projectsFor(request), days) };
   });
 
   // The status line runs on the agent user's machine with the gateway key Claude Code already
