@@ -30,7 +30,7 @@ const NAV: { path: string; label: MessageKey; icon: IconName; key?: string; admi
   { path: '/', label: 'nav.overview', icon: 'chart', key: 'g o' },
   { path: '/requests', label: 'nav.requests', icon: 'list', key: 'g r' },
   { path: '/sessions', label: 'nav.sessions', icon: 'sessions', key: 'g s' },
-  { path: '/agents', label: 'nav.agents', icon: 'terminal', key: 'g g' },
+  { path: '/agents', label: 'nav.agents', icon: 'terminal' },
   { path: '/users', label: 'nav.users', icon: 'users', key: 'g u' },
   { path: '/keys', label: 'nav.keys', icon: 'lock', key: 'g k' },
   { path: '/alerts', label: 'nav.alerts', icon: 'alert', key: 'g a' },
