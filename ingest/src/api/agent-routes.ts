@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AgentSessionRow, ModelUsage, Store } from '@periscope/clickhouse';
+import type { AgentSessionRow, ModelUsage } from '@periscope/clickhouse';
 import { AuthFailureGuard, bearerValue, createPriceBook, hashGatewayKey, type PeriscopeConfig, type PriceBook } from '@periscope/proxy';
 import { ApiError } from '../errors.ts';
 import { int, one, oneOf, type Query } from './query-params.ts';

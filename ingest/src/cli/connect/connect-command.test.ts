@@ -17,6 +17,7 @@ async function run(agent: ConnectAgent, write = true) {
   await connect({ agent, url: 'http://127.0.0.1:8787/', key: KEY, home, statusLineCommand: '/usr/bin/node main.ts statusline', write, now: () => new Date(Date.UTC(2026, 11, 2)), log: (l) => lines.push(l) });
   return lines;
 }
+interface Toml { model_provider: string; model_providers: Record<string, Record<string, unknown>>; profiles: unknown }
 const backups = async (dir: string) => (await readdir(dir)).filter((f) => f.includes('.periscope-backup-'));
 
 describe('connect claude-code --write', () => {
@@ -90,7 +91,7 @@ describe('connect codex --write', () => {
     const text = await readFile(join(home, '.codex', 'config.toml'), 'utf8');
     for (const kept of ['# my codex settings', 'model = "gpt-6.2-sol"  # the one I like', '# local models', '[profiles.fast]']) expect(text).toContain(kept);
     expect(text).not.toContain('http://old.example');
-    const parsed = parseToml(text) as Record<string, any>;
+    const parsed = parseToml(text) as unknown as Toml;
     expect(parsed.model_provider).toBe('periscope');
     expect(parsed.model_providers.periscope).toEqual({
       name: 'Periscope', base_url: 'http://127.0.0.1:8787/v1', wire_api: 'responses', http_headers: { 'Periscope-Auth': `Bearer ${KEY}` },
@@ -103,7 +104,7 @@ describe('connect codex --write', () => {
 
   it('creates the file when there is none, and refuses a provider defined with dotted keys', async () => {
     await run('codex');
-    expect((parseToml(await readFile(join(home, '.codex', 'config.toml'), 'utf8')) as Record<string, any>).model_providers.periscope.wire_api).toBe('responses');
+    expect((parseToml(await readFile(join(home, '.codex', 'config.toml'), 'utf8')) as unknown as Toml).model_providers.periscope!.wire_api).toBe('responses');
     await writeFile(join(home, '.codex', 'config.toml'), 'model_providers.periscope.name = "x"\n');
     await expect(run('codex')).rejects.toThrow(/dotted keys or an inline table/);
   });
