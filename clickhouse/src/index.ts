@@ -1,6 +1,7 @@
 export * from './contract/index.ts';
 export * from './analytics.ts';
 export * from './alerts.ts';
+export * from './agents.ts';
 export { ACCOUNT_ROLES, REQUEST_SORTS } from './store.ts';
 export type {
   AccountRecord,

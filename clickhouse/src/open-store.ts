@@ -14,6 +14,7 @@ import { findKeyByHash, insertKey, keysLastUsed, listKeys, revokeKey } from './q
 import { deleteAccount, findAccountByEmail, getAccount, insertAccount, listAccounts, updateAccount } from './queries/accounts.ts';
 import { filterValues } from './queries/filter-values.ts';
 import { getSession } from './queries/get-session.ts';
+import { agentTurnExtras, listAgentSessions, modelsSeen } from './queries/agent-sessions.ts';
 import { listProperties } from './queries/list-properties.ts';
 import { listRequests } from './queries/list-requests.ts';
 import { listSessions } from './queries/list-sessions.ts';
@@ -73,6 +74,9 @@ export function createStore(driver: Driver, reportsDriver?: Driver): Store {
     metricsTimeseries: (q) => metricsTimeseries(driver, q),
     listSessions: (q) => listSessions(driver, q),
     getSession: (q) => getSession(driver, q),
+    listAgentSessions: (q) => listAgentSessions(driver, q),
+    agentTurnExtras: (q) => agentTurnExtras(driver, q),
+    modelsSeen: (q) => modelsSeen(driver, q),
     listUsers: (q) => listUsers(driver, q),
     listProperties: (q) => listProperties(driver, q),
     filterValues: (q) => filterValues(driver, q),

@@ -6,6 +6,7 @@ import type {
   AlertEventRecord, AlertEventsQuery, AlertObservation, AlertQuery, AlertRuleRecord, AlertStateRecord, LeaseView,
 } from './alerts.ts';
 import type { RequestEvent } from './contract/index.ts';
+import type { AgentSessionDetailQuery, AgentSessionRow, AgentSessionsQuery, AgentTurnExtras, ModelsSeenRow } from './agents.ts';
 import type { ExportFormat, ReportRecord, ReportRunRecord, SqlLimits, SqlRequest, SqlResult } from './reports.ts';
 import type { SqlExport } from './sql/sandbox.ts';
 
@@ -119,6 +120,12 @@ export interface Store {
   listSessions(q: SessionsQuery): Promise<SessionPage>;
   /** One session's requests in the range, oldest first; null when it has none. */
   getSession(q: SessionQuery): Promise<SessionDetail | null>;
+  /** Coding-agent sessions in the range with per-model totals, newest or most expensive first. */
+  listAgentSessions(q: AgentSessionsQuery): Promise<AgentSessionRow[]>;
+  /** Tool calls per call of one session (read from its stored response bodies). */
+  agentTurnExtras(q: AgentSessionDetailQuery): Promise<AgentTurnExtras[]>;
+  /** Provider and model pairs called in the range (for finding models without a price). */
+  modelsSeen(q: { projectIds: string[]; from: number; to: number }): Promise<ModelsSeenRow[]>;
   /** Users with calls in the range, highest cost first. */
   listUsers(q: UsersQuery): Promise<UserSummary[]>;
   /** Property keys seen in the range, most used first, each with its most frequent values. */

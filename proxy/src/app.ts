@@ -26,6 +26,8 @@ import { relayCall } from './relay/relay-call.ts';
 import { createCacheBackend, GatewayCache } from './cache/gateway-cache.ts';
 import { PromptCaching } from './prompt-cache/prompt-caching.ts';
 import { clientCredentials } from './relay/upstream-headers.ts';
+import { applyAgentHeaders } from './agents/agent-headers.ts';
+import { AgentPaths } from './agents/agent-paths.ts';
 
 export interface ProxyOptions {
   /** A LiveConfig to support hot reload; a plain config is fixed for the plugin's life. */
@@ -52,15 +54,17 @@ declare module 'fastify' {
   }
 }
 
-function dialectFor(path: string, prefix: string | undefined, config: PeriscopeConfig): Dialect {
+function dialectFor(request: FastifyRequest, prefix: string | undefined, config: PeriscopeConfig): Dialect {
   if (prefix && Object.hasOwn(config.providers, prefix) && config.providers[prefix]!.type === 'anthropic') return 'anthropic';
-  return /^\/(?:[^/]+\/)?v1\/messages(?:\/|\?|$)/.test(path) ? 'anthropic' : 'openai';
+  // Both APIs list models at GET /v1/models; Anthropic clients (Claude Code's model discovery) send anthropic-version.
+  if (request.headers['anthropic-version'] !== undefined && /^\/v1\/models(?:\?|$)/.test(request.url)) return 'anthropic';
+  return /^\/(?:[^/]+\/)?v1\/messages(?:\/|\?|$)/.test(request.url) ? 'anthropic' : 'openai';
 }
 
 /** The gateway key: `Periscope-Auth`, or a `psk_` key sent where the SDK puts provider keys. */
 function presentedGatewayKey(request: FastifyRequest, meta: RequestMetadata): string | undefined {
   if (meta.gatewayKey) return meta.gatewayKey;
-  for (const name of ['authorization', 'x-api-key', 'api-key'] as const) {
+  for (const name of ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'] as const) {
     const v = bearerValue(request.headers[name] as string | undefined);
     if (v && looksLikeGatewayKey(v)) return v;
   }
@@ -91,6 +95,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   const cacheSettings = live.current.cache;
   const cache = new GatewayCache(createCacheBackend(cacheSettings, opts.redis), cacheSettings, metrics, app.log);
   const promptCaching = new PromptCaching(cacheSettings.prompt_cache_sessions, metrics);
+  const agentPaths = new AgentPaths(cacheSettings.prompt_cache_sessions);
   const priceBooks = new WeakMap<PeriscopeConfig, PriceBook>();
   const priceBookOf = (config: PeriscopeConfig): PriceBook => {
     let book = priceBooks.get(config);
@@ -106,7 +111,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
 
   app.addHook('onRequest', async (request) => {
     const prefix = (request.params as { provider?: string } | undefined)?.provider;
-    request.periscopeDialect = dialectFor(request.url, prefix, live.current);
+    request.periscopeDialect = dialectFor(request, prefix, live.current);
     request.periscopeRequestId = uuidv7();
   });
 
@@ -180,6 +185,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       throw new GatewayError('logging_unavailable', 'The gateway cannot log calls right now (event spool full) and is configured to refuse them.');
     }
     const config = live.current;
+    applyAgentHeaders(meta, request.headers, config.sessions, agentPaths, key.project_id);
     const apiPath = prefix ? request.url.slice(prefix.length + 1) : request.url;
     const requestId = meta.requestId ?? request.periscopeRequestId;
     request.periscopeRequestId = requestId;

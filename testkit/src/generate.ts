@@ -73,6 +73,12 @@ export interface ToolSpec {
   schema: unknown;
 }
 
+/**
+ * Arguments for named tools instead of values made from their schemas: agent CLIs check some
+ * beyond the schema (Claude Code's Agent tool needs a subagent type it knows).
+ */
+export type ToolInputs = Readonly<Record<string, unknown>>;
+
 /** What `tool_choice` asks for, normalised across the three APIs. */
 export type ToolChoice = { kind: 'none' } | { kind: 'auto' } | { kind: 'named'; name: string };
 
@@ -93,10 +99,11 @@ export type Answer = { kind: 'text'; pieces: string[] } | { kind: 'tool'; name: 
  * The mock calls a tool whenever it may (the one `tool_choice` names, else the first), unless
  * the conversation just returned a tool result; that way an agent loop ends after one round.
  */
-export function planAnswer(request: AnswerRequest, promptText: string, chunkCount: number): Answer {
+export function planAnswer(request: AnswerRequest, promptText: string, chunkCount: number, toolInputs: ToolInputs = {}): Answer {
   const tool = request.afterToolResult ? undefined : chooseTool(request.tools, request.toolChoice);
   if (tool) {
-    return { kind: 'tool', name: tool.name, pieces: splitInto(JSON.stringify(sampleFromSchema(tool.schema)), chunkCount) };
+    const input = Object.hasOwn(toolInputs, tool.name) ? toolInputs[tool.name] : sampleFromSchema(tool.schema);
+    return { kind: 'tool', name: tool.name, pieces: splitInto(JSON.stringify(input), chunkCount) };
   }
   if (request.json) {
     const value =

@@ -14,7 +14,7 @@ import {
   unknownRoute,
   unknownScenario,
 } from './errors.ts';
-import { DEFAULT_CHUNK_COUNT, newId } from './generate.ts';
+import { DEFAULT_CHUNK_COUNT, newId, type ToolInputs } from './generate.ts';
 import type { JsonObject } from './json.ts';
 import { asObject, asString } from './json.ts';
 import { response } from './openai-responses-wire.ts';
@@ -52,6 +52,8 @@ export interface MockUpstreamOptions {
   anthropicPromptCache?: 'last-breakpoint' | 'prefix';
   /** Clock of the `prefix` accounting's TTLs; Date.now by default. */
   now?: () => number;
+  /** Arguments for the tools the mock calls, by name (default: values made from each tool's schema). */
+  toolInputs?: ToolInputs;
 }
 
 export interface RecordedRequest {
@@ -122,6 +124,7 @@ class MockUpstreamServer implements MockUpstream {
   readonly #chunkIntervalMs: number;
   readonly #requireAuth: boolean;
   readonly #record: boolean;
+  readonly #toolInputs: ToolInputs;
 
   constructor(options: MockUpstreamOptions) {
     this.#latencyMs = options.latencyMs ?? 0;
@@ -129,6 +132,7 @@ class MockUpstreamServer implements MockUpstream {
     this.#chunkIntervalMs = options.chunkIntervalMs ?? 0;
     this.#requireAuth = options.requireAuth ?? true;
     this.#record = options.record ?? true;
+    this.#toolInputs = options.toolInputs ?? {};
     this.scenario = options.scenario;
     this.#anthropicCache = options.anthropicPromptCache === 'prefix' ? new AnthropicPromptCache(options.now) : undefined;
     this.#server = createServer((req, res) => {
@@ -230,6 +234,7 @@ class MockUpstreamServer implements MockUpstream {
       memory: this.#memory,
       anthropicCache: this.#anthropicCache,
       azure: admitted.route.azureDeployment !== undefined,
+      toolInputs: this.#toolInputs,
     });
     const headers = headersFor(reply.promptTokens, false);
     if (reply.kind === 'json') {

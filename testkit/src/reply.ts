@@ -1,4 +1,5 @@
 import type { AnthropicPromptCache } from './anthropic-prompt-cache.ts';
+import type { ToolInputs } from './generate.ts';
 import type { JsonObject } from './json.ts';
 import type { PromptMemory } from './prompt-memory.ts';
 import type { SseScript } from './sse.ts';
@@ -14,6 +15,7 @@ export interface GenerationContext {
   /** Set when the mock does Anthropic's per-breakpoint prefix accounting (see anthropic-prompt-cache.ts). */
   anthropicCache?: AnthropicPromptCache;
   azure: boolean;
+  toolInputs: ToolInputs;
 }
 
 /** A successful answer; `promptTokens` feeds the rate-limit headers. */

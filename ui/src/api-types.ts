@@ -5,12 +5,12 @@
  */
 import type {
   AccountRecord, AccountRole, GatewayKeyRecord, KeyLimits, AttemptRecord, CacheStatus, FilterField, GroupBy, IntervalName, MetricsSummary, PropertySummary, RequestDetail,
-  RequestRow, SessionDetail, SessionSummary, Summary, Timeseries, TimeseriesMetric, TimeseriesPoint, UserSummary,
+  RequestRow, SessionDetail, SessionSummary, Summary, Timeseries, TimeseriesMetric, TimeseriesPoint, UserSummary, AgentSessionRow,
   Series,
 } from '@periscope/clickhouse';
 
 export type {
-  KeyLimits, AttemptRecord, CacheStatus, FilterField, GroupBy, RequestDetail, RequestRow, SessionDetail, SessionSummary, Summary, UserSummary, Series,
+  KeyLimits, AttemptRecord, CacheStatus, FilterField, GroupBy, RequestDetail, RequestRow, SessionDetail, SessionSummary, Summary, UserSummary, Series, AgentSessionRow,
 };
 export type SummaryResponse = MetricsSummary;
 export type TimeseriesResponse = Timeseries;

@@ -7,6 +7,7 @@ import type { AdminAuth } from '../data-dir.ts';
 import { principalOf, readableProjects } from './access.ts';
 import { accountRoutes } from './account-routes.ts';
 import { alertRoutes } from './alert-routes.ts';
+import { agentRoutes } from './agent-routes.ts';
 import { authenticate, checkCsrf, requireCredential } from './api-auth.ts';
 import { breakdownRoutes } from './breakdown-routes.ts';
 import { keyRoutes } from './key-routes.ts';
@@ -72,6 +73,7 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiOptions): Promise
   await app.register(loginRoutes, auth);
   for (const routes of [requestRoutes, metricsRoutes, sessionRoutes, breakdownRoutes]) await app.register(routes, { store, projectsFor });
   await app.register(keyRoutes, { store, projectsFor, keySecret: opts.keySecret, onKeysChanged: opts.onKeysChanged });
+  await app.register(agentRoutes, { store, projectsFor, config: opts.config, keySecret: opts.keySecret });
   await app.register(accountRoutes, { store, sessions });
   await app.register(alertRoutes, { store, projectsFor, keySecret: opts.keySecret, config: opts.config, onRulesChanged: opts.onAlertRulesChanged });
   const rateLimit = new QueryRateLimit(() => opts.config().reports.queries_per_minute);

@@ -14,6 +14,13 @@ import { ensureDataDir, loadOrCreateSecret } from '../data-dir.ts';
 import { ApiError } from '../errors.ts';
 import { ReportRunError, runReportOnStore, runReportViaApi } from './report-command.ts';
 import { seed } from './seed-command.ts';
+import { CONNECT_AGENTS, connect, type ConnectAgent } from './connect/connect-command.ts';
+import { MergeError } from './connect/merge-settings.ts';
+import { statusLine } from './statusline.ts';
+import { pricesCheck } from './prices-check.ts';
+import { homedir } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 
 const USAGE = `Usage: pnpm periscope <command> [options]
 
@@ -35,6 +42,13 @@ Commands:
            [--url URL | --data-dir DIR | --clickhouse-url URL]
            Runs a saved report and writes its export to stdout (default CSV); --param sets
            its {name:Type} parameters (relative times like today-7d work).
+  connect  claude-code|codex|gemini-cli|openai-sdk|anthropic-sdk --key GATEWAY_KEY [--url http://127.0.0.1:8787] [--write]
+           Prints the settings that point the agent at this gateway; --write merges them into the
+           agent's own files (~/.claude/settings.json, ~/.codex/config.toml, ~/.gemini/.env), backing each up.
+  statusline [--url URL]
+           Claude Code's status line (session JSON on stdin): the session's cost, cache hit rate and budget left.
+  prices check [--days 7] [--url URL | --data-dir DIR | --clickhouse-url URL]
+           Lists models called in the last N days that have no price.
   migrate  [--data-dir DIR | --clickhouse-url URL]
   seed     [--rows 1000000] [--project demo] [--days 7] [--seed 42] [--data-dir DIR | --clickhouse-url URL]
            Writes synthetic requests for demos and benchmarks (stop \`start\` first: it holds the data dir).
@@ -254,6 +268,35 @@ async function seedCommand(values: Record<string, unknown>): Promise<void> {
   });
 }
 
+/** How Claude Code runs `periscope statusline`: this Node and tsx directly (pnpm would add ~0.5 s per refresh). */
+function statusLineCommand(): string {
+  const root = join(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+  const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+  return [process.execPath, '--import', loader, join(root, 'ingest/src/cli/main.ts'), 'statusline'].map((a) => JSON.stringify(a)).join(' ');
+}
+
+async function connectCommand(values: Record<string, unknown>, agent: string | undefined): Promise<void> {
+  if (!agent || !(CONNECT_AGENTS as readonly string[]).includes(agent)) throw new UsageError(`connect needs one of: ${CONNECT_AGENTS.join(', ')}`);
+  const key = option(values, 'key', 'PERISCOPE_GATEWAY_KEY');
+  if (!key) throw new UsageError('connect needs --key GATEWAY_KEY (or PERISCOPE_GATEWAY_KEY): the key the agent will send');
+  try {
+    await connect({
+      agent: agent as ConnectAgent, key, url: option(values, 'url') ?? `http://127.0.0.1:${env.PERISCOPE_PORT ?? 8787}`,
+      home: option(values, 'home') ?? homedir(), statusLineCommand: statusLineCommand(), write: values.write === true, log: (l) => console.log(l),
+    });
+  } catch (err) {
+    if (err instanceof MergeError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -265,6 +308,7 @@ async function main(argv: string[]): Promise<void> {
       rows: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' },
       email: { type: 'string' }, role: { type: 'string' }, projects: { type: 'string' },
       format: { type: 'string' }, param: { type: 'string', multiple: true },
+      key: { type: 'string' }, write: { type: 'boolean' }, home: { type: 'string' },
     },
   });
   const [command, sub] = positionals;
@@ -277,6 +321,13 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'users' && sub === 'create') return usersCreate(values);
   if (command === 'report' && sub === 'run') return reportRun(values, positionals[2]);
   if (command === 'migrate') return migrate(values);
+  if (command === 'connect') return connectCommand(values, sub);
+  if (command === 'statusline') return void console.log(await statusLine({ stdin: await readStdin(), env, url: option(values, 'url') }));
+  if (command === 'prices' && sub === 'check') {
+    const days = count(values, 'days', 7, 400);
+    const url = option(values, 'url');
+    return pricesCheck({ days, url, token: env.PERISCOPE_ADMIN_TOKEN, log: (l) => console.log(l), withStore: url ? undefined : (work) => withStore(values, work), config: () => loadConfig(values, false) });
+  }
   if (command === 'seed') return seedCommand(values);
   if (command === 'proxy') return proxy(values);
   if (command === 'ingest') return ingest(values);

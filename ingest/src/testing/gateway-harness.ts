@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@periscope/proxy';
 import type { RequestDetail, RequestRow } from '@periscope/clickhouse';
-import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
+import { startMockUpstream, type MockUpstream, type MockUpstreamOptions } from '@periscope/testkit';
 import { startEmbedded, type EmbeddedServer } from '../server.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token';
@@ -42,13 +42,15 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Watched for hot reload, like `periscope start --config`. */
   configFile?: string;
+  /** Options of the mock upstream (tool inputs, prompt-cache accounting, ...). */
+  mock?: MockUpstreamOptions;
 }
 
 export async function startGatewayHarness(
   extraProviders: (mockUrl: string) => Record<string, unknown> = () => ({}),
   options: HarnessOptions = {},
 ): Promise<GatewayHarness> {
-  const mock = await startMockUpstream();
+  const mock = await startMockUpstream(options.mock);
   const dataDir = await mkdtemp(join(tmpdir(), 'periscope-test-'));
   let logText = '';
   const logStream = new Writable({

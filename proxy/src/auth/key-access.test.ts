@@ -47,13 +47,13 @@ describe('a key\'s limits as a rule', () => {
     expect(keyLimitRule('k1', { budget_usd: {} })).toBeUndefined();
     const rule = keyLimitRule('k1', { rpm: 5, budget_usd: { day: 2 } })!;
     expect(rule).toMatchObject({ match: { key: 'k1' }, rpm: 5, budget_usd: { day: 2 }, soft_threshold: 0.8 });
-    const subject = { project: 'p', user: '', model: 'm' };
+    const subject = { project: 'p', user: '', model: 'm', session: '' };
     expect(ruleScope(rule, { ...subject, key: 'k1' })).toBeDefined();
     expect(ruleScope(rule, { ...subject, key: 'k2' })).toBeUndefined();
   });
 
   it('counts the same across snapshot refreshes (the counter is named by the rule\'s content)', () => {
-    const subject = { key: 'k1', project: 'p', user: '', model: 'm' };
+    const subject = { key: 'k1', project: 'p', user: '', model: 'm', session: '' };
     expect(ruleScope(keyLimitRule('k1', { rpm: 5 })!, subject)).toBe(ruleScope(keyLimitRule('k1', { rpm: 5 })!, subject));
     expect(ruleScope(keyLimitRule('k1', { rpm: 5 })!, subject)).not.toBe(ruleScope(keyLimitRule('k1', { rpm: 6 })!, subject));
   });

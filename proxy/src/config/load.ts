@@ -88,8 +88,11 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     });
   }
   config.limits.forEach((l, i) => {
-    if (l.rpm === undefined && l.tpm === undefined && l.concurrency === undefined && l.budget_usd === undefined) {
-      throw new ConfigError(`invalid config at limits.${i}: set at least one of rpm, tpm, concurrency, budget_usd`);
+    if (l.rpm === undefined && l.tpm === undefined && l.concurrency === undefined && l.budget_usd === undefined && l.per_session === undefined) {
+      throw new ConfigError(`invalid config at limits.${i}: set at least one of rpm, tpm, concurrency, budget_usd, per_session`);
+    }
+    if (l.per_session && l.per_session.budget_usd === undefined && l.per_session.tokens === undefined) {
+      throw new ConfigError(`invalid config at limits.${i}.per_session: name a budget_usd or tokens`);
     }
     if (l.budget_usd && Object.keys(l.budget_usd).length === 0) {
       throw new ConfigError(`invalid config at limits.${i}.budget_usd: name a day, week or month budget`);

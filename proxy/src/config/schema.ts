@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isJsonPath } from '../cache/json-paths.ts';
 import { SPOOL_FULL_POLICIES } from '../events/spool/spool-policy.ts';
+import { DEFAULT_SESSION_HEADERS } from '../agents/agent-headers.ts';
 
 export const PROVIDER_TYPES = ['openai', 'anthropic', 'openai-compatible', 'azure-openai', 'gemini'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
@@ -130,6 +131,15 @@ export const keyLimitsSchema = z.strictObject({
 const limitSchema = z.strictObject({
   match: limitMatchSchema.prefault({}),
   ...keyLimitsSchema.shape,
+  /**
+   * For each session of the matching calls (by its session id; calls without one are outside):
+   * dollars and tokens over the whole session. Counted for 7 days from the session's first call.
+   */
+  per_session: z.strictObject({
+    budget_usd: z.number().positive().optional(),
+    /** Tokens (input + output), counted from actual usage after each call. */
+    tokens: z.number().int().positive().optional(),
+  }).optional(),
   /** Fraction of a budget that logs a warning and counts periscope_budget_soft_exceeded_total. */
   soft_threshold: z.number().gt(0).max(1).default(0.8),
 });
@@ -262,6 +272,10 @@ export const configSchema = z.strictObject({
     cooldown: cooldownSchema.prefault({}),
   }).prefault({}),
   limits: z.array(limitSchema).default([]),
+  /** Sessions of calls that send no Periscope-Session-Id: the agents' own session headers, in order (`[]` turns this off). */
+  sessions: z.strictObject({
+    from_headers: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name').transform((h) => h.toLowerCase())).default(DEFAULT_SESSION_HEADERS),
+  }).prefault({}),
   cache: cacheSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
   reports: reportsSchema,

@@ -3,6 +3,7 @@ import type { LimitConfig } from '../config/schema.ts';
 import { GatewayError } from '../errors.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { AdmitEntry, CounterAdd, CounterStore } from './counter-store.ts';
+import type { CostEstimate } from './estimate-cost.ts';
 import { budgetWindow, minuteWindow, type BudgetPeriod } from './limit-windows.ts';
 import { ruleScope, type CallSubject } from './limit-rules.ts';
 
@@ -11,11 +12,14 @@ const MICRO = 1_000_000;
 /** A concurrency slot whose holder vanished (a crashed proxy) frees itself after this. */
 const LEASE_MS = 15 * 60_000;
 const PERIODS: BudgetPeriod[] = ['day', 'week', 'month'];
+/** How long a session's spend and tokens are counted, from its first call. */
+const SESSION_COUNTER_MS = 7 * 86_400_000;
 
 type EntryMeta =
   | { what: 'rpm' | 'tpm'; limit: number; endsAt: number }
   | { what: 'concurrency'; limit: number }
-  | { what: 'budget'; period: BudgetPeriod; limitUsd: number; endsAt: number; scope: string };
+  | { what: 'budget'; period: BudgetPeriod; limitUsd: number; endsAt: number; scope: string }
+  | { what: 'session_usd' | 'session_tokens'; limit: number; session: string; need: number };
 
 export interface Admission {
   /** RateLimit-* for the tightest requests-per-minute rule that applied. */
@@ -53,12 +57,14 @@ export class LimitEnforcer {
     return this.#store.kind;
   }
 
-  async admit(rules: LimitConfig[], subject: CallSubject, estimatedUsd: number, requestId: string): Promise<Admission> {
+  async admit(rules: LimitConfig[], subject: CallSubject, estimate: CostEstimate, requestId: string): Promise<Admission> {
     const now = this.#now();
+    const estimatedUsd = estimate.usd;
     const entries: AdmitEntry[] = [];
     const meta: EntryMeta[] = [];
     const budgets: Array<{ scope: string; period: BudgetPeriod; limitUsd: number; soft: number; endsAt: number; key: string }> = [];
     const tpmKeys: Array<{ key: string; ttlMs: number }> = [];
+    const sessionUsdKeys: string[] = [];
     const leases: string[] = [];
     for (const rule of rules) {
       const scope = ruleScope(rule, subject);
@@ -91,6 +97,23 @@ export class LimitEnforcer {
         meta.push({ what: 'budget', period, limitUsd, endsAt: window.endsAt, scope });
         budgets.push({ scope, period, limitUsd, soft: rule.soft_threshold, endsAt: window.endsAt, key });
       }
+      if (rule.per_session && subject.session !== '') {
+        const session = `sess:${scope}:${encodeURIComponent(subject.session)}`;
+        const { budget_usd, tokens } = rule.per_session;
+        // Agents ask for their model's whole output window on every call (Claude Code: 128k
+        // tokens): counting that cap would refuse a session long before it spent its budget,
+        // so a session budget admits on the input estimate and counts what calls really cost.
+        if (budget_usd !== undefined) {
+          entries.push({ kind: 'counter', key: `${session}:usd`, need: Math.max(1, Math.ceil(estimate.inputUsd * MICRO)), add: 0, limit: Math.round(budget_usd * MICRO), ttlMs: SESSION_COUNTER_MS });
+          meta.push({ what: 'session_usd', limit: budget_usd, session: subject.session, need: estimate.inputUsd });
+          sessionUsdKeys.push(`${session}:usd`);
+        }
+        if (tokens !== undefined) {
+          entries.push({ kind: 'counter', key: `${session}:tok`, need: 1, add: 0, limit: tokens, ttlMs: SESSION_COUNTER_MS });
+          meta.push({ what: 'session_tokens', limit: tokens, session: subject.session, need: 0 });
+          tpmKeys.push({ key: `${session}:tok`, ttlMs: SESSION_COUNTER_MS });
+        }
+      }
     }
     if (entries.length === 0) return { headers: {}, settle: () => {} };
 
@@ -103,7 +126,7 @@ export class LimitEnforcer {
       this.#log.warn({ err: (err as Error).message, store: this.#store.kind }, 'limit store unavailable; call admitted without limits');
       return { headers: {}, settle: () => {} };
     }
-    if (!result.ok) throw this.#refusal(meta[result.index]!, now);
+    if (!result.ok) throw this.#refusal(meta[result.index]!, now, result.value);
 
     const headers: Record<string, string> = {};
     let tightest = Infinity;
@@ -116,10 +139,20 @@ export class LimitEnforcer {
       headers['ratelimit-remaining'] = String(remaining);
       headers['ratelimit-reset'] = seconds(m.endsAt - now);
     });
-    return { headers, settle: (event) => this.#settle(event, tpmKeys, budgets, leases, requestId) };
+    return { headers, settle: (event) => this.#settle(event, tpmKeys, budgets, sessionUsdKeys, leases, requestId) };
   }
 
-  #refusal(m: EntryMeta, now: number): GatewayError {
+  #refusal(m: EntryMeta, now: number, value: number): GatewayError {
+    if ('session' in m) {
+      this.#metrics.rejected.inc({ reason: 'session_budget_exceeded' });
+      // No Retry-After: waiting does not refill a session's budget, and clients would retry.
+      const spent = m.what === 'session_usd'
+        ? `$${(value / MICRO).toFixed(4)} of its $${m.limit} budget${m.need > 0 ? `, and this call's input (about $${m.need.toFixed(4)}) would go over it` : ''}`
+        : `${value} of its ${m.limit} tokens`;
+      return new GatewayError('budget_exceeded', `Periscope session budget exhausted: this session (${m.session}) has used ${spent}. Start a new session, or ask your Periscope admin to raise limits[].per_session.`, null, {
+        'ratelimit-limit': String(m.limit), 'ratelimit-remaining': '0',
+      });
+    }
     if (m.what === 'budget') {
       this.#metrics.rejected.inc({ reason: 'budget_exceeded' });
       const reset = seconds(m.endsAt - now);
@@ -139,6 +172,7 @@ export class LimitEnforcer {
     event: RequestEvent,
     tpmKeys: Array<{ key: string; ttlMs: number }>,
     budgets: Array<{ scope: string; period: BudgetPeriod; limitUsd: number; soft: number; endsAt: number; key: string }>,
+    sessionUsdKeys: string[],
     leases: string[],
     requestId: string,
   ): void {
@@ -148,6 +182,7 @@ export class LimitEnforcer {
     if (tokens > 0) for (const t of tpmKeys) adds.push({ key: t.key, amount: tokens, ttlMs: t.ttlMs });
     const budgetAt = adds.length;
     if (micro > 0) for (const b of budgets) adds.push({ key: b.key, amount: micro, ttlMs: b.endsAt - this.#now() + 60_000 });
+    if (micro > 0) for (const key of sessionUsdKeys) adds.push({ key, amount: micro, ttlMs: SESSION_COUNTER_MS });
     const work = async () => {
       await Promise.all(leases.map((key) => this.#store.release(key, requestId)));
       if (adds.length === 0) return;

@@ -7,6 +7,8 @@ export interface CallSubject {
   project: string;
   user: string;
   model: string;
+  /** The call's session id ('' without one): per-session limits count each session apart. */
+  session: string;
 }
 
 const DIMENSIONS = ['key', 'project', 'user', 'model'] as const;
@@ -35,8 +37,8 @@ const ids = new WeakMap<LimitConfig, string>();
 function ruleId(rule: LimitConfig): string {
   let id = ids.get(rule);
   if (!id) {
-    const { match, rpm, tpm, concurrency, budget_usd } = rule;
-    id = createHash('sha256').update(JSON.stringify({ match, rpm, tpm, concurrency, budget_usd })).digest('hex').slice(0, 12);
+    const { match, rpm, tpm, concurrency, budget_usd, per_session } = rule;
+    id = createHash('sha256').update(JSON.stringify({ match, rpm, tpm, concurrency, budget_usd, per_session })).digest('hex').slice(0, 12);
     ids.set(rule, id);
   }
   return id;

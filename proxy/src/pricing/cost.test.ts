@@ -89,6 +89,19 @@ describe('known models, costs worked by hand', () => {
   });
 });
 
+describe('models the supported agents use by default', () => {
+  it.each([
+    ['anthropic', 'claude-opus-5-5'], ['anthropic', 'claude-haiku-4-5'], ['openai', 'gpt-6.2-sol'],
+    ['openai', 'gpt-5.6-luna'], ['gemini', 'gemini-2.5-pro'], ['openai', 'gpt-3.5-turbo-instruct-0914'],
+  ])('%s %s has a price', (provider, model) => {
+    expect(book.priceFor(provider, model)).toBeDefined();
+  });
+
+  it('gpt-3.5-turbo-instruct: $1.50 in, $2 out', () => {
+    expect(book.cost('openai', 'gpt-3.5-turbo-instruct', usage({ prompt_tokens: 1_000_000, completion_tokens: 1_000_000 })).cost_usd).toBe(3.5);
+  });
+});
+
 describe('tiers', () => {
   it('gemini-2.5-pro: at the 200k boundary the base price, one token above the long-context price', () => {
     // 200,000 x 1.25 + 1,000 x 10 = 260,000 / 1e6
@@ -113,6 +126,18 @@ describe('tiers', () => {
     // claude-haiku-5-5: 10k fresh + 95k cache reads = 105k > 100k, so every token at the tier
     // 10,000 x 0.50 + 95,000 x 0.05 + 1,000 x 2.50 = 12,250 / 1e6
     expect(book.cost('anthropic', 'claude-haiku-5-5', anthropicUsage(10_000, 95_000, 0, 1_000)).cost_usd).toBe(0.01225);
+  });
+
+  it("Claude Code's [1m] models: the base model's long-context tier where it has one, the flat price where the 1M window is standard", () => {
+    // claude-sonnet-4-5[1m], 300k fresh input: 300,000 x 6 + 1,000 x 22.50 = 1,822,500 / 1e6
+    expect(book.cost('anthropic', 'claude-sonnet-4-5[1m]', anthropicUsage(300_000, 0, 0, 1_000)).cost_usd).toBe(1.8225);
+    // claude-opus-4-8[1m], the same call: 300,000 x 5 + 1,000 x 25 = 1,525,000 / 1e6
+    expect(book.cost('anthropic', 'claude-opus-4-8[1m]', anthropicUsage(300_000, 0, 0, 1_000)).cost_usd).toBe(1.525);
+  });
+
+  it('gpt-5.6-luna (the Agents SDK default) above 272k input: x2 input, x1.5 output for the whole request', () => {
+    // 300,000 x 0.40 + 1,000 x 1.80 = 121,800 / 1e6
+    expect(book.cost('openai', 'gpt-5.6-luna', usage({ prompt_tokens: 300_000, completion_tokens: 1_000 })).cost_usd).toBe(0.1218);
   });
 
   it('with several tiers the highest exceeded threshold wins', () => {

@@ -11,6 +11,7 @@ import { estimateCallCost } from '../limits/estimate-cost.ts';
 import { checkModelsAllowed } from '../auth/key-access.ts';
 import type { DeploymentStats } from '../routing/deployment-stats.ts';
 import { buildRoutePlan } from '../routing/route-plan.ts';
+import { providerOfType } from '../routing/resolve-provider.ts';
 import { StreamUsageObserver } from '../usage/stream-observer.ts';
 import type { StartedResponse } from './attempt.ts';
 import { executePlan } from './execute-plan.ts';
@@ -79,14 +80,16 @@ export async function relayCall(
     replayHit(reply, call, cached.source, cached.body, deps.config.logging.max_stored_body_bytes, deps.logCall);
     return;
   }
-  const plan = buildRoutePlan(deps.config, prefix, body.model, call.endpoint, call.meta.route, call.meta.targetUrl);
+  // An Anthropic client listing models (Claude Code's model discovery) is answered by the Anthropic provider.
+  const routePrefix = prefix ?? (call.endpoint === 'models' && request.periscopeDialect === 'anthropic' ? providerOfType(deps.config, 'anthropic') : undefined);
+  const plan = buildRoutePlan(deps.config, routePrefix, body.model, call.endpoint, call.meta.route, call.meta.targetUrl);
   const first = plan.groups[0]!.deployments[0]!;
   call.provider = first.provider;
   call.providerType = first.providerConfig.type;
   deps.promptCaching.prepare(call, body, { providerType: first.providerConfig.type, model: first.upstreamModel ?? call.model }, deps.config);
   const rules = call.keyAccess.limit ? [...deps.config.limits, call.keyAccess.limit] : deps.config.limits;
   if (rules.length > 0) {
-    const subject = { key: call.keyId, project: call.projectId, user: call.meta.userId, model: call.model };
+    const subject = { key: call.keyId, project: call.projectId, user: call.meta.userId, model: call.model, session: call.meta.sessionId };
     const admission = await deps.limits.admit(rules, subject, estimateCallCost(body, first, deps.priceBook), call.requestId);
     call.onEnd.push(admission.settle);
     Object.assign(call.responseHeaders, admission.headers);

@@ -14,7 +14,8 @@ const MODEL_PATTERNS: ReadonlyArray<[RegExp, ProviderType]> = [
   [/^(gemini-|models\/gemini-|text-embedding-004|gemini-embedding)/, 'gemini'],
 ];
 
-function providerOfType(config: PeriscopeConfig, type: ProviderType): string | undefined {
+/** The provider named after the type, else the first of that type. */
+export function providerOfType(config: PeriscopeConfig, type: ProviderType): string | undefined {
   if (config.providers[type]?.type === type) return type;
   return Object.keys(config.providers).find((n) => config.providers[n]!.type === type);
 }

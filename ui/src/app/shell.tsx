@@ -11,6 +11,9 @@ import { RequestDrawer } from '../features/requests/components/request-drawer.ts
 import { SessionsPage } from '../features/sessions/components/sessions-page.tsx';
 import { SessionPage } from '../features/sessions/components/session-page.tsx';
 import { UsersPage } from '../features/users/components/users-page.tsx';
+import { AgentsPage } from '../features/agents/components/agents-page.tsx';
+import { AgentSessionPage } from '../features/agents/components/agent-session-page.tsx';
+import { AgentComparePage } from '../features/agents/components/agent-compare-page.tsx';
 import { KeysPage } from '../features/keys/components/keys-page.tsx';
 import { AccountsPage } from '../features/accounts/components/accounts-page.tsx';
 import { AlertsPage } from '../features/alerts/components/alerts-page.tsx';
@@ -27,6 +30,7 @@ const NAV: { path: string; label: MessageKey; icon: IconName; key?: string; admi
   { path: '/', label: 'nav.overview', icon: 'chart', key: 'g o' },
   { path: '/requests', label: 'nav.requests', icon: 'list', key: 'g r' },
   { path: '/sessions', label: 'nav.sessions', icon: 'sessions', key: 'g s' },
+  { path: '/agents', label: 'nav.agents', icon: 'terminal' },
   { path: '/users', label: 'nav.users', icon: 'users', key: 'g u' },
   { path: '/keys', label: 'nav.keys', icon: 'lock', key: 'g k' },
   { path: '/alerts', label: 'nav.alerts', icon: 'alert', key: 'g a' },
@@ -46,6 +50,10 @@ function route(pathname: string, me: Me): ReactNode {
   if (pathname === '/sessions') return <SessionsPage />;
   const session = /^\/sessions\/(.+)$/.exec(pathname);
   if (session) return <SessionPage key={session[1]} id={decodeURIComponent(session[1]!)} />;
+  if (pathname === '/agents') return <AgentsPage />;
+  if (pathname === '/agents/compare') return <AgentComparePage />;
+  const agentSession = /^\/agents\/(.+)$/.exec(pathname);
+  if (agentSession) return <AgentSessionPage key={agentSession[1]} id={decodeURIComponent(agentSession[1]!)} />;
   if (pathname === '/users') return <UsersPage />;
   if (pathname === '/keys') return <KeysPage me={me} />;
   if (pathname === '/alerts') return <AlertsPage me={me} />;
