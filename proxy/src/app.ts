@@ -26,6 +26,8 @@ import { relayCall } from './relay/relay-call.ts';
 import { createCacheBackend, GatewayCache } from './cache/gateway-cache.ts';
 import { PromptCaching } from './prompt-cache/prompt-caching.ts';
 import { clientCredentials } from './relay/upstream-headers.ts';
+import { startTracer } from './otel/tracer.ts';
+import { UsageMetrics } from './usage/usage-metrics.ts';
 
 export interface ProxyOptions {
   /** A LiveConfig to support hot reload; a plain config is fixed for the plugin's life. */
@@ -76,7 +78,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   const { metrics, sink } = opts;
   const live = opts.config instanceof LiveConfig ? opts.config : new LiveConfig(opts.config);
   // Restart-only sections: read once.
-  const { gateway, logging } = live.current;
+  const { gateway, logging, otel } = live.current;
   const dispatcher = opts.dispatcher ?? new Agent({ connect: { timeout: gateway.timeouts.connect_ms }, keepAliveTimeout: 30_000 });
   if (!opts.dispatcher) app.addHook('onClose', async () => dispatcher.close());
   const allowedNetworks = gateway.allow_private_networks.map(parseCidr);
@@ -91,6 +93,10 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   const cacheSettings = live.current.cache;
   const cache = new GatewayCache(createCacheBackend(cacheSettings, opts.redis), cacheSettings, metrics, app.log);
   const promptCaching = new PromptCaching(cacheSettings.prompt_cache_sessions, metrics);
+  const usageMetrics = new UsageMetrics(metrics);
+  // undefined unless otel.endpoint is set: then a call pays one check for tracing, nothing more.
+  const tracer = startTracer(otel, metrics, app.log);
+  if (tracer) app.addHook('onClose', () => tracer.close());
   const priceBooks = new WeakMap<PeriscopeConfig, PriceBook>();
   const priceBookOf = (config: PeriscopeConfig): PriceBook => {
     let book = priceBooks.get(config);
@@ -128,6 +134,8 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       metrics.requests.inc({ provider: call.provider || 'none', endpoint: call.endpoint, status_class: statusClass(call.status) });
       const event = buildEvent(call, { priceBook: call.priceBook, maxStoredBodyBytes: logging.max_stored_body_bytes, metrics });
       sink.emit(event);
+      usageMetrics.record(event);
+      if (tracer) tracer.endCall(call, event, reply.request.method);
       for (const settle of call.onEnd) settle(event);
     } catch (err) {
       metrics.eventsDropped.inc({ reason: 'build_failed' });
@@ -194,6 +202,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       onEnd: [],
       responseHeaders: {},
       priceBook: priceBookOf(config),
+      trace: tracer ? tracer.startCall(request.headers) : undefined,
     };
     request.periscopeCall = call;
     const abort = new AbortController();

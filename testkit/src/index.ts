@@ -9,3 +9,5 @@ export { startRedisServer } from './redis-server.ts';
 export type { RedisServer } from './redis-server.ts';
 export { freePort } from './free-port.ts';
 export { agentSessionFixture, AGENT_SESSION_MODEL } from './agent-session-fixture.ts';
+export { attributesOf, startJaeger } from './jaeger.ts';
+export type { Jaeger, StoredSpan } from './jaeger.ts';
