@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { attributesOf, startJaeger, startMockUpstream, type Jaeger, type MockUpstream, type StoredSpan } from '@periscope/testkit';
+import { attributesOf, startJaeger, startMockUpstream, type Jaeger, type MockUpstream } from '@periscope/testkit';
 import { startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
+import { byParent, callerContext, upstreamTraceparents } from './testing/trace-helpers.ts';
 
 // A real Jaeger (scripts/jaeger) receives the gateway's OTLP export; its query API shows what it stored.
 let jaeger: Jaeger;
@@ -39,24 +39,8 @@ afterAll(async () => {
   await jaeger?.stop();
 });
 
-/** A caller's own trace context, as an instrumented application would send it. */
-function callerContext(sampled = true) {
-  const traceId = randomBytes(16).toString('hex');
-  const spanId = randomBytes(8).toString('hex');
-  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`, tracestate: 'app=checkout,vendor@sys=1' };
-}
-
 function openai(headers: Record<string, string>) {
   return new OpenAI({ apiKey: 'sk-client-openai-key-abcdefghijkl', baseURL: `${h.url}/v1`, maxRetries: 0, defaultHeaders: { 'Periscope-Auth': `Bearer ${key}`, ...headers } });
-}
-
-function byParent(spans: StoredSpan[], parent: string): StoredSpan[] {
-  return spans.filter((s) => s.parentSpanId === parent).sort((a, b) => Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)));
-}
-
-/** The upstream request whose traceparent names this trace. */
-function upstreamTraceparents(mock: MockUpstream, traceId: string): string[] {
-  return mock.requests.map((r) => String(r.headers.traceparent ?? '')).filter((tp) => tp.includes(traceId));
 }
 
 describe('OpenTelemetry export to a real Jaeger', () => {
@@ -202,6 +186,7 @@ describe('OpenTelemetry export to a real Jaeger', () => {
     await openai({ traceparent: ctx.traceparent }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
     const [sent] = upstreamTraceparents(h.mock, ctx.traceId);
     expect(sent).toMatch(new RegExp(`^00-${ctx.traceId}-[0-9a-f]{16}-00$`));
+    expect(sent).not.toContain(ctx.spanId); // the gateway's own span id, not the caller's relayed
     // A sampled call made after it is exported, so waiting for that one bounds the wait for this one.
     const next = callerContext();
     await openai({ traceparent: next.traceparent }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
