@@ -276,7 +276,9 @@ export function boundedJson(value: unknown[], maxBytes: number): { json: string;
     }
     if (best !== undefined) return { json: best, truncated: true };
     if (items.length <= 1) return { json: '[]', truncated: true };
-    items = items.slice(1);
+    // Keep about as many of the latest messages as fit at their average size (at least one fewer).
+    const keep = Math.min(items.length - 1, Math.max(1, Math.floor((items.length * maxBytes) / Buffer.byteLength(json))));
+    items = items.slice(items.length - keep);
     json = JSON.stringify(items);
   }
 }
