@@ -1,4 +1,4 @@
-import type { CallSpanRecord } from './span-record.ts';
+import type { PackedCallSpanRecord } from './span-record.ts';
 
 /** What the exporter thread is started with (workerData). */
 export interface ExporterSettings {
@@ -21,7 +21,7 @@ export interface ExporterSettings {
 
 /** Gateway thread → exporter thread. */
 export type ToExporter =
-  | { type: 'records'; records: CallSpanRecord[] }
+  | { type: 'records'; records: PackedCallSpanRecord[] }
   /** Export everything queued now (tests, shutdown); answered by `flushed`. */
   | { type: 'flush'; id: number; final: boolean };
 
@@ -32,5 +32,3 @@ export type FromExporter =
   /** One failed export request (a retried batch counts once per failure). */
   | { type: 'export_failed'; reason: string }
   | { type: 'flushed'; id: number };
-
-export const spanCount = (record: CallSpanRecord): number => 1 + record.attempts.length;

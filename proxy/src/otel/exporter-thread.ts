@@ -2,12 +2,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { ExporterSettings, FromExporter, ToExporter } from './export-protocol.ts';
-import { spanCount } from './export-protocol.ts';
 import { encodeJson } from './otlp-json.ts';
 import { encodeProtobuf } from './otlp-protobuf.ts';
 import { str, int, double, bool, type KeyValue, type OtlpResource, type OtlpSpan } from './otlp-model.ts';
 import { buildSpans } from './span-builder.ts';
-import type { CallSpanRecord } from './span-record.ts';
+import { packedSpanCount, unpackCallSpanRecord, type PackedCallSpanRecord } from './span-record.ts';
 
 /**
  * The exporter thread: builds spans from call records, batches them, encodes OTLP and posts it,
@@ -44,12 +43,12 @@ let timer: NodeJS.Timeout | undefined;
 let exporting: Promise<void> | undefined;
 let closing = false;
 
-function accept(records: CallSpanRecord[]): void {
+function accept(records: PackedCallSpanRecord[]): void {
   for (const record of records) {
     try {
-      queue.push(...buildSpans(record, { contentMaxBytes: settings.contentMaxBytes }));
+      queue.push(...buildSpans(unpackCallSpanRecord(record), { contentMaxBytes: settings.contentMaxBytes }));
     } catch {
-      send({ type: 'settled', spans: spanCount(record), outcome: 'dropped', reason: 'build_failed' });
+      send({ type: 'settled', spans: packedSpanCount(record), outcome: 'dropped', reason: 'build_failed' });
     }
   }
   schedule();

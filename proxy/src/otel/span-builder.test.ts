@@ -2,6 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { boundedJson, requestContent, responseContent } from './gen-ai-content.ts';
 import type { AnyValue, OtlpSpan } from './otlp-model.ts';
 import { buildSpans, genAiProviderName } from './span-builder.ts';
+import { CallTrace } from './call-trace.ts';
+import { IdSource } from './trace-context.ts';
+import { packCallSpanRecord, unpackCallSpanRecord } from './span-record.ts';
+import { testCall } from '../testing/test-call.ts';
+import { buildEvent } from '../events/build-event.ts';
+import { createProxyMetrics } from '../metrics.ts';
+import { Registry } from 'prom-client';
 import type { AttemptRecord, CallSpanRecord } from './span-record.ts';
 
 function plain(v: AnyValue): unknown {
@@ -22,18 +29,37 @@ function record(over: Partial<CallSpanRecord> = {}, event: Partial<CallSpanRecor
     traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), parentSpanId: '', traceState: '', startMs: 1000, endMs: 1050, providerType: 'openai',
     params: {}, responseId: 'chatcmpl-1', finishReasons: ['stop'], attempts: [attempt()], content: undefined,
     event: {
-      request_id: 'r1', created_at: 1000, project_id: 'p', key_id: 'k', provider: 'openai', model: 'gpt-4o', model_served: 'gpt-4o-2024', endpoint: 'chat.completions',
-      status: 200, error_type: '', error_message: '', streamed: false, latency_ms: 50, ttft_ms: null, prompt_tokens: 10, completion_tokens: 5,
+      request_id: 'r1', project_id: 'p', key_id: 'k', provider: 'openai', model: 'gpt-4o', model_served: 'gpt-4o-2024', endpoint: 'chat.completions',
+      status: 200, error_type: '', error_message: '', streamed: false, ttft_ms: null, prompt_tokens: 10, completion_tokens: 5,
       cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: 0.001, cost_known: true, cache_status: 'miss', attempts: 1,
-      user_id: '', session_id: '', session_path: '', session_name: '', properties: {}, request_truncated: false, response_truncated: false,
-      user_agent: '', upstream_request_id: '', fallback_model: '', cache_source_request_id: '', cost_saved_usd: 0, prompt_cache_expected: false,
-      prompt_cache_hit: false, prompt_cache_diverged_at: -1, prompt_cache_miss_reason: '', ...event,
+      user_id: '', session_id: '', session_path: '', session_name: '', properties: {}, upstream_request_id: '', fallback_model: '', cache_source_request_id: '', cost_saved_usd: 0, prompt_cache_expected: false,
+      prompt_cache_hit: false, ...event,
     },
     ...over,
   };
 }
 
 describe('GenAI spans from a call record', () => {
+  it('hands a finished call over as a flat record and rebuilds it unchanged in the exporter thread', () => {
+    const ids = new IdSource();
+    const trace = new CallTrace(ids, 'ab'.repeat(16), 'cd'.repeat(8), 'ef'.repeat(8), 'a=1', true);
+    trace.startAttempt();
+    trace.inject({}, 'https://api.openai.com/v1/chat/completions');
+    trace.endAttempt();
+    trace.request = { temperature: 0.5, messages: [] };
+    const call = testCall({ trace, meta: { ...testCall().meta, userId: 'u', properties: { team: 'x' } }, attemptLog: [{ model: 'm', provider: 'openai', upstream_model: 'm-1', status: 503, error_type: 'http_503', duration_ms: 4 }, { model: 'm', provider: 'b', upstream_model: 'm-1', status: 200, error_type: '', duration_ms: 2 }] }, '{"id":"chatcmpl-9","choices":[{"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}');
+    const event = buildEvent(call, { priceBook: call.priceBook, maxStoredBodyBytes: 1000, metrics: createProxyMetrics(new Registry()) });
+    const record = unpackCallSpanRecord(structuredClone(packCallSpanRecord(call, trace, event, 'POST', true)));
+    expect(record).toMatchObject({ traceId: trace.traceId, spanId: trace.spanId, parentSpanId: trace.parentSpanId, traceState: 'a=1', params: { temperature: 0.5 }, responseId: 'chatcmpl-9', finishReasons: ['stop'] });
+    expect(record.event).toMatchObject({ request_id: event.request_id, user_id: 'u', properties: { team: 'x' }, prompt_tokens: 3, completion_tokens: 2 });
+    expect(record.attempts).toMatchObject([
+      { spanId: trace.attempts[0]!.spanId, provider: 'openai', status: 503, errorType: 'http_503', url: 'https://api.openai.com/v1/chat/completions', method: 'POST' },
+      { provider: 'b', status: 200, upstreamModel: 'm-1' },
+    ]);
+    expect(record.attempts[0]!.endMs).toBeGreaterThanOrEqual(record.attempts[0]!.startMs);
+    expect(record.content).toEqual({ request: event.request_body, response: event.response_body, requestTruncated: false, responseTruncated: false });
+  });
+
   it('names the call span after operation and model, maps request parameters to their types, and never exports a query string', () => {
     const [call, child] = buildSpans(record({ params: { temperature: 1, max_completion_tokens: 99, stop: 'END', n: 2, response_format: { type: 'json_schema' }, seed: 3 } }, { cache_read_tokens: 4, reasoning_tokens: 2 }), { contentMaxBytes: 1000 });
     expect(call!.name).toBe('chat gpt-4o');

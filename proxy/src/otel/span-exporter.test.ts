@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '@periscope/testkit';
 import type { ExporterSettings } from './export-protocol.ts';
 import { SpanExporter } from './span-exporter.ts';
-import type { CallSpanRecord } from './span-record.ts';
+import { Registry } from 'prom-client';
+import { packCallSpanRecord, type PackedCallSpanRecord } from './span-record.ts';
+import { CallTrace } from './call-trace.ts';
+import { IdSource } from './trace-context.ts';
+import { testCall } from '../testing/test-call.ts';
+import { buildEvent } from '../events/build-event.ts';
+import { createProxyMetrics } from '../metrics.ts';
 
 // The exporter thread for real (a worker thread posting to a local HTTP server), without a gateway.
 const servers: Server[] = [];
@@ -36,12 +42,13 @@ function settings(url: string, over: Partial<ExporterSettings> = {}): ExporterSe
   };
 }
 
-function record(i: number): CallSpanRecord {
-  return {
-    traceId: i.toString(16).padStart(32, '0'), spanId: (i + 1).toString(16).padStart(16, '0'), parentSpanId: '', traceState: '', startMs: 1_700_000_000_000, endMs: 1_700_000_000_010,
-    providerType: 'openai', params: {}, responseId: '', finishReasons: [], attempts: [], content: undefined,
-    event: { endpoint: 'chat.completions', model: 'm', provider: 'openai', status: 200, error_type: '', error_message: '', properties: {}, ttft_ms: null } as unknown as CallSpanRecord['event'],
-  };
+const ids = new IdSource();
+/** A finished call with no upstream attempt (one span), packed as the gateway hands it over. */
+function record(_i: number): PackedCallSpanRecord {
+  const trace = new CallTrace(ids, ids.traceId(), ids.spanId(), '', '', true);
+  const call = testCall({ trace });
+  const event = buildEvent(call, { priceBook: call.priceBook, maxStoredBodyBytes: 1000, metrics: createProxyMetrics(new Registry()) });
+  return packCallSpanRecord(call, trace, event, 'POST', false);
 }
 
 function counters() {

@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ExporterSettings, FromExporter, ToExporter } from './export-protocol.ts';
-import { spanCount } from './export-protocol.ts';
-import type { CallSpanRecord } from './span-record.ts';
+import { packedSpanCount, type PackedCallSpanRecord } from './span-record.ts';
 
 export interface ExporterCounters {
   exported(spans: number): void;
@@ -14,8 +13,12 @@ export interface ExporterLog {
   error(obj: object, msg: string): void;
 }
 
-/** Records are handed to the exporter thread in groups: one message per this many, or per tick below. */
-const HANDOFF_RECORDS = 64;
+/**
+ * Records are handed to the exporter thread in small groups: one message per this many, or per
+ * tick below. Cloning costs per record either way; small groups keep each handover short, so no
+ * single tick of the event loop carries a long one.
+ */
+const HANDOFF_RECORDS = 16;
 const HANDOFF_MS = 20;
 /** A crashed exporter thread is restarted after this long, doubling up to a minute. */
 const RESTART_MS = 1000;
@@ -27,7 +30,7 @@ const RESTART_MS = 1000;
  * Per call this is an array push; the handover is one postMessage per group of records.
  */
 export class SpanExporter {
-  #pending: CallSpanRecord[] = [];
+  #pending: PackedCallSpanRecord[] = [];
   #pendingSpans = 0;
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -47,8 +50,8 @@ export class SpanExporter {
     this.#start();
   }
 
-  submit(record: CallSpanRecord): void {
-    const spans = spanCount(record);
+  submit(record: PackedCallSpanRecord): void {
+    const spans = packedSpanCount(record);
     if (this.#closed || this.#pendingSpans + this.#inFlight + spans > this.queueSize) {
       this.counters.dropped(this.#closed ? 'shutdown' : 'queue_full', spans);
       return;

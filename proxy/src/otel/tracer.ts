@@ -6,7 +6,7 @@ import type { ProxyMetrics } from '../metrics.ts';
 import { CallTrace } from './call-trace.ts';
 import type { ExporterSettings } from './export-protocol.ts';
 import { SpanExporter, type ExporterLog } from './span-exporter.ts';
-import { callSpanRecord } from './span-record.ts';
+import { packCallSpanRecord } from './span-record.ts';
 import { IdSource, parseTraceContext, shouldSample } from './trace-context.ts';
 
 const SERVICE_VERSION = '0.1.0';
@@ -45,7 +45,7 @@ export class Tracer {
     const trace = call.trace;
     if (!trace?.sampled) return;
     try {
-      this.exporter.submit(callSpanRecord(call, trace, event, method, this.config.capture_content));
+      this.exporter.submit(packCallSpanRecord(call, trace, event, method, this.config.capture_content));
     } catch {
       this.metrics.otelSpansDropped.inc({ reason: 'build_failed' }, 1 + call.attemptLog.length);
     }
