@@ -1,7 +1,7 @@
 /**
  * The write and read sides of the store without the gateway: a chDB store of its own in this
  * process (chDB allows one data directory per process, and the gateway child holds one), fed
- * through the embedded pipeline's pieces (BoundedEventQueue + BatchWriter), then queried the way
+ * through the embedded event path's pieces (SpoolWriter + SpoolIngest), then queried the way
  * the log page does. argv[2] is "quick" or "full". Runs when the parent asks `finish`; the
  * results come back as the reply's extra.
  */
@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStore, type ListRequestsQuery, type RequestEvent, type Store } from '@periscope/clickhouse';
 import { makeEvent } from '@periscope/clickhouse/testing';
-import { BoundedEventQueue } from '@periscope/proxy';
+import { SpoolWriter } from '@periscope/proxy';
+import { encodeRequestEvent } from '@periscope/clickhouse';
 // @periscope/ingest has no package entry point yet, so its modules are imported by path.
-import { BatchWriter } from '../../ingest/src/batch-writer.ts';
+import { SpoolIngest } from '../../ingest/src/spool-ingest.ts';
 import { createHttpServer } from '../../ingest/src/http-server.ts';
 import { createIngestMetrics } from '../../ingest/src/ingest-metrics.ts';
 import { serveParent } from './child-protocol.ts';
@@ -97,45 +98,37 @@ function syntheticEvent(i: number, now: number, spreadMs: number): RequestEvent 
   });
 }
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Pushes `n` events through the embedded pipeline's queue and batch writer into the store. */
+/**
+ * Pushes `n` encoded events through the embedded event path: the gateway's spool writer, then
+ * the store process's spool reader inserting the bytes into chDB.
+ */
 async function ingest(store: Store, n: number): Promise<IngestResult> {
   // createHttpServer gives the same registry and logger the server uses; its app never listens.
   const { app, registry } = createHttpServer(false, () => Promise.resolve());
   const metrics = createIngestMetrics(registry);
-  let dropped = 0;
-  // Capacity as in the default config: the producer must not outrun the writer by more than that.
-  const capacity = 50_000;
-  const queue = new BoundedEventQueue(capacity, { onEnqueued: () => {}, onDropped: () => (dropped += 1) });
+  const spoolDir = await mkdtemp(join(tmpdir(), 'periscope-bench-spool-'));
+  const writer = await SpoolWriter.open(spoolDir, { maxBytes: 8 * 1024 * 1024 * 1024 });
   // The writer's store, with each batch insert timed (the prom histogram's buckets are too coarse).
   const insertMs = new Histogram();
   const timed: Store = {
     ...store,
-    insertRequests: async (events, opts) => {
+    insertRequestRows: async (rows, opts) => {
       const t0 = performance.now();
-      await store.insertRequests(events, opts);
+      await store.insertRequestRows(rows, opts);
       insertMs.record(performance.now() - t0);
     },
   };
-  const writer = new BatchWriter({
-    queue, store: timed, registry, metrics, log: app.log,
-    onLost: (count) => (dropped += count), onRejected: (count) => (dropped += count),
-  });
   const now = Date.now();
-  const eventBytes = Buffer.byteLength(JSON.stringify(syntheticEvent(0, now, DAY_MS)));
-  writer.start();
+  const eventBytes = encodeRequestEvent(syntheticEvent(0, now, DAY_MS)).length;
+  let dropped = 0;
+  for (let i = 0; i < n; i++) if (!writer.append(encodeRequestEvent(syntheticEvent(i, now, DAY_MS))).ok) dropped += 1;
   const start = performance.now();
-  for (let i = 0; i < n;) {
-    // Emit in slices and yield, as a gateway would between calls; wait while the queue is nearly full
-    // so the scenario measures the writer, not the queue's drop policy.
-    while (queue.length > capacity - 1000) await new Promise((resolve) => setTimeout(resolve, 2));
-    for (const end = Math.min(n, i + 1000); i < end; i++) queue.emit(syntheticEvent(i, now, DAY_MS));
-    await yieldToLoop();
-  }
-  await writer.drained();
+  const reader = await SpoolIngest.start({ dir: spoolDir, store: timed, registry, metrics, log: app.log, lingerMs: 0 });
+  await reader.drainedTo(writer.position);
   const durationS = (performance.now() - start) / 1000;
-  await writer.stop();
+  await reader.stop();
+  await writer.close();
+  await rm(spoolDir, { recursive: true, force: true });
   const rowsInserted = (await metrics.inserted.get()).values[0]?.value ?? 0;
   const batches = (await metrics.insertLatency.get()).values.find((v) => v.metricName === 'periscope_ingest_insert_seconds_count')?.value ?? 0;
   const hist = insertMs.summary();

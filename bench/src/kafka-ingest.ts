@@ -8,6 +8,7 @@ import type { RequestEvent, Store } from '@periscope/clickhouse';
 import { createKafka, ensureTopic, parseConfig } from '@periscope/proxy';
 import { startKafkaBroker, type KafkaBroker } from '@periscope/testkit';
 // @periscope/ingest is imported by path, like the rest of the bench's ingest side.
+import { createIngestMetrics } from '../../ingest/src/ingest-metrics.ts';
 import { startEventConsumer } from '../../ingest/src/kafka/event-consumer.ts';
 import { createHttpServer } from '../../ingest/src/http-server.ts';
 
@@ -59,7 +60,7 @@ export async function kafkaIngest(store: Store, events: (i: number) => RequestEv
 
     const registry = new Registry();
     const consumeStart = performance.now();
-    const consumer = await startEventConsumer(config, store, registry, app.log);
+    const consumer = startEventConsumer(config, store, registry, createIngestMetrics(registry), app.log);
     const inserted = async () => (await registry.getSingleMetric('periscope_ingest_inserted_total')?.get())?.values[0]?.value ?? 0;
     const deadline = Date.now() + 600_000;
     while ((await inserted()) < n) {

@@ -8,7 +8,7 @@ import { insertAlertEvents, listAlertEvents, listAlertStates, saveAlertStates } 
 import { getBodyTtlDays, setBodyTtlDays } from './queries/body-ttl.ts';
 import { getRequest } from './queries/get-request.ts';
 import { claimLease, readLease } from './queries/leases.ts';
-import { insertRequests } from './queries/insert-requests.ts';
+import { insertRequestRows, insertRequests } from './queries/insert-requests.ts';
 import { countStored } from './queries/count-stored.ts';
 import { findKeyByHash, insertKey, keysLastUsed, listKeys, revokeKey } from './queries/keys.ts';
 import { deleteAccount, findAccountByEmail, getAccount, insertAccount, listAccounts, updateAccount } from './queries/accounts.ts';
@@ -65,6 +65,7 @@ export function createStore(driver: Driver, reportsDriver?: Driver): Store {
     setBodyTtlDays: (days) => setBodyTtlDays(driver, days),
     getBodyTtlDays: () => getBodyTtlDays(driver),
     insertRequests: (events, opts) => insertRequests(driver, events, opts),
+    insertRequestRows: (rows, opts) => insertRequestRows(driver, rows, opts),
     countStored: (events) => countStored(driver, events),
     listRequests: (q) => listRequests(driver, q),
     getRequest: (projectIds, requestId) => getRequest(driver, projectIds, requestId),

@@ -13,7 +13,7 @@ import type { SqlExport } from './sql/sandbox.ts';
  * A row of `GET /api/requests`: every field of the event except the bodies and the contract
  * version, with created_at as ISO-8601 UTC with milliseconds (e.g. "2026-11-25T13:50:53.123Z").
  */
-export type RequestRow = Omit<RequestEvent, 'v' | 'created_at' | 'request_body' | 'response_body'> & { created_at: string };
+export type RequestRow = Omit<RequestEvent, 'event_version' | 'created_at' | 'request_body' | 'response_body'> & { created_at: string };
 
 /** `GET /api/requests/:id`: the row plus the stored bodies. */
 export interface RequestDetail extends RequestRow {
@@ -106,6 +106,8 @@ export interface Store {
   /** The body TTL currently in effect, in days (0 = kept forever). */
   getBodyTtlDays(): Promise<number>;
   insertRequests(events: RequestEvent[], opts?: InsertOptions): Promise<void>;
+  /** Inserts encoded events (each checked by decodeEventRow) as they are: no decode, no re-encode. */
+  insertRequestRows(rows: readonly Buffer[], opts?: InsertOptions): Promise<void>;
   /** How many of these events are stored already (a redelivery), by project, time and request_id. */
   countStored(events: RequestEvent[]): Promise<number>;
   listRequests(q: ListRequestsQuery): Promise<RequestPage>;

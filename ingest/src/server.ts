@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { openStore, type Store } from '@periscope/clickhouse';
 import {
-  createProxyMetrics, KeySnapshot, proxyPlugin, startGatewayServices, type PeriscopeConfig, type ProxyOptions,
+  createProxyMetrics, KeySnapshot, proxyPlugin, startEventSpool, startGatewayServices, type PeriscopeConfig, type ProxyOptions,
 } from '@periscope/proxy';
 import { apiPlugin } from './api/api-plugin.ts';
 import { createKey } from './api/key-routes.ts';
-import { startEventPipeline } from './embedded-pipeline.ts';
+import { startEventSource } from './event-source.ts';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from './data-dir.ts';
 import { createHttpServer } from './http-server.ts';
 import { KeyRefresher } from './key-refresher.ts';
@@ -34,15 +34,17 @@ export interface EmbeddedServer {
    * someone creates one, that there is no account to sign in with.
    */
   firstRun: { adminToken?: string; gatewayKey?: string; noAccounts?: boolean };
-  /** Waits until every queued event is in ClickHouse (tests). */
+  /** Waits until every event spooled so far is in ClickHouse (tests; immediate with Kafka). */
   flush(): Promise<void>;
   /** The alert evaluator (acts while it holds the lease). */
   alerts: AlertEvaluator;
 }
 
 /**
- * Every role in one process (`periscope start`): the gateway, the in-process event queue and
- * batch writer into the embedded chDB store, the API, and /healthz and /metrics.
+ * Every role in one process: the gateway appending events to the spool, the spool (or Kafka)
+ * read into the embedded chDB store, the API, and /healthz and /metrics. Tests and the bench
+ * use it; `periscope start` runs the same parts in two processes (see start-command.ts), so
+ * the store never shares the gateway's event loop.
  */
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {
   const env = opts.env ?? process.env;
@@ -59,7 +61,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const ui = { dir: opts.uiDir, isGatewayPrefix: (segment: string) => Object.hasOwn(live.current.providers, segment) };
   const { app, registry } = createHttpServer(opts.logger, () => store.ping(), ui);
   const metrics = createProxyMetrics(registry);
-  const pipeline = await startEventPipeline({ config: opts.config, dataDir: opts.dataDir, store, registry, proxyMetrics: metrics, log: app.log });
+  const events = await startEventSpool(opts.config, opts.dataDir, registry, metrics, app.log);
+  const source = await startEventSource({ config: opts.config, spoolDir: events.dir, store, registry, log: app.log });
 
   const snapshot = new KeySnapshot(secret);
   const refresher = new KeyRefresher(store, snapshot, app.log);
@@ -76,7 +79,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   live = services.config;
   app.addHook('onClose', () => services.close());
   await app.register(proxyPlugin, {
-    config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: opts.dispatcher,
+    config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: events.sink, metrics, dispatcher: opts.dispatcher,
   });
   const alerts = await startAlerting({ app, store, registry, secret, config: () => live.current, redis: services.redis, env });
   startReportScheduler({ app, store, secret, config: () => live.current });
@@ -86,7 +89,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
 
   app.addHook('onClose', async () => {
     refresher.stop();
-    await pipeline.stop();
+    await events.close();
+    await source.stop();
     await store.close();
   });
 
@@ -94,7 +98,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     app,
     store,
     firstRun,
-    flush: () => pipeline.drained(),
+    flush: () => source.drainedTo(events.writer.position),
     alerts,
   };
 }

@@ -116,30 +116,52 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     request.periscopeRequestId = uuidv7();
   });
 
-  function finish(call: CallRecord, reply: FastifyReply, abort: AbortController): void {
+  /**
+   * Builds the call's event and appends it to the spool, once. Called just before the last
+   * byte of the answer is written, so every call a client saw answered is already logged when
+   * the process dies; calls that end otherwise (the client left, the connection broke) are
+   * logged when the connection closes.
+   */
+  function logCall(call: CallRecord): void {
+    if (call.event) return;
     try {
+      if (call.status >= 400 && !call.errorType) {
+        call.errorType = errorTypeForStatus(call.status);
+        call.errorMessage = upstreamErrorMessage(call.response.text());
+      }
+      metrics.requests.inc({ provider: call.provider || 'none', endpoint: call.endpoint, status_class: statusClass(call.status) });
+      call.event = buildEvent(call, { priceBook: call.priceBook, maxStoredBodyBytes: logging.max_stored_body_bytes, metrics });
+      sink.emit(call.event);
+    } catch (err) {
+      metrics.eventsDropped.inc({ reason: 'build_failed' });
+      app.log.error({ err, request_id: call.requestId }, 'could not build the event for a call');
+      return;
+    }
+    usageMetrics.record(call.event);
+    if (tracer) tracer.endCall(call, call.event);
+  }
+
+  function finish(call: CallRecord, reply: FastifyReply, abort: AbortController): void {
+    if (!call.event) {
       if (!reply.raw.writableFinished && !call.errorType) {
         call.errorType = 'client_aborted';
         call.errorMessage = 'The client closed the connection before the response ended.';
         if (!reply.raw.headersSent) call.status = 499;
         metrics.clientAborts.inc();
       }
-      // A response that ended normally has consumed the upstream body: nothing to cancel (and
-      // abort() builds a DOMException, which shows up in profiles at thousands of calls/s).
-      if (!reply.raw.writableFinished) abort.abort();
-      if (call.status >= 400 && !call.errorType) {
-        call.errorType = errorTypeForStatus(call.status);
-        call.errorMessage = upstreamErrorMessage(call.response.text());
+      logCall(call);
+    }
+    // A response that ended normally has consumed the upstream body: nothing to cancel (and
+    // abort() builds a DOMException, which shows up in profiles at thousands of calls/s).
+    if (!reply.raw.writableFinished) abort.abort();
+    const event = call.event;
+    if (!event) return;
+    for (const settle of call.onEnd) {
+      try {
+        settle(event);
+      } catch (err) {
+        app.log.error({ err, request_id: call.requestId }, 'a call\'s end-of-call step failed');
       }
-      metrics.requests.inc({ provider: call.provider || 'none', endpoint: call.endpoint, status_class: statusClass(call.status) });
-      const event = buildEvent(call, { priceBook: call.priceBook, maxStoredBodyBytes: logging.max_stored_body_bytes, metrics });
-      sink.emit(event);
-      usageMetrics.record(event);
-      if (tracer) tracer.endCall(call, event, reply.request.method);
-      for (const settle of call.onEnd) settle(event);
-    } catch (err) {
-      metrics.eventsDropped.inc({ reason: 'build_failed' });
-      app.log.error({ err, request_id: call.requestId }, 'could not build the event for a call');
     }
   }
 
@@ -200,15 +222,16 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       cacheSourceRequestId: '',
       promptCache: undefined,
       onEnd: [],
+      event: undefined,
       responseHeaders: {},
       priceBook: priceBookOf(config),
-      trace: tracer ? tracer.startCall(request.headers) : undefined,
+      trace: tracer ? tracer.startCall(request.headers, request.method) : undefined,
     };
     request.periscopeCall = call;
     const abort = new AbortController();
     reply.raw.once('close', () => finish(call, reply, abort));
     reply.header('periscope-request-id', requestId);
-    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching }, abort);
+    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching, logCall }, abort);
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -219,6 +242,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       call.status = err.status;
       call.errorType = err.code;
       call.errorMessage = err.message;
+      logCall(call);
     }
     void reply
       .code(err.status)

@@ -48,8 +48,13 @@ export interface CallRecord {
   cacheSourceRequestId: string;
   /** Provider prompt-cache expectation for this call, set by the prompt-cache tracker. */
   promptCache: PromptCacheExpectation | undefined;
-  /** Run with the finished event: release key leases and in-flight counts, account usage and spend. */
+  /**
+   * Run with the event once the connection closed: release key leases and in-flight counts,
+   * account usage and spend, release calls waiting on this one's cache entry.
+   */
   onEnd: Array<(event: RequestEvent) => void>;
+  /** Set when the event was built and handed to the sink: before the answer's last byte. */
+  event: RequestEvent | undefined;
   /** Gateway headers for the client's response (RateLimit-*, Periscope-Cache, ...). */
   responseHeaders: Record<string, string>;
   /** The price book of the config snapshot the call started with. */

@@ -1,1 +1,2 @@
 export * from './request-event.ts';
+export * from './event-codec.ts';

@@ -23,7 +23,8 @@ describe('validateRequestEvent', () => {
   });
 
   it.each([
-    [{ v: 2 }, /unsupported event version 2/],
+    [{ event_version: 3 }, /unsupported event version 3/],
+    [{ inserted_at: '2300-01-01 00:00:00' }, /inserted_at is not an event field/],
     [{ request_id: '' }, /request_id must not be empty/],
     [{ project_id: '' }, /project_id must not be empty/],
     [{ model: 42 }, /model must be a string/],
@@ -42,5 +43,16 @@ describe('validateRequestEvent', () => {
     [{ properties: { team: 1 } }, /properties.team must be a string/],
   ])('rejects %j', (overrides, reason) => {
     expect(reasonFor(overrides)).toMatch(reason);
+  });
+
+  it('upgrades a version-1 event (from an older spool or topic) to the current version', () => {
+    const { event_version: _v, request_id, ...rest } = makeEvent();
+    const { attempt_log: _log, fallback_model: _fm, ...v1 } = rest;
+    const result = validateRequestEvent({ v: 1, request_id, ...v1 });
+    expect(result.ok && result.upgraded).toBe(true);
+    if (!result.ok) return;
+    expect(Object.keys(result.event).slice(0, 2)).toEqual(['request_id', 'event_version']);
+    expect(result.event).toMatchObject({ event_version: 2, attempt_log: [], fallback_model: '' });
+    expect('v' in result.event).toBe(false);
   });
 });

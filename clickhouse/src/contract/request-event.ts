@@ -1,9 +1,11 @@
 /**
  * The versioned event contract between the proxy (producer) and ingest (consumer).
- * One event is emitted per proxied call, after the response ended. Field names are the
- * API row / ClickHouse column names from DESIGN.md ("A logged request").
+ * One event is emitted per proxied call, when its answer is complete. Since version 2 an
+ * event's JSON is also its ClickHouse row: field names are the `requests` columns, so the
+ * bytes the proxy serialises once go to the spool, to Kafka and into ClickHouse's
+ * JSONEachRow unchanged (`attempt_log` lands as its JSON text in a String column).
  */
-export const REQUEST_EVENT_VERSION = 1 as const;
+export const REQUEST_EVENT_VERSION = 2 as const;
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass';
 
@@ -22,9 +24,10 @@ export interface AttemptRecord {
 }
 
 export interface RequestEvent {
-  /** Contract version; consumers reject versions they do not know. */
-  v: typeof REQUEST_EVENT_VERSION;
+  /** First, so a consumer can read it from the bytes without parsing them (see requestIdOf). */
   request_id: string;
+  /** Contract version (the `event_version` column); consumers reject versions they do not know. */
+  event_version: typeof REQUEST_EVENT_VERSION;
   /** Start of the call, UTC epoch milliseconds. */
   created_at: number;
   project_id: string;
@@ -98,7 +101,7 @@ export const REQUEST_EVENT_V1_ADDITIONS = {
   prompt_cache_miss_reason: '',
 } satisfies Partial<RequestEvent>;
 
-export type EventValidation = { ok: true; event: RequestEvent } | { ok: false; reason: string };
+export type EventValidation = { ok: true; event: RequestEvent; upgraded: boolean } | { ok: false; reason: string };
 
 const STRING_FIELDS = [
   'request_id', 'project_id', 'key_id', 'provider', 'model', 'model_served', 'endpoint',
@@ -135,13 +138,22 @@ const CREATED_AT_MAX = Date.UTC(2300, 0, 1) - 1;
 const isCount = (x: unknown, max: number): x is number =>
   typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= max;
 
-/** Checks an untrusted decoded value against the contract; the reason names the bad field. */
+/**
+ * Checks an untrusted decoded value against the contract; the reason names the bad field.
+ * A version-1 event (from a spool or topic written before version 2) is upgraded in place:
+ * `upgraded` says its bytes are not a row and must be encoded again.
+ */
 export function validateRequestEvent(value: unknown): EventValidation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'event is not a JSON object' };
   }
   const e = value as Record<string, unknown>;
-  if (e.v !== REQUEST_EVENT_VERSION) return { ok: false, reason: `unsupported event version ${JSON.stringify(e.v)}` };
+  const legacy = e.event_version === undefined && e.v === 1;
+  // A row's own bookkeeping column: an event that sets it could outrank other rows of its id.
+  if (e.inserted_at !== undefined) return { ok: false, reason: 'inserted_at is not an event field' };
+  if (!legacy && e.event_version !== REQUEST_EVENT_VERSION) {
+    return { ok: false, reason: `unsupported event version ${JSON.stringify(e.event_version ?? e.v)}` };
+  }
   for (const f of STRING_FIELDS) if (typeof e[f] !== 'string') return { ok: false, reason: `${f} must be a string` };
   if ((e.request_id as string).length === 0) return { ok: false, reason: 'request_id must not be empty' };
   if ((e.project_id as string).length === 0) return { ok: false, reason: 'project_id must not be empty' };
@@ -162,8 +174,8 @@ export function validateRequestEvent(value: unknown): EventValidation {
   for (const [k, val] of Object.entries(props)) {
     if (typeof val !== 'string') return { ok: false, reason: `properties.${k} must be a string` };
   }
-  // Spooled or queued events from before the additions are still valid version-1 events.
-  for (const [k, v] of Object.entries(REQUEST_EVENT_V1_ADDITIONS)) if (e[k] === undefined) e[k] = Array.isArray(v) ? [] : v;
+  // Version-1 events from before these fields existed are still valid.
+  if (legacy) for (const [k, v] of Object.entries(REQUEST_EVENT_V1_ADDITIONS)) if (e[k] === undefined) e[k] = Array.isArray(v) ? [] : v;
   for (const f of ['fallback_model', 'cache_source_request_id', 'prompt_cache_miss_reason'] as const) {
     if (typeof e[f] !== 'string') return { ok: false, reason: `${f} must be a string` };
   }
@@ -178,7 +190,9 @@ export function validateRequestEvent(value: unknown): EventValidation {
   }
   const attemptError = checkAttemptLog(e.attempt_log);
   if (attemptError) return { ok: false, reason: attemptError };
-  return { ok: true, event: e as unknown as RequestEvent };
+  if (!legacy) return { ok: true, event: e as unknown as RequestEvent, upgraded: false };
+  const { v: _version, request_id, ...rest } = e;
+  return { ok: true, event: { request_id, event_version: REQUEST_EVENT_VERSION, ...rest } as unknown as RequestEvent, upgraded: true };
 }
 
 function checkAttemptLog(log: unknown): string | undefined {

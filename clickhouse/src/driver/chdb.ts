@@ -139,7 +139,11 @@ class ChdbDriver implements Driver {
 
   async insertJSONEachRow(table: string, rows: readonly object[], settings: InsertSettings = {}): Promise<void> {
     if (rows.length === 0) return;
-    const values = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
+    await this.insertJSONEachRowBytes(table, Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n')), settings);
+  }
+
+  async insertJSONEachRowBytes(table: string, values: Buffer, settings: InsertSettings = {}): Promise<void> {
+    if (values.length === 0) return;
     await this.#gate.shared(async () => {
       try {
         await this.session.insert({ table, values, format: 'JSONEachRow', settings: { ...settings } });

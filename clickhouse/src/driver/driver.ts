@@ -25,6 +25,8 @@ export interface Driver {
    */
   stream(sql: string, params: QueryParams, format: StreamFormat, settings?: QuerySettings): AsyncIterable<Uint8Array>;
   insertJSONEachRow(table: string, rows: readonly object[], settings?: InsertSettings): Promise<void>;
+  /** Inserts JSONEachRow lines that are already encoded (one object per line), without decoding them. */
+  insertJSONEachRowBytes(table: string, lines: Buffer, settings?: InsertSettings): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

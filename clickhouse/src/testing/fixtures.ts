@@ -13,8 +13,8 @@ let sequence = 0;
 export function makeEvent(overrides: Partial<RequestEvent> = {}): RequestEvent {
   sequence += 1;
   return {
-    v: REQUEST_EVENT_VERSION,
     request_id: `req_${String(sequence).padStart(6, '0')}_${randomUUID().slice(0, 8)}`,
+    event_version: REQUEST_EVENT_VERSION,
     created_at: Date.now() - 60_000,
     project_id: 'proj_default',
     key_id: 'key_1',

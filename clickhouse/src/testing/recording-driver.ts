@@ -42,6 +42,12 @@ export class RecordingDriver implements Driver {
     this.calls.push({ kind: 'insert', sql: table, params: {}, rows, settings });
   }
 
+  /** Recorded like insertJSONEachRow, with the lines decoded to rows. */
+  async insertJSONEachRowBytes(table: string, lines: Buffer, settings: InsertSettings = {}): Promise<void> {
+    const rows = lines.toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as object);
+    this.calls.push({ kind: 'insert', sql: table, params: {}, rows, settings });
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}

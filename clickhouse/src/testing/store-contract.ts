@@ -56,7 +56,7 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
   };
   /** What a list row must show for an event: everything but the bodies, created_at as ISO. */
   const rowOf = (e: RequestEvent): RequestRow => {
-    const { v: _v, request_body: _req, response_body: _res, created_at, ...rest } = e;
+    const { event_version: _v, request_body: _req, response_body: _res, created_at, ...rest } = e;
     return { ...rest, created_at: new Date(created_at).toISOString() };
   };
   const detailOf = (e: RequestEvent): RequestDetail => ({
@@ -87,8 +87,8 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
          WHERE database = currentDatabase() AND table = 'requests' ORDER BY position`,
       );
       const byName = Object.fromEntries(columns.map((c) => [c.name, c]));
-      const eventColumns = Object.keys(makeEvent()).filter((k) => k !== 'v');
-      expect(columns.map((c) => c.name).sort()).toEqual([...eventColumns, 'event_version', 'inserted_at'].sort());
+      // Since contract version 2 an event is its row: every field a column, plus the row's own inserted_at.
+      expect(columns.map((c) => c.name).sort()).toEqual([...Object.keys(makeEvent()), 'inserted_at'].sort());
       expect(byName.created_at?.type).toBe("DateTime64(3, 'UTC')");
       expect(byName.inserted_at?.type).toBe("DateTime64(3, 'UTC')");
       expect(byName.properties?.type).toBe('Map(LowCardinality(String), String)');
@@ -177,7 +177,7 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
         'SELECT event_version FROM requests WHERE request_id = {id:String}',
         { id: full.request_id },
       );
-      expect(stored?.event_version).toBe(1);
+      expect(stored?.event_version).toBe(2);
     });
 
     it('treats quotes, backslashes and placeholders in values as data, never as SQL', async () => {

@@ -100,9 +100,9 @@ export function syntheticTraffic(opts: SyntheticTrafficOptions): (i: number) => 
     const prompt = pick(PROMPTS);
     const attempt: AttemptRecord = { model: m.model, provider: m.provider, upstream_model: m.model, status, error_type: errorType, duration_ms: latency };
     return {
-      v: REQUEST_EVENT_VERSION,
-      ...REQUEST_EVENT_V1_ADDITIONS,
       request_id: `seed-${opts.project}-${i.toString(36)}`,
+      event_version: REQUEST_EVENT_VERSION,
+      ...REQUEST_EVENT_V1_ADDITIONS,
       created_at: createdAt,
       project_id: opts.project,
       key_id: agentic ? KEYS[2]! : pick(KEYS.slice(0, 2)),

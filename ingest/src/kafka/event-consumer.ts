@@ -1,8 +1,8 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
-import { StoreError, validateRequestEvent, type RequestEvent, type Store } from '@periscope/clickhouse';
+import { decodeEventRow, StoreError, type RequestEvent, type Store } from '@periscope/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
-import { createIngestMetrics, type IngestMetrics } from '../ingest-metrics.ts';
+import type { IngestMetrics } from '../ingest-metrics.ts';
 import { createKafka, ensureTopic, type KafkaConfig } from '@periscope/proxy';
 
 export interface EventConsumerOptions {
@@ -10,11 +10,15 @@ export interface EventConsumerOptions {
   topic: string;
   deadLetterTopic: string;
   groupId: string;
+  /** Used when the consumer creates the topic. */
+  partitions?: number;
   sessionTimeoutMs?: number;
   store: Store;
   registry: Registry;
   metrics: IngestMetrics;
   log: FastifyBaseLogger;
+  /** First pause before connecting again after the broker was unreachable (doubles up to 10 s). */
+  reconnectMs?: number;
 }
 
 interface Poison {
@@ -23,6 +27,9 @@ interface Poison {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A member that fetched nothing for this long (the broker answers an idle fetch every 250 ms) is not consuming. */
+const FETCH_SILENCE_MS = 10_000;
 
 /**
  * Crash points for the pipeline's own tests (PERISCOPE_FAULT_INJECT=kill-before-insert or
@@ -33,31 +40,30 @@ function crashPoint(name: 'kill-before-insert' | 'kill-after-insert'): void {
   if (process.env.PERISCOPE_FAULT_INJECT === name) process.kill(process.pid, 'SIGKILL');
 }
 
-function decode(message: KafkaMessage): { event: RequestEvent } | { reason: string } {
-  if (!message.value) return { reason: 'empty message' };
-  let json: unknown;
-  try {
-    json = JSON.parse(message.value.toString('utf8'));
-  } catch {
-    return { reason: 'not JSON' };
-  }
-  const checked = validateRequestEvent(json);
-  return checked.ok ? { event: checked.event } : { reason: checked.reason };
-}
-
 /**
- * Kafka → ClickHouse, losing nothing: one insert per batch with a deduplication token made
- * of topic/partition/offset range (a batch redelivered after a crash between insert and
- * commit is a no-op), offsets committed only after the insert succeeded, and rows idempotent
- * by request_id for redeliveries with other boundaries. Messages that fail the contract go to
- * the dead-letter topic with the reason, and are committed only once that produce succeeded.
- * While ClickHouse is down the batch is retried with backoff, heartbeating, so the consumer
- * holds its partitions, lag grows, nothing is dead-lettered, and it resumes by itself.
+ * Kafka → ClickHouse, losing nothing: the message values are event bytes, checked against the
+ * contract and inserted as they are (JSONEachRow, no re-encoding), one insert per batch with a
+ * deduplication token made of topic/partition/offset range (a batch redelivered after a crash
+ * between insert and commit is a no-op), offsets committed only after the insert succeeded, and
+ * rows idempotent by request_id for redeliveries with other boundaries. Messages that fail the
+ * contract go to the dead-letter topic with the reason, and are committed only once that
+ * produce succeeded. While ClickHouse is down the batch is retried with backoff, heartbeating,
+ * so the consumer holds its partitions and resumes by itself.
+ *
+ * A broker outage, at start or during a run, never ends the process: the consumer reconnects
+ * with backoff for as long as it takes, and healthy() is false while it cannot consume.
  */
 export class EventConsumer {
-  private readonly consumer: Consumer;
-  private readonly dlq: Producer;
+  private consumer: Consumer | undefined;
+  private dlq: Producer | undefined;
+  private running = true;
+  private supervisor: Promise<void> | undefined;
+  private crashed: (() => void) | undefined;
+  private lastFetch = 0;
+  private lastError = 'not connected yet';
   private readonly o: EventConsumerOptions;
+  private readonly admin: Admin;
+  private adminConnected = false;
   /**
    * Per partition, the offset after the last batch this member committed since it joined the
    * group. A batch starting exactly there continues our own work and cannot be a redelivery;
@@ -67,23 +73,18 @@ export class EventConsumer {
 
   constructor(o: EventConsumerOptions) {
     this.o = o;
-    // Big fetches make big batches: one ClickHouse insert per batch is the cost that matters.
-    this.consumer = o.kafka.consumer({
-      groupId: o.groupId, sessionTimeout: o.sessionTimeoutMs ?? 30_000, heartbeatInterval: 3000,
-      maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024, minBytes: 256 * 1024, maxWaitTimeInMs: 250,
-    });
-    this.dlq = o.kafka.producer({ allowAutoTopicCreation: true });
-    const admin = o.kafka.admin();
-    let adminConnected = false;
+    this.admin = o.kafka.admin();
+    const admin = this.admin;
+    const self = this;
     new Gauge({
       name: 'periscope_ingest_consumer_lag',
       help: 'Messages in the events topic not yet committed by the ingest group.',
       registers: [o.registry],
       async collect() {
         try {
-          if (!adminConnected) {
+          if (!self.adminConnected) {
             await admin.connect();
-            adminConnected = true;
+            self.adminConnected = true;
           }
           const [ends, committed] = await Promise.all([
             admin.fetchTopicOffsets(o.topic),
@@ -96,41 +97,106 @@ export class EventConsumer {
         }
       },
     });
-    this.closeAdmin = async () => {
-      if (adminConnected) await admin.disconnect();
-    };
+    new Gauge({ name: 'periscope_ingest_consuming', help: '1 while the consumer is connected and fetching.', registers: [o.registry], collect() { this.set(self.healthy() ? 1 : 0); } });
   }
 
-  private readonly closeAdmin: () => Promise<void>;
+  /** Starts consuming in the background; never throws for an unreachable broker. */
+  start(): void {
+    this.supervisor ??= this.supervise();
+  }
 
-  async start(): Promise<void> {
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.continuesFrom.clear());
-    await this.dlq.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
-    await this.consumer.run({
+  /** True while the consumer is in its group and fetching. */
+  healthy(): boolean {
+    return this.consumer !== undefined && Date.now() - this.lastFetch < FETCH_SILENCE_MS;
+  }
+
+  /** Why healthy() is false, for /healthz. */
+  get problem(): string {
+    return this.healthy() ? '' : `not consuming from Kafka: ${this.lastError}`;
+  }
+
+  /** Connects, runs, and after a failure connects again with backoff, until stop(). */
+  private async supervise(): Promise<void> {
+    let delay = this.o.reconnectMs ?? 500;
+    let failures = 0;
+    while (this.running) {
+      try {
+        await this.connectAndRun();
+        failures = 0;
+        delay = this.o.reconnectMs ?? 500;
+        // Until kafkajs gives up on its own retries (CRASH without restart) or stop().
+        await new Promise<void>((resolve) => {
+          this.crashed = resolve;
+          if (!this.running) resolve();
+        });
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        // The first failure and then one in ten: an outage must be visible, not flood the log.
+        if (failures++ % 10 === 0) this.o.log.error({ err: this.lastError, attempt: failures }, 'Kafka unreachable; the ingest keeps trying (GET /healthz answers 503 meanwhile)');
+      }
+      await this.disconnect();
+      if (!this.running) return;
+      await sleep(delay);
+      delay = Math.min(delay * 2, 10_000);
+    }
+  }
+
+  private async connectAndRun(): Promise<void> {
+    await ensureTopic(this.o.kafka, this.o.topic, this.o.partitions ?? 6);
+    // Big fetches make big batches: one ClickHouse insert per batch is the cost that matters.
+    const consumer = this.o.kafka.consumer({
+      groupId: this.o.groupId, sessionTimeout: this.o.sessionTimeoutMs ?? 30_000, heartbeatInterval: 3000,
+      maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024, minBytes: 256 * 1024, maxWaitTimeInMs: 250,
+    });
+    const dlq = this.o.kafka.producer({ allowAutoTopicCreation: true });
+    this.consumer = consumer;
+    this.dlq = dlq;
+    consumer.on(consumer.events.GROUP_JOIN, () => this.continuesFrom.clear());
+    consumer.on(consumer.events.FETCH, () => (this.lastFetch = Date.now()));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.lastError = payload.error.message;
+      this.lastFetch = 0;
+      if (!payload.restart) this.crashed?.();
+    });
+    await dlq.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       // Partitions' batches are inserted concurrently (chDB and the server both take parallel inserts).
       partitionsConsumedConcurrently: 4,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    this.o.log.info({ topic: this.o.topic }, 'consuming events from Kafka');
+  }
+
+  private async disconnect(): Promise<void> {
+    const { consumer, dlq } = this;
+    this.consumer = undefined;
+    this.dlq = undefined;
+    this.crashed = undefined;
+    await consumer?.disconnect().catch(() => undefined);
+    await dlq?.disconnect().catch(() => undefined);
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
+    const rows: Buffer[] = [];
     const events: RequestEvent[] = [];
     const poison: Poison[] = [];
     for (const message of batch.messages) {
-      const decoded = decode(message);
-      if ('event' in decoded) events.push(decoded.event);
-      else poison.push({ message, reason: decoded.reason });
+      const decoded = message.value ? decodeEventRow(message.value) : { ok: false as const, reason: 'empty message' };
+      if (decoded.ok) {
+        rows.push(decoded.row);
+        events.push(decoded.event);
+      } else poison.push({ message, reason: decoded.reason });
     }
     this.o.metrics.consumed.inc(batch.messages.length);
     const keepGoing = () => isRunning() && !isStale();
     const source = `${batch.topic}/${batch.partition}`;
 
-    if (events.length > 0) {
+    if (rows.length > 0) {
       const dedupToken = `${source}/${batch.firstOffset()}-${batch.lastOffset()}`;
       const ok = await this.retrying('insert', keepGoing, heartbeat, async () => {
         const end = this.o.metrics.insertLatency.startTimer();
@@ -138,7 +204,7 @@ export class EventConsumer {
         try {
           const continuing = this.continuesFrom.get(source) === batch.firstOffset();
           const already = continuing ? 0 : await this.o.store.countStored(events);
-          await this.o.store.insertRequests(events, { dedupToken });
+          await this.o.store.insertRequestRows(rows, { dedupToken });
           this.o.metrics.deduplicated.inc(already);
         } catch (err) {
           // The contract check passed above, so a refusal here is the store's own validation:
@@ -152,7 +218,7 @@ export class EventConsumer {
           throw err;
         }
         end();
-        this.o.metrics.inserted.inc(events.length);
+        this.o.metrics.inserted.inc(rows.length);
         crashPoint('kill-after-insert');
       });
       if (!ok) return; // rebalanced or stopping: leave the batch uncommitted for redelivery
@@ -169,7 +235,7 @@ export class EventConsumer {
   }
 
   private async deadLetter(source: string, poison: Poison[]): Promise<void> {
-    await this.dlq.send({
+    await this.dlq!.send({
       topic: this.o.deadLetterTopic,
       acks: -1,
       messages: poison.map(({ message, reason }) => ({
@@ -206,23 +272,25 @@ export class EventConsumer {
 
   /** Finishes the batch in hand, commits, and leaves the group. */
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.dlq.disconnect();
-    await this.closeAdmin();
+    this.running = false;
+    this.crashed?.();
+    await this.supervisor;
+    await this.disconnect();
+    if (this.adminConnected) await this.admin.disconnect().catch(() => undefined);
   }
 }
 
 /**
  * The ingest's consumer as every host runs it (`periscope ingest`, and `start --kafka`): group
- * `periscope-ingest` on the configured topic, created first if absent.
+ * `periscope-ingest` on the configured topic, created when absent. Returns at once; the
+ * consumer connects (and reconnects) in the background.
  */
-export async function startEventConsumer(config: KafkaConfig, store: Store, registry: Registry, log: FastifyBaseLogger): Promise<EventConsumer> {
+export function startEventConsumer(config: KafkaConfig, store: Store, registry: Registry, metrics: IngestMetrics, log: FastifyBaseLogger): EventConsumer {
   const kafka = createKafka(config.brokers, 'periscope-ingest', log);
-  await ensureTopic(kafka, config.topic, config.partitions);
   const consumer = new EventConsumer({
-    kafka, topic: config.topic, deadLetterTopic: config.dead_letter_topic, groupId: 'periscope-ingest',
-    sessionTimeoutMs: config.session_timeout_ms, store, registry, metrics: createIngestMetrics(registry), log,
+    kafka, topic: config.topic, deadLetterTopic: config.dead_letter_topic, groupId: 'periscope-ingest', partitions: config.partitions,
+    sessionTimeoutMs: config.session_timeout_ms, store, registry, metrics, log,
   });
-  await consumer.start();
+  consumer.start();
   return consumer;
 }

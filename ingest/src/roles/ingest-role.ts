@@ -4,7 +4,8 @@ import type { PeriscopeConfig } from '@periscope/proxy';
 import { apiPlugin } from '../api/api-plugin.ts';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from '../data-dir.ts';
 import { createHttpServer } from '../http-server.ts';
-import { startEventConsumer } from '../kafka/event-consumer.ts';
+import { startEventConsumer, type EventConsumer } from '../kafka/event-consumer.ts';
+import { createIngestMetrics } from '../ingest-metrics.ts';
 import { startAlerting } from '../alerts/start-alerting.ts';
 import { startReportScheduler } from '../reports/start-report-scheduler.ts';
 
@@ -37,16 +38,22 @@ export async function startIngestRole(o: IngestRoleOptions): Promise<IngestRole>
   await store.migrate();
   await store.setBodyTtlDays(o.config.logging.body_ttl_days);
 
-  const { app, registry } = createHttpServer(o.logger, () => store.ping(), { dir: o.uiDir });
+  let consumer: EventConsumer | undefined;
+  // Ready while the store answers and the consumer is fetching: a broker outage shows here.
+  const ready = async () => {
+    await store.ping();
+    if (consumer && !consumer.healthy()) throw new Error(consumer.problem);
+  };
+  const { app, registry } = createHttpServer(o.logger, ready, { dir: o.uiDir });
   const alerts = await startAlerting({ app, store, registry, secret, config: () => o.config, env });
   startReportScheduler({ app, store, secret, config: () => o.config });
   await app.register(apiPlugin, {
     store, admin, keySecret: secret, onKeysChanged: async () => {}, config: () => o.config, onAlertRulesChanged: (id) => alerts.rulesChanged(id),
   });
 
-  const consumer = await startEventConsumer(o.config.kafka, store, registry, app.log);
+  consumer = startEventConsumer(o.config.kafka, store, registry, createIngestMetrics(registry), app.log);
   app.addHook('onClose', async () => {
-    await consumer.stop();
+    await consumer?.stop();
     await store.close();
   });
   return { app, store, firstRun: { adminToken: admin.generatedToken } };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import {
-  ControlPlaneKeys, createProxyMetrics, KeySnapshot, proxyPlugin, startGatewayServices, startKafkaSink,
+  ControlPlaneKeys, createProxyMetrics, KeySnapshot, proxyPlugin, startEventSpool, startGatewayServices,
   type PeriscopeConfig, type ProxyOptions,
 } from '@periscope/proxy';
 import { ensureDataDir } from '../data-dir.ts';
@@ -24,8 +24,8 @@ export interface ProxyRole {
 }
 
 /**
- * `periscope proxy`: the gateway only. Events go to Kafka (spooled to disk when it is not
- * reachable); keys come from the control plane, so no call waits on ClickHouse. All proxies
+ * `periscope proxy`: the gateway only. Events go to the disk spool and a thread ships them to
+ * Kafka; keys come from the control plane, so no call waits on ClickHouse. All proxies
  * and the ingest share PERISCOPE_SECRET (keys are HMACs of it) and PERISCOPE_ADMIN_TOKEN.
  */
 export async function startProxyRole(o: ProxyRoleOptions): Promise<ProxyRole> {
@@ -36,7 +36,7 @@ export async function startProxyRole(o: ProxyRoleOptions): Promise<ProxyRole> {
   ensureDataDir(o.dataDir);
   const { app, registry } = createHttpServer(o.logger, async () => {});
   const metrics = createProxyMetrics(registry);
-  const pipeline = await startKafkaSink(o.config.kafka, o.config.kafka.spool.dir ?? join(o.dataDir, 'spool'), registry, app.log);
+  const events = await startEventSpool(o.config, o.dataDir, registry, metrics, app.log);
   const snapshot = new KeySnapshot(Buffer.from(env.PERISCOPE_SECRET, 'utf8'));
   const keys = new ControlPlaneKeys({
     controlUrl: o.controlUrl, adminToken: env.PERISCOPE_ADMIN_TOKEN, snapshot,
@@ -46,11 +46,11 @@ export async function startProxyRole(o: ProxyRoleOptions): Promise<ProxyRole> {
   const services = await startGatewayServices({ config: o.config, configFile: o.configFile, env, log: app.log });
   app.addHook('onClose', () => services.close());
   await app.register(proxyPlugin, {
-    config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: pipeline.sink, metrics, dispatcher: o.dispatcher,
+    config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: events.sink, metrics, dispatcher: o.dispatcher,
   });
   app.addHook('onClose', async () => {
     keys.stop();
-    await pipeline.close();
+    await events.close();
   });
   return { app };
 }

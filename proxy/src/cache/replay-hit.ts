@@ -31,7 +31,9 @@ function storedUsage(endpoint: Endpoint, body: StoredBody, withResponseMeta: boo
  * HIT`, and the body in the shape the call asked for (planned by the lookup). The call is
  * recorded like the original (provider, usage, so cost_saved_usd), with no upstream attempt.
  */
-export function replayHit(reply: FastifyReply, call: CallRecord, source: StoredResponse, body: StoredBody, maxStoredBodyBytes: number): void {
+export function replayHit(
+  reply: FastifyReply, call: CallRecord, source: StoredResponse, body: StoredBody, maxStoredBodyBytes: number, logCall: (call: CallRecord) => void,
+): void {
   call.provider = source.provider;
   call.providerType = source.providerType;
   call.status = source.status;
@@ -52,5 +54,6 @@ export function replayHit(reply: FastifyReply, call: CallRecord, source: StoredR
     'periscope-provider': source.provider,
   });
   if (call.streamed) call.ttftMs = Math.round(performance.now() - call.t0);
+  logCall(call);
   res.end(payload);
 }

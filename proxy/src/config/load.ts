@@ -49,6 +49,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     throw new ConfigError(`invalid config at ${path}: ${issue.message}`);
   }
   const config = result.data;
+  const rawLogging = base.logging as Record<string, unknown> | undefined;
+  if (config.kafka.spool && rawLogging?.spool === undefined) config.logging.spool = config.kafka.spool;
   for (const [name, p] of Object.entries(config.providers)) {
     if (p.api_key === '') delete p.api_key;
     if (!p.base_url && p.type !== 'azure-openai' && DEFAULT_PROVIDERS[p.type]) p.base_url = DEFAULT_PROVIDERS[p.type]!.base_url;

@@ -203,6 +203,19 @@ const timeoutsSchema = z.strictObject({
   idle_body_ms: z.number().int().positive().default(300_000),
 });
 
+/**
+ * The disk spool every event is appended to before its answer ends; a reader in another
+ * process (the store of `periscope start`) or thread (the Kafka shipper) moves events on.
+ */
+const spoolSchema = z.strictObject({
+  /** Default: `<data-dir>/spool`. */
+  dir: z.string().optional(),
+  max_bytes: z.number().int().positive().default(1024 * 1024 * 1024),
+  fsync_interval_ms: z.number().int().positive().default(200),
+  /** drop-newest counts and logs each dropped event; fail-calls answers 503 while the spool is full. */
+  on_full: z.enum(SPOOL_FULL_POLICIES).default('drop-newest'),
+});
+
 const kafkaSchema = z.strictObject({
   /** host:port list; also `--kafka` / PERISCOPE_KAFKA_BROKERS. Empty = embedded in-process queue. */
   brokers: z.array(z.string()).default([]),
@@ -212,16 +225,10 @@ const kafkaSchema = z.strictObject({
   partitions: z.number().int().positive().default(6),
   /** Ingest consumer session: how long a crashed worker holds its partitions before a rebalance. */
   session_timeout_ms: z.number().int().min(6000).default(30_000),
-  /** Events buffered in memory before they spill to the disk spool. */
-  memory_queue_events: z.number().int().positive().default(10_000),
-  spool: z.strictObject({
-    /** Default: `<data-dir>/spool`. */
-    dir: z.string().optional(),
-    max_bytes: z.number().int().positive().default(1024 * 1024 * 1024),
-    fsync_interval_ms: z.number().int().positive().default(200),
-    /** drop-newest counts and logs each dropped event; fail-calls answers 503 while the spool is full. */
-    on_full: z.enum(SPOOL_FULL_POLICIES).default('drop-newest'),
-  }).prefault({}),
+  /** No longer used: every event goes to the disk spool first (accepted so older files still load). */
+  memory_queue_events: z.number().int().positive().optional(),
+  /** Older name of `logging.spool`, used when that is not set. */
+  spool: spoolSchema.optional(),
 });
 
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
@@ -279,8 +286,9 @@ export const configSchema = z.strictObject({
     max_stored_body_bytes: z.number().int().nonnegative().default(256 * 1024),
     /** Bodies are cleared after this many days; 0 keeps them. */
     body_ttl_days: z.number().int().nonnegative().default(30),
-    /** In-memory event queue bound; events beyond it are dropped and counted. */
-    queue_max_events: z.number().int().positive().default(50_000),
+    /** No longer used: events go to the disk spool, not a memory queue (accepted so older files still load). */
+    queue_max_events: z.number().int().positive().optional(),
+    spool: spoolSchema.prefault({}),
   }).prefault({}),
   kafka: kafkaSchema.prefault({}),
   routing: z.strictObject({
@@ -300,6 +308,7 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ProviderConfigInput = z.input<typeof providerSchema>;
 export type TimeoutsConfig = z.infer<typeof timeoutsSchema>;
 export type KafkaConfig = z.infer<typeof kafkaSchema>;
+export type SpoolConfig = z.infer<typeof spoolSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;
 export type RetryConfig = z.infer<typeof retrySchema>;

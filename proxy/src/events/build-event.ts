@@ -54,8 +54,8 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
   const req = storedBody(requestText, call.meta.omitRequest, max, call.secrets);
   const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets);
   return {
-    v: REQUEST_EVENT_VERSION,
     request_id: call.requestId,
+    event_version: REQUEST_EVENT_VERSION,
     created_at: call.startedAt,
     project_id: call.projectId,
     key_id: call.keyId,

@@ -1,9 +1,12 @@
-import type { RequestEvent } from '@periscope/clickhouse/contract';
+import { encodeRequestEvent, type RequestEvent } from '@periscope/clickhouse/contract';
+import type { SpoolWriter } from './spool/spool-writer.ts';
+import type { SpoolFullPolicy } from './spool/spool-policy.ts';
+import type { ProxyMetrics } from '../metrics.ts';
 
 /**
- * Where the proxy hands finished events. emit() must never block or throw: the proxy calls
- * it after the response ended, and logging must not fail a call. Implementations: the
- * embedded in-process queue (here) and the Kafka sink (distributed deployment).
+ * Where the proxy hands finished events. emit() must never block on the network or throw:
+ * logging must not fail a call. It runs before the answer's last byte goes out, so that a
+ * call the client saw answered is already in the spool.
  */
 export interface EventSink {
   emit(event: RequestEvent): void;
@@ -14,78 +17,42 @@ export interface EventSink {
   admit?(): boolean;
 }
 
-export interface QueueCounters {
-  onEnqueued(): void;
-  onDropped(reason: 'queue_full' | 'closed'): void;
+export interface SinkLog {
+  error(obj: object, msg: string): void;
 }
 
 /**
- * A bounded FIFO between the proxy and a writer. When full, the newest event is dropped and
- * counted (the policy is explicit: the alternative, blocking the call, breaks the rule that
- * logging never slows a proxied call).
+ * The gateway's only sink, in every deployment: each event is encoded once and appended to the
+ * disk spool with one write(2); what reads the spool (the store process, or the Kafka shipper
+ * thread) is never on this event loop. A refused append is dropped and counted by reason.
  */
-export class BoundedEventQueue implements EventSink {
-  private items: RequestEvent[] = [];
-  private head = 0;
-  private closed = false;
-  private waiters: Array<() => void> = [];
-  readonly capacity: number;
-  private readonly counters: QueueCounters;
+export class SpoolSink implements EventSink {
+  private lastDropLog = 0;
 
-  constructor(capacity: number, counters: QueueCounters) {
-    this.capacity = capacity;
-    this.counters = counters;
-  }
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
+  constructor(
+    private readonly writer: SpoolWriter,
+    private readonly onFull: SpoolFullPolicy,
+    private readonly metrics: Pick<ProxyMetrics, 'eventsEmitted' | 'eventsDropped'>,
+    private readonly log: SinkLog,
+  ) {}
 
   emit(event: RequestEvent): void {
-    if (this.closed) return this.counters.onDropped('closed');
-    if (this.length >= this.capacity) return this.counters.onDropped('queue_full');
-    this.items.push(event);
-    this.counters.onEnqueued();
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
-  /** Removes and returns up to `max` events, oldest first. */
-  take(max: number): RequestEvent[] {
-    const end = Math.min(this.items.length, this.head + max);
-    const batch = this.items.slice(this.head, end);
-    this.head = end;
-    // Compact occasionally so the backing array does not grow without bound.
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+    const result = this.writer.append(encodeRequestEvent(event));
+    if (result.ok) {
+      this.metrics.eventsEmitted.inc();
+      return;
     }
-    return batch;
+    this.metrics.eventsDropped.inc({ reason: result.reason });
+    if (Date.now() - this.lastDropLog > 5000) {
+      this.lastDropLog = Date.now();
+      this.log.error(
+        { reason: result.reason, err: result.error?.message, spool_bytes: this.writer.bytes },
+        'EVENT DROPPED: the disk spool cannot take it; see periscope_events_dropped_total',
+      );
+    }
   }
 
-  /** Puts a batch back at the front (a write failed and will be retried). */
-  unshift(batch: RequestEvent[]): void {
-    this.items = batch.concat(this.items.slice(this.head));
-    this.head = 0;
-  }
-
-  /** Resolves when an event is available, the queue closes, or `ms` elapse. */
-  waitForEvents(ms: number): Promise<void> {
-    if (this.length > 0 || this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.waiters.push(done);
-    });
-  }
-
-  close(): void {
-    this.closed = true;
-    for (const w of this.waiters) w();
-    this.waiters = [];
+  admit(): boolean {
+    return this.onFull !== 'fail-calls' || !this.writer.full;
   }
 }

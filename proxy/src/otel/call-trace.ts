@@ -32,6 +32,8 @@ export class CallTrace {
     readonly parentSpanId: string,
     readonly traceState: string,
     readonly sampled: boolean,
+    /** The client's HTTP method, which each upstream attempt repeats. */
+    readonly method = 'POST',
   ) {}
 
   startAttempt(): void {

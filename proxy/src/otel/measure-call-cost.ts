@@ -54,29 +54,29 @@ async function perCall(step: (i: number) => void): Promise<number> {
 
 const { call: template, event } = finishedCall();
 const traced = await perCall(() => {
-  const trace = tracer.startCall(headers);
+  const trace = tracer.startCall(headers, 'POST');
   const call = { ...template, trace };
   trace.startAttempt();
   const upstream: Record<string, string> = {};
   trace.inject(upstream, 'https://api.openai.com/v1/chat/completions');
   trace.request = request;
   trace.observed = { usage: { prompt_tokens: 12, completion_tokens: 4, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 }, sawUsage: true, model_served: 'gpt-4o-mini-2024-07-18', response_id: 'chatcmpl-1', finish_reasons: ['stop'] };
-  tracer.endCall(call, event, 'POST');
+  tracer.endCall(call, event);
 });
 const contextOnly = await perCall(() => {
-  const trace = tracer.startCall(headers);
+  const trace = tracer.startCall(headers, 'POST');
   trace.startAttempt();
   trace.inject({}, 'https://api.openai.com/v1/chat/completions');
   trace.endAttempt();
 });
-const traceForPacking = tracer.startCall(headers);
+const traceForPacking = tracer.startCall(headers, 'POST');
 traceForPacking.startAttempt();
-const packOnly = await perCall(() => packCallSpanRecord({ ...template, trace: traceForPacking }, traceForPacking, event, 'POST', false));
+const packOnly = await perCall(() => packCallSpanRecord({ ...template, trace: traceForPacking }, traceForPacking, event, false));
 const unsampled = await perCall(() => {
-  const trace = tracer.startCall({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' });
+  const trace = tracer.startCall({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' }, 'POST');
   trace.startAttempt();
   trace.inject({}, 'https://api.openai.com/v1/chat/completions');
-  tracer.endCall({ ...template, trace }, event, 'POST');
+  tracer.endCall({ ...template, trace }, event);
 });
 const counters = await perCall(() => usage.record(event));
 await tracer.flush();

@@ -49,7 +49,7 @@ describe('GenAI spans from a call record', () => {
     trace.request = { temperature: 0.5, messages: [] };
     const call = testCall({ trace, meta: { ...testCall().meta, userId: 'u', properties: { team: 'x' } }, attemptLog: [{ model: 'm', provider: 'openai', upstream_model: 'm-1', status: 503, error_type: 'http_503', duration_ms: 4 }, { model: 'm', provider: 'b', upstream_model: 'm-1', status: 200, error_type: '', duration_ms: 2 }] }, '{"id":"chatcmpl-9","choices":[{"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}');
     const event = buildEvent(call, { priceBook: call.priceBook, maxStoredBodyBytes: 1000, metrics: createProxyMetrics(new Registry()) });
-    const record = unpackCallSpanRecord(structuredClone(packCallSpanRecord(call, trace, event, 'POST', true)));
+    const record = unpackCallSpanRecord(structuredClone(packCallSpanRecord(call, trace, event, true)));
     expect(record).toMatchObject({ traceId: trace.traceId, spanId: trace.spanId, parentSpanId: trace.parentSpanId, traceState: 'a=1', params: { temperature: 0.5 }, responseId: 'chatcmpl-9', finishReasons: ['stop'] });
     expect(record.event).toMatchObject({ request_id: event.request_id, user_id: 'u', properties: { team: 'x' }, prompt_tokens: 3, completion_tokens: 2 });
     expect(record.attempts).toMatchObject([

@@ -48,7 +48,7 @@ function record(_i: number): PackedCallSpanRecord {
   const trace = new CallTrace(ids, ids.traceId(), ids.spanId(), '', '', true);
   const call = testCall({ trace });
   const event = buildEvent(call, { priceBook: call.priceBook, maxStoredBodyBytes: 1000, metrics: createProxyMetrics(new Registry()) });
-  return packCallSpanRecord(call, trace, event, 'POST', false);
+  return packCallSpanRecord(call, trace, event, false);
 }
 
 function counters() {

@@ -83,7 +83,7 @@ const F = EVENT_FIELDS.length;
 export type PackedCallSpanRecord = unknown[];
 
 /** Built once the event is: copies what the spans need, nothing that is large unless content capture is on. */
-export function packCallSpanRecord(call: CallRecord, trace: CallTrace, event: RequestEvent, method: string, captureContent: boolean): PackedCallSpanRecord {
+export function packCallSpanRecord(call: CallRecord, trace: CallTrace, event: RequestEvent, captureContent: boolean): PackedCallSpanRecord {
   const endMs = clock(call, performance.now());
   const out: unknown[] = new Array(F + 11);
   for (let i = 0; i < F; i++) out[i] = event[EVENT_FIELDS[i]!];
@@ -104,7 +104,7 @@ export function packCallSpanRecord(call: CallRecord, trace: CallTrace, event: Re
       span?.spanId ?? trace.ids.spanId(),
       span ? clock(call, span.start) : endMs - log.duration_ms,
       span && span.end > 0 ? clock(call, span.end) : endMs,
-      log.provider, log.model, log.upstream_model, log.status, log.error_type, method, span?.url ?? '',
+      log.provider, log.model, log.upstream_model, log.status, log.error_type, trace.method, span?.url ?? '',
     );
   });
   out[F + 10] = attempts;

@@ -33,19 +33,19 @@ export class Tracer {
     private readonly metrics: ProxyMetrics,
   ) {}
 
-  startCall(headers: IncomingHttpHeaders): CallTrace {
+  startCall(headers: IncomingHttpHeaders, method: string): CallTrace {
     const parent = parseTraceContext(headers.traceparent, headers.tracestate);
     const traceId = parent?.traceId ?? this.#ids.traceId();
     const sampled = shouldSample(this.config.sampling, traceId, parent);
-    return new CallTrace(this.#ids, traceId, this.#ids.spanId(), parent?.spanId ?? '', parent?.traceState ?? '', sampled);
+    return new CallTrace(this.#ids, traceId, this.#ids.spanId(), parent?.spanId ?? '', parent?.traceState ?? '', sampled, method);
   }
 
   /** Never throws: a span that cannot be made is counted, the call is unaffected. */
-  endCall(call: CallRecord, event: RequestEvent, method: string): void {
+  endCall(call: CallRecord, event: RequestEvent): void {
     const trace = call.trace;
     if (!trace?.sampled) return;
     try {
-      this.exporter.submit(packCallSpanRecord(call, trace, event, method, this.config.capture_content));
+      this.exporter.submit(packCallSpanRecord(call, trace, event, this.config.capture_content));
     } catch {
       this.metrics.otelSpansDropped.inc({ reason: 'build_failed' }, 1 + call.attemptLog.length);
     }

@@ -36,6 +36,8 @@ export interface RelayDeps {
   limits: LimitEnforcer;
   cache: GatewayCache;
   promptCaching: PromptCaching;
+  /** Builds and spools the call's event; called right before the answer's last byte. */
+  logCall: (call: CallRecord) => void;
 }
 
 /** The usage-only chunk OpenAI appends when include_usage is on: no choices, a usage block. */
@@ -75,7 +77,7 @@ export async function relayCall(
   // Before routing: a hit goes nowhere, so it is neither routed nor counted against limits.
   const cached = await deps.cache.lookup(call, request.headers, body, { prefix, apiPath }, deps.config);
   if (cached?.kind === 'hit') {
-    replayHit(reply, call, cached.source, cached.body, deps.config.logging.max_stored_body_bytes);
+    replayHit(reply, call, cached.source, cached.body, deps.config.logging.max_stored_body_bytes, deps.logCall);
     return;
   }
   const plan = buildRoutePlan(deps.config, prefix, body.model, call.endpoint, call.meta.route, call.meta.targetUrl);
@@ -129,6 +131,7 @@ export async function relayCall(
       ...clientResponseHeaders(last.response.headers, false),
       ...routingHeaders(call),
     });
+    deps.logCall(call);
     reply.raw.end(last.response.body);
     return;
   }
@@ -178,6 +181,9 @@ async function streamToClient(
   if (observer) call.streamObserved = observer.observed;
   const framer = isSse ? new SseFramer() : undefined;
   const decoder = new TextDecoder();
+  // A body of known length ends with the chunk that completes it: log before writing that one.
+  const contentLength = isSse ? undefined : declaredLength(started.headers['content-length']);
+  let received = 0;
 
   const relayChunk = async (chunk: Buffer): Promise<void> => {
     if (call.ttftMs === null && isSse) call.ttftMs = Math.round(performance.now() - call.t0);
@@ -193,6 +199,8 @@ async function streamToClient(
         for (const e of events) observer.onData(e.data);
       }
     }
+    received += chunk.length;
+    if (contentLength !== undefined && received >= contentLength) deps.logCall(call);
     if (out.length > 0 && !res.write(out)) await waitForDrainOrClose(res);
   };
 
@@ -214,6 +222,7 @@ async function streamToClient(
       call.errorType = 'stream_error';
       call.errorMessage = observer.streamError;
     }
+    deps.logCall(call);
     res.end();
     await recorder?.ended(observer?.streamError === undefined, started.status, started.headers, isSse);
   } catch (err) {
@@ -225,4 +234,9 @@ async function streamToClient(
     // Headers are gone: cutting the connection is the only honest signal left to the client.
     res.destroy();
   }
+}
+
+function declaredLength(value: string | string[] | undefined): number | undefined {
+  const n = typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }

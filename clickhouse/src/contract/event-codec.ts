@@ -1,0 +1,61 @@
+import { validateRequestEvent, type RequestEvent } from './request-event.ts';
+
+/**
+ * The one serialisation of an event: these bytes are the spool record, the Kafka message value
+ * and the JSONEachRow line ClickHouse stores. JSON.stringify never writes a raw newline, so
+ * one event is always one line.
+ */
+export function encodeRequestEvent(event: RequestEvent): Buffer {
+  let json = JSON.stringify(event);
+  // The proxy builds events with request_id first; others (fixtures, upgrades) may not.
+  if (!json.startsWith('{"request_id":')) json = JSON.stringify(Object.assign({ request_id: event.request_id }, event));
+  return Buffer.from(json);
+}
+
+const ID_PREFIX = Buffer.from('{"request_id":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+
+/**
+ * The request id of encoded event bytes, read from their fixed prefix without parsing the
+ * event (Kafka keys, logs); undefined when the bytes do not start like an encoded event.
+ */
+export function requestIdOf(bytes: Buffer): string | undefined {
+  if (bytes.length <= ID_PREFIX.length || !bytes.subarray(0, ID_PREFIX.length).equals(ID_PREFIX)) return undefined;
+  const end = bytes.indexOf(QUOTE, ID_PREFIX.length);
+  if (end === -1) return undefined;
+  const raw = bytes.subarray(ID_PREFIX.length, end);
+  // An escaped character (a client-chosen id with a quote in it): let JSON decode the string.
+  if (raw.includes(BACKSLASH)) {
+    try {
+      return (JSON.parse(bytes.toString('utf8')) as { request_id?: unknown }).request_id as string;
+    } catch {
+      return undefined;
+    }
+  }
+  return raw.toString('utf8');
+}
+
+export type DecodedEventRow =
+  | { ok: true; row: Buffer; event: RequestEvent }
+  | { ok: false; reason: string; requestId: string | undefined };
+
+/**
+ * Checks untrusted event bytes against the contract and returns the row to insert: the bytes
+ * themselves for a current event (no re-serialisation), a re-encoding for a version-1 event;
+ * and the decoded event, for what a consumer needs to know about it (ids, project, time).
+ * Parsed only to be checked: ClickHouse would store an out-of-range count wrapped around.
+ */
+export function decodeEventRow(bytes: Buffer): DecodedEventRow {
+  if (bytes.includes(NEWLINE)) return { ok: false, reason: 'event bytes hold a raw newline', requestId: requestIdOf(bytes) };
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'not JSON', requestId: undefined };
+  }
+  const checked = validateRequestEvent(json);
+  if (!checked.ok) return { ok: false, reason: checked.reason, requestId: typeof (json as { request_id?: unknown })?.request_id === 'string' ? (json as { request_id: string }).request_id : undefined };
+  return { ok: true, row: checked.upgraded ? encodeRequestEvent(checked.event) : bytes, event: checked.event };
+}

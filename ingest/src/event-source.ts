@@ -1,0 +1,35 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Store } from '@periscope/clickhouse';
+import type { PeriscopeConfig, SpoolPosition } from '@periscope/proxy';
+import { createIngestMetrics } from './ingest-metrics.ts';
+import { startEventConsumer } from './kafka/event-consumer.ts';
+import { SpoolIngest } from './spool-ingest.ts';
+
+export interface EventSource {
+  /** Resolves once everything before `position` in the gateway's spool is stored (at once with Kafka). */
+  drainedTo(position: SpoolPosition): Promise<void>;
+  /** Why events cannot be taken in right now ('' when they can), for /healthz. */
+  problem(): string;
+  stop(): Promise<void>;
+}
+
+export interface EventSourceOptions {
+  config: PeriscopeConfig;
+  /** The gateway's spool, read when no Kafka brokers are configured. */
+  spoolDir: string;
+  store: Store;
+  registry: Registry;
+  log: FastifyBaseLogger;
+}
+
+/** Where the embedded store takes events from: the gateway's spool, or Kafka when brokers are configured. */
+export async function startEventSource(o: EventSourceOptions): Promise<EventSource> {
+  const metrics = createIngestMetrics(o.registry);
+  if (o.config.kafka.brokers.length > 0) {
+    const consumer = startEventConsumer(o.config.kafka, o.store, o.registry, metrics, o.log);
+    return { drainedTo: async () => {}, problem: () => consumer.problem, stop: () => consumer.stop() };
+  }
+  const ingest = await SpoolIngest.start({ dir: o.spoolDir, store: o.store, registry: o.registry, metrics, log: o.log });
+  return { drainedTo: (position) => ingest.drainedTo(position), problem: () => '', stop: () => ingest.stop() };
+}

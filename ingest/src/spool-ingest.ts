@@ -1,0 +1,149 @@
+import { decodeEventRow, StoreError, type Store } from '@periscope/clickhouse';
+import { SpoolReader, type SpoolBatch, type SpoolPosition } from '@periscope/proxy';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { FastifyBaseLogger } from 'fastify';
+import type { IngestMetrics } from './ingest-metrics.ts';
+
+export interface SpoolIngestOptions {
+  /** The gateway's spool directory. */
+  dir: string;
+  store: Store;
+  registry: Registry;
+  metrics: IngestMetrics;
+  log: FastifyBaseLogger;
+  /** Records per insert. */
+  maxBatch?: number;
+  /** Bytes per insert (one larger record still goes alone). */
+  maxBatchBytes?: number;
+  /**
+   * Pause after a batch that was not full. Every insert has a fixed cost in ClickHouse (a new
+   * part, later merged): a few large inserts cost far less than many small ones, and rows still
+   * show up well within a second.
+   */
+  lingerMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Crash points for the durability tests (PERISCOPE_FAULT_INJECT); unset in any real deployment. */
+function crashPoint(name: 'spool-kill-before-insert' | 'spool-kill-after-insert'): void {
+  if (process.env.PERISCOPE_FAULT_INJECT === name) process.kill(process.pid, 'SIGKILL');
+}
+
+const after = (a: SpoolPosition, b: SpoolPosition) => a.segment > b.segment || (a.segment === b.segment && a.offset >= b.offset);
+
+/**
+ * The embedded store's event source: reads the gateway's spool and inserts the event bytes into
+ * ClickHouse as they are, each batch exactly once (its spool position is the insert's
+ * deduplication token, and a batch interrupted by a crash is read again with the same token).
+ * Events that fail the contract are dropped and counted; a store that fails is retried with
+ * backoff and nothing is skipped: the events wait in the spool.
+ */
+export class SpoolIngest {
+  private running = true;
+  private readonly loop: Promise<void>;
+  private readonly o: Required<SpoolIngestOptions>;
+  private lastDropLog = 0;
+
+  private constructor(private readonly reader: SpoolReader, private readonly dropped: Counter<'reason'>, o: SpoolIngestOptions) {
+    this.o = { maxBatch: 10_000, maxBatchBytes: 16 * 1024 * 1024, lingerMs: 200, ...o };
+    new Gauge({ name: 'periscope_spool_backlog_bytes', help: 'Spooled bytes not yet in ClickHouse.', registers: [o.registry], collect() { this.set(reader.backlogBytes()); } });
+    this.loop = this.run();
+  }
+
+  static async start(o: SpoolIngestOptions): Promise<SpoolIngest> {
+    const registers = [o.registry];
+    const dropped = (o.registry.getSingleMetric('periscope_events_dropped_total') as Counter<'reason'> | undefined)
+      ?? new Counter({ name: 'periscope_events_dropped_total', help: 'Events lost, by reason.', labelNames: ['reason'], registers });
+    const damaged = new Counter({ name: 'periscope_spool_damaged_records_total', help: 'Torn or corrupt spool records skipped (each ended its segment).', registers });
+    const reader = await SpoolReader.open(o.dir, { log: o.log, onDamage: () => damaged.inc() });
+    return new SpoolIngest(reader, dropped, o);
+  }
+
+  /** Resolves once everything before `target` (a writer's position) is in ClickHouse. */
+  async drainedTo(target: SpoolPosition): Promise<void> {
+    while (this.running && !after(this.reader.position, target)) await sleep(5);
+  }
+
+  /** Finishes the batch in hand and stops; the rest waits in the spool for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    this.reader.close();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let batch: SpoolBatch | null;
+      try {
+        batch = await this.reader.read(this.o.maxBatch, this.o.maxBatchBytes);
+      } catch (err) {
+        this.o.log.error({ err }, 'spool read failed; retrying');
+        await sleep(500);
+        continue;
+      }
+      if (!batch) {
+        await sleep(20);
+        continue;
+      }
+      if (!(await this.insert(batch))) return;
+      if (batch.records.length < this.o.maxBatch) await sleep(this.o.lingerMs);
+    }
+  }
+
+  /** Inserts one batch until it is stored; false when stopping first (it stays in the spool). */
+  private async insert(batch: SpoolBatch): Promise<boolean> {
+    const rows: Buffer[] = [];
+    for (const record of batch.records) {
+      const decoded = decodeEventRow(record);
+      if (decoded.ok) rows.push(decoded.row);
+      else this.drop('invalid_event', decoded.reason, decoded.requestId);
+    }
+    await this.reader.begin(batch);
+    let delay = 100;
+    for (;;) {
+      const end = this.o.metrics.insertLatency.startTimer();
+      try {
+        crashPoint('spool-kill-before-insert');
+        await this.o.store.insertRequestRows(rows, { dedupToken: `spool:${batch.token}` });
+        crashPoint('spool-kill-after-insert');
+        end();
+        this.o.metrics.inserted.inc(rows.length);
+        break;
+      } catch (err) {
+        this.o.metrics.insertFailures.inc();
+        if (err instanceof StoreError && err.status === 400) {
+          // The store refused the batch's content: retrying cannot help. Insert the rows one by
+          // one (each with a token of its own position) and drop, counted, only those refused.
+          await this.insertOneByOne(batch, rows);
+          break;
+        }
+        this.o.log.error({ err, events: rows.length }, 'spool insert failed; retrying (the events wait in the spool)');
+        if (!this.running) return false;
+        await sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+    await this.reader.commit(batch);
+    return true;
+  }
+
+  private async insertOneByOne(batch: SpoolBatch, rows: Buffer[]): Promise<void> {
+    for (const [i, row] of rows.entries()) {
+      try {
+        await this.o.store.insertRequestRows([row], { dedupToken: `spool:${batch.token}#${i}` });
+        this.o.metrics.inserted.inc();
+      } catch (err) {
+        this.drop('rejected_by_store', (err as Error).message, undefined);
+      }
+    }
+  }
+
+  private drop(reason: string, detail: string, requestId: string | undefined): void {
+    this.dropped.inc({ reason });
+    if (Date.now() - this.lastDropLog > 5000) {
+      this.lastDropLog = Date.now();
+      this.o.log.error({ reason, detail, request_id: requestId }, 'EVENT DROPPED: see periscope_events_dropped_total');
+    }
+  }
+}

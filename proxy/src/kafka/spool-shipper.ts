@@ -1,0 +1,129 @@
+import { requestIdOf } from '@periscope/clickhouse/contract';
+import type { SpoolReader } from '../events/spool/spool-reader.ts';
+import type { KafkaLog } from './client.ts';
+
+export interface EventMessage {
+  key: string;
+  value: Buffer;
+}
+
+/** Where batches go; kafkajs in production, a fake in unit tests. */
+export interface EventTransport {
+  send(messages: EventMessage[]): Promise<void>;
+}
+
+/** What the shipper did so far; the gateway's /metrics reports it. */
+export interface ShipperStats {
+  produced: number;
+  tooLarge: number;
+  kafkaUp: boolean;
+}
+
+export interface SpoolShipperOptions {
+  reader: SpoolReader;
+  transport: EventTransport;
+  log: KafkaLog;
+  /** Records per send. */
+  batchMax?: number;
+  /**
+   * Bytes per send. Kafka refuses record batches over the broker's message.max.bytes (1 MiB by
+   * default), so batches are cut well below it.
+   */
+  batchMaxBytes?: number;
+  /** Pause when the spool has nothing new. */
+  idleMs?: number;
+  /** First pause between tries while Kafka is unreachable (doubles up to 5 s). */
+  retryMs?: number;
+}
+
+/** The broker refuses a record batch over its max.message.bytes: retrying cannot help. */
+const isTooLarge = (err: unknown) => (err as { type?: string }).type === 'MESSAGE_TOO_LARGE';
+
+/**
+ * Moves spooled events to Kafka, oldest first, off the gateway's event loop (it runs in the
+ * shipper thread). The spool bytes are the message values and the request id (read from the
+ * bytes' prefix) the key, which spreads events over partitions; nothing is decoded or encoded
+ * again. The cursor moves only after Kafka acknowledged (acks=-1), so delivery is
+ * at-least-once; while Kafka is unreachable the events wait in the spool and the shipper
+ * retries with backoff, forever.
+ */
+export class SpoolShipper {
+  readonly stats: ShipperStats = { produced: 0, tooLarge: 0, kafkaUp: true };
+  private running = true;
+  private wake: (() => void) | undefined;
+  private readonly o: Required<SpoolShipperOptions>;
+
+  constructor(o: SpoolShipperOptions) {
+    this.o = { batchMax: 500, batchMaxBytes: 768 * 1024, idleMs: 20, retryMs: 200, ...o };
+  }
+
+  async run(): Promise<void> {
+    while (this.running) {
+      let batch;
+      try {
+        batch = await this.o.reader.read(this.o.batchMax, this.o.batchMaxBytes);
+      } catch (err) {
+        // The spool could not be read (EMFILE, EIO): never let the loop die.
+        this.o.log.error({ err }, 'spool read failed; retrying');
+        await this.pause(this.o.retryMs);
+        continue;
+      }
+      if (!batch) {
+        await this.pause(this.o.idleMs);
+        continue;
+      }
+      const messages = batch.records.map((value) => ({ key: requestIdOf(value) ?? '', value }));
+      if (!(await this.deliver(messages))) return; // stopping: the batch stays in the spool
+      await this.o.reader.commit(batch);
+      this.stats.produced += messages.length;
+    }
+  }
+
+  /** Stops after the send in hand; what was not acknowledged stays in the spool for the next start. */
+  stop(): void {
+    this.running = false;
+    this.wake?.();
+  }
+
+  private async deliver(messages: EventMessage[]): Promise<boolean> {
+    let delay = this.o.retryMs;
+    for (;;) {
+      try {
+        await this.o.transport.send(messages);
+        if (!this.stats.kafkaUp) this.o.log.info({}, 'Kafka reachable again; shipping the spooled events');
+        this.stats.kafkaUp = true;
+        return true;
+      } catch (err) {
+        if (isTooLarge(err) && messages.length === 1) {
+          // A lone message the broker calls too large can never be delivered: drop it, counted,
+          // so it cannot wedge the spool forever.
+          this.stats.tooLarge += 1;
+          this.o.log.error({ request_id: messages[0]!.key, bytes: messages[0]!.value.length }, 'EVENT DROPPED: larger than the broker accepts (message.max.bytes)');
+          return true;
+        }
+        if (isTooLarge(err)) {
+          // Split until the offender is alone.
+          const half = Math.ceil(messages.length / 2);
+          return (await this.deliver(messages.slice(0, half))) && this.deliver(messages.slice(half));
+        }
+        if (this.stats.kafkaUp) this.o.log.warn({ err: (err as Error).message, events: messages.length }, 'Kafka send failed; events wait in the disk spool until it is back');
+        this.stats.kafkaUp = false;
+      }
+      if (!this.running) return false;
+      await this.pause(delay);
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = () => done();
+      this.wake = wake;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+}

@@ -1,0 +1,16 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The Node flags a worker thread or child process needs to run `entry`: none for compiled
+ * JavaScript; the tsx loader for a TypeScript source (development, tests), since Node 20 does
+ * not run TypeScript itself.
+ */
+export function execArgvFor(entry: URL): string[] {
+  return extname(fileURLToPath(entry)) === '.ts' ? ['--import', import.meta.resolve('tsx')] : [];
+}
+
+/** `name` next to the module at `here`, with the same extension (.ts in source, .js when built). */
+export function siblingModule(here: string, name: string): URL {
+  return new URL(`./${name}${extname(fileURLToPath(here))}`, here);
+}
