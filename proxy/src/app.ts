@@ -28,6 +28,8 @@ import { PromptCaching } from './prompt-cache/prompt-caching.ts';
 import { clientCredentials } from './relay/upstream-headers.ts';
 import { applyAgentHeaders } from './agents/agent-headers.ts';
 import { AgentPaths } from './agents/agent-paths.ts';
+import { startTracer } from './otel/tracer.ts';
+import { UsageMetrics } from './usage/usage-metrics.ts';
 
 export interface ProxyOptions {
   /** A LiveConfig to support hot reload; a plain config is fixed for the plugin's life. */
@@ -80,7 +82,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   const { metrics, sink } = opts;
   const live = opts.config instanceof LiveConfig ? opts.config : new LiveConfig(opts.config);
   // Restart-only sections: read once.
-  const { gateway, logging } = live.current;
+  const { gateway, logging, otel } = live.current;
   const dispatcher = opts.dispatcher ?? new Agent({ connect: { timeout: gateway.timeouts.connect_ms }, keepAliveTimeout: 30_000 });
   if (!opts.dispatcher) app.addHook('onClose', async () => dispatcher.close());
   const allowedNetworks = gateway.allow_private_networks.map(parseCidr);
@@ -96,6 +98,10 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   const cache = new GatewayCache(createCacheBackend(cacheSettings, opts.redis), cacheSettings, metrics, app.log);
   const promptCaching = new PromptCaching(cacheSettings.prompt_cache_sessions, metrics);
   const agentPaths = new AgentPaths(cacheSettings.prompt_cache_sessions);
+  const usageMetrics = new UsageMetrics(metrics);
+  // undefined unless otel.endpoint is set: then a call pays one check for tracing, nothing more.
+  const tracer = startTracer(otel, metrics, app.log);
+  if (tracer) app.addHook('onClose', () => tracer.close());
   const priceBooks = new WeakMap<PeriscopeConfig, PriceBook>();
   const priceBookOf = (config: PeriscopeConfig): PriceBook => {
     let book = priceBooks.get(config);
@@ -134,7 +140,10 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     } catch (err) {
       metrics.eventsDropped.inc({ reason: 'build_failed' });
       app.log.error({ err, request_id: call.requestId }, 'could not build the event for a call');
+      return;
     }
+    usageMetrics.record(call.event);
+    if (tracer) tracer.endCall(call, call.event);
   }
 
   function finish(call: CallRecord, reply: FastifyReply, abort: AbortController): void {
@@ -222,6 +231,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       event: undefined,
       responseHeaders: {},
       priceBook: priceBookOf(config),
+      trace: tracer ? tracer.startCall(request.headers, request.method) : undefined,
     };
     request.periscopeCall = call;
     const abort = new AbortController();

@@ -5,6 +5,7 @@ import type { PriceBook } from './pricing/cost.ts';
 import type { ProviderType } from './config/schema.ts';
 import type { RequestMetadata } from './request-metadata.ts';
 import type { Observed } from './usage/usage.ts';
+import type { CallTrace } from './otel/call-trace.ts';
 
 /**
  * Everything known about one proxied call, filled in as it progresses and turned into an
@@ -58,6 +59,8 @@ export interface CallRecord {
   responseHeaders: Record<string, string>;
   /** The price book of the config snapshot the call started with. */
   priceBook: PriceBook;
+  /** Span ids and attempt spans while OpenTelemetry export is on; undefined when it is off. */
+  trace: CallTrace | undefined;
 }
 
 export interface PromptCacheExpectation {

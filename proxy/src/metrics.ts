@@ -90,6 +90,35 @@ export function createProxyMetrics(registry: Registry) {
       help: 'Anthropic calls whose body got cache_control breakpoints from prompt_cache: auto.',
       registers,
     }),
+    otelSpansExported: new Counter({
+      name: 'periscope_otel_spans_exported_total',
+      help: 'OpenTelemetry spans the collector accepted (a call is one span plus one per upstream attempt).',
+      registers,
+    }),
+    otelSpansDropped: new Counter({
+      name: 'periscope_otel_spans_dropped_total',
+      help: 'OpenTelemetry spans lost, by reason: queue_full, export_failed (retries used up), rejected (the collector refused the batch), exporter_down, exporter_crashed, build_failed, encode_failed, shutdown.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    otelExportFailures: new Counter({
+      name: 'periscope_otel_export_failures_total',
+      help: 'Failed OTLP export requests (each retry counts), by reason: timeout, connection, http_<status>.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    tokens: new Counter({
+      name: 'periscope_tokens_total',
+      help: 'Tokens of logged calls by provider, model (as requested), project and type: input (cache reads and writes included), output (reasoning included), cache_read, cache_write, reasoning. Label values are capped; see usage-metrics.ts.',
+      labelNames: ['provider', 'model', 'project', 'type'] as const,
+      registers,
+    }),
+    costUsd: new Counter({
+      name: 'periscope_cost_usd_total',
+      help: 'Cost in USD of logged calls by provider, model (as requested) and project; replayed cache hits cost 0. Label values are capped; see usage-metrics.ts.',
+      labelNames: ['provider', 'model', 'project'] as const,
+      registers,
+    }),
     overhead: new Histogram({
       name: 'periscope_proxy_overhead_seconds',
       help: 'Time the gateway spent before the upstream call was sent.',

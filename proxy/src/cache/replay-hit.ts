@@ -10,15 +10,15 @@ import type { StoredBody, StoredResponse } from './stored-response.ts';
  * Usage and served model of the stored response, read from all of it: a replay may leave out
  * the usage chunk (the client did not ask for it), yet the row prices what the call saved.
  */
-function storedUsage(endpoint: Endpoint, body: StoredBody): Observed {
+function storedUsage(endpoint: Endpoint, body: StoredBody, withResponseMeta: boolean): Observed {
   if (body.kind === 'json') {
     try {
-      return usageFromJson(endpoint, JSON.parse(body.text));
+      return usageFromJson(endpoint, JSON.parse(body.text), withResponseMeta);
     } catch {
       return { usage: emptyUsage(), sawUsage: false, model_served: '' };
     }
   }
-  const observer = new StreamUsageObserver(endpoint);
+  const observer = new StreamUsageObserver(endpoint, withResponseMeta);
   const framer = new SseFramer();
   for (const event of framer.push(body.frames.join(''))) observer.onData(event.data);
   const tail = framer.flush();
@@ -38,7 +38,7 @@ export function replayHit(
   call.providerType = source.providerType;
   call.status = source.status;
   call.attempts = 0;
-  call.streamObserved = storedUsage(call.endpoint, source.body);
+  call.streamObserved = storedUsage(call.endpoint, source.body, call.trace !== undefined);
   call.streamed = body.kind === 'sse';
   const payload = body.kind === 'json' ? body.text : body.frames.join('');
   if (call.streamed) call.response.limit = maxStoredBodyBytes;

@@ -3,7 +3,7 @@ import type { PeriscopeConfig } from './schema.ts';
 import { loadConfigFile } from './load.ts';
 
 /** Sections read once at start (listeners, queues, the event pipeline): a reload cannot change them. */
-const RESTART_ONLY = ['gateway', 'logging', 'kafka', 'cache'] as const;
+const RESTART_ONLY = ['gateway', 'logging', 'kafka', 'cache', 'otel'] as const;
 
 export interface ReloadLog {
   info(obj: object, msg: string): void;

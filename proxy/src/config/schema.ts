@@ -241,6 +241,41 @@ const kafkaSchema = z.strictObject({
   spool: spoolSchema.optional(),
 });
 
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+
+/**
+ * OpenTelemetry export of one GenAI span per call (see otel/). Off unless `endpoint` is set;
+ * restart-only (the exporter thread starts with the process).
+ */
+const otelSchema = z.strictObject({
+  /** OTLP/HTTP traces URL; a URL without a path gets `/v1/traces` appended. Unset = no tracing. */
+  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  protocol: z.enum(OTLP_PROTOCOLS).default('http/protobuf'),
+  /** Sent with every export (e.g. `authorization: Basic ${LANGFUSE_AUTH}`); values take ${ENV}. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not an HTTP header name'), z.string()).default({}),
+  service_name: z.string().min(1).default('periscope'),
+  /** Extra resource attributes, e.g. `deployment.environment.name: prod`. */
+  resource_attributes: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  sampling: z.strictObject({
+    /** Share of new traces (calls without a sampled parent) that are recorded, 0 to 1. */
+    ratio: z.number().min(0).max(1).default(1),
+    /** Follow the caller's traceparent decision when it sends one. */
+    parent_based: z.boolean().default(true),
+  }).prefault({}),
+  /** Prompt and completion content on spans (gen_ai.input.messages, ...): scrubbed like stored bodies. */
+  capture_content: z.boolean().default(false),
+  /** Bound of each content attribute, in bytes; longer content is cut and flagged. */
+  content_max_bytes: z.number().int().positive().max(1024 * 1024).default(16 * 1024),
+  /** Spans waiting for export at most; more are dropped and counted (periscope_otel_spans_dropped_total). */
+  queue_size: z.number().int().positive().default(4096),
+  /** Spans per export request. */
+  batch_size: z.number().int().positive().max(8192).default(512),
+  /** Longest a span waits for a batch to fill before it is sent. */
+  batch_interval_ms: z.number().int().positive().default(1000),
+  /** One export request's limit; a failed or timed-out batch is retried with backoff, then dropped. */
+  export_timeout_ms: z.number().int().positive().default(10_000),
+}).prefault({});
+
 export const configSchema = z.strictObject({
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names use a-z, 0-9, _ and -'), providerSchema).default({}),
   models: z.record(z.string(), modelSchema).default({}),
@@ -279,6 +314,7 @@ export const configSchema = z.strictObject({
   cache: cacheSchema.prefault({}),
   alerts: alertsSchema.prefault({}),
   reports: reportsSchema,
+  otel: otelSchema,
 });
 
 export type PeriscopeConfig = z.infer<typeof configSchema>;
@@ -295,5 +331,6 @@ export type LimitConfig = z.infer<typeof limitSchema>;
 export type KeyLimits = z.infer<typeof keyLimitsSchema>;
 export type CacheConfig = z.infer<typeof cacheSchema>;
 export type AlertsConfig = z.infer<typeof alertsSchema>;
+export type OtelConfig = z.infer<typeof otelSchema>;
 export type ModelCacheConfig = z.infer<typeof modelCacheSchema>;
 export type ProviderKeyConfig = NonNullable<ProviderConfig['keys']>[number];

@@ -20,7 +20,7 @@ function observedUsage(call: CallRecord, metrics: ProxyMetrics): Observed {
     return none;
   }
   try {
-    return usageFromJson(call.endpoint, JSON.parse(call.response.text()));
+    return usageFromJson(call.endpoint, JSON.parse(call.response.text()), call.trace !== undefined);
   } catch {
     metrics.usageUnparsed.inc({ endpoint: call.endpoint });
     return none;
@@ -38,6 +38,7 @@ function storedBody(text: string, omit: boolean, max: number, secrets: string[])
 /** Runs after the response ended: parses usage, prices it, scrubs secrets, clips bodies. */
 export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent {
   const observed = observedUsage(call, deps.metrics);
+  if (call.trace) call.trace.observed = observed;
   const pricedModel = observed.model_served || call.model;
   let cost = { cost_usd: 0, known: true };
   if (observed.sawUsage && call.providerType) {

@@ -128,6 +128,7 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
     if (configuredKey && !call.secrets.includes(configuredKey)) call.secrets.push(configuredKey);
     if (upstreamBody && upstreamBody.length > 0) plan.headers['content-length'] = String(upstreamBody.length);
     const url = adapter.upstreamUrl(provider, input.apiPath, deployment.upstreamModel ?? body.model);
+    call.trace?.inject(plan.headers, url);
     if (deployment.guarded) {
       try {
         checkLiteralHost(new URL(url), input.allowedNetworks);

@@ -83,6 +83,7 @@ async function runAttempt(
   const { call } = input;
   const t0 = performance.now();
   deps.stats.started(deployment.id);
+  call.trace?.startAttempt();
   let result: AttemptResult;
   try {
     result = await sendAttempt({ ...input, timeoutMs }, deployment);
@@ -90,6 +91,7 @@ async function runAttempt(
     deps.stats.ended(deployment.id);
     throw err;
   }
+  if (!result.ok) call.trace?.endAttempt();
   const durationMs = Math.round(performance.now() - t0);
   call.attemptLog.push({
     model: group.name,

@@ -72,6 +72,7 @@ export async function relayCall(
   const body = parseJsonBody(request, call.endpoint);
   call.model = body.model ?? '';
   call.streamed = body.stream;
+  if (call.trace) call.trace.request = body.json;
   const named = [...(body.model === undefined ? [] : [body.model]), ...(call.meta.route.fallbacks ?? [])];
   checkModelsAllowed(call.keyAccess.allowed_models, named, call.endpoint);
   // Before routing: a hit goes nowhere, so it is neither routed nor counted against limits.
@@ -179,7 +180,7 @@ async function streamToClient(
   reply.hijack();
   const res = reply.raw;
   res.writeHead(started.status, { ...clientResponseHeaders(started.headers, stripUsage), ...routingHeaders(call) });
-  const observer = isSse ? new StreamUsageObserver(call.endpoint) : undefined;
+  const observer = isSse ? new StreamUsageObserver(call.endpoint, call.trace !== undefined) : undefined;
   if (observer) call.streamObserved = observer.observed;
   const framer = isSse ? new SseFramer() : undefined;
   const decoder = new TextDecoder();

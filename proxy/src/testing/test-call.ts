@@ -12,6 +12,6 @@ export function testCall(overrides: Partial<CallRecord> = {}, responseText = '')
     endpoint: 'chat.completions', streamed: false, status: 200, errorType: '', errorMessage: '', ttftMs: null,
     requestBody: Buffer.from('{"model":"gpt-4o-mini"}'), response, streamObserved: undefined, upstreamRequestId: '',
     secrets: [], attempts: 1, attemptLog: [], fallbackModel: '', cacheStatus: 'bypass', cacheSourceRequestId: '', promptCache: undefined,
-    onEnd: [], event: undefined, responseHeaders: {}, priceBook: createPriceBook(), ...overrides,
+    onEnd: [], event: undefined, responseHeaders: {}, priceBook: createPriceBook(), trace: undefined, ...overrides,
   };
 }

@@ -1,5 +1,7 @@
 import type { Endpoint } from '../providers/types.ts';
-import { emptyUsage, fromAnthropicUsage, fromOpenAiUsage, fromResponsesUsage, jsonObject, type Observed } from './usage.ts';
+import {
+  emptyUsage, fromAnthropicUsage, fromOpenAiUsage, fromResponsesUsage, jsonObject, responsesFinishReason, type Observed,
+} from './usage.ts';
 
 /**
  * Watches the events of a streamed response and keeps the usage and served model.
@@ -12,9 +14,16 @@ export class StreamUsageObserver {
   /** The message of an error the provider sent inside the stream (after a 200), if any. */
   streamError: string | undefined;
   private readonly endpoint: Endpoint;
+  /** Traced calls also keep the response id and finish reasons (see otel/). */
+  private readonly withResponseMeta: boolean;
 
-  constructor(endpoint: Endpoint) {
+  constructor(endpoint: Endpoint, withResponseMeta = false) {
     this.endpoint = endpoint;
+    this.withResponseMeta = withResponseMeta;
+  }
+
+  private finishedWith(reason: unknown): void {
+    if (typeof reason === 'string') (this.observed.finish_reasons ??= []).push(reason);
   }
 
   /** Feeds one SSE `data:` payload; returns the parsed JSON so the relay can reuse it. */
@@ -46,6 +55,10 @@ export class StreamUsageObserver {
 
   private onOpenAiChunk(json: Record<string, unknown>): void {
     if (!this.observed.model_served && typeof json.model === 'string') this.observed.model_served = json.model;
+    if (this.withResponseMeta) {
+      if (this.observed.response_id === undefined && typeof json.id === 'string') this.observed.response_id = json.id;
+      if (Array.isArray(json.choices)) for (const choice of json.choices) this.finishedWith(jsonObject(choice)?.finish_reason);
+    }
     const u = jsonObject(json.usage);
     if (u) {
       this.observed.usage = fromOpenAiUsage(u);
@@ -57,6 +70,11 @@ export class StreamUsageObserver {
     const response = jsonObject(json.response);
     if (!response) return;
     if (typeof response.model === 'string') this.observed.model_served = response.model;
+    if (this.withResponseMeta) {
+      if (typeof response.id === 'string') this.observed.response_id = response.id;
+      const type = json.type;
+      if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') this.finishedWith(responsesFinishReason(response));
+    }
     const u = jsonObject(response.usage);
     if (u) {
       this.observed.usage = fromResponsesUsage(u);
@@ -68,12 +86,14 @@ export class StreamUsageObserver {
     if (json.type === 'message_start') {
       const message = jsonObject(json.message);
       if (typeof message?.model === 'string') this.observed.model_served = message.model;
+      if (this.withResponseMeta && typeof message?.id === 'string') this.observed.response_id = message.id;
       const u = jsonObject(message?.usage);
       if (u) {
         this.observed.usage = fromAnthropicUsage(u);
         this.observed.sawUsage = true;
       }
     } else if (json.type === 'message_delta') {
+      if (this.withResponseMeta) this.finishedWith(jsonObject(json.delta)?.stop_reason);
       const u = jsonObject(json.usage);
       if (!u) return;
       // message_delta carries the cumulative output count, and (in newer API versions)

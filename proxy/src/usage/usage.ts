@@ -9,6 +9,10 @@ export interface Observed {
   /** Whether any usage block was seen at all (a stream cut short may have none). */
   sawUsage: boolean;
   model_served: string;
+  /** The provider's id for the response; collected only for traced calls (see otel/). */
+  response_id?: string;
+  /** Why generation stopped, per choice, in the provider's words; collected only for traced calls. */
+  finish_reasons?: string[];
 }
 
 export const emptyUsage = (): TokenUsage => ({
@@ -60,22 +64,53 @@ export function fromAnthropicUsage(u: Json): TokenUsage {
   return usage;
 }
 
-/** Usage and served model from a complete (non-streamed) JSON response. */
-export function usageFromJson(endpoint: Endpoint, body: unknown): Observed {
-  const json = obj(body);
-  const u = obj(json?.usage);
-  const model_served = typeof json?.model === 'string' ? json.model : '';
-  if (!u) return { usage: emptyUsage(), sawUsage: false, model_served };
-  switch (endpoint) {
-    case 'responses':
-      return { usage: fromResponsesUsage(u), sawUsage: true, model_served };
-    case 'messages':
-      return { usage: fromAnthropicUsage(u), sawUsage: true, model_served };
-    case 'messages.count_tokens':
-      return { usage: emptyUsage(), sawUsage: false, model_served };
-    default:
-      return { usage: fromOpenAiUsage(u), sawUsage: true, model_served };
+/** Finish reasons of OpenAI `choices` (chat and legacy completions), in choice order. */
+export function choiceFinishReasons(choices: unknown, into: string[]): void {
+  if (!Array.isArray(choices)) return;
+  for (const choice of choices) {
+    const reason = obj(choice)?.finish_reason;
+    if (typeof reason === 'string') into.push(reason);
   }
+}
+
+/** A Responses API response's outcome: the incomplete reason, else its status. */
+export function responsesFinishReason(response: Json): string | undefined {
+  const reason = obj(response.incomplete_details)?.reason;
+  if (typeof reason === 'string') return reason;
+  return typeof response.status === 'string' ? response.status : undefined;
+}
+
+function responseMeta(endpoint: Endpoint, json: Json, observed: Observed): void {
+  if (typeof json.id === 'string') observed.response_id = json.id;
+  const reasons: string[] = [];
+  if (endpoint === 'messages') {
+    if (typeof json.stop_reason === 'string') reasons.push(json.stop_reason);
+  } else if (endpoint === 'responses') {
+    const reason = responsesFinishReason(json);
+    if (reason) reasons.push(reason);
+  } else {
+    choiceFinishReasons(json.choices, reasons);
+  }
+  if (reasons.length > 0) observed.finish_reasons = reasons;
+}
+
+function usageOf(endpoint: Endpoint, u: Json | undefined): { usage: TokenUsage; sawUsage: boolean } {
+  if (!u || endpoint === 'messages.count_tokens') return { usage: emptyUsage(), sawUsage: false };
+  if (endpoint === 'responses') return { usage: fromResponsesUsage(u), sawUsage: true };
+  if (endpoint === 'messages') return { usage: fromAnthropicUsage(u), sawUsage: true };
+  return { usage: fromOpenAiUsage(u), sawUsage: true };
+}
+
+/**
+ * Usage and served model from a complete (non-streamed) JSON response; with `withResponseMeta`
+ * (traced calls) also its id and finish reasons.
+ */
+export function usageFromJson(endpoint: Endpoint, body: unknown, withResponseMeta = false): Observed {
+  const json = obj(body);
+  const model_served = typeof json?.model === 'string' ? json.model : '';
+  const observed: Observed = { ...usageOf(endpoint, obj(json?.usage)), model_served };
+  if (withResponseMeta && json) responseMeta(endpoint, json, observed);
+  return observed;
 }
 
 export const jsonObject = obj;
