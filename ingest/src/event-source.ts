@@ -9,6 +9,8 @@ import { SpoolIngest } from './spool-ingest.ts';
 export interface EventSource {
   /** Resolves once everything before `position` in the gateway's spool is stored (at once with Kafka). */
   drainedTo(position: SpoolPosition): Promise<void>;
+  /** Takes in what is waiting (the spool's backlog), for up to `ms`; at once with Kafka. */
+  drainAvailable(ms: number): Promise<void>;
   /** Why events cannot be taken in right now ('' when they can), for /healthz. */
   problem(): string;
   stop(): Promise<void>;
@@ -28,8 +30,10 @@ export async function startEventSource(o: EventSourceOptions): Promise<EventSour
   const metrics = createIngestMetrics(o.registry);
   if (o.config.kafka.brokers.length > 0) {
     const consumer = startEventConsumer(o.config.kafka, o.store, o.registry, metrics, o.log);
-    return { drainedTo: async () => {}, problem: () => consumer.problem, stop: () => consumer.stop() };
+    return { drainedTo: async () => {}, drainAvailable: async () => {}, problem: () => consumer.problem, stop: () => consumer.stop() };
   }
   const ingest = await SpoolIngest.start({ dir: o.spoolDir, store: o.store, registry: o.registry, metrics, log: o.log });
-  return { drainedTo: (position) => ingest.drainedTo(position), problem: () => '', stop: () => ingest.stop() };
+  return {
+    drainedTo: (position) => ingest.drainedTo(position), drainAvailable: (ms) => ingest.drainAvailable(ms), problem: () => '', stop: () => ingest.stop(),
+  };
 }

@@ -1,5 +1,6 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
 import { ApiError } from './errors.ts';
 import { STATUS_PAGE } from './status-page.ts';
@@ -20,21 +21,41 @@ export interface HttpServer {
   registry: Registry;
 }
 
+export type ProcessMetrics = MetricObjectWithValues<MetricValue<string>>[];
+
+export interface HttpServerOptions {
+  /** Serve the web UI at `/` (servers that hold the API); else a status page, unless `rewriteUrl` routes `/` elsewhere. */
+  ui?: UiOptions;
+  /** Replaces the UI's URL rewrite (the gateway of `periscope start` sends non-gateway pages to its store process). */
+  rewriteUrl?: (req: IncomingMessage) => string;
+  /** Prefix of this process's default series (CPU, memory, event loop), so two processes' series never collide. */
+  processMetricsPrefix?: string;
+  /** Series of another process to serve with this one's (summed where both have a series). */
+  moreMetrics?: () => Promise<ProcessMetrics | undefined>;
+  /** Believe X-Forwarded-For: only for a server that nothing but Periscope's own gateway process can reach. */
+  trustForwardedFor?: boolean;
+  /** One log line per request. Off on gateway hosts: every call is a row already, and the lines cost CPU per call. */
+  accessLog?: boolean;
+}
+
 /**
  * What every role's HTTP server shares: logging without secrets, the API error shape,
  * security headers on the API and UI, /metrics, /healthz (ready when `ready` resolves), and
  * at `/` the web UI when `ui` is given (roles that serve the API) or else a status page.
  */
-export function createHttpServer(logger: FastifyServerOptions['logger'] | undefined, ready: () => Promise<void>, ui?: UiOptions): HttpServer {
+export function createHttpServer(logger: FastifyServerOptions['logger'] | undefined, ready: () => Promise<void>, opts: HttpServerOptions = {}): HttpServer {
+  const rewriteUrl = opts.rewriteUrl ?? (opts.ui ? uiRewrite(opts.ui.isGatewayPrefix) : undefined);
   const app = Fastify({
     logger: logger === undefined ? { level: 'info', serializers: { req: requestSerializer } } : logger,
+    logController: new LogController({ disableRequestLogging: opts.accessLog === false }),
     // Streams of reasoning models can run for many minutes.
     requestTimeout: 0,
     bodyLimit: 1024 * 1024,
-    ...(ui ? { rewriteUrl: uiRewrite(ui.isGatewayPrefix) } : {}),
+    trustProxy: opts.trustForwardedFor ?? false,
+    ...(rewriteUrl ? { rewriteUrl } : {}),
   });
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'periscope_' });
+  collectDefaultMetrics({ register: registry, prefix: opts.processMetricsPrefix ?? 'periscope_' });
   app.addHook('onRequest', securityHeaders(UI_ROUTE));
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
@@ -56,8 +77,13 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
       return reply.code(503).send({ status: 'unavailable', reason: (err as Error).message });
     }
   });
-  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-  if (ui) void app.register(registerUi, ui);
-  else app.get('/', async (_req, reply) => reply.type('text/html').send(STATUS_PAGE));
+  app.get('/metrics', async (_req, reply) => {
+    const more = await opts.moreMetrics?.().catch(() => undefined);
+    if (!more) return reply.type(registry.contentType).send(await registry.metrics());
+    const merged = AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), more]);
+    return reply.type(merged.contentType).send(await merged.metrics());
+  });
+  if (opts.ui) void app.register(registerUi, opts.ui);
+  else if (!opts.rewriteUrl) app.get('/', async (_req, reply) => reply.type('text/html').send(STATUS_PAGE));
   return { app, registry };
 }

@@ -1,27 +1,28 @@
-import type { Store } from '@periscope/clickhouse';
-import type { KeySnapshot } from '@periscope/proxy';
+import type { GatewayKeyRecord, Store } from '@periscope/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
 
 /**
- * Keeps the proxy's in-memory key snapshot in step with the store: keys changed through this
- * process's API are pushed at once (onKeysChanged), others are seen within one interval
- * (0.5 s), and no key check ever waits on ClickHouse. A failed refresh keeps the last good
- * snapshot.
+ * Keeps a gateway's key snapshot in step with the store: keys changed through this process's
+ * API are pushed at once (refresh()), others are seen within one interval (0.5 s), and no key
+ * check ever waits on ClickHouse. `apply` gets the full list only when it changed; a failed
+ * refresh keeps the last good snapshot.
  */
 export class KeyRefresher {
   private timer: NodeJS.Timeout | undefined;
-  private readonly store: Store;
-  private readonly snapshot: KeySnapshot;
-  private readonly log: FastifyBaseLogger;
+  private last = '';
 
-  constructor(store: Store, snapshot: KeySnapshot, log: FastifyBaseLogger) {
-    this.store = store;
-    this.snapshot = snapshot;
-    this.log = log;
-  }
+  constructor(
+    private readonly store: Store,
+    private readonly apply: (records: GatewayKeyRecord[]) => void,
+    private readonly log: FastifyBaseLogger,
+  ) {}
 
   async refresh(): Promise<void> {
-    this.snapshot.replace(await this.store.listKeys());
+    const records = await this.store.listKeys();
+    const text = JSON.stringify(records);
+    if (text === this.last) return;
+    this.last = text;
+    this.apply(records);
   }
 
   start(intervalMs = 500): void {

@@ -3,15 +3,12 @@ import { openStore, type Store } from '@periscope/clickhouse';
 import {
   createProxyMetrics, KeySnapshot, proxyPlugin, startEventSpool, startGatewayServices, type PeriscopeConfig, type ProxyOptions,
 } from '@periscope/proxy';
-import { apiPlugin } from './api/api-plugin.ts';
-import { createKey } from './api/key-routes.ts';
 import { startEventSource } from './event-source.ts';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from './data-dir.ts';
 import { createHttpServer } from './http-server.ts';
 import { KeyRefresher } from './key-refresher.ts';
 import type { AlertEvaluator } from './alerts/evaluator.ts';
-import { startAlerting } from './alerts/start-alerting.ts';
-import { startReportScheduler } from './reports/start-report-scheduler.ts';
+import { createFirstKey, startControlPlane } from './control-plane.ts';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -59,21 +56,19 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   // segments; the UI answers every other page a browser asks for.
   let live: { current: PeriscopeConfig } = { current: opts.config };
   const ui = { dir: opts.uiDir, isGatewayPrefix: (segment: string) => Object.hasOwn(live.current.providers, segment) };
-  const { app, registry } = createHttpServer(opts.logger, () => store.ping(), ui);
+  const { app, registry } = createHttpServer(opts.logger, () => store.ping(), { ui, accessLog: false });
   const metrics = createProxyMetrics(registry);
   const events = await startEventSpool(opts.config, opts.dataDir, registry, metrics, app.log);
   const source = await startEventSource({ config: opts.config, spoolDir: events.dir, store, registry, log: app.log });
 
   const snapshot = new KeySnapshot(secret);
-  const refresher = new KeyRefresher(store, snapshot, app.log);
+  const refresher = new KeyRefresher(store, (records) => snapshot.replace(records), app.log);
   await refresher.refresh();
   refresher.start();
 
   const firstRun: EmbeddedServer['firstRun'] = { adminToken: admin.generatedToken, noAccounts: (await store.listAccounts()).length === 0 };
-  if (snapshot.size === 0) {
-    firstRun.gatewayKey = (await createKey(store, secret, { project: 'default', name: 'created at first start' })).key;
-    await refresher.refresh();
-  }
+  firstRun.gatewayKey = await createFirstKey(store, secret);
+  if (firstRun.gatewayKey) await refresher.refresh();
 
   const services = await startGatewayServices({ config: opts.config, configFile: opts.configFile, env, log: app.log });
   live = services.config;
@@ -81,10 +76,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   await app.register(proxyPlugin, {
     config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: events.sink, metrics, dispatcher: opts.dispatcher,
   });
-  const alerts = await startAlerting({ app, store, registry, secret, config: () => live.current, redis: services.redis, env });
-  startReportScheduler({ app, store, secret, config: () => live.current });
-  await app.register(apiPlugin, {
-    store, admin, keySecret: secret, onKeysChanged: () => refresher.refresh(), config: () => live.current, onAlertRulesChanged: (id) => alerts.rulesChanged(id),
+  const { alerts } = await startControlPlane({
+    app, registry, store, secret, admin, config: () => live.current, env, redis: services.redis, onKeysChanged: () => refresher.refresh(),
   });
 
   app.addHook('onClose', async () => {

@@ -65,6 +65,12 @@ export class SpoolIngest {
     while (this.running && !after(this.reader.position, target)) await sleep(5);
   }
 
+  /** Resolves once the spool holds nothing new, or after `ms`: a stop that takes in what was spooled. */
+  async drainAvailable(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.running && Date.now() < deadline && this.reader.backlogBytes() > 0) await sleep(10);
+  }
+
   /** Finishes the batch in hand and stops; the rest waits in the spool for the next start. */
   async stop(): Promise<void> {
     this.running = false;

@@ -24,7 +24,7 @@ afterAll(async () => rm(root, { recursive: true, force: true }));
 
 /** The shared server as `periscope start` builds it, with stand-ins for the gateway's two route shapes. */
 async function server(dir: string, providers = ['openai', 'anthropic']): Promise<FastifyInstance> {
-  const { app } = createHttpServer(false, async () => {}, { dir, isGatewayPrefix: (s) => providers.includes(s) });
+  const { app } = createHttpServer(false, async () => {}, { ui: { dir, isGatewayPrefix: (s) => providers.includes(s) } });
   await app.register(async (gateway) => {
     gateway.all('/v1/*', async (req) => ({ gateway: 'v1', url: req.url }));
     gateway.all('/:provider/*', async (req) => ({ gateway: (req.params as { provider: string }).provider, url: req.url }));

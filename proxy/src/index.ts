@@ -21,4 +21,4 @@ export { startShipper, type RunningShipper } from './kafka/start-shipper.ts';
 export { execArgvFor, siblingModule } from './runtime/module-runner.ts';
 export { ControlPlaneKeys } from './auth/control-plane-keys.ts';
 export { startGatewayServices, type GatewayServices } from './gateway-services.ts';
-export { LiveConfig } from './config/live-config.ts';
+export { LiveConfig, watchConfigFile } from './config/live-config.ts';

@@ -21,6 +21,8 @@ export interface AlertingOptions {
   /** PERISCOPE_REDIS_URL's client when the host already has one (the gateway's); else one is made from env. */
   redis?: ReturnType<typeof createRedisClient>;
   env: NodeJS.ProcessEnv;
+  /** Where users reach this Periscope, for links in notifications. */
+  publicUrl: () => string;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startAlerting(o: AlertingOptions): Promise<AlertEvaluator>
   const lease: Lease = redis ? new RedisLease(redis, EVALUATOR_LEASE, holder) : new ClickHouseLease(o.store, EVALUATOR_LEASE, holder);
   const evaluator = new AlertEvaluator({
     store: o.store, lease, box: new SecretBox(o.secret), config: o.config, registry: o.registry, log: o.app.log,
-    publicUrl: () => o.config().alerts.public_url ?? listenUrl(o.app),
+    publicUrl: o.publicUrl,
   });
   evaluator.start();
   // Before the store closes: the last round and its deliveries still write history.

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfigFile, ConfigError, parseBrokers } from '@periscope/proxy';
 import { openStore, type Store } from '@periscope/clickhouse';
-import { startEmbedded } from '../server.ts';
+import { startAllInOne } from '../roles/start-role.ts';
 import { startIngestRole } from '../roles/ingest-role.ts';
 import { startProxyRole } from '../roles/proxy-role.ts';
 import { createKey } from '../api/key-routes.ts';
@@ -58,6 +58,12 @@ PERISCOPE_KAFKA_BROKERS, PERISCOPE_CLICKHOUSE_URL, PERISCOPE_CLICKHOUSE_REPORTS_
 reader user of clickhouse/sql/report-reader.sql), PERISCOPE_ADMIN_TOKEN, PERISCOPE_SECRET.`;
 
 const env = process.env;
+
+/**
+ * Pending connections the kernel queues for a gateway. Node's default (511) overflowed at
+ * 2,000 new connections a second; the kernel caps it at net.core.somaxconn anyway.
+ */
+const LISTEN_BACKLOG = 4096;
 
 class UsageError extends Error {}
 
@@ -114,7 +120,7 @@ async function proxy(values: Record<string, unknown>): Promise<void> {
     config: loadConfig(values, true), configFile: configPath(values), controlUrl,
     dataDir: resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope-proxy'),
   });
-  const address = await role.app.listen(listenOptions(values, 8787));
+  const address = await role.app.listen({ ...listenOptions(values, 8787), backlog: LISTEN_BACKLOG });
   console.log(`Periscope proxy is running: gateway ${address}/v1, events to Kafka, keys from ${controlUrl}`);
   exitOnSignal(role.app);
 }
@@ -136,9 +142,10 @@ async function ingest(values: Record<string, unknown>): Promise<void> {
 async function start(values: Record<string, unknown>): Promise<void> {
   const dataDir = resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope');
   const config = loadConfig(values, false);
-  const server = await startEmbedded({ dataDir, config, configFile: configPath(values) });
-  const address = await server.app.listen(listenOptions(values, 8787));
+  const server = await startAllInOne({ dataDir, config, configFile: configPath(values) });
+  const address = await server.app.listen({ ...listenOptions(values, 8787), backlog: LISTEN_BACKLOG });
   const base = address.replace('[::1]', 'localhost');
+  server.store.listening(base);
   const lines = [
     '',
     `Periscope is running (embedded store in ${dataDir})`,

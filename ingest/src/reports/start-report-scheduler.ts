@@ -5,7 +5,6 @@ import type { Store } from '@periscope/clickhouse';
 import type { PeriscopeConfig } from '@periscope/proxy';
 import { SecretBox } from '../alerts/channels/index.ts';
 import { ClickHouseLease } from '../alerts/lease/clickhouse-lease.ts';
-import { listenUrl } from '../alerts/start-alerting.ts';
 import { ReportScheduler } from './report-scheduler.ts';
 import { ReportLinks } from './signed-links.ts';
 
@@ -16,11 +15,11 @@ export const SCHEDULER_LEASE = 'report-scheduler';
  * seconds apart and each run is recorded by its minute, so a lease handed over late costs
  * at most one repeated delivery.
  */
-export function startReportScheduler(o: { app: FastifyInstance; store: Store; secret: Buffer; config: () => PeriscopeConfig; tickMs?: number }): ReportScheduler {
+export function startReportScheduler(o: { app: FastifyInstance; store: Store; secret: Buffer; config: () => PeriscopeConfig; publicUrl: () => string; tickMs?: number }): ReportScheduler {
   const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const scheduler = new ReportScheduler({
     store: o.store, lease: new ClickHouseLease(o.store, SCHEDULER_LEASE, holder), box: new SecretBox(o.secret), links: new ReportLinks(o.secret),
-    config: o.config, publicUrl: () => o.config().alerts.public_url ?? listenUrl(o.app), log: o.app.log, tickMs: o.tickMs,
+    config: o.config, publicUrl: o.publicUrl, log: o.app.log, tickMs: o.tickMs,
   });
   scheduler.start();
   o.app.addHook('preClose', () => scheduler.stop());

@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { openStore, type Store, type StoreLocation } from '@periscope/clickhouse';
 import type { PeriscopeConfig } from '@periscope/proxy';
-import { apiPlugin } from '../api/api-plugin.ts';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from '../data-dir.ts';
 import { createHttpServer } from '../http-server.ts';
 import { startEventConsumer, type EventConsumer } from '../kafka/event-consumer.ts';
 import { createIngestMetrics } from '../ingest-metrics.ts';
-import { startAlerting } from '../alerts/start-alerting.ts';
-import { startReportScheduler } from '../reports/start-report-scheduler.ts';
+import { startControlPlane } from '../control-plane.ts';
 
 export interface IngestRoleOptions {
   config: PeriscopeConfig;
@@ -44,12 +42,9 @@ export async function startIngestRole(o: IngestRoleOptions): Promise<IngestRole>
     await store.ping();
     if (source.consumer && !source.consumer.healthy()) throw new Error(source.consumer.problem);
   };
-  const { app, registry } = createHttpServer(o.logger, ready, { dir: o.uiDir });
-  const alerts = await startAlerting({ app, store, registry, secret, config: () => o.config, env });
-  startReportScheduler({ app, store, secret, config: () => o.config });
-  await app.register(apiPlugin, {
-    store, admin, keySecret: secret, onKeysChanged: async () => {}, config: () => o.config, onAlertRulesChanged: (id) => alerts.rulesChanged(id),
-  });
+  const { app, registry } = createHttpServer(o.logger, ready, { ui: { dir: o.uiDir } });
+  // Proxies poll /api/keys/snapshot: nothing to push when keys change.
+  await startControlPlane({ app, registry, store, secret, admin, config: () => o.config, env, onKeysChanged: async () => {} });
 
   const consumer = startEventConsumer(o.config.kafka, store, registry, createIngestMetrics(registry), app.log);
   source.consumer = consumer;
