@@ -54,13 +54,15 @@ export interface KeyVerifier {
 }
 
 /**
- * An in-memory snapshot of all keys, so verifying a key on the request path is one HMAC and
- * one map lookup, with no database call. Whoever hosts the proxy replaces the snapshot when
- * keys change (the embedded server polls its store every second). Lookup is by HMAC, so the
- * map's timing reveals nothing usable without the server secret.
+ * An in-memory snapshot of all keys, so verifying a key on the request path is one map lookup
+ * (plus one HMAC the first time a key is presented to a snapshot), with no database call.
+ * Whoever hosts the proxy replaces the snapshot when keys change. Unknown keys are looked up
+ * by HMAC, so the map's timing reveals nothing usable without the server secret.
  */
 export class KeySnapshot implements KeyVerifier {
   private byHash = new Map<string, KeyRecordLike & { verified: VerifiedKey }>();
+  /** Keys presented and found in this snapshot, by the key itself (cleared with every new snapshot). */
+  private known = new Map<string, KeyRecordLike & { verified: VerifiedKey }>();
   private readonly secret: Buffer;
 
   constructor(secret: Buffer) {
@@ -74,6 +76,7 @@ export class KeySnapshot implements KeyVerifier {
       next.set(r.key_hash, { ...r, verified });
     }
     this.byHash = next;
+    this.known = new Map();
   }
 
   get size(): number {
@@ -81,8 +84,11 @@ export class KeySnapshot implements KeyVerifier {
   }
 
   verify(presentedKey: string, now = Date.now()): VerifiedKey | null {
-    const record = this.byHash.get(hashGatewayKey(this.secret, presentedKey));
+    // A key that verified against this snapshot skips the HMAC next time; only keys that exist
+    // are remembered, so the map is bounded by the snapshot, whatever clients send.
+    const record = this.known.get(presentedKey) ?? this.byHash.get(hashGatewayKey(this.secret, presentedKey));
     if (!record || record.revoked_at !== null || (record.expires_at !== null && record.expires_at <= now)) return null;
+    this.known.set(presentedKey, record);
     return record.verified;
   }
 }
