@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, open, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,8 +44,21 @@ export interface KafkaBroker {
 export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
   const dir = opts.dir === undefined ? await mkdtemp(join(tmpdir(), 'periscope-kafka-')) : resolve(opts.dir);
   await mkdir(dir, { recursive: true });
-  const ports = (await storedPorts(dir)) ?? { port: opts.port ?? (await freePort()), controllerPort: await freePort() };
-  let child = await launch(dir, ports);
+  const stored = await storedPorts(dir);
+  let ports = stored ?? { port: opts.port ?? (await freePort()), controllerPort: await freePort() };
+  let child: ChildProcess;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      child = await launch(dir, ports);
+      break;
+    } catch (err) {
+      // A free port can be taken by another process before the broker binds it: on a new
+      // directory with ports of our choosing, start over with other ports.
+      if (stored || opts.port !== undefined || attempt >= 3 || !/Address already in use/.test((err as Error).message)) throw err;
+      for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
+      ports = { port: await freePort(), controllerPort: await freePort() };
+    }
+  }
 
   const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
   const end = async (signal: NodeJS.Signals): Promise<void> => {
