@@ -1,18 +1,20 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
+import { redactSecrets } from '@periscope/proxy';
 import { ApiError } from './errors.ts';
 import { STATUS_PAGE } from './status-page.ts';
 import { securityHeaders } from './security-headers.ts';
 import { registerUi, UI_ROUTE, uiRewrite, type UiOptions } from './ui-static.ts';
 
 /**
- * Strips query strings from logged URLs: some providers put keys there (`?key=`). Logs the
- * URL as sent, not as the UI rewrite routed it.
+ * Strips query strings from logged URLs (some providers put keys there: `?key=`) and scrubs
+ * key-shaped strings from the path, as bodies are scrubbed. Logs the URL as sent, not as the
+ * UI rewrite routed it.
  */
 const requestSerializer = (req: { method: string; url: string; originalUrl?: string }) => ({
   method: req.method,
-  url: (req.originalUrl ?? req.url).split('?', 1)[0],
+  url: redactSecrets((req.originalUrl ?? req.url).split('?', 1)[0]!),
 });
 
 export interface HttpServer {
@@ -27,7 +29,8 @@ export interface HttpServer {
  */
 export function createHttpServer(logger: FastifyServerOptions['logger'] | undefined, ready: () => Promise<void>, ui?: UiOptions): HttpServer {
   const app = Fastify({
-    logger: logger === undefined ? { level: 'info', serializers: { req: requestSerializer } } : logger,
+    // Whatever logger options a caller gives (tests give a stream), URLs are logged scrubbed.
+    logger: logger === false ? false : { level: 'info', ...(typeof logger === 'object' ? logger : {}), serializers: { req: requestSerializer } },
     // Streams of reasoning models can run for many minutes.
     requestTimeout: 0,
     bodyLimit: 1024 * 1024,

@@ -26,6 +26,9 @@ import { relayCall } from './relay/relay-call.ts';
 import { createCacheBackend, GatewayCache } from './cache/gateway-cache.ts';
 import { PromptCaching } from './prompt-cache/prompt-caching.ts';
 import { clientCredentials } from './relay/upstream-headers.ts';
+import { providerKeyScrubber } from './relay/provider-key-scrubber.ts';
+import { holdsSecret } from './events/redact.ts';
+import { checkApiPath, checkRepeatedV1 } from './routing/api-path.ts';
 
 export interface ProxyOptions {
   /** A LiveConfig to support hot reload; a plain config is fixed for the plugin's life. */
@@ -159,8 +162,11 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       throw new GatewayError('logging_unavailable', 'The gateway cannot log calls right now (event spool full) and is configured to refuse them.');
     }
     const config = live.current;
-    const apiPath = prefix ? request.url.slice(prefix.length + 1) : request.url;
-    const requestId = meta.requestId ?? request.periscopeRequestId;
+    // From the raw URL, not the prefix's length: the router decodes `/open%61i/...` to "openai".
+    const apiPath = prefix ? request.url.slice(request.url.indexOf('/', 1)) : request.url;
+    const secrets = [presented, ...clientCredentials(request.headers)];
+    // The id becomes a column and a response header: one that holds a key is not taken.
+    const requestId = meta.requestId !== undefined && !holdsSecret(meta.requestId, secrets) ? meta.requestId : request.periscopeRequestId;
     request.periscopeRequestId = requestId;
     const call: CallRecord = {
       requestId,
@@ -174,7 +180,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       provider: prefix ?? '',
       providerType: prefix && Object.hasOwn(config.providers, prefix) ? config.providers[prefix]!.type : undefined,
       model: '',
-      endpoint: classifyEndpoint(request.method, apiPath),
+      endpoint: 'passthrough',
       streamed: false,
       status: 0,
       errorType: '',
@@ -184,7 +190,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       response: new BodyCapture(USAGE_PARSE_LIMIT),
       streamObserved: undefined,
       upstreamRequestId: '',
-      secrets: [presented, ...clientCredentials(request.headers)],
+      secrets,
       attempts: 1,
       attemptLog: [],
       fallbackModel: '',
@@ -199,12 +205,19 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     const abort = new AbortController();
     reply.raw.once('close', () => finish(call, reply, abort));
     reply.header('periscope-request-id', requestId);
+    // After the call record exists, so a refused path is a row the operator can see.
+    checkApiPath(request.url);
+    checkRepeatedV1(apiPath, request.periscopeDialect);
+    call.endpoint = classifyEndpoint(request.method, apiPath);
     await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching }, abort);
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const err = toGatewayError(error);
     if (err.code === 'internal_error') request.log.error({ err: error }, 'unexpected error in the gateway');
+    // Messages can quote what a provider or the network said; no configured key goes back with them.
+    const scrubber = providerKeyScrubber(live.current);
+    if (scrubber) err.message = scrubber.scrubText(err.message);
     const call = request.periscopeCall;
     if (call) {
       call.status = err.status;

@@ -16,3 +16,5 @@ export { startKafkaSink } from './kafka/start-kafka-sink.ts';
 export { ControlPlaneKeys } from './auth/control-plane-keys.ts';
 export { startGatewayServices, type GatewayServices } from './gateway-services.ts';
 export { LiveConfig } from './config/live-config.ts';
+export { seededRandom } from './seeded-random.ts';
+export { redactSecrets } from './events/redact.ts';

@@ -44,6 +44,8 @@ export interface StartedResponse {
   firstChunk: Buffer | undefined;
   rest: AsyncIterator<Buffer>;
   lease: KeyLease | undefined;
+  /** The provider got a configured key (not the client's): what it echoes is scrubbed of configured keys. */
+  sentConfiguredKey: boolean;
 }
 
 export interface FailedAttempt {
@@ -81,6 +83,20 @@ async function readCapped(body: AsyncIterable<Buffer>): Promise<Buffer> {
     size += chunk.length;
   }
   return Buffer.concat(parts);
+}
+
+/**
+ * The client's only provider key is of a kind this provider type does not take (an Anthropic
+ * key on an OpenAI route, say): it is not forwarded, and the operator's key does not stand in
+ * for a key the client chose to send, so the call is refused with what to change.
+ */
+function credentialMismatch(header: string, deployment: Deployment): GatewayError {
+  const { provider, providerConfig } = deployment;
+  return new GatewayError(
+    'credential_mismatch',
+    `The provider key in the ${header} header is not sent to provider "${provider}" (type ${providerConfig.type}): it is another provider's kind of key. ` +
+      `Send a key of "${provider}", or call the route of the provider the key belongs to (Anthropic SDK and Claude Code: base URL = the gateway root; OpenAI SDK: the gateway root + /v1).`,
+  );
 }
 
 function failure(kind: FailureKind, error: GatewayError, errorType: string): FailedAttempt {
@@ -124,7 +140,10 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
     }
     const configuredKey = lease?.key ?? provider.api_key;
     const configuredAuth = configuredKey ? adapter.authHeaders(configuredKey) : undefined;
-    const plan = planUpstreamHeaders(request.headers, configuredAuth, deployment.viaAlias);
+    const plan = planUpstreamHeaders(request.headers, configuredAuth, deployment.viaAlias, provider.type);
+    if (plan.refusedCredential && !plan.clientSentKey && !(deployment.viaAlias && configuredAuth)) {
+      return failure({ kind: 'status', status: 400 }, credentialMismatch(plan.refusedCredential, deployment), 'credential_mismatch');
+    }
     if (configuredKey && !call.secrets.includes(configuredKey)) call.secrets.push(configuredKey);
     if (upstreamBody && upstreamBody.length > 0) plan.headers['content-length'] = String(upstreamBody.length);
     const url = adapter.upstreamUrl(provider, input.apiPath, deployment.upstreamModel ?? body.model);
@@ -194,7 +213,8 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
         return failure(error.code === 'upstream_timeout' ? { kind: 'timeout' } : { kind: 'connection' }, error, reason);
       }
     }
-    const started: StartedResponse = { ok: true, status, headers: upstream.headers, isSse, injectedUsage: inject && isSse, firstChunk, rest, lease };
+    const sentConfiguredKey = !plan.clientSentKey && configuredAuth !== undefined;
+    const started: StartedResponse = { ok: true, status, headers: upstream.headers, isSse, injectedUsage: inject && isSse, firstChunk, rest, lease, sentConfiguredKey };
     lease = undefined; // handed over: released when the call ends, with its token count
     return started;
   } finally {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ProviderType } from '../config/schema.ts';
 import { clientCredentials, planUpstreamHeaders } from './upstream-headers.ts';
 
 describe('planUpstreamHeaders', () => {
@@ -6,23 +7,66 @@ describe('planUpstreamHeaders', () => {
     const plan = planUpstreamHeaders({
       authorization: 'Bearer sk-client', 'periscope-auth': 'Bearer psk_x', connection: 'keep-alive', host: 'gw',
       'content-length': '10', 'openai-beta': 'assistants=v2', 'x-stainless-lang': 'js',
-    }, { authorization: 'Bearer sk-configured' }, false);
+    }, { authorization: 'Bearer sk-configured' }, false, 'openai');
     expect(plan.headers).toEqual({ authorization: 'Bearer sk-client', 'openai-beta': 'assistants=v2', 'x-stainless-lang': 'js', 'accept-encoding': 'identity' });
     expect(plan.clientSentKey).toBe(true);
   });
 
   it('never forwards a gateway key, and uses the configured key instead', () => {
-    const plan = planUpstreamHeaders({ 'x-api-key': 'psk_gatewaygatewaygatewaygateway', authorization: 'Bearer psk_otherotherotherotherother' }, { 'x-api-key': 'sk-ant-configured' }, false);
+    const plan = planUpstreamHeaders({ 'x-api-key': 'psk_gatewaygatewaygatewaygateway', authorization: 'Bearer psk_otherotherotherotherother' }, { 'x-api-key': 'sk-ant-configured' }, false, 'anthropic');
     expect(plan.headers['x-api-key']).toBe('sk-ant-configured');
     expect(plan.headers.authorization).toBeUndefined();
     expect(plan.clientSentKey).toBe(false);
   });
 
   it('replaces the client key with the configured one when an alias chose the provider', () => {
-    const plan = planUpstreamHeaders({ authorization: 'Bearer sk-openai-key' }, { authorization: 'Bearer gsk_groq' }, true);
+    const plan = planUpstreamHeaders({ authorization: 'Bearer sk-openai-key' }, { authorization: 'Bearer gsk_groq' }, true, 'openai-compatible');
     expect(plan.headers.authorization).toBe('Bearer gsk_groq');
-    const noConfigured = planUpstreamHeaders({ authorization: 'Bearer sk-openai-key' }, undefined, true);
+    const noConfigured = planUpstreamHeaders({ authorization: 'Bearer sk-openai-key' }, undefined, true, 'openai-compatible');
     expect(noConfigured.headers.authorization).toBe('Bearer sk-openai-key');
+  });
+
+  it('never forwards a credential to a provider type that does not take its kind, in either direction', () => {
+    const cases: Array<[Record<string, string>, ProviderType, boolean]> = [
+      [{ 'x-api-key': 'sk-ant-api03-abcdefghijklmnop' }, 'openai', false],
+      [{ 'x-api-key': 'sk-ant-api03-abcdefghijklmnop' }, 'openai-compatible', false],
+      [{ authorization: 'Bearer sk-ant-oat01-abcdefghijklmnop' }, 'openai', false],
+      [{ 'x-api-key': 'some-anthropic-key-1234567' }, 'azure-openai', false],
+      [{ authorization: 'Bearer sk-proj-abcdefghijklmnop' }, 'anthropic', false],
+      [{ authorization: 'Bearer sk-proj-abcdefghijklmnop' }, 'openai-compatible', false],
+      [{ authorization: 'Bearer sk-proj-abcdefghijklmnop' }, 'gemini', false],
+      [{ 'x-api-key': 'sk-proj-abcdefghijklmnop' }, 'anthropic', false],
+      [{ authorization: 'Bearer AIzaSyabcdefghijklmnop' }, 'openai', false],
+      [{ 'x-goog-api-key': 'AIzaSyabcdefghijklmnop' }, 'anthropic', false],
+      [{ 'api-key': 'azure-key-abcdefghijk' }, 'openai', false],
+      [{ authorization: 'Bearer gsk_groqgroqgroq' }, 'anthropic', false],
+      [{ 'x-api-key': 'sk-ant-api03-abcdefghijklmnop' }, 'anthropic', true],
+      [{ authorization: 'Bearer sk-ant-oat01-abcdefghijklmnop' }, 'anthropic', true],
+      [{ authorization: 'Bearer sk-proj-abcdefghijklmnop' }, 'openai', true],
+      [{ authorization: 'Bearer sk-legacyabcdefghijklmnop' }, 'openai', true],
+      [{ authorization: 'Bearer gsk_groqgroqgroq' }, 'openai-compatible', true],
+      [{ 'api-key': 'azure-key-abcdefghijk' }, 'azure-openai', true],
+      [{ authorization: 'Bearer AIzaSyabcdefghijklmnop' }, 'gemini', true],
+      [{ 'x-goog-api-key': 'AIzaSyabcdefghijklmnop' }, 'gemini', true],
+    ];
+    for (const [incoming, type, forwarded] of cases) {
+      const [name] = Object.keys(incoming) as [string];
+      for (const configured of [undefined, { 'x-configured': 'k' }]) {
+        const plan = planUpstreamHeaders(incoming, configured, false, type);
+        expect(plan.headers[name] !== undefined, `${name} to ${type}`).toBe(forwarded);
+        expect(plan.clientSentKey).toBe(forwarded);
+        expect(plan.refusedCredential).toBe(forwarded ? undefined : name);
+        // The configured key stands in; the attempt decides whether it may (an alias) or refuses the call.
+        expect(plan.headers['x-configured'] !== undefined).toBe(!forwarded && configured !== undefined);
+      }
+    }
+  });
+
+  it('forwards the key that fits and drops the one that does not when a client sends both', () => {
+    const plan = planUpstreamHeaders({ authorization: 'Bearer sk-proj-abcdefghijklmnop', 'x-api-key': 'sk-ant-api03-abcdefghijklmnop' }, undefined, false, 'anthropic');
+    expect(plan.headers).toMatchObject({ 'x-api-key': 'sk-ant-api03-abcdefghijklmnop' });
+    expect(plan.headers.authorization).toBeUndefined();
+    expect(plan).toMatchObject({ clientSentKey: true, refusedCredential: 'authorization' });
   });
 
   it('collects every credential the client sent, for scrubbing', () => {
