@@ -9,3 +9,4 @@ export { startRedisServer } from './redis-server.ts';
 export type { RedisServer } from './redis-server.ts';
 export { freePort } from './free-port.ts';
 export { agentSessionFixture, AGENT_SESSION_MODEL } from './agent-session-fixture.ts';
+export { attackCases, canaryKey, chunked, errorBodyQuoting, headersQuoting, streamQuoting, traversalPath } from './attacks.ts';

@@ -14,6 +14,8 @@ export interface GenerationContext {
   /** Set when the mock does Anthropic's per-breakpoint prefix accounting (see anthropic-prompt-cache.ts). */
   anthropicCache?: AnthropicPromptCache;
   azure: boolean;
+  /** The caller's key, when the scenario makes errors quote it (`echo-key`). */
+  echoedKey: string | undefined;
 }
 
 /** A successful answer; `promptTokens` feeds the rate-limit headers. */

@@ -42,9 +42,10 @@ export class ProviderKeyScrubber {
   /** `text` with every key replaced, whether written plainly or JSON-escaped; the same string when it held none. */
   scrubText(text: string): string {
     if (text.length < this.#minLength) return text;
-    let out = this.#test.test(text) ? text.replace(this.#replace, REDACTED) : text;
-    if (out.includes('\\')) out = out.replace(JSON_STRING, (literal) => (literal.includes('\\') ? this.#scrubJsonLiteral(literal) : literal));
-    return out;
+    // Escaped literals first: a plain match right after a backslash (`\/key` for a key that
+    // starts with "/") would leave a broken escape behind.
+    const out = text.includes('\\') ? text.replace(JSON_STRING, (literal) => (literal.includes('\\') ? this.#scrubJsonLiteral(literal) : literal)) : text;
+    return this.#test.test(out) ? out.replace(this.#replace, REDACTED) : out;
   }
 
   #scrubJsonLiteral(literal: string): string {

@@ -9,8 +9,8 @@ import { GatewayError, type Dialect } from '../errors.ts';
  */
 const FORBIDDEN = /[\\#]|%(?:2e|2f|5c|25|c0|c1|e0%[89]|f0%8)/i;
 
-/** `.` and `..`, also with a `;parameter` (which some servers strip before resolving). */
-const DOT_SEGMENT = /^\.\.?(?:;|$)/;
+/** `.` and `..`, also with a `;parameter`, plain or encoded (some servers strip it before resolving). */
+const DOT_SEGMENT = /^\.\.?(?:;|%3b|$)/i;
 
 function refuse(): never {
   throw new GatewayError(
