@@ -1,7 +1,12 @@
 import type { ProviderType } from '../config/schema.ts';
+import type { Dialect } from '../errors.ts';
 import type { ClientKeyHeader } from './types.ts';
 
-/** Whose credential a client sent. `bearer` is any other `Authorization` token (the OpenAI-compatible convention). */
+/**
+ * Whose credential a client sent. `bearer` is any other `Authorization` token of a call in
+ * the OpenAI dialect (the OpenAI-compatible convention); in the Anthropic dialect (the
+ * Anthropic SDK sends its key as a bearer token too) it is Anthropic's.
+ */
 export type CredentialFamily = 'anthropic' | 'openai' | 'google' | 'azure' | 'bearer';
 
 /** Prefixes that say whose key it is whatever header carries it; checked before the header. */
@@ -14,9 +19,8 @@ const SHAPES: ReadonlyArray<readonly [string, CredentialFamily]> = [
   ['ya29.', 'google'], // and OAuth access tokens
 ];
 
-/** The header a provider's own SDK sends its key in. */
-const BY_HEADER: Readonly<Record<ClientKeyHeader, CredentialFamily>> = {
-  authorization: 'bearer',
+/** The header a provider's own SDK sends its key in (`authorization` is everyone's: the call's dialect decides). */
+const BY_HEADER: Readonly<Record<Exclude<ClientKeyHeader, 'authorization'>, CredentialFamily>> = {
   'x-api-key': 'anthropic',
   'api-key': 'azure',
   'x-goog-api-key': 'google',
@@ -35,11 +39,12 @@ export const ACCEPTED_CREDENTIALS: Readonly<Record<ProviderType, ReadonlySet<Cre
   anthropic: new Set(['anthropic']),
 };
 
-export function credentialFamily(header: ClientKeyHeader, secret: string): CredentialFamily {
+export function credentialFamily(header: ClientKeyHeader, secret: string, dialect: Dialect): CredentialFamily {
   for (const [prefix, family] of SHAPES) if (secret.startsWith(prefix)) return family;
-  return BY_HEADER[header];
+  if (header !== 'authorization') return BY_HEADER[header];
+  return dialect === 'anthropic' ? 'anthropic' : 'bearer';
 }
 
-export function acceptsCredential(type: ProviderType, header: ClientKeyHeader, secret: string): boolean {
-  return ACCEPTED_CREDENTIALS[type].has(credentialFamily(header, secret));
+export function acceptsCredential(type: ProviderType, header: ClientKeyHeader, secret: string, dialect: Dialect): boolean {
+  return ACCEPTED_CREDENTIALS[type].has(credentialFamily(header, secret, dialect));
 }

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import type { CallRecord } from '../call-record.ts';
 import type { TimeoutsConfig } from '../config/schema.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, type Dialect } from '../errors.ts';
 import type { KeyLease, KeyPools } from '../providers/key-pool.ts';
 import { adapterFor } from '../providers/registry.ts';
 import { classifyBadRequest, retryAfterMs, type FailureKind } from '../routing/retry-policy.ts';
@@ -85,10 +85,15 @@ async function readCapped(body: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/** The Anthropic SDK (and Claude Code) call Anthropic's paths and always send `anthropic-version`. */
+function clientDialect(request: FastifyRequest): Dialect {
+  return request.periscopeDialect === 'anthropic' || request.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+}
+
 /**
  * The client's only provider key is of a kind this provider type does not take (an Anthropic
- * key on an OpenAI route, say): it is not forwarded, and the operator's key does not stand in
- * for a key the client chose to send, so the call is refused with what to change.
+ * key on an OpenAI route, say), so it is not forwarded, and the provider has no configured key
+ * to use instead: the call is refused with what to change.
  */
 function credentialMismatch(header: string, deployment: Deployment): GatewayError {
   const { provider, providerConfig } = deployment;
@@ -140,8 +145,8 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
     }
     const configuredKey = lease?.key ?? provider.api_key;
     const configuredAuth = configuredKey ? adapter.authHeaders(configuredKey) : undefined;
-    const plan = planUpstreamHeaders(request.headers, configuredAuth, deployment.viaAlias, provider.type);
-    if (plan.refusedCredential && !plan.clientSentKey && !(deployment.viaAlias && configuredAuth)) {
+    const plan = planUpstreamHeaders(request.headers, configuredAuth, deployment.viaAlias, provider.type, clientDialect(request));
+    if (plan.refusedCredential && !plan.clientSentKey && !configuredAuth) {
       return failure({ kind: 'status', status: 400 }, credentialMismatch(plan.refusedCredential, deployment), 'credential_mismatch');
     }
     if (configuredKey && !call.secrets.includes(configuredKey)) call.secrets.push(configuredKey);

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ProviderType } from '../config/schema.ts';
+import type { Dialect } from '../errors.ts';
 import { acceptsCredential } from '../providers/credentials.ts';
 import { CLIENT_KEY_HEADERS, type ClientKeyHeader } from '../providers/types.ts';
 import { isGatewayHeader } from '../request-metadata.ts';
@@ -36,17 +37,18 @@ export function clientCredentials(incoming: IncomingHttpHeaders): string[] {
 /**
  * Client headers are relayed except hop-by-hop and gateway headers. A provider key the client
  * sent is forwarded as sent, if the provider's type takes that kind of key (an Anthropic key
- * never goes to an OpenAI-type upstream, nor the reverse: see providers/credentials.ts);
- * otherwise the configured key is added in the provider's style. Gateway keys (`psk_...`,
- * sent where SDKs put provider keys by clients that cannot add headers) are never forwarded.
- * When the operator's `models:` alias chose the provider, the client cannot know where its
- * key would go, so the configured key replaces it.
+ * never goes to an OpenAI-type upstream, an OpenAI key never to Anthropic or Google: see
+ * providers/credentials.ts); otherwise the configured key is added in the provider's style.
+ * Gateway keys (`psk_...`, sent where SDKs put provider keys by clients that cannot add
+ * headers) are never forwarded. When the operator's `models:` alias chose the provider, the
+ * client cannot know where its key would go, so the configured key replaces it.
  */
 export function planUpstreamHeaders(
   incoming: IncomingHttpHeaders,
   configuredAuth: Record<string, string> | undefined,
   preferConfiguredKey: boolean,
   providerType: ProviderType,
+  clientDialect: Dialect,
 ): UpstreamHeaderPlan {
   const headers: Record<string, string> = {};
   let clientSentKey = false;
@@ -57,7 +59,7 @@ export function planUpstreamHeaders(
     if (isKeyHeader(name)) {
       const secret = credentialOf(v);
       if (!secret || looksLikeGatewayKey(secret)) continue;
-      if (!acceptsCredential(providerType, name, secret)) {
+      if (!acceptsCredential(providerType, name, secret, clientDialect)) {
         refusedCredential = name;
         continue;
       }
