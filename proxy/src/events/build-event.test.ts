@@ -64,7 +64,7 @@ describe('buildEvent', () => {
     });
     const e = buildEvent(call({
       meta, secrets: [exact], model: shaped[0], userAgent: `agent ${shaped[2]}`, upstreamRequestId: exact, fallbackModel: shaped[3],
-      attemptLog: [{ model: 'm', provider: 'openai', upstream_model: `${shaped[0]}`, status: 200, error_type: '', duration_ms: 1 }],
+      attemptLog: [{ model: shaped[0]!, provider: 'openai', upstream_model: `${shaped[0]}`, status: 200, error_type: '', duration_ms: 1 }],
     }, JSON.stringify({ model: shaped[0], usage: { prompt_tokens: 1, completion_tokens: 1 } })), d);
     const text = JSON.stringify(e) + (await registry.metrics());
     for (const secret of [...shaped, exact, 'abcdefghijklmnopqrstuvwxyz']) expect(text, secret).not.toContain(secret);

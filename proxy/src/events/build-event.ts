@@ -52,8 +52,8 @@ function scrubbedProperties(properties: Record<string, string>, secrets: readonl
 /** The attempt log with secrets scrubbed from the model names it records (they come from the client). */
 function scrubbedAttempts(call: CallRecord): CallRecord['attemptLog'] {
   const log = call.attemptLog;
-  if (log.every((a) => !holdsSecret(a.upstream_model, call.secrets))) return log;
-  return log.map((a) => ({ ...a, upstream_model: redactSecrets(a.upstream_model, call.secrets) }));
+  if (log.every((a) => !holdsSecret(a.model, call.secrets) && !holdsSecret(a.upstream_model, call.secrets))) return log;
+  return log.map((a) => ({ ...a, model: redactSecrets(a.model, call.secrets), upstream_model: redactSecrets(a.upstream_model, call.secrets) }));
 }
 
 /**
