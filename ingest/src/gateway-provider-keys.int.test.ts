@@ -27,6 +27,12 @@ afterAll(async () => h?.close());
 
 const messages = [{ role: 'user' as const, content: 'hello' }];
 
+function headerLines(headers: Headers): string {
+  const lines: string[] = [];
+  headers.forEach((value, name) => lines.push(`${name}: ${value}`));
+  return lines.join('\n');
+}
+
 function leaked(text: string): string[] {
   return CANARIES.filter((c) => text.includes(c));
 }
@@ -34,7 +40,7 @@ function leaked(text: string): string[] {
 /** Everything an SDK error exposes to the program that caught it. */
 function errorText(err: unknown): string {
   const e = err as { message?: string; error?: unknown; headers?: Headers };
-  return [e.message, JSON.stringify(e.error), ...(e.headers ? [...e.headers.entries()].map(([k, v]) => `${k}: ${v}`) : [])].join('\n');
+  return [e.message, JSON.stringify(e.error), e.headers ? headerLines(e.headers) : ''].join('\n');
 }
 
 async function clients() {
@@ -156,7 +162,7 @@ describe('configured provider keys never reach a client that holds only a gatewa
         headers: { 'content-type': 'application/json', 'periscope-auth': `Bearer ${key}`, 'anthropic-version': '2023-06-01', 'x-mock-scenario': parts.join(',') },
         body: JSON.stringify({ ...route.body, stream }),
       });
-      const text = `${[...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${await res.text()}`;
+      const text = `${headerLines(res.headers)}\n${await res.text()}`;
       statuses.add(res.status);
       expect(leaked(text), `#${i} ${route.path} ${parts.join(',')} stream=${stream}: ${text}`).toEqual([]);
     }
