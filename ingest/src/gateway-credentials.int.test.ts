@@ -108,6 +108,23 @@ describe('a client key goes only to a provider of its kind', () => {
     }
   });
 
+  it('on a path both providers have (/v1/models), anthropic-version says whose key it is', async () => {
+    const list = (headers: Record<string, string>) => upstreamOf(() => fetch(`${h.url}/v1/models`, { headers: { ...gateway(), ...headers } }).then((r) => r.status));
+    const anthropicSdk = await list({ authorization: `Bearer ${PLAIN_CLIENT_KEY}`, 'anthropic-version': '2023-06-01' });
+    expect(anthropicSdk.result).toBe(400);
+    expect(anthropicSdk.upstream).toEqual([]);
+    const openaiSdk = await list({ authorization: `Bearer ${PLAIN_CLIENT_KEY}` });
+    expect(openaiSdk.result).toBe(200);
+    expect(openaiSdk.upstream.flatMap(credentialsIn)).toEqual([`Bearer ${PLAIN_CLIENT_KEY}`]);
+  });
+
+  it('a client that sends both kinds on an OpenAI path: the OpenAI-style key goes, the Anthropic key stays', async () => {
+    const { upstream } = await upstreamOf(() => post('/v1/chat/completions', {
+      authorization: `Bearer ${PLAIN_CLIENT_KEY}`, 'x-api-key': ANTHROPIC_CLIENT_KEY, 'anthropic-version': '2023-06-01',
+    }, { model: 'gpt-4o-mini', messages }));
+    expect(upstream.flatMap(credentialsIn)).toEqual([`Bearer ${PLAIN_CLIENT_KEY}`]);
+  });
+
   it('a Periscope-Target-Url that speaks Anthropic never gets an OpenAI key', async () => {
     const { result, upstream } = await upstreamOf(() => post('/v1/messages', {
       authorization: `Bearer ${OPENAI_CLIENT_KEY}`, 'anthropic-version': '2023-06-01', 'Periscope-Target-Url': h.mock.url,

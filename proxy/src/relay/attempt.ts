@@ -5,6 +5,7 @@ import type { CallRecord } from '../call-record.ts';
 import type { TimeoutsConfig } from '../config/schema.ts';
 import { GatewayError, type Dialect } from '../errors.ts';
 import type { KeyLease, KeyPools } from '../providers/key-pool.ts';
+import type { Endpoint } from '../providers/types.ts';
 import { adapterFor } from '../providers/registry.ts';
 import { classifyBadRequest, retryAfterMs, type FailureKind } from '../routing/retry-policy.ts';
 import type { Deployment } from '../routing/route-plan.ts';
@@ -85,9 +86,15 @@ async function readCapped(body: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-/** The Anthropic SDK (and Claude Code) call Anthropic's paths and always send `anthropic-version`. */
-function clientDialect(request: FastifyRequest): Dialect {
-  return request.periscopeDialect === 'anthropic' || request.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+/**
+ * The dialect the client speaks: its path says so (`/v1/messages...`, an Anthropic provider's
+ * prefix), and on paths both providers have (`/v1/models`, pass-through) the
+ * `anthropic-version` header the Anthropic SDK and Claude Code always send.
+ */
+function clientDialect(request: FastifyRequest, endpoint: Endpoint): Dialect {
+  if (request.periscopeDialect === 'anthropic') return 'anthropic';
+  const shared = endpoint === 'models' || endpoint === 'passthrough';
+  return shared && request.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
 }
 
 /**
@@ -145,7 +152,7 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
     }
     const configuredKey = lease?.key ?? provider.api_key;
     const configuredAuth = configuredKey ? adapter.authHeaders(configuredKey) : undefined;
-    const plan = planUpstreamHeaders(request.headers, configuredAuth, deployment.viaAlias, provider.type, clientDialect(request));
+    const plan = planUpstreamHeaders(request.headers, configuredAuth, deployment.viaAlias, provider.type, clientDialect(request, call.endpoint));
     if (plan.refusedCredential && !plan.clientSentKey && !configuredAuth) {
       return failure({ kind: 'status', status: 400 }, credentialMismatch(plan.refusedCredential, deployment), 'credential_mismatch');
     }
