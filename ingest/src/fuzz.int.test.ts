@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from './cli/synthetic-traffic.ts';
+import { seededRandom } from '@periscope/proxy';
 import { ADMIN_TOKEN, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
 
 let h: GatewayHarness;

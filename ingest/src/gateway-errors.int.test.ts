@@ -197,6 +197,55 @@ describe('bad input gets a clear error in the provider shape', () => {
     expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
   });
 
+  it('allows only the methods each endpoint has: 405 with Allow, in the provider\'s shape, and nothing is forwarded', async () => {
+    const { key, project } = await clients();
+    const auth = { 'periscope-auth': `Bearer ${key}`, 'content-type': 'application/json' };
+    const before = h.mock.requests.length;
+    for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+      // A null body, a __proto__ key: what PUT and PATCH used to carry upstream with the configured key.
+      const body = method === 'GET' ? undefined : method === 'PUT' ? 'null' : '{"__proto__":{"x":1},"model":"gpt-4o-mini"}';
+      const chat = await fetch(`${h.url}/v1/chat/completions`, { method, headers: auth, body });
+      expect(chat.status, method).toBe(405);
+      expect(chat.headers.get('allow')).toBe('POST');
+      expect(await chat.json()).toMatchObject({ error: { code: 'method_not_allowed', type: 'invalid_request_error' } });
+      const messages = await fetch(`${h.url}/anthropic/v1/messages`, { method, headers: auth, body });
+      expect(messages.status, method).toBe(405);
+      expect(await messages.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('use POST') } });
+    }
+    const models = await fetch(`${h.url}/v1/models`, { method: 'POST', headers: auth, body: '{}' });
+    expect(models.status).toBe(405);
+    expect(models.headers.get('allow')).toBe('GET');
+    expect(h.mock.requests.length).toBe(before);
+    const rows = await h.rows(project, '', 9);
+    expect(rows.filter((r) => r.error_type === 'method_not_allowed')).toHaveLength(9);
+  });
+
+  it('validates every body a pass-through call forwards, PUT and PATCH too; uploads pass as they are', async () => {
+    const { key } = await clients();
+    const auth = { 'periscope-auth': `Bearer ${key}` };
+    const before = h.mock.requests.length;
+    const bad: Array<[string, string, Record<string, string>, string | Buffer]> = [
+      ['PUT', '/openai/v1/fine_tuning/jobs/ftjob-1', { 'content-type': 'application/json' }, 'null'],
+      ['PATCH', '/openai/v1/fine_tuning/jobs/ftjob-1', { 'content-type': 'application/json' }, '{"__proto__":{"admin":true}}'],
+      ['POST', '/openai/v1/batches', { 'content-type': 'application/json' }, '[1,2,3]'],
+      ['POST', '/openai/v1/batches', { 'content-type': 'text/plain' }, '{"constructor":1,"__proto__":{"admin":true}}'],
+      ['POST', '/openai/v1/batches', {}, '{"x":'],
+      ['DELETE', '/anthropic/v1/messages/batches/b1', { 'content-type': 'application/json' }, Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d])],
+    ];
+    for (const [method, path, headers, body] of bad) {
+      const res = await fetch(`${h.url}${path}`, { method, headers: { ...auth, ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+      expect(res.status, `${method} ${path} ${String(body)}`).toBe(400);
+    }
+    expect(h.mock.requests.length).toBe(before);
+    const upload = await fetch(`${h.url}/openai/v1/files`, {
+      method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n--x--\r\n',
+    });
+    expect(upload.status).toBe(404); // relayed: the mock has no files endpoint
+    const good = await fetch(`${h.url}/openai/v1/batches`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"input_file_id":"file-1"}' });
+    expect(good.status).toBe(404);
+    expect(h.mock.requests.length).toBe(before + 2);
+  });
+
   it('exposes every drop path and the request counters on /metrics', async () => {
     const text = await (await fetch(`${h.url}/metrics`)).text();
     expect(text).toMatch(/periscope_proxy_requests_total\{provider="openai",endpoint="chat.completions",status_class="2xx"\} \d+/);

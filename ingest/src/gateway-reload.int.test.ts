@@ -92,6 +92,35 @@ describe('config hot reload', () => {
     expect(res.headers.get('periscope-provider')).toBe('left');
   }, 30_000);
 
+  it('a provider key added by a reload is scrubbed from what the provider quotes back, from the next call on', async () => {
+    const rotated = 'rotated-canary-5e1d9a7c3b0f2468';
+    await writeFile(path, JSON.stringify({
+      providers: {
+        left: { type: 'openai-compatible', base_url: `${h.mock.url}/v1`, keys: [{ key: rotated }] },
+        right: { type: 'openai-compatible', base_url: `${other.url}/v1`, api_key: 'sk-right-000000000000000' },
+      },
+      models: { chat: { deployments: [{ provider: 'left', model: 'gpt-4o-mini' }] }, extra: { deployments: [{ provider: 'left', model: 'gpt-4o' }] } },
+    }));
+    const { key } = await h.newProject();
+    const call = () => fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'periscope-auth': `Bearer ${key}`, 'x-mock-scenario': 'error-401,echo-key' },
+      body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'which key?' }] }),
+    });
+    // Until the reload lands the old key goes out; once the new one does, it must not come back.
+    await expect.poll(async () => {
+      const res = await call();
+      await res.arrayBuffer();
+      return h.mock.requests.at(-1)!.headers.authorization;
+    }, { timeout: 5000 }).toBe(`Bearer ${rotated}`);
+    const res = await call();
+    const text = await res.text();
+    expect(res.status).toBe(401);
+    expect(text).not.toContain(rotated);
+    expect(text).toContain('Incorrect API key provided: [REDACTED].');
+    expect(res.headers.get('x-debug-api-key')).toBe('[REDACTED]');
+  });
+
   it('a broken file keeps the running config and logs the path of the problem', async () => {
     await writeFile(path, JSON.stringify({ models: { chat: { deployments: [{ provider: 'nowhere' }] } } }));
     await expect.poll(() => h.logs().includes('config reload failed'), { timeout: 3000 }).toBe(true);

@@ -2,18 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
+import { redactSecrets } from '@periscope/proxy';
 import { ApiError } from './errors.ts';
 import { STATUS_PAGE } from './status-page.ts';
 import { securityHeaders } from './security-headers.ts';
 import { registerUi, UI_ROUTE, uiRewrite, type UiOptions } from './ui-static.ts';
 
 /**
- * Strips query strings from logged URLs: some providers put keys there (`?key=`). Logs the
- * URL as sent, not as the UI rewrite routed it.
+ * Strips query strings from logged URLs (some providers put keys there: `?key=`) and scrubs
+ * key-shaped strings from the path, as bodies are scrubbed. Logs the URL as sent, not as the
+ * UI rewrite routed it.
  */
 const requestSerializer = (req: { method: string; url: string; originalUrl?: string }) => ({
   method: req.method,
-  url: (req.originalUrl ?? req.url).split('?', 1)[0],
+  url: redactSecrets((req.originalUrl ?? req.url).split('?', 1)[0]!),
 });
 
 export interface HttpServer {
@@ -46,7 +48,8 @@ export interface HttpServerOptions {
 export function createHttpServer(logger: FastifyServerOptions['logger'] | undefined, ready: () => Promise<void>, opts: HttpServerOptions = {}): HttpServer {
   const rewriteUrl = opts.rewriteUrl ?? (opts.ui ? uiRewrite(opts.ui.isGatewayPrefix) : undefined);
   const app = Fastify({
-    logger: logger === undefined ? { level: 'info', serializers: { req: requestSerializer } } : logger,
+    // Whatever logger options a caller gives (tests give a stream), URLs are logged scrubbed.
+    logger: logger === false ? false : { level: 'info', ...(typeof logger === 'object' ? logger : {}), serializers: { req: requestSerializer } },
     logController: new LogController({ disableRequestLogging: opts.accessLog === false }),
     // Streams of reasoning models can run for many minutes.
     requestTimeout: 0,

@@ -106,6 +106,48 @@ describe('provider keys never reach storage, logs or the API', () => {
     }
   });
 
+  it('scrubs keys from metadata headers (user, session, properties, request id), the model and user agent, and from logged URLs', async () => {
+    const { project, key } = await h.newProject();
+    const planted = {
+      user: 'psk_userCanary0123456789abcdefghij',
+      property: 'sk-proj-propertyCanary0123456789ab',
+      propertyName: 'sk-proj-propertynameCanary0123456',
+      session: 'sk-ant-api03-sessionCanary01234567',
+      sessionName: 'Bearer sessionNameCanary0123456789abc',
+      requestId: 'sk-proj-requestIdCanary0123456789',
+      model: 'sk-proj-modelCanary0123456789abcdef',
+      agent: 'AKIAIOSFODNN7CANARY0',
+      path: 'sk-proj-pathCanary0123456789abcdefg',
+      query: 'AIzaSyQueryCanary0123456789abcdefghijkl',
+    };
+    const res = await fetch(`${h.url}/vendor/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json', 'periscope-auth': `Bearer ${key}`, authorization: `Bearer ${CANARY}`,
+        'Periscope-User-Id': planted.user, 'Periscope-Property-Team': `team ${planted.property}`, [`Periscope-Property-${planted.propertyName}`]: 'x',
+        'Periscope-Session-Id': planted.session, 'Periscope-Session-Path': `/agent/${CANARY}/step`, 'Periscope-Session-Name': planted.sessionName,
+        'Helicone-Request-Id': planted.requestId, 'user-agent': `agent/1.0 ${planted.agent}`,
+      },
+      body: JSON.stringify({ model: planted.model, messages: [{ role: 'user', content: 'metadata' }] }),
+    });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    // A request id that holds a key is not taken: the call gets one of the gateway's own.
+    const requestId = res.headers.get('periscope-request-id')!;
+    expect(requestId).not.toContain('Canary');
+    await (await fetch(`${h.url}/vendor/v1/models/${planted.path}?key=${planted.query}`, { headers: { 'periscope-auth': `Bearer ${key}` } })).arrayBuffer();
+
+    const rows = await h.rows(project, '', 2);
+    const detail = await h.row(requestId, project);
+    expect(detail).toMatchObject({ user_id: '[REDACTED]', session_id: '[REDACTED]', session_path: '/agent/[REDACTED]/step', session_name: '[REDACTED]', model: '[REDACTED]' });
+    expect(detail.properties).toEqual({ team: 'team [REDACTED]', '[REDACTED]': 'x' });
+    const everything = [JSON.stringify(rows), JSON.stringify(detail), h.logs(), await (await fetch(`${h.url}/metrics`)).text()].join('\n');
+    for (const value of [...Object.values(planted), CANARY]) {
+      const at = everything.indexOf(value);
+      expect(at < 0 ? null : everything.slice(Math.max(0, at - 300), at + 60), value).toBeNull();
+    }
+  });
+
   it('keeps them out of the Kafka spool of a distributed proxy whose broker is down, and out of its logs', async () => {
     const { key } = await h.newProject();
     const dir = await mkdtemp(join(tmpdir(), 'periscope-secrets-spool-'));

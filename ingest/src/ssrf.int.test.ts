@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import { seededRandom } from '@periscope/proxy';
+import { attackCases, traversalPath } from '@periscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
 
@@ -38,8 +40,9 @@ beforeAll(async () => {
     res.writeHead(302, { location: `http://127.0.0.1:${canary.port}/v1/chat/completions` }).end();
   });
   const p = canary.port;
-  h = await startGatewayHarness(() => ({
+  h = await startGatewayHarness((mockUrl) => ({
     redirector: { type: 'openai-compatible', base_url: `http://127.0.0.1:${redirector.port}/v1`, api_key: 'sk-redirect-000000000000' },
+    deep: { type: 'openai-compatible', base_url: `${mockUrl}/tenant/a/v1`, api_key: 'deep-configured-key-0000' },
   }), {
     config: () => ({
       gateway: {
@@ -68,6 +71,22 @@ async function post(path: string, headers: Record<string, string> = {}, body = c
     body,
   });
   return { status: res.status, text: await res.text(), headers: res.headers };
+}
+
+/** A POST whose path goes on the wire exactly as written (fetch would resolve `..` itself). */
+function rawPost(path: string): Promise<{ status: number; head: string; text: string }> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(new URL(h.url).port), '127.0.0.1');
+    let reply = '';
+    socket.on('data', (d) => (reply += d.toString('latin1')));
+    socket.on('close', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1] ?? 0);
+      const end = reply.indexOf('\r\n\r\n');
+      resolve({ status, head: reply.slice(0, end).toLowerCase(), text: reply.slice(end + 4) });
+    });
+    // Not end(): a half-closed request looks like a client that left, and the gateway would stop.
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: gw\r\nConnection: close\r\nContent-Type: application/json\r\nPeriscope-Auth: Bearer ${key}\r\nContent-Length: ${chat.length}\r\n\r\n${chat}`);
+  });
 }
 
 describe('SSRF: a client cannot make the gateway reach a loopback canary', () => {
@@ -107,6 +126,50 @@ describe('SSRF: a client cannot make the gateway reach a loopback canary', () =>
       expect(res.status, path).toBeLessThan(500);
     }
   });
+
+  it('dot segments in any spelling are refused before anything is sent: /openai/../../x, %2e%2e, mixed case, %2f', async () => {
+    const before = h.mock.requests.length;
+    for (const path of [
+      '/openai/../../x', '/openai/%2e%2e/%2e%2e/x', '/openai/%2E%2e/%2e%2E/x', '/openai/.%2e/x', '/openai/..%2f..%2fx', '/openai/v1%2f..%2f..%2fx',
+      '/v1/../../x', '/deep/v1/../../../x', '/deep/%2e%2e/%2e%2e/x', '/anthropic/v1/..;/..;/x', '/openai/%252e%252e/x', '/openai/%5c..%5cx',
+    ]) {
+      const res = await rawPost(path);
+      expect(res.status, path).toBe(400);
+      // The OpenAI shape names the code; the Anthropic shape (the /anthropic prefix) has only the message.
+      expect(res.text, path).toMatch(/"code":"invalid_path"|cannot leave the provider's base URL/);
+    }
+    // Overlong UTF-8 (`%c0%ae`) does not even decode: the HTTP layer refuses it before routing.
+    expect((await rawPost('/openai/%c0%ae%c0%ae/x')).status).toBe(400);
+    expect(h.mock.requests.length).toBe(before);
+  });
+
+  it('generated: no path climbs out of a provider\'s configured base path, whatever it reaches the gateway as (fixed seed)', async () => {
+    const random = seededRandom(14_06);
+    const before = h.mock.requests.length;
+    const prefixes = [['/deep', '/tenant/a/v1/'], ['/openai', '/v1/'], ['/groq', '/v1/']] as const;
+    let refused = 0;
+    let relayed = 0;
+    const total = attackCases(300);
+    for (let i = 0; i < total; i++) {
+      const [prefix] = prefixes[i % prefixes.length]!;
+      const path = prefix + traversalPath(random);
+      const res = await rawPost(path);
+      expect(res.status, path).toBeGreaterThan(0);
+      expect(res.status, path).toBeLessThan(500);
+      // A relayed answer carries the provider's name; a refusal (invalid_path, a repeated /v1,
+      // a URL the HTTP layer cannot decode) does not, and sent nothing.
+      if (res.head.includes('\r\nperiscope-provider:')) relayed++;
+      else refused++;
+    }
+    console.log(`generated paths: ${refused} refused, ${relayed} relayed (all under their base path)`);
+    // Whatever got through stayed under the base path it was sent to.
+    for (const r of h.mock.requests.slice(before)) {
+      expect(prefixes.some(([, base]) => r.path.startsWith(base)), r.path).toBe(true);
+    }
+    expect(refused).toBeGreaterThan(0);
+    expect(relayed).toBeGreaterThan(0);
+    expect(h.mock.requests.length - before).toBe(relayed);
+  }, 60_000);
 
   it('an operator-allowed private network is reachable, so the guard is not simply refusing everything', async () => {
     const res = await post('/v1/chat/completions', { 'Periscope-Target-Url': `http://127.0.0.2:${allowedUpstream.port}/v1` });

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { seededRandom } from '@periscope/proxy';
 import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
-import { seededRandom } from './cli/synthetic-traffic.ts';
 import { ADMIN_TOKEN } from './testing/gateway-harness.ts';
 import { startPeriscopeProcess, type PeriscopeProcess } from './testing/periscope-process.ts';
 

@@ -30,6 +30,9 @@ import { applyAgentHeaders } from './agents/agent-headers.ts';
 import { AgentPaths } from './agents/agent-paths.ts';
 import { startTracer } from './otel/tracer.ts';
 import { UsageMetrics } from './usage/usage-metrics.ts';
+import { providerKeyScrubber } from './relay/provider-key-scrubber.ts';
+import { holdsSecret } from './events/redact.ts';
+import { checkApiPath, checkRepeatedV1 } from './routing/api-path.ts';
 
 export interface ProxyOptions {
   /** A LiveConfig to support hot reload; a plain config is fixed for the plugin's life. */
@@ -195,8 +198,11 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     }
     const config = live.current;
     applyAgentHeaders(meta, request.headers, config.sessions, agentPaths, key.project_id);
-    const apiPath = prefix ? request.url.slice(prefix.length + 1) : request.url;
-    const requestId = meta.requestId ?? request.periscopeRequestId;
+    // From the raw URL, not the prefix's length: the router decodes `/open%61i/...` to "openai".
+    const apiPath = prefix ? request.url.slice(request.url.indexOf('/', 1)) : request.url;
+    const secrets = [presented, ...clientCredentials(request.headers)];
+    // The id becomes a column and a response header: one that holds a key is not taken.
+    const requestId = meta.requestId !== undefined && !holdsSecret(meta.requestId, secrets) ? meta.requestId : request.periscopeRequestId;
     request.periscopeRequestId = requestId;
     const call: CallRecord = {
       requestId,
@@ -210,7 +216,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       provider: prefix ?? '',
       providerType: prefix && Object.hasOwn(config.providers, prefix) ? config.providers[prefix]!.type : undefined,
       model: '',
-      endpoint: classifyEndpoint(request.method, apiPath),
+      endpoint: 'passthrough',
       streamed: false,
       status: 0,
       errorType: '',
@@ -220,7 +226,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       response: new BodyCapture(USAGE_PARSE_LIMIT),
       streamObserved: undefined,
       upstreamRequestId: '',
-      secrets: [presented, ...clientCredentials(request.headers)],
+      secrets,
       attempts: 1,
       attemptLog: [],
       fallbackModel: '',
@@ -237,12 +243,19 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     const abort = new AbortController();
     reply.raw.once('close', () => finish(call, reply, abort));
     reply.header('periscope-request-id', requestId);
+    // After the call record exists, so a refused path is a row the operator can see.
+    checkApiPath(request.url);
+    checkRepeatedV1(apiPath, request.periscopeDialect);
+    call.endpoint = classifyEndpoint(request.method, apiPath);
     await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching, logCall }, abort);
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const err = toGatewayError(error);
     if (err.code === 'internal_error') request.log.error({ err: error }, 'unexpected error in the gateway');
+    // Messages can quote what a provider or the network said; no configured key goes back with them.
+    const scrubber = providerKeyScrubber(live.current);
+    if (scrubber) err.message = scrubber.scrubText(err.message);
     const call = request.periscopeCall;
     if (call) {
       call.status = err.status;

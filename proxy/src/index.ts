@@ -22,3 +22,5 @@ export { execArgvFor, siblingModule } from './runtime/module-runner.ts';
 export { ControlPlaneKeys } from './auth/control-plane-keys.ts';
 export { startGatewayServices, type GatewayServices } from './gateway-services.ts';
 export { LiveConfig, watchConfigFile } from './config/live-config.ts';
+export { seededRandom } from './seeded-random.ts';
+export { redactSecrets } from './events/redact.ts';

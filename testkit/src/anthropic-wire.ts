@@ -1,5 +1,6 @@
 import type { CacheAccounting } from './anthropic-prompt-cache.ts';
 import type { MockError } from './errors.ts';
+import { quotingKey, scenarioError } from './errors.ts';
 import type { AnswerRequest, ToolChoice, ToolSpec } from './generate.ts';
 import { newId, planAnswer } from './generate.ts';
 import type { JsonObject } from './json.ts';
@@ -127,7 +128,8 @@ export function message(ctx: GenerationContext): Reply {
   }
   emit('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } });
   emit('message_stop', {});
-  const failure = sseEvent('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: ctx.requestId });
+  // Anthropic reports a failure after the stream started as an `error` event: the 529 body's shape, in the stream.
+  const failure = sseEvent('error', anthropicErrorBody(quotingKey(scenarioError(529, ctx.model), ctx.echoedKey), ctx.requestId));
   const script: SseScript = { frames, firstDelta: 3, failure };
   return { kind: 'sse', promptTokens, script };
 }

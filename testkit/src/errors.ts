@@ -143,3 +143,19 @@ export function tooManyBreakpoints(found: number, max: number): MockError {
   const message = `A maximum of ${max} blocks with cache_control may be provided. Found ${found}.`;
   return { status: 400, openai: openai(message, 'invalid_request_error'), anthropic: { type: 'invalid_request_error', message } };
 }
+
+/**
+ * The error as a provider that quotes the caller's key would word it (the `echo-key`
+ * scenario); unchanged without a key. OpenAI's 401 names the key it got, masked in real life.
+ */
+export function quotingKey(error: MockError, key: string | undefined): MockError {
+  if (key === undefined) return error;
+  const openaiMessage = error.openai.code === 'invalid_api_key'
+    ? `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`
+    : `${error.openai.message} (API key: ${key})`;
+  return {
+    status: error.status,
+    openai: { ...error.openai, message: openaiMessage },
+    anthropic: { ...error.anthropic, message: `${error.anthropic.message} (x-api-key: ${key})` },
+  };
+}

@@ -12,3 +12,4 @@ export { agentSessionFixture, AGENT_SESSION_MODEL } from './agent-session-fixtur
 export { AGENT_HEADERS } from './agent-headers.ts';
 export { attributesOf, startJaeger } from './jaeger.ts';
 export type { Jaeger, StoredSpan } from './jaeger.ts';
+export { attackCases, canaryKey, chunked, errorBodyQuoting, headersQuoting, streamQuoting, traversalPath } from './attacks.ts';

@@ -9,6 +9,7 @@ import {
   MISSING_ANTHROPIC_VERSION,
   MISSING_API_KEY,
   missingField,
+  quotingKey,
   scenarioError,
   tooManyBreakpoints,
   unknownRoute,
@@ -208,14 +209,17 @@ class MockUpstreamServer implements MockUpstream {
     const delayMs = this.#latencyMs + (plan?.headerDelayMs ?? 0);
     if (delayMs > 0 && !(await wait(delayMs, abort.signal))) return;
 
-    const headersFor = (promptTokens: number, rateLimited: boolean): Record<string, string> =>
-      dialect === 'anthropic'
+    const echoedKey = plan?.echoKey ? presentedKey(req.headers) : undefined;
+    const headersFor = (promptTokens: number, rateLimited: boolean): Record<string, string> => ({
+      ...(dialect === 'anthropic'
         ? anthropicHeaders(requestId, promptTokens, rateLimited)
-        : openaiHeaders(requestId, Math.round(performance.now() - started), promptTokens, rateLimited);
+        : openaiHeaders(requestId, Math.round(performance.now() - started), promptTokens, rateLimited)),
+      ...(echoedKey === undefined ? {} : { 'x-debug-api-key': echoedKey }),
+    });
 
     const admitted = this.#admit(method, pathname, req.headers, route, body, spec, plan);
     if (!admitted.ok) {
-      const { error } = admitted;
+      const error = quotingKey(admitted.error, echoedKey);
       const headers = headersFor(0, error.status === 429);
       if (error.status === 429) {
         const retryAfterMs = plan?.retryAfterMs ?? NO_SCENARIO.retryAfterMs;
@@ -235,6 +239,7 @@ class MockUpstreamServer implements MockUpstream {
       anthropicCache: this.#anthropicCache,
       azure: admitted.route.azureDeployment !== undefined,
       toolInputs: this.#toolInputs,
+      echoedKey,
     });
     const headers = headersFor(reply.promptTokens, false);
     if (reply.kind === 'json') {
@@ -253,6 +258,8 @@ class MockUpstreamServer implements MockUpstream {
       intervalMs: admitted.plan.chunkIntervalMs ?? this.#chunkIntervalMs,
       stallAfterFirstChunk: admitted.plan.stallAfterFirstChunk,
       failMidStream: admitted.plan.failMidStream,
+      splitFrames: admitted.plan.splitFrames,
+      splitInside: echoedKey,
     };
     await playScript(res, reply.script, pacing, abort.signal);
   }
@@ -292,6 +299,13 @@ class MockUpstreamServer implements MockUpstream {
 /** Azure serves whatever the deployment in the path runs, whatever the body says. */
 function modelOf(route: Route, body: JsonObject): string {
   return route.azureDeployment ?? asString(body.model) ?? '';
+}
+
+/** The key the caller sent, in whichever header its SDK uses. */
+function presentedKey(headers: IncomingHttpHeaders): string | undefined {
+  const bearer = /^Bearer\s+(\S+)/i.exec(headers.authorization ?? '')?.[1];
+  const other = headers['x-api-key'] ?? headers['api-key'];
+  return bearer ?? (typeof other === 'string' ? other : undefined);
 }
 
 /** OpenAI takes a bearer token (Azure also `api-key`); Anthropic takes `x-api-key` or a bearer token. */

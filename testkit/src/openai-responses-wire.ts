@@ -1,4 +1,4 @@
-import { scenarioError } from './errors.ts';
+import { quotingKey, scenarioError } from './errors.ts';
 import type { Answer, AnswerRequest, ToolChoice, ToolSpec } from './generate.ts';
 import { generatedText, newId, planAnswer } from './generate.ts';
 import type { JsonObject } from './json.ts';
@@ -70,7 +70,7 @@ export function response(ctx: GenerationContext): Reply {
   const envelope = responseEnvelope(body, newId('resp_'), model);
   const completed = { ...envelope, status: 'completed', output: [outputItem(answer, ids, true)], usage };
   if (body.stream !== true) return { kind: 'json', promptTokens: inputTokens, body: completed };
-  return { kind: 'sse', promptTokens: inputTokens, script: responseStream(envelope, completed, answer, ids) };
+  return { kind: 'sse', promptTokens: inputTokens, script: responseStream(envelope, completed, answer, ids, ctx.echoedKey) };
 }
 
 /** The response object's fields that don't change while it is generated, in the API's order. */
@@ -104,7 +104,7 @@ function responseEnvelope(body: JsonObject, id: string, model: string): JsonObje
   };
 }
 
-function responseStream(envelope: JsonObject, completed: JsonObject, answer: Answer, ids: { item: string; call: string }): SseScript {
+function responseStream(envelope: JsonObject, completed: JsonObject, answer: Answer, ids: { item: string; call: string }, echoedKey: string | undefined): SseScript {
   const frames: string[] = [];
   const emit = (type: string, payload: JsonObject): void => {
     frames.push(sseEvent(type, { type, sequence_number: frames.length, ...payload }));
@@ -128,7 +128,7 @@ function responseStream(envelope: JsonObject, completed: JsonObject, answer: Ans
   emit('response.completed', { response: completed });
 
   const firstDelta = answer.kind === 'tool' ? 3 : 4;
-  const error = scenarioError(500, String(envelope.model)).openai;
+  const error = quotingKey(scenarioError(500, String(envelope.model)), echoedKey).openai;
   const failed = { ...envelope, status: 'failed', error: { code: 'server_error', message: error.message } };
   const failure = sseEvent('response.failed', { type: 'response.failed', sequence_number: firstDelta + 1, response: failed });
   return { frames, firstDelta, failure };

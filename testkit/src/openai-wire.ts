@@ -1,5 +1,5 @@
 import type { MockError } from './errors.ts';
-import { scenarioError } from './errors.ts';
+import { quotingKey, scenarioError } from './errors.ts';
 import type { Answer, AnswerRequest, ToolChoice, ToolSpec } from './generate.ts';
 import { generatedText, newId, planAnswer, replyPieces } from './generate.ts';
 import type { JsonObject } from './json.ts';
@@ -180,7 +180,7 @@ function chatStream(
   frames.push(chunk({}, answer.kind === 'tool' ? 'tool_calls' : 'stop'));
   if (usage !== undefined) frames.push(sseData({ ...base, choices: [], usage }));
   frames.push(SSE_DONE);
-  return { frames, firstDelta, failure: sseData(openaiErrorBody(scenarioError(500, head.model))) };
+  return { frames, firstDelta, failure: sseData(openaiErrorBody(quotingKey(scenarioError(500, head.model), ctx.echoedKey))) };
 }
 
 /** The legacy /v1/completions endpoint: same token rules, `text` instead of messages. */
@@ -207,7 +207,7 @@ export function textCompletion(ctx: GenerationContext): Reply {
   frames.push(sseData({ ...base, choices: [choice('', 'stop')] }));
   if (asObject(ctx.body.stream_options)?.include_usage === true) frames.push(sseData({ ...base, choices: [], usage }));
   frames.push(SSE_DONE);
-  const failure = sseData(openaiErrorBody(scenarioError(500, model)));
+  const failure = sseData(openaiErrorBody(quotingKey(scenarioError(500, model), ctx.echoedKey)));
   return { kind: 'sse', promptTokens, script: { frames, firstDelta: 0, failure } };
 }
 

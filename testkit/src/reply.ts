@@ -16,6 +16,8 @@ export interface GenerationContext {
   anthropicCache?: AnthropicPromptCache;
   azure: boolean;
   toolInputs: ToolInputs;
+  /** The caller's key, when the scenario makes errors quote it (`echo-key`). */
+  echoedKey: string | undefined;
 }
 
 /** A successful answer; `promptTokens` feeds the rate-limit headers. */

@@ -89,6 +89,42 @@ describe('error scenarios surface as the SDKs typed errors', () => {
   });
 });
 
+describe('echo-key: a provider that quotes the caller\'s key', () => {
+  it('puts it in OpenAI\'s 401 wording and in Anthropic\'s error body, and in a response header', async () => {
+    const error = (await rejection(openai.chat.completions.create(chat, scenario('error-401,echo-key')))) as OpenAIErrors.APIError;
+    expect(error).toBeInstanceOf(OpenAIErrors.AuthenticationError);
+    expect(error.message).toContain('Incorrect API key provided: sk-test.');
+    expect(error.headers?.get('x-debug-api-key')).toBe('sk-test');
+    const claude = (await rejection(anthropic.messages.create(messages, scenario('error-401,echo-key')))) as AnthropicErrors.APIError;
+    expect(claude).toBeInstanceOf(AnthropicErrors.AuthenticationError);
+    expect(claude.error).toMatchObject({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key (x-api-key: sk-ant-test)' } });
+  });
+
+  it('quotes it in the in-stream errors of both providers (Anthropic: event: error), written in pieces through the key', async () => {
+    const stream = await anthropic.messages.create({ ...messages, stream: true }, scenario('error-mid-stream,echo-key,split-frames'));
+    const error = await (async () => {
+      try {
+        for await (const _ of stream) { /* until the error */ }
+      } catch (e) {
+        return e as AnthropicErrors.APIError;
+      }
+    })();
+    expect(error?.message).toContain('(x-api-key: sk-ant-test)');
+
+    const res = await fetch(`${mock.url}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: 'Bearer sk-test-long-enough-to-split', [SCENARIO_HEADER]: 'error-mid-stream,echo-key,split-frames' },
+      body: JSON.stringify({ ...chat, stream: true }),
+    });
+    const pieces: string[] = [];
+    const decoder = new TextDecoder();
+    const reader = res.body!.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(decoder.decode(r.value));
+    expect(pieces.join('')).toContain('"message":"The server had an error while processing your request. Sorry about that! (API key: sk-test-long-enough-to-split)"');
+    // The frame holding the key arrived in two chunks, cut through the key.
+    expect(pieces.some((p) => p.endsWith('sk-test-long-e'))).toBe(true);
+  });
+});
+
 describe('requests the providers reject themselves', () => {
   const post = (path: string, body: string, headers: Record<string, string>) =>
     fetch(`${mock.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });

@@ -16,6 +16,14 @@ export interface ScenarioPlan {
   errorStatus: ErrorStatus | undefined;
   /** Retry-After sent with a 429, in ms (`retry-after-<ms>`); the default is OpenAI's typical 7 s. */
   retryAfterMs: number;
+  /**
+   * `echo-key`: a provider that quotes the caller's key unmasked in its error messages (JSON
+   * bodies and in-stream errors) and echoes it in an `x-debug-api-key` response header. Real
+   * providers mask keys; a gateway must not rely on it.
+   */
+  echoKey: boolean;
+  /** `split-frames`: every SSE frame is written in two pieces (through the echoed key, if it holds one), a moment apart. */
+  splitFrames: boolean;
 }
 
 export const NO_SCENARIO: Readonly<ScenarioPlan> = Object.freeze({
@@ -25,6 +33,8 @@ export const NO_SCENARIO: Readonly<ScenarioPlan> = Object.freeze({
   failMidStream: false,
   errorStatus: undefined,
   retryAfterMs: 7000,
+  echoKey: false,
+  splitFrames: false,
 });
 
 /** Returns undefined for an unknown scenario, which the mock answers with a 400 that names it. */
@@ -36,6 +46,8 @@ export function parseScenario(spec: string): ScenarioPlan | undefined {
     if (name === 'ok') continue;
     if (name === 'stall-after-first-chunk') plan.stallAfterFirstChunk = true;
     else if (name === 'error-mid-stream') plan.failMidStream = true;
+    else if (name === 'echo-key') plan.echoKey = true;
+    else if (name === 'split-frames') plan.splitFrames = true;
     else if (/^slow-headers-\d+$/.test(name)) plan.headerDelayMs = number;
     else if (/^slow-stream-\d+$/.test(name)) plan.chunkIntervalMs = number;
     else if (/^error-\d+$/.test(name) && isErrorStatus(number)) plan.errorStatus = number;

@@ -14,6 +14,21 @@ export interface Pacing {
   intervalMs: number;
   stallAfterFirstChunk: boolean;
   failMidStream: boolean;
+  /** Write every frame in two pieces a moment apart, so they reach the client as separate chunks. */
+  splitFrames?: boolean;
+  /** Where a frame holding this text is cut: through its middle (else the frame's middle). */
+  splitInside?: string;
+}
+
+/** Between the two pieces of a split frame: long enough that they leave as separate TCP segments. */
+const SPLIT_PAUSE_MS = 5;
+
+async function writeSplit(res: ServerResponse, frame: string, inside: string | undefined, signal: AbortSignal): Promise<boolean> {
+  const at = inside !== undefined && frame.includes(inside) ? frame.indexOf(inside) + Math.floor(inside.length / 2) : Math.floor(frame.length / 2);
+  res.write(frame.slice(0, at));
+  if (!(await wait(SPLIT_PAUSE_MS, signal))) return false;
+  res.write(frame.slice(at));
+  return true;
 }
 
 export const SSE_DONE = 'data: [DONE]\n\n';
@@ -52,7 +67,7 @@ export async function playScript(
   const frames = script.frames.slice(0, cut);
   if (pacing.failMidStream) frames.push(script.failure);
 
-  if (pacing.intervalMs <= 0) {
+  if (pacing.intervalMs <= 0 && !pacing.splitFrames) {
     // Unpaced streams exist for throughput: one write is the cheapest way to send them.
     const payload = frames.join('');
     if (!pacing.stallAfterFirstChunk) {
@@ -62,8 +77,9 @@ export async function playScript(
     res.write(payload);
   } else {
     for (let i = 0; i < frames.length; i++) {
-      if (i > 0 && !(await wait(pacing.intervalMs, signal))) return;
-      res.write(frames[i]);
+      if (i > 0 && pacing.intervalMs > 0 && !(await wait(pacing.intervalMs, signal))) return;
+      if (!pacing.splitFrames) res.write(frames[i]);
+      else if (!(await writeSplit(res, frames[i]!, pacing.splitInside, signal))) return;
     }
     if (!pacing.stallAfterFirstChunk) {
       res.end();

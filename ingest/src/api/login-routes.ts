@@ -3,7 +3,7 @@ import { AuthFailureGuard } from '@periscope/proxy';
 import { ApiError } from '../errors.ts';
 import { authenticate, checkCsrf, requireCredential, type AuthDeps } from './api-auth.ts';
 import { SESSION_COOKIE, SESSION_MAX_AGE_S, type SessionSubject } from './login-sessions.ts';
-import { decoyHash, verifyPassword } from './passwords.ts';
+import { startDecoyHash, verifyPassword } from './passwords.ts';
 
 /** Failed sign-ins one client address may make per minute before it gets 429 until the minute ends. */
 export const MAX_SIGN_IN_FAILURES_PER_MINUTE = 10;
@@ -25,6 +25,10 @@ const cookieOptions = (request: FastifyRequest) =>
 export async function loginRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
   const { admin, sessions, store } = deps;
   const failures = new AuthFailureGuard(MAX_SIGN_IN_FAILURES_PER_MINUTE);
+  const decoy = startDecoyHash();
+  app.addHook('onReady', async () => {
+    await decoy;
+  });
 
   /** The subject the credentials in the body prove, or null; never says which part was wrong. */
   async function subjectOf(body: { token?: unknown; email?: unknown; password?: unknown }): Promise<SessionSubject | null> {
@@ -34,7 +38,7 @@ export async function loginRoutes(app: FastifyInstance, deps: AuthDeps): Promise
     }
     const account = body.email.length <= 254 ? await store.findAccountByEmail(body.email.trim()) : null;
     // An unknown email costs the same scrypt as a known one, so timing does not reveal accounts.
-    const ok = await verifyPassword(body.password, account?.password_hash ?? (await decoyHash()));
+    const ok = await verifyPassword(body.password, account?.password_hash ?? (await decoy));
     return account && ok ? { kind: 'account', account_id: account.account_id } : null;
   }
 

@@ -60,10 +60,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 /**
  * A hash to check unknown emails against, so a sign-in takes as long whether or not the
- * account exists (the answer must not tell which emails have accounts).
+ * account exists (the answer must not tell which emails have accounts). The sign-in routes
+ * start it when they are registered and the server is not ready before it is done: computed
+ * on first use instead, it made the first failed sign-in of an unknown email cost two scrypt
+ * runs, which told an attacker that email had no account.
  */
-let decoy: Promise<string> | undefined;
-export function decoyHash(): Promise<string> {
-  decoy ??= hashPassword(randomBytes(16).toString('hex'));
-  return decoy;
+export function startDecoyHash(): Promise<string> {
+  return hashPassword(randomBytes(16).toString('hex'));
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
 import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
 import { PERISCOPE_CLI } from '../testing/cli-command.ts';
 
@@ -31,7 +32,12 @@ function periscopeWithInput(args: string[], input: string, env: Record<string, s
 beforeAll(async () => {
   mock = await startMockUpstream();
   dir = await mkdtemp(join(tmpdir(), 'periscope-cli-'));
-  await writeFile(join(dir, 'periscope.yaml'), `providers:\n  openai: { type: openai, base_url: "${mock.url}/v1", api_key: "\${TEST_OPENAI_KEY}" }\n`);
+  await writeFile(join(dir, 'periscope.yaml'), [
+    'providers:',
+    `  openai: { type: openai, base_url: "${mock.url}/v1", api_key: "\${TEST_OPENAI_KEY}" }`,
+    `  anthropic: { type: anthropic, base_url: "${mock.url}", api_key: "sk-ant-configured-abcdefghijklmnop" }`,
+    '',
+  ].join('\n'));
   const t0 = Date.now();
   child = spawn(process.execPath, [...PERISCOPE_CLI, 'start', '--port', '0', '--data-dir', join(dir, 'data')], {
     cwd: dir, env: { ...process.env, PERISCOPE_ADMIN_TOKEN: '', TEST_OPENAI_KEY: 'sk-configured-abcdefghijklmnop' },
@@ -55,14 +61,24 @@ afterAll(async () => {
 const printed = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(stdout)?.[1] ?? '';
 
 describe('periscope start (embedded, first run)', () => {
-  it('prints the UI URL, an admin token and a gateway key, and serves traffic in under 30 s', async () => {
+  it('prints the UI URL, each SDK\'s base URL, an admin token and a gateway key, and serves traffic in under 30 s', async () => {
     const base = printed('UI and API').replace(/\/$/, '');
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const key = printed('Gateway key');
     expect(key).toMatch(/^psk_/);
     expect(printed('Admin token')).toMatch(/^pat_/);
 
-    const openai = new OpenAI({ apiKey: key, baseURL: `${base}/v1`, maxRetries: 0 });
+    // The banner's base URL for each SDK is the one that works with it.
+    const openaiBase = printed('OpenAI SDK');
+    const anthropicBase = printed('Anthropic');
+    expect(openaiBase).toBe(`${base}/v1`);
+    expect(anthropicBase).toBe(base);
+    const anthropic = new Anthropic({ apiKey: key, baseURL: anthropicBase, maxRetries: 0 });
+    const message = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    expect(message.type).toBe('message');
+    expect(mock.requests.at(-1)!.path).toBe('/v1/messages');
+
+    const openai = new OpenAI({ apiKey: key, baseURL: openaiBase, maxRetries: 0 });
     const { response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     const answeredAt = Date.now();
     console.log(`periscope start: ready in ${startupMs} ms`);

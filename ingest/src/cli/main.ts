@@ -10,6 +10,7 @@ import { startProxyRole } from '../roles/proxy-role.ts';
 import { createKey } from '../api/key-routes.ts';
 import { createAccount, parseNewAccount } from '../api/account-routes.ts';
 import { readPassword } from './read-password.ts';
+import { baseUrlLines } from './base-urls.ts';
 import { ensureDataDir, loadOrCreateSecret } from '../data-dir.ts';
 import { ApiError } from '../errors.ts';
 import { ReportRunError, runReportOnStore, runReportViaApi } from './report-command.ts';
@@ -121,7 +122,7 @@ async function proxy(values: Record<string, unknown>): Promise<void> {
     dataDir: resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope-proxy'),
   });
   const address = await role.app.listen({ ...listenOptions(values, 8787), backlog: LISTEN_BACKLOG });
-  console.log(`Periscope proxy is running: gateway ${address}/v1, events to Kafka, keys from ${controlUrl}`);
+  console.log([`Periscope proxy is running: events to Kafka, keys from ${controlUrl}`, ...baseUrlLines(address)].join('\n'));
   exitOnSignal(role.app);
 }
 
@@ -150,7 +151,7 @@ async function start(values: Record<string, unknown>): Promise<void> {
     '',
     `Periscope is running (embedded store in ${dataDir})`,
     `  UI and API:  ${base}/`,
-    `  Gateway:     ${base}/v1  (OpenAI and Anthropic SDKs: set the base URL here)`,
+    ...baseUrlLines(base),
   ];
   if (server.firstRun.adminToken) lines.push(`  Admin token: ${server.firstRun.adminToken}   (shown once; API: Authorization: Bearer <token>)`);
   if (server.firstRun.gatewayKey) lines.push(`  Gateway key: ${server.firstRun.gatewayKey}   (project "default"; shown once; send as Periscope-Auth: Bearer <key>)`);

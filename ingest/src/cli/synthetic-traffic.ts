@@ -1,5 +1,5 @@
 import { REQUEST_EVENT_V1_ADDITIONS, REQUEST_EVENT_VERSION, type AttemptRecord, type RequestEvent } from '@periscope/clickhouse';
-import { createPriceBook } from '@periscope/proxy';
+import { createPriceBook, seededRandom } from '@periscope/proxy';
 
 /**
  * Plausible gateway traffic for demos and benchmarks: a mix of providers and models, users
@@ -52,17 +52,6 @@ const PROMPTS = [
 ];
 const PATHS = ['/', '/plan', '/plan/step-1', '/plan/step-2', '/plan/step-2/tool:search', '/review'];
 
-/** mulberry32: small, fast, and the same sequence for the same seed (synthetic rows, fuzz runs). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticTraffic(opts: SyntheticTrafficOptions): (i: number) => RequestEvent {
   const priceBook = createPriceBook();

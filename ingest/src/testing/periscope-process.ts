@@ -62,7 +62,7 @@ export async function startPeriscopeProcess(config: object, env: Record<string, 
       const timer = setTimeout(() => reject(new Error(`periscope start did not come up:\n${output}`)), 90_000);
       child.stdout!.on('data', () => {
         const m = /UI and API:\s+(\S+)/.exec(output);
-        if (m && output.includes('Gateway:')) {
+        if (m && output.includes('OpenAI SDK:')) {
           clearTimeout(timer);
           resolve(m[1]!.replace(/\/$/, ''));
         }

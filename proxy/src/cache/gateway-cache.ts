@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { CallRecord } from '../call-record.ts';
 import type { CacheConfig, ModelCacheConfig, PeriscopeConfig } from '../config/schema.ts';
@@ -150,8 +150,8 @@ export class ResponseRecorder {
     else this.#frames.push(raw);
   }
 
-  /** Call when the response was relayed to its end; `ok` false when it carried an error. */
-  async ended(ok: boolean, status: number, headers: IncomingHttpHeaders, isSse: boolean): Promise<void> {
+  /** Call when the response was relayed to its end (with the headers the client got); `ok` false when it carried an error. */
+  async ended(ok: boolean, status: number, headers: OutgoingHttpHeaders, isSse: boolean): Promise<void> {
     const call = this.#call;
     const fits = isSse ? this.#bytes <= this.#maxBytes : call.response.complete && call.response.total <= this.#maxBytes;
     if (!ok || status < 200 || status >= 300 || !fits || !call.providerType) {

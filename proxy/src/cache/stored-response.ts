@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { ProviderType } from '../config/schema.ts';
 
 /**
@@ -26,7 +26,7 @@ export interface StoredResponse {
   body: StoredBody;
 }
 
-export function replayableHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+export function replayableHeaders(headers: OutgoingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of REPLAYED_HEADERS) {
     const value = headers[name];

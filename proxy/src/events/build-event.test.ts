@@ -52,4 +52,33 @@ describe('buildEvent', () => {
     }, '{"error":{"message":"weird-secret-value"}}'), d);
     expect(JSON.stringify(e)).not.toContain('weird-secret-value');
   });
+
+  it('scrubs key-shaped strings and the call credentials from every metadata column readers see', async () => {
+    const { deps: d, registry } = deps();
+    const shaped = ['sk-proj-metaQ9w8e7r6t5y4u3i2o1p0', 'psk_metaabcdefghijklmnopqrstuv', 'sk-ant-api03-metaabcdefghijklmno', 'AKIAIOSFODNN7EXAMPLE'];
+    const exact = 'client-own-weird-credential';
+    const meta = readRequestMetadata({
+      'periscope-user-id': shaped[0], 'periscope-session-id': `s ${shaped[1]}`, 'periscope-session-path': `/a/${shaped[2]}`,
+      'periscope-session-name': `Bearer abcdefghijklmnopqrstuvwxyz`, [`periscope-property-${shaped[1]}`]: 'x',
+      'periscope-property-team': `t ${shaped[3]} ${exact}`,
+    });
+    const e = buildEvent(call({
+      meta, secrets: [exact], model: shaped[0], userAgent: `agent ${shaped[2]}`, upstreamRequestId: exact, fallbackModel: shaped[3],
+      attemptLog: [{ model: shaped[0]!, provider: 'openai', upstream_model: `${shaped[0]}`, status: 200, error_type: '', duration_ms: 1 }],
+    }, JSON.stringify({ model: shaped[0], usage: { prompt_tokens: 1, completion_tokens: 1 } })), d);
+    const text = JSON.stringify(e) + (await registry.metrics());
+    for (const secret of [...shaped, exact, 'abcdefghijklmnopqrstuvwxyz']) expect(text, secret).not.toContain(secret);
+    expect(e).toMatchObject({ user_id: '[REDACTED]', session_path: '/a/[REDACTED]', model: '[REDACTED]', model_served: '[REDACTED]', properties: { team: 't [REDACTED] [REDACTED]' } });
+    expect(validateRequestEvent(e).ok).toBe(true);
+  });
+
+  it('keeps ordinary metadata as it came (the same objects: nothing is copied when nothing changed)', () => {
+    const { deps: d } = deps();
+    const meta = readRequestMetadata({ 'periscope-user-id': 'alice@example.com', 'periscope-property-skip-cache': 'sk-short', 'periscope-session-path': '/agent/1.2' });
+    const c = call({ meta, attemptLog: [{ model: 'gpt-4o-mini', provider: 'openai', upstream_model: 'gpt-4o-mini', status: 200, error_type: '', duration_ms: 3 }] }, usageBody);
+    const e = buildEvent(c, d);
+    expect(e.properties).toBe(meta.properties);
+    expect(e.attempt_log).toBe(c.attemptLog);
+    expect(e).toMatchObject({ user_id: 'alice@example.com', session_path: '/agent/1.2', model: 'gpt-4o-mini' });
+  });
 });

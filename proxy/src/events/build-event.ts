@@ -1,7 +1,7 @@
 import { REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/clickhouse/contract';
 import type { CallRecord } from '../call-record.ts';
 import { usageFromJson, emptyUsage, type Observed } from '../usage/usage.ts';
-import { redactSecrets } from './redact.ts';
+import { holdsSecret, redactSecrets } from './redact.ts';
 import { normalizeModelName, type PriceBook } from '../pricing/cost.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 
@@ -35,11 +35,40 @@ function storedBody(text: string, omit: boolean, max: number, secrets: string[])
   return { body: truncated ? Buffer.from(redacted).subarray(0, max).toString('utf8') : redacted, truncated };
 }
 
-/** Runs after the response ended: parses usage, prices it, scrubs secrets, clips bodies. */
+/** Properties (names and values) with secrets scrubbed; the same object when none held one. */
+function scrubbedProperties(properties: Record<string, string>, secrets: readonly string[]): Record<string, string> {
+  let changed = false;
+  const out: Record<string, string> = {};
+  for (const name in properties) {
+    const value = properties[name]!;
+    const n = redactSecrets(name, secrets);
+    const v = redactSecrets(value, secrets);
+    if (n !== name || v !== value) changed = true;
+    out[n] = v;
+  }
+  return changed ? out : properties;
+}
+
+/** The attempt log with secrets scrubbed from the model names it records (they come from the client). */
+function scrubbedAttempts(call: CallRecord): CallRecord['attemptLog'] {
+  const log = call.attemptLog;
+  if (log.every((a) => !holdsSecret(a.model, call.secrets) && !holdsSecret(a.upstream_model, call.secrets))) return log;
+  return log.map((a) => ({ ...a, model: redactSecrets(a.model, call.secrets), upstream_model: redactSecrets(a.upstream_model, call.secrets) }));
+}
+
+/**
+ * Runs when the answer is complete, before its last byte goes out: parses usage, prices it, scrubs secrets, clips bodies.
+ * Everything a client or provider wrote is scrubbed the same way (exact credentials of the
+ * call and key-shaped strings): bodies, error message, user agent, and the metadata from
+ * headers and body (user, session, properties, model names), which readers of the log see.
+ */
 export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent {
   const observed = observedUsage(call, deps.metrics);
   if (call.trace) call.trace.observed = observed;
-  const pricedModel = observed.model_served || call.model;
+  const scrub = (text: string) => redactSecrets(text, call.secrets);
+  const model = scrub(call.model);
+  const modelServed = scrub(observed.model_served);
+  const pricedModel = modelServed || model;
   let cost = { cost_usd: 0, known: true };
   if (observed.sawUsage && call.providerType) {
     cost = deps.priceBook.cost(call.providerType, pricedModel, observed.usage);
@@ -60,12 +89,12 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     project_id: call.projectId,
     key_id: call.keyId,
     provider: call.provider,
-    model: call.model,
-    model_served: observed.model_served,
+    model,
+    model_served: modelServed,
     endpoint: call.endpoint,
     status: call.status,
     error_type: call.errorType,
-    error_message: redactSecrets(call.errorMessage, call.secrets).slice(0, 4096),
+    error_message: scrub(call.errorMessage).slice(0, 4096),
     streamed: call.streamed,
     latency_ms: Math.max(0, Math.round(performance.now() - call.t0)),
     ttft_ms: call.ttftMs,
@@ -79,19 +108,19 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     cost_known: cost.known,
     cache_status: call.cacheStatus,
     attempts: call.attempts,
-    user_id: call.meta.userId,
-    session_id: call.meta.sessionId,
-    session_path: call.meta.sessionPath,
-    session_name: call.meta.sessionName,
-    properties: call.meta.properties,
+    user_id: scrub(call.meta.userId),
+    session_id: scrub(call.meta.sessionId),
+    session_path: scrub(call.meta.sessionPath),
+    session_name: scrub(call.meta.sessionName),
+    properties: scrubbedProperties(call.meta.properties, call.secrets),
     request_body: req.body,
     response_body: res.body,
     request_truncated: req.truncated || (call.requestBody !== undefined && call.requestBody.length > max && !call.meta.omitRequest),
     response_truncated: res.truncated || (!call.response.complete && !call.meta.omitResponse),
-    user_agent: redactSecrets(call.userAgent, call.secrets).slice(0, 512),
-    upstream_request_id: call.upstreamRequestId,
-    attempt_log: call.attemptLog,
-    fallback_model: call.fallbackModel,
+    user_agent: scrub(call.userAgent).slice(0, 512),
+    upstream_request_id: scrub(call.upstreamRequestId),
+    attempt_log: scrubbedAttempts(call),
+    fallback_model: scrub(call.fallbackModel),
     cache_source_request_id: call.cacheSourceRequestId,
     cost_saved_usd: hit ? cost.cost_usd : 0,
     prompt_cache_expected: expected,

@@ -1,3 +1,4 @@
+import { GatewayError } from '../errors.ts';
 import type { ProviderAdapter } from './types.ts';
 import { joinUrl } from './openai.ts';
 
@@ -17,6 +18,8 @@ export const azureOpenAiAdapter: ProviderAdapter = {
     const op = path.replace(/^\/v1/, '');
     const params = new URLSearchParams(query);
     if (!params.has('api-version')) params.set('api-version', provider.api_version ?? DEFAULT_API_VERSION);
+    // encodeURIComponent leaves dots alone, and a deployment named "." or ".." would move the path.
+    if (model === '.' || model === '..') throw new GatewayError('invalid_request', `"${model}" is not an Azure deployment name.`, 'model');
     const deploymentPath = model ? `/openai/deployments/${encodeURIComponent(model)}${op}` : `/openai${op}`;
     return `${joinUrl(provider.base_url!, deploymentPath)}?${params.toString()}`;
   },

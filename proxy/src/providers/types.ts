@@ -27,5 +27,6 @@ export interface ProviderAdapter {
   authHeaders(apiKey: string): Record<string, string>;
 }
 
-/** Header names that carry a provider key from a client; forwarded as sent. */
+/** Header names that carry a provider key from a client; forwarded as sent to a provider that takes it (see credentials.ts). */
 export const CLIENT_KEY_HEADERS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'] as const;
+export type ClientKeyHeader = (typeof CLIENT_KEY_HEADERS)[number];

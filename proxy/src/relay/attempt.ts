@@ -3,8 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import type { CallRecord } from '../call-record.ts';
 import type { TimeoutsConfig } from '../config/schema.ts';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, type Dialect } from '../errors.ts';
 import type { KeyLease, KeyPools } from '../providers/key-pool.ts';
+import type { Endpoint } from '../providers/types.ts';
 import { adapterFor } from '../providers/registry.ts';
 import { classifyBadRequest, retryAfterMs, type FailureKind } from '../routing/retry-policy.ts';
 import type { Deployment } from '../routing/route-plan.ts';
@@ -44,6 +45,8 @@ export interface StartedResponse {
   firstChunk: Buffer | undefined;
   rest: AsyncIterator<Buffer>;
   lease: KeyLease | undefined;
+  /** The provider got a configured key (not the client's): what it echoes is scrubbed of configured keys. */
+  sentConfiguredKey: boolean;
 }
 
 export interface FailedAttempt {
@@ -81,6 +84,31 @@ async function readCapped(body: AsyncIterable<Buffer>): Promise<Buffer> {
     size += chunk.length;
   }
   return Buffer.concat(parts);
+}
+
+/**
+ * The dialect the client speaks: its path says so (`/v1/messages...`, an Anthropic provider's
+ * prefix), and on paths both providers have (`/v1/models`, pass-through) the
+ * `anthropic-version` header the Anthropic SDK and Claude Code always send.
+ */
+function clientDialect(request: FastifyRequest, endpoint: Endpoint): Dialect {
+  if (request.periscopeDialect === 'anthropic') return 'anthropic';
+  const shared = endpoint === 'models' || endpoint === 'passthrough';
+  return shared && request.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+}
+
+/**
+ * The client's only provider key is of a kind this provider type does not take (an Anthropic
+ * key on an OpenAI route, say), so it is not forwarded, and the provider has no configured key
+ * to use instead: the call is refused with what to change.
+ */
+function credentialMismatch(header: string, deployment: Deployment): GatewayError {
+  const { provider, providerConfig } = deployment;
+  return new GatewayError(
+    'credential_mismatch',
+    `The provider key in the ${header} header is not sent to provider "${provider}" (type ${providerConfig.type}): it is another provider's kind of key. ` +
+      `Send a key of "${provider}", or call the route of the provider the key belongs to (Anthropic SDK and Claude Code: base URL = the gateway root; OpenAI SDK: the gateway root + /v1).`,
+  );
 }
 
 function failure(kind: FailureKind, error: GatewayError, errorType: string): FailedAttempt {
@@ -124,7 +152,10 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
     }
     const configuredKey = lease?.key ?? provider.api_key;
     const configuredAuth = configuredKey ? adapter.authHeaders(configuredKey) : undefined;
-    const plan = planUpstreamHeaders(request.headers, configuredAuth, deployment.viaAlias);
+    const plan = planUpstreamHeaders(request.headers, configuredAuth, deployment.viaAlias, provider.type, clientDialect(request, call.endpoint));
+    if (plan.refusedCredential && !plan.clientSentKey && !configuredAuth) {
+      return failure({ kind: 'status', status: 400 }, credentialMismatch(plan.refusedCredential, deployment), 'credential_mismatch');
+    }
     if (configuredKey && !call.secrets.includes(configuredKey)) call.secrets.push(configuredKey);
     if (upstreamBody && upstreamBody.length > 0) plan.headers['content-length'] = String(upstreamBody.length);
     const url = adapter.upstreamUrl(provider, input.apiPath, deployment.upstreamModel ?? body.model);
@@ -195,7 +226,8 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
         return failure(error.code === 'upstream_timeout' ? { kind: 'timeout' } : { kind: 'connection' }, error, reason);
       }
     }
-    const started: StartedResponse = { ok: true, status, headers: upstream.headers, isSse, injectedUsage: inject && isSse, firstChunk, rest, lease };
+    const sentConfiguredKey = !plan.clientSentKey && configuredAuth !== undefined;
+    const started: StartedResponse = { ok: true, status, headers: upstream.headers, isSse, injectedUsage: inject && isSse, firstChunk, rest, lease, sentConfiguredKey };
     lease = undefined; // handed over: released when the call ends, with its token count
     return started;
   } finally {

@@ -16,7 +16,9 @@ import { StreamUsageObserver } from '../usage/stream-observer.ts';
 import type { StartedResponse } from './attempt.ts';
 import { executePlan } from './execute-plan.ts';
 import { parseJsonBody } from './request-body.ts';
-import { SseFramer } from './sse.ts';
+import { providerKeyScrubber } from './provider-key-scrubber.ts';
+import { relayedError } from './relayed-error.ts';
+import { SseRelay } from './sse-relay.ts';
 import { upstreamFailure } from './upstream-error.ts';
 import { clientResponseHeaders } from './upstream-headers.ts';
 import type { GatewayCache, ResponseRecorder } from '../cache/gateway-cache.ts';
@@ -39,11 +41,6 @@ export interface RelayDeps {
   promptCaching: PromptCaching;
   /** Builds and spools the call's event; called right before the answer's last byte. */
   logCall: (call: CallRecord) => void;
-}
-
-/** The usage-only chunk OpenAI appends when include_usage is on: no choices, a usage block. */
-function isUsageOnlyChunk(json: Record<string, unknown> | undefined): boolean {
-  return !!json && Array.isArray(json.choices) && json.choices.length === 0 && !!json.usage;
 }
 
 function waitForDrainOrClose(res: NodeJS.WritableStream & { once: (e: string, f: () => void) => unknown }): Promise<void> {
@@ -127,15 +124,14 @@ export async function relayCall(
   if (!outcome.ok) {
     const { last } = outcome;
     if (!last.response) throw last.error!;
+    // Whichever key the provider got, none that the config holds may come back to the client.
+    const relayed = relayedError(last.response, providerKeyScrubber(deps.config));
     call.status = last.response.status;
-    call.response.add(last.response.body);
+    call.response.add(relayed.body);
     reply.hijack();
-    reply.raw.writeHead(last.response.status, {
-      ...clientResponseHeaders(last.response.headers, false),
-      ...routingHeaders(call),
-    });
+    reply.raw.writeHead(last.response.status, { ...relayed.headers, ...routingHeaders(call) });
     deps.logCall(call);
-    reply.raw.end(last.response.body);
+    reply.raw.end(relayed.body);
     return;
   }
   const started = outcome.response;
@@ -177,13 +173,15 @@ async function streamToClient(
     call.response.limit = deps.config.logging.max_stored_body_bytes;
   }
 
+  // The provider got a configured key: whatever it may echo of one is scrubbed (headers, error events).
+  const scrubber = started.sentConfiguredKey ? providerKeyScrubber(deps.config) : undefined;
+  const headers = clientResponseHeaders(started.headers, stripUsage, scrubber);
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(started.status, { ...clientResponseHeaders(started.headers, stripUsage), ...routingHeaders(call) });
+  res.writeHead(started.status, { ...headers, ...routingHeaders(call) });
   const observer = isSse ? new StreamUsageObserver(call.endpoint, call.trace !== undefined) : undefined;
   if (observer) call.streamObserved = observer.observed;
-  const framer = isSse ? new SseFramer() : undefined;
-  const decoder = new TextDecoder();
+  const sse = observer ? new SseRelay(observer, { stripUsage, scrubber, recorder }) : undefined;
   // A body of known length ends with the chunk that completes it: log before writing that one.
   const contentLength = isSse ? undefined : declaredLength(started.headers['content-length']);
   let received = 0;
@@ -191,17 +189,7 @@ async function streamToClient(
   const relayChunk = async (chunk: Buffer): Promise<void> => {
     if (call.ttftMs === null && isSse) call.ttftMs = Math.round(performance.now() - call.t0);
     call.response.add(chunk);
-    let out: Buffer | string = chunk;
-    if (framer && observer) {
-      const events = framer.push(decoder.decode(chunk, { stream: true }));
-      if (recorder) for (const e of events) recorder.frame(e.raw);
-      if (stripUsage) {
-        out = '';
-        for (const e of events) if (!isUsageOnlyChunk(observer.onData(e.data))) out += e.raw;
-      } else {
-        for (const e of events) observer.onData(e.data);
-      }
-    }
+    const out = sse ? sse.push(chunk) : chunk;
     received += chunk.length;
     if (contentLength !== undefined && received >= contentLength) deps.logCall(call);
     if (out.length > 0 && !res.write(out)) await waitForDrainOrClose(res);
@@ -215,19 +203,15 @@ async function streamToClient(
       if (next.done) break;
       await relayChunk(next.value);
     }
-    const tail = framer?.flush();
-    if (tail && observer) {
-      recorder?.frame(tail.raw);
-      const json = observer.onData(tail.data);
-      if (stripUsage && !isUsageOnlyChunk(json)) res.write(tail.raw);
-    }
+    const tail = sse?.end();
+    if (tail) res.write(tail);
     if (observer?.streamError !== undefined) {
       call.errorType = 'stream_error';
       call.errorMessage = observer.streamError;
     }
     deps.logCall(call);
     res.end();
-    await recorder?.ended(observer?.streamError === undefined, started.status, started.headers, isSse);
+    await recorder?.ended(observer?.streamError === undefined, started.status, headers, isSse);
   } catch (err) {
     if (abort.signal.aborted) return;
     const { error, reason } = upstreamFailure(err, call.provider);

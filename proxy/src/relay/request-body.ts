@@ -11,13 +11,13 @@ export interface ParsedBody {
   stream: boolean;
 }
 
-export function parseJsonBody(request: FastifyRequest, endpoint: Endpoint): ParsedBody {
-  const raw = request.body as Buffer | undefined;
-  if (!expectsJsonBody(endpoint)) return { raw, json: undefined, model: undefined, stream: false };
-  const type = (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
-  if (type !== 'application/json' && !type.endsWith('+json')) {
-    throw new GatewayError('unsupported_media_type', `Expected Content-Type: application/json, got "${type || 'none'}".`);
-  }
+/** Content types a pass-through call may send unchecked: file and audio uploads, which are not JSON. */
+const OPAQUE_BODY = /^(?:multipart\/form-data|application\/octet-stream|audio\/|image\/|video\/)/;
+
+const contentTypeOf = (request: FastifyRequest) => (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+
+/** A body that must be one JSON object: strict UTF-8, bounded depth, no `__proto__` keys. */
+function parseJsonObject(raw: Buffer | undefined): Record<string, unknown> {
   if (!raw || raw.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; expected a JSON object.');
   const text = decodeUtf8(raw);
   checkJsonDepth(text);
@@ -31,7 +31,27 @@ export function parseJsonBody(request: FastifyRequest, endpoint: Endpoint): Pars
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
   }
-  const body = json as Record<string, unknown>;
+  return json as Record<string, unknown>;
+}
+
+/**
+ * Checks every body the gateway forwards. The providers' own endpoints take a JSON object
+ * naming a model; a pass-through body (any other path under a provider) is forwarded as sent,
+ * but only after the same checks, unless it is an upload (multipart, octet-stream, audio,
+ * image, video). A GET or HEAD body is never forwarded, so it is not read.
+ */
+export function parseJsonBody(request: FastifyRequest, endpoint: Endpoint): ParsedBody {
+  const raw = request.body as Buffer | undefined;
+  if (!expectsJsonBody(endpoint)) {
+    const forwarded = raw !== undefined && raw.length > 0 && request.method !== 'GET' && request.method !== 'HEAD';
+    if (forwarded && !OPAQUE_BODY.test(contentTypeOf(request))) parseJsonObject(raw);
+    return { raw, json: undefined, model: undefined, stream: false };
+  }
+  const type = contentTypeOf(request);
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    throw new GatewayError('unsupported_media_type', `Expected Content-Type: application/json, got "${type || 'none'}".`);
+  }
+  const body = parseJsonObject(raw);
   if (body.model !== undefined && typeof body.model !== 'string') {
     throw new GatewayError('invalid_request', '"model" must be a string.', 'model');
   }

@@ -40,6 +40,11 @@ export class SseFramer {
     return events;
   }
 
+  /** Text of an event not yet complete (held here until its boundary arrives). */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
   private flushRaw(): string {
     const raw = this.pending;
     this.pending = '';

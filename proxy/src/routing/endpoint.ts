@@ -1,27 +1,37 @@
+import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 
-const POST_ENDPOINTS: Record<string, Endpoint> = {
-  '/chat/completions': 'chat.completions',
-  '/completions': 'completions',
-  '/embeddings': 'embeddings',
-  '/responses': 'responses',
-  '/messages': 'messages',
-  '/messages/count_tokens': 'messages.count_tokens',
+/** The providers' own endpoints: what each is called and the methods it has. */
+const KNOWN_ENDPOINTS: Readonly<Record<string, { endpoint: Endpoint; methods: readonly string[] }>> = {
+  '/chat/completions': { endpoint: 'chat.completions', methods: ['POST'] },
+  '/completions': { endpoint: 'completions', methods: ['POST'] },
+  '/embeddings': { endpoint: 'embeddings', methods: ['POST'] },
+  '/responses': { endpoint: 'responses', methods: ['POST'] },
+  '/messages': { endpoint: 'messages', methods: ['POST'] },
+  '/messages/count_tokens': { endpoint: 'messages.count_tokens', methods: ['POST'] },
+  '/models': { endpoint: 'models', methods: ['GET'] },
 };
 
 /**
  * Names the call from its path (after any provider prefix). Azure's deployment form and a
  * `/v1` or `/v1beta/openai` prefix are looked through, so every spelling of "chat
- * completions" is logged as one endpoint.
+ * completions" is logged as one endpoint. A known endpoint called with a method it does not
+ * have is refused (405 with `Allow`) rather than passed through: a `PUT` to chat completions
+ * would otherwise reach the provider with the configured key and an unchecked body. Other
+ * paths are pass-through.
  */
 export function classifyEndpoint(method: string, apiPath: string): Endpoint {
   const path = (apiPath.split('?', 1)[0] ?? '')
     .replace(/^\/openai\/deployments\/[^/]+/, '')
     .replace(/^\/(v1beta\/openai|openai\/v1|openai|v1)(?=\/)/, '')
     .replace(/\/+$/, '');
-  if (method === 'POST') return POST_ENDPOINTS[path] ?? 'passthrough';
-  if (method === 'GET' && path === '/models') return 'models';
-  return 'passthrough';
+  const known = Object.hasOwn(KNOWN_ENDPOINTS, path) ? KNOWN_ENDPOINTS[path] : undefined;
+  if (!known) return 'passthrough';
+  if (!known.methods.includes(method)) {
+    const allow = known.methods.join(', ');
+    throw new GatewayError('method_not_allowed', `${method} is not allowed on ${apiPath.split('?', 1)[0]}; use ${allow}.`, null, { allow });
+  }
+  return known.endpoint;
 }
 
 /** Endpoints whose request body must be JSON naming a model. */

@@ -22,6 +22,20 @@ describe('classifyEndpoint', () => {
   ])('%s %s is %s', (method, path, endpoint) => {
     expect(classifyEndpoint(method, path)).toBe(endpoint);
   });
+
+  it.each([
+    ['GET', '/v1/chat/completions', 'POST'], ['PUT', '/v1/chat/completions', 'POST'], ['PATCH', '/openai/v1/chat/completions', 'POST'],
+    ['DELETE', '/v1/embeddings', 'POST'], ['GET', '/v1/messages', 'POST'], ['PUT', '/v1/messages/count_tokens', 'POST'],
+    ['POST', '/v1/models', 'GET'], ['HEAD', '/v1/responses', 'POST'],
+  ])('%s %s is 405 with Allow: %s', (method, path, allow) => {
+    let thrown: unknown;
+    try {
+      classifyEndpoint(method, path);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toMatchObject({ code: 'method_not_allowed', status: 405, headers: { allow } });
+  });
 });
 
 describe('resolveProvider', () => {

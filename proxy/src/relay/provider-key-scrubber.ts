@@ -1,0 +1,116 @@
+import type { PeriscopeConfig } from '../config/schema.ts';
+import { MIN_EXACT_SECRET_LENGTH, REDACTED } from '../events/redact.ts';
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A double-quoted JSON string literal; only those with an escape can spell a key differently. */
+const JSON_STRING = /"(?:[^"\\\n]|\\.)*"/g;
+
+/**
+ * The provider keys of one config version (`api_key` and every `keys:` entry of every
+ * provider), and how to take them out of what a provider wrote before it reaches a client
+ * that holds only a gateway key: error bodies, error events inside streams and response
+ * headers. A key is matched by its exact value and, inside JSON string literals, by any
+ * escaped spelling a JSON parser would turn back into it (`\/`, `\u0073k-...`).
+ *
+ * Built once per config version (see `providerKeyScrubber`), so a hot reload that adds or
+ * rotates a key is covered from the next call on, and a call keeps the keys of the config it
+ * started with. Keys shorter than 8 characters are not matched: they would mangle ordinary text.
+ */
+export class ProviderKeyScrubber {
+  readonly keys: readonly string[];
+  /** Strings shorter than the shortest key cannot hold one: most header values are skipped by length alone. */
+  readonly #minLength: number;
+  readonly #test: RegExp;
+  readonly #replace: RegExp;
+
+  constructor(keys: Iterable<string>) {
+    // Longest first, so a key that is a prefix of another cannot leave the other's tail behind.
+    this.keys = [...new Set(keys)].filter((k) => k.length >= MIN_EXACT_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+    if (this.keys.length === 0) throw new Error('ProviderKeyScrubber needs at least one key');
+    this.#minLength = this.keys.at(-1)!.length;
+    const alternation = this.keys.map(escapeRegExp).join('|');
+    this.#test = new RegExp(alternation);
+    this.#replace = new RegExp(alternation, 'g');
+  }
+
+  /** True when `text` holds a key as written (not JSON-escaped). */
+  holdsKey(text: string): boolean {
+    return text.length >= this.#minLength && this.#test.test(text);
+  }
+
+  /** `text` with every key replaced, whether written plainly or JSON-escaped; the same string when it held none. */
+  scrubText(text: string): string {
+    if (text.length < this.#minLength) return text;
+    // Escaped literals first: a plain match right after a backslash (`\/key` for a key that
+    // starts with "/") would leave a broken escape behind.
+    const out = text.includes('\\') ? text.replace(JSON_STRING, (literal) => (literal.includes('\\') ? this.#scrubJsonLiteral(literal) : literal)) : text;
+    return this.#test.test(out) ? out.replace(this.#replace, REDACTED) : out;
+  }
+
+  #scrubJsonLiteral(literal: string): string {
+    let decoded: string;
+    try {
+      decoded = JSON.parse(literal) as string;
+    } catch {
+      return literal;
+    }
+    return this.holdsKey(decoded) ? JSON.stringify(decoded.replace(this.#replace, REDACTED)) : literal;
+  }
+
+  /** A buffered body (an error answer): the same buffer when it held no key. */
+  scrubBody(body: Buffer): Buffer {
+    if (body.length < this.#minLength) return body;
+    const text = body.toString('utf8');
+    const out = this.scrubText(text);
+    return out === text ? body : Buffer.from(out);
+  }
+
+  /**
+   * One SSE event (its raw text, terminating blank line included). A key is also found when
+   * the event splits it over several `data:` lines, which a client joins back together: the
+   * event is then re-emitted with its data on one line (JSON does not care; a newline inside a
+   * JSON string was invalid anyway).
+   */
+  scrubSseEvent(raw: string): string {
+    const out = this.scrubText(raw);
+    const lines = out.split(/\r\n|\n|\r/);
+    const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(l.startsWith('data: ') ? 6 : 5));
+    if (data.length < 2) return out;
+    const folded = data.join('');
+    const scrubbed = this.scrubText(folded);
+    if (scrubbed === folded) return out;
+    const others = lines.filter((l) => l !== '' && !l.startsWith('data:'));
+    return [...others, `data: ${scrubbed}`, '', ''].join('\n');
+  }
+
+  /** A header value as the client will see it (a header whose name holds a key is left out by the caller). */
+  scrubHeaderValue(value: string | string[]): string | string[] {
+    if (typeof value === 'string') return this.holdsKey(value) ? value.replace(this.#replace, REDACTED) : value;
+    return value.some((v) => this.holdsKey(v)) ? value.map((v) => v.replace(this.#replace, REDACTED)) : value;
+  }
+}
+
+/** Every provider key a config holds. */
+function configuredProviderKeys(config: PeriscopeConfig): string[] {
+  const keys: string[] = [];
+  for (const name in config.providers) {
+    const provider = config.providers[name]!;
+    if (provider.api_key) keys.push(provider.api_key);
+    for (const k of provider.keys ?? []) keys.push(k.key);
+  }
+  return keys;
+}
+
+const scrubbers = new WeakMap<PeriscopeConfig, ProviderKeyScrubber | null>();
+
+/** The scrubber of a config version, built on first use; undefined when it holds no key worth matching. */
+export function providerKeyScrubber(config: PeriscopeConfig): ProviderKeyScrubber | undefined {
+  let scrubber = scrubbers.get(config);
+  if (scrubber === undefined) {
+    const keys = configuredProviderKeys(config).filter((k) => k.length >= MIN_EXACT_SECRET_LENGTH);
+    scrubber = keys.length > 0 ? new ProviderKeyScrubber(keys) : null;
+    scrubbers.set(config, scrubber);
+  }
+  return scrubber ?? undefined;
+}

@@ -1,0 +1,106 @@
+import type { ResponseRecorder } from '../cache/gateway-cache.ts';
+import type { StreamUsageObserver } from '../usage/stream-observer.ts';
+import type { ProviderKeyScrubber } from './provider-key-scrubber.ts';
+import { SseFramer, type SseEvent } from './sse.ts';
+
+/** The usage-only chunk OpenAI appends when include_usage is on: no choices, a usage block. */
+function isUsageOnlyChunk(json: Record<string, unknown> | undefined): boolean {
+  return !!json && Array.isArray(json.choices) && json.choices.length === 0 && !!json.usage;
+}
+
+/**
+ * Events a provider reports a failure with (Anthropic's `event: error`, OpenAI's `{"error":
+ * ...}`, the Responses API's `error` and `response.failed`), and anything that is not the JSON
+ * object of a normal event (a plain-text error, a comment). Only these are scrubbed: the
+ * answer itself is never scanned.
+ */
+function mayReportError(event: SseEvent, json: Record<string, unknown> | undefined): boolean {
+  if (event.event === 'error') return true;
+  if (json === undefined) return event.data !== '[DONE]';
+  return (json.error !== undefined && json.error !== null) || json.type === 'error' || json.type === 'response.failed';
+}
+
+const endsLine = (chunk: Buffer) => chunk.length > 0 && (chunk[chunk.length - 1] === 0x0a || chunk[chunk.length - 1] === 0x0d);
+
+export interface SseRelayOptions {
+  /** Hide the usage chunk the gateway asked for on the client's behalf. */
+  stripUsage: boolean;
+  /** Set when the upstream got a configured key: error events are scrubbed of every configured key. */
+  scrubber: ProviderKeyScrubber | undefined;
+  recorder: ResponseRecorder | undefined;
+}
+
+/**
+ * Turns the chunks of an upstream SSE stream into what the client gets, watching every event
+ * for usage on the way. With nothing to hide or scrub, each chunk is relayed as it came.
+ * Otherwise an event is written only once it is complete (a key split across chunks is seen
+ * whole before any of it leaves), and a chunk that ends on an event boundary with nothing to
+ * change is still relayed as the same bytes: providers write whole events, so in practice
+ * nothing is held back and nothing re-encoded.
+ */
+export class SseRelay {
+  readonly #framer = new SseFramer();
+  readonly #decoder = new TextDecoder();
+  readonly #observer: StreamUsageObserver;
+  readonly #opts: SseRelayOptions;
+  readonly #holdBack: boolean;
+  /** Everything written so far ends on an event boundary (so the next chunk's bytes can go as they are). */
+  #aligned = true;
+
+  constructor(observer: StreamUsageObserver, opts: SseRelayOptions) {
+    this.#observer = observer;
+    this.#opts = opts;
+    this.#holdBack = opts.stripUsage || opts.scrubber !== undefined;
+  }
+
+  /** What to write for one upstream chunk (possibly '' while an event is incomplete). */
+  push(chunk: Buffer): Buffer | string {
+    const events = this.#framer.push(this.#decoder.decode(chunk, { stream: true }));
+    if (!this.#holdBack) {
+      for (const e of events) this.#observe(e);
+      return chunk;
+    }
+    const wasAligned = this.#aligned;
+    this.#aligned = !this.#framer.hasPending && endsLine(chunk);
+    let out = '';
+    let edited = false;
+    for (const e of events) {
+      const text = this.#relayed(e);
+      if (text !== e.raw) edited = true;
+      out += text;
+    }
+    return wasAligned && this.#aligned && !edited ? chunk : out;
+  }
+
+  /** At the end of the stream: whatever is still owed to the client (an event without its final blank line). */
+  end(): string {
+    const events = this.#framer.push(this.#decoder.decode());
+    const tail = this.#framer.flush();
+    if (tail) events.push(tail);
+    if (!this.#holdBack) {
+      for (const e of events) this.#observe(e);
+      return '';
+    }
+    let out = '';
+    for (const e of events) out += this.#relayed(e);
+    return out;
+  }
+
+  #observe(e: SseEvent): void {
+    this.#opts.recorder?.frame(e.raw);
+    this.#observer.onData(e.data);
+  }
+
+  /** The event as the client gets it: '' for a hidden usage chunk, scrubbed when it may report an error. */
+  #relayed(e: SseEvent): string {
+    const json = this.#observer.onData(e.data);
+    const { recorder, scrubber, stripUsage } = this.#opts;
+    if (stripUsage && isUsageOnlyChunk(json)) {
+      recorder?.frame(e.raw);
+      return '';
+    }
+    const text = scrubber && mayReportError(e, json) ? scrubber.scrubSseEvent(e.raw) : e.raw;
+    recorder?.frame(text);
+    return text;
+  }
+}

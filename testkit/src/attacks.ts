@@ -1,0 +1,169 @@
+/**
+ * Generated attacks on the gateway's boundaries, for tests that plant a canary and check it
+ * never comes out. Every generator takes the suite's seeded random (so a failure replays
+ * from its seed) and returns plain strings; the tests decide what must hold.
+ */
+
+type Random = () => number;
+
+const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+const int = (random: Random, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+
+function chars(random: Random, alphabet: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[Math.floor(random() * alphabet.length)];
+  return out;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** How many generated cases a suite runs: a fixed number by default, more with PERISCOPE_ATTACK_CASES. */
+export function attackCases(defaultCount: number): number {
+  const n = Number(process.env.PERISCOPE_ATTACK_CASES);
+  return Number.isInteger(n) && n > 0 ? n : defaultCount;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths that try to climb out of a provider's base path.
+
+/** Spellings of a dot segment: plain, percent-encoded in any case, half-encoded, double-encoded, overlong UTF-8, with `;`. */
+const DOTS = [
+  '..', '.', '%2e%2e', '%2E%2E', '%2e%2E', '.%2e', '%2e.', '.%2E', '%2E', '%2e', '%252e%252e', '%252E.', '%c0%ae%c0%ae', '%c0%2e%c0%2e',
+  '%e0%80%ae%e0%80%ae', '%C0%AE.', '..;', '..;x=1', '.;', '..%3b', '%2e%2e%3b', '..%00', '..%2500',
+];
+/** Separators between segments: plain, encoded, double-encoded, backslashes, doubled. */
+const SEPARATORS = ['/', '/', '/', '%2f', '%2F', '%252f', '\\', '%5c', '%5C', '%255c', '//', '/./', '\\/'];
+/** What an attacker wants to reach once out of the base path. */
+const TARGETS = ['x', 'admin', 'canary/secret', 'v1/chat/completions', '', '?q=1', '#frag', 'a.b'];
+
+/**
+ * A path (to put after a provider prefix such as `/openai`) built from dot segments in their
+ * many spellings, separators and a target: `/%2e%2e/%2E%2e%2fadmin`, `/v1/..\\..\\x`, ...
+ * Some carry no dot segment at all, so a test also sees that ordinary paths get through.
+ */
+export function traversalPath(random: Random): string {
+  const lead = pick(random, ['', '/v1', '/v1/chat', '/openai/deployments/d']);
+  if (random() < 0.3) return `${lead}/${pick(random, TARGETS)}`;
+  let path = lead;
+  const segments = int(random, 0, 4);
+  for (let i = 0; i < segments; i++) path += pick(random, SEPARATORS) + pick(random, DOTS);
+  path += pick(random, SEPARATORS) + pick(random, TARGETS);
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provider errors that quote a key.
+
+/**
+ * A canary key in the shapes real keys come in, and some they do not (so only an exact-value
+ * match can find it): OpenAI and Anthropic keys, base64-like keys with `/`, `+` and `=`
+ * (which JSON may write as `\/`), hex keys, and plain words.
+ */
+export function canaryKey(random: Random): string {
+  switch (int(random, 0, 5)) {
+    case 0: return `sk-proj-${chars(random, ALNUM + '_-', int(random, 20, 60))}`;
+    case 1: return `sk-ant-api03-${chars(random, ALNUM + '_-', int(random, 20, 80))}`;
+    case 2: return `${chars(random, ALNUM + '+/', int(random, 16, 40))}==`;
+    case 3: return chars(random, '0123456789abcdef', 32);
+    case 4: return `canary-${chars(random, ALNUM, int(random, 8, 24))}`;
+    default: return `${chars(random, ALNUM, 6)}/${chars(random, ALNUM, 6)}\\${chars(random, ALNUM, 6)}"q`;
+  }
+}
+
+/** One way a JSON string literal can spell `text`: plainly, with `\/`, or with some characters as `\uXXXX`. */
+function jsonSpelling(random: Random, text: string): string {
+  const plain = JSON.stringify(text).slice(1, -1);
+  switch (int(random, 0, 2)) {
+    case 0: return plain;
+    case 1: return plain.replace(/\//g, '\\/');
+    default: {
+      let out = '';
+      for (const ch of text) {
+        if (ch === '"' || ch === '\\' || random() < 0.3) out += `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+        else out += ch;
+      }
+      return out;
+    }
+  }
+}
+
+/** Text around the key, as error messages word it. */
+function message(random: Random, key: string, spell: (s: string) => string): string {
+  const before = pick(random, ['Incorrect API key provided: ', 'invalid x-api-key ', 'key=', '', 'The key "', '(', 'Bearer ']);
+  const after = pick(random, ['.', '', '" was revoked', ')', ' is not valid. You can find your API key at https://platform.openai.com.', `, and again: ${key}`]);
+  return spell(`${before}${key}${after}`);
+}
+
+/** A provider error body (OpenAI's shape, Anthropic's, or plain text) with the key somewhere a client would read it. */
+export function errorBodyQuoting(random: Random, key: string): string {
+  const spell = (s: string) => jsonSpelling(random, s);
+  const text = message(random, key, spell);
+  switch (int(random, 0, 5)) {
+    case 0: return `{"error":{"message":"${text}","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`;
+    case 1: return `{"type":"error","error":{"type":"authentication_error","message":"${text}"},"request_id":"req_011"}`;
+    case 2: return `{"error":{"message":"bad request","type":"invalid_request_error","param":"${text}","code":null}}`;
+    case 3: return `{"errors":[{"detail":"${text}"},{"detail":"${text}"}]}`;
+    case 4: return `{\n  "error": {\n    "message": "${text}"\n  }\n}\n`;
+    default: return `<html><body>401 Unauthorized: ${key}</body></html>`;
+  }
+}
+
+/** Response headers that echo the key, among ordinary ones. */
+export function headersQuoting(random: Random, key: string): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = { 'content-type': 'application/json', 'x-request-id': `req_${chars(random, ALNUM, 12)}` };
+  switch (int(random, 0, 3)) {
+    case 0: headers['x-debug-api-key'] = key; break;
+    case 1: headers['www-authenticate'] = `Bearer realm="api", error="invalid_token", key="${key}"`; break;
+    case 2: headers['set-cookie'] = ['a=b', `k=${key}; Path=/`]; break;
+    default: headers.location = `https://example.com/retry?key=${key}`;
+  }
+  return headers;
+}
+
+/**
+ * A stream that starts well and ends in an error event quoting the key: Anthropic's `event:
+ * error`, OpenAI's `data: {"error": ...}`, the Responses API's `response.failed`, or a
+ * plain-text error; sometimes with the error's data spread over several `data:` lines, cut
+ * through the key.
+ */
+export function streamQuoting(random: Random, key: string): string {
+  const spell = (s: string) => jsonSpelling(random, s);
+  const text = message(random, key, spell);
+  const start = pick(random, [
+    'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_01","model":"claude-haiku-4-5","usage":{"input_tokens":3,"output_tokens":1}}}\n\n',
+    'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n',
+    'event: response.created\ndata: {"type":"response.created","response":{"id":"resp_1","error":null}}\n\n',
+  ]);
+  let data: string;
+  let event = '';
+  switch (int(random, 0, 3)) {
+    case 0: event = 'error'; data = `{"type":"error","error":{"type":"overloaded_error","message":"${text}"},"request_id":"req_1"}`; break;
+    case 1: data = `{"error":{"message":"${text}","type":"server_error","param":null,"code":null}}`; break;
+    case 2: event = 'response.failed'; data = `{"type":"response.failed","response":{"id":"resp_1","status":"failed","error":{"code":"server_error","message":"${text}"}}}`; break;
+    default: data = `Internal error: ${key}`;
+  }
+  const lines = random() < 0.3 ? splitInto(random, data, key) : [data];
+  const newline = pick(random, ['\n', '\r\n', '\r']);
+  const body = [...(event ? [`event: ${event}`] : []), ...lines.map((l) => `data: ${l}`)].join(newline) + newline + newline;
+  return start + body + (random() < 0.5 ? 'data: [DONE]\n\n' : '');
+}
+
+/** `data` cut into lines, one cut inside the key when the key is there as written. */
+function splitInto(random: Random, data: string, key: string): string[] {
+  const at = data.indexOf(key);
+  const cut = at >= 0 ? at + int(random, 1, key.length - 1) : int(random, 1, data.length - 1);
+  return [data.slice(0, cut), data.slice(cut)];
+}
+
+/** The bytes of `text` cut into chunks at random places (some inside multi-byte characters and keys). */
+export function chunked(random: Random, text: string): Buffer[] {
+  const bytes = Buffer.from(text);
+  const out: Buffer[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const size = random() < 0.2 ? bytes.length - at : int(random, 1, 24);
+    out.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  return out;
+}
