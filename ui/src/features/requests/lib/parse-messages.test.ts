@@ -113,6 +113,14 @@ describe('OpenAI Responses', () => {
     expect(c.response[0]!.parts).toEqual([{ kind: 'text', text: 'It is 5.' }]);
   });
 
+  it('shows an item type it does not know whole, under its role (Codex\'s additional_tools), not as an empty message', () => {
+    const tools = [{ type: 'function', name: 'shell', parameters: { type: 'object' } }];
+    const request = JSON.stringify({ input: [{ type: 'additional_tools', role: 'developer', tools }, { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }] });
+    const c = parseConversation('responses', request, JSON.stringify({ output: [] }));
+    expect(c.request[0]).toEqual({ role: 'developer', parts: [{ kind: 'other', label: 'additional_tools', value: { type: 'additional_tools', role: 'developer', tools } }] });
+    expect(c.request[1]!.parts).toEqual([{ kind: 'text', text: 'hi' }]);
+  });
+
   it('takes a plain string input', () => {
     const c = parseConversation('responses', JSON.stringify({ input: 'hello' }), JSON.stringify({ output: [{ type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' }] }));
     expect(c.request).toEqual([{ role: 'user', parts: [{ kind: 'text', text: 'hello' }] }]);

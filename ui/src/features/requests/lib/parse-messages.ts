@@ -203,10 +203,12 @@ function responsesItems(items: unknown): ChatMessage[] {
     } else if (o.type === 'reasoning') {
       const text = arr(o.summary).map((s) => str(obj(s)?.text)).join('\n');
       if (text) out.push({ role: 'assistant', parts: [{ kind: 'thinking', text }] });
-    } else if (o.role || o.type === 'message') {
+    } else if (o.type === 'message' || (o.type === undefined && o.role)) {
       out.push({ role: (str(o.role) || 'assistant') as Role, parts: openaiContent(o.content) });
     } else {
-      out.push({ role: 'assistant', parts: [{ kind: 'other', label: str(o.type) || 'item', value: it }] });
+      // Item types this view does not know (Codex's `additional_tools`, say) are shown whole,
+      // under their own role when they have one, never as an empty message.
+      out.push({ role: (str(o.role) || 'assistant') as Role, parts: [{ kind: 'other', label: str(o.type) || 'item', value: it }] });
     }
   }
   // Consecutive assistant items (reasoning, text, calls) read as one turn.
