@@ -1,28 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { attributesOf, startJaeger, type Jaeger } from '@periscope/testkit';
+import { attributesOf, OTEL_COLLECTOR_START_TIMEOUT_MS, startOtelCollector, type OtelCollector } from '@periscope/testkit';
 import { startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
 import { byParent, callerContext } from './testing/trace-helpers.ts';
 
-// otel.capture_content on, exported as OTLP/JSON to a real Jaeger.
-let jaeger: Jaeger;
+// otel.capture_content on, exported as OTLP/JSON to a real OpenTelemetry Collector (scripts/otelcol).
+let collector: OtelCollector;
 let h: GatewayHarness;
 let key: string;
 // A key pasted into a prompt: stored bodies scrub it, and so must the span.
 const CANARY = 'sk-proj-CANARYcanary0123456789abcdef';
 
 beforeAll(async () => {
-  jaeger = await startJaeger();
+  collector = await startOtelCollector();
   h = await startGatewayHarness(undefined, {
-    config: () => ({ otel: { endpoint: jaeger.otlpUrl, protocol: 'http/json', batch_interval_ms: 50, capture_content: true, content_max_bytes: 2048 } }),
+    config: () => ({ otel: { endpoint: collector.otlpUrl, protocol: 'http/json', batch_interval_ms: 50, capture_content: true, content_max_bytes: 2048 } }),
   });
   ({ key } = await h.newProject());
-}, 16 * 60_000);
+}, OTEL_COLLECTOR_START_TIMEOUT_MS + 60_000);
 
 afterAll(async () => {
   await h?.close();
-  await jaeger?.stop();
+  await collector?.stop();
 });
 
 function openai(headers: Record<string, string>) {
@@ -36,7 +36,7 @@ describe('content capture on spans', () => {
       model: 'gpt-4o-mini',
       messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: `My key is ${CANARY}. ${'x'.repeat(5000)}` }],
     });
-    const spans = await jaeger.spans(ctx.traceId, 2);
+    const spans = await collector.spans(ctx.traceId, 2);
     const a = attributesOf(byParent(spans, ctx.spanId)[0]!);
     const inputJson = String(a['gen_ai.input.messages']);
     const input = JSON.parse(inputJson) as Array<{ role: string; parts: Array<{ type: string; content: string }> }>;
@@ -56,7 +56,7 @@ describe('content capture on spans', () => {
     const ctx = callerContext();
     const anthropic = new Anthropic({ apiKey: 'sk-ant-client-key-abcdefghijklmnop', baseURL: h.url, maxRetries: 0, defaultHeaders: { 'Periscope-Auth': `Bearer ${key}`, traceparent: ctx.traceparent } });
     const final = await anthropic.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 100, system: 'You are terse.', messages: [{ role: 'user', content: 'Stream please.' }] }).finalMessage();
-    const spans = await jaeger.spans(ctx.traceId, 2);
+    const spans = await collector.spans(ctx.traceId, 2);
     const a = attributesOf(byParent(spans, ctx.spanId)[0]!);
     expect(JSON.parse(String(a['gen_ai.system_instructions']))).toEqual([{ type: 'text', content: 'You are terse.' }]);
     expect(JSON.parse(String(a['gen_ai.input.messages']))).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'Stream please.' }] }]);
@@ -70,7 +70,7 @@ describe('content capture on spans', () => {
     const ctx = callerContext();
     await openai({ traceparent: ctx.traceparent, 'Periscope-Omit-Request': 'true', 'Periscope-Omit-Response': 'true' })
       .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'secret plans' }] });
-    const spans = await jaeger.spans(ctx.traceId, 2);
+    const spans = await collector.spans(ctx.traceId, 2);
     const a = attributesOf(byParent(spans, ctx.spanId)[0]!);
     expect(a['gen_ai.input.messages']).toBeUndefined();
     expect(a['gen_ai.output.messages']).toBeUndefined();

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { attributesOf, startJaeger, startMockUpstream, type Jaeger, type MockUpstream } from '@periscope/testkit';
+import { attributesOf, OTEL_COLLECTOR_START_TIMEOUT_MS, startMockUpstream, startOtelCollector, type MockUpstream, type OtelCollector } from '@periscope/testkit';
 import { startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.ts';
 import { byParent, callerContext, upstreamTraceparents } from './testing/trace-helpers.ts';
 
-// A real Jaeger (scripts/jaeger) receives the gateway's OTLP export; its query API shows what it stored.
-let jaeger: Jaeger;
+// A real OpenTelemetry Collector (scripts/otelcol) receives the gateway's OTLP export, decodes it and
+// forwards the spans it read to the test, which asserts on those.
+let collector: OtelCollector;
 let h: GatewayHarness;
 let down: MockUpstream;
 let key: string;
@@ -16,7 +17,7 @@ const SPAN_KIND_CLIENT = 3;
 const STATUS_ERROR = 2;
 
 beforeAll(async () => {
-  jaeger = await startJaeger();
+  collector = await startOtelCollector();
   down = await startMockUpstream({ scenario: 'error-503' });
   h = await startGatewayHarness((mockUrl) => ({
     // Answers 503: a retryable failure, so the call fails over to the mock behind `groq`.
@@ -27,23 +28,23 @@ beforeAll(async () => {
       models: {
         ha: { strategy: 'weighted', deployments: [{ provider: 'flaky', model: 'gpt-4o-mini', weight: 1_000_000 }, { provider: 'groqlike', model: 'gpt-4o-mini', weight: 0.000001 }] },
       },
-      otel: { endpoint: jaeger.otlpUrl, protocol: 'http/protobuf', batch_interval_ms: 50, service_name: 'periscope-test', resource_attributes: { 'deployment.environment.name': 'test' } },
+      otel: { endpoint: collector.otlpUrl, protocol: 'http/protobuf', batch_interval_ms: 50, service_name: 'periscope-test', resource_attributes: { 'deployment.environment.name': 'test' } },
     }),
   });
   ({ key, project } = await h.newProject());
-}, 16 * 60_000);
+}, OTEL_COLLECTOR_START_TIMEOUT_MS + 60_000);
 
 afterAll(async () => {
   await h?.close();
   await down?.close();
-  await jaeger?.stop();
+  await collector?.stop();
 });
 
 function openai(headers: Record<string, string>) {
   return new OpenAI({ apiKey: 'sk-client-openai-key-abcdefghijkl', baseURL: `${h.url}/v1`, maxRetries: 0, defaultHeaders: { 'Periscope-Auth': `Bearer ${key}`, ...headers } });
 }
 
-describe('OpenTelemetry export to a real Jaeger', () => {
+describe('OpenTelemetry export to a real OpenTelemetry Collector', () => {
   it('exports an OpenAI SDK call as a GenAI span under the caller\'s span, and the upstream request carries its attempt span', async () => {
     const ctx = callerContext();
     const { data, response } = await openai({ traceparent: ctx.traceparent, tracestate: ctx.tracestate, 'Periscope-User-Id': 'ann', 'Periscope-Session-Id': 'sess-1', 'Periscope-Property-Team': 'search' })
@@ -51,7 +52,7 @@ describe('OpenTelemetry export to a real Jaeger', () => {
       .withResponse();
     const requestId = response.headers.get('periscope-request-id')!;
     const row = await h.row(requestId, project);
-    const spans = await jaeger.spans(ctx.traceId, 2);
+    const spans = await collector.spans(ctx.traceId, 2);
     const [call] = byParent(spans, ctx.spanId);
     expect(call, JSON.stringify(spans)).toBeDefined();
     expect(call!.name).toBe('chat gpt-4o-mini');
@@ -107,7 +108,7 @@ describe('OpenTelemetry export to a real Jaeger', () => {
     const stream = await openai({ traceparent: ctx.traceparent }).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Stream me.' }], stream: true });
     let id = '';
     for await (const chunk of stream) id ||= chunk.id;
-    const spans = await jaeger.spans(ctx.traceId, 2);
+    const spans = await collector.spans(ctx.traceId, 2);
     const [call] = byParent(spans, ctx.spanId);
     const a = attributesOf(call!);
     expect(a).toMatchObject({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.response.id': id, 'gen_ai.response.finish_reasons': ['stop'], 'periscope.streamed': true });
@@ -122,7 +123,7 @@ describe('OpenTelemetry export to a real Jaeger', () => {
       defaultHeaders: { 'Periscope-Auth': `Bearer ${key}`, traceparent: ctx.traceparent },
     });
     const message = await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] });
-    const spans = await jaeger.spans(ctx.traceId, 2);
+    const spans = await collector.spans(ctx.traceId, 2);
     const [call] = byParent(spans, ctx.spanId);
     expect(call!.name).toBe('chat claude-sonnet-4-6');
     expect(attributesOf(call!)).toMatchObject({
@@ -140,7 +141,7 @@ describe('OpenTelemetry export to a real Jaeger', () => {
     const ctx = callerContext();
     const { response } = await openai({ traceparent: ctx.traceparent }).chat.completions.create({ model: 'ha', messages: [{ role: 'user', content: 'Fail over.' }] }).withResponse();
     expect(response.status).toBe(200);
-    const spans = await jaeger.spans(ctx.traceId, 3);
+    const spans = await collector.spans(ctx.traceId, 3);
     const [call] = byParent(spans, ctx.spanId);
     expect(attributesOf(call!)).toMatchObject({ 'periscope.attempts': 2, 'gen_ai.request.model': 'ha' });
     const attempts = byParent(spans, call!.spanId);
@@ -159,7 +160,7 @@ describe('OpenTelemetry export to a real Jaeger', () => {
       .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Fail.' }] })
       .then(() => ({ status: 200 }), (e: { status: number }) => e);
     expect(err.status).toBe(400);
-    const spans = await jaeger.spans(ctx.traceId, 2);
+    const spans = await collector.spans(ctx.traceId, 2);
     const [call] = byParent(spans, ctx.spanId);
     expect(call!.status?.code).toBe(STATUS_ERROR);
     expect(attributesOf(call!)).toMatchObject({ 'error.type': 'invalid_request', 'periscope.status_code': 400 });
@@ -175,7 +176,7 @@ describe('OpenTelemetry export to a real Jaeger', () => {
       expect(sent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
       expect(h.mock.requests[0]!.headers.tracestate).toBeUndefined();
       const traceId = sent.split('-')[1]!;
-      const spans = await jaeger.spans(traceId, 2);
+      const spans = await collector.spans(traceId, 2);
       const call = spans.find((s) => !s.parentSpanId);
       expect(call, `a root span for ${bad}`).toBeDefined();
     }
@@ -190,8 +191,8 @@ describe('OpenTelemetry export to a real Jaeger', () => {
     // A sampled call made after it is exported, so waiting for that one bounds the wait for this one.
     const next = callerContext();
     await openai({ traceparent: next.traceparent }).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
-    expect((await jaeger.spans(next.traceId, 2)).length).toBe(2);
-    expect(await jaeger.spans(ctx.traceId, 1, 300)).toEqual([]);
+    expect((await collector.spans(next.traceId, 2)).length).toBe(2);
+    expect(await collector.spans(ctx.traceId, 1, 300)).toEqual([]);
   });
 
   it('counts exported spans on /metrics', async () => {

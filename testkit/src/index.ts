@@ -10,6 +10,6 @@ export type { RedisServer } from './redis-server.ts';
 export { freePort } from './free-port.ts';
 export { agentSessionFixture, AGENT_SESSION_MODEL } from './agent-session-fixture.ts';
 export { AGENT_HEADERS } from './agent-headers.ts';
-export { attributesOf, startJaeger } from './jaeger.ts';
-export type { Jaeger, StoredSpan } from './jaeger.ts';
+export { attributesOf, OTEL_COLLECTOR_START_TIMEOUT_MS, startOtelCollector } from './otel-collector.ts';
+export type { OtelCollector, StoredSpan } from './otel-collector.ts';
 export { attackCases, canaryKey, chunked, errorBodyQuoting, headersQuoting, streamQuoting, traversalPath } from './attacks.ts';
