@@ -94,20 +94,34 @@ function lineByName(path: string, fn: string): number | undefined {
   return undefined;
 }
 
+/** Native functions (no script URL) that belong to a Node subsystem. */
+const NATIVE: Array<[RegExp, string]> = [
+  [/^(writev|writeString|writeBuffer|write\w*String|shutdown|close|readStart|readStop|onStreamRead)$/, 'node: socket I/O (native)'],
+  [/^(compileFunction|internalModuleStat|readFileUtf8|receiveMessageOnPort|compileSourceTextModule)$/, 'node: module loading and source maps'],
+];
+
+/** Node's own modules by family; the first match wins. */
+const NODE_MODULES: Array<[RegExp, string]> = [
+  [/http/, 'node: http'],
+  [/^undici/, 'node: bundled undici (fetch)'],
+  [/^(net|stream_base|tcp|dns)|\/net/, 'node: net'],
+  [/stream/, 'node: streams'],
+  [/^zlib/, 'node: zlib'],
+  [/^(events|event_target|abort_controller)/, 'node: events and abort signals'],
+  [/source_map|bootstrap|^modules|cjs-module-lexer|^vm|^process\/pre_execution/, 'node: module loading and source maps'],
+  [/timers/, 'node: timers'],
+  [/crypto/, 'node: crypto'],
+  [/^(buffer|encoding)/, 'node: buffers and encoding'],
+  [/^(fs|url|path)|\/fs/, 'node: fs, url, path'],
+];
+
 /** A coarse owner: Node's own module family, the npm package, or the Periscope source folder. */
 function groupOf(functionName: string, location: string): string {
   if (SPECIAL.has(functionName)) return functionName;
-  if (!location) return '(native / V8 builtins)';
+  if (!location) return NATIVE.find(([re]) => re.test(functionName))?.[1] ?? '(native / V8 builtins)';
   if (location.startsWith('node:')) {
     const mod = location.replace(/^node:(internal\/)?(deps\/)?/, '');
-    if (/http|_http/.test(mod)) return 'node: http';
-    if (/^(net|stream_base|tcp|dns)|\/net/.test(mod)) return 'node: net';
-    if (/stream/.test(mod)) return 'node: streams';
-    if (/^undici/.test(mod)) return 'node: bundled undici (fetch)';
-    if (/timers/.test(mod)) return 'node: timers';
-    if (/crypto/.test(mod)) return 'node: crypto';
-    if (/^(fs|modules|vm)|\/fs/.test(mod)) return 'node: fs and modules';
-    return 'node: other';
+    return NODE_MODULES.find(([re]) => re.test(mod))?.[1] ?? 'node: other';
   }
   const parts = location.split('/');
   if (!location.startsWith('/') && !/^(proxy|ingest|clickhouse|testkit|bench)\//.test(location)) {

@@ -3,15 +3,16 @@
  * `periscope proxy` first answers a few thousand calls (plain and streamed) and its events are
  * read back from its topic; those records are then copied N times into a fresh topic, each copy
  * with a request_id of its own written over the original (same length, so the bytes stay as the
- * proxy made them). A fresh `periscope ingest` then drains the topic; the clock runs until the
- * store holds all N rows.
+ * proxy made them). A fresh `periscope ingest` then drains the topic; the clock runs from its
+ * first committed batch until it has committed all N (it commits after the store acknowledged),
+ * and the store's own count is checked at the end.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, type Kafka } from 'kafkajs';
 import { createKafka, ensureTopic } from '@periscope/proxy';
 import { rssBytes } from '../proc.ts';
-import { countRows, createKey, readMetrics, startIngest, startProxyRole } from '../systems/periscope.ts';
+import { countRows, createKey, startIngest, startProxyRole } from '../systems/periscope.ts';
 import type { Environment } from '../systems/system.ts';
 import { attack } from '../vegeta.ts';
 import { streams } from './streams.ts';
@@ -22,7 +23,6 @@ export const INGEST_GOAL_EVENTS_PER_S = 50_000;
 const PROXY_COMPRESSION = CompressionTypes.GZIP;
 const PARTITIONS = 6;
 const SEND_BATCH = 500;
-const INSERTED = 'periscope_ingest_inserted_total';
 
 export interface IngestScenarioResult {
   events: number;
@@ -34,7 +34,7 @@ export interface IngestScenarioResult {
   produceEventsPerSec: number;
   /** `periscope ingest` from spawn until it answered /healthz. */
   startS: number;
-  /** From the first rows seen in the store's counter until all N were there. */
+  /** From the first committed batch until all N were committed (offsets follow the store's acknowledgement). */
   drainS: number;
   eventsPerSec: number;
   /** N over spawn → all stored (start-up included). */
@@ -111,6 +111,45 @@ async function recordEvents(env: Environment, kafka: Kafka): Promise<Recorded[]>
   return readTopic(kafka, proxy.kafkaTopic!);
 }
 
+/**
+ * Offsets the ingest's consumer group committed on `topic`, summed: the consumer commits only
+ * after ClickHouse acknowledged a batch, so this counts stored events without asking the
+ * ingest (whose HTTP server starts after its consumer). Polled every 100 ms until `n`.
+ */
+function watchCommitted(kafka: Kafka, topic: string, n: number) {
+  const admin = kafka.admin();
+  let stopped = false;
+  const committed = async (): Promise<number> => {
+    const { groups } = await admin.listGroups();
+    let best = 0;
+    for (const g of groups.filter((x) => !x.groupId.startsWith('periscope-bench'))) {
+      const [offsets] = await admin.fetchOffsets({ groupId: g.groupId, topics: [topic] });
+      best = Math.max(best, (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0));
+    }
+    return best;
+  };
+  const finished = (async () => {
+    await admin.connect();
+    try {
+      let first: { at: number; count: number } | undefined;
+      const deadline = performance.now() + 15 * 60_000;
+      for (;;) {
+        if (stopped) throw new Error('stopped');
+        const count = await committed().catch(() => 0);
+        const at = performance.now();
+        if (!first && count > 0) first = { at, count };
+        if (first && count >= n) return { first, done: at };
+        if (at > deadline) throw new Error(`only ${count} of ${n} events committed after 15 minutes`);
+        await sleep(100);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  })();
+  finished.catch(() => {});
+  return { finished, stop: () => (stopped = true) };
+}
+
 export async function kafkaIngest(env: Environment, n: number): Promise<IngestScenarioResult> {
   const brokers = await env.kafkaBrokers();
   const kafka = createKafka(brokers.split(','), 'periscope-bench', silent);
@@ -144,31 +183,24 @@ export async function kafkaIngest(env: Environment, n: number): Promise<IngestSc
 
   env.log(`    ${n} events in ${topic}; starting periscope ingest (every core)`);
   const spawned = performance.now();
-  const ingest = await startIngest(env, topic, { anyCore: true });
+  // Watched from before the spawn: the consumer starts before the HTTP server answers.
+  const progress = watchCommitted(kafka, topic, n);
+  let ingest: Awaited<ReturnType<typeof startIngest>>;
+  try {
+    ingest = await startIngest(env, topic, { anyCore: true });
+  } catch (err) {
+    progress.stop();
+    throw err;
+  }
   const ready = performance.now();
   let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(ingest.process.pid))), 200);
   try {
     // The API counts rows of the projects it knows, and this store has no key yet: one for the recorded project.
     await createKey(ingest.origin);
-    const metrics = `${ingest.origin}/metrics`;
-    let first: { at: number; count: number } | undefined;
-    let count = 0;
-    const deadline = performance.now() + 15 * 60_000;
-    for (;;) {
-      peakRss = Math.max(peakRss, rssBytes(ingest.process.pid));
-      const inserted = (await readMetrics(metrics, [INSERTED]).catch(() => ({})) as Record<string, number>)[INSERTED];
-      // Without the counter (renamed), the store's own count, at the SQL API's allowed pace.
-      count = inserted ?? (await countRows(ingest.origin));
-      const at = performance.now();
-      if (!first && count > 0) first = { at, count };
-      if (count >= n) break;
-      if (at > deadline) throw new Error(`only ${count} of ${n} events stored after 15 minutes`);
-      await sleep(inserted === undefined ? 2000 : 100);
-    }
-    const done = performance.now();
+    const { first, done } = await progress.finished;
     const stored = await countRows(ingest.origin);
-    const start = first ?? { at: ready, count: 0 };
-    const drainS = Math.max(0.001, (done - start.at) / 1000);
+    const drainS = Math.max(0.001, (done - first.at) / 1000);
     return {
       events: n, recorded: recorded.length, recordedStreamed: recorded.filter((r) => r.streamed).length,
       eventBytes: { mean: Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length), min: Math.min(...sizes), max: Math.max(...sizes) },
@@ -176,13 +208,15 @@ export async function kafkaIngest(env: Environment, n: number): Promise<IngestSc
       produceEventsPerSec: n / produceS,
       startS: (ready - spawned) / 1000,
       drainS,
-      eventsPerSec: (n - start.count) / drainS,
+      eventsPerSec: (n - first.count) / drainS,
       wallEventsPerSec: n / ((done - spawned) / 1000),
       stored,
       ingestPeakRssBytes: peakRss,
       cores: env.pinning.enabled ? 'every core (taskset), beside the broker' : 'unpinned',
     };
   } finally {
+    clearInterval(sampler);
+    progress.stop();
     await ingest.process.stop();
   }
 }
