@@ -190,7 +190,7 @@ export function comparisonMarkdown(r: ComparisonReport): string {
     `Pinning: ${r.pinning}.`,
     '',
     `Load: vegeta v12.13.0. Saturation: closed loop (\`-rate=0\`, ${p.saturationWorkers} workers = connections, ${p.saturationS} s); `
-      + `fixed rates: open loop (${p.rates.map((x) => `${num(x)}/s`).join(' and ')}, ${p.rateS} s each, \`-timeout=10s\`), run only when the system's saturation in that round reached the rate; `
+      + `fixed rates: open loop (${p.rates.map((x) => `${num(x)}/s`).join(' and ')}, ${p.rateS} s each, \`-timeout=10s\`), skipped when the system's saturation in that round was under half the rate; `
       + `${num(p.streams)} concurrent SSE streams (the mock sends 10 chunks 20 ms apart; a warm-up wave opens the connections, then a measured wave; TTFB = request sent → first body byte). `
       + `Each system is started fresh for each round (fresh data dir) and warmed up (${p.warmUpS} s closed loop, 8 workers). `
       + `"Added" = the system's percentile minus direct-to-mock's in the same round; the table shows medians over rounds. `

@@ -10,6 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, type Kafka } from 'kafkajs';
+import { requestIdOf } from '@periscope/clickhouse';
 import { createKafka, ensureTopic } from '@periscope/proxy';
 import { rssBytes } from '../proc.ts';
 import { countRows, createKey, startIngest, startProxyRole } from '../systems/periscope.ts';
@@ -19,7 +20,7 @@ import { streams } from './streams.ts';
 
 /** The goal of issue 15 for one consumer on this machine. */
 export const INGEST_GOAL_EVENTS_PER_S = 50_000;
-/** As the proxy's Kafka sink sends (proxy/src/kafka/kafka-sink.ts); change both together. */
+/** As the proxy's shipper sends (proxy/src/kafka/shipper-thread.ts); change both together. */
 const PROXY_COMPRESSION = CompressionTypes.GZIP;
 const PARTITIONS = 6;
 const SEND_BATCH = 500;
@@ -69,9 +70,9 @@ async function readTopic(kafka: Kafka, topic: string): Promise<Recorded[]> {
     void consumer.run({
       eachMessage: async ({ message }) => {
         if (!message.value) return;
-        const text = message.value.toString('utf8');
-        const id = /"request_id":"([0-9a-f-]{36})"/.exec(text)?.[1];
-        if (id) out.push({ key: message.key, value: message.value, id, streamed: text.includes('"streamed":true') });
+        // The event contract's own reader: the id sits at the start of the bytes.
+        const id = requestIdOf(message.value);
+        if (id && /^[0-9a-f-]{36}$/.test(id)) out.push({ key: message.key, value: message.value, id, streamed: message.value.includes('"streamed":true') });
         else unreadable += 1;
         if (out.length + unreadable >= total) resolve();
       },
@@ -85,7 +86,7 @@ async function readTopic(kafka: Kafka, topic: string): Promise<Recorded[]> {
   } finally {
     await consumer.disconnect();
   }
-  if (unreadable > 0) throw new Error(`${unreadable} recorded events carry no request_id as JSON text; kafka-ingest.ts must learn their format`);
+  if (unreadable > 0) throw new Error(`${unreadable} recorded events carry no UUID request_id that requestIdOf reads; kafka-ingest.ts must learn their format`);
   return out;
 }
 

@@ -15,7 +15,7 @@ function turn(system: SystemRound['system'], round: number, saturation: number, 
     system, round, position: 0, label: system, placement: [], failures: [], durationS: 1,
     idle: memory(100e6 * round), atStreams: memory(200e6),
     saturation: { ...run(0, 1, 1), mode: 'closed', offeredRate: undefined, throughput: saturation },
-    rates: [at500 ? { rate: 500, result: at500 } : { rate: 500, skipped: `not run: saturation ${saturation} req/s is below 500/s` }],
+    rates: [at500 ? { rate: 500, result: at500 } : { rate: 500, skipped: `not run: saturation ${saturation} req/s is under half of 500/s` }],
     streams: { streams: 1000, answered: 1000, ok: 1000, errors: 0, errorSamples: [], ttfbMs: { count: 1000, min: 1, mean: 1, p50: ttfbP99 / 2, p90: ttfbP99, p99: ttfbP99, max: ttfbP99 } },
   };
 }
@@ -44,7 +44,7 @@ describe('summarize', () => {
     ];
     const [, portkey, litellm] = summarize(turns, [500]);
     expect(portkey!.rates[0]!.overloaded).toBe(true);
-    expect(litellm!.rates[0]).toMatchObject({ rounds: 0, notRun: 'not run: saturation 62 req/s is below 500/s' });
+    expect(litellm!.rates[0]).toMatchObject({ rounds: 0, notRun: 'not run: saturation 62 req/s is under half of 500/s' });
   });
 });
 

@@ -37,7 +37,7 @@ export function roundPlan(quick: boolean): RoundPlan {
 export interface RateRun {
   rate: number;
   result?: VegetaResult;
-  /** Not run: why (the system's saturation in this round is below the rate). */
+  /** Not run: why (the system's saturation in this round is under half the rate). */
   skipped?: string;
 }
 
@@ -157,8 +157,9 @@ export async function systemRound(
     for (const rate of plan.rates) {
       alive();
       repin();
-      if (turn.saturation.throughput < rate) {
-        turn.rates.push({ rate, skipped: `not run: saturation ${turn.saturation.throughput.toFixed(0)} req/s is below ${rate}/s` });
+      // Far below the rate the run would only queue until timeouts; near it, overload is worth showing.
+      if (turn.saturation.throughput < rate / 2) {
+        turn.rates.push({ rate, skipped: `not run: saturation ${turn.saturation.throughput.toFixed(0)} req/s is under half of ${rate}/s` });
         continue;
       }
       const result = await attack(sys.target, { rate, durationS: plan.rateS });
