@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['{proxy,ingest,clickhouse,testkit}/src/**/*.test.ts'],
+          include: ['{proxy,ingest,clickhouse,testkit,bench}/src/**/*.test.ts'],
           // chDB allows one data directory per process: every test file gets its own process.
           pool: 'forks',
           // One Kafka broker for the run, unless PERISCOPE_KAFKA_BROKERS names one.

@@ -3,34 +3,22 @@ import { fileURLToPath } from 'node:url';
 
 /** Content pieces per mock stream (the mock is started with this `chunkCount`). */
 export const STREAM_CHUNKS = 10;
+/** The mock's pause between SSE frames: streams stay open ~0.25 s upstream, so many are open at once. */
+export const FRAME_INTERVAL_MS = 20;
 
-/** What a bench child process reports about itself: measured inside it, so the load generator's own work is not counted. */
-export interface ProcessStats {
-  /** Cumulative process.cpuUsage() in microseconds. */
-  cpuUserUs: number;
-  cpuSystemUs: number;
-  rssBytes: number;
-}
-
-export type ParentMessage = { id: number; op: 'stats' } | { id: number; op: 'finish' };
+export type ParentMessage = { id: number; op: 'finish' };
 export type ChildMessage =
   | { type: 'ready'; url: string; info?: Record<string, unknown> }
-  | { type: 'reply'; id: number; stats: ProcessStats; extra?: Record<string, unknown> }
+  | { type: 'reply'; id: number; extra?: Record<string, unknown> }
   | { type: 'failed'; error: string };
 
-export function currentStats(): ProcessStats {
-  const cpu = process.cpuUsage();
-  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rssBytes: process.memoryUsage().rss };
-}
-
-/** Answers the parent's requests; `finish` may add extra data (the gateway flushes its event queue first). */
+/** Answers the parent's `finish` with what `onFinish` returns (a store scenario runs then). */
 export function serveParent(ready: { url: string; info?: Record<string, unknown> }, onFinish?: () => Promise<Record<string, unknown>>): void {
   const send = (m: ChildMessage) => process.send?.(m);
   process.on('message', (raw: ParentMessage) => {
-    if (raw.op === 'stats') send({ type: 'reply', id: raw.id, stats: currentStats() });
-    else void (onFinish?.() ?? Promise.resolve({})).then((extra) => send({ type: 'reply', id: raw.id, stats: currentStats(), extra }));
+    void (onFinish?.() ?? Promise.resolve({})).then((extra) => send({ type: 'reply', id: raw.id, extra }));
   });
-  // The parent going away (Ctrl-C, crash) must not leave a gateway holding a chDB lock.
+  // The parent going away (Ctrl-C, crash) must not leave a child holding a chDB lock.
   process.on('disconnect', () => process.exit(0));
   send({ type: 'ready', ...ready });
 }
@@ -39,8 +27,7 @@ export interface ChildHandle {
   url: string;
   info: Record<string, unknown>;
   pid: number;
-  stats(): Promise<ProcessStats>;
-  finish(): Promise<{ stats: ProcessStats; extra: Record<string, unknown> }>;
+  finish(): Promise<{ extra: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
 
@@ -73,11 +60,7 @@ export async function startChild(file: string, args: string[] = []): Promise<Chi
     url: ready.url,
     info: ready.info ?? {},
     pid: child.pid ?? -1,
-    stats: async () => (await ask('stats')).stats,
-    finish: async () => {
-      const m = await ask('finish');
-      return { stats: m.stats, extra: m.extra ?? {} };
-    },
+    finish: async () => ({ extra: (await ask('finish')).extra ?? {} }),
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());

@@ -1,6 +1,6 @@
 /**
  * The write and read sides of the store without the gateway: a chDB store of its own in this
- * process (chDB allows one data directory per process, and the gateway child holds one), fed
+ * process (chDB allows one data directory per process), fed
  * through the embedded event path's pieces (SpoolWriter + SpoolIngest), then queried the way
  * the log page does. argv[2] is "quick" or "full". Runs when the parent asks `finish`; the
  * results come back as the reply's extra.
@@ -18,7 +18,6 @@ import { SpoolIngest } from '../../ingest/src/spool-ingest.ts';
 import { createHttpServer } from '../../ingest/src/http-server.ts';
 import { createIngestMetrics } from '../../ingest/src/ingest-metrics.ts';
 import { serveParent } from './child-protocol.ts';
-import { kafkaIngest, type KafkaIngestResult } from './kafka-ingest.ts';
 import { Histogram } from './histogram.ts';
 import { alertCases, overviewCases, sqlCases, timeQueries, type QueryCase, type QueryTiming } from './store-queries.ts';
 
@@ -33,8 +32,6 @@ const DAY_MS = 86_400_000;
  * targets are for 1M rows; quick mode stays small to keep the whole run under two minutes.
  */
 export const QUERY_ROWS = { quick: [300_000], full: [1_000_000, 10_000_000] };
-/** Events pushed through Kafka → ingest → chDB (full mode, or quick when a broker is given). */
-const KAFKA_EVENTS = { quick: 50_000, full: 200_000 };
 
 export interface IngestResult {
   events: number;
@@ -68,8 +65,6 @@ export interface IngestChildResult {
   ingest: IngestResult;
   /** One set per table size in QUERY_ROWS. */
   queries: QueriesResult[];
-  /** Or why it was skipped. */
-  kafka: KafkaIngestResult | string;
 }
 
 // Bodies padded so one event is ~1 KB of JSON, like a short chat call with its answer.
@@ -200,12 +195,7 @@ async function main() {
       sized.push(await queries(store, stored, rows, 5));
       stored = Math.max(stored, rows);
     }
-    // After the queries, so the Kafka events do not change the table sizes they report.
-    const now = Date.now();
-    const kafka = quick && !process.env.PERISCOPE_KAFKA_BROKERS
-      ? 'skipped in quick mode without PERISCOPE_KAFKA_BROKERS (starting a broker costs ~10 s); full runs start one'
-      : await kafkaIngest(store, (i) => syntheticEvent(stored + i, now, DAY_MS), KAFKA_EVENTS[mode]);
-    const result: IngestChildResult = { ingest: ingested, queries: sized, kafka };
+    const result: IngestChildResult = { ingest: ingested, queries: sized };
     return { ...result };
   });
 }

@@ -1,16 +1,21 @@
+/**
+ * The comparison table in issue 15's shape, the goals it sets, per-round values, where each
+ * process ran; the profile summary; and where they are written: bench/results/ (JSON and
+ * Markdown) and docs/benchmarks.md (between markers, so the hand-written text stays).
+ */
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem, type as osType, release } from 'node:os';
-import type { Percentiles } from './histogram.ts';
-import type { CacheBenchResult } from './cache-child.ts';
-import type { IngestChildResult, QueriesResult } from './ingest-child.ts';
-import type { LoadResult } from './load.ts';
-import type { MockCeilingResult } from './scenarios/mock-ceiling.ts';
-import type { OverheadRate } from './scenarios/overhead.ts';
-import type { PeerResult } from './scenarios/peers.ts';
-import type { StreamingResult } from './scenarios/streaming.ts';
-import type { ThroughputResult } from './scenarios/throughput.ts';
-import type { WrkResult } from './scenarios/wrk-saturation.ts';
-import type { AutocannonRate, AutocannonResult } from './scenarios/autocannon-latency.ts';
+import { cpus, release, totalmem, type as osType } from 'node:os';
+import { join } from 'node:path';
+import { cell, mb, ms, msPair, num, signedMs } from './format.ts';
+import { REPO_ROOT } from './periscope-command.ts';
+import type { ProcessPlacement } from './pinning.ts';
+import { loadAverage1m } from './proc.ts';
+import type { ProfileResult } from './profile/profile-mode.ts';
+import { INGEST_GOAL_EVENTS_PER_S, type IngestScenarioResult } from './scenarios/kafka-ingest.ts';
+import type { SystemSummary, RateSummary } from './scenarios/summary.ts';
+import type { RoundPlan, SystemRound } from './scenarios/system-round.ts';
+import type { SystemName } from './systems/system.ts';
 
 export interface Machine {
   cores: number;
@@ -19,242 +24,272 @@ export interface Machine {
   node: string;
   os: string;
   date: string;
-}
-
-export interface BenchReport {
-  mode: 'quick' | 'full';
-  machine: Machine;
-  durationS: number;
-  mockCeiling: MockCeilingResult;
-  throughput: ThroughputResult;
-  /** Saturation with wrk as the load generator, or why it was skipped. */
-  wrk: WrkResult | string;
-  overhead: OverheadRate[];
-  /** The same fixed rates through autocannon (`--overallRate`, coordinated omission corrected). */
-  autocannon: AutocannonResult;
-  streaming: StreamingResult;
-  /** Peer gateways under the same load against the same mock, or why each was skipped. */
-  peers: PeerResult[];
-  /** In a child with a store of its own: embedded queue → BatchWriter → chDB, log-page and overview queries at each table size, Kafka → chDB. */
-  store: IngestChildResult;
-  /** Response-cache hit lookups, in a child of their own. */
-  cache: CacheBenchResult;
-  /** Gateway counters after the run, once its event queue was flushed into chDB. */
-  logging: Record<string, number>;
-  totalErrors: number;
+  commit: string;
+  /** 1-minute load average when the run started and ended: the machine is shared. */
+  loadAverage: { start: number; end: number };
 }
 
 export function machineInfo(): Machine {
-  const cpu = cpus();
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()) commit += ' (with local changes)';
+  } catch {
+    // not a git checkout
+  }
   return {
-    cores: cpu.length,
-    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     os: `${osType()} ${release()}`,
     date: new Date().toISOString(),
+    commit,
+    loadAverage: { start: loadAverage1m(), end: NaN },
   };
 }
 
-const num = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
-const ms = (n: number) => num(n, n < 10 ? 2 : 1);
-const signed = (n: number) => (n >= 0 ? '+' : '−') + ms(Math.abs(n));
-const pcts = (p: Percentiles) => `${ms(p.p50)} / ${ms(p.p90)} / ${ms(p.p99)} ms`;
-const errs = (r: { errors: number }) => (r.errors ? ` (**${r.errors} errors**)` : '');
-const rate = (r: LoadResult) => `${num(r.rps)} req/s${errs(r)}`;
-/** Ratios keep two significant digits when small, so ×0.0075 does not print as ×0.00. */
-const ratio = (n: number) => (Number.isFinite(n) && n > 0 && n < 0.1 ? n.toPrecision(2) : num(n, 2));
-const mib = (b: number) => `${num(b / 2 ** 20)} MiB`;
+export interface ComparisonReport {
+  mode: 'quick' | 'full';
+  machine: Machine;
+  durationS: number;
+  pinning: string;
+  plan: RoundPlan;
+  /** The order of the systems in each round. */
+  orders: SystemName[][];
+  turns: SystemRound[];
+  summary: SystemSummary[];
+  ingest?: IngestScenarioResult | { skipped: string };
+}
 
-/** One table: each row is a scenario, with the direct baseline next to Periscope and their ratio or difference. */
-export function markdown(r: BenchReport): string {
+const NAMES: Record<SystemName, string> = {
+  direct: 'direct to mock',
+  start: 'Periscope `start` (embedded chDB)',
+  proxy: 'Periscope `proxy` role (Kafka)',
+  portkey: 'Portkey OSS',
+  litellm: 'LiteLLM proxy, 1 worker',
+};
+
+function rateCell(s: SystemSummary, r: RateSummary | undefined): string {
+  if (!r || r.rounds === 0) return r?.notRun ? `— (${r.notRun.replace(/^not run: /, '')})` : '—';
+  if (s.system === 'direct') return `(p50 / p99 ${msPair(r.p50Ms, r.p99Ms)} absolute)`;
+  if (r.overloaded) return `overloaded (p99 ${signedMs(r.addedP99Ms)})`;
+  return msPair(r.addedP50Ms, r.addedP99Ms, true);
+}
+
+function memoryCell(s: SystemSummary): string {
+  if (s.system === 'direct') return '';
+  const store = s.idle.storeBytes || s.atStreams.storeBytes ? `; store process ${mb(s.idle.storeBytes)} / ${mb(s.atStreams.storeBytes)}` : '';
+  const helpers = Object.keys(s.idle.helpers).map((h) => `; ${h} ${mb(s.idle.helpers[h]!)} / ${mb(s.atStreams.helpers[h] ?? NaN)} (other core)`).join('');
+  return `${mb(s.idle.gatewayBytes)} / ${mb(s.atStreams.gatewayBytes)}${store}${helpers}`;
+}
+
+function loggingCell(s: SystemSummary): string {
+  if (s.system === 'direct') return '';
+  if (!s.logging) return s.system === 'start' || s.system === 'proxy' ? 'n/a' : '— (logs nothing durable)';
+  const l = s.logging;
+  return `${num(l.answered)} / ${num(l.stored)} (gap ${num(l.missing)}${l.perRound.length > 1 ? `; per round ${l.perRound.map((g) => num(g)).join(', ')}` : ''})`;
+}
+
+function comparisonRow(s: SystemSummary, plan: RoundPlan): string[] {
+  const name = NAMES[s.system];
+  if (s.skipped) return [name, cell(s.skipped), '', '', '', '', ''];
+  const t = s.ttfb;
+  const ttfb = s.system === 'direct' ? `(p50 / p99 ${msPair(t.p50Ms, t.p99Ms)} absolute)`
+    : `${msPair(t.addedP50Ms, t.addedP99Ms, true)}${t.errors ? ` (**${num(t.errors)} of ${num(t.streams)} failed**)` : ''}`;
+  return [
+    name,
+    num(s.saturationRps),
+    ...plan.rates.map((rate) => rateCell(s, s.rates.find((r) => r.rate === rate))),
+    ttfb,
+    memoryCell(s),
+    loggingCell(s),
+  ];
+}
+
+function ingestRow(i: ComparisonReport['ingest']): string {
+  if (!i) return '';
+  if ('skipped' in i) return `Ingest (Kafka → one \`periscope ingest\` → chDB): ${i.skipped}`;
+  return `Ingest: Kafka → one \`periscope ingest\` → chDB: **${num(i.eventsPerSec)} events/s** (goal ≥ ${num(INGEST_GOAL_EVENTS_PER_S)}), `
+    + `${num(i.events)} events of ${num(i.eventBytes.mean)} B mean (${num(i.recorded)} recorded from a \`periscope proxy\`, ${num(i.recordedStreamed)} of them streamed, `
+    + `copied with fresh request ids) on ${i.partitions} partitions; ${num(i.stored)} rows stored; ${num(i.drainS, 1)} s from the first rows to the last; `
+    + `${num(i.wallEventsPerSec)} events/s counting its ${num(i.startS, 1)} s start-up; ingest peak RSS ${mb(i.ingestPeakRssBytes)}; ${i.cores}; `
+    + `the backlog was produced at ${num(i.produceEventsPerSec)} events/s.`;
+}
+
+/** Issue 15's goals against this run's medians; what is missed says by how much. */
+function goals(r: ComparisonReport): string[] {
+  const by = (name: SystemName) => r.summary.find((s) => s.system === name && !s.skipped);
+  const at = (s: SystemSummary | undefined, rate: number) => s?.rates.find((x) => x.rate === rate && x.rounds > 0);
+  const check = (label: string, value: number, limit: number, unit: (n: number) => string, atMost: boolean): string => {
+    if (!Number.isFinite(value)) return `- ${label}: not measured`;
+    const met = atMost ? value <= limit : value >= limit;
+    return `- ${label}: ${unit(value)} — ${met ? 'met' : `**missed** by ${unit(Math.abs(value - limit))}`}`;
+  };
+  const out: string[] = [];
+  const proxy = by('proxy');
+  const start = by('start');
+  const p500 = at(proxy, 500);
+  const p2000 = at(proxy, 2000);
+  out.push(check('`proxy` added p50 at 500/s ≤ 0.3 ms', p500?.addedP50Ms ?? NaN, 0.3, ms, true));
+  out.push(check('`proxy` added p99 at 500/s ≤ 1 ms', p500?.addedP99Ms ?? NaN, 1, ms, true));
+  out.push(p2000?.overloaded ? '- `proxy` added p99 at 2,000/s ≤ 3 ms: **missed** (overloaded)'
+    : check('`proxy` added p99 at 2,000/s ≤ 3 ms', p2000?.addedP99Ms ?? NaN, 3, ms, true));
+  out.push(check('`proxy` saturation ≥ 6,000 req/s', proxy?.saturationRps ?? NaN, 6000, (n) => `${num(n)} req/s`, false));
+  if (start && proxy) {
+    const s500 = at(start, 500);
+    out.push(check('`start` saturation within 20 % of `proxy` (≥ 80 % of it)', start.saturationRps / proxy.saturationRps * 100, 80, (n) => `${num(n)} %`, false));
+    if (s500 && p500) out.push(check('`start` added p99 at 500/s within 20 % of `proxy` (≤ 120 % of it)', (s500.addedP99Ms / p500.addedP99Ms) * 100, 120, (n) => `${num(n)} %`, true));
+  }
+  if (start) out.push(check('`start` gateway RSS idle ≤ 150 MB', start.idle.gatewayBytes / 1e6, 150, (n) => `${num(n)} MB`, true));
+  for (const s of [start, proxy]) {
+    if (!s) continue;
+    out.push(check(`\`${s.system}\` 1,000 streams added TTFB p99 ≤ 50 ms`, s.ttfb.addedP99Ms, 50, ms, true));
+    out.push(check(`\`${s.system}\` gateway RSS at 1,000 streams ≤ 300 MB`, s.atStreams.gatewayBytes / 1e6, 300, (n) => `${num(n)} MB`, true));
+    if (s.logging) out.push(check(`\`${s.system}\` every answered call has its row (gap 0)`, s.logging.missing, 0, (n) => num(n), true));
+  }
+  if (r.ingest && !('skipped' in r.ingest)) out.push(check('ingest ≥ 50,000 events/s', r.ingest.eventsPerSec, INGEST_GOAL_EVENTS_PER_S, (n) => `${num(n)} events/s`, false));
+  return out;
+}
+
+function placementText(p: ProcessPlacement[]): string {
+  return p.map((x) => `${x.role} pid ${x.pid}: ${Object.entries(x.threads).map(([cpu, n]) => `${n} thread${n === 1 ? '' : 's'} on ${cpu}`).join(', ') || 'gone'}`).join('; ');
+}
+
+function roundRows(r: ComparisonReport): string[] {
+  const pct = (t: SystemRound, rate: number) => {
+    const x = t.rates.find((y) => y.rate === rate);
+    if (!x) return '';
+    if (!x.result) return '—';
+    const v = x.result;
+    return `${msPair(v.latencyUs.p50 / 1000, v.latencyUs.p99 / 1000)}${v.ok < v.requests ? ` (${num(v.requests - v.ok)} failed)` : ''}`
+      + `${v.listenOverflows ? `, ${num(v.listenOverflows)} listen overflows` : ''}`;
+  };
+  return r.turns.map((t) => [
+    String(t.round), String(t.position + 1), NAMES[t.system],
+    t.skipped ? cell(t.skipped) : t.saturation ? num(t.saturation.throughput) : 'failed',
+    ...r.plan.rates.map((rate) => pct(t, rate)),
+    t.streams ? `${msPair(t.streams.ttfbMs.p50, t.streams.ttfbMs.p99)}${t.streams.errors ? ` (${num(t.streams.errors)} failed)` : ''}` : '',
+    t.idle && t.system !== 'direct' ? `${mb(t.idle.gatewayBytes)} / ${mb(t.atStreams?.gatewayBytes ?? NaN)}` : '',
+    t.logging ? `${num(t.logging.answered)} / ${num(t.logging.stored)}` : '',
+    num(t.durationS),
+  ]).map((row) => `| ${row.map(cell).join(' | ')} |`);
+}
+
+export function comparisonMarkdown(r: ComparisonReport): string {
   const m = r.machine;
-  const best = r.mockCeiling.runs.reduce((a, b) => (b.rps > a.rps ? b : a));
-  const t = r.throughput;
-  const s = r.streaming;
-  const rows: string[][] = [
-    [`Mock ceiling (closed loop, c=${best.concurrency})`, `${rate(best)}, p50/p90/p99 ${pcts(best.latencyMs)}`, '—', '—'],
-    [
-      `Max throughput, logging on (closed loop, best of c=${t.levels.map((l) => l.concurrency).join('/')})`,
-      `${num(t.bestDirectRps)} req/s`, `${num(t.bestPeriscopeRps)} req/s`, `×${num(t.ratio, 2)} of direct`,
-    ],
-    typeof r.wrk === 'string' ? ['Max throughput with wrk (Debian) as the load generator', '—', r.wrk, '—'] : [
-      `Max throughput, logging on, wrk (Debian, C, 1 thread, c=${r.wrk.connections}, ${r.wrk.durationS} s; ${r.wrk.pinning})`,
-      `${num(r.wrk.direct.rps)} req/s, p50/p99 ${ms(r.wrk.direct.p50Ms)} / ${ms(r.wrk.direct.p99Ms)} ms`,
-      `${num(r.wrk.periscope.rps)} req/s, p50/p99 ${ms(r.wrk.periscope.p50Ms)} / ${ms(r.wrk.periscope.p99Ms)} ms${r.wrk.periscope.non2xx + r.wrk.periscope.socketErrors > 0 ? `, **${num(r.wrk.periscope.non2xx)} non-2xx, ${num(r.wrk.periscope.socketErrors)} socket errors**` : ''}`,
-      `×${num(r.wrk.ratio, 2)} of direct`,
-    ],
+  const p = r.plan;
+  const rounds = r.orders.length;
+  const labels = [...new Map(r.turns.filter((t) => !t.skipped).map((t) => [t.system, t.label])).entries()];
+  const lines = [
+    `### Run ${m.date.slice(0, 16).replace('T', ' ')} UTC: \`pnpm bench${r.mode === 'quick' ? ' --quick' : ''}\`, ${rounds} round${rounds === 1 ? '' : 's'}, ${num(r.durationS / 60, 1)} min`,
+    '',
+    `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}; commit ${m.commit}. `
+      + `Load average (1 min) ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end${m.loadAverage.start > 1 || m.loadAverage.end > 1 ? ' (other work shared the machine: noisy; rerun on a quiet machine before trusting small differences)' : ''}.`,
+    '',
+    `Pinning: ${r.pinning}.`,
+    '',
+    `Load: vegeta v12.13.0. Saturation: closed loop (\`-rate=0\`, ${p.saturationWorkers} workers = connections, ${p.saturationS} s); `
+      + `fixed rates: open loop (${p.rates.map((x) => `${num(x)}/s`).join(' and ')}, ${p.rateS} s each, \`-timeout=10s\`), skipped when the system's saturation in that round was under half the rate; `
+      + `${num(p.streams)} concurrent SSE streams (the mock sends 10 chunks 20 ms apart; a warm-up wave opens the connections, then a measured wave; TTFB = request sent → first body byte). `
+      + `Each system is started fresh for each round (fresh data dir) and warmed up (${p.warmUpS} s closed loop, 8 workers). `
+      + `"Added" = the system's percentile minus direct-to-mock's in the same round; the table shows medians over rounds. `
+      + `RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open. `
+      + `Calls answered vs rows stored: every call that got an HTTP status (warm-up included) against \`SELECT count() FROM requests\` in the system's fresh store, after waiting for it to catch up.`,
+    '',
+    `Order per round: ${r.orders.map((o, i) => `${i + 1}: ${o.join(' → ')}`).join('; ')}.`,
+    '',
+    `| system (1 core), medians of ${rounds} round${rounds === 1 ? '' : 's'} | saturation req/s | ${p.rates.map((x) => `added p50 / p99 at ${num(x)}/s`).join(' | ')} | ${num(p.streams)} SSE streams: added TTFB p50 / p99 | RSS idle / at streams (gateway; store process separately) | calls answered / rows stored |`,
+    `|---|---|${p.rates.map(() => '---|').join('')}---|---|---|`,
+    ...r.summary.map((s) => `| ${comparisonRow(s, p).map(cell).join(' | ')} |`),
+    '',
+    ingestRow(r.ingest),
+    '',
+    '**Issue 15 goals** (this run):',
+    '',
+    ...goals(r),
+    '',
+    'Systems as run:',
+    '',
+    ...labels.map(([name, label]) => `- ${NAMES[name]}: ${label}`),
+    '',
+    'Where each process ran (first measured round):',
+    '',
+    ...[...new Map(r.turns.filter((t) => t.placement.length > 0).map((t) => [t.system, t.placement])).entries()]
+      .map(([name, pl]) => `- ${NAMES[name]}: ${placementText(pl)}`),
+    '',
+    '<details><summary>Per round (absolute latencies)</summary>',
+    '',
+    `| round | position | system | saturation req/s | ${p.rates.map((x) => `${num(x)}/s p50 / p99`).join(' | ')} | streams TTFB p50 / p99 | RSS idle / streams | answered / stored | turn s |`,
+    `|---|---|---|---|${p.rates.map(() => '---|').join('')}---|---|---|---|`,
+    ...roundRows(r),
+    '',
+    '</details>',
   ];
-  for (const o of r.overhead) {
-    rows.push([
-      `Non-streamed at ${o.label} (open loop${o.label.includes('saturation') ? `, ${num(o.rate)}/s` : ''}): p50/p90/p99, achieved rate`,
-      `${pcts(o.direct.latencyMs)}, ${rate(o.direct)}`,
-      `${pcts(o.periscope.latencyMs)}, ${rate(o.periscope)}`,
-      `added ${signed(o.addedMs.p50)} / ${signed(o.addedMs.p90)} / ${signed(o.addedMs.p99)} ms; gateway CPU ${ms(o.gatewayCpuMsPerRequest)} ms/req (idle before: ${num(o.gatewayIdleCores * 100)} % of a core)`,
-    ]);
+  const failures = r.summary.flatMap((s) => s.failures.map((f) => `- ${NAMES[s.system]}, ${f}`));
+  if (failures.length) lines.push('', 'Failures:', '', ...failures.map(cell));
+  return `${lines.join('\n')}\n`;
+}
+
+export function profileMarkdown(p: ProfileResult): string {
+  const s = p.profile;
+  const lines = [
+    `### Profile of \`${p.system}\` at ${num(p.rate)}/s for ${p.seconds} s (${p.date.slice(0, 16).replace('T', ' ')} UTC)`,
+    '',
+    `${p.label}. vegeta: ${num(p.load.ok)} of ${num(p.load.requests)} ok, latency p50 / p99 ${msPair(p.load.latencyUs.p50 / 1000, p.load.latencyUs.p99 / 1000)}, max ${ms(p.load.latencyUs.max / 1000)}. `
+      + `Gateway process CPU ${num(p.gatewayCpuPercent)} % of its core${p.eventLoopDelayMs ? `; event-loop delay p99 ${ms(p.eventLoopDelayMs.p99)}, max ${ms(p.eventLoopDelayMs.max)} (prom-client's monitorEventLoopDelay, 10 ms resolution)` : ''}.`,
+    '',
+    `Processes: ${placementText(p.placement)}.`,
+    '',
+  ];
+  if (p.gc) {
+    lines.push(`GC (main thread pauses, --trace-gc): ${num(p.gc.count)} collections, ${ms(p.gc.totalPauseMs)} in total (${num((100 * p.gc.totalPauseMs) / (p.seconds * 1000), 1)} % of the window), longest ${ms(p.gc.maxPauseMs)}; `
+      + `${Object.entries(p.gc.byKind).map(([k, v]) => `${k} ${num(v.count)} × (${ms(v.pauseMs)})`).join(', ')}.`, '');
   }
-  for (const a of r.autocannon.rates) {
-    const sidePcts = (x: AutocannonRate['direct']) => `${ms(x.p50Ms)} / ${ms(x.p90Ms)} / ${ms(x.p99Ms)} ms, ${num(x.rps)}/s${x.non2xx + x.errors > 0 ? `, **${num(x.non2xx)} non-2xx, ${num(x.errors)} errors**` : ''}`;
-    rows.push([
-      `Non-streamed at ${num(a.rate)}/s, autocannon (\`--overallRate\`, coordinated omission corrected, 1 ms resolution, c=${r.autocannon.connections}, ${a.durationS} s; ${r.autocannon.pinning}): p50/p90/p99, achieved rate`,
-      sidePcts(a.direct),
-      sidePcts(a.periscope),
-      `added ${signed(a.addedMs.p50)} / ${signed(a.addedMs.p90)} / ${signed(a.addedMs.p99)} ms`,
-    ]);
+  if (!s) {
+    lines.push(`No profile of the gateway process was found in ${p.profileDir}.`);
+    return `${lines.join('\n')}\n`;
   }
-  rows.push(
-    [
-      `${num(s.concurrentStreams)} concurrent streams, ${s.frameIntervalMs} ms frames: TTFT p50/p99`,
-      `${ms(s.direct.ttftMs.p50)} / ${ms(s.direct.ttftMs.p99)} ms${errs(s.direct)}`,
-      `${ms(s.periscope.ttftMs.p50)} / ${ms(s.periscope.ttftMs.p99)} ms${errs(s.periscope)}`,
-      `added ${signed(s.addedTtftMs.p50)} / ${signed(s.addedTtftMs.p99)} ms`,
-    ],
-    [
-      'Same streams: inter-chunk gap p50/p99, jitter p99 (distance of a gap from the interval)',
-      `${ms(s.direct.gapMs.p50)} / ${ms(s.direct.gapMs.p99)} ms, ${ms(s.direct.jitterMs.p99)} ms`,
-      `${ms(s.periscope.gapMs.p50)} / ${ms(s.periscope.gapMs.p99)} ms, ${ms(s.periscope.jitterMs.p99)} ms`,
-      `jitter p99 ${signed(s.periscope.jitterMs.p99 - s.direct.jitterMs.p99)} ms`,
-    ],
-    [
-      'Same streams: gateway process RSS (before streams → peak), CPU per stream', '—',
-      `${mib(s.gatewayRssBytes.before)} → ${mib(s.gatewayRssBytes.peak)}`, `${ms(s.gatewayCpuMsPerStream)} ms/stream`,
-    ],
+  lines.push(
+    `Main thread, ${s.windowed ? 'the load window only' : '**whole process life** (no sample fell in the load window)'}: ${num(s.windowMs / 1000, 1)} s sampled, idle ${num(s.idlePercent, 1)} %. Self time by owner:`,
+    '',
+    s.groups.filter((g) => g.group !== '(idle)').slice(0, 15).map((g) => `${g.group} ${num(g.percent, 1)} %`).join(' · '),
+    '',
+    `| # | function | where | self % |`,
+    `|---|---|---|---|`,
+    ...s.top.map((f, i) => `| ${i + 1} | ${cell(f.function)} | ${cell(f.location || f.group)} | ${num(f.percent, 1)} |`),
   );
-  for (const p of r.peers) {
-    const name = p.label.split(' (')[0] ?? p.name;
-    if (p.skipped || !p.throughput || !p.latency) {
-      rows.push([`Peer: ${p.label}`, '—', '—', p.skipped ?? 'skipped']);
-      continue;
-    }
-    const pt = p.throughput;
-    const best = pt.levels.reduce((a, b) => (b.peer.rps > a.peer.rps ? b : a));
-    rows.push([
-      `Peer: ${p.label}, max throughput (closed loop, ${pt.levels.length > 1 ? 'best of ' : ''}c=${pt.levels.map((l) => l.concurrency).join('/')})`,
-      `${num(t.bestDirectRps)} req/s`,
-      `${num(t.bestPeriscopeRps)} req/s`,
-      `${name} ${rate(best.peer)} (×${ratio(best.peer.rps / t.bestDirectRps)} of direct), CPU ${ms(best.cpuMsPerRequest)} ms/req; `
-        + `**Periscope/${name} ×${ratio(pt.periscopeRatio)}**`,
-    ]);
-    for (const pl of p.latency) {
-      const own = r.overhead.find((o) => o.rate === pl.rate);
-      rows.push([
-        `Peer: ${name}, non-streamed at ${num(pl.rate)}/s (open loop, ${num(pl.peer.durationS, 0)} s): p50/p90/p99, achieved rate`,
-        `${pcts(pl.direct.latencyMs)}, ${rate(pl.direct)} (fresh baseline)`,
-        own ? `added ${signed(own.addedMs.p50)} / ${signed(own.addedMs.p90)} / ${signed(own.addedMs.p99)} ms (Periscope's row at this rate)` : '—',
-        `${name} ${pcts(pl.peer.latencyMs)}, ${rate(pl.peer)}${pl.peer.rps < pl.rate * 0.95 ? ` (below the offered ${num(pl.rate)}/s: overloaded, so these are queueing times)` : ''}: added ${signed(pl.addedMs.p50)} / ${signed(pl.addedMs.p90)} / ${signed(pl.addedMs.p99)} ms, `
-          + `CPU ${ms(pl.cpuMsPerRequest)} ms/req, RSS ${mib(p.rssBytes ?? NaN)}; **Periscope/${name} added p99 ×${ratio(pl.periscopeP99Ratio)}**`,
-      ]);
-    }
-    if (p.streaming) {
-      const ps = p.streaming;
-      rows.push([
-        `Peer: ${name}, ${num(ps.concurrentStreams)} concurrent streams (same waves as Periscope's row): TTFT p50/p99, jitter p99, RSS peak`,
-        `${ms(ps.direct.ttftMs.p50)} / ${ms(ps.direct.ttftMs.p99)} ms${errs(ps.direct)} (fresh baseline)`,
-        `${name} ${ms(ps.periscope.ttftMs.p50)} / ${ms(ps.periscope.ttftMs.p99)} ms${errs(ps.periscope)}, jitter p99 ${ms(ps.periscope.jitterMs.p99)} ms, RSS ${mib(ps.gatewayRssBytes.peak)}`,
-        `added ${signed(ps.addedTtftMs.p50)} / ${signed(ps.addedTtftMs.p99)} ms; **Periscope/${name} added TTFT p99 ×${ratio(ps.periscopeTtftP99Ratio)}**`,
-      ]);
-    }
+  for (const o of p.otherProfiles) {
+    lines.push('', `Process ${o.pid} (below the gateway): ${num(o.summary.windowMs / 1000, 1)} s sampled, idle ${num(o.summary.idlePercent, 1)} %; top: `
+      + o.summary.top.slice(0, 8).map((f) => `${cell(f.function)} (${cell(f.location)}) ${num(f.percent, 1)} %`).join(', '));
   }
-  rows.push(...storeRows(r.store));
-  for (const c of r.cache.timings) {
-    rows.push([
-      `Response-cache hit lookup, ${c.label}: key (canonical JSON + SHA-256 of a ${num(r.cache.requestBytes)} B chat request) + get + decode + replay plan, ${num(c.lookups)} lookups one at a time: p50/p90/p99`,
-      '—',
-      pcts(c.latencyMs),
-      '—',
-    ]);
-  }
-  if (r.cache.redisSkipped) rows.push(['Response-cache hit lookup, Redis backend', '—', r.cache.redisSkipped, '—']);
-  const lg = r.logging;
-  const header = [
-    `Run ${m.date.slice(0, 19).replace('T', ' ')} UTC, \`pnpm bench${r.mode === 'quick' ? ' --quick' : ''}\` (${num(r.durationS)} s):`,
-    `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}.`,
-    'Load generator, mock upstream and Periscope (embedded: gateway + event queue + chDB writer) run as three processes on',
-    'the same machine; the gateway\'s CPU and RSS are measured inside its own process. Latencies of open-loop rows count',
-    'from each call\'s scheduled send time. The ingest and query rows run afterwards, with the gateway stopped, in a fourth',
-    `process holding a chDB store of its own; query rows were bulk-inserted (${num(r.store.queries[0]?.bulkInsertRowsPerSec ?? NaN)} rows/s in batches of`,
-    '25,000) just before, and each query is a store call (what one API request runs) timed after one warm-up run.',
-    ...(r.peers.some((p) => !p.skipped) ? [
-      'Peer rows run after Periscope\'s gateway stopped, each peer alone against the same mock with the same body and',
-      'load; a ratio above 1 means Periscope has more throughput, or adds more p99, than the peer. Periscope writes every call',
-      'to chDB meanwhile; the peers log nothing durable (no database or log sink configured). Peer CPU and RSS come from /proc.',
-    ] : []),
-  ].join(' ');
-  const footer = `Calls through Periscope logged: ${num(lg.periscope_events_emitted_total ?? NaN)} events emitted, `
-    + `${num(lg.periscope_ingest_inserted_total ?? NaN)} rows written to chDB, ${num(lg.periscope_events_dropped_total ?? NaN)} dropped. `
-    + `Failed calls in the whole run: ${num(r.totalErrors)}.`;
-  const table = [
-    '| Scenario | Direct to mock | Through Periscope | Periscope vs direct |',
-    '|---|---|---|---|',
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
-  return `${header}\n\n${table}\n\n${footer}\n`;
+  lines.push('', `Raw profiles: \`${p.profileDir.replace(REPO_ROOT, '')}\` (open in Chrome DevTools or speedscope).`);
+  return `${lines.join('\n')}\n`;
 }
 
-/** Targets of the web UI issue on 1M rows: every overview query under 300 ms, the log's first page under 200 ms. */
-const OVERVIEW_TARGET_MS = 300;
-const LOG_PAGE_TARGET_MS = 200;
+const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+const DOCS = join(REPO_ROOT, 'docs', 'benchmarks.md');
 
-/** Ingest and store-query rows: the part of the table `pnpm bench --only store` also prints. */
-export function storeRows(store: IngestChildResult): string[][] {
-  const ing = store.ingest;
-  const k = store.kafka;
-  return [
-    [
-      `Ingest: in-process queue → batch writer → chDB (rollups included), ${num(ing.events)} synthetic events of ${num(ing.eventBytes)} B JSON (own process, no gateway)`,
-      '—',
-      `${num(ing.eventsPerSec)} events/s, ${num(ing.rowsInserted)} rows written in ${num(ing.durationS, 1)} s, ${num(ing.dropped)} dropped`,
-      `${num(ing.batches)} inserts, one insert p50/p99 ${ms(ing.insertMsP50)} / ${ms(ing.insertMsP99)} ms`,
-    ],
-    typeof k === 'string' ? ['Ingest: Kafka → ingest consumer → chDB', '—', k, '—'] : [
-      `Ingest: Kafka → ingest consumer → chDB, a backlog of ${num(k.events)} events on 6 partitions drained by one consumer${k.startedBroker ? ' (broker started by the bench)' : ''}`,
-      '—',
-      `${num(k.consumeEventsPerSec)} events/s (${num(k.durationS, 1)} s); producing the backlog: ${num(k.produceEventsPerSec)} events/s`,
-      `vs the in-process queue: ×${ratio(k.consumeEventsPerSec / ing.eventsPerSec)}`,
-    ],
-    ...store.queries.flatMap((qs) => queryRows(qs)),
-  ];
+/** Writes `<name>.json` and `<name>.md` under bench/results/. */
+export async function writeResults(name: string, json: unknown, md: string): Promise<string[]> {
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const files = [join(RESULTS_DIR, `${name}.json`), join(RESULTS_DIR, `${name}.md`)];
+  await writeFile(files[0]!, `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(files[1]!, md);
+  return files;
 }
 
-/** Marks the UI issue's targets, which are stated for 1M rows. */
-function queryRows(qs: QueriesResult): string[][] {
-  const target = (medianMs: number, limit: number) => qs.tableRows !== 1_000_000 ? '— (targets are for 1M rows)'
-    : `target < ${limit} ms: ${medianMs < limit ? 'met' : '**missed**'}`;
-  return [
-    ...qs.timings.map((q) => [
-      `Log-page query on ${num(qs.tableRows)} rows (${num(qs.benchProjectRows)} in the project): ${q.label}`,
-      '—',
-      `${ms(q.medianMs)} ms median of ${qs.runs} (${ms(q.minMs)}–${ms(q.maxMs)} ms), ${num(q.rowsReturned)} rows`,
-      q.label.startsWith('First page') ? target(q.medianMs, LOG_PAGE_TARGET_MS) : '—',
-    ]),
-    ...(qs.overview ?? []).map((q) => [
-      `Overview query on ${num(qs.tableRows)} rows: ${q.label}`,
-      '—',
-      `${ms(q.medianMs)} ms median of ${qs.runs} (${ms(q.minMs)}–${ms(q.maxMs)} ms)`,
-      q.label.startsWith('SQL export') ? '— (an export, not an overview query)' : target(q.medianMs, OVERVIEW_TARGET_MS),
-    ]),
-  ];
-}
-
-/** Writes `<timestamp>.json` and `latest.md` under `dir`. */
-export async function writeResults(dir: string, r: BenchReport, md: string): Promise<{ json: string; md: string }> {
-  await mkdir(dir, { recursive: true });
-  const json = `${dir}/${r.machine.date.replace(/[:.]/g, '-')}.json`;
-  await writeFile(json, `${JSON.stringify(r, null, 2)}\n`);
-  const latest = `${dir}/latest.md`;
-  await writeFile(latest, `# Periscope benchmarks (latest run)\n\n${md}`);
-  return { json, md: latest };
-}
-
-const START = '<!-- bench:start -->';
-const END = '<!-- bench:end -->';
-
-/** Replaces the text between the README markers; leaves the README alone when they are missing. */
-export async function updateReadme(path: string, md: string): Promise<boolean> {
-  const text = await readFile(path, 'utf8');
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  if (a < 0 || b < a) return false;
-  await writeFile(path, `${text.slice(0, a + START.length)}\n${md}${text.slice(b)}`);
-  return true;
+/** Replaces the text between `<!-- bench:SECTION -->` and `<!-- /bench:SECTION -->` in docs/benchmarks.md (appends the section when missing). */
+export async function updateDocs(section: string, md: string): Promise<string> {
+  const open = `<!-- bench:${section} -->`;
+  const close = `<!-- /bench:${section} -->`;
+  const text = await readFile(DOCS, 'utf8').catch(() => '# Benchmarks\n');
+  const a = text.indexOf(open);
+  const b = text.indexOf(close);
+  const next = a >= 0 && b > a
+    ? `${text.slice(0, a + open.length)}\n${md}${text.slice(b)}`
+    : `${text.trimEnd()}\n\n${open}\n${md}${close}\n`;
+  await mkdir(join(REPO_ROOT, 'docs'), { recursive: true });
+  await writeFile(DOCS, next);
+  return DOCS;
 }

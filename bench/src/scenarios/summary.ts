@@ -1,0 +1,112 @@
+/**
+ * Medians over rounds. "Added" latency is a system's percentile minus direct-to-mock's at the
+ * same rate in the same round, and the median is taken over those per-round differences.
+ */
+import type { SystemName } from '../systems/system.ts';
+import type { VegetaResult } from '../vegeta.ts';
+import type { Memory, SystemRound } from './system-round.ts';
+
+export interface RateSummary {
+  rate: number;
+  /** Rounds in which this rate ran for the system. */
+  rounds: number;
+  /** Median absolute percentiles, ms. */
+  p50Ms: number;
+  p99Ms: number;
+  /** Median of (system − direct) per round, ms. */
+  addedP50Ms: number;
+  addedP99Ms: number;
+  /** In most rounds the system did not keep up: errors, fell behind the rate, or p99 over a second. */
+  overloaded: boolean;
+  /** Why it did not run (every round skipped it). */
+  notRun?: string;
+}
+
+export interface SystemSummary {
+  system: SystemName;
+  label: string;
+  measuredRounds: number;
+  skipped?: string;
+  failures: string[];
+  saturationRps: number;
+  rates: RateSummary[];
+  ttfb: { p50Ms: number; p99Ms: number; addedP50Ms: number; addedP99Ms: number; errors: number; streams: number };
+  idle: Memory;
+  atStreams: Memory;
+  logging?: { answered: number; stored: number; missing: number; perRound: number[] };
+}
+
+export function median(values: number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** Did not keep up: under 99 % successful, under 90 % of the rate delivered, or a p99 over 1 s. */
+export function overloaded(r: VegetaResult): boolean {
+  return r.ok < 0.99 * r.requests || (r.offeredRate !== undefined && r.throughput < 0.9 * r.offeredRate) || r.latencyUs.p99 > 1e6;
+}
+
+const medianMemory = (ms: Memory[]): Memory => ({
+  gatewayBytes: median(ms.map((m) => m.gatewayBytes)),
+  storeBytes: median(ms.map((m) => m.storeBytes)),
+  helpers: Object.fromEntries([...new Set(ms.flatMap((m) => Object.keys(m.helpers)))].map((k) => [k, median(ms.map((m) => m.helpers[k] ?? NaN))])),
+});
+
+export function summarize(turns: SystemRound[], rates: number[]): SystemSummary[] {
+  const names = [...new Set(turns.map((t) => t.system))];
+  const directOf = (round: number) => turns.find((t) => t.system === 'direct' && t.round === round);
+  return names.map((system) => {
+    const mine = turns.filter((t) => t.system === system);
+    const measured = mine.filter((t) => !t.skipped && t.saturation);
+    const rateSummaries = rates.map((rate): RateSummary => {
+      const runs = measured.flatMap((t) => {
+        const r = t.rates.find((x) => x.rate === rate)?.result;
+        const d = directOf(t.round)?.rates.find((x) => x.rate === rate)?.result;
+        return r ? [{ r, d }] : [];
+      });
+      const notRun = runs.length === 0 ? measured.flatMap((t) => t.rates.filter((x) => x.rate === rate && x.skipped).map((x) => x.skipped!))[0] ?? 'not run' : undefined;
+      const added = (pick: (v: VegetaResult) => number) => median(runs.map(({ r, d }) => (d ? (pick(r) - pick(d)) / 1000 : NaN)));
+      return {
+        rate, rounds: runs.length, notRun,
+        p50Ms: median(runs.map(({ r }) => r.latencyUs.p50 / 1000)),
+        p99Ms: median(runs.map(({ r }) => r.latencyUs.p99 / 1000)),
+        addedP50Ms: added((v) => v.latencyUs.p50),
+        addedP99Ms: added((v) => v.latencyUs.p99),
+        overloaded: runs.filter(({ r }) => overloaded(r)).length * 2 > runs.length,
+      };
+    });
+    const streamed = measured.filter((t) => t.streams);
+    const ttfbAdded = (pick: 'p50' | 'p99') => median(streamed.map((t) => {
+      const d = directOf(t.round)?.streams;
+      return d ? t.streams!.ttfbMs[pick] - d.ttfbMs[pick] : NaN;
+    }));
+    const logged = mine.filter((t) => t.logging && Number.isFinite(t.logging.stored));
+    return {
+      system,
+      label: mine.find((t) => !t.skipped)?.label ?? system,
+      measuredRounds: measured.length,
+      skipped: measured.length === 0 ? mine.find((t) => t.skipped)?.skipped ?? mine.flatMap((t) => t.failures)[0] : undefined,
+      failures: mine.flatMap((t) => t.failures.map((f) => `round ${t.round}: ${f}`)),
+      saturationRps: median(measured.map((t) => t.saturation!.throughput)),
+      rates: rateSummaries,
+      ttfb: {
+        p50Ms: median(streamed.map((t) => t.streams!.ttfbMs.p50)),
+        p99Ms: median(streamed.map((t) => t.streams!.ttfbMs.p99)),
+        addedP50Ms: ttfbAdded('p50'),
+        addedP99Ms: ttfbAdded('p99'),
+        errors: streamed.reduce((n, t) => n + t.streams!.errors, 0),
+        streams: streamed.reduce((n, t) => n + t.streams!.streams, 0),
+      },
+      idle: medianMemory(measured.flatMap((t) => (t.idle ? [t.idle] : []))),
+      atStreams: medianMemory(measured.flatMap((t) => (t.atStreams ? [t.atStreams] : []))),
+      logging: logged.length === 0 ? undefined : {
+        answered: logged.reduce((n, t) => n + t.logging!.answered, 0),
+        stored: logged.reduce((n, t) => n + t.logging!.stored, 0),
+        missing: logged.reduce((n, t) => n + t.logging!.missing, 0),
+        perRound: logged.map((t) => t.logging!.missing),
+      },
+    };
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * One system's turn in one round: start it fresh, warm it up, then saturation (closed loop),
+ * the fixed rates (open loop), 1,000 concurrent streams, and — for Periscope — the count of
+ * calls answered against rows stored. A system that fails shows as such; the run goes on.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { placeTree, rssSplit, type ProcessPlacement } from '../pinning.ts';
+import { rssBytes } from '../proc.ts';
+import type { Environment, LoggingProbe, RunningSystem, SystemName, SystemStarter } from '../systems/system.ts';
+import { attack, type VegetaResult } from '../vegeta.ts';
+import { streams, type StreamWave } from './streams.ts';
+
+export interface RoundPlan {
+  quick: boolean;
+  warmUpS: number;
+  saturationS: number;
+  /** Closed-loop workers (connections) for saturation. */
+  saturationWorkers: number;
+  rates: number[];
+  rateS: number;
+  streams: number;
+}
+
+export function roundPlan(quick: boolean): RoundPlan {
+  return {
+    quick,
+    warmUpS: quick ? 3 : 5,
+    saturationS: quick ? 5 : 10,
+    saturationWorkers: 64,
+    rates: [500, 2000],
+    rateS: quick ? 8 : 20,
+    streams: 1000,
+  };
+}
+
+export interface RateRun {
+  rate: number;
+  result?: VegetaResult;
+  /** Not run: why (the system's saturation in this round is under half the rate). */
+  skipped?: string;
+}
+
+export interface Memory {
+  /** The gateway process (a peer's workers included). */
+  gatewayBytes: number;
+  /** Processes below a Periscope gateway (the store process), summed. */
+  storeBytes: number;
+  /** Helper processes by role (the proxy role's `periscope ingest`). */
+  helpers: Record<string, number>;
+}
+
+export interface LoggingCheck {
+  /** Calls that got an HTTP status back, over the whole turn (warm-up included). */
+  answered: number;
+  stored: number;
+  /** answered − stored: calls answered without a row (positive is a loss). */
+  missing: number;
+  /** Time the store took after the last call to hold every answered call (or until the bench gave up). */
+  catchUpS: number;
+  counters: Record<string, number>;
+  error?: string;
+}
+
+export interface SystemRound {
+  system: SystemName;
+  round: number;
+  /** Position in this round's order (0 = first). */
+  position: number;
+  label: string;
+  skipped?: string;
+  /** Processes and where their threads may run, after the warm-up. */
+  placement: ProcessPlacement[];
+  /** After the warm-up, before load. */
+  idle?: Memory;
+  /** Peak while the measured streams were open. */
+  atStreams?: Memory;
+  saturation?: VegetaResult;
+  rates: RateRun[];
+  streams?: StreamWave;
+  logging?: LoggingCheck;
+  /** Things that went wrong mid-turn (the gateway exited, a phase threw). */
+  failures: string[];
+  durationS: number;
+}
+
+function memory(sys: RunningSystem, env: Environment): Memory {
+  const split = sys.gateway ? rssSplit(placeTree(env.pinning, sys.gateway.pid, sys.childRole, false)) : { gatewayBytes: 0, storeBytes: 0 };
+  const helpers: Record<string, number> = {};
+  for (const h of sys.helpers) helpers[h.role] = rssBytes(h.process.pid);
+  return { ...split, helpers };
+}
+
+const peak = (a: Memory, b: Memory): Memory => ({
+  gatewayBytes: Math.max(a.gatewayBytes, b.gatewayBytes),
+  storeBytes: Math.max(a.storeBytes, b.storeBytes),
+  helpers: Object.fromEntries(Object.keys({ ...a.helpers, ...b.helpers }).map((k) => [k, Math.max(a.helpers[k] ?? 0, b.helpers[k] ?? 0)])),
+});
+
+/**
+ * Waits until the store holds at least `answered` rows: polls every 2 s (the SQL API allows 60
+ * queries a minute), gives up after `timeoutMs` or when the count stops moving for 10 s.
+ */
+async function catchUp(logging: LoggingProbe, answered: number, timeoutMs: number): Promise<{ stored: number; waitedS: number }> {
+  const t0 = performance.now();
+  let stored = -1;
+  let lastChange = t0;
+  for (;;) {
+    const now = await logging.rowsStored().catch(() => stored);
+    if (now !== stored) lastChange = performance.now();
+    stored = now;
+    const waited = performance.now() - t0;
+    if (stored >= answered || waited > timeoutMs || performance.now() - lastChange > 10_000) return { stored, waitedS: waited / 1000 };
+    await sleep(2000);
+  }
+}
+
+export async function systemRound(
+  name: SystemName, start: SystemStarter, env: Environment, plan: RoundPlan, round: number, position: number,
+): Promise<SystemRound> {
+  const t0 = performance.now();
+  const turn: SystemRound = { system: name, round, position, label: name, placement: [], rates: [], failures: [], durationS: 0 };
+  let sys: RunningSystem;
+  try {
+    sys = await start(env);
+  } catch (err) {
+    turn.skipped = `skipped: ${err instanceof Error ? err.message : String(err)}`.replaceAll('|', '/');
+    env.log(`    ${name} ${turn.skipped}`);
+    turn.durationS = (performance.now() - t0) / 1000;
+    return turn;
+  }
+  turn.label = sys.label;
+  let answered = 0;
+  const alive = () => {
+    const exited = sys.gateway?.exited();
+    if (exited) throw new Error(`the gateway ${exited}: ${sys.gateway?.tail(3)}`);
+  };
+  const repin = () => (sys.gateway ? placeTree(env.pinning, sys.gateway.pid, sys.childRole, true) : []);
+  try {
+    repin();
+    const warm = await attack(sys.target, { rate: 0, workers: 8, durationS: plan.warmUpS });
+    answered += warm.answered;
+    if (warm.ok === 0) throw new Error(`warm-up failed: ${warm.errorSamples[0] ?? JSON.stringify(warm.statusCodes)}`);
+    // Processes a gateway starts lazily exist by now; they are pinned before any measurement.
+    turn.placement = repin();
+    if (sys.logging) await catchUp(sys.logging, answered, 30_000);
+    await sleep(1000);
+    turn.idle = memory(sys, env);
+    env.log(`    ${name}: idle RSS gateway ${mib(turn.idle.gatewayBytes)}${turn.idle.storeBytes ? `, store ${mib(turn.idle.storeBytes)}` : ''}`);
+
+    alive();
+    turn.saturation = await attack(sys.target, { rate: 0, workers: plan.saturationWorkers, durationS: plan.saturationS });
+    answered += turn.saturation.answered;
+    env.log(`    ${name}: saturation ${turn.saturation.throughput.toFixed(0)} req/s (${turn.saturation.ok}/${turn.saturation.requests} ok)`);
+    if (sys.logging) await catchUp(sys.logging, answered, 60_000);
+
+    for (const rate of plan.rates) {
+      alive();
+      repin();
+      // Far below the rate the run would only queue until timeouts; near it, overload is worth showing.
+      if (turn.saturation.throughput < rate / 2) {
+        turn.rates.push({ rate, skipped: `not run: saturation ${turn.saturation.throughput.toFixed(0)} req/s is under half of ${rate}/s` });
+        continue;
+      }
+      const result = await attack(sys.target, { rate, durationS: plan.rateS });
+      answered += result.answered;
+      turn.rates.push({ rate, result });
+      env.log(`    ${name}: ${rate}/s p50 ${(result.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(result.latencyUs.p99 / 1000).toFixed(2)} ms, `
+        + `${result.ok}/${result.requests} ok${result.listenOverflows ? `, ${result.listenOverflows} listen overflows` : ''}`);
+      if (sys.logging) await catchUp(sys.logging, answered, 60_000);
+    }
+
+    alive();
+    repin();
+    let atStreams = memory(sys, env);
+    const s = await streams(sys.target, plan.streams, { whileOpen: () => (atStreams = peak(atStreams, memory(sys, env))) });
+    answered += s.warmUpAnswered + s.wave.answered;
+    turn.streams = s.wave;
+    turn.atStreams = atStreams;
+    env.log(`    ${name}: ${plan.streams} streams TTFB p50 ${s.wave.ttfbMs.p50.toFixed(1)} ms, p99 ${s.wave.ttfbMs.p99.toFixed(1)} ms, `
+      + `${s.wave.errors} errors, RSS gateway ${mib(atStreams.gatewayBytes)}`);
+    alive();
+  } catch (err) {
+    turn.failures.push(err instanceof Error ? err.message : String(err));
+    env.log(`    ${name}: ${turn.failures.at(-1)}`);
+  }
+  if (sys.logging) {
+    try {
+      const { stored, waitedS } = await catchUp(sys.logging, answered, 90_000);
+      turn.logging = { answered, stored, missing: answered - stored, catchUpS: waitedS, counters: await sys.logging.counters() };
+      env.log(`    ${name}: calls answered ${answered}, rows stored ${stored} (gap ${answered - stored}, after ${waitedS.toFixed(1)} s)`);
+    } catch (err) {
+      turn.logging = { answered, stored: NaN, missing: NaN, catchUpS: NaN, counters: {}, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  await sys.stop();
+  turn.durationS = (performance.now() - t0) / 1000;
+  return turn;
+}
+
+export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
