@@ -41,8 +41,8 @@ export interface SqlResult {
 }
 
 export const EXPORT_FORMATS = {
-  csv: { stream: 'CSV', contentType: 'text/csv; charset=utf-8', extension: 'csv' },
-  tsv: { stream: 'TSV', contentType: 'text/tab-separated-values; charset=utf-8', extension: 'tsv' },
+  csv: { stream: 'CSVWithNames', contentType: 'text/csv; charset=utf-8', extension: 'csv' },
+  tsv: { stream: 'TSVWithNames', contentType: 'text/tab-separated-values; charset=utf-8', extension: 'tsv' },
   jsonl: { stream: 'JSONEachRow', contentType: 'application/x-ndjson; charset=utf-8', extension: 'jsonl' },
   parquet: { stream: 'Parquet', contentType: 'application/vnd.apache.parquet', extension: 'parquet' },
 } as const;

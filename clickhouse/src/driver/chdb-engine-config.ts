@@ -5,18 +5,32 @@ import { PRIVATE_TABLES, privateDatabase } from '../private-tables.ts';
 /** The database read-only connections resolve unqualified names in: created empty, never written. */
 export const SANDBOX_DATABASE = 'periscope_sandbox';
 
+/** What a read-only connection's `log_comment` starts with; the projects it may read follow, comma-separated. */
+export const PROJECTS_COMMENT = 'periscope-projects:';
+
+/** The store's tables of logged calls: a read-only connection sees only the rows of its projects. */
+const REQUEST_TABLES = ['requests', 'requests_rollup_1m', 'requests_rollup_1h'];
+
 /**
  * The engine's own configuration for an embedded store, written into its data directory and
  * given to the first connection of the process (chDB 3.4 reads `--config-file` once per
  * process: later connections' files are ignored, measured).
  *
  * Every connection runs as the user `default` (chDB ignores `--user`, and `EXECUTE AS` answers
- * "IMPERSONATE feature is disabled" whatever the config says), so the one thing that tells
- * the connections users' SQL runs on from the store's own is the `readonly` setting they are
- * opened with, which no statement on them can lower. A row policy on every private table
- * keeps only rows read with `readonly = 0`: a read-only connection sees those tables empty
- * by any name, through view(), merge() or a subquery. (mergeTreeIndex() still lists primary
- * key values, which are ids there; the sandbox refuses every table function but numbers().)
+ * "IMPERSONATE feature is disabled" whatever the config says), so what tells the connections
+ * users' SQL runs on from the store's own is the settings they are opened with, which no
+ * statement on them can change (`readonly = 1` forbids changing any setting). Row policies
+ * (users.xml) key on them:
+ *
+ * - every private table keeps only rows read with `readonly = 0`: a read-only connection sees
+ *   those tables empty by any name, through view(), merge() or any subquery;
+ * - the request log and its rollups keep, on a read-only connection, only the rows of the
+ *   projects named in its `log_comment` (chDB has no custom settings, which a server's report
+ *   reader uses for the same filter): below the views, so a statement that named a table
+ *   directly would still read only the caller's projects.
+ *
+ * Not covered: mergeTreeIndex() lists any table's primary key values (ids and times) past
+ * row policies; the sandbox refuses every table function but numbers().
  *
  * Returns the engine argument that loads it.
  */
@@ -34,8 +48,10 @@ export async function writeEngineConfig(dataDir: string): Promise<string> {
 }
 
 function usersXml(): string {
-  const hidden = PRIVATE_TABLES.map((t) => `          <${t}><filter>getSetting('readonly') = 0</filter></${t}>`).join('\n');
-  const database = privateDatabase('default');
+  const store = "getSetting('readonly') = 0";
+  const projects = `(startsWith(getSetting('log_comment'), '${PROJECTS_COMMENT}') AND project_id != '' AND has(splitByChar(',', substring(getSetting('log_comment'), ${PROJECTS_COMMENT.length + 1})), project_id))`;
+  const policies = (database: string, tables: string[], filter: string) =>
+    `        <${database}>\n${tables.map((t) => `          <${t}><filter>${xmlText(filter)}</filter></${t}>`).join('\n')}\n        </${database}>`;
   return `<clickhouse>
   <profiles><default/></profiles>
   <quotas><default/></quotas>
@@ -45,9 +61,8 @@ function usersXml(): string {
       <profile>default</profile>
       <quota>default</quota>
       <databases>
-        <${database}>
-${hidden}
-        </${database}>
+${policies(privateDatabase('default'), [...PRIVATE_TABLES], store)}
+${policies('default', REQUEST_TABLES, `${store} OR ${projects}`)}
       </databases>
     </default>
   </users>

@@ -9,6 +9,7 @@ import type { Driver, InsertSettings, QueryParams, QuerySettings, ReadOptions, S
 import { ExportSpool } from './export-spool.ts';
 import { parseJSONEachRow } from './json-each-row.ts';
 import { ParquetConcat } from './parquet-concat.ts';
+import { RepeatedHeader } from './repeated-header.ts';
 import { SessionGate } from './session-gate.ts';
 
 /** Embedded ClickHouse (chDB) in a data directory of this process. */
@@ -55,10 +56,20 @@ class ChdbDriver implements Driver {
     await this.#single(sql, params, 'CSV');
   }
 
+  /**
+   * EXPLAIN cannot stream, so it runs single-shot (it is quick: the sandbox only parses);
+   * everything else streams, because chDB 3.4 runs bound single-shot queries one at a time
+   * across all connections of the process (measured: a store query waited 3.7 s behind a
+   * user's), which would make a heavy result hold up the store's own queries.
+   */
   async queryText(sql: string, params: QueryParams, format: string, settings: QuerySettings = {}, options: ReadOptions = {}): Promise<string> {
-    return this.#readers.run(settings, options.signal, async (reader, marker) => {
+    return this.#readers.run(settings, options.projects ?? [], options.signal, async (reader, marker) => {
       try {
-        return (await reader.queryBindAsync(marker + sql, params, { format })).text();
+        if (/^EXPLAIN\s/i.test(sql)) return (await reader.queryBindAsync(marker + sql, params, { format })).text();
+        const header = RepeatedHeader.of(format);
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of reader.queryStreamBind(marker + sql, params, { format })) chunks.push(header ? header.push(chunk.raw()) : chunk.raw());
+        return Buffer.concat(chunks).toString('utf8');
       } catch (err) {
         throw asStoreError(err);
       }
@@ -75,13 +86,14 @@ class ChdbDriver implements Driver {
       minFreeDiskBytes: options.minFreeDiskBytes ?? 0,
     });
     try {
-      await this.#readers.run(settings, options.signal, async (reader, marker) => {
+      await this.#readers.run(settings, options.projects ?? [], options.signal, async (reader, marker) => {
         // Each chunk of a Parquet stream is a whole file; ParquetConcat makes them one.
         const parquet = format === 'Parquet' ? new ParquetConcat() : null;
+        const header = RepeatedHeader.of(format);
         try {
           for await (const chunk of reader.queryStreamBind(marker + sql, params, { format, signal: options.signal })) {
             const bytes = chunk.raw();
-            await spool.write(parquet ? parquet.push(bytes) : bytes);
+            await spool.write(parquet ? parquet.push(bytes) : header ? header.push(bytes) : bytes);
           }
           if (parquet) await spool.write(parquet.finish());
         } catch (err) {

@@ -8,10 +8,16 @@ export type InsertSettings = Readonly<Record<string, string | number | boolean>>
 /** Per-query engine settings (limits, output options); names and values come from the server, never from users. */
 export type QuerySettings = Readonly<Record<string, string | number>>;
 /** Output formats a result can be streamed in. */
-export type StreamFormat = 'CSV' | 'TSV' | 'JSONEachRow' | 'JSONCompactEachRow' | 'Parquet';
+export type StreamFormat = 'CSVWithNames' | 'TSVWithNames' | 'JSONEachRow' | 'Parquet';
 
-/** How a read of users' SQL may be stopped. */
+/** How a read of users' SQL is bounded and stopped. */
 export interface ReadOptions {
+  /**
+   * The projects the statement may read. The engine enforces it below every view, subquery
+   * and join: on the embedded engine, row policies on the request tables of its read-only
+   * connections; on a server, the report reader's row policies (clickhouse/sql/report-reader.sql).
+   */
+  projects?: readonly string[];
   /** Aborting stops the statement in the engine, not only the wait for it. */
   signal?: AbortSignal;
 }
@@ -33,9 +39,9 @@ export interface Driver {
   exec(sql: string, params?: QueryParams): Promise<void>;
   /**
    * Runs a read of users' SQL with `settings` and returns its whole output in `format`
-   * (EXPLAIN, DESCRIBE, bounded results). The embedded engine runs it on a read-only
-   * connection of its own opened with those settings, so it holds nothing the store's own
-   * queries wait on and no statement can change them; a server gets them with the query.
+   * (EXPLAIN, bounded results). The embedded engine runs it on a read-only connection of its
+   * own opened with those settings, so it holds nothing the store's own queries wait on and
+   * no statement can change them; a server gets them with the query.
    */
   queryText(sql: string, params: QueryParams, format: string, settings?: QuerySettings, options?: ReadOptions): Promise<string>;
   /**

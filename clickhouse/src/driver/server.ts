@@ -2,17 +2,24 @@ import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClien
 import { messageOf, StoreError } from '../errors.ts';
 import type { Driver, InsertSettings, QueryParams, QuerySettings, ReadOptions, StreamFormat, StreamOptions } from './driver.ts';
 
-/** A ClickHouse server over HTTP; the URL's path, when present, names the database. */
-export function openServerDriver(url: string): Driver {
-  // Failures come back as StoreErrors for the caller to log; client logging would report each twice.
+/** The custom setting the report reader's row policies read (clickhouse/sql/report-reader.sql); the server must allow the SQL_ prefix. */
+const ROW_POLICY_SETTING = 'SQL_periscope_projects';
+
+/**
+ * A ClickHouse server over HTTP; the URL's path, when present, names the database.
+ * `reportReader`: the URL's user is the report reader, whose row policies keep the rows of the
+ * projects a read of users' SQL names (ReadOptions.projects).
+ */
+export function openServerDriver(url: string, o: { reportReader?: boolean } = {}): Driver {
   const database = decodeURIComponent(new URL(url).pathname.replace(/^\/+|\/+$/g, '')) || 'default';
-  return new ServerDriver(createClient({ url, application: 'periscope', log: { level: ClickHouseLogLevel.OFF } }), database);
+  // Failures come back as StoreErrors for the caller to log; client logging would report each twice.
+  return new ServerDriver(createClient({ url, application: 'periscope', log: { level: ClickHouseLogLevel.OFF } }), database, o.reportReader ?? false);
 }
 
 class ServerDriver implements Driver {
   readonly kind = 'server';
 
-  constructor(private readonly client: ClickHouseClient, readonly database: string) {}
+  constructor(private readonly client: ClickHouseClient, readonly database: string, private readonly reportReader: boolean) {}
 
   async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
     try {
@@ -47,7 +54,11 @@ class ServerDriver implements Driver {
       // The server stops a read-only query when its HTTP connection closes (an abort) only when asked to.
       const result = await this.client.exec({
         query: `${sql}\nFORMAT ${format}`, query_params: params, abort_signal: abort.signal,
-        clickhouse_settings: { ...settings, cancel_http_readonly_queries_on_client_close: 1 },
+        clickhouse_settings: {
+          ...settings,
+          cancel_http_readonly_queries_on_client_close: 1,
+          ...(this.reportReader ? { [ROW_POLICY_SETTING]: (options.projects ?? []).join(',') } : {}),
+        },
       });
       body = result.stream as AsyncIterable<Buffer>;
     } catch (err) {

@@ -3,7 +3,6 @@ import { StoreError } from '../errors.ts';
 import { privateDatabase } from '../private-tables.ts';
 import { EXPORT_FORMATS, type ExportFormat, type SqlColumn, type SqlLimits, type SqlRequest, type SqlResult } from '../reports.ts';
 import { checkQueryTree } from './check-scopes.ts';
-import { checkResolvedTables } from './check-resolved-tables.ts';
 import { checkTokens, type SqlParam } from './check-tokens.ts';
 import { userFacingError } from './engine-errors.ts';
 import { parseQueryTree } from './query-tree.ts';
@@ -17,7 +16,7 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export interface PreparedSql {
   sql: string;
   params: QueryParams;
-  /** What every statement of this request runs under: the limits, and the row policy's projects on a server. */
+  /** The limits every statement of this request runs under. */
   settings: QuerySettings;
   /** Characters of wrapper before the user's text, for the engine's error positions. */
   userOffset: number;
@@ -26,21 +25,13 @@ export interface PreparedSql {
 export interface SandboxTarget {
   /** The database whose report views a query may read. */
   database: string;
-  /**
-   * The connection is the report reader of a ClickHouse server, whose row policy keeps
-   * rows whose project_id is in the SQL_periscope_projects setting (clickhouse/sql/report-reader.sql).
-   */
-  rowPolicy: boolean;
 }
 
-/** The custom setting the server's row policy reads; the server config must allow the SQL_ prefix. */
-const ROW_POLICY_SETTING = 'SQL_periscope_projects';
-
 /**
- * The engine's half of the sandbox for every statement of a request (the checks' EXPLAINs
- * included): read-only, the analyzer whose scoping the checks assume, and the resource limits.
- * The embedded engine opens a read-only connection with them; a server gets them per query.
- * No result cap here: a cut EXPLAIN would hide the rest of the statement from the checks.
+ * The engine's half of the sandbox for every statement of a request (the check's EXPLAIN
+ * included): read-only, the analyzer whose scoping the check assumes, and the resource
+ * limits. The embedded engine opens a read-only connection with them; a server gets them per
+ * query. No result cap here: a cut EXPLAIN would hide the rest of the statement from the check.
  */
 export function limitSettings(limits: SqlLimits): QuerySettings {
   return {
@@ -72,23 +63,22 @@ export function declaredParams(sql: string): SqlParam[] {
  * The application's half of the sandbox, in order: the lexer (one statement, no comments,
  * printable ASCII outside literals, brackets that pair up), the token checks (readable
  * refusals, reserved names, parameters of data types only), the wrapper that binds the view
- * names to the caller's projects (scope.ts), the analysis of the engine's parse of the
- * wrapped statement before anything is resolved or evaluated (check-scopes.ts), and the
- * engine's resolution of it (only the scoped views are read). Refusals are `sql_rejected`;
- * the engine's complaints about the user's SQL are `sql_failed`.
+ * names to the caller's projects (scope.ts), and the analysis of the engine's parse of the
+ * wrapped statement, before anything in it is resolved or evaluated (check-scopes.ts).
+ * Refusals are `sql_rejected`; the engine's complaints about the user's SQL are `sql_failed`.
+ * Every statement then runs with the engine's half: `limitSettings` and the caller's projects
+ * enforced below the views (ReadOptions.projects).
  */
 export async function prepareSql(driver: Driver, target: SandboxTarget, req: SqlRequest, limits: SqlLimits): Promise<PreparedSql> {
   const { sql, tokens } = tokenize(req.sql);
   const userParams = checkParams(req.params ?? {}, checkTokens(tokens));
   const scoped = scopeToProjects(sql, target.database);
   const params = { ...userParams, [PROJECTS_PARAM]: req.projectIds, [ROW_CAP_PARAM]: limits.maxResultRows };
-  const settings: QuerySettings = { ...limitSettings(limits), ...(target.rowPolicy ? { [ROW_POLICY_SETTING]: req.projectIds.join(',') } : {}) };
-  const read = (statement: string) => driver.queryText(statement, params, 'TSVRaw', settings, { signal: req.signal });
+  const settings = limitSettings(limits);
   try {
-    // Parsed, not analysed: no name is resolved and no scalar subquery evaluated before the check.
-    checkQueryTree(parseQueryTree(await read(`EXPLAIN QUERY TREE run_passes = 0 ${scoped.sql}`)), privateDatabase(target.database));
-    // Analysis evaluates scalar subqueries; they read only what the check above let through.
-    checkResolvedTables(await read(`EXPLAIN QUERY TREE ${scoped.sql}`), target.database);
+    // Parsed, not analysed: no name is resolved and nothing is evaluated before the check.
+    const tree = await driver.queryText(`EXPLAIN QUERY TREE run_passes = 0 ${scoped.sql}`, params, 'TSVRaw', settings, { projects: req.projectIds, signal: req.signal });
+    checkQueryTree(parseQueryTree(tree), privateDatabase(target.database));
   } catch (err) {
     throw userFacingError(err, limits, scoped.userOffset);
   }
@@ -113,39 +103,26 @@ function checkParams(given: Readonly<Record<string, ParamValue>>, declared: SqlP
   return params;
 }
 
-/** The result's columns, from the engine's analysis (DESCRIBE), which writes nothing until it succeeded. */
-async function describe(driver: Driver, prepared: PreparedSql, signal: AbortSignal | undefined): Promise<SqlColumn[]> {
-  const text = await driver.queryText(`DESCRIBE TABLE (${prepared.sql})`, prepared.params, 'JSONEachRow', prepared.settings, { signal });
-  return text.split('\n').filter((line) => line !== '').map((line) => {
-    const { name, type } = JSON.parse(line) as SqlColumn;
-    return { name, type };
-  });
-}
-
 /** Runs a user's SQL for the grid: at most `maxResultRows` rows, with a flag when there were more. */
 export async function runSql(driver: Driver, target: SandboxTarget, req: SqlRequest, limits: SqlLimits): Promise<SqlResult> {
   const started = performance.now();
   const prepared = await prepareSql(driver, target, req, limits);
   const settings = { ...prepared.settings, ...resultCap(limits.maxResultRows + 1), output_format_json_quote_64bit_integers: 0 };
-  let meta: SqlColumn[];
   let text: string;
   try {
-    meta = await describe(driver, prepared, req.signal);
-    text = await driver.queryText(prepared.sql, capped(prepared, limits.maxResultRows + 1), 'JSONCompactEachRow', settings, { signal: req.signal });
+    // Names, then types, then one JSON array per row.
+    text = await driver.queryText(prepared.sql, capped(prepared, limits.maxResultRows + 1), 'JSONCompactEachRowWithNamesAndTypes', settings, {
+      projects: req.projectIds, signal: req.signal,
+    });
   } catch (err) {
     throw userFacingError(err, limits, prepared.userOffset);
   }
-  const rows = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown[]);
+  const [names = [], types = [], ...rows] = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown[]);
+  const meta: SqlColumn[] = names.map((name, i) => ({ name: String(name), type: String(types[i]) }));
   const truncated = rows.length > limits.maxResultRows;
   const data = (truncated ? rows.slice(0, limits.maxResultRows) : rows).map((row) => Object.fromEntries(meta.map((c, i) => [c.name, row[i]])));
   return { meta, data, rows: data.length, truncated, statistics: { elapsed_ms: Math.round(performance.now() - started) } };
 }
-
-/** RFC 4180: every name quoted, quotes doubled, CRLF. */
-const csvHeader = (columns: SqlColumn[]) => `${columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(',')}\r\n`;
-/** ClickHouse's TSV escaping, so the header reads back like the rows. */
-const tsvHeader = (columns: SqlColumn[]) =>
-  `${columns.map((c) => c.name.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n')).join('\t')}\n`;
 
 /** A running export: iterate it to the end, or close it (a client that went away) to stop the engine and free its files. */
 export interface SqlExport extends AsyncIterable<Uint8Array> {
@@ -156,24 +133,18 @@ export interface SqlExport extends AsyncIterable<Uint8Array> {
  * Starts an export. It resolves once the engine produced the first chunk (on the embedded
  * engine: the whole result, spooled to disk), so a query that fails, or outgrows the export's
  * bytes or the disk's free space, is an error the caller can still answer with a status; a
- * failure after that ends the stream early. At most `maxResultRows` rows. Aborting
- * `req.signal`, or `close()`, stops the query in the engine wherever it is.
+ * failure after that ends the stream early. CSV and TSV start with the column names, even
+ * when there are no rows. At most `maxResultRows` rows. Aborting `req.signal`, or `close()`,
+ * stops the query in the engine wherever it is.
  */
 export async function exportSql(driver: Driver, target: SandboxTarget, req: SqlRequest, format: ExportFormat, limits: SqlLimits): Promise<SqlExport> {
   const closed = new AbortController();
   const signal = req.signal ? AbortSignal.any([req.signal, closed.signal]) : closed.signal;
   const prepared = await prepareSql(driver, target, { ...req, signal }, limits);
-  let header = '';
-  try {
-    if (format === 'csv') header = csvHeader(await describe(driver, prepared, signal));
-    if (format === 'tsv') header = tsvHeader(await describe(driver, prepared, signal));
-  } catch (err) {
-    throw userFacingError(err, limits, prepared.userOffset);
-  }
   const settings: QuerySettings = {
     ...prepared.settings,
     ...resultCap(limits.maxResultRows),
-    // RFC 4180: CRLF line ends (fields are quoted by the engine as the RFC says).
+    // RFC 4180: CRLF line ends (fields and names are quoted by the engine as the RFC says).
     output_format_csv_crlf_end_of_line: 1,
     // The chDB driver joins its per-chunk Parquet files; page indexes could not be moved with them.
     output_format_parquet_write_page_index: 0,
@@ -182,7 +153,7 @@ export async function exportSql(driver: Driver, target: SandboxTarget, req: SqlR
     max_block_size: 8192,
   };
   const chunks = driver.stream(prepared.sql, capped(prepared, limits.maxResultRows), EXPORT_FORMATS[format].stream, settings, {
-    signal, maxBytes: limits.maxResultBytes, minFreeDiskBytes: limits.minFreeDiskBytes,
+    projects: req.projectIds, signal, maxBytes: limits.maxResultBytes, minFreeDiskBytes: limits.minFreeDiskBytes,
   })[Symbol.asyncIterator]();
   let first: IteratorResult<Uint8Array>;
   try {
@@ -190,8 +161,7 @@ export async function exportSql(driver: Driver, target: SandboxTarget, req: SqlR
   } catch (err) {
     throw userFacingError(err, limits, prepared.userOffset);
   }
-  // The header goes with the first chunk: an empty result is still a file with its column names.
-  let held: Uint8Array | undefined = header === '' ? (first.done ? undefined : first.value) : Buffer.concat([Buffer.from(header), first.done ? Buffer.alloc(0) : first.value]);
+  let held: Uint8Array | undefined = first.done ? undefined : first.value;
   const iterator: AsyncIterator<Uint8Array> = {
     async next() {
       if (held !== undefined) {
