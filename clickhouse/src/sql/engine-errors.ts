@@ -40,7 +40,7 @@ function cleanMessage(message: string): string {
   return messageOf(message)
     .replace(/Code: \d+\. DB::Exception: /g, '')
     .replace(/ ?\(version [^)]*\)/g, '')
-    .replace(/ Maybe you meant [^?]*\?/g, '')
+    .replace(/ ?Maybe you meant(: \[[^\]]*\]\.| [^?]*\?)/g, '')
     .trim()
     .slice(0, 2000);
 }

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { REQUEST_EVENT_V1_ADDITIONS, REQUEST_EVENT_VERSION, type RequestEvent } from '../contract/index.ts';
 import type { AccountRecord, GatewayKeyRecord } from '../store.ts';
 
@@ -84,4 +87,22 @@ export function makeAccount(overrides: Partial<AccountRecord> = {}): AccountReco
     updated_at: Date.now() - 1_000,
     ...overrides,
   };
+}
+
+/**
+ * The rows of a Parquet file as JSON lines, read by chDB in this process through a connection
+ * of its own to the open store's data directory (chDB lets one process open several).
+ */
+export async function readParquet(dataDir: string, parquet: Uint8Array): Promise<string> {
+  const { Session } = await import('chdb');
+  const dir = await mkdtemp(join(tmpdir(), 'periscope-parquet-'));
+  const session = new Session(dataDir);
+  try {
+    const file = join(dir, 'answer.parquet');
+    await writeFile(file, parquet);
+    return (await session.queryBindAsync('SELECT * FROM file({file:String}, Parquet)', { file }, { format: 'JSONEachRow' })).text();
+  } finally {
+    session.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
