@@ -5,7 +5,10 @@ import { PRIVATE_TABLES, privateDatabase } from '../private-tables.ts';
 /** The database read-only connections resolve unqualified names in: created empty, never written. */
 export const SANDBOX_DATABASE = 'periscope_sandbox';
 
-/** What a read-only connection's `log_comment` starts with; the projects it may read follow, comma-separated. */
+/**
+ * A read-only connection's `log_comment`: this prefix, the projects it may read (comma-separated),
+ * `#` and the connection's own id (which finds its running query to stop it).
+ */
 export const PROJECTS_COMMENT = 'periscope-projects:';
 
 /** The store's tables of logged calls: a read-only connection sees only the rows of its projects. */
@@ -49,7 +52,8 @@ export async function writeEngineConfig(dataDir: string): Promise<string> {
 
 function usersXml(): string {
   const store = "getSetting('readonly') = 0";
-  const projects = `(startsWith(getSetting('log_comment'), '${PROJECTS_COMMENT}') AND project_id != '' AND has(splitByChar(',', substring(getSetting('log_comment'), ${PROJECTS_COMMENT.length + 1})), project_id))`;
+  const listed = `splitByChar('#', substring(getSetting('log_comment'), ${PROJECTS_COMMENT.length + 1}))[1]`;
+  const projects = `(startsWith(getSetting('log_comment'), '${PROJECTS_COMMENT}') AND project_id != '' AND has(splitByChar(',', ${listed}), project_id))`;
   const policies = (database: string, tables: string[], filter: string) =>
     `        <${database}>\n${tables.map((t) => `          <${t}><filter>${xmlText(filter)}</filter></${t}>`).join('\n')}\n        </${database}>`;
   return `<clickhouse>

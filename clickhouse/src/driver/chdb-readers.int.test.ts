@@ -134,15 +134,16 @@ describe('chDB: the read-only connections users\' SQL runs on', () => {
 
     const streamed = new AbortController();
     const stream = failure((async () => {
-      for await (const chunk of driver.stream(`${heavy} WHERE 2 = 2`, {}, 'CSVWithNames', READER, { signal: streamed.signal })) void chunk;
+      // With a parameter: the engine shows the statement after binding it, comments gone.
+      for await (const chunk of driver.stream(`/* a comment */ ${heavy} WHERE 2 = {two:UInt8}`, { two: 2 }, 'CSVWithNames', READER, { signal: streamed.signal })) void chunk;
     })());
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await running('WHERE 2 = 2')).toBe(1);
+    expect(await running("WHERE 2 = _CAST(2, 'UInt8')")).toBe(1);
     const abortedAt = performance.now();
     streamed.abort();
     expect((await stream)?.message).toMatch(/cancelled|aborted/i);
     expect(performance.now() - abortedAt).toBeLessThan(2000);
-    expect(await running('WHERE 2 = 2')).toBe(0);
+    expect(await running("WHERE 2 = _CAST(2, 'UInt8')")).toBe(0);
     expect(await spoolFiles()).toEqual([]);
   }, 30_000);
 

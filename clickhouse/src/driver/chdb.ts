@@ -15,7 +15,7 @@ import { SessionGate } from './session-gate.ts';
 /** Embedded ClickHouse (chDB) in a data directory of this process. */
 export async function openChdbDriver(dataDir: string): Promise<Driver> {
   // The engine is a ~540 MB native library: only deployments that use it pay for loading it.
-  const { Session } = await import('chdb');
+  const { Session, drainPending } = await import('chdb');
   const owner = await dataDirOwner(dataDir);
   if (owner !== null) throw new StoreLockedError(dataDir, owner);
   const configArg = await writeEngineConfig(dataDir);
@@ -32,7 +32,7 @@ export async function openChdbDriver(dataDir: string): Promise<Driver> {
   // Exports left by a process that crashed while writing one; this process holds the directory now.
   const spoolDir = join(dataDir, 'periscope-exports');
   await rm(spoolDir, { recursive: true, force: true });
-  const driver = new ChdbDriver(session, (args) => new Session(dataDir, { connectionArgs: args }), spoolDir);
+  const driver = new ChdbDriver(session, (args) => new Session(dataDir, { connectionArgs: args }), spoolDir, drainPending);
   await driver.exec(`CREATE DATABASE IF NOT EXISTS ${SANDBOX_DATABASE} ENGINE = Memory`);
   return driver;
 }
@@ -43,8 +43,13 @@ class ChdbDriver implements Driver {
   readonly #gate = new SessionGate();
   readonly #readers: ReadOnlyConnections;
 
-  constructor(private readonly session: Session, connect: (engineArgs: string[]) => Session, private readonly spoolDir: string) {
-    this.#readers = new ReadOnlyConnections(connect, (marker) => this.exec('KILL QUERY WHERE startsWith(query, {marker:String}) ASYNC', { marker }));
+  constructor(
+    private readonly session: Session,
+    connect: (engineArgs: string[]) => Session,
+    private readonly spoolDir: string,
+    private readonly drainPending: () => Promise<void>,
+  ) {
+    this.#readers = new ReadOnlyConnections(connect, (logComment) => this.exec("KILL QUERY WHERE Settings['log_comment'] = {logComment:String} ASYNC", { logComment }));
   }
 
   async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
@@ -63,12 +68,12 @@ class ChdbDriver implements Driver {
    * user's), which would make a heavy result hold up the store's own queries.
    */
   async queryText(sql: string, params: QueryParams, format: string, settings: QuerySettings = {}, options: ReadOptions = {}): Promise<string> {
-    return this.#readers.run(settings, options.projects ?? [], options.signal, async (reader, marker) => {
+    return this.#readers.run(settings, options.projects ?? [], options.signal, async (reader) => {
       try {
-        if (/^EXPLAIN\s/i.test(sql)) return (await reader.queryBindAsync(marker + sql, params, { format })).text();
+        if (/^EXPLAIN\s/i.test(sql)) return (await reader.queryBindAsync(sql, params, { format })).text();
         const header = RepeatedHeader.of(format);
         const chunks: Uint8Array[] = [];
-        for await (const chunk of reader.queryStreamBind(marker + sql, params, { format })) chunks.push(header ? header.push(chunk.raw()) : chunk.raw());
+        for await (const chunk of reader.queryStreamBind(sql, params, { format })) chunks.push(header ? header.push(chunk.raw()) : chunk.raw());
         return Buffer.concat(chunks).toString('utf8');
       } catch (err) {
         throw asStoreError(err);
@@ -86,12 +91,12 @@ class ChdbDriver implements Driver {
       minFreeDiskBytes: options.minFreeDiskBytes ?? 0,
     });
     try {
-      await this.#readers.run(settings, options.projects ?? [], options.signal, async (reader, marker) => {
+      await this.#readers.run(settings, options.projects ?? [], options.signal, async (reader) => {
         // Each chunk of a Parquet stream is a whole file; ParquetConcat makes them one.
         const parquet = format === 'Parquet' ? new ParquetConcat() : null;
         const header = RepeatedHeader.of(format);
         try {
-          for await (const chunk of reader.queryStreamBind(marker + sql, params, { format, signal: options.signal })) {
+          for await (const chunk of reader.queryStreamBind(sql, params, { format, signal: options.signal })) {
             const bytes = chunk.raw();
             await spool.write(parquet ? parquet.push(bytes) : header ? header.push(bytes) : bytes);
           }
@@ -151,9 +156,11 @@ class ChdbDriver implements Driver {
     await this.query('SELECT 1');
   }
 
+  /** Once it resolves, the process may open another data directory (chDB binds one at a time). */
   async close(): Promise<void> {
-    this.#readers.close();
+    await this.#readers.close();
     this.session.close();
+    await this.drainPending();
   }
 }
 

@@ -89,20 +89,33 @@ export function makeAccount(overrides: Partial<AccountRecord> = {}): AccountReco
   };
 }
 
-/**
- * The rows of a Parquet file as JSON lines, read by chDB in this process through a connection
- * of its own to the open store's data directory (chDB lets one process open several).
- */
-export async function readParquet(dataDir: string, parquet: Uint8Array): Promise<string> {
+/** A connection of this process to an open store's data directory (chDB lets one process open several). */
+async function withSession<T>(dataDir: string, use: (session: import('chdb').Session) => Promise<T>): Promise<T> {
   const { Session } = await import('chdb');
-  const dir = await mkdtemp(join(tmpdir(), 'periscope-parquet-'));
   const session = new Session(dataDir);
+  try {
+    return await use(session);
+  } finally {
+    session.close();
+  }
+}
+
+/** The rows of a Parquet file as JSON lines, read by chDB in this process. */
+export async function readParquet(dataDir: string, parquet: Uint8Array): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'periscope-parquet-'));
   try {
     const file = join(dir, 'answer.parquet');
     await writeFile(file, parquet);
-    return (await session.queryBindAsync('SELECT * FROM file({file:String}, Parquet)', { file }, { format: 'JSONEachRow' })).text();
+    return await withSession(dataDir, async (s) => (await s.queryBindAsync('SELECT * FROM file({file:String}, Parquet)', { file }, { format: 'JSONEachRow' })).text());
   } finally {
-    session.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** How many queries the embedded engine of `dataDir` is running whose text contains `text`. */
+export async function runningQueries(dataDir: string, text: string): Promise<number> {
+  return withSession(dataDir, async (s) => {
+    const sql = "SELECT count() FROM system.processes WHERE position(query, {text:String}) > 0 AND position(query, 'system.processes') = 0";
+    return Number((await s.queryBindAsync(sql, { text }, { format: 'TSV' })).text());
+  });
 }
