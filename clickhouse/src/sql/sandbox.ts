@@ -33,7 +33,7 @@ export interface SandboxTarget {
  * limits. The embedded engine opens a read-only connection with them; a server gets them per
  * query. No result cap here: a cut EXPLAIN would hide the rest of the statement from the check.
  */
-export function limitSettings(limits: SqlLimits): QuerySettings {
+function limitSettings(limits: SqlLimits): QuerySettings {
   return {
     readonly: 1,
     enable_analyzer: 1,
