@@ -6,8 +6,9 @@
 --   * readonly = 2: reads only; per-query settings may be set (limits, the projects below),
 --     within the constraints of the profile, and readonly itself cannot be changed;
 --   * SELECT on the report views and the tables under them, nothing else (no system tables
---     beyond what every user sees, no other database, no table functions: readonly forbids
---     them, and the grants give no CREATE TEMPORARY TABLE, URL, FILE, S3 or REMOTE);
+--     beyond what every user sees, no other database, in particular not periscope_private
+--     with the accounts and keys, no table functions: readonly forbids them, and the grants
+--     give no CREATE TEMPORARY TABLE, URL, FILE, S3 or REMOTE);
 --   * row policies: every row of every table the views read is kept only when its project
 --     is in the SQL_periscope_projects setting, which Periscope sets to the projects of the
 --     session that asked. A query without the setting fails (getSetting of an unknown

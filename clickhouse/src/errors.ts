@@ -22,8 +22,10 @@ export const STORE_ERRORS = {
   sql_rejected: { status: 400 },
   /** The engine refused a user's SQL (syntax, unknown column, types); the message is the engine's. */
   sql_failed: { status: 400 },
-  /** A user's SQL hit a resource limit (time, memory, rows read or returned). */
+  /** A user's SQL hit a resource limit (time, memory, rows read or returned, export bytes). */
   sql_limit_exceeded: { status: 400 },
+  /** An export would take disk space the store needs. */
+  insufficient_storage: { status: 507 },
 } as const satisfies Record<string, { status: number }>;
 
 export type StoreErrorCode = keyof typeof STORE_ERRORS;

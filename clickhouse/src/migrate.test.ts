@@ -45,9 +45,10 @@ describe('loadMigrations', () => {
       [5, '005_access'],
       [6, '006_alerts'],
       [7, '007_sql_reports'],
+      [8, '008_private_database'],
     ]);
     // Every statement must be safe to rerun after a partial failure.
-    expect(migrations.every((m) => m.statements.every((s) => /^(CREATE (TABLE|MATERIALIZED VIEW|VIEW) IF NOT EXISTS |ALTER TABLE \w+\s+ADD COLUMN IF NOT EXISTS )/.test(s)))).toBe(true);
+    expect(migrations.every((m) => m.statements.every((s) => /^(CREATE (TABLE|MATERIALIZED VIEW|VIEW|DATABASE) IF NOT EXISTS |ALTER TABLE \w+\s+ADD COLUMN IF NOT EXISTS |RENAME TABLE IF EXISTS )/.test(s)))).toBe(true);
   });
 
   it('orders by version and ignores files that are not SQL', async () => {

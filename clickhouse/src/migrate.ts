@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Driver } from './driver/driver.ts';
 import { messageOf, StoreError } from './errors.ts';
+import { privateDatabase } from './private-tables.ts';
 
 export interface Migration {
   version: number;
@@ -54,7 +55,8 @@ export function splitStatements(sql: string): string[] {
  * returns the versions applied now. A version is recorded only after all its statements
  * ran, so every statement must be idempotent (IF NOT EXISTS) for a rerun after a partial
  * failure. Two processes migrating at once both succeed for the same reason, and the
- * ReplacingMergeTree record absorbs the double entry.
+ * ReplacingMergeTree record absorbs the double entry. Statements name the private database
+ * as `{private_database:Identifier}` (it depends on the store's database).
  */
 export async function migrate(driver: Driver, migrations?: Migration[]): Promise<number[]> {
   const pending = migrations ?? (await loadMigrations());
@@ -70,12 +72,13 @@ export async function migrate(driver: Driver, migrations?: Migration[]): Promise
   const rows = await driver.query<{ version: number | string }>('SELECT DISTINCT version FROM schema_migrations');
   const applied = new Set(rows.map((r) => Number(r.version)));
 
+  const params = { private_database: privateDatabase(driver.database) };
   const appliedNow: number[] = [];
   for (const migration of [...pending].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue;
     for (const statement of migration.statements) {
       try {
-        await driver.exec(statement);
+        await driver.exec(statement, params);
       } catch (err) {
         throw new StoreError('migration_failed', `migration ${migration.name} failed: ${messageOf(err)}`, {
           cause: err,

@@ -31,7 +31,7 @@ import type { Store, StoreLocation } from './store.ts';
  */
 export async function openStore(location: StoreLocation): Promise<Store> {
   const driver = 'dataDir' in location ? await openChdbDriver(location.dataDir) : openServerDriver(location.url);
-  const reports = 'reportsUrl' in location && location.reportsUrl ? openServerDriver(location.reportsUrl) : undefined;
+  const reports = 'reportsUrl' in location && location.reportsUrl ? openServerDriver(location.reportsUrl, { reportReader: true }) : undefined;
   try {
     await driver.ping();
     await reports?.ping();
@@ -45,21 +45,12 @@ export async function openStore(location: StoreLocation): Promise<Store> {
 
 /**
  * `reportsDriver`: a connection as the report reader of a ClickHouse server, whose row
- * policy scopes users' SQL by a per-query setting (the engine's half of the sandbox there).
+ * policies scope users' SQL by a per-query setting (the engine's half of the sandbox there).
  */
 export function createStore(driver: Driver, reportsDriver?: Driver): Store {
   const sqlDriver = reportsDriver ?? driver;
-  const sandbox = async () => ({ database: await database(), rowPolicy: reportsDriver !== undefined });
-  // The sandbox checks that a query reads only this database's report views.
-  let currentDatabase: Promise<string> | undefined;
-  const database = () =>
-    (currentDatabase ??= sqlDriver.query<{ db: string }>('SELECT currentDatabase() AS db').then(
-      ([row]) => row?.db ?? 'default',
-      (err: unknown) => {
-        currentDatabase = undefined;
-        throw err;
-      },
-    ));
+  // The wrapper of users' SQL names the report views of this database (sql/scope.ts).
+  const sandbox = { database: sqlDriver.database };
   return {
     kind: driver.kind,
     migrate: () => migrate(driver),
@@ -102,8 +93,8 @@ export function createStore(driver: Driver, reportsDriver?: Driver): Store {
     evaluateAlert: (q) => evaluateAlert(driver, q),
     claimLease: (name, term, holder, ttlMs) => claimLease(driver, name, term, holder, ttlMs),
     readLease: (name) => readLease(driver, name),
-    runSql: async (req, limits) => runSql(sqlDriver, await sandbox(), req, limits),
-    exportSql: async (req, format, limits) => exportSql(sqlDriver, await sandbox(), req, format, limits),
+    runSql: (req, limits) => runSql(sqlDriver, sandbox, req, limits),
+    exportSql: (req, format, limits) => exportSql(sqlDriver, sandbox, req, format, limits),
     saveReport: (report) => saveReport(driver, report),
     getReport: (reportId) => getReport(driver, reportId),
     listReports: (projectIds) => listReports(driver, projectIds),

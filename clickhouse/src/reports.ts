@@ -7,6 +7,8 @@ export interface SqlRequest {
   params?: Readonly<Record<string, ParamValue>>;
   /** The projects the caller may see; the views show nothing else. An empty list sees nothing. */
   projectIds: string[];
+  /** Aborted when the caller is gone (a client that disconnected): the query stops in the engine. */
+  signal?: AbortSignal;
 }
 
 /** What one query may use; the engine enforces each (DESIGN: the engine enforces, the app double-checks). */
@@ -16,6 +18,10 @@ export interface SqlLimits {
   maxRowsToRead: number;
   /** Rows returned: the grid's cap, or an export's. */
   maxResultRows: number;
+  /** Bytes an export may hold; past it the export stops with an error. */
+  maxResultBytes?: number;
+  /** An export is refused, or stopped, rather than leave less free disk space than this. */
+  minFreeDiskBytes?: number;
 }
 
 export interface SqlColumn {
@@ -35,8 +41,8 @@ export interface SqlResult {
 }
 
 export const EXPORT_FORMATS = {
-  csv: { stream: 'CSV', contentType: 'text/csv; charset=utf-8', extension: 'csv' },
-  tsv: { stream: 'TSV', contentType: 'text/tab-separated-values; charset=utf-8', extension: 'tsv' },
+  csv: { stream: 'CSVWithNames', contentType: 'text/csv; charset=utf-8', extension: 'csv' },
+  tsv: { stream: 'TSVWithNames', contentType: 'text/tab-separated-values; charset=utf-8', extension: 'tsv' },
   jsonl: { stream: 'JSONEachRow', contentType: 'application/x-ndjson; charset=utf-8', extension: 'jsonl' },
   parquet: { stream: 'Parquet', contentType: 'application/vnd.apache.parquet', extension: 'parquet' },
 } as const;

@@ -1,38 +1,56 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
 import { messageOf, StoreError, StoreLockedError } from '../errors.ts';
+import { SANDBOX_DATABASE, writeEngineConfig } from './chdb-engine-config.ts';
+import { ReadOnlyConnections } from './chdb-readers.ts';
 import { dataDirOwner } from './data-dir-owner.ts';
-import type { Driver, InsertSettings, QueryParams, QuerySettings, StreamFormat } from './driver.ts';
+import type { Driver, InsertSettings, QueryParams, QuerySettings, ReadOptions, StreamFormat, StreamOptions } from './driver.ts';
+import { ExportSpool } from './export-spool.ts';
 import { parseJSONEachRow } from './json-each-row.ts';
 import { ParquetConcat } from './parquet-concat.ts';
+import { RepeatedHeader } from './repeated-header.ts';
 import { SessionGate } from './session-gate.ts';
-import { settingsClause } from './settings-clause.ts';
 
 /** Embedded ClickHouse (chDB) in a data directory of this process. */
 export async function openChdbDriver(dataDir: string): Promise<Driver> {
   // The engine is a ~540 MB native library: only deployments that use it pay for loading it.
-  const { Session } = await import('chdb');
+  const { Session, drainPending } = await import('chdb');
+  const owner = await dataDirOwner(dataDir);
+  if (owner !== null) throw new StoreLockedError(dataDir, owner);
+  const configArg = await writeEngineConfig(dataDir);
   let session: Session;
   try {
-    session = new Session(dataDir);
+    session = new Session(dataDir, { connectionArgs: [configArg] });
   } catch (err) {
-    const owner = await dataDirOwner(dataDir);
-    if (owner !== null) throw new StoreLockedError(dataDir, owner, { cause: err });
+    const racedOwner = await dataDirOwner(dataDir);
+    if (racedOwner !== null) throw new StoreLockedError(dataDir, racedOwner, { cause: err });
     throw new StoreError('store_unavailable', `cannot open the chDB data directory ${dataDir}: ${messageOf(err)}`, {
       cause: err,
     });
   }
-  return new ChdbDriver(session);
+  // Exports left by a process that crashed while writing one; this process holds the directory now.
+  const spoolDir = join(dataDir, 'periscope-exports');
+  await rm(spoolDir, { recursive: true, force: true });
+  const driver = new ChdbDriver(session, (args) => new Session(dataDir, { connectionArgs: args }), spoolDir, drainPending);
+  await driver.exec(`CREATE DATABASE IF NOT EXISTS ${SANDBOX_DATABASE} ENGINE = Memory`);
+  return driver;
 }
 
 class ChdbDriver implements Driver {
   readonly kind = 'chdb';
+  readonly database = 'default';
   readonly #gate = new SessionGate();
+  readonly #readers: ReadOnlyConnections;
 
-  constructor(private readonly session: Session) {}
+  constructor(
+    private readonly session: Session,
+    connect: (engineArgs: string[]) => Session,
+    private readonly spoolDir: string,
+    private readonly drainPending: () => Promise<void>,
+  ) {
+    this.#readers = new ReadOnlyConnections(connect, (logComment) => this.exec("KILL QUERY WHERE Settings['log_comment'] = {logComment:String} ASYNC", { logComment }));
+  }
 
   async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
     const text = await this.#single(sql, params, 'JSONEachRow');
@@ -44,79 +62,61 @@ class ChdbDriver implements Driver {
   }
 
   /**
-   * Through the streaming API, not queryBindAsync: in chDB 3.4 a single-shot query that fails
-   * after it began writing output leaves that output to be prepended to the result of the
-   * next query started on the session, whoever's it is (driver/chdb-stream.int.test.ts).
-   * Streams leave nothing behind once they delivered a chunk. EXPLAIN and DESCRIBE cannot
-   * stream, and need not: they write only after the parse or analysis succeeded.
+   * EXPLAIN cannot stream, so it runs single-shot (it is quick: the sandbox only parses);
+   * everything else streams, because chDB 3.4 runs bound single-shot queries one at a time
+   * across all connections of the process (measured: a store query waited 3.7 s behind a
+   * user's), which would make a heavy result hold up the store's own queries.
    */
-  async queryText(sql: string, params: QueryParams, format: string, settings: QuerySettings = {}): Promise<string> {
-    if (/^(EXPLAIN|DESCRIBE)\s/i.test(sql)) return this.#single(sql + settingsClause(settings), params, format);
-    return this.#gate.exclusive(async () => {
-      const chunks: Uint8Array[] = [];
-      await this.#streamAlone(sql + settingsClause(settings), params, format, (chunk) => void chunks.push(chunk));
-      return Buffer.concat(chunks).toString('utf8');
+  async queryText(sql: string, params: QueryParams, format: string, settings: QuerySettings = {}, options: ReadOptions = {}): Promise<string> {
+    return this.#readers.run(settings, options.projects ?? [], options.signal, async (reader) => {
+      try {
+        if (/^EXPLAIN\s/i.test(sql)) return (await reader.queryBindAsync(sql, params, { format })).text();
+        const header = RepeatedHeader.of(format);
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of reader.queryStreamBind(sql, params, { format })) chunks.push(header ? header.push(chunk.raw()) : chunk.raw());
+        return Buffer.concat(chunks).toString('utf8');
+      } catch (err) {
+        throw asStoreError(err);
+      }
     });
   }
 
   /**
-   * A stream holds the session alone (see SessionGate), so it must not wait on a slow reader:
-   * the engine's output goes to a temporary file as fast as the engine makes it, one chunk in
-   * memory at a time, and the caller reads the file afterwards at its own pace.
+   * The engine's output goes to a spool file as fast as the engine makes it, so the query
+   * ends (and its connection is free) however slowly the caller reads the file afterwards.
    */
-  async *stream(sql: string, params: QueryParams, format: StreamFormat, settings: QuerySettings = {}): AsyncGenerator<Uint8Array> {
-    const dir = await mkdtemp(join(tmpdir(), 'periscope-export-'));
+  async *stream(sql: string, params: QueryParams, format: StreamFormat, settings: QuerySettings = {}, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
+    const spool = await ExportSpool.open(this.spoolDir, {
+      maxBytes: options.maxBytes ?? Number.MAX_SAFE_INTEGER,
+      minFreeDiskBytes: options.minFreeDiskBytes ?? 0,
+    });
     try {
-      const file = join(dir, 'result');
-      await this.#gate.exclusive(async () => {
-        const out = await open(file, 'w');
+      await this.#readers.run(settings, options.projects ?? [], options.signal, async (reader) => {
+        // Each chunk of a Parquet stream is a whole file; ParquetConcat makes them one.
+        const parquet = format === 'Parquet' ? new ParquetConcat() : null;
+        const header = RepeatedHeader.of(format);
         try {
-          await this.#streamAlone(sql + settingsClause(settings), params, format, async (chunk) => void (await out.write(chunk)));
-        } finally {
-          await out.close();
+          for await (const chunk of reader.queryStreamBind(sql, params, { format, signal: options.signal })) {
+            const bytes = chunk.raw();
+            await spool.write(parquet ? parquet.push(bytes) : header ? header.push(bytes) : bytes);
+          }
+          if (parquet) await spool.write(parquet.finish());
+        } catch (err) {
+          throw asStoreError(err);
         }
       });
-      for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+      yield* spool.read();
     } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  /** Runs one stream to its end; call inside an exclusive turn. */
-  async #streamAlone(sql: string, params: QueryParams, format: string, write: (chunk: Uint8Array) => Promise<void> | void): Promise<void> {
-    // Each chunk of a Parquet stream is a whole file; ParquetConcat makes them one.
-    const parquet = format === 'Parquet' ? new ParquetConcat() : null;
-    let delivered = false;
-    try {
-      const chunks = this.session.queryStreamBind(sql, params, { format });
-      for await (const chunk of chunks) {
-        delivered = true;
-        const bytes = chunk.raw();
-        await write(parquet ? parquet.push(bytes) : Buffer.from(bytes));
-      }
-      if (parquet) await write(parquet.finish());
-    } catch (err) {
-      // A stream that fails before its first chunk leaves what its format wrote up front (a
-      // Parquet file's schema) for the next query started: this one, still in the same turn.
-      if (!delivered) await this.#drain();
-      throw asStoreError(err);
-    }
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      for await (const chunk of this.session.queryStream('SELECT 1', { format: 'TSVRaw' })) void chunk;
-    } catch {
-      // Nothing to drain when the session is gone.
+      await spool.remove();
     }
   }
 
   /**
-   * Single-shot queries take the session one at a time. One that fails after writing output
-   * leaves that output in front of the result of the next query started, even one already
-   * running beside it (driver/chdb-stream.int.test.ts): run alone, the failure is followed by a
-   * throwaway query in the same turn, which takes the leftovers. Inserts return no rows and
-   * still share the session.
+   * The store's own queries take its session one at a time. One that fails after writing
+   * output leaves that output in front of the result of the next query started, even one
+   * already running beside it (driver/chdb-stream.int.test.ts): run alone, the failure is
+   * followed by a throwaway query in the same turn, which takes the leftovers. Inserts return
+   * no rows and still share the session.
    */
   async #single(sql: string, params: QueryParams, format: string): Promise<string> {
     return this.#gate.exclusive(async () => {
@@ -154,14 +154,17 @@ class ChdbDriver implements Driver {
   }
 
   async ping(): Promise<void> {
-    // A query or stream holding the session is the engine answering; waiting behind it (up to a
-    // report's time limit) would make /healthz fail while all is well.
+    // A query holding the session is the engine answering; waiting behind it would make
+    // /healthz fail while all is well.
     if (this.#gate.exclusiveInUse) return;
     await this.query('SELECT 1');
   }
 
+  /** Once it resolves, the process may open another data directory (chDB binds one at a time). */
   async close(): Promise<void> {
+    await this.#readers.close();
     this.session.close();
+    await this.drainPending();
   }
 }
 

@@ -1,18 +1,26 @@
 import { Readable } from 'node:stream';
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { messageOf, StoreError } from '../errors.ts';
-import type { Driver, InsertSettings, QueryParams, QuerySettings, StreamFormat } from './driver.ts';
+import type { Driver, InsertSettings, QueryParams, QuerySettings, ReadOptions, StreamFormat, StreamOptions } from './driver.ts';
 
-/** A ClickHouse server over HTTP; the URL's path, when present, names the database. */
-export function openServerDriver(url: string): Driver {
+/** The custom setting the report reader's row policies read (clickhouse/sql/report-reader.sql); the server must allow the SQL_ prefix. */
+const ROW_POLICY_SETTING = 'SQL_periscope_projects';
+
+/**
+ * A ClickHouse server over HTTP; the URL's path, when present, names the database.
+ * `reportReader`: the URL's user is the report reader, whose row policies keep the rows of the
+ * projects a read of users' SQL names (ReadOptions.projects).
+ */
+export function openServerDriver(url: string, o: { reportReader?: boolean } = {}): Driver {
+  const database = decodeURIComponent(new URL(url).pathname.replace(/^\/+|\/+$/g, '')) || 'default';
   // Failures come back as StoreErrors for the caller to log; client logging would report each twice.
-  return new ServerDriver(createClient({ url, application: 'periscope', log: { level: ClickHouseLogLevel.OFF } }));
+  return new ServerDriver(createClient({ url, application: 'periscope', log: { level: ClickHouseLogLevel.OFF } }), database, o.reportReader ?? false);
 }
 
 class ServerDriver implements Driver {
   readonly kind = 'server';
 
-  constructor(private readonly client: ClickHouseClient) {}
+  constructor(private readonly client: ClickHouseClient, readonly database: string, private readonly reportReader: boolean) {}
 
   async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
     try {
@@ -31,29 +39,45 @@ class ServerDriver implements Driver {
     }
   }
 
-  async queryText(sql: string, params: QueryParams, format: string, settings: QuerySettings = {}): Promise<string> {
+  async queryText(sql: string, params: QueryParams, format: string, settings: QuerySettings = {}, options: ReadOptions = {}): Promise<string> {
     const chunks: Buffer[] = [];
-    for await (const chunk of this.stream(sql, params, format, settings)) chunks.push(Buffer.from(chunk));
+    for await (const chunk of this.stream(sql, params, format, settings, options)) chunks.push(Buffer.from(chunk));
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  async *stream(sql: string, params: QueryParams, format: StreamFormat | string, settings: QuerySettings = {}): AsyncGenerator<Uint8Array> {
+  async *stream(sql: string, params: QueryParams, format: StreamFormat | string, settings: QuerySettings = {}, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
     const abort = new AbortController();
+    const stop = () => abort.abort();
+    options.signal?.addEventListener('abort', stop, { once: true });
     let body: AsyncIterable<Buffer>;
     try {
       // Settings travel as URL parameters, so a server user whose profile is readonly = 2 accepts them.
+      // The server stops a read-only query when its HTTP connection closes (an abort) only when asked to.
       const result = await this.client.exec({
-        query: `${sql}\nFORMAT ${format}`, query_params: params, clickhouse_settings: settings, abort_signal: abort.signal,
+        query: `${sql}\nFORMAT ${format}`, query_params: params, abort_signal: abort.signal,
+        clickhouse_settings: {
+          ...settings,
+          cancel_http_readonly_queries_on_client_close: 1,
+          ...(this.reportReader ? { [ROW_POLICY_SETTING]: (options.projects ?? []).join(',') } : {}),
+        },
       });
       body = result.stream as AsyncIterable<Buffer>;
     } catch (err) {
+      options.signal?.removeEventListener('abort', stop);
       throw asStoreError(err);
     }
+    const maxBytes = options.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    let bytes = 0;
     try {
-      for await (const chunk of body) yield chunk;
+      for await (const chunk of body) {
+        bytes += chunk.length;
+        if (bytes > maxBytes) throw new StoreError('sql_limit_exceeded', `The export is larger than the ${Math.floor(maxBytes / 1024 / 1024)} MiB an export may hold.`);
+        yield chunk;
+      }
     } catch (err) {
-      throw asStoreError(err);
+      throw err instanceof StoreError ? err : asStoreError(err);
     } finally {
+      options.signal?.removeEventListener('abort', stop);
       abort.abort();
     }
   }

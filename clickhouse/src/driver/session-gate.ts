@@ -1,8 +1,9 @@
 /**
- * Shared and exclusive turns on one chDB session. Any query or insert started while a stream
- * is open ends that stream ("No active streaming query", driver/chdb-stream.int.test.ts), so a
- * stream runs alone: it waits for the operations in flight, and operations that arrive
- * meanwhile wait for it. Exclusive turns go one at a time, in arrival order.
+ * Shared and exclusive turns on the store's chDB session. A query that fails after writing
+ * output leaves that output for the next query started on the session, even one already
+ * running beside it (driver/chdb-stream.int.test.ts), so queries take exclusive turns: one at
+ * a time, in arrival order, each waiting for the inserts in flight, while inserts that arrive
+ * meanwhile wait for it. Inserts share their turns.
  */
 export class SessionGate {
   #running = 0;

@@ -1,4 +1,5 @@
 import type { Driver } from '../driver/driver.ts';
+import { privateTable } from '../private-tables.ts';
 import { StoreError } from '../errors.ts';
 import { ACCOUNT_ROLES, type AccountRecord, type AccountRole } from '../store.ts';
 import { toDateTime64 } from './datetime.ts';
@@ -25,7 +26,7 @@ const ACCOUNT_SELECT = `account_id, email, name, role, project_ids, password_has
 
 /** The newest version of each account, deleted ones included (callers decide). */
 async function select(driver: Driver, where: string, params: Record<string, string>): Promise<RawAccount[]> {
-  return driver.query<RawAccount>(`SELECT ${ACCOUNT_SELECT} FROM accounts FINAL ${where}`, params);
+  return driver.query<RawAccount>(`SELECT ${ACCOUNT_SELECT} FROM ${privateTable(driver, 'accounts')} FINAL ${where}`, params);
 }
 
 export async function insertAccount(driver: Driver, account: AccountRecord): Promise<void> {
@@ -62,7 +63,7 @@ export async function listAccounts(driver: Driver): Promise<AccountRecord[]> {
 
 async function writeVersion(driver: Driver, a: AccountRecord, deletedAt: number | null, version: number): Promise<void> {
   if (!ACCOUNT_ROLES.includes(a.role)) throw new StoreError('invalid_argument', `role must be one of ${ACCOUNT_ROLES.join(', ')}`);
-  await driver.insertJSONEachRow('accounts', [
+  await driver.insertJSONEachRow(privateTable(driver, 'accounts'), [
     {
       account_id: a.account_id,
       email: a.email.toLowerCase(),

@@ -1,5 +1,6 @@
 import type { AlertRuleRecord } from '../alerts.ts';
 import type { Driver } from '../driver/driver.ts';
+import { privateTable } from '../private-tables.ts';
 import { toDateTime64 } from './datetime.ts';
 import { integer, invalid, text } from './validate.ts';
 
@@ -33,7 +34,7 @@ export async function saveAlertRule(driver: Driver, rule: AlertRuleRecord): Prom
   text('rule_id', rule.rule_id);
   if (rule.rule_id === '') throw invalid('rule_id must not be empty');
   integer('version', rule.version, 4_294_967_295);
-  await driver.insertJSONEachRow('alert_rules', [{
+  await driver.insertJSONEachRow(privateTable(driver, 'alert_rules'), [{
     rule_id: rule.rule_id,
     version: rule.version,
     project_id: rule.project_id,
@@ -51,7 +52,7 @@ export async function saveAlertRule(driver: Driver, rule: AlertRuleRecord): Prom
 /** The current version, or null when there is none or the newest is a deletion. */
 export async function getAlertRule(driver: Driver, ruleId: string): Promise<AlertRuleRecord | null> {
   const [raw] = await driver.query<RawRule>(
-    `SELECT ${RULE_SELECT} FROM alert_rules WHERE rule_id = {ruleId:String} ${LATEST}`,
+    `SELECT ${RULE_SELECT} FROM ${privateTable(driver, 'alert_rules')} WHERE rule_id = {ruleId:String} ${LATEST}`,
     { ruleId },
   );
   return raw && !Number(raw.deleted) ? toRule(raw) : null;
@@ -60,7 +61,7 @@ export async function getAlertRule(driver: Driver, ruleId: string): Promise<Aler
 /** Current versions of the rules that are not deleted, of the given projects ('' = rules on every project), by name. */
 export async function listAlertRules(driver: Driver, projectIds?: string[]): Promise<AlertRuleRecord[]> {
   const rows = await driver.query<RawRule>(
-    `SELECT * FROM (SELECT ${RULE_SELECT} FROM alert_rules ${LATEST})
+    `SELECT * FROM (SELECT ${RULE_SELECT} FROM ${privateTable(driver, 'alert_rules')} ${LATEST})
      WHERE NOT deleted ${projectIds ? 'AND project_id IN {projectIds:Array(String)}' : ''}
      ORDER BY name, rule_id`,
     projectIds ? { projectIds } : {},
@@ -71,7 +72,7 @@ export async function listAlertRules(driver: Driver, projectIds?: string[]): Pro
 /** Every version of one rule, newest first (deletions included). */
 export async function listAlertRuleVersions(driver: Driver, ruleId: string): Promise<AlertRuleRecord[]> {
   const rows = await driver.query<RawRule>(
-    `SELECT ${RULE_SELECT} FROM alert_rules WHERE rule_id = {ruleId:String} ORDER BY version DESC, updated_at DESC`,
+    `SELECT ${RULE_SELECT} FROM ${privateTable(driver, 'alert_rules')} WHERE rule_id = {ruleId:String} ORDER BY version DESC, updated_at DESC`,
     { ruleId },
   );
   return rows.map(toRule);

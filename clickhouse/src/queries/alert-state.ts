@@ -2,6 +2,7 @@ import {
   ALERT_EVENT_KINDS, ALERT_STATES, type AlertEventRecord, type AlertEventsQuery, type AlertStateRecord,
 } from '../alerts.ts';
 import type { Driver } from '../driver/driver.ts';
+import { privateTable } from '../private-tables.ts';
 import { numberOrNull } from './aggregate-source.ts';
 import { toDateTime64 } from './datetime.ts';
 import { epochMs, invalid, limitWithin } from './validate.ts';
@@ -43,7 +44,7 @@ export async function saveAlertStates(driver: Driver, states: AlertStateRecord[]
     if (!(ALERT_STATES as readonly string[]).includes(s.state)) throw invalid(`unknown alert state ${s.state}`);
     epochMs('updated_at', s.updated_at);
   }
-  await driver.insertJSONEachRow('alert_states', states.map((s) => ({
+  await driver.insertJSONEachRow(privateTable(driver, 'alert_states'), states.map((s) => ({
     rule_id: s.rule_id,
     group_key: s.group_key,
     state: s.state,
@@ -66,7 +67,7 @@ export async function listAlertStates(driver: Driver, ruleIds?: string[]): Promi
        toUnixTimestamp64Milli(clear_since) AS clear_since_ms,
        toUnixTimestamp64Milli(last_notified_at) AS last_notified_at_ms,
        toUnixTimestamp64Milli(updated_at) AS updated_at_ms
-     FROM alert_states FINAL
+     FROM ${privateTable(driver, 'alert_states')} FINAL
      ${ruleIds ? 'WHERE rule_id IN {ruleIds:Array(String)}' : ''}
      ORDER BY rule_id, group_key`,
     ruleIds ? { ruleIds } : {},
@@ -96,7 +97,7 @@ export async function insertAlertEvents(driver: Driver, events: AlertEventRecord
     if (!(ALERT_EVENT_KINDS as readonly string[]).includes(e.kind)) throw invalid(`unknown alert event kind ${e.kind}`);
     epochMs('at', e.at);
   }
-  await driver.insertJSONEachRow('alert_events', events.map((e) => ({
+  await driver.insertJSONEachRow(privateTable(driver, 'alert_events'), events.map((e) => ({
     event_id: e.event_id,
     rule_id: e.rule_id,
     rule_version: e.rule_version,
@@ -117,7 +118,7 @@ export async function listAlertEvents(driver: Driver, q: AlertEventsQuery): Prom
   const rows = await driver.query<RawEvent>(
     `SELECT event_id, rule_id, rule_version, group_key, kind, value, threshold, deliveries,
        toUnixTimestamp64Milli(at) AS at_ms
-     FROM alert_events FINAL
+     FROM ${privateTable(driver, 'alert_events')} FINAL
      WHERE rule_id = {ruleId:String} ${q.before !== undefined ? "AND at < fromUnixTimestamp64Milli({before:Int64}, 'UTC')" : ''}
      ORDER BY at DESC, event_id DESC
      LIMIT {limit:UInt32}`,

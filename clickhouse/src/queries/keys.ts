@@ -1,4 +1,5 @@
 import type { Driver } from '../driver/driver.ts';
+import { privateTable } from '../private-tables.ts';
 import type { GatewayKeyRecord, KeyLimits } from '../store.ts';
 import { toDateTime64 } from './datetime.ts';
 
@@ -36,7 +37,7 @@ export async function insertKey(driver: Driver, key: GatewayKeyRecord): Promise<
 
 export async function findKeyByHash(driver: Driver, keyHash: string): Promise<GatewayKeyRecord | null> {
   const [raw] = await driver.query<RawKey>(
-    `SELECT ${KEY_SELECT} FROM gateway_keys FINAL WHERE key_hash = {keyHash:String} LIMIT 1`,
+    `SELECT ${KEY_SELECT} FROM ${privateTable(driver, 'gateway_keys')} FINAL WHERE key_hash = {keyHash:String} LIMIT 1`,
     { keyHash },
   );
   return raw ? toKeyRecord(raw) : null;
@@ -46,7 +47,7 @@ export async function findKeyByHash(driver: Driver, keyHash: string): Promise<Ga
 export async function listKeys(driver: Driver, projectIds?: string[]): Promise<GatewayKeyRecord[]> {
   if (projectIds?.length === 0) return [];
   const rows = await driver.query<RawKey>(
-    `SELECT ${KEY_SELECT} FROM gateway_keys FINAL
+    `SELECT ${KEY_SELECT} FROM ${privateTable(driver, 'gateway_keys')} FINAL
      ${projectIds ? 'WHERE project_id IN {projectIds:Array(String)}' : ''}
      ORDER BY created_at DESC, key_id`,
     projectIds ? { projectIds } : {},
@@ -59,7 +60,7 @@ export async function listKeys(driver: Driver, projectIds?: string[]): Promise<G
  * keeps the first revocation time, so a repeated request cannot move it.
  */
 export async function revokeKey(driver: Driver, keyId: string, at: number): Promise<boolean> {
-  const [raw] = await driver.query<RawKey>(`SELECT ${KEY_SELECT} FROM gateway_keys FINAL WHERE key_id = {keyId:String}`, {
+  const [raw] = await driver.query<RawKey>(`SELECT ${KEY_SELECT} FROM ${privateTable(driver, 'gateway_keys')} FINAL WHERE key_id = {keyId:String}`, {
     keyId,
   });
   if (!raw) return false;
@@ -70,7 +71,7 @@ export async function revokeKey(driver: Driver, keyId: string, at: number): Prom
 }
 
 async function writeKeyVersion(driver: Driver, key: GatewayKeyRecord, version: number): Promise<void> {
-  await driver.insertJSONEachRow('gateway_keys', [
+  await driver.insertJSONEachRow(privateTable(driver, 'gateway_keys'), [
     {
       key_id: key.key_id,
       project_id: key.project_id,

@@ -1,5 +1,6 @@
 import type { LeaseView } from '../alerts.ts';
 import type { Driver } from '../driver/driver.ts';
+import { privateTable } from '../private-tables.ts';
 import { integer, invalid } from './validate.ts';
 
 type Numeric = number | string;
@@ -12,7 +13,7 @@ export async function claimLease(driver: Driver, name: string, term: number, hol
   if (!name || !holder) throw invalid('a lease needs a name and a holder');
   integer('term', term, Number.MAX_SAFE_INTEGER);
   integer('ttlMs', ttlMs, 86_400_000);
-  await driver.insertJSONEachRow('leases', [{ name, term, holder, ttl_ms: ttlMs }]);
+  await driver.insertJSONEachRow(privateTable(driver, 'leases'), [{ name, term, holder, ttl_ms: ttlMs }]);
 }
 
 /** The claims of the newest term of a lease (none yet: term 0), read with the server's now. */
@@ -22,8 +23,8 @@ export async function readLease(driver: Driver, name: string): Promise<LeaseView
        toUnixTimestamp64Milli(c.claimed_at) AS claimed_ms, c.ttl_ms AS ttl_ms
      FROM (SELECT 1 AS one) AS base
      LEFT JOIN (
-       SELECT 1 AS one, term, holder, claimed_at, ttl_ms FROM leases
-       WHERE name = {name:String} AND term = (SELECT max(term) FROM leases WHERE name = {name:String})
+       SELECT 1 AS one, term, holder, claimed_at, ttl_ms FROM ${privateTable(driver, 'leases')}
+       WHERE name = {name:String} AND term = (SELECT max(term) FROM ${privateTable(driver, 'leases')} WHERE name = {name:String})
      ) AS c ON c.one = base.one
      ORDER BY claimed_at, holder
      SETTINGS join_use_nulls = 1`,

@@ -1,4 +1,5 @@
 import type { Driver } from '../driver/driver.ts';
+import { privateTable } from '../private-tables.ts';
 import type { ReportRecord, ReportRunRecord } from '../reports.ts';
 import { toDateTime64 } from './datetime.ts';
 import { epochMs, integer, invalid } from './validate.ts';
@@ -18,7 +19,7 @@ export async function saveReport(driver: Driver, r: ReportRecord): Promise<void>
   if (!r.report_id || !r.project_id || !r.name) throw invalid('a report needs an id, a project and a name');
   epochMs('created_at', r.created_at);
   epochMs('updated_at', r.updated_at);
-  await driver.insertJSONEachRow('reports', [{
+  await driver.insertJSONEachRow(privateTable(driver, 'reports'), [{
     report_id: r.report_id, project_id: r.project_id, name: r.name, description: r.description, sql: r.sql,
     params: JSON.stringify(r.params), schedule: r.schedule, delivery: r.delivery, created_by: r.created_by,
     created_at: toDateTime64(r.created_at), updated_at: toDateTime64(r.updated_at), deleted: r.deleted,
@@ -28,7 +29,7 @@ export async function saveReport(driver: Driver, r: ReportRecord): Promise<void>
 /** The current version; null when absent or deleted. */
 export async function getReport(driver: Driver, reportId: string): Promise<ReportRecord | null> {
   const [raw] = await driver.query<RawReport>(
-    `SELECT ${REPORT_SELECT} FROM reports FINAL WHERE report_id = {reportId:String} AND NOT deleted`,
+    `SELECT ${REPORT_SELECT} FROM ${privateTable(driver, 'reports')} FINAL WHERE report_id = {reportId:String} AND NOT deleted`,
     { reportId },
   );
   return raw ? toReport(raw) : null;
@@ -38,7 +39,7 @@ export async function getReport(driver: Driver, reportId: string): Promise<Repor
 export async function listReports(driver: Driver, projectIds?: string[]): Promise<ReportRecord[]> {
   if (projectIds?.length === 0) return [];
   const rows = await driver.query<RawReport>(
-    `SELECT ${REPORT_SELECT} FROM reports FINAL
+    `SELECT ${REPORT_SELECT} FROM ${privateTable(driver, 'reports')} FINAL
      WHERE NOT deleted ${projectIds ? 'AND project_id IN {projectIds:Array(String)}' : ''}
      ORDER BY name, report_id`,
     projectIds ? { projectIds } : {},
@@ -57,7 +58,7 @@ function toReport(raw: RawReport): ReportRecord {
 
 export async function recordReportRun(driver: Driver, run: ReportRunRecord): Promise<void> {
   for (const name of ['scheduled_for', 'started_at', 'finished_at'] as const) epochMs(name, run[name]);
-  await driver.insertJSONEachRow('report_runs', [{
+  await driver.insertJSONEachRow(privateTable(driver, 'report_runs'), [{
     ...run,
     scheduled_for: toDateTime64(run.scheduled_for), started_at: toDateTime64(run.started_at), finished_at: toDateTime64(run.finished_at),
   }]);
@@ -74,7 +75,7 @@ export async function listReportRuns(driver: Driver, reportId: string, limit: nu
     `SELECT report_id, project_id, ok, rows, bytes, error, delivery,
        toUnixTimestamp64Milli(scheduled_for) AS scheduled_ms, toUnixTimestamp64Milli(started_at) AS started_ms,
        toUnixTimestamp64Milli(finished_at) AS finished_ms
-     FROM report_runs FINAL WHERE report_id = {reportId:String}
+     FROM ${privateTable(driver, 'report_runs')} FINAL WHERE report_id = {reportId:String}
      ORDER BY scheduled_for DESC LIMIT {limit:UInt32}`,
     { reportId, limit },
   );

@@ -316,3 +316,30 @@ export const CASE_INSENSITIVE_FUNCTIONS: ReadonlySet<string> = new Set(`
   to_utc_timestamp today todecimalstring trunc truncate ucase unbin unhex unnest upper utc_timestamp
   utctimestamp var_pop var_samp vectordifference vectorsum week width_bucket year yearweek
   yyyymmddhhmmsstodatetime yyyymmddtodate yyyymmddtodate32`.split(/\s+/).filter(Boolean));
+
+/** Aggregate combinators (sumIf, quantilesTDigestMerge, uniqExactState, ...), longest first. */
+const COMBINATORS = ['SimpleState', 'MergeState', 'OrDefault', 'Resample', 'Distinct', 'ForEach', 'OrNull', 'ArgMin', 'ArgMax', 'State', 'Merge', 'Array', 'Map', 'If'];
+
+/**
+ * Names the parser itself produces for syntax (EXISTS, GROUPING, untuple) and for a
+ * `{name:Type}` parameter (_CAST): not in the allowed categories.
+ */
+const SYNTAX_FUNCTIONS = new Set(['exists', 'grouping', 'untuple', '_CAST']);
+
+const ALLOWED = new Set(Object.values(ALLOWED_FUNCTIONS_BY_CATEGORY).flatMap((names) => names.split(/\s+/).filter(Boolean)));
+const AGGREGATES = new Set((ALLOWED_FUNCTIONS_BY_CATEGORY['Aggregate Functions'] ?? '').split(/\s+/).filter(Boolean));
+
+export function isAllowedFunction(name: string): boolean {
+  if (ALLOWED.has(name) || SYNTAX_FUNCTIONS.has(name) || CASE_INSENSITIVE_FUNCTIONS.has(name.toLowerCase())) return true;
+  return isAggregateWithCombinators(name);
+}
+
+function isAggregateWithCombinators(name: string): boolean {
+  for (const suffix of COMBINATORS) {
+    if (name.length > suffix.length && name.endsWith(suffix)) {
+      const base = name.slice(0, -suffix.length);
+      if (AGGREGATES.has(base) || (CASE_INSENSITIVE_FUNCTIONS.has(base.toLowerCase()) && AGGREGATES.has(base.toLowerCase())) || isAggregateWithCombinators(base)) return true;
+    }
+  }
+  return false;
+}

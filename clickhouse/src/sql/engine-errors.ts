@@ -13,11 +13,16 @@ const LIMIT_MESSAGES: Record<number, (l: SqlLimits) => string> = {
 /** READONLY, ACCESS_DENIED: the engine refused a statement the sandbox should already have refused. */
 const REFUSED = new Set([164, 497]);
 
-/** The engine's error for a user's query, as the user should see it (their own SQL is theirs to debug). */
-export function userFacingError(err: unknown, limits: SqlLimits): unknown {
+/**
+ * The engine's error for a user's query, as the user should see it (their own SQL is theirs
+ * to debug): positions in the user's text rather than the wrapped statement's (`userOffset`
+ * characters and one line before it), and without the engine's guesses at names the user
+ * might have meant, which could name tables the user may not read.
+ */
+export function userFacingError(err: unknown, limits: SqlLimits, userOffset = 0): unknown {
   if (!(err instanceof StoreError) || err.code !== 'query_failed') return err;
   const code = engineCode(err);
-  const text = cleanMessage(err.message);
+  const text = userPositions(cleanMessage(err.message), userOffset);
   const limit = code === undefined ? undefined : LIMIT_MESSAGES[code];
   if (limit) return new StoreError('sql_limit_exceeded', `${limit(limits)} ${text}`, { cause: err });
   if (code !== undefined && REFUSED.has(code)) return new StoreError('sql_rejected', `Reports are read-only: ${text}`, { cause: err });
@@ -35,6 +40,14 @@ function cleanMessage(message: string): string {
   return messageOf(message)
     .replace(/Code: \d+\. DB::Exception: /g, '')
     .replace(/ ?\(version [^)]*\)/g, '')
+    .replace(/ ?Maybe you meant(: \[[^\]]*\]\.| [^?]*\?)/g, '')
     .trim()
     .slice(0, 2000);
+}
+
+function userPositions(message: string, userOffset: number): string {
+  if (userOffset === 0) return message;
+  return message
+    .replace(/\bposition (\d+)/g, (whole, p: string) => (Number(p) > userOffset ? `position ${Number(p) - userOffset}` : whole))
+    .replace(/\(line (\d+), col (\d+)\)/g, (whole, line: string, col: string) => (Number(line) > 1 ? `(line ${Number(line) - 1}, col ${col})` : whole));
 }

@@ -72,6 +72,9 @@ export function tokenize(input: string): TokenizedSql {
       if (name.includes('\\') || name.includes(c) || INVISIBLE.test(name) || name.length === 0 || name.length > 128) {
         fail('A quoted name may not be empty, longer than 128 characters, or contain escapes, quotes or invisible characters');
       }
+      // The engine prints names unquoted in the query tree the sandbox reads, where these would
+      // read as separators: `a.b` as a qualified name, `, x: y` as another attribute.
+      if (/[.,:]/.test(name)) fail('A quoted name may not contain ".", "," or ":"');
       push('quoted', name, input.slice(i, end + 1));
       i = end + 1;
     } else if (/[0-9]/.test(c) || (c === '.' && next !== undefined && /[0-9]/.test(next) && !endsWithName())) {

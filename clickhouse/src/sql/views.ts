@@ -100,7 +100,9 @@ export const SQL_VIEWS: readonly SqlView[] = [
 
 /** The query parameter the sandbox binds to the caller's projects; users may not set or name it. */
 export const PROJECTS_PARAM = 'periscope_projects';
-/** Names users may not write: the engine views and the projects parameter all start with it. */
+/** The query parameter the sandbox binds to the number of rows a result may have. */
+export const ROW_CAP_PARAM = 'periscope_row_cap';
+/** Names users may not write: the engine views, the sandbox's parameters and databases all start with it. */
 export const RESERVED_PREFIX = 'periscope_';
 
 export function viewNamed(name: string): SqlView | undefined {

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { REQUEST_EVENT_V1_ADDITIONS, REQUEST_EVENT_VERSION, type RequestEvent } from '../contract/index.ts';
 import type { AccountRecord, GatewayKeyRecord } from '../store.ts';
 
@@ -84,4 +87,35 @@ export function makeAccount(overrides: Partial<AccountRecord> = {}): AccountReco
     updated_at: Date.now() - 1_000,
     ...overrides,
   };
+}
+
+/** A connection of this process to an open store's data directory (chDB lets one process open several). */
+async function withSession<T>(dataDir: string, use: (session: import('chdb').Session) => Promise<T>): Promise<T> {
+  const { Session } = await import('chdb');
+  const session = new Session(dataDir);
+  try {
+    return await use(session);
+  } finally {
+    session.close();
+  }
+}
+
+/** The rows of a Parquet file as JSON lines, read by chDB in this process. */
+export async function readParquet(dataDir: string, parquet: Uint8Array): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'periscope-parquet-'));
+  try {
+    const file = join(dir, 'answer.parquet');
+    await writeFile(file, parquet);
+    return await withSession(dataDir, async (s) => (await s.queryBindAsync('SELECT * FROM file({file:String}, Parquet)', { file }, { format: 'JSONEachRow' })).text());
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** How many queries the embedded engine of `dataDir` is running whose text contains `text`. */
+export async function runningQueries(dataDir: string, text: string): Promise<number> {
+  return withSession(dataDir, async (s) => {
+    const sql = "SELECT count() FROM system.processes WHERE position(query, {text:String}) > 0 AND position(query, 'system.processes') = 0";
+    return Number((await s.queryBindAsync(sql, { text }, { format: 'TSV' })).text());
+  });
 }

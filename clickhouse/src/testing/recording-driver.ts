@@ -11,6 +11,7 @@ export interface RecordedCall {
 /** A Driver that records what it is asked and answers queries from a callback. */
 export class RecordingDriver implements Driver {
   readonly kind = 'chdb';
+  readonly database = 'default';
   readonly calls: RecordedCall[] = [];
 
   constructor(

@@ -3,6 +3,7 @@ import type { RequestEvent } from '../contract/index.ts';
 import type { Driver } from '../driver/driver.ts';
 import { StoreError } from '../errors.ts';
 import { loadMigrations } from '../migrate.ts';
+import { privateTable } from '../private-tables.ts';
 import type { ListRequestsQuery, RequestDetail, RequestRow, Store } from '../store.ts';
 import { makeEvent, makeKey, newProjectId } from './fixtures.ts';
 import { accessContract } from './store-contract-access.ts';
@@ -39,7 +40,7 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
 
   const physicalRows = async (table: 'requests' | 'gateway_keys', column: string, value: string) => {
     const [row] = await harness.driver.query<{ n: number | string }>(
-      `SELECT count() AS n FROM ${table} WHERE ${column} = {value:String}`,
+      `SELECT count() AS n FROM ${table === 'requests' ? table : privateTable(harness.driver, table)} WHERE ${column} = {value:String}`,
       { value },
     );
     return Number(row?.n);

@@ -15,6 +15,7 @@ import { LoginSessions } from './login-sessions.ts';
 import { loginRoutes } from './login-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { one, type Query } from './query-params.ts';
+import { ExportSlots } from '../reports/export-slots.ts';
 import { QueryRateLimit } from '../reports/query-rate-limit.ts';
 import { reportRoutes } from '../reports/report-routes.ts';
 import { sqlRoutes } from '../reports/sql-routes.ts';
@@ -77,8 +78,9 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiOptions): Promise
   await app.register(accountRoutes, { store, sessions });
   await app.register(alertRoutes, { store, projectsFor, keySecret: opts.keySecret, config: opts.config, onRulesChanged: opts.onAlertRulesChanged });
   const rateLimit = new QueryRateLimit(() => opts.config().reports.queries_per_minute);
-  await app.register(sqlRoutes, { store, projectsFor, config: opts.config, rateLimit });
-  await app.register(reportRoutes, { store, projectsFor, keySecret: opts.keySecret, config: opts.config, rateLimit });
+  const exportSlots = new ExportSlots(() => opts.config().reports.exports_per_user);
+  await app.register(sqlRoutes, { store, projectsFor, config: opts.config, rateLimit, exportSlots });
+  await app.register(reportRoutes, { store, projectsFor, keySecret: opts.keySecret, config: opts.config, rateLimit, exportSlots });
 
   app.all('/api/*', async (request) => {
     throw new ApiError('not_found', `Unknown API route: ${request.method} ${request.url.split('?', 1)[0]}`);

@@ -16,4 +16,6 @@ export const exportLimits = (c: ReportsConfig): SqlLimits => ({
   ...consoleLimits(c),
   maxExecutionSeconds: c.export_max_execution_seconds,
   maxResultRows: c.export_max_rows,
+  maxResultBytes: c.export_max_bytes,
+  minFreeDiskBytes: c.export_min_free_disk_bytes,
 });

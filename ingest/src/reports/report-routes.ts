@@ -8,7 +8,8 @@ import { object, onlyKeys } from '../alerts/json-input.ts';
 import { canRead, principalOf, requireWrite } from '../api/access.ts';
 import { int, one, oneOf, type Query } from '../api/query-params.ts';
 import type { ReadRoutesOptions } from '../api/read-routes-options.ts';
-import { sendExport } from './export-reply.ts';
+import { clientGone, replyWithExport } from './export-reply.ts';
+import type { ExportSlots } from './export-slots.ts';
 import { fromRecord, parseReportInput, reportResponse, toRecord, type ReportInput } from './report.ts';
 import { deliverReport } from './report-delivery.ts';
 import { consoleLimits, exportLimits } from './report-limits.ts';
@@ -21,6 +22,7 @@ export interface ReportRoutesOptions extends ReadRoutesOptions {
   keySecret: Buffer;
   config: () => PeriscopeConfig;
   rateLimit: QueryRateLimit;
+  exportSlots: ExportSlots;
 }
 
 const FORMATS = Object.keys(EXPORT_FORMATS) as ExportFormat[];
@@ -39,7 +41,7 @@ function queryParams(q: Query): Record<string, string> {
  * runs over its own project alone.
  */
 export async function reportRoutes(app: FastifyInstance, o: ReportRoutesOptions): Promise<void> {
-  const { store, config, rateLimit } = o;
+  const { store, config, rateLimit, exportSlots } = o;
   const box = new SecretBox(o.keySecret);
   const links = new ReportLinks(o.keySecret);
   const author = (request: FastifyRequest) => principalOf(request).email ?? 'admin token';
@@ -92,25 +94,26 @@ export async function reportRoutes(app: FastifyInstance, o: ReportRoutesOptions)
   });
 
   /** The grid: `{ params }` over the report's defaults. */
-  app.post('/api/reports/:id/run', async (request) => {
+  app.post('/api/reports/:id/run', async (request, reply) => {
     const record = await readable(request);
     const body = object(request.body ?? {}, 'the body');
     onlyKeys(body, '', ['params']);
     const given = body.params === undefined ? {} : (object(body.params, 'params') as Record<string, string>);
     rateLimit.take(queryCaller(request));
     const params = resolveParams(record.params, Object.fromEntries(Object.entries(given).map(([k, v]) => [k, String(v)])), Date.now());
-    return store.runSql({ sql: record.sql, params, projectIds: [record.project_id] }, consoleLimits(config().reports));
+    return store.runSql({ sql: record.sql, params, projectIds: [record.project_id], signal: clientGone(reply) }, consoleLimits(config().reports));
   });
 
   app.get('/api/reports/:id/export', async (request, reply) => {
     const record = await readable(request);
     const q = request.query as Query;
     const format = oneOf(q, 'format', FORMATS) ?? 'csv';
-    rateLimit.take(queryCaller(request));
+    const who = queryCaller(request);
+    rateLimit.take(who);
     const limits = exportLimits(config().reports);
     const params = resolveParams(record.params, queryParams(q), Date.now());
-    const exp = await store.exportSql({ sql: record.sql, params, projectIds: [record.project_id] }, format, limits);
-    return sendExport(reply, exp, record.name, format, limits.maxResultRows);
+    return replyWithExport(reply, { slots: exportSlots, who, name: record.name, format, rowCap: limits.maxResultRows }, (signal) =>
+      store.exportSql({ sql: record.sql, params, projectIds: [record.project_id], signal }, format, limits));
   });
 
   // For recipients of a delivery, who may have no account: the link's signature is the credential.
@@ -121,10 +124,11 @@ export async function reportRoutes(app: FastifyInstance, o: ReportRoutesOptions)
     if (!links.verify(grant, one(q, 'signature') ?? '')) throw new ApiError('forbidden', 'This download link is invalid or has expired.');
     const record = await store.getReport(id);
     if (!record) throw new ApiError('not_found', `No report ${id}`);
-    rateLimit.take(`link:${id}`);
+    const who = `link:${id}`;
+    rateLimit.take(who);
     const limits = exportLimits(config().reports);
-    const exp = await store.exportSql({ sql: record.sql, params: grant.params, projectIds: [record.project_id] }, grant.format, limits);
-    return sendExport(reply, exp, record.name, grant.format, limits.maxResultRows);
+    return replyWithExport(reply, { slots: exportSlots, who, name: record.name, format: grant.format, rowCap: limits.maxResultRows }, (signal) =>
+      store.exportSql({ sql: record.sql, params: grant.params, projectIds: [record.project_id], signal }, grant.format, limits));
   });
 
   app.get('/api/reports/:id/runs', async (request) => {

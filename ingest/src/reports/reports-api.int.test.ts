@@ -197,6 +197,7 @@ describe('saved reports', () => {
 const REPORTS = {
   max_result_rows: 10_000, export_max_rows: 1_000_000, max_execution_seconds: 30, export_max_execution_seconds: 300,
   max_memory_bytes: 1e9, max_rows_to_read: 1e9, queries_per_minute: 60, max_attachment_bytes: 1e7, link_ttl_hours: 1,
+  export_max_bytes: 1e9, exports_per_user: 2, export_min_free_disk_bytes: 0,
 };
 
 describe('the SQL console API', () => {

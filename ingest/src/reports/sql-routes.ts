@@ -4,14 +4,16 @@ import type { PeriscopeConfig } from '@periscope/proxy';
 import { array, object, oneOf, onlyKeys, string } from '../alerts/json-input.ts';
 import { principalOf } from '../api/access.ts';
 import type { ReadRoutesOptions } from '../api/read-routes-options.ts';
-import { sendExport } from './export-reply.ts';
-import { QueryRateLimit } from './query-rate-limit.ts';
+import { clientGone, replyWithExport } from './export-reply.ts';
+import type { ExportSlots } from './export-slots.ts';
+import type { QueryRateLimit } from './query-rate-limit.ts';
 import { consoleLimits, exportLimits } from './report-limits.ts';
 import { resolveValue } from './report-params.ts';
 
 export interface SqlRoutesOptions extends ReadRoutesOptions {
   config: () => PeriscopeConfig;
   rateLimit: QueryRateLimit;
+  exportSlots: ExportSlots;
 }
 
 /** Whose allowance a query takes: an account, or the admin token (one allowance for all its uses). */
@@ -48,22 +50,24 @@ function parseParamValues(value: unknown): Record<string, string | number | bool
  * (`?project=` narrows to one) and takes one from the caller's per-minute allowance.
  */
 export async function sqlRoutes(app: FastifyInstance, o: SqlRoutesOptions): Promise<void> {
-  const { store, projectsFor, config, rateLimit } = o;
+  const { store, projectsFor, config, rateLimit, exportSlots } = o;
 
-  app.post('/api/sql', async (request) => {
+  app.post('/api/sql', async (request, reply) => {
     const { sql, params } = parseSqlBody(request.body);
     const projectIds = await projectsFor(request);
     rateLimit.take(queryCaller(request));
-    return store.runSql({ sql, params, projectIds }, consoleLimits(config().reports));
+    return store.runSql({ sql, params, projectIds, signal: clientGone(reply) }, consoleLimits(config().reports));
   });
 
   app.post('/api/sql/export', async (request, reply) => {
     const { sql, params, format } = parseSqlBody(request.body, true);
     const projectIds = await projectsFor(request);
-    rateLimit.take(queryCaller(request));
+    const who = queryCaller(request);
+    rateLimit.take(who);
     const limits = exportLimits(config().reports);
-    const exp = await store.exportSql({ sql, params, projectIds }, format, limits);
-    return sendExport(reply, exp, `periscope-${new Date().toISOString().slice(0, 10)}`, format, limits.maxResultRows);
+    const name = `periscope-${new Date().toISOString().slice(0, 10)}`;
+    return replyWithExport(reply, { slots: exportSlots, who, name, format, rowCap: limits.maxResultRows }, (signal) =>
+      store.exportSql({ sql, params, projectIds, signal }, format, limits));
   });
 
   app.get('/api/sql/schema', async () => ({

@@ -192,9 +192,16 @@ const reportsSchema = z.strictObject({
   max_result_rows: z.number().int().positive().default(10_000),
   /** Rows an export (download, scheduled delivery, `periscope report run`) carries at most. */
   export_max_rows: z.number().int().positive().default(1_000_000),
-  max_execution_seconds: z.number().positive().default(30),
-  /** Exports stream to slow clients and mail servers, so they get longer. */
-  export_max_execution_seconds: z.number().positive().default(300),
+  /** Longest a console query may run in the engine. */
+  max_execution_seconds: z.number().positive().default(5),
+  /** Longest an export's query may run in the engine (the download itself may take longer). */
+  export_max_execution_seconds: z.number().positive().default(120),
+  /** Bytes one export may hold (its file on disk); a bigger one stops with an error. */
+  export_max_bytes: z.number().int().positive().default(1024 * 1024 * 1024),
+  /** Exports one user or token may run at once (downloads included). */
+  exports_per_user: z.number().int().positive().default(2),
+  /** An export is refused, or stopped, rather than leave less free disk space than this for the store. */
+  export_min_free_disk_bytes: z.number().int().nonnegative().default(1024 * 1024 * 1024),
   max_memory_bytes: z.number().int().positive().default(1024 * 1024 * 1024),
   max_rows_to_read: z.number().int().positive().default(1_000_000_000),
   /** Queries (console, exports, report runs) one user or token may start per minute. */
