@@ -25,6 +25,7 @@ export interface RateSummary {
 export interface SystemSummary {
   system: SystemName;
   label: string;
+  version?: string;
   measuredRounds: number;
   skipped?: string;
   failures: string[];
@@ -86,6 +87,7 @@ export function summarize(turns: SystemRound[], rates: number[]): SystemSummary[
     return {
       system,
       label: mine.find((t) => !t.skipped)?.label ?? system,
+      version: mine.find((t) => t.version)?.version,
       measuredRounds: measured.length,
       skipped: measured.length === 0 ? mine.find((t) => t.skipped)?.skipped ?? mine.flatMap((t) => t.failures)[0] : undefined,
       failures: mine.flatMap((t) => t.failures.map((f) => `round ${t.round}: ${f}`)),

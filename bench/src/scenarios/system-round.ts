@@ -68,6 +68,7 @@ export interface SystemRound {
   /** Position in this round's order (0 = first). */
   position: number;
   label: string;
+  version?: string;
   skipped?: string;
   /** Processes and where their threads may run, after the warm-up. */
   placement: ProcessPlacement[];
@@ -130,6 +131,7 @@ export async function systemRound(
     return turn;
   }
   turn.label = sys.label;
+  turn.version = sys.version;
   let answered = 0;
   const alive = () => {
     const exited = sys.gateway?.exited();
