@@ -190,6 +190,7 @@ async function profile(system: string) {
 
 async function render(file: string) {
   const report = JSON.parse(await readFile(file, 'utf8')) as ComparisonReport;
+  report.summary = summarize(report.turns, report.plan.rates);
   const md = comparisonMarkdown(report);
   await writeFile(file.replace(/\.json$/, '.md'), md);
   if (values.docs) await updateDocs('comparison', md);
