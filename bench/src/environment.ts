@@ -39,7 +39,8 @@ export async function createEnvironment(log: (msg: string) => void, o: { pin: bo
     close: async () => {
       if (broker) await (await broker.catch(() => undefined))?.stop();
       await mock.stop();
-      if (!o.keepRunDir) await rm(runDir, { recursive: true, force: true });
+      if (o.keepRunDir) log(`run directory kept: ${runDir}`);
+      else await rm(runDir, { recursive: true, force: true });
     },
   };
 }

@@ -19,6 +19,8 @@ export interface LaunchOptions {
   logFile: string;
   /** A URL that answers 200 once the process takes calls. */
   readyUrl: string;
+  /** Ready once readyUrl answers at all, whatever the status (a server that is up but reports itself busy). */
+  anyStatus?: boolean;
   readyTimeoutMs: number;
 }
 
@@ -136,7 +138,7 @@ export async function launch(o: LaunchOptions): Promise<Launched> {
     try {
       const res = await fetch(o.readyUrl, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
-      if (res.status === 200) break;
+      if (res.status === 200 || o.anyStatus) break;
     } catch {
       // not listening yet
     }

@@ -4,6 +4,7 @@
  * core 0 with everything else on core 1, systems alternated over rounds, medians reported; then
  * Kafka → `periscope ingest` → chDB. See docs/benchmarks.md for every mode.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { CacheBenchResult } from './cache-child.ts';
@@ -14,7 +15,7 @@ import type { IngestChildResult } from './ingest-child.ts';
 import { killAllLaunched } from './launch.ts';
 import { loadAverage1m } from './proc.ts';
 import { profileMode, type ProfiledSystem } from './profile/profile-mode.ts';
-import { comparisonMarkdown, machineInfo, profileMarkdown, updateDocs, writeResults, type ComparisonReport } from './report.ts';
+import { comparisonMarkdown, ingestRow, machineInfo, profileMarkdown, updateDocs, writeResults, type ComparisonReport } from './report.ts';
 import { kafkaIngest, type IngestScenarioResult } from './scenarios/kafka-ingest.ts';
 import { summarize } from './scenarios/summary.ts';
 import { roundPlan, systemRound, type SystemRound } from './scenarios/system-round.ts';
@@ -38,6 +39,10 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '20' },
     'no-trace-gc': { type: 'boolean', default: false },
+    // Keep the run directory (every process's log and data dir) for a look afterwards.
+    keep: { type: 'boolean', default: false },
+    // A comparison's results JSON: its Markdown again, with this version of the report (and --docs).
+    render: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -75,7 +80,7 @@ async function comparison(withIngest: boolean, systems: SystemName[]) {
   const machine = machineInfo();
   const plan = roundPlan(quick);
   const rounds = positive('rounds', values.rounds, quick ? 1 : 3);
-  const run = await createEnvironment(log, { pin: true });
+  const run = await createEnvironment(log, { pin: true, keepRunDir: values.keep });
   log(`${quick ? 'quick' : 'full'} run: ${rounds} round(s) of ${systems.join(', ')}; ${run.env.pinning.note}; load average ${machine.loadAverage.start}`);
   log(`vegeta ${await vegetaBinary()}`);
   const turns: SystemRound[] = [];
@@ -117,7 +122,8 @@ async function comparison(withIngest: boolean, systems: SystemName[]) {
 async function kafkaIngestOrSkip(env: Parameters<typeof kafkaIngest>[0]): Promise<IngestScenarioResult | { skipped: string }> {
   try {
     const result = await kafkaIngest(env, ingestEvents());
-    log(`    ${result.events} events: ${result.eventsPerSec.toFixed(0)} events/s (${result.drainS.toFixed(1)} s), ${result.stored} rows stored`);
+    log(`    ${result.events} events: ${result.eventsPerSec.toFixed(0)} events/s (${result.drainS.toFixed(1)} s), ${result.stored} rows stored, `
+      + `${result.committedAll ? 'every offset committed' : `only ${result.committed} offsets committed`}`);
     return result;
   } catch (err) {
     const skipped = `failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -128,15 +134,14 @@ async function kafkaIngestOrSkip(env: Parameters<typeof kafkaIngest>[0]): Promis
 
 async function ingestOnly() {
   const machine = machineInfo();
-  const run = await createEnvironment(log, { pin: true });
+  const run = await createEnvironment(log, { pin: true, keepRunDir: values.keep });
   let result: IngestScenarioResult | { skipped: string };
   try {
     result = await kafkaIngestOrSkip(run.env);
   } finally {
     await run.close();
   }
-  const md = `### Ingest only (${machine.date.slice(0, 16).replace('T', ' ')} UTC, load average ${machine.loadAverage.start} → ${loadAverage1m()})\n\n`
-    + `${'skipped' in result ? result.skipped : `${result.eventsPerSec.toFixed(0)} events/s over ${result.drainS.toFixed(1)} s; ${result.stored} of ${result.events} rows stored`}\n`;
+  const md = `### Ingest only (${machine.date.slice(0, 16).replace('T', ' ')} UTC, load average ${machine.loadAverage.start} → ${loadAverage1m()}, commit ${machine.commit})\n\n${ingestRow(result)}\n`;
   console.log(`\n${md}`);
   await writeResults(`ingest-${stamp(machine.date)}`, { machine, result }, md);
 }
@@ -183,11 +188,21 @@ async function profile(system: string) {
   log(`wrote ${files.join(', ')}`);
 }
 
+async function render(file: string) {
+  const report = JSON.parse(await readFile(file, 'utf8')) as ComparisonReport;
+  report.summary = summarize(report.turns, report.plan.rates);
+  const md = comparisonMarkdown(report);
+  await writeFile(file.replace(/\.json$/, '.md'), md);
+  if (values.docs) await updateDocs('comparison', md);
+  console.log(md);
+}
+
 async function main() {
   process.on('SIGINT', () => {
     killAllLaunched();
     process.exit(130);
   });
+  if (values.render) return render(values.render);
   if (values.profile) return profile(values.profile);
   if (values.only === 'store') return storeOnly();
   if (values.only === 'cache') return cacheOnly();

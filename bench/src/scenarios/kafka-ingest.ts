@@ -13,7 +13,7 @@ import { CompressionTypes, type Kafka } from 'kafkajs';
 import { requestIdOf } from '@periscope/clickhouse';
 import { createKafka, ensureTopic } from '@periscope/proxy';
 import { rssBytes } from '../proc.ts';
-import { countRows, createKey, startIngest, startProxyRole } from '../systems/periscope.ts';
+import { countRows, createKey, readCounters, startIngest, startProxyRole } from '../systems/periscope.ts';
 import type { Environment } from '../systems/system.ts';
 import { attack } from '../vegeta.ts';
 import { streams } from './streams.ts';
@@ -26,6 +26,16 @@ const PARTITIONS = 6;
 const SEND_BATCH = 500;
 
 export interface IngestScenarioResult {
+  /**
+   * The consumer committed every offset. When false it stored every row but its offsets lagged a
+   * minute later (e.g. a batch outlived its group session, so it re-read the backlog): the rate
+   * is then taken from the store's count.
+   */
+  committedAll: boolean;
+  /** Offsets committed by the ingest's group when the scenario ended. */
+  committed: number;
+  /** The ingest's /metrics counters at the end (consumed, inserted, deduplicated, …). */
+  counters: Record<string, number>;
   events: number;
   /** Distinct events recorded from the proxy, copied round-robin. */
   recorded: number;
@@ -35,13 +45,15 @@ export interface IngestScenarioResult {
   produceEventsPerSec: number;
   /** `periscope ingest` from spawn until it answered /healthz. */
   startS: number;
-  /** From the first committed batch until all N were committed (offsets follow the store's acknowledgement). */
+  /** From the first committed batch until all N were committed (offsets follow the store's acknowledgement); from the store's count when they were not. */
   drainS: number;
   eventsPerSec: number;
   /** N over spawn → all stored (start-up included). */
   wallEventsPerSec: number;
   stored: number;
   ingestPeakRssBytes: number;
+  /** /healthz answers during the drain, one probe a second: status (or "no answer") → count. */
+  healthzWhileDraining: Record<string, number>;
   cores: string;
 }
 
@@ -129,27 +141,45 @@ function watchCommitted(kafka: Kafka, topic: string, n: number) {
     }
     return best;
   };
+  let latest = 0;
   const finished = (async () => {
     await admin.connect();
     try {
       let first: { at: number; count: number } | undefined;
-      const deadline = performance.now() + 15 * 60_000;
       for (;;) {
-        if (stopped) throw new Error('stopped');
-        const count = await committed().catch(() => 0);
+        if (stopped) return undefined;
+        latest = await committed().catch(() => latest);
         const at = performance.now();
-        if (!first && count > 0) first = { at, count };
-        if (first && count >= n) return { first, done: at };
-        if (at > deadline) throw new Error(`only ${count} of ${n} events committed after 15 minutes`);
+        if (!first && latest > 0) first = { at, count: latest };
+        if (first && latest >= n) return { first, done: at };
         await sleep(100);
       }
     } finally {
       await admin.disconnect();
     }
   })();
-  finished.catch(() => {});
-  return { finished, stop: () => (stopped = true) };
+  return { finished, latest: () => latest, stop: () => (stopped = true) };
 }
+
+/** The store's own count, polled every 2 s (the SQL API's pace): when rows first appeared and when all `n` were there. */
+function watchStored(origin: string, n: number) {
+  let stopped = false;
+  const seen: { first?: { at: number; count: number }; all?: number } = {};
+  void (async () => {
+    while (!stopped && seen.all === undefined) {
+      const count = await countRows(origin).catch(() => 0);
+      const at = performance.now();
+      if (!seen.first && count > 0) seen.first = { at, count };
+      if (count >= n) seen.all = at;
+      await sleep(2000);
+    }
+  })();
+  return { seen, stop: () => (stopped = true) };
+}
+
+/** How long the offsets may lag once every row is stored before the scenario calls it a stall. */
+export const COMMIT_GRACE_MS = 60_000;
+const INGEST_TIMEOUT_MS = 15 * 60_000;
 
 export async function kafkaIngest(env: Environment, n: number): Promise<IngestScenarioResult> {
   const brokers = await env.kafkaBrokers();
@@ -188,21 +218,59 @@ export async function kafkaIngest(env: Environment, n: number): Promise<IngestSc
   const progress = watchCommitted(kafka, topic, n);
   let ingest: Awaited<ReturnType<typeof startIngest>>;
   try {
-    ingest = await startIngest(env, topic, { anyCore: true });
+    ingest = await startIngest(env, topic, { anyCore: true, backlog: true });
   } catch (err) {
     progress.stop();
     throw err;
   }
+  progress.finished.catch(() => {});
   const ready = performance.now();
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(ingest.process.pid))), 200);
+  // What /healthz says while the backlog drains, once a second (a busy consumer may look unhealthy).
+  const healthz: Record<string, number> = {};
+  const probe = async () => {
+    let status = 'no answer';
+    try {
+      const res = await fetch(`${ingest.origin}/healthz`, { signal: AbortSignal.timeout(900) });
+      await res.arrayBuffer();
+      status = String(res.status);
+    } catch {
+      // counted as no answer
+    }
+    healthz[status] = (healthz[status] ?? 0) + 1;
+  };
+  const prober = setInterval(() => void probe(), 1000);
+  let rows: ReturnType<typeof watchStored> | undefined;
   try {
     // The API counts rows of the projects it knows, and this store has no key yet: one for the recorded project.
     await createKey(ingest.origin);
-    const { first, done } = await progress.finished;
+    rows = watchStored(ingest.origin, n);
+    // Done when every offset is committed; a stall when the rows are all there and the offsets are not.
+    let outcome: { first: { at: number; count: number }; done: number } | undefined;
+    const deadline = performance.now() + INGEST_TIMEOUT_MS;
+    const committedAll = await Promise.race([
+      progress.finished.then((o) => (outcome = o) !== undefined),
+      (async () => {
+        for (;;) {
+          await sleep(1000);
+          if (outcome) return true;
+          const all = rows?.seen.all;
+          if (all !== undefined && performance.now() - all > COMMIT_GRACE_MS) return false;
+          if (performance.now() > deadline) throw new Error(`only ${progress.latest()} of ${n} events committed after ${INGEST_TIMEOUT_MS / 60_000} minutes`);
+        }
+      })(),
+    ]);
     const stored = await countRows(ingest.origin);
+    const counters = await readCounters(`${ingest.origin}/metrics`).catch(() => ({}));
+    // Offsets when they all got committed; otherwise the store's count (2 s resolution).
+    const first = committedAll ? outcome!.first : rows.seen.first ?? { at: ready, count: 0 };
+    const done = committedAll ? outcome!.done : rows.seen.all ?? performance.now();
     const drainS = Math.max(0.001, (done - first.at) / 1000);
     return {
+      committedAll,
+      committed: progress.latest(),
+      counters,
       events: n, recorded: recorded.length, recordedStreamed: recorded.filter((r) => r.streamed).length,
       eventBytes: { mean: Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length), min: Math.min(...sizes), max: Math.max(...sizes) },
       partitions: PARTITIONS,
@@ -213,11 +281,14 @@ export async function kafkaIngest(env: Environment, n: number): Promise<IngestSc
       wallEventsPerSec: n / ((done - spawned) / 1000),
       stored,
       ingestPeakRssBytes: peakRss,
+      healthzWhileDraining: healthz,
       cores: env.pinning.enabled ? 'every core (taskset), beside the broker' : 'unpinned',
     };
   } finally {
-    clearInterval(sampler);
+    rows?.stop();
     progress.stop();
+    clearInterval(sampler);
+    clearInterval(prober);
     await ingest.process.stop();
   }
 }

@@ -48,6 +48,23 @@ describe('summarize', () => {
   });
 });
 
+describe('summarize: calls answered against rows stored', () => {
+  it('adds up losses and rows of unanswered calls separately, so one cannot hide the other in a total', () => {
+    const log = (answered: number, stored: number) => ({
+      answered, unanswered: 50, stored, missing: Math.max(0, answered - stored), extra: Math.max(0, stored - answered), catchUpS: 1, counters: {},
+    });
+    const turns = [
+      { ...turn('direct', 1, 20_000, run(500, 400, 700), 100) },
+      { ...turn('start', 1, 2000, run(500, 900, 1700), 400), logging: log(1000, 1030) },
+      { ...turn('direct', 2, 20_000, run(500, 400, 700), 100) },
+      { ...turn('start', 2, 2000, run(500, 900, 1700), 400), logging: log(1000, 990) },
+    ];
+    expect(summarize(turns, [500]).find((s) => s.system === 'start')!.logging).toEqual({
+      answered: 2000, unanswered: 100, stored: 2020, missing: 10, extra: 30, perRound: [0, 10],
+    });
+  });
+});
+
 describe('overloaded', () => {
   it('is errors, falling behind the rate, or a p99 over a second', () => {
     expect(overloaded(run(500, 500, 900))).toBe(false);

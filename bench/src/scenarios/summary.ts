@@ -25,6 +25,7 @@ export interface RateSummary {
 export interface SystemSummary {
   system: SystemName;
   label: string;
+  version?: string;
   measuredRounds: number;
   skipped?: string;
   failures: string[];
@@ -33,7 +34,7 @@ export interface SystemSummary {
   ttfb: { p50Ms: number; p99Ms: number; addedP50Ms: number; addedP99Ms: number; errors: number; streams: number };
   idle: Memory;
   atStreams: Memory;
-  logging?: { answered: number; stored: number; missing: number; perRound: number[] };
+  logging?: { answered: number; unanswered: number; stored: number; missing: number; extra: number; perRound: number[] };
 }
 
 export function median(values: number[]): number {
@@ -86,6 +87,7 @@ export function summarize(turns: SystemRound[], rates: number[]): SystemSummary[
     return {
       system,
       label: mine.find((t) => !t.skipped)?.label ?? system,
+      version: mine.find((t) => t.version)?.version,
       measuredRounds: measured.length,
       skipped: measured.length === 0 ? mine.find((t) => t.skipped)?.skipped ?? mine.flatMap((t) => t.failures)[0] : undefined,
       failures: mine.flatMap((t) => t.failures.map((f) => `round ${t.round}: ${f}`)),
@@ -103,9 +105,12 @@ export function summarize(turns: SystemRound[], rates: number[]): SystemSummary[
       atStreams: medianMemory(measured.flatMap((t) => (t.atStreams ? [t.atStreams] : []))),
       logging: logged.length === 0 ? undefined : {
         answered: logged.reduce((n, t) => n + t.logging!.answered, 0),
+        // Results from before `unanswered` and `extra` were recorded read as 0 (and missing as the signed gap).
+        unanswered: logged.reduce((n, t) => n + (t.logging!.unanswered ?? 0), 0),
         stored: logged.reduce((n, t) => n + t.logging!.stored, 0),
-        missing: logged.reduce((n, t) => n + t.logging!.missing, 0),
-        perRound: logged.map((t) => t.logging!.missing),
+        missing: logged.reduce((n, t) => n + Math.max(0, t.logging!.missing), 0),
+        extra: logged.reduce((n, t) => n + (t.logging!.extra ?? Math.max(0, t.logging!.stored - t.logging!.answered)), 0),
+        perRound: logged.map((t) => Math.max(0, t.logging!.missing)),
       },
     };
   });

@@ -53,9 +53,13 @@ export interface Memory {
 export interface LoggingCheck {
   /** Calls that got an HTTP status back, over the whole turn (warm-up included). */
   answered: number;
+  /** Calls that got no HTTP status (timeouts, resets): the gateway may still have logged them. */
+  unanswered: number;
   stored: number;
-  /** answered − stored: calls answered without a row (positive is a loss). */
+  /** answered − stored when positive: at least that many answered calls have no row (a loss). */
   missing: number;
+  /** stored − answered when positive: rows of calls the client gave up on (at most `unanswered`). */
+  extra: number;
   /** Time the store took after the last call to hold every answered call (or until the bench gave up). */
   catchUpS: number;
   counters: Record<string, number>;
@@ -68,6 +72,7 @@ export interface SystemRound {
   /** Position in this round's order (0 = first). */
   position: number;
   label: string;
+  version?: string;
   skipped?: string;
   /** Processes and where their threads may run, after the warm-up. */
   placement: ProcessPlacement[];
@@ -98,8 +103,9 @@ const peak = (a: Memory, b: Memory): Memory => ({
 });
 
 /**
- * Waits until the store holds at least `answered` rows: polls every 2 s (the SQL API allows 60
- * queries a minute), gives up after `timeoutMs` or when the count stops moving for 10 s.
+ * Waits until the store holds at least `answered` rows and the count held still for one poll:
+ * polls every 2 s (the SQL API allows 60 queries a minute), gives up after `timeoutMs` or when
+ * the count stops moving for 10 s.
  */
 async function catchUp(logging: LoggingProbe, answered: number, timeoutMs: number): Promise<{ stored: number; waitedS: number }> {
   const t0 = performance.now();
@@ -107,10 +113,12 @@ async function catchUp(logging: LoggingProbe, answered: number, timeoutMs: numbe
   let lastChange = t0;
   for (;;) {
     const now = await logging.rowsStored().catch(() => stored);
+    // Reached, and unchanged since the last poll: rows of unanswered calls may still be arriving until then.
+    const settled = now === stored && now >= answered;
     if (now !== stored) lastChange = performance.now();
     stored = now;
     const waited = performance.now() - t0;
-    if (stored >= answered || waited > timeoutMs || performance.now() - lastChange > 10_000) return { stored, waitedS: waited / 1000 };
+    if (settled || waited > timeoutMs || performance.now() - lastChange > 10_000) return { stored, waitedS: waited / 1000 };
     await sleep(2000);
   }
 }
@@ -130,7 +138,9 @@ export async function systemRound(
     return turn;
   }
   turn.label = sys.label;
+  turn.version = sys.version;
   let answered = 0;
+  let unanswered = 0;
   const alive = () => {
     const exited = sys.gateway?.exited();
     if (exited) throw new Error(`the gateway ${exited}: ${sys.gateway?.tail(3)}`);
@@ -140,6 +150,7 @@ export async function systemRound(
     repin();
     const warm = await attack(sys.target, { rate: 0, workers: 8, durationS: plan.warmUpS });
     answered += warm.answered;
+    unanswered += warm.requests - warm.answered;
     if (warm.ok === 0) throw new Error(`warm-up failed: ${warm.errorSamples[0] ?? JSON.stringify(warm.statusCodes)}`);
     // Processes a gateway starts lazily exist by now; they are pinned before any measurement.
     turn.placement = repin();
@@ -151,6 +162,7 @@ export async function systemRound(
     alive();
     turn.saturation = await attack(sys.target, { rate: 0, workers: plan.saturationWorkers, durationS: plan.saturationS });
     answered += turn.saturation.answered;
+    unanswered += turn.saturation.requests - turn.saturation.answered;
     env.log(`    ${name}: saturation ${turn.saturation.throughput.toFixed(0)} req/s (${turn.saturation.ok}/${turn.saturation.requests} ok)`);
     if (sys.logging) await catchUp(sys.logging, answered, 60_000);
 
@@ -164,6 +176,7 @@ export async function systemRound(
       }
       const result = await attack(sys.target, { rate, durationS: plan.rateS });
       answered += result.answered;
+      unanswered += result.requests - result.answered;
       turn.rates.push({ rate, result });
       env.log(`    ${name}: ${rate}/s p50 ${(result.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(result.latencyUs.p99 / 1000).toFixed(2)} ms, `
         + `${result.ok}/${result.requests} ok${result.listenOverflows ? `, ${result.listenOverflows} listen overflows` : ''}`);
@@ -175,6 +188,7 @@ export async function systemRound(
     let atStreams = memory(sys, env);
     const s = await streams(sys.target, plan.streams, { whileOpen: () => (atStreams = peak(atStreams, memory(sys, env))) });
     answered += s.warmUpAnswered + s.wave.answered;
+    unanswered += 2 * plan.streams - s.warmUpAnswered - s.wave.answered;
     turn.streams = s.wave;
     turn.atStreams = atStreams;
     env.log(`    ${name}: ${plan.streams} streams TTFB p50 ${s.wave.ttfbMs.p50.toFixed(1)} ms, p99 ${s.wave.ttfbMs.p99.toFixed(1)} ms, `
@@ -187,10 +201,13 @@ export async function systemRound(
   if (sys.logging) {
     try {
       const { stored, waitedS } = await catchUp(sys.logging, answered, 90_000);
-      turn.logging = { answered, stored, missing: answered - stored, catchUpS: waitedS, counters: await sys.logging.counters() };
-      env.log(`    ${name}: calls answered ${answered}, rows stored ${stored} (gap ${answered - stored}, after ${waitedS.toFixed(1)} s)`);
+      turn.logging = {
+        answered, unanswered, stored, missing: Math.max(0, answered - stored), extra: Math.max(0, stored - answered), catchUpS: waitedS,
+        counters: await sys.logging.counters(),
+      };
+      env.log(`    ${name}: calls answered ${answered} (and ${unanswered} unanswered), rows stored ${stored}, after ${waitedS.toFixed(1)} s`);
     } catch (err) {
-      turn.logging = { answered, stored: NaN, missing: NaN, catchUpS: NaN, counters: {}, error: err instanceof Error ? err.message : String(err) };
+      turn.logging = { answered, unanswered, stored: NaN, missing: NaN, extra: NaN, catchUpS: NaN, counters: {}, error: err instanceof Error ? err.message : String(err) };
     }
   }
   await sys.stop();

@@ -40,7 +40,8 @@ export async function startPortkey(env: Environment): Promise<RunningSystem> {
   });
   return {
     name: 'portkey',
-    label: `Portkey OSS (\`@portkey-ai/gateway\` ${pkg.version}, its CLI, headless, with the Node 20 streaming preload)`,
+    label: `\`@portkey-ai/gateway\` ${pkg.version}, its CLI, headless, with the Node 20 streaming preload`,
+    version: pkg.version,
     target: {
       origin: `http://127.0.0.1:${port}`,
       headers: { authorization: CLIENT_AUTH, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${env.mockUrl}/v1` },
@@ -112,7 +113,8 @@ export async function startLitellm(env: Environment): Promise<RunningSystem> {
   });
   return {
     name: 'litellm',
-    label: `LiteLLM proxy (\`litellm[proxy]\` ${version.trim()} from PyPI, its CLI, 1 worker, no database)`,
+    label: `\`litellm[proxy]\` ${version.trim()} from PyPI, its CLI, 1 worker, no database`,
+    version: version.trim(),
     target: { origin: `http://127.0.0.1:${port}`, headers: { authorization: `Bearer ${LITELLM_MASTER_KEY}` } },
     gateway, childRole: 'gateway worker', helpers: [], stop: () => gateway.stop(10_000),
   };

@@ -97,6 +97,8 @@ interface CliOptions {
   onGatewayCore: boolean;
   /** Every core (`taskset -c 0-N`) instead of the core inherited from the bench. */
   anyCore?: boolean;
+  /** Up once /healthz answers at all: an ingest draining a backlog may report itself unhealthy meanwhile. */
+  anyStatus?: boolean;
   /** Node flags for this process only (profiling the gateway), placed right after the node executable. */
   nodeFlags?: string[];
 }
@@ -112,6 +114,7 @@ function launchCli(o: CliOptions): Promise<Launched> {
     env: { PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN, PERISCOPE_SECRET: SECRET, NODE_OPTIONS: undefined, PERISCOPE_CONFIG: undefined },
     logFile: join(o.dir, 'periscope.log'),
     readyUrl: `http://127.0.0.1:${o.port}/healthz`,
+    anyStatus: o.anyStatus,
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
 }
@@ -154,13 +157,14 @@ export interface IngestProcess {
 /**
  * `periscope ingest` on `topic` with a fresh store: Kafka consumer, API and the control plane.
  * Without `anyCore` it inherits the bench's core (the others core); with it, it may use every core.
+ * With `backlog`, it counts as started once /healthz answers at all (draining, it may say 503).
  */
-export async function startIngest(env: Environment, topic: string, o: { anyCore?: boolean } = {}): Promise<IngestProcess> {
+export async function startIngest(env: Environment, topic: string, o: { anyCore?: boolean; backlog?: boolean } = {}): Promise<IngestProcess> {
   const brokers = await env.kafkaBrokers();
   const dir = await processDir(env, 'ingest');
   const port = await freePort();
   const args = ['ingest', '--kafka', brokers, '--data-dir', join(dir, 'data'), '--config', await writeConfig(dir, env.mockUrl, topic)];
-  const process = await launchCli({ env, args, port, dir, onGatewayCore: false, anyCore: o.anyCore });
+  const process = await launchCli({ env, args, port, dir, onGatewayCore: false, anyCore: o.anyCore, anyStatus: o.backlog });
   return { process, origin: `http://127.0.0.1:${port}` };
 }
 

@@ -33,6 +33,8 @@ export interface RunningSystem {
   name: SystemName;
   /** What ran: package and version, how it was started. */
   label: string;
+  /** A peer's release, for its row's name. */
+  version?: string;
   target: Target;
   /** The gateway process; undefined for direct-to-mock. */
   gateway?: Launched;
