@@ -108,11 +108,14 @@ describe('a client key goes only to a provider of its kind', () => {
     }
   });
 
-  it('on a path both providers have (/v1/models), anthropic-version says whose key it is', async () => {
+  it('on a path both providers have (/v1/models), anthropic-version says whose key it is and where the call goes', async () => {
     const list = (headers: Record<string, string>) => upstreamOf(() => fetch(`${h.url}/v1/models`, { headers: { ...gateway(), ...headers } }).then((r) => r.status));
+    // The Anthropic SDK (and Claude Code's model discovery) lists Anthropic's models, with its own key.
     const anthropicSdk = await list({ authorization: `Bearer ${PLAIN_CLIENT_KEY}`, 'anthropic-version': '2023-06-01' });
-    expect(anthropicSdk.result).toBe(400);
-    expect(anthropicSdk.upstream).toEqual([]);
+    expect(anthropicSdk.result).toBe(200);
+    expect(anthropicSdk.upstream).toHaveLength(1);
+    expect(anthropicSdk.upstream[0]!.headers['anthropic-version']).toBe('2023-06-01');
+    expect(anthropicSdk.upstream.flatMap(credentialsIn).join(' ')).toContain(PLAIN_CLIENT_KEY);
     const openaiSdk = await list({ authorization: `Bearer ${PLAIN_CLIENT_KEY}` });
     expect(openaiSdk.result).toBe(200);
     expect(openaiSdk.upstream.flatMap(credentialsIn)).toEqual([`Bearer ${PLAIN_CLIENT_KEY}`]);

@@ -9,7 +9,7 @@ describe('syntheticTraffic', () => {
 
   it('writes valid events inside the time range, the same for the same seed', () => {
     for (const e of rows) {
-      expect(validateRequestEvent(e)).toEqual({ ok: true, event: e });
+      expect(validateRequestEvent(e)).toEqual({ ok: true, event: e, upgraded: false });
       expect(e.created_at).toBeGreaterThanOrEqual(END - 7 * 86_400_000);
       expect(e.created_at).toBeLessThan(END);
     }

@@ -186,7 +186,18 @@ export class EventConsumer {
     await dlq?.disconnect().catch(() => undefined);
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    // A large batch can take longer to store than the group's session: without heartbeats the
+    // member is dropped mid-batch, never commits, and the group reads everything again.
+    const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), 3000);
+    try {
+      await this.storeBatch(payload);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async storeBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const rows: Buffer[] = [];
     const events: RequestEvent[] = [];

@@ -37,7 +37,7 @@ beforeAll(async () => {
     const timer = setTimeout(() => fail(new Error(`proxy did not start:\n${out}`)), 60_000);
     proxy.stdout!.on('data', (d) => {
       out += d;
-      const m = /gateway (http:\/\/\S+)\/v1/.exec(out);
+      const m = /OpenAI SDK:\s+(http:\/\/\S+)\/v1/.exec(out);
       if (m) {
         clearTimeout(timer);
         ok(m[1]!);

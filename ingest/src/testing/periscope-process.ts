@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PERISCOPE_CLI } from './cli-command.ts';
@@ -17,7 +17,7 @@ export interface PeriscopeProcess {
   children(): Promise<number[]>;
   /** Sends `signal` to the gateway process only and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** SIGKILL, then removes the directory. */
+  /** SIGKILL, then removes the directory once the store process has exited too. */
   stop(): Promise<void>;
 }
 
@@ -49,13 +49,20 @@ export async function startPeriscopeProcess(config: object, env: Record<string, 
     if (running()) child.kill(signal);
     await exited;
   };
-  const stop = async () => {
-    await kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
-  };
   const children = async () => {
     const text = await readFile(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').catch(() => '');
     return text.split(/\s+/).filter(Boolean).map(Number);
+  };
+  const stop = async () => {
+    const orphans = await children();
+    await kill('SIGKILL');
+    // The store process outlives a killed gateway for a moment (it takes in the spool): the
+    // directory can go only once it has exited too.
+    for (const pid of orphans) {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && (await stat(`/proc/${pid}`).then(() => true, () => false))) await new Promise((r) => setTimeout(r, 50));
+    }
+    await rm(dir, { recursive: true, force: true });
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {

@@ -20,7 +20,7 @@ describe('buildEvent', () => {
   it('builds a valid event with usage, price and latency', () => {
     const { deps: d } = deps();
     const e = buildEvent(call({}, usageBody), d);
-    expect(validateRequestEvent(e)).toEqual({ ok: true, event: e });
+    expect(validateRequestEvent(e)).toEqual({ ok: true, event: e, upgraded: false });
     expect(e).toMatchObject({ prompt_tokens: 1000, completion_tokens: 500, model_served: 'gpt-4o-mini-2024-07-18', cost_known: true });
     // gpt-4o-mini: $0.15 in / $0.60 out per million.
     expect(e.cost_usd).toBeCloseTo(1000 * 0.15e-6 + 500 * 0.6e-6, 12);
