@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { freePort, launch, type Launched } from '../launch.ts';
-import { PERISCOPE_COMMAND, REPO_ROOT } from '../periscope-command.ts';
+import { ensureCompiledCli, PERISCOPE_COMMAND, REPO_ROOT } from '../periscope-command.ts';
 import { onAnyCore, onGatewayCore } from '../pinning.ts';
 import { CLIENT_AUTH, type Environment, type LoggingProbe, type RunningSystem } from './system.ts';
 
@@ -103,7 +103,8 @@ interface CliOptions {
   nodeFlags?: string[];
 }
 
-function launchCli(o: CliOptions): Promise<Launched> {
+async function launchCli(o: CliOptions): Promise<Launched> {
+  await ensureCompiledCli();
   const [node, ...rest] = PERISCOPE_COMMAND;
   const argv = { command: node!, args: [...(o.nodeFlags ?? []), ...rest, ...o.args, '--port', String(o.port)] };
   const pinned = o.onGatewayCore ? onGatewayCore(o.env.pinning, argv.command, argv.args)

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfigFile, ConfigError, parseBrokers } from '@periscope/proxy';
+import { loadConfigFile, ConfigError, execArgvFor, parseBrokers } from '@periscope/proxy';
 import { openStore, type Store } from '@periscope/clickhouse';
 import { startAllInOne } from '../roles/start-role.ts';
 import { startIngestRole } from '../roles/ingest-role.ts';
@@ -20,8 +20,7 @@ import { MergeError } from './connect/merge-settings.ts';
 import { statusLine } from './statusline.ts';
 import { pricesCheck } from './prices-check.ts';
 import { homedir } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const USAGE = `Usage: pnpm periscope <command> [options]
 
@@ -276,11 +275,13 @@ async function seedCommand(values: Record<string, unknown>): Promise<void> {
   });
 }
 
-/** How Claude Code runs `periscope statusline`: this Node and tsx directly (pnpm would add ~0.5 s per refresh). */
+/**
+ * How Claude Code runs `periscope statusline`: this Node and this CLI directly, the compiled bundle
+ * or the source with tsx's loader (pnpm would add ~0.5 s per refresh).
+ */
 function statusLineCommand(): string {
-  const root = join(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-  const loader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-  return [process.execPath, '--import', loader, join(root, 'ingest/src/cli/main.ts'), 'statusline'].map((a) => JSON.stringify(a)).join(' ');
+  const cli = process.argv[1]!;
+  return [process.execPath, ...execArgvFor(pathToFileURL(cli)), cli, 'statusline'].map((a) => JSON.stringify(a)).join(' ');
 }
 
 async function connectCommand(values: Record<string, unknown>, agent: string | undefined): Promise<void> {

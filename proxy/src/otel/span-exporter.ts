@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startWorker } from '../runtime/module-runner.ts';
 import type { ExporterSettings, FromExporter, ToExporter } from './export-protocol.ts';
 import { packedSpanCount, type PackedCallSpanRecord } from './span-record.ts';
 
@@ -110,7 +111,7 @@ export class SpanExporter {
   }
 
   #start(): void {
-    const worker = new Worker(new URL('./exporter-worker.mjs', import.meta.url), { workerData: this.settings });
+    const worker = startWorker(siblingModule(import.meta.url, 'exporter-thread'), { workerData: this.settings });
     worker.unref();
     worker.on('message', (message: FromExporter) => this.#onMessage(message));
     worker.on('error', (err) => this.log.error({ err }, 'OpenTelemetry exporter thread failed'));

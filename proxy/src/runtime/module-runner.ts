@@ -5,6 +5,14 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 const isTypeScript = (entry: URL) => extname(fileURLToPath(entry)) === '.ts';
 
 /**
+ * This module's own location: its source file under tsx, the bundle it was built into when
+ * compiled (scripts/build-server.ts leaves this one module's import.meta.url as the bundle's; every
+ * other bundled module sees its source location, so it cannot tell compiled from source itself).
+ */
+const HERE = new URL(import.meta.url);
+const COMPILED = !isTypeScript(HERE);
+
+/**
  * The Node flags a child process needs to run `entry`: none for compiled JavaScript; the tsx
  * loader for a TypeScript source (development, tests), since Node 20 does not run TypeScript.
  */
@@ -23,7 +31,11 @@ export function startWorker(entry: URL, options: WorkerOptions): Worker {
   return new Worker(boot, { ...options, eval: true });
 }
 
-/** `name` next to the module at `here`, with the same extension (.ts in source, .js when built). */
+/**
+ * The module named `name` (its file name without extension) that runs as a worker thread or child
+ * process: `name.ts` next to the source at `here`, or, compiled, the bundle `name.mjs` next to this
+ * one (every such module is an entry point of scripts/build-server.ts).
+ */
 export function siblingModule(here: string, name: string): URL {
-  return new URL(`./${name}${extname(fileURLToPath(here))}`, here);
+  return COMPILED ? new URL(`./${name}.mjs`, HERE) : new URL(`./${name}.ts`, here);
 }

@@ -1,0 +1,137 @@
+// Builds the server into dist/: one ES module bundle per entry point, for Node 20, with source
+// maps. `pnpm build` runs it after the UI; `--if-stale` builds only when a source it bundled
+// changed since (bench and the compiled-start test use that).
+//
+//   dist/periscope.mjs        the CLI (`periscope start|proxy|ingest|…`), executable
+//   dist/<worker>.mjs         each worker thread / child process, named after its source file
+//   dist/node_modules/<pkg>   links to the installed packages the bundles import
+//   dist/meta.json            esbuild's metafile: what went in (the staleness check reads it)
+//
+// Workspace packages (@periscope/*) are bundled; every other package stays external (chdb is
+// native, and the others are loaded as installed). pnpm does not hoist a package's dependencies
+// to the root node_modules, so the build links each one the bundles import into
+// dist/node_modules, at the version the importing package resolves.
+//
+// Assets (clickhouse/migrations, ui/dist) are read from the repository, not copied: every bundled
+// module keeps its source file's location as import.meta.url, so a path it resolves from there
+// is the same compiled as under tsx. The one exception is the module that locates the compiled
+// workers, which needs the bundle's own location (see proxy/src/runtime/module-runner.ts).
+import { builtinModules } from 'node:module';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, realpath, rm, stat, symlink, writeFile, chmod } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+
+/** The CLI; its bundle is dist/periscope.mjs. */
+const CLI = 'ingest/src/cli/main.ts';
+/** Every module started as a worker thread or child process (siblingModule() finds them by file name). */
+const WORKERS = ['proxy/src/kafka/shipper-thread.ts', 'proxy/src/otel/exporter-thread.ts', 'ingest/src/store-process/child.ts'];
+/** Keeps the bundle's own import.meta.url (see above). */
+const MODULE_RUNNER = 'proxy/src/runtime/module-runner.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+export const DIST = join(ROOT, 'dist');
+const META = join(DIST, 'meta.json');
+const posix = (path: string) => path.split(sep).join('/');
+
+/** import.meta.url of each bundled module: its source location, relative to the bundle. */
+const sourceLocations: Plugin = {
+  name: 'source-locations',
+  setup(b) {
+    b.onLoad({ filter: /\.(ts|mjs)$/ }, async (args) => {
+      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      let contents = await readFile(args.path, 'utf8');
+      const source = posix(relative(ROOT, args.path));
+      if (source !== MODULE_RUNNER) {
+        const url = `new URL(${JSON.stringify(posix(relative(DIST, args.path)))}, import.meta.url).href`;
+        contents = contents.replaceAll('import.meta.url', url);
+      }
+      return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
+    });
+  },
+};
+
+/** Marks every non-workspace package external and records where its importer resolves it. */
+function externalPackages(found: Map<string, string>): Plugin {
+  return {
+    name: 'external-packages',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, async (args) => {
+        const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
+        if (args.path.startsWith('node:') || builtinModules.includes(name)) return { external: true };
+        if (name.startsWith('@periscope/')) return undefined;
+        const at = await installedPackage(name, args.resolveDir);
+        if (!at) return { errors: [{ text: `${name} is not installed for ${relative(ROOT, args.importer)} (pnpm install?)` }] };
+        const seen = found.get(name);
+        if (seen && seen !== at) return { errors: [{ text: `${name} resolves to two installs: ${seen} and ${at}; dist/node_modules can link one` }] };
+        found.set(name, at);
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
+/** Node's lookup: the nearest node_modules/<name> up from `dir`, as its real path. */
+async function installedPackage(name: string, dir: string): Promise<string | undefined> {
+  for (let at = dir; ; at = dirname(at)) {
+    const candidate = join(at, 'node_modules', name);
+    if (existsSync(candidate)) return realpath(candidate);
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+export async function buildServer(): Promise<void> {
+  await rm(DIST, { recursive: true, force: true });
+  const found = new Map<string, string>();
+  const common: BuildOptions = {
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outdir: DIST,
+    outExtension: { '.js': '.mjs' },
+    sourcemap: true,
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [externalPackages(found), sourceLocations],
+  };
+  const [cli, workers] = await Promise.all([
+    build({ ...common, entryPoints: { periscope: CLI }, banner: { js: '#!/usr/bin/env node' } }),
+    build({ ...common, entryPoints: Object.fromEntries(WORKERS.map((w) => [basename(w, '.ts'), w])) }),
+  ]);
+  await chmod(join(DIST, 'periscope.mjs'), 0o755);
+  for (const [name, at] of found) {
+    const link = join(DIST, 'node_modules', name);
+    await mkdir(dirname(link), { recursive: true });
+    await symlink(relative(dirname(link), at), link);
+  }
+  const inputs = { ...cli.metafile!.inputs, ...workers.metafile!.inputs };
+  await writeFile(META, JSON.stringify({ inputs } satisfies Pick<Metafile, 'inputs'>));
+}
+
+/** Whether dist/ is missing or older than a source it bundled (or than this script). */
+export async function isStale(): Promise<boolean> {
+  const built = await stat(META).then((s) => s.mtimeMs, () => 0);
+  if (!built) return true;
+  const { inputs } = JSON.parse(await readFile(META, 'utf8')) as Pick<Metafile, 'inputs'>;
+  const sources = [...Object.keys(inputs).map((p) => join(ROOT, p)), import.meta.filename];
+  for (const file of sources) {
+    const changed = await stat(file).then((s) => s.mtimeMs, () => Infinity);
+    if (changed > built) return true;
+  }
+  return false;
+}
+
+/** Builds unless dist/ is up to date; whether it built. */
+export async function buildIfStale(): Promise<boolean> {
+  if (!(await isStale())) return false;
+  await buildServer();
+  return true;
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const t0 = Date.now();
+  const built = process.argv.includes('--if-stale') ? await buildIfStale() : (await buildServer(), true);
+  console.log(built ? `built dist/ in ${Date.now() - t0} ms` : 'dist/ is up to date');
+}
