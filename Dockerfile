@@ -1,5 +1,7 @@
 # One image for every role: `periscope start`, `periscope proxy`, `periscope ingest`.
-FROM node:20-bookworm-slim
+# It runs the compiled JavaScript (`pnpm build`: the UI and dist/) with plain Node and only the
+# production dependencies: no tsx, no TypeScript at run time.
+FROM node:20-bookworm-slim AS base
 RUN npm install -g pnpm@10
 WORKDIR /app
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
@@ -8,8 +10,26 @@ COPY ingest/package.json ingest/
 COPY clickhouse/package.json clickhouse/
 COPY ui/package.json ui/
 COPY testkit/package.json testkit/
+COPY bench/package.json bench/
+
+FROM base AS build
 RUN pnpm install --frozen-lockfile
 COPY . .
+RUN pnpm build
+
+# The same lockfile without development dependencies: the same node_modules/.pnpm layout, which
+# the links in dist/node_modules point into.
+FROM base AS deps
+RUN pnpm install --frozen-lockfile --prod
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY --from=deps /app/package.json ./
+COPY --from=deps /app/node_modules node_modules
+COPY --from=build /app/dist dist
+# Read from the repository layout by the server (see scripts/build-server.ts).
+COPY --from=build /app/clickhouse/migrations clickhouse/migrations
+COPY --from=build /app/ui/dist ui/dist
 ENV PERISCOPE_HOST=0.0.0.0
-ENTRYPOINT ["node", "--import", "tsx", "ingest/src/cli/main.ts"]
+ENTRYPOINT ["node", "dist/periscope.mjs"]
 CMD ["start"]

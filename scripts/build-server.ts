@@ -5,7 +5,7 @@
 //   dist/periscope.mjs        the CLI (`periscope start|proxy|ingest|…`), executable
 //   dist/<worker>.mjs         each worker thread / child process, named after its source file
 //   dist/node_modules/<pkg>   links to the installed packages the bundles import
-//   dist/meta.json            esbuild's metafile: what went in (the staleness check reads it)
+//   dist/meta.json            what went in and came out (the staleness check reads it)
 //
 // Workspace packages (@periscope/*) are bundled; every other package stays external (chdb is
 // native, and the others are loaded as installed). pnpm does not hoist a package's dependencies
@@ -20,7 +20,7 @@ import { builtinModules } from 'node:module';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, realpath, rm, stat, symlink, writeFile, chmod } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 /** The CLI; its bundle is dist/periscope.mjs. */
 const CLI = 'ingest/src/cli/main.ts';
@@ -106,19 +106,29 @@ export async function buildServer(): Promise<void> {
     await mkdir(dirname(link), { recursive: true });
     await symlink(relative(dirname(link), at), link);
   }
-  const inputs = { ...cli.metafile!.inputs, ...workers.metafile!.inputs };
-  await writeFile(META, JSON.stringify({ inputs } satisfies Pick<Metafile, 'inputs'>));
+  const built: Built = {
+    inputs: [...new Set([cli, workers].flatMap((r) => Object.keys(r.metafile!.inputs)))],
+    outputs: [cli, workers].flatMap((r) => Object.keys(r.metafile!.outputs)),
+  };
+  await writeFile(META, JSON.stringify(built));
 }
 
-/** Whether dist/ is missing or older than a source it bundled (or than this script). */
+/** What dist/meta.json records: the files that went in and came out, relative to the root. */
+interface Built {
+  inputs: string[];
+  outputs: string[];
+}
+
+/** Whether dist/ is missing a bundle or older than a source it bundled (or than this script). */
 export async function isStale(): Promise<boolean> {
-  const built = await stat(META).then((s) => s.mtimeMs, () => 0);
-  if (!built) return true;
-  const { inputs } = JSON.parse(await readFile(META, 'utf8')) as Pick<Metafile, 'inputs'>;
-  const sources = [...Object.keys(inputs).map((p) => join(ROOT, p)), import.meta.filename];
-  for (const file of sources) {
+  const at = await stat(META).then((s) => s.mtimeMs, () => 0);
+  if (!at) return true;
+  const { inputs, outputs } = JSON.parse(await readFile(META, 'utf8')) as Built;
+  if (!Array.isArray(inputs) || !Array.isArray(outputs)) return true;
+  if (!outputs.every((file) => existsSync(join(ROOT, file)))) return true;
+  for (const file of [...inputs.map((p) => join(ROOT, p)), import.meta.filename]) {
     const changed = await stat(file).then((s) => s.mtimeMs, () => Infinity);
-    if (changed > built) return true;
+    if (changed > at) return true;
   }
   return false;
 }

@@ -1,44 +1,49 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
-import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
+import { kafkaBrokers, startMockUpstream, type MockUpstream } from '@periscope/testkit';
 import { buildIfStale, DIST } from '../../../scripts/build-server.ts';
 import { ADMIN_TOKEN } from '../testing/gateway-harness.ts';
 
 /**
  * `periscope start` as production runs it: the compiled CLI from dist/ (built first when a
- * source changed), plain Node with no TypeScript loader, its store process the compiled child,
- * migrations and the UI found from the bundle.
+ * source changed) under plain Node, no TypeScript loader; its store process, Kafka shipper and
+ * OpenTelemetry exporter the compiled bundles next to it; migrations and the UI found from there.
  */
 const CLI = join(DIST, 'periscope.mjs');
 const UI_INDEX = resolve(import.meta.dirname, '../../../ui/dist/index.html');
 
+interface Compiled {
+  child: ChildProcess;
+  base: string;
+  output: () => string;
+}
+
 let mock: MockUpstream;
 let dir: string;
-let child: ChildProcess;
-let output = '';
-let base = '';
+let running: Compiled | undefined;
 
 const cmdline = async (pid: number) => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
 const childPids = async (pid: number) =>
   (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(/\s+/).filter(Boolean).map(Number);
 const alive = (pid: number) => existsSync(`/proc/${pid}`);
 
-beforeAll(async () => {
-  await buildIfStale();
-  mock = await startMockUpstream();
-  dir = await mkdtemp(join(tmpdir(), 'periscope-compiled-'));
-  await writeFile(join(dir, 'periscope.yaml'), `providers:\n  openai: { type: openai, base_url: "${mock.url}/v1", api_key: "sk-configured-abcdefghijklmnop" }\n`);
-  child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', join(dir, 'data')], {
+async function startCompiled(name: string, config: object, args: string[] = []): Promise<Compiled> {
+  const configFile = join(dir, `${name}.yaml`);
+  await writeFile(configFile, JSON.stringify({ providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-configured-abcdefghijklmnop' } }, ...config }));
+  const child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', join(dir, name), '--config', configFile, ...args], {
     cwd: dir, env: { ...process.env, NODE_OPTIONS: '', PERISCOPE_KAFKA_BROKERS: '', PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN },
   });
+  let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  base = await new Promise<string>((done, fail) => {
+  running = { child, base: '', output: () => output };
+  running.base = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`not started in 15 s:\n${output}`)), 15_000);
     child.stdout!.on('data', () => {
       const url = /UI and API:\s+(\S+)/.exec(output)?.[1];
@@ -51,53 +56,109 @@ beforeAll(async () => {
       fail(new Error(`exited with ${code}:\n${output}`));
     });
   });
+  return running;
+}
+
+/** One call through the official SDK: its request id and its rows as /api/sql returns them. */
+async function callAndFindRow(p: Compiled): Promise<{ id: string; rows: unknown[] }> {
+  const key = /Gateway key:\s+(\S+)/.exec(p.output())![1]!;
+  const openai = new OpenAI({ apiKey: key, baseURL: `${p.base}/v1`, maxRetries: 0 });
+  const { data: completion, response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+  expect(completion.choices[0]!.message.role).toBe('assistant');
+  const id = response.headers.get('periscope-request-id')!;
+  const deadline = Date.now() + 8000;
+  for (;;) {
+    const res = await fetch(`${p.base}/api/sql`, {
+      method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: 'SELECT request_id, model FROM requests WHERE request_id = {id:String}', params: { id } }),
+    });
+    expect(res.status).toBe(200);
+    const rows = ((await res.json()) as { data: unknown[] }).data;
+    if (rows.length > 0 || Date.now() > deadline) return { id, rows };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function sigterm(p: Compiled): Promise<number | null> {
+  const exited = new Promise<number | null>((done) => p.child.once('exit', (code) => done(code)));
+  p.child.kill('SIGTERM');
+  return exited;
+}
+
+beforeAll(async () => {
+  await buildIfStale();
+  mock = await startMockUpstream();
+  dir = await mkdtemp(join(tmpdir(), 'periscope-compiled-'));
 }, 60_000);
 
+/** A test that failed half way leaves its processes: gone (store process included) before the next. */
+afterEach(async () => {
+  const child = running?.child;
+  running = undefined;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const children = await childPids(child.pid!);
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGKILL');
+  await exited;
+  const deadline = Date.now() + 15_000;
+  while (children.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+});
+
 afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await mock?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('compiled periscope start', () => {
   it('runs the bundles with plain Node, relays an SDK call, stores its row, serves the UI, and stops on SIGTERM', async () => {
-    const gateway = await cmdline(child.pid!);
-    const [store] = await childPids(child.pid!);
+    const p = await startCompiled('embedded', {});
+    const gateway = await cmdline(p.child.pid!);
+    const [store] = await childPids(p.child.pid!);
     expect(store, 'the store process').toBeDefined();
     const storeLine = await cmdline(store!);
-    expect(gateway.slice(1)).toEqual([CLI, 'start', '--port', '0', '--data-dir', join(dir, 'data')]);
+    expect(gateway.slice(1, 3)).toEqual([CLI, 'start']);
     expect(storeLine.slice(1)).toEqual([join(DIST, 'child.mjs')]);
     expect([...gateway, ...storeLine].join(' ')).not.toMatch(/tsx/);
 
-    const key = /Gateway key:\s+(\S+)/.exec(output)![1]!;
-    const openai = new OpenAI({ apiKey: key, baseURL: `${base}/v1`, maxRetries: 0 });
-    const { data: completion, response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
-    expect(completion.choices[0]!.message.role).toBe('assistant');
-    const id = response.headers.get('periscope-request-id')!;
-
-    let rows: { request_id: string; model: string }[] = [];
-    const deadline = Date.now() + 5000;
-    while (rows.length === 0 && Date.now() < deadline) {
-      const res = await fetch(`${base}/api/sql`, {
-        method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ sql: 'SELECT request_id, model FROM requests WHERE request_id = {id:String}', params: { id } }),
-      });
-      expect(res.status).toBe(200);
-      rows = ((await res.json()) as { data: typeof rows }).data;
-      if (rows.length === 0) await new Promise((r) => setTimeout(r, 50));
-    }
+    const { id, rows } = await callAndFindRow(p);
     expect(rows).toEqual([{ request_id: id, model: 'gpt-4o-mini' }]);
 
     // ui/dist found from the bundle: the built UI when there is one (`pnpm build`), else the status page.
-    const page = await (await fetch(`${base}/`, { headers: { accept: 'text/html' } })).text();
+    const page = await (await fetch(`${p.base}/`, { headers: { accept: 'text/html' } })).text();
     if (existsSync(UI_INDEX)) expect(page).toBe(await readFile(UI_INDEX, 'utf8'));
     else expect(page).toMatch(/web UI is not built/);
 
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await sigterm(p)).toBe(0);
     const storeGone = Date.now() + 5000;
     while (alive(store!) && Date.now() < storeGone) await new Promise((r) => setTimeout(r, 50));
     expect(alive(store!), 'the store process exits with the gateway').toBe(false);
+  });
+
+  it('ships through Kafka and exports OpenTelemetry spans from the compiled worker bundles', async () => {
+    const traces: string[] = [];
+    const collector: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        traces.push(`${req.url} ${body}`);
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+    try {
+      const port = (collector.address() as { port: number }).port;
+      const p = await startCompiled('kafka', {
+        kafka: { topic: `compiled-${process.pid}-${Date.now()}`, partitions: 1, session_timeout_ms: 6000 },
+        otel: { endpoint: `http://127.0.0.1:${port}`, protocol: 'http/json', batch_interval_ms: 50 },
+      }, ['--kafka', kafkaBrokers().join(',')]);
+      const { id, rows } = await callAndFindRow(p);
+      expect(rows, `the row through Kafka:\n${p.output()}`).toEqual([{ request_id: id, model: 'gpt-4o-mini' }]);
+      const deadline = Date.now() + 5000;
+      while (traces.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(traces.join('\n')).toMatch(/^\/v1\/traces .*gpt-4o-mini/);
+      expect(await sigterm(p)).toBe(0);
+    } finally {
+      collector.close();
+    }
   });
 });
