@@ -22,8 +22,8 @@ import { mkdir, readFile, realpath, rm, stat, symlink, writeFile, chmod } from '
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 
-/** The CLI; its bundle is dist/periscope.mjs. */
-const CLI = 'ingest/src/cli/main.ts';
+/** The CLI's source; its bundle is dist/periscope.mjs. */
+export const CLI_SOURCE = 'ingest/src/cli/main.ts';
 /** Every module started as a worker thread or child process (siblingModule() finds them by file name). */
 const WORKERS = ['proxy/src/kafka/shipper-thread.ts', 'proxy/src/otel/exporter-thread.ts', 'ingest/src/store-process/child.ts'];
 /** Keeps the bundle's own import.meta.url (see above). */
@@ -97,7 +97,7 @@ export async function buildServer(): Promise<void> {
     plugins: [externalPackages(found), sourceLocations],
   };
   const [cli, workers] = await Promise.all([
-    build({ ...common, entryPoints: { periscope: CLI }, banner: { js: '#!/usr/bin/env node' } }),
+    build({ ...common, entryPoints: { periscope: CLI_SOURCE }, banner: { js: '#!/usr/bin/env node' } }),
     build({ ...common, entryPoints: Object.fromEntries(WORKERS.map((w) => [basename(w, '.ts'), w])) }),
   ]);
   await chmod(join(DIST, 'periscope.mjs'), 0o755);

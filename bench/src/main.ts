@@ -15,8 +15,9 @@ import type { IngestChildResult } from './ingest-child.ts';
 import { killAllLaunched } from './launch.ts';
 import { loadAverage1m } from './proc.ts';
 import { profileMode, type ProfiledSystem } from './profile/profile-mode.ts';
-import { comparisonMarkdown, ingestRow, machineInfo, profileMarkdown, updateDocs, writeResults, type ComparisonReport } from './report.ts';
+import { comparisonMarkdown, ingestRow, machineInfo, profileMarkdown, startupMarkdown, updateDocs, writeResults, type ComparisonReport } from './report.ts';
 import { kafkaIngest, type IngestScenarioResult } from './scenarios/kafka-ingest.ts';
+import { startupScenario } from './scenarios/startup.ts';
 import { summarize } from './scenarios/summary.ts';
 import { roundPlan, systemRound, type SystemRound } from './scenarios/system-round.ts';
 import { storeMarkdown } from './store-report.ts';
@@ -31,7 +32,8 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     // Comma-separated subset of SYSTEM_NAMES; direct is always measured (every "added" figure needs it).
     systems: { type: 'string' },
-    // `store` (in-process ingest + UI queries), `cache` (response-cache lookups), `ingest` (Kafka → periscope ingest → chDB).
+    // `store` (in-process ingest + UI queries), `cache` (response-cache lookups), `ingest` (Kafka → periscope ingest → chDB),
+    // `startup` (periscope start from source through tsx vs compiled: time to /healthz, idle memory).
     only: { type: 'string' },
     'ingest-events': { type: 'string' },
     docs: { type: 'boolean' },
@@ -46,6 +48,8 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick ?? false;
+/** How long a started Periscope sits idle before its memory is read (`--only startup`). */
+const IDLE_MS = 5000;
 const t0 = performance.now();
 const log = (msg: string) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
@@ -188,6 +192,19 @@ async function profile(system: string) {
   log(`wrote ${files.join(', ')}`);
 }
 
+async function startupOnly() {
+  const machine = machineInfo();
+  const runs = positive('rounds', values.rounds, quick ? 2 : 5);
+  log(`periscope start, from source through tsx and compiled: ${runs} runs each, load average ${machine.loadAverage.start}`);
+  const variants = await startupScenario(runs, IDLE_MS, log);
+  machine.loadAverage.end = loadAverage1m();
+  const md = startupMarkdown(variants, machine, runs, IDLE_MS);
+  console.log(`\n${md}`);
+  const files = await writeResults(`startup-${stamp(machine.date)}`, { machine, variants }, md);
+  if (values.docs ?? !quick) files.push(await updateDocs('startup', md));
+  log(`wrote ${files.join(', ')}`);
+}
+
 async function render(file: string) {
   const report = JSON.parse(await readFile(file, 'utf8')) as ComparisonReport;
   report.summary = summarize(report.turns, report.plan.rates);
@@ -207,8 +224,9 @@ async function main() {
   if (values.only === 'store') return storeOnly();
   if (values.only === 'cache') return cacheOnly();
   if (values.only === 'ingest') return ingestOnly();
+  if (values.only === 'startup') return startupOnly();
   if (values.only === 'comparison') return comparison(false, selectedSystems());
-  if (values.only !== undefined) throw new Error(`--only: unknown ${values.only} (known: store, cache, ingest, comparison)`);
+  if (values.only !== undefined) throw new Error(`--only: unknown ${values.only} (known: store, cache, ingest, startup, comparison)`);
   return comparison(!values.systems, selectedSystems());
 }
 

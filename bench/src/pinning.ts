@@ -66,7 +66,7 @@ export interface ProcessPlacement {
 }
 
 /** tsx compiles TypeScript through an esbuild service process; it is the launcher's, not Periscope's. */
-const isCompiler = (command: string) => /(^|\/)esbuild(\s|$)/.test(command);
+export const isCompiler = (command: string) => /(^|\/)esbuild(\s|$)/.test(command);
 
 /**
  * The gateway and every process below it, with where their threads may run. With `repin`, the

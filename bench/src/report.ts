@@ -13,6 +13,7 @@ import type { ProcessPlacement } from './pinning.ts';
 import { loadAverage1m } from './proc.ts';
 import type { ProfileResult } from './profile/profile-mode.ts';
 import { COMMIT_GRACE_MS, INGEST_GOAL_EVENTS_PER_S, type IngestScenarioResult } from './scenarios/kafka-ingest.ts';
+import type { StartupVariant } from './scenarios/startup.ts';
 import type { SystemSummary, RateSummary } from './scenarios/summary.ts';
 import type { RoundPlan, SystemRound } from './scenarios/system-round.ts';
 import type { SystemName } from './systems/system.ts';
@@ -287,6 +288,25 @@ export function profileMarkdown(p: ProfileResult): string {
 }
 
 const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+/** `--only startup`: one row per way of running `periscope start`, medians. */
+export function startupMarkdown(variants: StartupVariant[], m: Machine, runs: number, idleMs: number): string {
+  // tsx's esbuild service, when one was still running below the gateway once idle.
+  const compiler = variants.some((v) => v.median.compilerBytes > 0);
+  const rows = variants.map((v) => `| ${v.name}: \`${v.command} start\` | ${ms(v.median.readyMs)} | ${mb(v.median.gatewayBytes)} | ${mb(v.median.storeBytes)} |${compiler ? ` ${mb(v.median.compilerBytes)} |` : ''}`);
+  return [
+    `### Start-up and idle memory (${m.date.slice(0, 16).replace('T', ' ')} UTC, \`pnpm bench --only startup\`, commit ${m.commit})`,
+    '',
+    `Medians of ${runs} starts each on a fresh data directory, alternated, after one unmeasured start each; ${m.cores} cores, `
+      + `Node ${m.node}, not pinned, load average ${m.loadAverage.start} → ${m.loadAverage.end}. Start-up: from spawn to \`/healthz\` `
+      + `answering 200 (probed every 10 ms). Memory: resident set ${idleMs / 1000} s after that, with no traffic.`,
+    '',
+    `| \`periscope start\` | start-up | gateway process RSS | store process RSS |${compiler ? " tsx's esbuild service RSS |" : ''}`,
+    `|---|---|---|---|${compiler ? '---|' : ''}`,
+    ...rows,
+    '',
+  ].join('\n');
+}
+
 const DOCS = join(REPO_ROOT, 'docs', 'benchmarks.md');
 
 /** Writes `<name>.json` and `<name>.md` under bench/results/. */
