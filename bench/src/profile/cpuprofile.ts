@@ -5,7 +5,9 @@
  * are V8's monotonic clock in µs, the same clock as process.hrtime on Linux.
  */
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { SourceMap } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../periscope-command.ts';
 
 interface CallFrame {
@@ -133,9 +135,38 @@ function groupOf(functionName: string, location: string): string {
   return `periscope ${parts.slice(0, src >= 0 ? Math.min(parts.length, src + 2) : 2).join('/')}`;
 }
 
-/** `file:line` for the table; for TypeScript run through tsx the line comes from the source, by name. */
+const sourceMaps = new Map<string, SourceMap | undefined>();
+
+/** The source map next to a bundle (scripts/build-server.ts writes dist/<entry>.mjs.map). */
+function sourceMapOf(path: string): SourceMap | undefined {
+  if (!sourceMaps.has(path)) {
+    try {
+      sourceMaps.set(path, new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))));
+    } catch {
+      sourceMaps.set(path, undefined);
+    }
+  }
+  return sourceMaps.get(path);
+}
+
+/** Compiled Periscope (dist/): the TypeScript source and line the bundle's position came from. */
+function sourceOf(frame: CallFrame): string | undefined {
+  if (!frame.url.startsWith('file://')) return undefined;
+  const bundle = fileURLToPath(frame.url);
+  if (!bundle.startsWith(join(REPO_ROOT, 'dist/'))) return undefined;
+  const entry = sourceMapOf(bundle)?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (!entry || !('originalSource' in entry)) return undefined;
+  return `${relative(REPO_ROOT, resolve(dirname(bundle), entry.originalSource))}:${entry.originalLine + 1}`;
+}
+
+/**
+ * `file:line` for the table: for compiled Periscope the source's, through the bundle's source map;
+ * for TypeScript run through tsx the line comes from the source, by name.
+ */
 function locate(frame: CallFrame, location: string): string {
   if (!location) return '';
+  const source = sourceOf(frame);
+  if (source) return source;
   if (frame.lineNumber > 0 || !location.endsWith('.ts') || !frame.url.startsWith('file://')) return `${location}:${frame.lineNumber + 1}`;
   const line = lineByName(decodeURIComponent(new URL(frame.url).pathname), frame.functionName);
   return line ? `${location}:${line}` : location;
