@@ -66,6 +66,7 @@ export interface ComparisonReport {
 
 const NAMES: Record<SystemName, string> = {
   direct: 'direct to mock',
+  floor: 'platform floor (Fastify + undici relay, nothing else)',
   start: 'Periscope `start` (embedded chDB)',
   proxy: 'Periscope `proxy` role (Kafka)',
   portkey: 'Portkey OSS',
