@@ -3,7 +3,7 @@ import { GatewayError } from './errors.ts';
 import { parseFallbackHeader, type RouteOverrides } from './routing/route-plan.ts';
 
 /**
- * The Periscope request headers from DESIGN.md. Each is also accepted with the `Helicone-`
+ * The Periscope request headers (docs/gateway.md, "Request headers"). Each is also accepted with the `Helicone-`
  * prefix so teams can switch gateways without touching their code.
  */
 export interface RequestMetadata {
