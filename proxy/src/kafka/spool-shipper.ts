@@ -41,7 +41,7 @@ const isTooLarge = (err: unknown) => (err as { type?: string }).type === 'MESSAG
 
 /**
  * Moves spooled events to Kafka, oldest first, off the gateway's event loop (it runs in the
- * shipper thread). The spool bytes are the message values and the request id (read from the
+ * shipper process). The spool bytes are the message values and the request id (read from the
  * bytes' prefix) the key, which spreads events over partitions; nothing is decoded or encoded
  * again. The cursor moves only after Kafka acknowledged (acks=-1), so delivery is
  * at-least-once; while Kafka is unreachable the events wait in the spool and the shipper
