@@ -12,8 +12,9 @@ import { ADMIN_TOKEN } from '../testing/gateway-harness.ts';
 
 /**
  * `periscope start` as production runs it: the compiled CLI from dist/ (built first when a
- * source changed) under plain Node, no TypeScript loader; its store process, Kafka shipper and
- * OpenTelemetry exporter the compiled bundles next to it; migrations and the UI found from there.
+ * source changed) under plain Node, no TypeScript loader; its store process, Kafka shipper process
+ * and OpenTelemetry exporter thread the compiled bundles next to it; migrations and the UI found
+ * from there.
  */
 const CLI = join(DIST, 'periscope.mjs');
 const UI_INDEX = resolve(import.meta.dirname, '../../../ui/dist/index.html');
@@ -134,7 +135,7 @@ describe('compiled periscope start', () => {
     expect(alive(store!), 'the store process exits with the gateway').toBe(false);
   });
 
-  it('ships through Kafka and exports OpenTelemetry spans from the compiled worker bundles', async () => {
+  it('ships through Kafka (the shipper process) and exports OpenTelemetry spans (the exporter thread) from their bundles', async () => {
     const traces: string[] = [];
     const collector: Server = createServer((req, res) => {
       let body = '';
@@ -151,6 +152,8 @@ describe('compiled periscope start', () => {
         kafka: { topic: `compiled-${process.pid}-${Date.now()}`, partitions: 1, session_timeout_ms: 6000 },
         otel: { endpoint: `http://127.0.0.1:${port}`, protocol: 'http/json', batch_interval_ms: 50 },
       }, ['--kafka', kafkaBrokers().join(',')]);
+      const below = await Promise.all((await childPids(p.child.pid!)).map(async (pid) => (await cmdline(pid)).slice(1)));
+      expect(below).toContainEqual([join(DIST, 'shipper-process.mjs')]);
       const { id, rows } = await callAndFindRow(p);
       expect(rows, `the row through Kafka:\n${p.output()}`).toEqual([{ request_id: id, model: 'gpt-4o-mini' }]);
       const deadline = Date.now() + 5000;
