@@ -100,6 +100,8 @@ export async function buildServer(): Promise<void> {
     build({ ...common, entryPoints: { periscope: CLI_SOURCE }, banner: { js: '#!/usr/bin/env node' } }),
     build({ ...common, entryPoints: Object.fromEntries(WORKERS.map((w) => [basename(w, '.ts'), w])) }),
   ]);
+  // Without it the bundles would look for their workers next to the sources: fail here, not at run time.
+  if (!cli.metafile!.inputs[MODULE_RUNNER]) throw new Error(`${MODULE_RUNNER} is not in the CLI's bundle: update MODULE_RUNNER in ${relative(ROOT, import.meta.filename)}`);
   await chmod(join(DIST, 'periscope.mjs'), 0o755);
   for (const [name, at] of found) {
     const link = join(DIST, 'node_modules', name);
