@@ -1,11 +1,13 @@
-import { requestIdOf } from '@periscope/clickhouse/contract';
+import { RESENT_HEADER, requestIdOf } from '@periscope/clickhouse/contract';
 import type { SpoolReader } from '../events/spool/spool-reader.ts';
 import type { KafkaLog } from './client.ts';
 
 export interface EventMessage {
   key: string;
   value: Buffer;
+  headers?: Record<string, string>;
 }
+
 
 /** Where batches go; kafkajs in production, a fake in unit tests. */
 export interface EventTransport {
@@ -52,6 +54,8 @@ export class SpoolShipper {
   /** Set by stop(): ship what is spooled until then, or until the spool is empty. */
   private stopAt: number | undefined;
   private wake: (() => void) | undefined;
+  /** Until the first batch after the start is acknowledged. */
+  private resuming = true;
   private readonly o: Required<SpoolShipperOptions>;
 
   constructor(o: SpoolShipperOptions) {
@@ -75,9 +79,11 @@ export class SpoolShipper {
         await this.pause(this.o.idleMs);
         continue;
       }
-      const messages = batch.records.map((value) => ({ key: requestIdOf(value) ?? '', value }));
+      const headers = this.resuming ? { [RESENT_HEADER]: '1' } : undefined;
+      const messages = batch.records.map((value) => ({ key: requestIdOf(value) ?? '', value, headers }));
       if (!(await this.deliver(messages))) return; // stopping: the batch stays in the spool
       await this.o.reader.commit(batch);
+      this.resuming = false;
       this.stats.produced += messages.length;
     }
   }
