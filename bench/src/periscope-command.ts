@@ -9,4 +9,4 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * Node itself, not `pnpm periscope`, so the launched pid is the gateway's and nothing sits between;
  * the first element must stay the node executable (profiling puts --cpu-prof right after it).
  */
-export const PERISCOPE_COMMAND: readonly string[] = [process.execPath, '--import', 'tsx', 'ingest/src/cli/main.ts'];
+export const PERISCOPE_COMMAND: readonly string[] = [process.execPath, '--import', 'tsx', 'server/src/cli/main.ts'];

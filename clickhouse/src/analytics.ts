@@ -1,4 +1,4 @@
-import type { CacheStatus } from './contract/index.ts';
+import type { CacheStatus } from '@periscope/contract';
 import type { RequestRow } from './store.ts';
 
 /** Filters every read accepts (`GET /api/requests` and the overview alike). */

@@ -1,4 +1,3 @@
-export * from './contract/index.ts';
 export * from './analytics.ts';
 export * from './alerts.ts';
 export * from './agents.ts';
@@ -7,7 +6,6 @@ export type {
   AccountRecord,
   AccountRole,
   GatewayKeyRecord,
-  KeyLimits,
   InsertOptions,
   ListRequestsQuery,
   RequestDetail,

@@ -5,7 +5,7 @@ import type {
 import type {
   AlertEventRecord, AlertEventsQuery, AlertObservation, AlertQuery, AlertRuleRecord, AlertStateRecord, LeaseView,
 } from './alerts.ts';
-import type { RequestEvent } from './contract/index.ts';
+import type { KeyLimits, RequestEvent } from '@periscope/contract';
 import type { AgentSessionDetailQuery, AgentSessionRow, AgentSessionsQuery, AgentTurnExtras, ModelsSeenRow } from './agents.ts';
 import type { ExportFormat, ReportRecord, ReportRunRecord, SqlLimits, SqlRequest, SqlResult } from './reports.ts';
 import type { SqlExport } from './sql/sandbox.ts';
@@ -66,14 +66,6 @@ export interface GatewayKeyRecord {
   limits: KeyLimits;
 }
 
-/** Limits of one key, enforced like a `limits:` rule that matches only this key; absent = none. */
-export interface KeyLimits {
-  rpm?: number;
-  tpm?: number;
-  concurrency?: number;
-  budget_usd?: { day?: number; week?: number; month?: number };
-}
-
 export const ACCOUNT_ROLES = ['admin', 'member', 'viewer'] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
@@ -86,7 +78,7 @@ export interface AccountRecord {
   role: AccountRole;
   /** The projects a member or viewer works in; ignored for admins, who see every project. */
   project_ids: string[];
-  /** `scrypt$...` (see ingest/src/api/passwords.ts); never leaves the API. */
+  /** `scrypt$...` (see control-plane/src/api/passwords.ts); never leaves the API. */
   password_hash: string;
   created_at: number;
   updated_at: number;

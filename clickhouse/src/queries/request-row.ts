@@ -1,4 +1,4 @@
-import type { AttemptRecord, CacheStatus } from '../contract/index.ts';
+import type { AttemptRecord, CacheStatus } from '@periscope/contract';
 import type { RequestDetail, RequestRow } from '../store.ts';
 import { isoOf } from './datetime.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestEvent } from '../contract/index.ts';
+import type { RequestEvent } from '@periscope/contract';
 import type { Driver } from '../driver/driver.ts';
 import { StoreError } from '../errors.ts';
 import { loadMigrations } from '../migrate.ts';

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { createPriceBook } from '../pricing/cost.ts';
 import { resolveProvider } from '../routing/resolve-provider.ts';
 import { parseCidr } from '../net/address-policy.ts';
-import { configSchema, type PeriscopeConfig, type ProviderConfigInput } from './schema.ts';
+import { configSchema, type PeriscopeConfig, type ProviderConfigInput } from '@periscope/contract';
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { validateRequestEvent } from '@periscope/clickhouse/contract';
+import { validateRequestEvent } from '@periscope/contract';
 import { createProxyMetrics } from '../metrics.ts';
 import { createPriceBook } from '../pricing/cost.ts';
 import { readRequestMetadata } from '../request-metadata.ts';

@@ -1,4 +1,4 @@
-import { REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/clickhouse/contract';
+import { REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/contract';
 import type { CallRecord } from '../call-record.ts';
 import { usageFromJson, emptyUsage, type Observed } from '../usage/usage.ts';
 import { holdsSecret, redactSecrets } from './redact.ts';

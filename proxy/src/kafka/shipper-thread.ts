@@ -5,8 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CompressionTypes } from 'kafkajs';
-import { SpoolReader } from '../events/spool/spool-reader.ts';
-import { createKafka, ensureTopic } from './client.ts';
+import { SpoolReader, createKafka, ensureTopic } from '@periscope/spool';
 import { SpoolShipper, type EventTransport } from './spool-shipper.ts';
 import type { ShipperThreadData, ShipperThreadMessage } from './start-shipper.ts';
 

@@ -1,6 +1,5 @@
-import { requestIdOf } from '@periscope/clickhouse/contract';
-import type { SpoolReader } from '../events/spool/spool-reader.ts';
-import type { KafkaLog } from './client.ts';
+import { requestIdOf } from '@periscope/contract';
+import type { SpoolReader, KafkaLog } from '@periscope/spool';
 
 export interface EventMessage {
   key: string;

@@ -1,8 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { KafkaConfig } from '../config/schema.ts';
+import type { KafkaConfig } from '@periscope/contract';
 import { siblingModule, startWorker } from '../runtime/module-runner.ts';
-import type { KafkaLog } from './client.ts';
+import type { KafkaLog } from '@periscope/spool';
 import type { ShipperStats } from './spool-shipper.ts';
 
 export interface ShipperThreadData {

@@ -1,5 +1,5 @@
 import type { ProviderAdapter } from './types.ts';
-import type { ProviderType } from '../config/schema.ts';
+import type { ProviderType } from '@periscope/contract';
 
 /**
  * OpenAI's SDKs put `/v1` in the base URL, so a gateway path `/v1/chat/completions` maps to

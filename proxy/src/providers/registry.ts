@@ -1,4 +1,4 @@
-import type { ProviderType } from '../config/schema.ts';
+import type { ProviderType } from '@periscope/contract';
 import type { ProviderAdapter } from './types.ts';
 import { openAiStyle } from './openai.ts';
 import { anthropicAdapter } from './anthropic.ts';

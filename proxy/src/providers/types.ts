@@ -1,5 +1,5 @@
 import type { Dialect } from '../errors.ts';
-import type { ProviderConfig, ProviderType } from '../config/schema.ts';
+import type { ProviderConfig, ProviderType } from '@periscope/contract';
 
 /** What the gateway understood a call to be; decides usage parsing and stream handling. */
 export type Endpoint =

@@ -1,4 +1,4 @@
-import type { PeriscopeConfig, ProviderConfig, ProviderType } from '../config/schema.ts';
+import type { PeriscopeConfig, ProviderConfig, ProviderType } from '@periscope/contract';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 

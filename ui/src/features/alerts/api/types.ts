@@ -1,4 +1,4 @@
-/** The alert rule model as `/api/alerts` speaks it (ingest/src/alerts/rule.ts). */
+/** The alert rule model as `/api/alerts` speaks it (contract/src/api/alert-rule.ts). */
 export type AlertMetric = 'cost' | 'requests' | 'tokens' | 'errors' | 'error_rate' | 'latency' | 'ttft' | 'cache_hit_rate' | 'prompt_cache_hit_rate' | 'budget_used';
 export type Comparator = '>' | '>=' | '<' | '<=';
 export type Severity = 'info' | 'warning' | 'critical';

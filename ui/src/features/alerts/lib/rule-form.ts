@@ -4,7 +4,7 @@ import type { AlertMetric, AlertRule, AlertRuleInput, BudgetInfo, Channel, Compa
 
 export const METRICS: readonly AlertMetric[] = ['cost', 'requests', 'tokens', 'errors', 'error_rate', 'latency', 'ttft', 'cache_hit_rate', 'prompt_cache_hit_rate', 'budget_used'];
 
-/** The aggregations each metric offers, first the default (ingest/src/alerts/rule.ts). */
+/** The aggregations each metric offers, first the default (contract/src/api/alert-rule.ts). */
 export const AGGREGATIONS: Record<AlertMetric, readonly string[]> = {
   cost: ['sum', 'avg'], requests: ['count'], tokens: ['sum'], errors: ['count'], error_rate: ['rate'],
   latency: ['p95', 'p50', 'p75', 'p90', 'p99'], ttft: ['p95', 'p50', 'p75', 'p90', 'p99'],

@@ -1,2 +1,0 @@
-export * from './request-event.ts';
-export * from './event-codec.ts';
