@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { periscopePlugin } from '../eslint-rules/index.js';
 
 // The root config ignores ui/; `pnpm lint` runs this one for it (browser code, TSX).
 export default tseslint.config(
@@ -12,5 +13,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  {
+    // Package boundaries (docs/architecture.md): ui's own code imports only @periscope/contract.
+    files: ['**/*.{ts,tsx}'],
+    plugins: { periscope: periscopePlugin },
+    rules: { 'periscope/package-boundaries': 'error' },
   },
 );

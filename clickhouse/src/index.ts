@@ -2,15 +2,14 @@ export * from './analytics.ts';
 export * from './alerts.ts';
 export * from './agents.ts';
 export { ACCOUNT_ROLES, REQUEST_SORTS } from './store.ts';
+export type { RequestDetail, RequestRow } from './request-rows.ts';
 export type {
   AccountRecord,
   AccountRole,
   GatewayKeyRecord,
   InsertOptions,
   ListRequestsQuery,
-  RequestDetail,
   RequestPage,
-  RequestRow,
   RequestSort,
   Store,
   StoreLocation,
