@@ -6,7 +6,8 @@ export { startEventSpool, type GatewayEventPath } from './events/start-event-spo
 export { KeySnapshot, type KeyVerifier } from './auth/gateway-keys.ts';
 export { bearerValue } from './request-metadata.ts';
 export { AuthFailureGuard } from './auth/auth-failures.ts';
-export { createPriceBook, type PriceBook } from './pricing/cost.ts';
+export { createPriceBook } from './pricing/price-book.ts';
+export { type PriceBook } from './pricing/price-types.ts';
 export { parseCidr, type Cidr } from './net/address-policy.ts';
 export { BlockedAddressError, checkLiteralHost, createGuardedAgent, guardedLookup } from './net/guarded-agent.ts';
 export { budgetWindow, type BudgetPeriod } from './limits/limit-windows.ts';

@@ -1,4 +1,4 @@
-import type { ProviderAdapter } from './types.ts';
+import type { ProviderAdapter } from '../types.ts';
 import type { ProviderType } from '@periscope/contract';
 
 /**

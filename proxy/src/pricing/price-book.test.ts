@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  PRICE_TABLE,
-  PriceTableError,
-  computeCost,
-  createPriceBook,
-  modelNameCandidates,
-  normalizeModelName,
-  parseModelPrice,
-  parsePriceTable,
-} from './cost.ts';
-import type { ModelPrice, Usage } from './cost.ts';
+import { PRICE_TABLE, PriceTableError, parseModelPrice, parsePriceTable } from './price-table.ts';
+import { computeCost, createPriceBook } from './price-book.ts';
+import { modelNameCandidates, normalizeModelName } from './model-names.ts';
+import type { ModelPrice, Usage } from './price-types.ts';
 
 function usage(u: Partial<Usage>): Usage {
   return { prompt_tokens: 0, completion_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, ...u };

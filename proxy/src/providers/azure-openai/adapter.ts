@@ -1,6 +1,6 @@
-import { GatewayError } from '../errors.ts';
-import type { ProviderAdapter } from './types.ts';
-import { joinUrl } from './openai.ts';
+import { GatewayError } from '../../errors.ts';
+import type { ProviderAdapter } from '../types.ts';
+import { joinUrl } from '../openai/adapter.ts';
 
 const DEFAULT_API_VERSION = '2024-10-21';
 

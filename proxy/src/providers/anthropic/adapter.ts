@@ -1,5 +1,5 @@
-import type { ProviderAdapter } from './types.ts';
-import { joinUrl } from './openai.ts';
+import type { ProviderAdapter } from '../types.ts';
+import { joinUrl } from '../openai/adapter.ts';
 
 /** Anthropic's SDK keeps `/v1` in the path, not the base URL: the path is appended as is. */
 export const anthropicAdapter: ProviderAdapter = {
