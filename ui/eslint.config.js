@@ -20,4 +20,14 @@ export default tseslint.config(
     plugins: { periscope: periscopePlugin },
     rules: { 'periscope/package-boundaries': 'error' },
   },
+  {
+    // The web app itself: values only from the contract; the store's API result types as types.
+    files: ['**/src/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: '@periscope/clickhouse', message: 'ui takes only types from the store (the API result shapes).', allowTypeImports: true }],
+        patterns: [{ group: ['@periscope/*', '!@periscope/contract', '!@periscope/contract/*', '!@periscope/clickhouse'], message: 'ui/src imports only @periscope/contract (and the store\'s result types).' }],
+      }],
+    },
+  },
 );

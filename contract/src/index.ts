@@ -8,5 +8,4 @@ export * from './config/spool-policy.ts';
 // Gateway keys: their format and hash, shared by the gateway (verifies) and the control plane (issues).
 export * from './gateway-keys.ts';
 // The HTTP API's alert rule and notification channel types and the vocabularies the UI renders.
-export * from './api/alert-rule.ts';
-export * from './api/channel.ts';
+export * from './api/index.ts';

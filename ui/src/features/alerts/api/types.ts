@@ -1,10 +1,8 @@
-/** The alert rule model as `/api/alerts` speaks it (contract/src/api/alert-rule.ts). */
-export type AlertMetric = 'cost' | 'requests' | 'tokens' | 'errors' | 'error_rate' | 'latency' | 'ttft' | 'cache_hit_rate' | 'prompt_cache_hit_rate' | 'budget_used';
-export type Comparator = '>' | '>=' | '<' | '<=';
-export type Severity = 'info' | 'warning' | 'critical';
+/** The alert rule model as `/api/alerts` speaks it; the vocabularies come from the contract (contract/src/api/alert-rule.ts). */
+import type { AlertMetric, BudgetMatch, BudgetPeriodName as BudgetPeriod, Comparator, Severity } from '@periscope/contract';
+
+export type { AlertMetric, BudgetMatch, BudgetPeriod, Comparator, Severity };
 export type AlertState = 'ok' | 'firing' | 'resolved';
-export type BudgetPeriod = 'day' | 'week' | 'month';
-export type BudgetMatch = Partial<Record<'key' | 'project' | 'user' | 'model', string>>;
 
 export interface SmtpSettings {
   host: string;
