@@ -21,7 +21,7 @@ import { summarize } from './scenarios/summary.ts';
 import { roundPlan, systemRound, type SystemRound } from './scenarios/system-round.ts';
 import { storeMarkdown } from './store-report.ts';
 import { startEmbedded, startProxyRole } from './systems/periscope.ts';
-import { startLitellm, startPortkey } from './systems/peers.ts';
+import { startFloor, startLitellm, startPortkey } from './systems/peers.ts';
 import { CLIENT_AUTH, SYSTEM_NAMES, type SystemName, type SystemStarter } from './systems/system.ts';
 import { vegetaBinary } from './vegeta.ts';
 
@@ -60,6 +60,7 @@ const STARTERS: Record<SystemName, SystemStarter> = {
     name: 'direct', label: `the mock itself (testkit's mock upstream at ${env.mockUrl})`, target: { origin: env.mockUrl, headers: { authorization: CLIENT_AUTH } },
     childRole: 'gateway worker', helpers: [], stop: async () => {},
   }),
+  floor: startFloor,
   start: startEmbedded,
   proxy: startProxyRole,
   portkey: startPortkey,

@@ -1,7 +1,7 @@
 /**
  * Core pinning with `taskset`: each gateway (every thread) on core 0, and everything else —
  * the bench itself (stream clients), vegeta, the mock, Kafka, `periscope ingest` and a
- * gateway's own child processes (the store process of `periscope start`) — on core 1. The bench
+ * gateway's own child processes (the store process of `periscope start`, the Kafka shipper process of `periscope proxy`) — on core 1. The bench
  * pins itself first, so whatever it spawns without `taskset -c 0` inherits core 1.
  */
 import { execFileSync } from 'node:child_process';
@@ -39,7 +39,7 @@ export function setUpPinning(): Pinning {
   return {
     enabled: true,
     note: `taskset: each gateway process (all threads) on core ${GATEWAY_CORE}; the bench (stream clients), vegeta, `
-      + `the mock, Kafka, \`periscope ingest\` and the gateway's child processes (store process) on core ${OTHERS_CORE}`,
+      + `the mock, Kafka, \`periscope ingest\` and the gateway's child processes (store or Kafka shipper process) on core ${OTHERS_CORE}`,
   };
 }
 
@@ -53,8 +53,11 @@ export function onAnyCore(pinning: Pinning, command: string, args: string[]): { 
   return pinning.enabled ? { command: 'taskset', args: ['-c', `0-${cpus().length - 1}`, command, ...args] } : { command, args };
 }
 
-/** What a process below a gateway is: the store process of `periscope start`, or part of a peer gateway. */
-export type ChildRole = 'store process' | 'gateway worker';
+/**
+ * What a process below a gateway is: the store process of `periscope start`, the Kafka shipper
+ * process of `periscope proxy` (both off the request path), or part of a peer gateway.
+ */
+export type ChildRole = 'store process' | 'shipper process' | 'gateway worker';
 
 export interface ProcessPlacement {
   pid: number;
@@ -75,7 +78,7 @@ const isCompiler = (command: string) => /(^|\/)esbuild(\s|$)/.test(command);
  */
 export function placeTree(pinning: Pinning, gatewayPid: number, childRole: ChildRole, repin: boolean): ProcessPlacement[] {
   const below = descendants(gatewayPid).map((pid) => ({ pid, command: commandOf(pid) }));
-  if (repin && pinning.enabled && childRole === 'store process') {
+  if (repin && pinning.enabled && childRole !== 'gateway worker') {
     for (const c of below) {
       if (isCompiler(c.command)) continue;
       try {
@@ -94,13 +97,13 @@ export function placeTree(pinning: Pinning, gatewayPid: number, childRole: Child
   ];
 }
 
-/** Gateway RSS (a peer's workers included) and the store processes' RSS, from one placement listing. */
+/** Gateway RSS (a peer's workers included) and its child processes' RSS (store or shipper), from one placement listing. */
 export function rssSplit(placement: ProcessPlacement[]): { gatewayBytes: number; storeBytes: number } {
   let gatewayBytes = 0;
   let storeBytes = 0;
   for (const p of placement) {
     if (p.role === 'gateway' || p.role === 'gateway worker') gatewayBytes += p.rssBytes;
-    else if (p.role === 'store process') storeBytes += p.rssBytes;
+    else if (p.role === 'store process' || p.role === 'shipper process') storeBytes += p.rssBytes;
   }
   return { gatewayBytes, storeBytes };
 }

@@ -66,6 +66,7 @@ export interface ComparisonReport {
 
 const NAMES: Record<SystemName, string> = {
   direct: 'direct to mock',
+  floor: 'platform floor (Fastify + undici relay, nothing else)',
   start: 'Periscope `start` (embedded chDB)',
   proxy: 'Periscope `proxy` role (Kafka)',
   portkey: 'Portkey OSS',
@@ -87,7 +88,7 @@ function rateCell(s: SystemSummary, r: RateSummary | undefined): string {
 
 function memoryCell(s: SystemSummary): string {
   if (s.system === 'direct') return '';
-  const store = s.idle.storeBytes || s.atStreams.storeBytes ? `; store process ${mb(s.idle.storeBytes)} / ${mb(s.atStreams.storeBytes)}` : '';
+  const store = s.idle.storeBytes || s.atStreams.storeBytes ? `; ${s.system === 'proxy' ? 'Kafka shipper process' : 'store process'} ${mb(s.idle.storeBytes)} / ${mb(s.atStreams.storeBytes)}` : '';
   const helpers = Object.keys(s.idle.helpers).map((h) => `; ${h} ${mb(s.idle.helpers[h]!)} / ${mb(s.atStreams.helpers[h] ?? NaN)} (other core)`).join('');
   return `${mb(s.idle.gatewayBytes)} / ${mb(s.atStreams.gatewayBytes)}${store}${helpers}`;
 }
@@ -218,7 +219,7 @@ export function comparisonMarkdown(r: ComparisonReport): string {
     '',
     `Order per round: ${r.orders.map((o, i) => `${i + 1}: ${o.join(' → ')}`).join('; ')}.`,
     '',
-    `| system (1 core), medians of ${rounds} round${rounds === 1 ? '' : 's'} | saturation req/s | ${p.rates.map((x) => `added p50 / p99 at ${num(x)}/s`).join(' | ')} | ${num(p.streams)} SSE streams: added TTFB p50 / p99 | RSS idle / at streams (gateway; store process separately) | calls answered / rows stored |`,
+    `| system (1 core), medians of ${rounds} round${rounds === 1 ? '' : 's'} | saturation req/s | ${p.rates.map((x) => `added p50 / p99 at ${num(x)}/s`).join(' | ')} | ${num(p.streams)} SSE streams: added TTFB p50 / p99 | RSS idle / at streams (gateway; its store or shipper process separately) | calls answered / rows stored |`,
     `|---|---|${p.rates.map(() => '---|').join('')}---|---|---|`,
     ...r.summary.map((s) => `| ${comparisonRow(s, p).map(cell).join(' | ')} |`),
     '',

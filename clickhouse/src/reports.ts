@@ -11,7 +11,7 @@ export interface SqlRequest {
   signal?: AbortSignal;
 }
 
-/** What one query may use; the engine enforces each (DESIGN: the engine enforces, the app double-checks). */
+/** What one query may use; the engine enforces each (the engine enforces, the app double-checks: docs/sql-reports.md). */
 export interface SqlLimits {
   maxExecutionSeconds: number;
   maxMemoryBytes: number;

@@ -9,7 +9,7 @@ const serverUrl = process.env.PERISCOPE_CLICKHOUSE_URL;
 if (!serverUrl) {
   console.log(
     '[@periscope/clickhouse] SKIPPED the server-driver contract suite: PERISCOPE_CLICKHOUSE_URL is not set. ' +
-      'No ClickHouse server can be installed on this machine (DESIGN.md §3); set it to e.g. http://localhost:8123 to run it.',
+      'No ClickHouse server can be installed on this machine; set it to e.g. http://localhost:8123 to run it.',
   );
 }
 

@@ -90,8 +90,8 @@ export interface Store {
   insertRequests(events: RequestEvent[], opts?: InsertOptions): Promise<void>;
   /** Inserts encoded events (each checked by decodeEventRow) as they are: no decode, no re-encode. */
   insertRequestRows(rows: readonly Buffer[], opts?: InsertOptions): Promise<void>;
-  /** How many of these events are stored already (a redelivery), by project, time and request_id. */
-  countStored(events: RequestEvent[]): Promise<number>;
+  /** The request ids of these events that are stored already (a redelivery), by project, time and request_id. */
+  storedRequestIds(events: readonly RequestEvent[]): Promise<Set<string>>;
   listRequests(q: ListRequestsQuery): Promise<RequestPage>;
   getRequest(projectIds: string[], requestId: string): Promise<RequestDetail | null>;
   /** KPIs of the range and of the window of the same length just before it. */

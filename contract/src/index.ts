@@ -1,6 +1,7 @@
 // The event contract: what the gateway writes and the store reads.
 export * from './events/request-event.ts';
 export * from './events/event-codec.ts';
+export { RESENT_HEADER } from './events/kafka-message.ts';
 // The config file's schema, one file per owning package, composed in schema.ts.
 export * from './config/schema.ts';
 export * from './config/json-paths.ts';

@@ -51,4 +51,11 @@ describe('readRequestMetadata', () => {
     expect(Object.keys(m.properties)).toHaveLength(50);
     expect(m.properties.p0).toHaveLength(1024);
   });
+
+  it('prefers Periscope- over Helicone- whichever comes first, and takes an empty value as absent', () => {
+    expect(readRequestMetadata({ 'helicone-user-id': 'h', 'periscope-user-id': 'p' }).userId).toBe('p');
+    expect(readRequestMetadata({ 'periscope-user-id': 'p', 'helicone-user-id': 'h' }).userId).toBe('p');
+    expect(readRequestMetadata({ 'periscope-user-id': '', 'helicone-user-id': 'h' }).userId).toBe('h');
+    expect(readRequestMetadata({ 'authorization': 'Bearer sk-x', 'x-periscope-user-id': 'no' }).userId).toBe('');
+  });
 });

@@ -3,7 +3,7 @@ import { GatewayError } from './errors.ts';
 import { parseFallbackHeader, type RouteOverrides } from './routing/route-plan.ts';
 
 /**
- * The Periscope request headers from DESIGN.md. Each is also accepted with the `Helicone-`
+ * The Periscope request headers (docs/gateway.md, "Request headers"). Each is also accepted with the `Helicone-`
  * prefix so teams can switch gateways without touching their code.
  */
 export interface RequestMetadata {
@@ -38,15 +38,37 @@ export interface CacheHeaders {
 const MAX_PROPERTIES = 50;
 const MAX_VALUE_LENGTH = 1024;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const PREFIXES = ['periscope-', 'helicone-'] as const;
+const PERISCOPE = 'periscope-';
+const HELICONE = 'helicone-';
+const PROPERTY = 'property-';
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  for (const prefix of PREFIXES) {
-    const v = headers[prefix + name];
-    const s = Array.isArray(v) ? v[0] : v;
-    if (s !== undefined && s !== '') return s;
+/**
+ * The gateway's own headers in one pass over the request's: by name without the prefix
+ * (`periscope-` wins over `helicone-`; empty values count as absent), and the properties.
+ */
+function gatewayHeaders(headers: IncomingHttpHeaders): { get(name: string): string | undefined; properties: Record<string, string> } {
+  const values = new Map<string, string>();
+  const properties: Record<string, string> = {};
+  let count = 0;
+  for (const name in headers) {
+    const periscope = name.startsWith(PERISCOPE);
+    if (!periscope && !name.startsWith(HELICONE)) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    const suffix = name.slice(periscope ? PERISCOPE.length : HELICONE.length);
+    if (suffix.startsWith(PROPERTY)) {
+      if (count >= MAX_PROPERTIES) continue;
+      const key = suffix.slice(PROPERTY.length).slice(0, 64);
+      if (key.length === 0) continue;
+      properties[key] = clip(Array.isArray(value) ? value.join(', ') : value);
+      count++;
+      continue;
+    }
+    const s = Array.isArray(value) ? value[0] : value;
+    if (s === undefined || s === '' || (!periscope && values.has(suffix))) continue;
+    values.set(suffix, s);
   }
-  return undefined;
+  return { get: (name) => values.get(name), properties };
 }
 
 const clip = (s: string | undefined): string => (s ?? '').slice(0, MAX_VALUE_LENGTH);
@@ -58,41 +80,32 @@ export function bearerValue(value: string | undefined): string | undefined {
 }
 
 export function readRequestMetadata(headers: IncomingHttpHeaders): RequestMetadata {
-  const properties: Record<string, string> = {};
-  let count = 0;
-  for (const [name, value] of Object.entries(headers)) {
-    const prefix = PREFIXES.find((p) => name.startsWith(`${p}property-`));
-    if (!prefix || value === undefined || count >= MAX_PROPERTIES) continue;
-    const key = name.slice(prefix.length + 'property-'.length).slice(0, 64);
-    if (key.length === 0) continue;
-    properties[key] = clip(Array.isArray(value) ? value.join(', ') : value);
-    count++;
-  }
-  const requestId = header(headers, 'request-id');
-  const provider = header(headers, 'provider')?.trim();
+  const { get: header, properties } = gatewayHeaders(headers);
+  const requestId = header('request-id');
+  const provider = header('provider')?.trim();
   return {
-    gatewayKey: bearerValue(header(headers, 'auth')),
-    userId: clip(header(headers, 'user-id')),
-    sessionId: clip(header(headers, 'session-id')),
-    sessionPath: clip(header(headers, 'session-path')),
-    sessionName: clip(header(headers, 'session-name')),
+    gatewayKey: bearerValue(header('auth')),
+    userId: clip(header('user-id')),
+    sessionId: clip(header('session-id')),
+    sessionPath: clip(header('session-path')),
+    sessionName: clip(header('session-name')),
     properties,
     requestId: requestId && REQUEST_ID_PATTERN.test(requestId) ? requestId : undefined,
-    omitRequest: header(headers, 'omit-request')?.toLowerCase() === 'true',
-    omitResponse: header(headers, 'omit-response')?.toLowerCase() === 'true',
+    omitRequest: header('omit-request')?.toLowerCase() === 'true',
+    omitResponse: header('omit-response')?.toLowerCase() === 'true',
     provider,
-    targetUrl: header(headers, 'target-url'),
+    targetUrl: header('target-url'),
     route: {
       provider,
-      fallbacks: parseFallbackHeader(header(headers, 'fallbacks')),
-      retryEnabled: parseBoolean(header(headers, 'retry-enabled'), 'Retry-Enabled'),
-      retryNum: parseRetryNum(header(headers, 'retry-num')),
+      fallbacks: parseFallbackHeader(header('fallbacks')),
+      retryEnabled: parseBoolean(header('retry-enabled'), 'Retry-Enabled'),
+      retryNum: parseRetryNum(header('retry-num')),
     },
     cache: {
-      enabled: parseBoolean(header(headers, 'cache-enabled'), 'Cache-Enabled'),
-      seed: clip(header(headers, 'cache-seed')),
-      bucketMaxSize: parseBucketMaxSize(header(headers, 'cache-bucket-max-size')),
-      promptCache: parsePromptCache(header(headers, 'prompt-cache')),
+      enabled: parseBoolean(header('cache-enabled'), 'Cache-Enabled'),
+      seed: clip(header('cache-seed')),
+      bucketMaxSize: parseBucketMaxSize(header('cache-bucket-max-size')),
+      promptCache: parsePromptCache(header('prompt-cache')),
     },
   };
 }

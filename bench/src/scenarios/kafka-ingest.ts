@@ -20,7 +20,7 @@ import { streams } from './streams.ts';
 
 /** The goal of issue 15 for one consumer on this machine. */
 export const INGEST_GOAL_EVENTS_PER_S = 50_000;
-/** As the proxy's shipper sends (proxy/src/kafka/shipper-thread.ts); change both together. */
+/** As the proxy's shipper sends (proxy/src/kafka/shipper-process.ts); change both together. */
 const PROXY_COMPRESSION = CompressionTypes.GZIP;
 const PARTITIONS = 6;
 const SEND_BATCH = 500;

@@ -119,3 +119,25 @@ export async function startLitellm(env: Environment): Promise<RunningSystem> {
     gateway, childRole: 'gateway worker', helpers: [], stop: () => gateway.stop(10_000),
   };
 }
+
+/**
+ * The platform floor (floor-relay.mjs): Fastify and undici relaying to the mock with nothing
+ * else. Not a product; a reference for what the stack itself costs on this machine.
+ */
+export async function startFloor(env: Environment): Promise<RunningSystem> {
+  const port = await freePort();
+  const dir = join(env.runDir, `floor-${Date.now()}`);
+  await mkdir(dir, { recursive: true });
+  const script = fileURLToPath(new URL('./floor-relay.mjs', import.meta.url));
+  const argv = onGatewayCore(env.pinning, process.execPath, [...(env.gatewayNodeFlags ?? []), script, `${env.mockUrl}/v1`, String(port)]);
+  const gateway = await launch({
+    ...argv, env: { NODE_ENV: 'production', NODE_OPTIONS: undefined }, logFile: join(dir, 'floor.log'),
+    readyUrl: `http://127.0.0.1:${port}/healthz`, readyTimeoutMs: 30_000,
+  });
+  return {
+    name: 'floor',
+    label: 'the platform floor: Fastify 5 + undici relaying to the mock, nothing else (bench/src/systems/floor-relay.mjs)',
+    target: { origin: `http://127.0.0.1:${port}`, headers: { authorization: CLIENT_AUTH } },
+    gateway, childRole: 'gateway worker', helpers: [], stop: () => gateway.stop(10_000),
+  };
+}

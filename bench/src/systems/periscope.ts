@@ -193,7 +193,7 @@ export async function startProxyRole(env: Environment): Promise<RunningSystem> {
     return {
       name: 'proxy',
       label: `${commandText(['proxy', '--kafka B', '--control-url URL', '--data-dir DIR', '--port N'])}, with ${commandText(['ingest', '--kafka B', '--data-dir DIR'])} and an Apache Kafka 4 broker (scripts/kafka)`,
-      target: periscopeTarget(origin, key), gateway, childRole: 'store process', logging, kafkaTopic: topic,
+      target: periscopeTarget(origin, key), gateway, childRole: 'shipper process', logging, kafkaTopic: topic,
       helpers: [{ role: 'periscope ingest', process: ingest.process }],
       // The proxy first, so its last events reach Kafka while the ingest still consumes.
       stop: async () => {

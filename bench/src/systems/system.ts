@@ -3,7 +3,7 @@ import type { ChildRole, Pinning } from '../pinning.ts';
 import type { Target } from '../vegeta.ts';
 
 /** The systems compared side by side, in the order of the first round. */
-export const SYSTEM_NAMES = ['direct', 'start', 'proxy', 'portkey', 'litellm'] as const;
+export const SYSTEM_NAMES = ['direct', 'floor', 'start', 'proxy', 'portkey', 'litellm'] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
 /** What every system's starter gets: the shared mock, where to put files, how processes are pinned. */

@@ -1,4 +1,4 @@
-/** A column of a view users query, for the schema browser, completion and the README. */
+/** A column of a view users query, for the schema browser, completion and GET /api/sql/schema. */
 export interface SqlViewColumn {
   name: string;
   type: string;

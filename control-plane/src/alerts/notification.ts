@@ -17,7 +17,7 @@ const METRIC_LABELS: Record<AlertRule['metric'], string> = {
   cache_hit_rate: 'response-cache hit rate', prompt_cache_hit_rate: 'prompt-cache hit rate', budget_used: 'budget used',
 };
 
-/** The webhook body (the issue's fields first), a one-line title and a readable text, for every channel. */
+/** The webhook body (issue 9's fields first), a one-line title and a readable text, for every channel. */
 export function alertNotification(rule: AlertRule, e: AlertEventView): Notification {
   const state = e.kind === 'resolved' ? 'resolved' : 'firing';
   const groupBy = rule.metric === 'budget_used' ? budgetGroupBy(rule) : rule.group_by;

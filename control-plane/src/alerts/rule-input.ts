@@ -31,7 +31,7 @@ export interface RuleInput {
 }
 
 /**
- * `POST /api/alerts` (and PUT, which takes the same body): the issue's contract, extended.
+ * `POST /api/alerts` (and PUT, which takes the same body): issue 9's contract, extended.
  * Defaults fill what a client leaves out; `previousChannels` lets masked secrets through.
  */
 export function parseRuleInput(body: unknown, previousChannels: readonly Channel[] = []): RuleInput {

@@ -1,6 +1,6 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
-import { decodeEventRow, type RequestEvent, type KafkaConfig } from '@periscope/contract';
+import { decodeEventRow, RESENT_HEADER, type RequestEvent, type KafkaConfig } from '@periscope/contract';
 import { StoreError, type Store } from '@periscope/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from '../ingest-metrics.ts';
@@ -202,10 +202,13 @@ export class EventConsumer {
     if (batch.messages.length === 0) return;
     const rows: Buffer[] = [];
     const events: RequestEvent[] = [];
+    /** Indexes into rows of messages a restarted shipper may have sent twice. */
+    const resent: number[] = [];
     const poison: Poison[] = [];
     for (const message of batch.messages) {
       const decoded = message.value ? decodeEventRow(message.value) : { ok: false as const, reason: 'empty message' };
       if (decoded.ok) {
+        if (message.headers?.[RESENT_HEADER] !== undefined) resent.push(rows.length);
         rows.push(decoded.row);
         events.push(decoded.event);
       } else poison.push({ message, reason: decoded.reason });
@@ -221,9 +224,10 @@ export class EventConsumer {
         crashPoint('kill-before-insert');
         try {
           const continuing = this.continuesFrom.get(source) === batch.firstOffset();
-          const already = continuing ? 0 : await this.o.store.countStored(events);
-          await this.o.store.insertRequestRows(rows, { dedupToken });
-          this.o.metrics.deduplicated.inc(already);
+          const already = continuing ? 0 : (await this.o.store.storedRequestIds(events)).size;
+          const fresh = resent.length > 0 ? await this.withoutResentCopies(rows, events, resent) : rows;
+          if (fresh.length > 0) await this.o.store.insertRequestRows(fresh, { dedupToken });
+          this.o.metrics.deduplicated.inc(Math.max(already, rows.length - fresh.length));
         } catch (err) {
           // The contract check passed above, so a refusal here is the store's own validation:
           // dead-letter the batch rather than stall the partition on it forever.
@@ -250,6 +254,25 @@ export class EventConsumer {
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
     this.continuesFrom.set(source, next);
+  }
+
+  /**
+   * The rows without the resent messages' second copies: a resent event whose request id is
+   * stored already or appears earlier in this batch. Deterministic for a batch read again, so
+   * its dedup token still describes the same rows.
+   */
+  private async withoutResentCopies(rows: Buffer[], events: RequestEvent[], resent: number[]): Promise<Buffer[]> {
+    const stored = await this.o.store.storedRequestIds(resent.map((i) => events[i]!));
+    const isResent = new Set(resent);
+    const seen = new Set<string>();
+    const fresh: Buffer[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const id = events[i]!.request_id;
+      if (isResent.has(i) && (stored.has(id) || seen.has(id))) continue;
+      seen.add(id);
+      fresh.push(rows[i]!);
+    }
+    return fresh;
   }
 
   private async deadLetter(source: string, poison: Poison[]): Promise<void> {

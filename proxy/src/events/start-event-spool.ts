@@ -18,7 +18,7 @@ export interface GatewayEventPath {
 
 /**
  * The gateway's half of the event path, the same in every deployment: events are encoded once
- * and appended to the disk spool. With Kafka brokers configured a thread ships the spool to
+ * and appended to the disk spool. With Kafka brokers configured a child process ships the spool to
  * Kafka; without, the embedded store process reads the spool itself.
  */
 export async function startEventSpool(config: PeriscopeConfig, dataDir: string, registry: Registry, metrics: ProxyMetrics, log: KafkaLog): Promise<GatewayEventPath> {

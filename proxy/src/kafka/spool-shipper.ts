@@ -1,10 +1,12 @@
-import { requestIdOf } from '@periscope/contract';
+import { RESENT_HEADER, requestIdOf } from '@periscope/contract';
 import type { SpoolReader, KafkaLog } from '@periscope/spool';
 
 export interface EventMessage {
   key: string;
   value: Buffer;
+  headers?: Record<string, string>;
 }
+
 
 /** Where batches go; kafkajs in production, a fake in unit tests. */
 export interface EventTransport {
@@ -40,7 +42,7 @@ const isTooLarge = (err: unknown) => (err as { type?: string }).type === 'MESSAG
 
 /**
  * Moves spooled events to Kafka, oldest first, off the gateway's event loop (it runs in the
- * shipper thread). The spool bytes are the message values and the request id (read from the
+ * shipper process). The spool bytes are the message values and the request id (read from the
  * bytes' prefix) the key, which spreads events over partitions; nothing is decoded or encoded
  * again. The cursor moves only after Kafka acknowledged (acks=-1), so delivery is
  * at-least-once; while Kafka is unreachable the events wait in the spool and the shipper
@@ -51,6 +53,8 @@ export class SpoolShipper {
   /** Set by stop(): ship what is spooled until then, or until the spool is empty. */
   private stopAt: number | undefined;
   private wake: (() => void) | undefined;
+  /** Until the first batch after the start is acknowledged. */
+  private resuming = true;
   private readonly o: Required<SpoolShipperOptions>;
 
   constructor(o: SpoolShipperOptions) {
@@ -74,9 +78,11 @@ export class SpoolShipper {
         await this.pause(this.o.idleMs);
         continue;
       }
-      const messages = batch.records.map((value) => ({ key: requestIdOf(value) ?? '', value }));
+      const headers = this.resuming ? { [RESENT_HEADER]: '1' } : undefined;
+      const messages = batch.records.map((value) => ({ key: requestIdOf(value) ?? '', value, headers }));
       if (!(await this.deliver(messages))) return; // stopping: the batch stays in the spool
       await this.o.reader.commit(batch);
+      this.resuming = false;
       this.stats.produced += messages.length;
     }
   }

@@ -1,18 +1,17 @@
-import type { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { KafkaConfig } from '@periscope/contract';
-import { siblingModule, startWorker } from '../runtime/module-runner.ts';
+import { execArgvFor, siblingModule } from '../runtime/module-runner.ts';
 import type { KafkaLog } from '@periscope/spool';
 import type { ShipperStats } from './spool-shipper.ts';
 
-export interface ShipperThreadData {
-  spoolDir: string;
-  brokers: string[];
-  topic: string;
-  partitions: number;
-}
+/** What the gateway tells the shipper process. */
+export type ToShipper =
+  | { type: 'start'; spoolDir: string; brokers: string[]; topic: string; partitions: number }
+  | { type: 'stop'; drainMs: number };
 
-export type ShipperThreadMessage =
+/** What the shipper process tells the gateway. */
+export type FromShipper =
   | { type: 'ready' }
   | { type: 'stats'; stats: ShipperStats; backlogBytes: number }
   | { type: 'log'; level: 'error' | 'warn' | 'info'; obj: object; msg: string };
@@ -22,17 +21,20 @@ export interface RunningShipper {
   close(drainMs?: number): Promise<void>;
 }
 
-/** Pause before a shipper thread that died is started again. */
+/** Pause before a shipper process that died is started again. */
 const RESTART_MS = 1000;
+/** A shipper that does not stop this long after its drain time is killed. */
+const STOP_GRACE_MS = 10_000;
 
 /**
- * Starts the thread that ships the spool to Kafka (shipper-thread.ts), mirrors its counters into
- * this process's /metrics, and starts it again if it dies. Kafka being down at start is fine:
- * events wait in the spool.
+ * Starts the process that ships the spool to Kafka (shipper-process.ts), mirrors its counters
+ * into this process's /metrics, and starts it again if it dies. A process rather than a worker
+ * thread: kafkajs's batching, gzip and protocol work, and its heap and garbage collection, then
+ * share nothing with the gateway (not its event loop, not its heap, not its core when the
+ * gateway is pinned to one). Kafka being down at start is fine: events wait in the spool.
  */
 export async function startShipper(kafka: KafkaConfig, spoolDir: string, registry: Registry, log: KafkaLog): Promise<RunningShipper> {
-  const entry = siblingModule(import.meta.url, 'shipper-thread');
-  const workerData: ShipperThreadData = { spoolDir, brokers: kafka.brokers, topic: kafka.topic, partitions: kafka.partitions };
+  const entry = siblingModule(import.meta.url, 'shipper-process');
   const registers = [registry];
   const produced = new Counter({ name: 'periscope_events_produced_total', help: 'Events acknowledged by Kafka.', registers });
   const dropped = (registry.getSingleMetric('periscope_events_dropped_total') as Counter<'reason'> | undefined)
@@ -43,13 +45,13 @@ export async function startShipper(kafka: KafkaConfig, spoolDir: string, registr
   new Gauge({ name: 'periscope_kafka_up', help: '1 while the last send to Kafka succeeded.', registers, collect() { this.set(last.kafkaUp ? 1 : 0); } });
 
   let closing = false;
-  let worker: Worker;
+  let child: ChildProcess;
   let exited: Promise<void>;
   const spawn = () => new Promise<void>((resolve, reject) => {
-    // Each thread counts from zero.
+    // Each process counts from zero.
     last = { produced: 0, tooLarge: 0, kafkaUp: last.kafkaUp };
-    worker = startWorker(entry, { workerData });
-    worker.on('message', (m: ShipperThreadMessage) => {
+    child = fork(entry, [], { execArgv: execArgvFor(entry), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('message', (m: FromShipper) => {
       if (m.type === 'ready') resolve();
       else if (m.type === 'log') log[m.level](m.obj, m.msg);
       else {
@@ -59,23 +61,28 @@ export async function startShipper(kafka: KafkaConfig, spoolDir: string, registr
         backlog = m.backlogBytes;
       }
     });
-    worker.on('error', (err) => {
-      log.error({ err: err.message }, 'the Kafka shipper thread failed');
+    child.on('error', (err) => {
+      log.error({ err: err.message }, 'the Kafka shipper process failed');
       reject(err);
     });
-    exited = new Promise((done) => worker.once('exit', () => {
+    exited = new Promise((done) => child.once('exit', (code, signal) => {
       done();
+      reject(new Error(`the Kafka shipper process exited (${signal ?? code}) before it was ready`));
       if (closing) return;
-      log.error({}, `the Kafka shipper thread stopped; starting it again in ${RESTART_MS} ms (events wait in the spool)`);
+      log.error({ code, signal }, `the Kafka shipper process stopped; starting it again in ${RESTART_MS} ms (events wait in the spool)`);
       setTimeout(() => void spawn().catch(() => undefined), RESTART_MS).unref();
     }));
+    child.send({ type: 'start', spoolDir, brokers: kafka.brokers, topic: kafka.topic, partitions: kafka.partitions } satisfies ToShipper);
   });
   await spawn();
   return {
     async close(drainMs = 5000) {
       closing = true;
-      worker.postMessage({ type: 'stop', drainMs });
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) child.send({ type: 'stop', drainMs } satisfies ToShipper);
+      const timer = setTimeout(() => child.kill('SIGKILL'), drainMs + STOP_GRACE_MS);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

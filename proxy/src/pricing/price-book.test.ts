@@ -353,7 +353,7 @@ describe('the shipped table', () => {
     }
   });
 
-  it('covers the models the issue asks for', () => {
+  it('covers the models issue 2 asks for', () => {
     const openai = [
       'gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'o1', 'o3', 'o4-mini',
       'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'text-embedding-3-small', 'text-embedding-3-large', 'text-embedding-ada-002',

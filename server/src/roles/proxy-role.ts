@@ -22,7 +22,7 @@ export interface ProxyRole {
 }
 
 /**
- * `periscope proxy`: the gateway only. Events go to the disk spool and a thread ships them to
+ * `periscope proxy`: the gateway only. Events go to the disk spool and a child process ships them to
  * Kafka; keys come from the control plane, so no call waits on ClickHouse. All proxies
  * and the ingest share PERISCOPE_SECRET (keys are HMACs of it) and PERISCOPE_ADMIN_TOKEN.
  */

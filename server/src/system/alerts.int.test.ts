@@ -159,7 +159,7 @@ describe('the alerts API', () => {
     interval: '1m', project, channels: [{ type: 'webhook', url: `${hook.url}/hooks/api-${project}`, secret: SECRET }], ...o,
   });
 
-  it('takes the issue\'s contract as written and fills the defaults', async () => {
+  it('takes issue 9\'s contract as written and fills the defaults', async () => {
     const { project } = await h.newProject();
     const res = await apiRequest<Record<string, unknown>>(h.url, 'POST', '/api/alerts', admin, {
       name: 'spend spike', metric: 'cost', window: '5m', comparator: '>', threshold: 0.5, filter: { model: 'gpt-4o' }, group_by: null, min_requests: 1,

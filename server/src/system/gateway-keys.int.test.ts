@@ -9,7 +9,7 @@ import { apiRequest } from '../testing/api-client.ts';
 import { ADMIN_TOKEN, startGatewayHarness, type GatewayHarness } from '../testing/gateway-harness.ts';
 
 /**
- * Gateway keys as the issue asks for them: expiry, allowed models, their own limits, last
+ * Gateway keys as issue 8 asks for them: expiry, allowed models, their own limits, last
  * use, and revocation reaching every proxy within a second.
  */
 const SECRET = 'gateway-keys-test-secret';

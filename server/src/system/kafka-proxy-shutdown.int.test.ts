@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import { parseConfig } from '@periscope/proxy';
 import { kafkaBrokers, startMockUpstream, type MockUpstream } from '@periscope/testkit';
 import { startIngestRole, type IngestRole } from '../roles/ingest-role.ts';
 import { PERISCOPE_CLI } from '../testing/cli-command.ts';
+import { loadUntilDeath, storedIds, summaryCount } from '../testing/crash-load.ts';
 
 const env = { PERISCOPE_SECRET: 'shutdown-secret', PERISCOPE_ADMIN_TOKEN: 'shutdown-admin' };
 const admin = { authorization: `Bearer ${env.PERISCOPE_ADMIN_TOKEN}` };
@@ -18,24 +19,31 @@ let ingest: IngestRole;
 let ingestUrl: string;
 let proxy: ChildProcess;
 let proxyUrl: string;
+const spawned: ChildProcess[] = [];
 const topic = `shutdown-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'periscope-shutdown-'));
-  mock = await startMockUpstream();
+  mock = await startMockUpstream({ record: false });
   const kafka = { brokers: kafkaBrokers(), topic, partitions: 1, session_timeout_ms: 6000 };
   ingest = await startIngestRole({ config: parseConfig({ kafka }, {}), location: { dataDir: join(dir, 'store') }, env, logger: false });
   ingestUrl = await ingest.app.listen({ port: 0, host: '127.0.0.1' });
   await writeFile(join(dir, 'proxy.yaml'), JSON.stringify({
     providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-shutdown-abcdefghijklmnop' } }, kafka,
   }));
-  proxy = spawn(process.execPath, [...PERISCOPE_CLI, 'proxy', '--port', '0', '--control-url', ingestUrl, '--data-dir', join(dir, 'proxy'), '--config', join(dir, 'proxy.yaml')], {
+  ({ child: proxy, url: proxyUrl } = await spawnProxy(join(dir, 'proxy')));
+}, 90_000);
+
+/** `periscope proxy` as users run it, on a data directory of its own; resolves with its gateway URL. */
+async function spawnProxy(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...PERISCOPE_CLI, 'proxy', '--port', '0', '--control-url', ingestUrl, '--data-dir', dataDir, '--config', join(dir, 'proxy.yaml')], {
     env: { ...process.env, ...env, PERISCOPE_KAFKA_BROKERS: '' },
   });
+  spawned.push(child);
   let out = '';
-  proxyUrl = await new Promise<string>((ok, fail) => {
+  const url = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`proxy did not start:\n${out}`)), 60_000);
-    proxy.stdout!.on('data', (d) => {
+    child.stdout!.on('data', (d) => {
       out += d;
       const m = /OpenAI SDK:\s+(http:\/\/\S+)\/v1/.exec(out);
       if (m) {
@@ -43,12 +51,34 @@ beforeAll(async () => {
         ok(m[1]!);
       }
     });
-    proxy.stderr!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
   });
-}, 90_000);
+  return { child, url };
+}
+
+async function newKey(project: string): Promise<string> {
+  const created = await fetch(`${ingestUrl}/api/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ project }) });
+  return ((await created.json()) as { key: string }).key;
+}
+
+/** The processes a process started (the proxy's Kafka shipper). */
+async function childPids(pid: number): Promise<number[]> {
+  const tasks = await readdir(`/proc/${pid}/task`);
+  const lists = await Promise.all(tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')));
+  return lists.join(' ').split(/\s+/).filter(Boolean).map(Number);
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 afterAll(async () => {
-  if (proxy && proxy.exitCode === null && proxy.signalCode === null) proxy.kill('SIGKILL');
+  for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await ingest?.app.close();
   await mock?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -57,8 +87,7 @@ afterAll(async () => {
 describe('periscope proxy on SIGTERM', () => {
   it('finishes the stream in flight, flushes its event through Kafka, and exits 0', async () => {
     const project = `p-${randomUUID().slice(0, 8)}`;
-    const created = await fetch(`${ingestUrl}/api/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ project }) });
-    const { key } = (await created.json()) as { key: string };
+    const key = await newKey(project);
     const auth = { 'periscope-auth': `Bearer ${key}` };
     await expect.poll(async () => (await fetch(`${proxyUrl}/v1/models`, { headers: auth })).status, { timeout: 5000, interval: 50 }).toBe(200);
 
@@ -89,4 +118,40 @@ describe('periscope proxy on SIGTERM', () => {
     }, { timeout: 30_000, interval: 250 }).toMatchObject({ status: 200, error_type: '', streamed: true });
     console.log(`its row was in the store ${Date.now() - t1} ms later`);
   }, 90_000);
+});
+
+describe('periscope proxy under SIGKILL', () => {
+  it('loses no answered call, stores none twice, and leaves no shipper process behind', async () => {
+    const project = `kill-${randomUUID().slice(0, 8)}`;
+    const key = await newKey(project);
+    const dataDir = join(dir, 'proxy-killed');
+    const first = await spawnProxy(dataDir);
+    const auth = { 'periscope-auth': `Bearer ${key}` };
+    await expect.poll(async () => (await fetch(`${first.url}/v1/models`, { headers: auth })).status, { timeout: 5000, interval: 50 }).toBe(200);
+    const [shipper] = await childPids(first.child.pid!);
+    expect(shipper).toBeGreaterThan(0);
+
+    let dead = false;
+    const load = loadUntilDeath(first.url, key, () => dead);
+    await new Promise((r) => setTimeout(r, 1500));
+    const exited = new Promise((r) => first.child.once('exit', r));
+    first.child.kill('SIGKILL');
+    await exited;
+    dead = true;
+    const { answered, failed } = await load;
+    expect(answered.length).toBeGreaterThan(50);
+    // Orphaned, the shipper stops by itself: the next proxy's shipper must be the spool's only reader.
+    await expect.poll(() => isAlive(shipper!), { timeout: 5000, interval: 50 }).toBe(false);
+
+    // Started again on the same data directory, its shipper sends what the dead one had not.
+    await spawnProxy(dataDir);
+    await expect.poll(async () => {
+      const stored = new Set(await storedIds(ingestUrl, project, admin));
+      return answered.filter((id) => !stored.has(id)).length;
+    }, { timeout: 60_000, interval: 500 }).toBe(0);
+    const stored = await storedIds(ingestUrl, project, admin);
+    expect(stored.length).toBe(new Set(stored).size);
+    await expect.poll(() => summaryCount(ingestUrl, project, admin), { timeout: 10_000 }).toBe(stored.length);
+    console.log(`proxy SIGKILLed after 1.5 s: ${answered.length} calls answered, ${failed} cut off, ${stored.length} rows, every answered call stored once`);
+  }, 120_000);
 });

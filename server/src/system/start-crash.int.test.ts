@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
 import { seededRandom } from '@periscope/proxy';
 import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
 import { ADMIN_TOKEN } from '../testing/gateway-harness.ts';
 import { startPeriscopeProcess, type PeriscopeProcess } from '../testing/periscope-process.ts';
+import { loadUntilDeath, storedIds, summaryCount } from '../testing/crash-load.ts';
 
 /**
  * `periscope start` killed with SIGKILL under load, at points chosen by a seeded generator
@@ -40,59 +40,6 @@ const start = () => startPeriscopeProcess(config(), {}, { dir });
 async function newKey(url: string, project: string): Promise<string> {
   const res = await fetch(`${url}/api/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ project }) });
   return ((await res.json()) as { key: string }).key;
-}
-
-async function storedIds(url: string, project: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let cursor = ''; ;) {
-    const res = await fetch(`${url}/api/requests?project=${project}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: admin });
-    const page = (await res.json()) as { data: { request_id: string }[]; next_cursor: string | null };
-    ids.push(...page.data.map((r) => r.request_id));
-    if (!page.next_cursor) return ids;
-    cursor = page.next_cursor;
-  }
-}
-
-/** Calls counted by the overview's KPIs: whole minutes and hours come from the rollups. */
-async function summaryCount(url: string, project: string): Promise<number> {
-  const from = new Date(Date.now() - 3 * 3600_000).toISOString();
-  const to = new Date(Date.now() + 60_000).toISOString();
-  const res = await fetch(`${url}/api/metrics/summary?project=${project}&from=${from}&to=${to}`, { headers: admin });
-  const body = (await res.json()) as { current: { requests: number } };
-  return body.current.requests;
-}
-
-/**
- * 16 clients calling as fast as they can (a third of the calls streamed) until the process
- * dies; returns the ids of the calls that were answered completely.
- */
-async function loadUntilDeath(url: string, key: string, stopAfter: () => boolean): Promise<{ answered: string[]; failed: number }> {
-  const agent = new Agent({ connections: 16 });
-  const answered: string[] = [];
-  let failed = 0;
-  let n = 0;
-  const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'crash test' }] });
-  const stream = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'crash test' }] });
-  async function client(): Promise<void> {
-    while (!stopAfter()) {
-      const streamed = n++ % 3 === 0;
-      try {
-        const res = await request(`${url}/v1/chat/completions`, {
-          method: 'POST', dispatcher: agent, body: streamed ? stream : chat,
-          headers: { 'periscope-auth': `Bearer ${key}`, 'content-type': 'application/json' },
-        });
-        const text = await res.body.text();
-        if (res.statusCode === 200 && (!streamed || text.includes('data: [DONE]'))) answered.push(String(res.headers['periscope-request-id']));
-        else failed += 1;
-      } catch {
-        failed += 1; // the process died under this call: not answered
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: 16 }, client));
-  await agent.close().catch(() => undefined);
-  return { answered, failed };
 }
 
 describe('periscope start under SIGKILL', () => {
@@ -133,14 +80,13 @@ describe('periscope start under SIGKILL', () => {
 
     const url = running.url;
     await expect.poll(async () => {
-      const stored = new Set(await storedIds(url, project));
+      const stored = new Set(await storedIds(url, project, admin));
       return [...answered].filter((id) => !stored.has(id)).length;
     }, { timeout: 60_000, interval: 500 }).toBe(0);
-    const stored = await storedIds(url, project);
+    const stored = await storedIds(url, project, admin);
     expect(stored.length).toBe(new Set(stored).size);
-    // Rows the API shows once could still be counted twice by the rollups (a batch inserted
-    // again after a crash): the overview's count must match the rows.
-    await expect.poll(() => summaryCount(url, project), { timeout: 10_000 }).toBe(stored.length);
+    // The overview's count (rollups) must match the rows.
+    await expect.poll(() => summaryCount(url, project, admin), { timeout: 10_000 }).toBe(stored.length);
     console.log(`after ${ROUNDS} kills: ${answered.size} answered calls, ${stored.length} rows (${stored.length - answered.size} calls cut off after they were logged), every answered call stored once`);
   }, 300_000);
 });

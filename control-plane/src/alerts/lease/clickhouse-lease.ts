@@ -23,7 +23,7 @@ const RELEASED = '(released)';
  * expired, waits `settleMs`, and reads the claims back; it leads only if its claim is first.
  * Two workers claiming at once therefore both read the same winner.
  *
- * Failure modes (README "Alerts"): claims become visible to other readers after the settle
+ * Failure modes (docs/alerts.md): claims become visible to other readers after the settle
  * wait on one server; with replicas behind a load balancer a claim may be read late, so
  * point every ingest at one replica or use Redis. A leader stalled longer than its TTL (a
  * long GC pause, a frozen VM) can finish one round after another worker took over; event

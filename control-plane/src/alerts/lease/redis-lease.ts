@@ -9,7 +9,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 
 /**
  * A lease as one Redis key: `SET NX PX` acquires, a compare-and-pexpire script renews, and
- * whoever's id is in the key leads. Failure modes (README "Alerts"): while Redis is
+ * whoever's id is in the key leads. Failure modes (docs/alerts.md): while Redis is
  * unreachable nobody leads and alerts pause (counted, logged); a failover to a replica that
  * had not received the key can briefly let a second worker lead (Redis replication is
  * asynchronous), which stable event ids make visible to receivers as a repeat.

@@ -1,16 +1,16 @@
 /**
- * The Kafka shipper's worker thread (started by start-shipper.ts): reads the spool, produces to
- * Kafka, and reports its counters to the gateway's thread once a second. Producing (batching,
- * compression, the protocol) never runs on the gateway's event loop.
+ * The Kafka shipper's process (started by start-shipper.ts): reads the spool, produces to Kafka,
+ * and reports its counters to the gateway once a second. Producing (batching, compression, the
+ * protocol) never runs in the gateway's process.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { CompressionTypes } from 'kafkajs';
 import { SpoolReader, createKafka, ensureTopic } from '@periscope/spool';
 import { SpoolShipper, type EventTransport } from './spool-shipper.ts';
-import type { ShipperThreadData, ShipperThreadMessage } from './start-shipper.ts';
+import type { FromShipper, ToShipper } from './start-shipper.ts';
 
-const data = workerData as ShipperThreadData;
-const post = (m: ShipperThreadMessage) => parentPort!.postMessage(m);
+const post = (m: FromShipper) => {
+  if (process.connected) process.send!(m);
+};
 const log = {
   error: (obj: object, msg: string) => post({ type: 'log', level: 'error', obj: plain(obj), msg }),
   warn: (obj: object, msg: string) => post({ type: 'log', level: 'warn', obj: plain(obj), msg }),
@@ -18,16 +18,22 @@ const log = {
   debug: () => {},
 };
 
-/** Errors do not survive postMessage's structured clone with their message intact everywhere. */
+/** Errors do not survive the IPC channel's serialisation with their message. */
 function plain(obj: object): object {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, v instanceof Error ? v.message : v]));
 }
 
-const kafka = createKafka(data.brokers, 'periscope-proxy', log);
+const start = await new Promise<Extract<ToShipper, { type: 'start' }>>((resolve) => {
+  process.once('message', (m: ToShipper) => {
+    if (m.type === 'start') resolve(m);
+  });
+});
+
+const kafka = createKafka(start.brokers, 'periscope-proxy', log);
 const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
 let ready: Promise<void> | undefined;
 const connect = () => (ready ??= (async () => {
-  await ensureTopic(kafka, data.topic, data.partitions);
+  await ensureTopic(kafka, start.topic, start.partitions);
   await producer.connect();
 })().catch((err: unknown) => {
   ready = undefined; // try again on the next send
@@ -38,22 +44,26 @@ const connect = () => (ready ??= (async () => {
 const transport: EventTransport = {
   async send(messages) {
     await connect();
-    await producer.send({ topic: data.topic, acks: -1, compression: CompressionTypes.GZIP, messages });
+    await producer.send({ topic: start.topic, acks: -1, compression: CompressionTypes.GZIP, messages });
   },
 };
 
-const reader = await SpoolReader.open(data.spoolDir, { log });
+const reader = await SpoolReader.open(start.spoolDir, { log });
 const shipper = new SpoolShipper({ reader, transport, log });
 const report = () => post({ type: 'stats', stats: { ...shipper.stats }, backlogBytes: reader.backlogBytes() });
 const timer = setInterval(report, 1000);
-parentPort!.on('message', (m: { type: 'stop'; drainMs: number }) => {
+process.on('message', (m: ToShipper) => {
   if (m.type === 'stop') shipper.stop(m.drainMs);
 });
+// The gateway died without stopping this process (SIGKILL, OOM): stop at once, so the next
+// gateway's shipper is the only reader of the spool. A batch in flight is sent again by it
+// (delivery is at-least-once either way).
+process.once('disconnect', () => process.exit(0));
 post({ type: 'ready' });
 await shipper.run();
 clearInterval(timer);
 report();
 reader.close();
 await producer.disconnect().catch(() => undefined);
-// The message port would keep the thread alive.
+// The IPC channel would keep the process alive.
 process.exit(0);

@@ -6,12 +6,12 @@ import { toDateTime64 } from './datetime.ts';
 const IDS_PER_QUERY = 1000;
 
 /**
- * How many of these events are already stored (same project, created_at and request_id):
- * a redelivered batch. The filter follows the primary key (project_id, created_at), so each
- * check reads a few granules, not the table.
+ * The request ids of these events that are already stored (same project, created_at and
+ * request_id): a redelivered batch, or events shipped again after a crash. The filter follows
+ * the primary key (project_id, created_at), so each check reads a few granules, not the table.
  */
-export async function countStored(driver: Driver, events: RequestEvent[]): Promise<number> {
-  let total = 0;
+export async function storedRequestIds(driver: Driver, events: readonly RequestEvent[]): Promise<Set<string>> {
+  const stored = new Set<string>();
   for (let i = 0; i < events.length; i += IDS_PER_QUERY) {
     const chunk = events.slice(i, i + IDS_PER_QUERY);
     let lo = Infinity;
@@ -20,8 +20,8 @@ export async function countStored(driver: Driver, events: RequestEvent[]): Promi
       lo = Math.min(lo, e.created_at);
       hi = Math.max(hi, e.created_at);
     }
-    const [row] = await driver.query<{ n: number | string }>(
-      `SELECT uniqExact(request_id) AS n
+    const rows = await driver.query<{ request_id: string }>(
+      `SELECT DISTINCT request_id
        FROM requests
        WHERE project_id IN {projects:Array(String)}
          AND created_at BETWEEN {lo:DateTime64(3, 'UTC')} AND {hi:DateTime64(3, 'UTC')}
@@ -33,7 +33,7 @@ export async function countStored(driver: Driver, events: RequestEvent[]): Promi
         ids: chunk.map((e) => e.request_id),
       },
     );
-    total += Number(row?.n ?? 0);
+    for (const row of rows) stored.add(row.request_id);
   }
-  return total;
+  return stored;
 }
