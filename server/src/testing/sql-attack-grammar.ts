@@ -1,3 +1,5 @@
+import { seededRandom } from '@periscope/proxy';
+
 /**
  * A small grammar of SQL attacks on the report sandbox, driven by a seeded PRNG so a failing
  * statement can be regenerated from its seed and index.
@@ -23,18 +25,6 @@
 export interface Attack {
   sql: string;
   params: Record<string, unknown>;
-}
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const VIEWS = ['requests', 'requests_1m', 'requests_1h'];
@@ -94,7 +84,7 @@ export class AttackGrammar {
   #injections = 0;
 
   constructor(seed: number, private readonly other: { projectB: string }) {
-    this.#r = prng(seed);
+    this.#r = seededRandom(seed);
   }
 
   next(): Attack {
