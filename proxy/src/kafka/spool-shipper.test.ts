@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RESENT_HEADER } from '@periscope/clickhouse/contract';
+import { SpoolWriter } from '../events/spool/spool-writer.ts';
+import { SpoolReader } from '../events/spool/spool-reader.ts';
+import { SpoolShipper, type EventMessage } from './spool-shipper.ts';
+
+const log = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'periscope-shipper-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const event = (id: string) => Buffer.from(JSON.stringify({ request_id: id, event_version: 2 }));
+
+/** Ships `records` spooled events with `send`, then stops; returns every acknowledged send's messages in order. */
+async function ship(records: number, send: (m: EventMessage[]) => Promise<void>): Promise<EventMessage[][]> {
+  const sent: EventMessage[][] = [];
+  const reader = await SpoolReader.open(dir, { log });
+  const shipper: SpoolShipper = new SpoolShipper({
+    reader, log, batchMax: 2, idleMs: 5, retryMs: 5,
+    transport: {
+      send: async (m) => {
+        await send(m);
+        sent.push(m);
+        if (sent.flat().length >= records) shipper.stop();
+      },
+    },
+  });
+  await shipper.run();
+  reader.close();
+  return sent;
+}
+
+describe('SpoolShipper', () => {
+  it('marks only its first batch after a start as resent, also across a failed send, keyed by request id', async () => {
+    const writer = await SpoolWriter.open(dir, { maxBytes: 1 << 20, log });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) writer.append(event(id));
+    await writer.flush();
+
+    let failures = 1;
+    const first = await ship(5, async () => {
+      if (failures-- > 0) throw new Error('broker down');
+    });
+    expect(first.map((batch) => batch.map((m) => m.key))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(first.map((batch) => batch.every((m) => m.headers?.[RESENT_HEADER] === '1'))).toEqual([true, false, false]);
+
+    // A new shipper on the same spool marks its own first batch again (its predecessor may have
+    // been killed after a send, before its commit).
+    writer.append(event('f'));
+    await writer.flush();
+    const second = await ship(1, async () => {});
+    expect(second.map((batch) => batch.map((m) => [m.key, m.headers?.[RESENT_HEADER]]))).toEqual([[['f', '1']]]);
+    await writer.close();
+  });
+});
