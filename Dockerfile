@@ -5,9 +5,13 @@ FROM node:20-bookworm-slim AS base
 RUN npm install -g pnpm@10
 WORKDIR /app
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+COPY contract/package.json contract/
+COPY spool/package.json spool/
+COPY clickhouse/package.json clickhouse/
 COPY proxy/package.json proxy/
 COPY ingest/package.json ingest/
-COPY clickhouse/package.json clickhouse/
+COPY control-plane/package.json control-plane/
+COPY server/package.json server/
 COPY ui/package.json ui/
 COPY testkit/package.json testkit/
 COPY bench/package.json bench/

@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { periscopePlugin } from './eslint-rules/index.js';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.periscope/**', 'ui/**'] },
@@ -10,5 +11,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  {
+    // Package boundaries (docs/architecture.md). Import cycles, type-only ones included, are
+    // checked by scripts/import-graph.ts --check, the last step of `pnpm lint`.
+    files: ['**/*.ts'],
+    plugins: { periscope: periscopePlugin },
+    rules: { 'periscope/package-boundaries': 'error' },
   },
 );

@@ -1,7 +1,4 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export default defineConfig({
   test: {
@@ -9,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['{proxy,ingest,clickhouse,testkit,bench}/src/**/*.test.ts'],
+          include: ['{contract,spool,clickhouse,proxy,ingest,control-plane,server,testkit,bench}/src/**/*.test.ts'],
           // chDB allows one data directory per process: every test file gets its own process.
           pool: 'forks',
           // One Kafka broker for the run, unless PERISCOPE_KAFKA_BROKERS names one.
@@ -21,7 +18,6 @@ export default defineConfig({
       },
       {
         // UI component tests: React in jsdom.
-        resolve: { alias: { '@periscope/clickhouse/testing': here('clickhouse/src/testing/fixtures.ts') } },
         test: {
           name: 'ui',
           include: ['ui/src/**/*.test.{ts,tsx}'],
@@ -33,15 +29,7 @@ export default defineConfig({
       },
       {
         // Browser end-to-end: a real `periscope start`, real SDK traffic, Debian's Chromium.
-        // Needs ui/dist (`pnpm build`). The SDKs and the mock come from testkit's dependencies.
-        resolve: {
-          alias: {
-            openai: here('testkit/node_modules/openai'),
-            '@anthropic-ai/sdk': here('testkit/node_modules/@anthropic-ai/sdk'),
-            '@periscope/testkit': here('testkit/src/index.ts'),
-            'playwright-core': here('ui/node_modules/playwright-core'),
-          },
-        },
+        // Needs ui/dist (`pnpm build`). The SDKs, the mock and the CLI come from ui's devDependencies.
         test: {
           name: 'ui-e2e',
           include: ['ui/e2e/**/*.int.test.ts'],

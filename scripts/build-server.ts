@@ -23,9 +23,9 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 /** The CLI's source; its bundle is dist/periscope.mjs. */
-export const CLI_SOURCE = 'ingest/src/cli/main.ts';
+export const CLI_SOURCE = 'server/src/cli/main.ts';
 /** Every module started as a worker thread or child process (siblingModule() finds them by file name). */
-const WORKERS = ['proxy/src/kafka/shipper-process.ts', 'proxy/src/otel/exporter-thread.ts', 'ingest/src/store-process/child.ts'];
+const WORKERS = ['proxy/src/kafka/shipper-process.ts', 'proxy/src/otel/exporter-thread.ts', 'server/src/store-process/child.ts'];
 /** Keeps the bundle's own import.meta.url (see above). */
 const MODULE_RUNNER = 'proxy/src/runtime/module-runner.ts';
 

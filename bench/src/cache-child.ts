@@ -8,13 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import { startRedisServer, type RedisServer } from '@periscope/testkit';
 // The cache modules are internal to @periscope/proxy, so they are imported by path.
-import type { CacheBackend } from '../../proxy/src/cache/backend.ts';
-import { cacheKey, exclusionsFor } from '../../proxy/src/cache/cache-key.ts';
-import { MemoryCacheBackend } from '../../proxy/src/cache/memory-backend.ts';
-import { RedisCacheBackend } from '../../proxy/src/cache/redis-backend.ts';
-import { ResponseCache, type CacheRequest } from '../../proxy/src/cache/response-cache.ts';
-import type { StoredResponse } from '../../proxy/src/cache/stored-response.ts';
-import { createRedisClient, redisReady } from '../../proxy/src/redis.ts';
+import type { CacheBackend, StoredResponse } from '@periscope/proxy';
+import { cacheKey, exclusionsFor, MemoryCacheBackend, RedisCacheBackend, ResponseCache, type CacheRequest, createRedisClient, redisReady } from '@periscope/proxy';
 import { serveParent } from './child-protocol.ts';
 import { Histogram, type Percentiles } from './histogram.ts';
 

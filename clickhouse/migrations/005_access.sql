@@ -15,7 +15,7 @@ ALTER TABLE gateway_keys
 -- Accounts (people who sign in with email and password), one version per change like
 -- gateway_keys: reads take the newest with FINAL, and a deletion is a version with
 -- deleted_at set, so an email can be used again by a new account. Only the scrypt hash of
--- a password is stored (see ingest/src/api/passwords.ts for its format and parameters).
+-- a password is stored (see control-plane/src/api/passwords.ts for its format and parameters).
 -- role: admin (every project), member (read, and write keys, alerts and reports in
 -- project_ids) or viewer (read only in project_ids).
 CREATE TABLE IF NOT EXISTS accounts

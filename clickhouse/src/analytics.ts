@@ -1,5 +1,5 @@
-import type { CacheStatus } from './contract/index.ts';
-import type { RequestRow } from './store.ts';
+import type { CacheStatus } from '@periscope/contract';
+import type { RequestRow } from './request-rows.ts';
 
 /** Filters every read accepts (`GET /api/requests` and the overview alike). */
 export interface RequestFilter {

@@ -1,18 +1,15 @@
-export * from './contract/index.ts';
 export * from './analytics.ts';
 export * from './alerts.ts';
 export * from './agents.ts';
 export { ACCOUNT_ROLES, REQUEST_SORTS } from './store.ts';
+export type { RequestDetail, RequestRow } from './request-rows.ts';
 export type {
   AccountRecord,
   AccountRole,
   GatewayKeyRecord,
-  KeyLimits,
   InsertOptions,
   ListRequestsQuery,
-  RequestDetail,
   RequestPage,
-  RequestRow,
   RequestSort,
   Store,
   StoreLocation,

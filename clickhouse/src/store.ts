@@ -5,22 +5,11 @@ import type {
 import type {
   AlertEventRecord, AlertEventsQuery, AlertObservation, AlertQuery, AlertRuleRecord, AlertStateRecord, LeaseView,
 } from './alerts.ts';
-import type { RequestEvent } from './contract/index.ts';
+import type { KeyLimits, RequestEvent } from '@periscope/contract';
+import type { RequestDetail, RequestRow } from './request-rows.ts';
 import type { AgentSessionDetailQuery, AgentSessionRow, AgentSessionsQuery, AgentTurnExtras, ModelsSeenRow } from './agents.ts';
 import type { ExportFormat, ReportRecord, ReportRunRecord, SqlLimits, SqlRequest, SqlResult } from './reports.ts';
 import type { SqlExport } from './sql/sandbox.ts';
-
-/**
- * A row of `GET /api/requests`: every field of the event except the bodies and the contract
- * version, with created_at as ISO-8601 UTC with milliseconds (e.g. "2026-11-25T13:50:53.123Z").
- */
-export type RequestRow = Omit<RequestEvent, 'event_version' | 'created_at' | 'request_body' | 'response_body'> & { created_at: string };
-
-/** `GET /api/requests/:id`: the row plus the stored bodies. */
-export interface RequestDetail extends RequestRow {
-  request_body: string;
-  response_body: string;
-}
 
 export const REQUEST_SORTS = ['created_at', 'latency_ms', 'ttft_ms', 'cost_usd', 'total_tokens', 'status'] as const;
 export type RequestSort = (typeof REQUEST_SORTS)[number];
@@ -66,14 +55,6 @@ export interface GatewayKeyRecord {
   limits: KeyLimits;
 }
 
-/** Limits of one key, enforced like a `limits:` rule that matches only this key; absent = none. */
-export interface KeyLimits {
-  rpm?: number;
-  tpm?: number;
-  concurrency?: number;
-  budget_usd?: { day?: number; week?: number; month?: number };
-}
-
 export const ACCOUNT_ROLES = ['admin', 'member', 'viewer'] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
@@ -86,7 +67,7 @@ export interface AccountRecord {
   role: AccountRole;
   /** The projects a member or viewer works in; ignored for admins, who see every project. */
   project_ids: string[];
-  /** `scrypt$...` (see ingest/src/api/passwords.ts); never leaves the API. */
+  /** `scrypt$...` (see control-plane/src/api/passwords.ts); never leaves the API. */
   password_hash: string;
   created_at: number;
   updated_at: number;

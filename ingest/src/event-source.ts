@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Store } from '@periscope/clickhouse';
-import type { PeriscopeConfig, SpoolPosition } from '@periscope/proxy';
+import type { PeriscopeConfig } from '@periscope/contract';
+import type { SpoolPosition } from '@periscope/spool';
 import { createIngestMetrics } from './ingest-metrics.ts';
 import { startEventConsumer } from './kafka/event-consumer.ts';
 import { SpoolIngest } from './spool-ingest.ts';

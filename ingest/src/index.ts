@@ -1,3 +1,4 @@
-export { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './server.ts';
-export { startIngestRole, type IngestRole, type IngestRoleOptions } from './roles/ingest-role.ts';
-export { startProxyRole, type ProxyRole, type ProxyRoleOptions } from './roles/proxy-role.ts';
+export { startEventSource, type EventSource, type EventSourceOptions } from './event-source.ts';
+export { SpoolIngest, type SpoolIngestOptions } from './spool-ingest.ts';
+export { EventConsumer, startEventConsumer, type EventConsumerOptions } from './kafka/event-consumer.ts';
+export { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';

@@ -1,5 +1,6 @@
-import { decodeEventRow, StoreError, type Store } from '@periscope/clickhouse';
-import { SpoolReader, type SpoolBatch, type SpoolPosition } from '@periscope/proxy';
+import { decodeEventRow } from '@periscope/contract';
+import { StoreError, type Store } from '@periscope/clickhouse';
+import { SpoolReader, type SpoolBatch, type SpoolPosition } from '@periscope/spool';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from './ingest-metrics.ts';

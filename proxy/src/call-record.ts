@@ -1,8 +1,7 @@
 import type { VerifiedKey } from './auth/gateway-keys.ts';
-import type { AttemptRecord, CacheStatus, RequestEvent } from '@periscope/clickhouse/contract';
+import type { AttemptRecord, CacheStatus, RequestEvent, ProviderType } from '@periscope/contract';
 import type { Endpoint } from './providers/types.ts';
-import type { PriceBook } from './pricing/cost.ts';
-import type { ProviderType } from './config/schema.ts';
+import type { PriceBook } from './pricing/price-types.ts';
 import type { RequestMetadata } from './request-metadata.ts';
 import type { Observed } from './usage/usage.ts';
 import type { CallTrace } from './otel/call-trace.ts';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LiveConfig, watchConfigFile, type ConfigWatcher, type ReloadLog } from './config/live-config.ts';
-import type { PeriscopeConfig } from './config/schema.ts';
+import type { PeriscopeConfig } from '@periscope/contract';
 import type { CounterStore } from './limits/counter-store.ts';
 import { MemoryCounterStore } from './limits/memory-counter-store.ts';
 import { RedisCounterStore } from './limits/redis-counter-store.ts';

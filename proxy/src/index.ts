@@ -1,22 +1,17 @@
 export { proxyPlugin, type ProxyOptions } from './app.ts';
 export { loadConfigFile, parseConfig, ConfigError } from './config/load.ts';
-export { keyLimitsSchema, type PeriscopeConfig, type ProviderConfig, type KafkaConfig, type KeyLimits, type SpoolConfig } from './config/schema.ts';
 export { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
 export { SpoolSink, type EventSink } from './events/sink.ts';
-export { SpoolWriter } from './events/spool/spool-writer.ts';
 export { startEventSpool, type GatewayEventPath } from './events/start-event-spool.ts';
-export { SpoolReader, type SpoolBatch } from './events/spool/spool-reader.ts';
-export type { SpoolPosition } from './events/spool/spool-cursor.ts';
-export { KeySnapshot, generateGatewayKey, hashGatewayKey, type KeyVerifier, type KeyRecordLike } from './auth/gateway-keys.ts';
+export { KeySnapshot, type KeyVerifier } from './auth/gateway-keys.ts';
 export { bearerValue } from './request-metadata.ts';
 export { AuthFailureGuard } from './auth/auth-failures.ts';
-export { createPriceBook, type PriceBook } from './pricing/cost.ts';
+export { createPriceBook } from './pricing/price-book.ts';
+export { type PriceBook } from './pricing/price-types.ts';
 export { parseCidr, type Cidr } from './net/address-policy.ts';
 export { BlockedAddressError, checkLiteralHost, createGuardedAgent, guardedLookup } from './net/guarded-agent.ts';
 export { budgetWindow, type BudgetPeriod } from './limits/limit-windows.ts';
-export type { AlertsConfig, LimitConfig } from './config/schema.ts';
 export { createRedisClient, redisReady } from './redis.ts';
-export { createKafka, ensureTopic, parseBrokers } from './kafka/client.ts';
 export { startShipper, type RunningShipper } from './kafka/start-shipper.ts';
 export { execArgvFor, siblingModule } from './runtime/module-runner.ts';
 export { ControlPlaneKeys } from './auth/control-plane-keys.ts';
@@ -24,3 +19,10 @@ export { startGatewayServices, type GatewayServices } from './gateway-services.t
 export { LiveConfig, watchConfigFile } from './config/live-config.ts';
 export { seededRandom } from './seeded-random.ts';
 export { redactSecrets } from './events/redact.ts';
+// The response cache's parts, for the cache benchmark (bench/src/cache-child.ts).
+export type { CacheBackend } from './cache/backend.ts';
+export { cacheKey, exclusionsFor } from './cache/cache-key.ts';
+export { MemoryCacheBackend } from './cache/memory-backend.ts';
+export { RedisCacheBackend } from './cache/redis-backend.ts';
+export { ResponseCache, type CacheRequest } from './cache/response-cache.ts';
+export type { StoredResponse } from './cache/stored-response.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runClaude, runCodex } from '../../ingest/src/testing/agent-clis.ts';
+import { runClaude, runCodex } from '@periscope/server/testing';
 import { launchBrowser, signInAsNewAccount, startPeriscope, type Browser, type Periscope } from './harness.ts';
 
 /**

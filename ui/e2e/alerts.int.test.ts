@@ -4,8 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
-import { verifySignature } from '../../ingest/src/alerts/channels/signature.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../../ingest/src/testing/webhook-receiver.ts';
+import { verifySignature } from '@periscope/control-plane';
+import { startWebhookReceiver, type WebhookReceiver } from '@periscope/control-plane/testing';
 import { launchBrowser, startPeriscope, type Browser, type Periscope } from './harness.ts';
 
 /**

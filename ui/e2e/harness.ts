@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
-import { PERISCOPE_CLI } from '../../ingest/src/testing/cli-command.ts';
+import { PERISCOPE_CLI } from '@periscope/server/testing';
 
 /** Provider keys in the config: the UI must never show them. */
 export const PROVIDER_KEYS = { openai: 'sk-e2e-configured-openai-0123456789abcdef', anthropic: 'sk-ant-e2e-configured-0123456789abcdef' };

@@ -3,11 +3,8 @@
  * contract and the analytics types in clickhouse/. Type-only imports: nothing of clickhouse/
  * is bundled.
  */
-import type {
-  AccountRecord, AccountRole, GatewayKeyRecord, KeyLimits, AttemptRecord, CacheStatus, FilterField, GroupBy, IntervalName, MetricsSummary, PropertySummary, RequestDetail,
-  RequestRow, SessionDetail, SessionSummary, Summary, Timeseries, TimeseriesMetric, TimeseriesPoint, UserSummary, AgentSessionRow,
-  Series,
-} from '@periscope/clickhouse';
+import type { AccountRecord, AccountRole, GatewayKeyRecord, FilterField, GroupBy, IntervalName, MetricsSummary, PropertySummary, RequestDetail, RequestRow, SessionDetail, SessionSummary, Summary, Timeseries, TimeseriesMetric, TimeseriesPoint, UserSummary, AgentSessionRow, Series } from '@periscope/clickhouse';
+import type { KeyLimits, AttemptRecord, CacheStatus } from '@periscope/contract';
 
 export type {
   KeyLimits, AttemptRecord, CacheStatus, FilterField, GroupBy, RequestDetail, RequestRow, SessionDetail, SessionSummary, Summary, UserSummary, Series, AgentSessionRow,

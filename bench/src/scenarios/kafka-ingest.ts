@@ -10,8 +10,8 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, type Kafka } from 'kafkajs';
-import { requestIdOf } from '@periscope/clickhouse';
-import { createKafka, ensureTopic } from '@periscope/proxy';
+import { requestIdOf } from '@periscope/contract';
+import { createKafka, ensureTopic } from '@periscope/spool';
 import { rssBytes } from '../proc.ts';
 import { countRows, createKey, readCounters, startIngest, startProxyRole } from '../systems/periscope.ts';
 import type { Environment } from '../systems/system.ts';

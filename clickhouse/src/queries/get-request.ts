@@ -1,5 +1,5 @@
 import type { Driver } from '../driver/driver.ts';
-import type { RequestDetail } from '../store.ts';
+import type { RequestDetail } from '../request-rows.ts';
 import { DETAIL_SELECT, toRequestDetail, type RawRequestDetail } from './request-row.ts';
 
 /**

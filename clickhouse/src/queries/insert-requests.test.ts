@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../testing/fixtures.ts';
 import { RecordingDriver } from '../testing/recording-driver.ts';
 import { insertRequestRows, insertRequests } from './insert-requests.ts';
-import { encodeRequestEvent } from '../contract/index.ts';
+import { encodeRequestEvent } from '@periscope/contract';
 
 const BASE = { input_format_skip_unknown_fields: 1, deduplicate_blocks_in_dependent_materialized_views: 1 };
 

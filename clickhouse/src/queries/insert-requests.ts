@@ -1,4 +1,4 @@
-import { encodeRequestEvent, validateRequestEvent, type RequestEvent } from '../contract/index.ts';
+import { encodeRequestEvent, validateRequestEvent, type RequestEvent } from '@periscope/contract';
 import type { Driver, InsertSettings } from '../driver/driver.ts';
 import { StoreError } from '../errors.ts';
 import type { InsertOptions } from '../store.ts';

@@ -1,6 +1,7 @@
 import type { Driver } from '../driver/driver.ts';
 import { privateTable } from '../private-tables.ts';
-import type { GatewayKeyRecord, KeyLimits } from '../store.ts';
+import type { GatewayKeyRecord } from '../store.ts';
+import type { KeyLimits } from '@periscope/contract';
 import { toDateTime64 } from './datetime.ts';
 
 type Numeric = number | string;

@@ -1,5 +1,5 @@
-import type { AttemptRecord, CacheStatus } from '../contract/index.ts';
-import type { RequestDetail, RequestRow } from '../store.ts';
+import type { AttemptRecord, CacheStatus } from '@periscope/contract';
+import type { RequestDetail, RequestRow } from '../request-rows.ts';
 import { isoOf } from './datetime.ts';
 
 /** Every list column except created_at, which is read as epoch ms (see ROW_SELECT). */

@@ -1,4 +1,4 @@
-import type { RequestEvent } from '../contract/index.ts';
+import type { RequestEvent } from '@periscope/contract';
 import type { Driver } from '../driver/driver.ts';
 import { toDateTime64 } from './datetime.ts';
 

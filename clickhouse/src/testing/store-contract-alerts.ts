@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AlertEventRecord, AlertQuery, AlertRuleRecord, AlertStateRecord } from '../alerts.ts';
-import type { RequestEvent } from '../contract/index.ts';
+import type { RequestEvent } from '@periscope/contract';
 import { StoreError } from '../errors.ts';
 import type { Store } from '../store.ts';
 import { makeEvent, newProjectId } from './fixtures.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TIMESERIES_METRICS, type Summary } from '../analytics.ts';
-import type { RequestEvent } from '../contract/index.ts';
+import type { RequestEvent } from '@periscope/contract';
 import { StoreError } from '../errors.ts';
 import type { Store } from '../store.ts';
 import { makeEvent, newProjectId } from './fixtures.ts';

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestEvent } from '../contract/index.ts';
+import type { RequestEvent } from '@periscope/contract';
 import type { Driver } from '../driver/driver.ts';
 import { StoreError } from '../errors.ts';
 import { loadMigrations } from '../migrate.ts';
 import { privateTable } from '../private-tables.ts';
-import type { ListRequestsQuery, RequestDetail, RequestRow, Store } from '../store.ts';
+import type { ListRequestsQuery, Store } from '../store.ts';
+import type { RequestDetail, RequestRow } from '../request-rows.ts';
 import { makeEvent, makeKey, newProjectId } from './fixtures.ts';
 import { accessContract } from './store-contract-access.ts';
 import { alertsContract } from './store-contract-alerts.ts';

@@ -1,9 +1,10 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
-import { decodeEventRow, RESENT_HEADER, StoreError, type RequestEvent, type Store } from '@periscope/clickhouse';
+import { decodeEventRow, RESENT_HEADER, type RequestEvent, type KafkaConfig } from '@periscope/contract';
+import { StoreError, type Store } from '@periscope/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from '../ingest-metrics.ts';
-import { createKafka, ensureTopic, type KafkaConfig } from '@periscope/proxy';
+import { createKafka, ensureTopic } from '@periscope/spool';
 
 export interface EventConsumerOptions {
   kafka: Kafka;

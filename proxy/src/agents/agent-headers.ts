@@ -8,13 +8,6 @@ export interface SessionSettings {
   from_headers: string[];
 }
 
-/**
- * The session headers coding agents send by themselves (recorded from the real CLIs, see
- * testkit's agent-traffic fixture): Claude Code's `X-Claude-Code-Session-Id` (its gateway
- * protocol names it for exactly this) and Codex's `session-id`.
- */
-export const DEFAULT_SESSION_HEADERS = ['x-claude-code-session-id', 'session-id'];
-
 const MAX_VALUE_LENGTH = 1024;
 
 /**

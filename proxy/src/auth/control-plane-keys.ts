@@ -1,5 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import type { KeyRecordLike, KeySnapshot } from './gateway-keys.ts';
+import type { KeyRecordLike } from '@periscope/contract';
+import type { KeySnapshot } from './gateway-keys.ts';
 
 export interface ControlPlaneKeysOptions {
   /** The ingest's base URL (`periscope proxy --control-url`). */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.ts';
 import { ruleScope } from '../limits/limit-rules.ts';
-import { hashGatewayKey, KeySnapshot } from './gateway-keys.ts';
+import { hashGatewayKey } from '@periscope/contract';
+import { KeySnapshot } from './gateway-keys.ts';
 import { checkModelsAllowed, keyLimitRule } from './key-access.ts';
 
 const refusal = (fn: () => void) => {

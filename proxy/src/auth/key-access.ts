@@ -1,4 +1,4 @@
-import type { KeyLimits, LimitConfig } from '../config/schema.ts';
+import type { KeyLimits, LimitConfig } from '@periscope/contract';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 

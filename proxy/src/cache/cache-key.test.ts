@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cacheKey, exclusionsFor, type CacheKeyInput } from './cache-key.ts';
 import { canonicalJson } from './canonical-json.ts';
-import { compilePaths, JsonPathError, parseJsonPath } from './json-paths.ts';
+import { compilePaths, JsonPathError, parseJsonPath } from '@periscope/contract';
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], temperature: 0 };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Endpoint } from '../providers/types.ts';
 import { canonicalJson } from './canonical-json.ts';
-import { compilePaths, type PathTrie } from './json-paths.ts';
+import { compilePaths, type PathTrie } from '@periscope/contract';
 
 /**
  * Request fields that never change what the model answers, so they stay out of the key:

@@ -1,4 +1,4 @@
-import { descend, type PathTrie } from './json-paths.ts';
+import { descend, type PathTrie } from '@periscope/contract';
 
 /**
  * JSON with object keys sorted (by UTF-16 code units, like Array.prototype.sort), no

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { CallRecord } from '../call-record.ts';
-import type { CacheConfig, ModelCacheConfig, PeriscopeConfig } from '../config/schema.ts';
+import type { CacheConfig, ModelCacheConfig, PeriscopeConfig, PathTrie } from '@periscope/contract';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { Endpoint } from '../providers/types.ts';
 import type { ParsedBody } from '../relay/request-body.ts';
@@ -9,7 +9,6 @@ import { jsonObject } from '../usage/usage.ts';
 import type { CacheBackend } from './backend.ts';
 import { cacheTtlMs, parseCacheControl } from './cache-control.ts';
 import { cacheKey, exclusionsFor } from './cache-key.ts';
-import type { PathTrie } from './json-paths.ts';
 import { MemoryCacheBackend } from './memory-backend.ts';
 import { RedisCacheBackend } from './redis-backend.ts';
 import { ResponseCache, type CacheLookup, type CacheOperation } from './response-cache.ts';

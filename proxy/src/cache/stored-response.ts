@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { ProviderType } from '../config/schema.ts';
+import type { ProviderType } from '@periscope/contract';
 
 /**
  * Response headers a replay carries. An allowlist, so a provider header that carries a

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import type { PeriscopeConfig } from './schema.ts';
+import type { PeriscopeConfig } from '@periscope/contract';
 import { loadConfigFile } from './load.ts';
 
 /** Sections read once at start (listeners, queues, the event pipeline): a reload cannot change them. */

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { createPriceBook } from '../pricing/cost.ts';
+import { createPriceBook } from '../pricing/price-book.ts';
 import { resolveProvider } from '../routing/resolve-provider.ts';
 import { parseCidr } from '../net/address-policy.ts';
-import { configSchema, type PeriscopeConfig, type ProviderConfigInput } from './schema.ts';
+import { BUILT_IN_PROVIDERS } from '../providers/registry.ts';
+import { configSchema, type PeriscopeConfig } from '@periscope/contract';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -11,13 +12,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-/** Providers every install has, so `/openai/...` and `/anthropic/...` work without a config file. */
-const DEFAULT_PROVIDERS: Record<string, ProviderConfigInput> = {
-  openai: { type: 'openai', base_url: 'https://api.openai.com/v1', api_key: '${OPENAI_API_KEY:-}' },
-  anthropic: { type: 'anthropic', base_url: 'https://api.anthropic.com', api_key: '${ANTHROPIC_API_KEY:-}' },
-  gemini: { type: 'gemini', base_url: 'https://generativelanguage.googleapis.com/v1beta/openai', api_key: '${GEMINI_API_KEY:-}' },
-};
 
 /** Replaces `${VAR}` and `${VAR:-default}`; an unset variable without a default is an error that names it. */
 function expandEnv(value: unknown, path: string, env: NodeJS.ProcessEnv): unknown {
@@ -40,7 +34,7 @@ function expandEnv(value: unknown, path: string, env: NodeJS.ProcessEnv): unknow
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): PeriscopeConfig {
   const base = (raw ?? {}) as Record<string, unknown>;
   if (typeof base !== 'object' || Array.isArray(base)) throw new ConfigError('config must be a YAML mapping');
-  const withDefaults = { ...base, providers: { ...DEFAULT_PROVIDERS, ...(base.providers as object | undefined) } };
+  const withDefaults = { ...base, providers: { ...BUILT_IN_PROVIDERS, ...(base.providers as object | undefined) } };
   const expanded = expandEnv(withDefaults, '', env);
   const result = configSchema.safeParse(expanded);
   if (!result.success) {
@@ -53,7 +47,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   if (config.kafka.spool && rawLogging?.spool === undefined) config.logging.spool = config.kafka.spool;
   for (const [name, p] of Object.entries(config.providers)) {
     if (p.api_key === '') delete p.api_key;
-    if (!p.base_url && p.type !== 'azure-openai' && DEFAULT_PROVIDERS[p.type]) p.base_url = DEFAULT_PROVIDERS[p.type]!.base_url;
+    if (!p.base_url && p.type !== 'azure-openai' && BUILT_IN_PROVIDERS[p.type]) p.base_url = BUILT_IN_PROVIDERS[p.type]!.base_url;
     if (!p.base_url) throw new ConfigError(`invalid config at providers.${name}.base_url: required for type ${p.type}`);
   }
   try {

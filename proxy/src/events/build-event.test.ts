@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { validateRequestEvent } from '@periscope/clickhouse/contract';
+import { validateRequestEvent } from '@periscope/contract';
 import { createProxyMetrics } from '../metrics.ts';
-import { createPriceBook } from '../pricing/cost.ts';
+import { createPriceBook } from '../pricing/price-book.ts';
 import { readRequestMetadata } from '../request-metadata.ts';
 import { testCall } from '../testing/test-call.ts';
 import { buildEvent } from './build-event.ts';

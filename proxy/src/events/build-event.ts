@@ -1,8 +1,9 @@
-import { REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/clickhouse/contract';
+import { REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/contract';
 import type { CallRecord } from '../call-record.ts';
 import { usageFromJson, emptyUsage, type Observed } from '../usage/usage.ts';
 import { holdsSecret, redactSecrets } from './redact.ts';
-import { normalizeModelName, type PriceBook } from '../pricing/cost.ts';
+import { normalizeModelName } from '../pricing/model-names.ts';
+import { type PriceBook } from '../pricing/price-types.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 
 export interface EventBuildDeps {

@@ -1,6 +1,6 @@
-import { encodeRequestEvent, type RequestEvent } from '@periscope/clickhouse/contract';
-import type { SpoolWriter } from './spool/spool-writer.ts';
-import type { SpoolFullPolicy } from './spool/spool-policy.ts';
+import { encodeRequestEvent, type RequestEvent } from '@periscope/contract';
+import type { SpoolWriter } from '@periscope/spool';
+import type { SpoolFullPolicy } from '@periscope/contract';
 import type { ProxyMetrics } from '../metrics.ts';
 
 /**

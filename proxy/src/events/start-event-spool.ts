@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { Gauge, type Registry } from 'prom-client';
-import type { PeriscopeConfig } from '../config/schema.ts';
+import type { PeriscopeConfig } from '@periscope/contract';
 import type { ProxyMetrics } from '../metrics.ts';
 import { startShipper, type RunningShipper } from '../kafka/start-shipper.ts';
-import type { KafkaLog } from '../kafka/client.ts';
+import type { KafkaLog } from '@periscope/spool';
 import { SpoolSink } from './sink.ts';
-import { SpoolWriter } from './spool/spool-writer.ts';
+import { SpoolWriter } from '@periscope/spool';
 
 export interface GatewayEventPath {
   sink: SpoolSink;

@@ -4,8 +4,7 @@
  * protocol) never runs in the gateway's process.
  */
 import { CompressionTypes } from 'kafkajs';
-import { SpoolReader } from '../events/spool/spool-reader.ts';
-import { createKafka, ensureTopic } from './client.ts';
+import { SpoolReader, createKafka, ensureTopic } from '@periscope/spool';
 import { SpoolShipper, type EventTransport } from './spool-shipper.ts';
 import type { FromShipper, ToShipper } from './start-shipper.ts';
 

@@ -2,9 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RESENT_HEADER } from '@periscope/clickhouse/contract';
-import { SpoolWriter } from '../events/spool/spool-writer.ts';
-import { SpoolReader } from '../events/spool/spool-reader.ts';
+import { RESENT_HEADER } from '@periscope/contract';
+import { SpoolReader, SpoolWriter } from '@periscope/spool';
 import { SpoolShipper, type EventMessage } from './spool-shipper.ts';
 
 const log = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };

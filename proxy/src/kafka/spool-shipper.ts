@@ -1,6 +1,5 @@
-import { RESENT_HEADER, requestIdOf } from '@periscope/clickhouse/contract';
-import type { SpoolReader } from '../events/spool/spool-reader.ts';
-import type { KafkaLog } from './client.ts';
+import { RESENT_HEADER, requestIdOf } from '@periscope/contract';
+import type { SpoolReader, KafkaLog } from '@periscope/spool';
 
 export interface EventMessage {
   key: string;

@@ -1,8 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { KafkaConfig } from '../config/schema.ts';
+import type { KafkaConfig } from '@periscope/contract';
 import { execArgvFor, siblingModule } from '../runtime/module-runner.ts';
-import type { KafkaLog } from './client.ts';
+import type { KafkaLog } from '@periscope/spool';
 import type { ShipperStats } from './spool-shipper.ts';
 
 /** What the gateway tells the shipper process. */

@@ -1,4 +1,4 @@
-import type { PriceBook } from '../pricing/cost.ts';
+import type { PriceBook } from '../pricing/price-types.ts';
 import type { ParsedBody } from '../relay/request-body.ts';
 import type { Deployment } from '../routing/route-plan.ts';
 

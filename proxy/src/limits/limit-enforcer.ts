@@ -1,5 +1,4 @@
-import type { RequestEvent } from '@periscope/clickhouse/contract';
-import type { LimitConfig } from '../config/schema.ts';
+import type { RequestEvent, LimitConfig } from '@periscope/contract';
 import { GatewayError } from '../errors.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { AdmitEntry, CounterAdd, CounterStore } from './counter-store.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LimitConfig } from '../config/schema.ts';
+import type { LimitConfig } from '@periscope/contract';
 
 /** Who a call is, in the dimensions limits match on. */
 export interface CallSubject {

@@ -1,4 +1,4 @@
-import type { RequestEvent } from '@periscope/clickhouse/contract';
+import type { RequestEvent } from '@periscope/contract';
 import type { CallRecord } from '../call-record.ts';
 import type { CallTrace } from './call-trace.ts';
 

@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RequestEvent } from '@periscope/clickhouse/contract';
+import type { RequestEvent, OtelConfig } from '@periscope/contract';
 import type { CallRecord } from '../call-record.ts';
-import type { OtelConfig } from '../config/schema.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import { CallTrace } from './call-trace.ts';
 import type { ExporterSettings } from './export-protocol.ts';

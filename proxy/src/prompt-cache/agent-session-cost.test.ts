@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentSessionFixture, AGENT_SESSION_MODEL, startMockUpstream, type MockUpstream } from '@periscope/testkit';
-import { createPriceBook } from '../pricing/cost.ts';
+import { createPriceBook } from '../pricing/price-book.ts';
 import { fromAnthropicUsage } from '../usage/usage.ts';
 import { addAutoBreakpoints } from './auto-breakpoints.ts';
 import { promptCacheRules } from './cache-rules.ts';

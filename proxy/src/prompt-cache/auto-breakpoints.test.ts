@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addAutoBreakpoints, MAX_BREAKPOINTS } from './auto-breakpoints.ts';
 import { canonicalJson } from '../cache/canonical-json.ts';
-import { compilePaths } from '../cache/json-paths.ts';
+import { compilePaths } from '@periscope/contract';
 
 type Json = Record<string, unknown>;
 const EPH = { type: 'ephemeral' };

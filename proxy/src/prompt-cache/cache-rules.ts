@@ -1,4 +1,4 @@
-import type { ProviderType } from '../config/schema.ts';
+import type { ProviderType } from '@periscope/contract';
 
 /** What a provider's prompt cache needs for a prefix to be cached, and how long it keeps it. */
 export interface PromptCacheRules {

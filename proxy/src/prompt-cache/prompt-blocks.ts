@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../cache/canonical-json.ts';
-import { compilePaths } from '../cache/json-paths.ts';
+import { compilePaths } from '@periscope/contract';
 import type { Endpoint } from '../providers/types.ts';
 import { jsonObject } from '../usage/usage.ts';
 

@@ -1,5 +1,5 @@
 import type { CallRecord } from '../call-record.ts';
-import type { PeriscopeConfig, ProviderType } from '../config/schema.ts';
+import type { PeriscopeConfig, ProviderType } from '@periscope/contract';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { ParsedBody } from '../relay/request-body.ts';
 import { addAutoBreakpoints } from './auto-breakpoints.ts';

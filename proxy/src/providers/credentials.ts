@@ -1,4 +1,4 @@
-import type { ProviderType } from '../config/schema.ts';
+import type { ProviderType } from '@periscope/contract';
 import type { Dialect } from '../errors.ts';
 import type { ClientKeyHeader } from './types.ts';
 

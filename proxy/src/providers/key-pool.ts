@@ -1,4 +1,4 @@
-import type { ProviderConfig, ProviderKeyConfig } from '../config/schema.ts';
+import type { ProviderConfig, ProviderKeyConfig } from '@periscope/contract';
 import { GatewayError } from '../errors.ts';
 
 const MINUTE_MS = 60_000;

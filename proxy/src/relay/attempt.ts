@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import type { CallRecord } from '../call-record.ts';
-import type { TimeoutsConfig } from '../config/schema.ts';
+import type { TimeoutsConfig } from '@periscope/contract';
 import { GatewayError, type Dialect } from '../errors.ts';
 import type { KeyLease, KeyPools } from '../providers/key-pool.ts';
 import type { Endpoint } from '../providers/types.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CooldownConfig } from '../config/schema.ts';
+import type { CooldownConfig } from '@periscope/contract';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { DeploymentStats } from '../routing/deployment-stats.ts';
 import { pickDeployment, type PickContext } from '../routing/pick-deployment.ts';

@@ -1,4 +1,4 @@
-import type { PeriscopeConfig } from '../config/schema.ts';
+import type { PeriscopeConfig } from '@periscope/contract';
 import { MIN_EXACT_SECRET_LENGTH, REDACTED } from '../events/redact.ts';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

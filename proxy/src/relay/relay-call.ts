@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { CallRecord } from '../call-record.ts';
-import type { PeriscopeConfig } from '../config/schema.ts';
+import type { PeriscopeConfig } from '@periscope/contract';
 import type { ProxyMetrics } from '../metrics.ts';
-import type { PriceBook } from '../pricing/cost.ts';
+import type { PriceBook } from '../pricing/price-types.ts';
 import type { KeyPools } from '../providers/key-pool.ts';
 import type { Cidr } from '../net/address-policy.ts';
 import type { LimitEnforcer } from '../limits/limit-enforcer.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProviderType } from '../config/schema.ts';
+import type { ProviderType } from '@periscope/contract';
 import type { Dialect } from '../errors.ts';
 import { clientCredentials, planUpstreamHeaders } from './upstream-headers.ts';
 

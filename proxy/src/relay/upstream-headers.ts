@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { ProviderType } from '../config/schema.ts';
+import type { ProviderType } from '@periscope/contract';
 import type { Dialect } from '../errors.ts';
 import { acceptsCredential } from '../providers/credentials.ts';
 import { CLIENT_KEY_HEADERS, type ClientKeyHeader } from '../providers/types.ts';
 import { isGatewayHeader } from '../request-metadata.ts';
-import { looksLikeGatewayKey } from '../auth/gateway-keys.ts';
+import { looksLikeGatewayKey } from '@periscope/contract';
 import type { ProviderKeyScrubber } from './provider-key-scrubber.ts';
 
 /** RFC 9110 hop-by-hop headers, plus ones the gateway sets itself. */

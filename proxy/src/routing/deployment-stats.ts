@@ -1,4 +1,4 @@
-import type { CooldownConfig } from '../config/schema.ts';
+import type { CooldownConfig } from '@periscope/contract';
 
 /** EWMA weight of the newest sample: about the last 10 calls matter. */
 const EWMA_ALPHA = 0.2;

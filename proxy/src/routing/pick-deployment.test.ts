@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.ts';
-import { createPriceBook } from '../pricing/cost.ts';
+import { createPriceBook } from '../pricing/price-book.ts';
 import { DeploymentStats } from './deployment-stats.ts';
 import { pickDeployment } from './pick-deployment.ts';
 import { buildRoutePlan } from './route-plan.ts';

@@ -1,4 +1,4 @@
-import type { PriceBook } from '../pricing/cost.ts';
+import type { PriceBook } from '../pricing/price-types.ts';
 import type { DeploymentStats } from './deployment-stats.ts';
 import type { Deployment, RouteGroup } from './route-plan.ts';
 

@@ -1,18 +1,12 @@
-import type { PeriscopeConfig, ProviderConfig, ProviderType } from '../config/schema.ts';
+import type { PeriscopeConfig, ProviderConfig, ProviderType } from '@periscope/contract';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
+import { MODEL_PATTERNS } from '../providers/registry.ts';
 
 export interface ResolvedProvider {
   name: string;
   config: ProviderConfig;
 }
-
-/** Well-known model name families, used when neither a prefix nor the `models:` map decides. */
-const MODEL_PATTERNS: ReadonlyArray<[RegExp, ProviderType]> = [
-  [/^(gpt-|chatgpt-|o\d(-|$)|text-embedding-|text-moderation|omni-moderation|davinci|babbage|dall-e|whisper|tts-|codex-|computer-use)/, 'openai'],
-  [/^claude-/, 'anthropic'],
-  [/^(gemini-|models\/gemini-|text-embedding-004|gemini-embedding)/, 'gemini'],
-];
 
 /** The provider named after the type, else the first of that type. */
 export function providerOfType(config: PeriscopeConfig, type: ProviderType): string | undefined {

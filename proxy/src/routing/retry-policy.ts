@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RetryConfig, RetryTrigger } from '../config/schema.ts';
+import type { RetryConfig, RetryTrigger } from '@periscope/contract';
 
 /** Why an attempt failed, in the vocabulary of `retry.on` / `fallback_on`. */
 export type FailureKind =

@@ -1,5 +1,4 @@
-import type { PeriscopeConfig, ProviderConfig, RetryConfig, RetryTrigger } from '../config/schema.ts';
-import type { ModelConfig } from '../config/schema.ts';
+import type { PeriscopeConfig, ProviderConfig, RetryConfig, RetryTrigger, ModelConfig } from '@periscope/contract';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 import { resolveProvider } from './resolve-provider.ts';

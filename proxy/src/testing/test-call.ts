@@ -1,5 +1,5 @@
 import { BodyCapture, type CallRecord } from '../call-record.ts';
-import { createPriceBook } from '../pricing/cost.ts';
+import { createPriceBook } from '../pricing/price-book.ts';
 import { readRequestMetadata } from '../request-metadata.ts';
 
 /** A finished 200 chat.completions call to OpenAI with `responseText` as its body, for unit tests. */

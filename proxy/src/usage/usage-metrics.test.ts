@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { RequestEvent } from '@periscope/clickhouse/contract';
+import type { RequestEvent } from '@periscope/contract';
 import { createProxyMetrics } from '../metrics.ts';
 import { CappedLabel, LABEL_CAPS, UsageMetrics } from './usage-metrics.ts';
 

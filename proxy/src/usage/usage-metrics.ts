@@ -1,5 +1,5 @@
 import type { Counter } from 'prom-client';
-import type { RequestEvent } from '@periscope/clickhouse/contract';
+import type { RequestEvent } from '@periscope/contract';
 import type { ProxyMetrics } from '../metrics.ts';
 
 /** Distinct values each label keeps before later ones are counted as `other`. */

@@ -1,5 +1,5 @@
 import type { Endpoint } from '../providers/types.ts';
-import type { Usage } from '../pricing/cost.ts';
+import type { Usage } from '../pricing/price-types.ts';
 
 /** Normalised token counts, the same shape the price book bills (see pricing/cost.ts). */
 export type TokenUsage = Usage;

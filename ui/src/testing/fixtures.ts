@@ -1,4 +1,4 @@
-import { makeEvent } from '@periscope/clickhouse/testing';
+import { makeEvent } from '@periscope/contract/testing';
 import type { RequestDetail } from '../api-types.ts';
 
 /**

@@ -1,10 +1,8 @@
-/** The alert rule model as `/api/alerts` speaks it (ingest/src/alerts/rule.ts). */
-export type AlertMetric = 'cost' | 'requests' | 'tokens' | 'errors' | 'error_rate' | 'latency' | 'ttft' | 'cache_hit_rate' | 'prompt_cache_hit_rate' | 'budget_used';
-export type Comparator = '>' | '>=' | '<' | '<=';
-export type Severity = 'info' | 'warning' | 'critical';
+/** The alert rule model as `/api/alerts` speaks it; the vocabularies come from the contract (contract/src/api/alert-rule.ts). */
+import type { AlertMetric, BudgetMatch, BudgetPeriodName as BudgetPeriod, BudgetRef, Comparator, Delivery, RuleDefinition, Severity } from '@periscope/contract/api';
+
+export type { AlertMetric, BudgetMatch, BudgetPeriod, Comparator, Delivery, Severity };
 export type AlertState = 'ok' | 'firing' | 'resolved';
-export type BudgetPeriod = 'day' | 'week' | 'month';
-export type BudgetMatch = Partial<Record<'key' | 'project' | 'user' | 'model', string>>;
 
 export interface SmtpSettings {
   host: string;
@@ -22,25 +20,18 @@ export type Channel =
   | { type: 'slack'; url: string }
   | { type: 'email'; to: string[]; smtp?: SmtpSettings };
 
-/** What a client sends to create or update a rule. */
-export interface AlertRuleInput {
+/**
+ * What a client sends to create or update a rule: the rule's definition, with the token kind as
+ * the editor holds it, the window optional (budget rules watch their period), and the UI's
+ * channel shape (SMTP fields optional: the server fills in the defaults).
+ */
+export interface AlertRuleInput extends Omit<RuleDefinition, 'token_kind' | 'budget' | 'window' | 'channels'> {
   name: string;
   project: string | null;
   enabled: boolean;
-  metric: AlertMetric;
-  aggregation: string;
   token_kind?: string;
-  budget?: { match: BudgetMatch; period: BudgetPeriod };
-  filter: Record<string, string>;
-  group_by: string | null;
+  budget?: BudgetRef;
   window?: string;
-  comparator: Comparator;
-  threshold: number;
-  min_requests: number;
-  interval: string;
-  resolve_after: string;
-  renotify: string | null;
-  severity: Severity;
   channels: Channel[];
   /** On update: the version read, so a concurrent change is refused (409). */
   version?: number;
@@ -66,15 +57,6 @@ export interface AlertRule extends Required<Omit<AlertRuleInput, 'token_kind' | 
   /** firing when any group fires. */
   state: AlertState;
   groups: AlertGroupState[];
-}
-
-export interface Delivery {
-  channel: Channel['type'];
-  target: string;
-  ok: boolean;
-  attempts: number;
-  status?: number;
-  error?: string;
 }
 
 export interface AlertEvent {

@@ -2,17 +2,8 @@ import type { Metric } from '../../../api-types.ts';
 import { formatCost, formatInteger, formatPercent } from '../../../lib/format.ts';
 import type { AlertMetric, AlertRule, AlertRuleInput, BudgetInfo, Channel, Comparator, Severity } from '../api/types.ts';
 
-export const METRICS: readonly AlertMetric[] = ['cost', 'requests', 'tokens', 'errors', 'error_rate', 'latency', 'ttft', 'cache_hit_rate', 'prompt_cache_hit_rate', 'budget_used'];
-
-/** The aggregations each metric offers, first the default (ingest/src/alerts/rule.ts). */
-export const AGGREGATIONS: Record<AlertMetric, readonly string[]> = {
-  cost: ['sum', 'avg'], requests: ['count'], tokens: ['sum'], errors: ['count'], error_rate: ['rate'],
-  latency: ['p95', 'p50', 'p75', 'p90', 'p99'], ttft: ['p95', 'p50', 'p75', 'p90', 'p99'],
-  cache_hit_rate: ['rate'], prompt_cache_hit_rate: ['rate'], budget_used: ['fraction'],
-};
-export const TOKEN_KINDS = ['total', 'prompt', 'completion', 'cache_read'] as const;
-export const COMPARATORS: readonly Comparator[] = ['>', '>=', '<', '<='];
-export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
+/** The vocabularies the API accepts, from the contract (the first aggregation of a metric is its default). */
+export { AGGREGATIONS, ALERT_METRICS as METRICS, COMPARATORS, SEVERITIES, TOKEN_KINDS } from '@periscope/contract/api';
 export const GROUP_COLUMNS = ['model', 'provider', 'key_id', 'user_id', 'status_class'] as const;
 export const FILTER_FIELDS = ['model', 'provider', 'status_class', 'key_id', 'user_id'] as const;
 export const WINDOWS = ['5m', '15m', '30m', '1h', '6h', '24h', '7d', '30d'] as const;

@@ -1,5 +1,5 @@
 /**
- * Shapes of `/api/sql` and `/api/reports` (ingest/src/reports/): the result and view types
+ * Shapes of `/api/sql` and `/api/reports` (control-plane/src/reports/): the result and view types
  * from clickhouse/, type-only (nothing of it is bundled).
  */
 import type { ExportFormat, SqlColumn, SqlParam, SqlResult, SqlView, ReportTemplate as StoredTemplate } from '@periscope/clickhouse';

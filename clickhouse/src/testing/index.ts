@@ -1,0 +1,2 @@
+export * from './fixtures.ts';
+export { parseCsv } from './store-contract-reports.ts';

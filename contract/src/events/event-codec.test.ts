@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { makeEvent } from '../testing/index.ts';
+import { decodeEventRow, encodeRequestEvent, requestIdOf } from './event-codec.ts';
+
+describe('event codec', () => {
+  it('encodes request_id first, whatever order the object has, so the id reads from the prefix', () => {
+    const event = makeEvent();
+    const shuffled = { ...event, request_id: undefined, event_version: undefined };
+    const bytes = encodeRequestEvent(Object.assign(shuffled, { request_id: event.request_id, event_version: 2 }) as typeof event);
+    expect(bytes.toString().startsWith(`{"request_id":"${event.request_id}"`)).toBe(true);
+    expect(requestIdOf(bytes)).toBe(event.request_id);
+  });
+
+  it('reads ids with escapes through JSON, and refuses what does not start like an event', () => {
+    const event = makeEvent({ request_id: 'a "quoted" \\ id' });
+    expect(requestIdOf(encodeRequestEvent(event))).toBe('a "quoted" \\ id');
+    expect(requestIdOf(Buffer.from('{"model":"x","request_id":"r"}'))).toBeUndefined();
+    expect(requestIdOf(Buffer.from('{"request_id":"unterminated'))).toBeUndefined();
+  });
+
+  it('passes a current event through as the very bytes it came in (no re-encoding)', () => {
+    const bytes = encodeRequestEvent(makeEvent());
+    const decoded = decodeEventRow(bytes);
+    expect(decoded.ok && decoded.row).toBe(bytes);
+  });
+
+  it('re-encodes a version-1 event as a current row', () => {
+    const { event_version: _v, ...rest } = makeEvent();
+    const decoded = decodeEventRow(Buffer.from(JSON.stringify({ v: 1, ...rest })));
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) expect(JSON.parse(decoded.row.toString())).toMatchObject({ request_id: rest.request_id, event_version: 2 });
+  });
+
+  it.each([
+    ['not JSON', Buffer.from('{"request_id":"r",'), /not JSON/],
+    ['a raw newline between fields', Buffer.from(JSON.stringify(makeEvent()).replace(',', ',\n')), /raw newline/],
+    ['a contract violation', encodeRequestEvent(makeEvent({ status: 5000 })), /status must be/],
+  ])('refuses %s, with the reason', (_label, bytes, reason) => {
+    const decoded = decodeEventRow(bytes);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.reason).toMatch(reason);
+  });
+});

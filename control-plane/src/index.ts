@@ -1,0 +1,15 @@
+export { startControlPlane, createFirstKey } from './control-plane.ts';
+export { ApiError, API_ERRORS, type ApiErrorCode } from './errors.ts';
+export type { AdminAuth } from './api/admin-auth.ts';
+export { KeyRefresher } from './key-refresher.ts';
+export { createKey } from './api/key-routes.ts';
+export { createAccount, parseNewAccount } from './api/account-routes.ts';
+export { MAX_SIGN_IN_FAILURES_PER_MINUTE } from './api/login-routes.ts';
+export { unpricedModels } from './api/unpriced-models.ts';
+export { AlertEvaluator } from './alerts/evaluator.ts';
+export type { Lease } from './alerts/lease/lease.ts';
+export { SecretBox, verifySignature } from './alerts/channels/index.ts';
+export { exportLimits } from './reports/report-limits.ts';
+export { resolveParams } from './reports/report-params.ts';
+export { ReportScheduler } from './reports/report-scheduler.ts';
+export { ReportLinks } from './reports/signed-links.ts';

@@ -1,0 +1,1 @@
+export { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from './webhook-receiver.ts';

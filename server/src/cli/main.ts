@@ -1,0 +1,92 @@
+/** `periscope <command>`: parses the command line and hands it to the command's module under commands/. */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '@periscope/proxy';
+import { connectCommand } from './commands/connect.ts';
+import { ingest } from './commands/ingest.ts';
+import { keysCreate } from './commands/keys-create.ts';
+import { migrate } from './commands/migrate.ts';
+import { pricesCheckCommand } from './commands/prices-check.ts';
+import { proxy } from './commands/proxy.ts';
+import { reportRun } from './commands/report-run.ts';
+import { seedCommand } from './commands/seed.ts';
+import { start } from './commands/start.ts';
+import { statuslineCommand } from './commands/statusline.ts';
+import { usersCreate } from './commands/users-create.ts';
+import { UsageError } from './options.ts';
+
+const USAGE = `Usage: pnpm periscope <command> [options]
+
+Commands:
+  start    [--port 8787] [--host 127.0.0.1] [--data-dir .periscope] [--config periscope.yaml] [--kafka HOST:PORT]
+           Every role in one process with the embedded ClickHouse (chDB); with --kafka the
+           events go through Kafka and back.
+  proxy    --kafka HOST:PORT --control-url URL [--port 8787] [--data-dir .periscope-proxy] [--config]
+           The gateway only; events to Kafka (disk spool when unreachable), keys from the control plane.
+  ingest   --kafka HOST:PORT (--clickhouse-url URL | --data-dir DIR) [--port 8788] [--config]
+           Kafka consumer into ClickHouse, plus the API and control plane.
+  keys create --project NAME [--name TEXT] [--url URL | --data-dir DIR | --clickhouse-url URL]
+           Creates a gateway key; the key is the last line of stdout.
+  users create --email EMAIL [--role admin|member|viewer] [--projects A,B] [--name TEXT]
+           [--url URL | --data-dir DIR | --clickhouse-url URL]
+           Creates an account for the UI and API (default role admin); the password is read
+           from the terminal, or from the first line of stdin.
+  report run NAME [--project P] [--format csv|tsv|jsonl|parquet] [--param k=v ...]
+           [--url URL | --data-dir DIR | --clickhouse-url URL]
+           Runs a saved report and writes its export to stdout (default CSV); --param sets
+           its {name:Type} parameters (relative times like today-7d work).
+  connect  claude-code|codex|gemini-cli|openai-sdk|anthropic-sdk --key GATEWAY_KEY [--url http://127.0.0.1:8787] [--write]
+           Prints the settings that point the agent at this gateway; --write merges them into the
+           agent's own files (~/.claude/settings.json, ~/.codex/config.toml, ~/.gemini/.env), backing each up.
+  statusline [--url URL]
+           Claude Code's status line (session JSON on stdin): the session's cost, cache hit rate and budget left.
+  prices check [--days 7] [--url URL | --data-dir DIR | --clickhouse-url URL]
+           Lists models called in the last N days that have no price.
+  migrate  [--data-dir DIR | --clickhouse-url URL]
+  seed     [--rows 1000000] [--project demo] [--days 7] [--seed 42] [--data-dir DIR | --clickhouse-url URL]
+           Writes synthetic requests for demos and benchmarks (stop \`start\` first: it holds the data dir).
+
+Environment: PERISCOPE_PORT, PERISCOPE_HOST, PERISCOPE_DATA_DIR, PERISCOPE_CONFIG,
+PERISCOPE_KAFKA_BROKERS, PERISCOPE_CLICKHOUSE_URL, PERISCOPE_CLICKHOUSE_REPORTS_URL (ingest: the report
+reader user of clickhouse/sql/report-reader.sql), PERISCOPE_ADMIN_TOKEN, PERISCOPE_SECRET.`;
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, config: { type: 'string' },
+      project: { type: 'string' }, name: { type: 'string' }, url: { type: 'string' }, 'clickhouse-url': { type: 'string' },
+      kafka: { type: 'string' }, 'control-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      rows: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' },
+      email: { type: 'string' }, role: { type: 'string' }, projects: { type: 'string' },
+      format: { type: 'string' }, param: { type: 'string', multiple: true },
+      key: { type: 'string' }, write: { type: 'boolean' }, home: { type: 'string' },
+    },
+  });
+  const [command, sub] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return;
+  }
+  if (command === 'start') return start(values);
+  if (command === 'keys' && sub === 'create') return keysCreate(values);
+  if (command === 'users' && sub === 'create') return usersCreate(values);
+  if (command === 'report' && sub === 'run') return reportRun(values, positionals[2]);
+  if (command === 'migrate') return migrate(values);
+  if (command === 'connect') return connectCommand(values, sub);
+  if (command === 'statusline') return statuslineCommand(values);
+  if (command === 'prices' && sub === 'check') return pricesCheckCommand(values);
+  if (command === 'seed') return seedCommand(values);
+  if (command === 'proxy') return proxy(values);
+  if (command === 'ingest') return ingest(values);
+  throw new UsageError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  const locked = err.name === 'StoreLockedError';
+  const message = locked
+    ? `${err.message}\nA running Periscope holds this data directory: use --url http://HOST:PORT with PERISCOPE_ADMIN_TOKEN instead.`
+    : err.message;
+  console.error(`periscope: ${message}`);
+  process.exit(err instanceof UsageError || err instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,92 @@
+import type { IncomingMessage } from 'node:http';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { StoreError } from '@periscope/clickhouse';
+import { redactSecrets } from '@periscope/proxy';
+import { ApiError } from '@periscope/control-plane';
+import { STATUS_PAGE } from './status-page.ts';
+import { securityHeaders } from './security-headers.ts';
+import { registerUi, UI_ROUTE, uiRewrite, type UiOptions } from './ui-static.ts';
+
+/**
+ * Strips query strings from logged URLs (some providers put keys there: `?key=`) and scrubs
+ * key-shaped strings from the path, as bodies are scrubbed. Logs the URL as sent, not as the
+ * UI rewrite routed it.
+ */
+const requestSerializer = (req: { method: string; url: string; originalUrl?: string }) => ({
+  method: req.method,
+  url: redactSecrets((req.originalUrl ?? req.url).split('?', 1)[0]!),
+});
+
+export interface HttpServer {
+  app: FastifyInstance;
+  registry: Registry;
+}
+
+export type ProcessMetrics = MetricObjectWithValues<MetricValue<string>>[];
+
+export interface HttpServerOptions {
+  /** Serve the web UI at `/` (servers that hold the API); else a status page, unless `rewriteUrl` routes `/` elsewhere. */
+  ui?: UiOptions;
+  /** Replaces the UI's URL rewrite (the gateway of `periscope start` sends non-gateway pages to its store process). */
+  rewriteUrl?: (req: IncomingMessage) => string;
+  /** Prefix of this process's default series (CPU, memory, event loop), so two processes' series never collide. */
+  processMetricsPrefix?: string;
+  /** Series of another process to serve with this one's (summed where both have a series). */
+  moreMetrics?: () => Promise<ProcessMetrics | undefined>;
+  /** Believe X-Forwarded-For: only for a server that nothing but Periscope's own gateway process can reach. */
+  trustForwardedFor?: boolean;
+  /** One log line per request. Off on gateway hosts: every call is a row already, and the lines cost CPU per call. */
+  accessLog?: boolean;
+}
+
+/**
+ * What every role's HTTP server shares: logging without secrets, the API error shape,
+ * security headers on the API and UI, /metrics, /healthz (ready when `ready` resolves), and
+ * at `/` the web UI when `ui` is given (roles that serve the API) or else a status page.
+ */
+export function createHttpServer(logger: FastifyServerOptions['logger'] | undefined, ready: () => Promise<void>, opts: HttpServerOptions = {}): HttpServer {
+  const rewriteUrl = opts.rewriteUrl ?? (opts.ui ? uiRewrite(opts.ui.isGatewayPrefix) : undefined);
+  const app = Fastify({
+    // Whatever logger options a caller gives (tests give a stream), URLs are logged scrubbed.
+    logger: logger === false ? false : { level: 'info', ...(typeof logger === 'object' ? logger : {}), serializers: { req: requestSerializer } },
+    logController: new LogController({ disableRequestLogging: opts.accessLog === false }),
+    // Streams of reasoning models can run for many minutes.
+    requestTimeout: 0,
+    bodyLimit: 1024 * 1024,
+    trustProxy: opts.trustForwardedFor ?? false,
+    ...(rewriteUrl ? { rewriteUrl } : {}),
+  });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: opts.processMetricsPrefix ?? 'periscope_' });
+  app.addHook('onRequest', securityHeaders(UI_ROUTE));
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    // Store errors carry their own code and status (invalid_cursor 400, store_unavailable 503).
+    const err: { code: string; status: number; message: string } = error instanceof ApiError || error instanceof StoreError ? error
+      // JSON.parse quotes the start of the body in its message, and a sign-in body holds the admin token.
+      : (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? new ApiError('invalid_body', 'The body is not valid JSON.')
+      : error.statusCode && error.statusCode < 500 ? new ApiError('invalid_body', error.message)
+      : new ApiError('internal_error', 'Internal error.');
+    if (err.status >= 500) request.log.error({ err: error }, 'API error');
+    const message = err.status >= 500 && err.code === 'query_failed' ? 'Internal error.' : err.message;
+    void reply.code(err.status).send({ error: { code: err.code, message } });
+  });
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      await ready();
+      return { status: 'ok' };
+    } catch (err) {
+      return reply.code(503).send({ status: 'unavailable', reason: (err as Error).message });
+    }
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const more = await opts.moreMetrics?.().catch(() => undefined);
+    if (!more) return reply.type(registry.contentType).send(await registry.metrics());
+    const merged = AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), more]);
+    return reply.type(merged.contentType).send(await merged.metrics());
+  });
+  if (opts.ui) void app.register(registerUi, opts.ui);
+  else if (!opts.rewriteUrl) app.get('/', async (_req, reply) => reply.type('text/html').send(STATUS_PAGE));
+  return { app, registry };
+}

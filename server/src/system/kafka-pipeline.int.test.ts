@@ -1,0 +1,330 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'undici';
+import { parseConfig } from '@periscope/proxy';
+import { type PeriscopeConfig } from '@periscope/contract';
+import { startKafkaBroker, startMockUpstream, type KafkaBroker, type MockUpstream } from '@periscope/testkit';
+import { Registry } from 'prom-client';
+import { CompressionTypes } from 'kafkajs';
+import { createKafka } from '@periscope/spool';
+import { makeEvent } from '@periscope/clickhouse/testing';
+import type { RequestEvent } from '@periscope/contract';
+import { startIngestRole, type IngestRole } from '../roles/ingest-role.ts';
+import { EventConsumer, createIngestMetrics } from '@periscope/ingest';
+import { startProxyRole, type ProxyRole } from '../roles/proxy-role.ts';
+
+const env = { PERISCOPE_SECRET: 'pipeline-test-secret', PERISCOPE_ADMIN_TOKEN: 'pipeline-admin' };
+const admin = { authorization: `Bearer ${env.PERISCOPE_ADMIN_TOKEN}` };
+
+let broker: KafkaBroker;
+let mock: MockUpstream;
+let ingest: IngestRole;
+let ingestUrl: string;
+let dir: string;
+const proxies: ProxyRole[] = [];
+
+function configFor(topic: string, spool: Partial<PeriscopeConfig['logging']['spool']> = {}): PeriscopeConfig {
+  return parseConfig({
+    providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-test-abcdefghijklmnopqrst' } },
+    kafka: { brokers: [broker.brokers], topic, partitions: 3, session_timeout_ms: 6000 },
+    logging: { spool: { fsync_interval_ms: 50, ...spool } },
+    // The tests poll with a key the proxy does not know yet: those 401s must not trip the guard.
+    gateway: { max_auth_failures_per_minute: 10_000 },
+  }, {});
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'periscope-pipeline-'));
+  broker = await startKafkaBroker({ dir: join(dir, 'kafka') });
+  mock = await startMockUpstream({ record: false });
+  ingest = await startIngestRole({ config: configFor('periscope.events'), location: { dataDir: join(dir, 'ingest') }, env, logger: false });
+  ingestUrl = await ingest.app.listen({ port: 0, host: '127.0.0.1' });
+}, 120_000);
+
+afterAll(async () => {
+  for (const p of proxies) await p.app.close().catch(() => undefined);
+  await ingest?.app.close();
+  await mock?.close();
+  await broker?.kill(); // its data is thrown away: no controlled shutdown (up to 30 s on a busy machine)
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+async function newKey(project: string): Promise<string> {
+  const res = await fetch(`${ingestUrl}/api/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ project }) });
+  return ((await res.json()) as { key: string }).key;
+}
+
+async function startProxy(config: PeriscopeConfig, name: string) {
+  const role = await startProxyRole({ config, dataDir: join(dir, name), controlUrl: ingestUrl, env, logger: false });
+  proxies.push(role);
+  return { role, url: await role.app.listen({ port: 0, host: '127.0.0.1' }) };
+}
+
+async function storedIds(project: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor = '';
+  for (;;) {
+    const res = await fetch(`${ingestUrl}/api/requests?project=${project}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: admin });
+    const page = (await res.json()) as { data: { request_id: string }[]; next_cursor: string | null };
+    ids.push(...page.data.map((r) => r.request_id));
+    if (!page.next_cursor) return ids;
+    cursor = encodeURIComponent(page.next_cursor);
+  }
+}
+
+async function metric(url: string, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name} `)));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/** Calls until the proxy's key snapshot has the new key; returns the ids of the calls it logged. */
+async function untilKeyKnown(url: string, key: string): Promise<string[]> {
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${url}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } });
+    if (res.status === 200) return [res.headers.get('periscope-request-id')!];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the proxy never saw the new key');
+}
+
+/** Fires `total` calls with bounded concurrency; `at(i)` runs before call i (for fault injection). */
+async function drive(url: string, key: string, total: number, at: (i: number) => Promise<void> = async () => {}) {
+  const agent = new Agent({ connections: 32 });
+  const ids: string[] = [];
+  let next = 0;
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+  async function worker() {
+    while (next < total) {
+      const i = next++;
+      await at(i);
+      const res = await request(`${url}/v1/chat/completions`, {
+        method: 'POST', dispatcher: agent, body,
+        headers: { 'periscope-auth': `Bearer ${key}`, 'content-type': 'application/json' },
+      });
+      await res.body.dump();
+      expect(res.statusCode).toBe(200);
+      ids.push(String(res.headers['periscope-request-id']));
+    }
+  }
+  await Promise.all(Array.from({ length: 16 }, worker));
+  await agent.close();
+  return ids;
+}
+
+describe('proxy → Kafka → ingest → ClickHouse', () => {
+  it('loses nothing when the broker is SIGKILLed at 30% and restarted at 60% of 5,000 calls', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const key = await newKey(project);
+    const { role, url } = await startProxy(configFor('periscope.events'), 'proxy-a');
+    const probes = await untilKeyKnown(url, key);
+    const total = 5000;
+    let killed: Promise<void> | undefined;
+    let restarted: Promise<void> | undefined;
+    const sent = await drive(url, key, total, async (i) => {
+      if (i === Math.floor(total * 0.3)) killed = broker.kill();
+      if (i === Math.floor(total * 0.6)) restarted = (async () => { await killed; await broker.restart(); })();
+    });
+    await restarted;
+    const expected = new Set([...probes, ...sent]);
+    await expect.poll(async () => (await storedIds(project)).length, { timeout: 90_000, interval: 500 }).toBeGreaterThanOrEqual(expected.size);
+    const stored = await storedIds(project);
+    expect(stored.length).toBe(new Set(stored).size); // each request exactly once
+    expect(new Set(stored)).toEqual(expected);
+    await expect.poll(() => metric(url, 'periscope_spool_backlog_bytes'), { timeout: 10_000 }).toBe(0);
+    expect(await metric(url, 'periscope_events_emitted_total')).toBe(expected.size);
+    console.log(`broker kill test: ${total} calls, every event through the spool, all ${stored.length} stored once`);
+    await role.app.close();
+  }, 180_000);
+
+  it('with the spool capped and the broker down: stays up, bounded, and stored + dropped == sent exactly', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const key = await newKey(project);
+    const config = configFor('periscope.events', { max_bytes: 256 * 1024 });
+    const { role, url } = await startProxy(config, 'proxy-capped');
+    const probes = await untilKeyKnown(url, key);
+    await broker.stop();
+    const sent = await drive(url, key, 1500);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await metric(url, 'periscope_spool_bytes')).toBeLessThanOrEqual(256 * 1024);
+    const dropped = () => metric(url, 'periscope_events_dropped_total', '{reason="spool_full"}');
+    expect(await dropped()).toBeGreaterThan(0);
+    await broker.restart();
+    const total = probes.length + sent.length;
+    await expect.poll(async () => (await storedIds(project)).length + (await dropped()), { timeout: 90_000, interval: 500 }).toBe(total);
+    await expect.poll(() => metric(url, 'periscope_spool_backlog_bytes'), { timeout: 30_000 }).toBe(0);
+    const stored = await storedIds(project);
+    expect(new Set(stored).size).toBe(stored.length);
+    console.log(`spool cap test: sent ${total}, stored ${stored.length}, dropped ${await dropped()} (counted)`);
+    await role.app.close();
+  }, 180_000);
+
+  it('dead-letters 1% poison messages with a reason and keeps every partition moving', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const kafka = createKafka([broker.brokers], 'poison-test', quietLog);
+    const producer = kafka.producer();
+    await producer.connect();
+    const messages = Array.from({ length: 1000 }, (_, i) => {
+      if (i % 100 === 7) return { key: `poison-${i}`, value: i % 200 === 7 ? '{not json' : JSON.stringify({ ...makeEvent({ project_id: project }), status: -1 }) };
+      const e = makeEvent({ project_id: project });
+      return { key: e.request_id, value: JSON.stringify(e) };
+    });
+    await producer.send({ topic: 'periscope.events', acks: -1, messages });
+    await producer.disconnect();
+    await expect.poll(async () => (await storedIds(project)).length, { timeout: 60_000, interval: 500 }).toBe(990);
+
+    const dlq = await readTopic(kafka, 'periscope.events.dlq', (m) => m.key?.toString().startsWith('poison-') ?? false, 10);
+    expect(dlq).toHaveLength(10);
+    for (const m of dlq) {
+      expect(m.headers['periscope-dlq-reason']).toMatch(/not JSON|status must be/);
+      expect(m.headers['periscope-dlq-source']).toMatch(/^periscope\.events\/\d+\/\d+$/);
+    }
+  }, 120_000);
+
+  it('two consumers in one group, one restarted repeatedly under load: nothing lost, nothing shown twice', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const kafka = createKafka([broker.brokers], 'rebalance-test', quietLog);
+    const producer = kafka.producer();
+    await producer.connect();
+    const events = Array.from({ length: 6000 }, () => makeEvent({ project_id: project }));
+    const second = () => new EventConsumer({
+      kafka, topic: 'periscope.events', deadLetterTopic: 'periscope.events.dlq', groupId: 'periscope-ingest', sessionTimeoutMs: 6000,
+      store: ingest.store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: quietLog as never,
+    });
+    let flapping = true;
+    const flapper = (async () => {
+      while (flapping) {
+        const c = second();
+        c.start();
+        await new Promise((r) => setTimeout(r, 1500));
+        await c.stop();
+      }
+    })();
+    for (let i = 0; i < events.length; i += 500) {
+      await producer.send({ topic: 'periscope.events', acks: -1, messages: events.slice(i, i + 500).map(toMessage) });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await producer.disconnect();
+    await expect.poll(async () => (await storedIds(project)).length, { timeout: 90_000, interval: 500 }).toBe(events.length);
+    flapping = false;
+    await flapper;
+    const stored = await storedIds(project);
+    expect(new Set(stored)).toEqual(new Set(events.map((e) => e.request_id)));
+  }, 180_000);
+
+  it('proxies see new and revoked keys within 2 s, and start from the cached snapshot when the control plane is down', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const { url } = await startProxy(configFor('periscope.events'), 'proxy-keys');
+    const key = await newKey(project);
+    const t0 = Date.now();
+    await untilKeyKnown(url, key);
+    expect(Date.now() - t0).toBeLessThan(2000);
+
+    const keys = (await (await fetch(`${ingestUrl}/api/keys?project=${project}`, { headers: admin })).json()) as { data: { key_id: string }[] };
+    await fetch(`${ingestUrl}/api/keys/${keys.data[0]!.key_id}`, { method: 'DELETE', headers: admin });
+    const t1 = Date.now();
+    await expect.poll(async () => (await fetch(`${url}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } })).status, { timeout: 2000, interval: 50 }).toBe(401);
+    console.log(`revocation seen by the proxy after ${Date.now() - t1} ms`);
+
+    // Same data dir, control plane unreachable: the last good snapshot still authenticates.
+    const other = await newKey(project);
+    await untilKeyKnown(url, other);
+    const offline = await startProxyRole({
+      config: configFor('periscope.events'), dataDir: join(dir, 'proxy-keys'), controlUrl: 'http://127.0.0.1:9', env, logger: false,
+    });
+    proxies.push(offline);
+    const offlineUrl = await offline.app.listen({ port: 0, host: '127.0.0.1' });
+    expect((await fetch(`${offlineUrl}/v1/models`, { headers: { 'periscope-auth': `Bearer ${other}` } })).status).toBe(200);
+    expect((await fetch(`${offlineUrl}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } })).status).toBe(401);
+  }, 60_000);
+
+  it('holds the partition while ClickHouse is down (nothing dead-lettered) and catches up by itself', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const topic = `outage-${randomUUID().slice(0, 8)}`;
+    const kafka = createKafka([broker.brokers], 'outage-test', quietLog);
+    const outage = { down: true, failures: 0 };
+    const flakyStore = new Proxy(ingest.store, {
+      get(target, prop, receiver) {
+        if (prop !== 'insertRequestRows') return Reflect.get(target, prop, receiver);
+        return async (...args: Parameters<typeof target.insertRequestRows>) => {
+          if (outage.down) {
+            outage.failures++;
+            throw new Error('ClickHouse is down');
+          }
+          return target.insertRequestRows(...args);
+        };
+      },
+    });
+    const metrics = createIngestMetrics(new Registry());
+    const consumer = new EventConsumer({
+      kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId: `outage-${randomUUID()}`, sessionTimeoutMs: 6000,
+      store: flakyStore, registry: new Registry(), metrics, log: quietLog as never,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const events = Array.from({ length: 500 }, () => makeEvent({ project_id: project }));
+    await producer.send({ topic, acks: -1, messages: events.map(toMessage) });
+    consumer.start();
+    await expect.poll(() => outage.failures, { timeout: 20_000 }).toBeGreaterThan(3);
+    expect(await storedIds(project)).toHaveLength(0);
+    outage.down = false;
+    await expect.poll(async () => (await storedIds(project)).length, { timeout: 30_000, interval: 250 }).toBe(500);
+    expect((await metrics.deadLettered.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
+    await producer.disconnect();
+    await consumer.stop();
+  }, 90_000);
+
+  it('measures Kafka → chDB ingest throughput', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const topic = `throughput-${randomUUID().slice(0, 8)}`;
+    const kafka = createKafka([broker.brokers], 'throughput-test', quietLog);
+    const producer = kafka.producer();
+    await producer.connect();
+    const n = 50_000;
+    const t0 = Date.now();
+    for (let i = 0; i < n; i += 1000) {
+      const batch = Array.from({ length: 1000 }, () => makeEvent({ project_id: project }));
+      await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: batch.map(toMessage) });
+    }
+    const producedS = (Date.now() - t0) / 1000;
+    await producer.disconnect();
+    // A fresh consumer group drains the backlog: the ingest side's own rate, producer excluded.
+    const metrics = createIngestMetrics(new Registry());
+    const consumer = new EventConsumer({
+      kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId: `throughput-${randomUUID()}`,
+      store: ingest.store, registry: new Registry(), metrics, log: quietLog as never,
+    });
+    const t1 = Date.now();
+    consumer.start();
+    await expect.poll(async () => (await metrics.inserted.get()).values[0]?.value ?? 0, { timeout: 150_000, interval: 50 }).toBe(n);
+    const consumedS = (Date.now() - t1) / 1000;
+    await consumer.stop();
+    console.log(`Kafka → chDB ingest: ${n} events (~1 KB each) in ${consumedS.toFixed(2)} s = ${Math.round(n / consumedS)} events/s `
+      + `(group join included); producing them took ${producedS.toFixed(2)} s = ${Math.round(n / producedS)} events/s`);
+  }, 200_000);
+});
+
+const quietLog = { error() {}, warn() {}, info() {}, debug() {}, fatal() {}, trace() {}, child() { return quietLog; }, level: 'silent', silent() {} };
+
+const toMessage = (e: RequestEvent) => ({ key: e.request_id, value: JSON.stringify(e) });
+
+async function readTopic(kafka: ReturnType<typeof createKafka>, topic: string, keep: (m: { key: Buffer | null }) => boolean, want: number) {
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const got: { key: Buffer | null; headers: Record<string, string> }[] = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (!keep(message)) return;
+      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      got.push({ key: message.key, headers });
+    },
+  });
+  const deadline = Date.now() + 30_000;
+  while (got.length < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await consumer.disconnect();
+  return got;
+}
