@@ -97,7 +97,9 @@ export async function buildServer(): Promise<void> {
     plugins: [externalPackages(found), sourceLocations],
   };
   const [cli, workers] = await Promise.all([
-    build({ ...common, entryPoints: { periscope: CLI_SOURCE }, banner: { js: '#!/usr/bin/env node' } }),
+    // Split: the CLI loads a command's modules (and their npm packages) only when it runs that
+    // command. Chunks sit beside the bundles, so module-runner finds its siblings from any of them.
+    build({ ...common, entryPoints: { periscope: CLI_SOURCE }, splitting: true, chunkNames: '[name]-[hash]', banner: { js: '#!/usr/bin/env node' } }),
     build({ ...common, entryPoints: Object.fromEntries(WORKERS.map((w) => [basename(w, '.ts'), w])) }),
   ]);
   // Without it the bundles would look for their workers next to the sources: fail here, not at run time.

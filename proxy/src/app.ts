@@ -15,6 +15,7 @@ import type { ProxyMetrics } from './metrics.ts';
 import { createPriceBook } from './pricing/price-book.ts';
 import { type PriceBook } from './pricing/price-types.ts';
 import { KeyPools } from './providers/key-pool.ts';
+import { adapterFor } from './providers/registry.ts';
 import { AuthFailureGuard } from './auth/auth-failures.ts';
 import { parseCidr } from './net/address-policy.ts';
 import { createGuardedAgent } from './net/guarded-agent.ts';
@@ -62,7 +63,7 @@ declare module 'fastify' {
 }
 
 function dialectFor(request: FastifyRequest, prefix: string | undefined, config: PeriscopeConfig): Dialect {
-  if (prefix && Object.hasOwn(config.providers, prefix) && config.providers[prefix]!.type === 'anthropic') return 'anthropic';
+  if (prefix && Object.hasOwn(config.providers, prefix) && adapterFor(config.providers[prefix]!.type).dialect === 'anthropic') return 'anthropic';
   // Both APIs list models at GET /v1/models; Anthropic clients (Claude Code's model discovery) send anthropic-version.
   if (request.headers['anthropic-version'] !== undefined && /^\/v1\/models(?:\?|$)/.test(request.url)) return 'anthropic';
   return /^\/(?:[^/]+\/)?v1\/messages(?:\/|\?|$)/.test(request.url) ? 'anthropic' : 'openai';

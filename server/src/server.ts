@@ -38,7 +38,7 @@ export interface EmbeddedServer {
 /**
  * Every role in one process: the gateway appending events to the spool, the spool (or Kafka)
  * read into the embedded chDB store, the API, and /healthz and /metrics. Tests and the bench
- * use it; `periscope start` runs the same parts in two processes (see start-command.ts), so
+ * use it; `periscope start` runs the same parts in two processes (roles/start-role.ts), so
  * the store never shares the gateway's event loop.
  */
 export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServer> {

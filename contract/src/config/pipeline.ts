@@ -16,7 +16,7 @@ export const spoolSchema = z.strictObject({
 });
 
 export const kafkaSchema = z.strictObject({
-  /** host:port list; also `--kafka` / PERISCOPE_KAFKA_BROKERS. Empty = embedded in-process queue. */
+  /** host:port list; also `--kafka` / PERISCOPE_KAFKA_BROKERS. Empty = the embedded store reads the spool itself. */
   brokers: z.array(z.string()).default([]),
   topic: z.string().default('periscope.events'),
   dead_letter_topic: z.string().default('periscope.events.dlq'),

@@ -1,7 +1,7 @@
 import type { Endpoint } from '../providers/types.ts';
 import type { Usage } from '../pricing/price-types.ts';
 
-/** Normalised token counts, the same shape the price book bills (see pricing/cost.ts). */
+/** Normalised token counts, the same shape the price book bills (see pricing/price-book.ts). */
 export type TokenUsage = Usage;
 
 export interface Observed {

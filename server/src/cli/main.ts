@@ -1,25 +1,18 @@
-/** `periscope <command>`: parses the command line and hands it to the command's module under commands/. */
+/**
+ * `periscope <command>`: parses the command line and hands it to the command's module under
+ * commands/, loaded only then: the gateway's process (`start`, `proxy`) never loads the store
+ * drivers, the seeder or the agents' settings writers, and their memory.
+ */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@periscope/proxy';
-import { connectCommand } from './commands/connect.ts';
-import { ingest } from './commands/ingest.ts';
-import { keysCreate } from './commands/keys-create.ts';
-import { migrate } from './commands/migrate.ts';
-import { pricesCheckCommand } from './commands/prices-check.ts';
-import { proxy } from './commands/proxy.ts';
-import { reportRun } from './commands/report-run.ts';
-import { seedCommand } from './commands/seed.ts';
-import { start } from './commands/start.ts';
-import { statuslineCommand } from './commands/statusline.ts';
-import { usersCreate } from './commands/users-create.ts';
 import { UsageError } from './options.ts';
 
 const USAGE = `Usage: pnpm periscope <command> [options]
 
 Commands:
   start    [--port 8787] [--host 127.0.0.1] [--data-dir .periscope] [--config periscope.yaml] [--kafka HOST:PORT]
-           Every role in one process with the embedded ClickHouse (chDB); with --kafka the
-           events go through Kafka and back.
+           Everything on one machine with the embedded ClickHouse (chDB): the gateway, and a store
+           process (chDB, the control plane, the API and UI); with --kafka the events go through Kafka and back.
   proxy    --kafka HOST:PORT --control-url URL [--port 8787] [--data-dir .periscope-proxy] [--config]
            The gateway only; events to Kafka (disk spool when unreachable), keys from the control plane.
   ingest   --kafka HOST:PORT (--clickhouse-url URL | --data-dir DIR) [--port 8788] [--config]
@@ -68,17 +61,17 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (command === 'start') return start(values);
-  if (command === 'keys' && sub === 'create') return keysCreate(values);
-  if (command === 'users' && sub === 'create') return usersCreate(values);
-  if (command === 'report' && sub === 'run') return reportRun(values, positionals[2]);
-  if (command === 'migrate') return migrate(values);
-  if (command === 'connect') return connectCommand(values, sub);
-  if (command === 'statusline') return statuslineCommand(values);
-  if (command === 'prices' && sub === 'check') return pricesCheckCommand(values);
-  if (command === 'seed') return seedCommand(values);
-  if (command === 'proxy') return proxy(values);
-  if (command === 'ingest') return ingest(values);
+  if (command === 'start') return (await import('./commands/start.ts')).start(values);
+  if (command === 'keys' && sub === 'create') return (await import('./commands/keys-create.ts')).keysCreate(values);
+  if (command === 'users' && sub === 'create') return (await import('./commands/users-create.ts')).usersCreate(values);
+  if (command === 'report' && sub === 'run') return (await import('./commands/report-run.ts')).reportRun(values, positionals[2]);
+  if (command === 'migrate') return (await import('./commands/migrate.ts')).migrate(values);
+  if (command === 'connect') return (await import('./commands/connect.ts')).connectCommand(values, sub);
+  if (command === 'statusline') return (await import('./commands/statusline.ts')).statuslineCommand(values);
+  if (command === 'prices' && sub === 'check') return (await import('./commands/prices-check.ts')).pricesCheckCommand(values);
+  if (command === 'seed') return (await import('./commands/seed.ts')).seedCommand(values);
+  if (command === 'proxy') return (await import('./commands/proxy.ts')).proxy(values);
+  if (command === 'ingest') return (await import('./commands/ingest.ts')).ingest(values);
   throw new UsageError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
 }
 
