@@ -1,4 +1,5 @@
 import type { RangeQuery, TimeRange } from './analytics.ts';
+export type { ModelUsage, AgentSessionRow } from '@periscope/contract/api';
 
 /**
  * Coding-agent sessions: calls that carry a session id and the `agent` property the gateway
@@ -11,39 +12,6 @@ export interface AgentSessionsQuery extends RangeQuery {
   sort?: 'started' | 'cost';
   /** 1..500, default 100. */
   limit?: number;
-}
-
-/** Token and cost totals of one model inside a session: the caller prices what caching saved. */
-export interface ModelUsage {
-  provider: string;
-  model: string;
-  requests: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-}
-
-export interface AgentSessionRow {
-  session_id: string;
-  project_id: string;
-  agent: string;
-  agent_version: string;
-  user_id: string;
-  /** Calls (turns, subagent calls included). */
-  requests: number;
-  errors: number;
-  /** Upstream attempts beyond the first, over every call. */
-  retries: number;
-  /** Distinct subagent paths (calls with a session_path). */
-  subagents: number;
-  cost_usd: number;
-  started_at: string;
-  ended_at: string;
-  duration_ms: number;
-  models: ModelUsage[];
 }
 
 export interface AgentSessionDetailQuery extends TimeRange {

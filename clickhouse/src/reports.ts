@@ -1,4 +1,6 @@
 import type { ParamValue } from './driver/driver.ts';
+export type { ExportFormat, SqlColumn, SqlResult } from '@periscope/contract/api';
+import type { ExportFormat } from '@periscope/contract/api';
 
 /** A user's SQL over the report views, run for the projects of the caller's session. */
 export interface SqlRequest {
@@ -24,29 +26,12 @@ export interface SqlLimits {
   minFreeDiskBytes?: number;
 }
 
-export interface SqlColumn {
-  name: string;
-  type: string;
-}
-
-/** `POST /api/sql`: column names and types, and the rows as objects, cut at `maxResultRows`. */
-export interface SqlResult {
-  meta: SqlColumn[];
-  data: Record<string, unknown>[];
-  rows: number;
-  /** More rows were available than `maxResultRows`. */
-  truncated: boolean;
-  /** Wall time of the checks and the query. */
-  statistics: { elapsed_ms: number };
-}
-
 export const EXPORT_FORMATS = {
   csv: { stream: 'CSVWithNames', contentType: 'text/csv; charset=utf-8', extension: 'csv' },
   tsv: { stream: 'TSVWithNames', contentType: 'text/tab-separated-values; charset=utf-8', extension: 'tsv' },
   jsonl: { stream: 'JSONEachRow', contentType: 'application/x-ndjson; charset=utf-8', extension: 'jsonl' },
   parquet: { stream: 'Parquet', contentType: 'application/vnd.apache.parquet', extension: 'parquet' },
-} as const;
-export type ExportFormat = keyof typeof EXPORT_FORMATS;
+} as const satisfies Record<ExportFormat, { stream: string; contentType: string; extension: string }>;
 
 /** A saved report, shared within its project. */
 export interface ReportRecord {

@@ -5,11 +5,14 @@ import type {
 import type {
   AlertEventRecord, AlertEventsQuery, AlertObservation, AlertQuery, AlertRuleRecord, AlertStateRecord, LeaseView,
 } from './alerts.ts';
-import type { KeyLimits, RequestEvent } from '@periscope/contract';
+import type { RequestEvent } from '@periscope/contract';
 import type { RequestDetail, RequestRow } from './request-rows.ts';
 import type { AgentSessionDetailQuery, AgentSessionRow, AgentSessionsQuery, AgentTurnExtras, ModelsSeenRow } from './agents.ts';
 import type { ExportFormat, ReportRecord, ReportRunRecord, SqlLimits, SqlRequest, SqlResult } from './reports.ts';
 import type { SqlExport } from './sql/sandbox.ts';
+export type { GatewayKeyRecord, AccountRole, AccountRecord } from '@periscope/contract/api';
+export { ACCOUNT_ROLES } from '@periscope/contract/api';
+import type { GatewayKeyRecord, AccountRecord } from '@periscope/contract/api';
 
 export const REQUEST_SORTS = ['created_at', 'latency_ms', 'ttft_ms', 'cost_usd', 'total_tokens', 'status'] as const;
 export type RequestSort = (typeof REQUEST_SORTS)[number];
@@ -37,40 +40,6 @@ export interface ListRequestsQuery extends RequestFilter {
 export interface RequestPage {
   data: RequestRow[];
   next_cursor: string | null;
-}
-
-export interface GatewayKeyRecord {
-  key_id: string;
-  project_id: string;
-  name: string;
-  /** Non-secret display prefix, e.g. "psk_live_AbC1". */
-  prefix: string;
-  /** HMAC-SHA256 of the full key with the server secret, hex. */
-  key_hash: string;
-  created_at: number;
-  expires_at: number | null;
-  revoked_at: number | null;
-  /** Models the key may call; empty = every model. */
-  allowed_models: string[];
-  limits: KeyLimits;
-}
-
-export const ACCOUNT_ROLES = ['admin', 'member', 'viewer'] as const;
-export type AccountRole = (typeof ACCOUNT_ROLES)[number];
-
-/** Someone who signs in to the UI and API with an email and a password. */
-export interface AccountRecord {
-  account_id: string;
-  /** Lowercase; unique among accounts that are not deleted. */
-  email: string;
-  name: string;
-  role: AccountRole;
-  /** The projects a member or viewer works in; ignored for admins, who see every project. */
-  project_ids: string[];
-  /** `scrypt$...` (see control-plane/src/api/passwords.ts); never leaves the API. */
-  password_hash: string;
-  created_at: number;
-  updated_at: number;
 }
 
 export interface InsertOptions {

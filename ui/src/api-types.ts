@@ -3,7 +3,7 @@
  * contract and the analytics types in clickhouse/. Type-only imports: nothing of clickhouse/
  * is bundled.
  */
-import type { AccountRecord, AccountRole, GatewayKeyRecord, FilterField, GroupBy, IntervalName, MetricsSummary, PropertySummary, RequestDetail, RequestRow, SessionDetail, SessionSummary, Summary, Timeseries, TimeseriesMetric, TimeseriesPoint, UserSummary, AgentSessionRow, Series } from '@periscope/clickhouse';
+import type { AccountRecord, AccountRole, GatewayKeyRecord, FilterField, GroupBy, IntervalName, MetricsSummary, PropertySummary, RequestDetail, RequestRow, SessionDetail, SessionSummary, Summary, Timeseries, TimeseriesMetric, TimeseriesPoint, UserSummary, AgentSessionRow, Series } from '@periscope/contract/api';
 import type { KeyLimits, AttemptRecord, CacheStatus } from '@periscope/contract';
 
 export type {

@@ -2,16 +2,12 @@ import { StoreError } from '../errors.ts';
 import { checkParamType } from './param-types.ts';
 import { isOp, isWord, type Token } from './tokenize.ts';
 import { RESERVED_PREFIX } from './views.ts';
+export type { SqlParam } from '@periscope/contract/api';
+import type { SqlParam } from '@periscope/contract/api';
 
 const reject = (message: string): never => {
   throw new StoreError('sql_rejected', message);
 };
-
-/** A named parameter the statement uses, `{from:DateTime}` → { name: 'from', type: 'DateTime' }. */
-export interface SqlParam {
-  name: string;
-  type: string;
-}
 
 const CLOSING: Readonly<Record<string, string>> = { ')': '(', ']': '[' };
 

@@ -1,10 +1,5 @@
-/** A built-in report users can start from: SQL over the report views with `{from:DateTime}` / `{to:DateTime}`. */
-export interface ReportTemplate {
-  id: string;
-  name: string;
-  description: string;
-  sql: string;
-}
+export type { ReportTemplate } from '@periscope/contract/api';
+import type { ReportTemplate } from '@periscope/contract/api';
 
 const RANGE = 'created_at >= {from:DateTime} AND created_at < {to:DateTime}';
 const BUCKET_RANGE = 'bucket >= {from:DateTime} AND bucket < {to:DateTime}';

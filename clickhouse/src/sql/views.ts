@@ -1,18 +1,5 @@
-/** A column of a view users query, for the schema browser, completion and GET /api/sql/schema. */
-export interface SqlViewColumn {
-  name: string;
-  type: string;
-  description: string;
-}
-
-export interface SqlView {
-  /** The name users write. */
-  name: string;
-  /** The parameterized view it runs as (migration 007); never accepted from users. */
-  engineView: string;
-  description: string;
-  columns: SqlViewColumn[];
-}
+export type { SqlViewColumn, SqlView } from '@periscope/contract/api';
+import type { SqlViewColumn, SqlView } from '@periscope/contract/api';
 
 const col = (name: string, type: string, description: string): SqlViewColumn => ({ name, type, description });
 

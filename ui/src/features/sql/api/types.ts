@@ -2,7 +2,7 @@
  * Shapes of `/api/sql` and `/api/reports` (control-plane/src/reports/): the result and view types
  * from clickhouse/, type-only (nothing of it is bundled).
  */
-import type { ExportFormat, SqlColumn, SqlParam, SqlResult, SqlView, ReportTemplate as StoredTemplate } from '@periscope/clickhouse';
+import type { ExportFormat, SqlColumn, SqlParam, SqlResult, SqlView, ReportTemplate as StoredTemplate } from '@periscope/contract/api';
 
 export type { ExportFormat, SqlColumn, SqlResult };
 export type DeclaredParam = SqlParam;
