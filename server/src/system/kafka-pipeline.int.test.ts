@@ -45,12 +45,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const p of proxies) await p.app.close().catch(() => undefined);
+  // Together: each proxy's shipper may take its drain time (5 s) and grace (10 s) to stop on a busy machine.
+  await Promise.all(proxies.map((p) => p.app.close().catch(() => undefined)));
   await ingest?.app.close();
   await mock?.close();
   await broker?.kill(); // its data is thrown away: no controlled shutdown (up to 30 s on a busy machine)
   if (dir) await rm(dir, { recursive: true, force: true });
-}, 60_000);
+}, 180_000);
 
 async function newKey(project: string): Promise<string> {
   const res = await fetch(`${ingestUrl}/api/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ project }) });
