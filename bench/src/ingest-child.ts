@@ -117,7 +117,7 @@ async function ingest(store: Store, n: number): Promise<IngestResult> {
   let dropped = 0;
   for (let i = 0; i < n; i++) if (!writer.append(encodeRequestEvent(syntheticEvent(i, now, DAY_MS))).ok) dropped += 1;
   const start = performance.now();
-  const reader = await SpoolIngest.start({ dir: spoolDir, store: timed, registry, metrics, log: app.log, lingerMs: 0 });
+  const reader = await SpoolIngest.start({ dir: spoolDir, store: timed, registry, metrics, log: app.log, lingerMs: 0, busyLingerMs: 0 });
   await reader.drainedTo(writer.position);
   const durationS = (performance.now() - start) / 1000;
   await reader.stop();

@@ -85,12 +85,21 @@ export function loadAverage1m(): number {
 
 let ticksPerSecond = 0;
 
-/** CPU time (user + system, all threads) a process has used so far, in seconds; NaN when gone. */
-export function cpuSeconds(pid: number): number {
-  const stat = read(`/proc/${pid}/stat`);
+/** user + system seconds from a /proc stat line; NaN when there is none. */
+function statCpuSeconds(stat: string | undefined): number {
   if (!stat) return NaN;
   ticksPerSecond ||= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   // Fields after the parenthesised command name (which may hold spaces); utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in seconds; NaN when gone. */
+export function cpuSeconds(pid: number): number {
+  return statCpuSeconds(read(`/proc/${pid}/stat`));
+}
+
+/** CPU seconds of a process's main thread (its JavaScript, for Node) alone. */
+export function mainThreadCpuSeconds(pid: number): number {
+  return statCpuSeconds(read(`/proc/${pid}/task/${pid}/stat`));
 }

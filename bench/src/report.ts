@@ -263,6 +263,16 @@ export function profileMarkdown(p: ProfileResult): string {
     `Processes: ${placementText(p.placement)}.`,
     '',
   ];
+  if (p.cpuByProcess.length > 0) {
+    lines.push(
+      'CPU per call answered in the window, every process of the run (vegeta aside; the gateway is alone on its core, everything else shares the other):',
+      '',
+      '| process | µs per call, all threads | main thread |',
+      '|---|---|---|',
+      ...p.cpuByProcess.map((c) => `| ${cell(c.role)} | ${num(c.usPerCall)} | ${num(c.mainThreadUsPerCall)} |`),
+      '',
+    );
+  }
   if (p.gc) {
     lines.push(`GC (main thread pauses, --trace-gc): ${num(p.gc.count)} collections, ${ms(p.gc.totalPauseMs)} in total (${num((100 * p.gc.totalPauseMs) / (p.seconds * 1000), 1)} % of the window), longest ${ms(p.gc.maxPauseMs)}; `
       + `${Object.entries(p.gc.byKind).map(([k, v]) => `${k} ${num(v.count)} × (${ms(v.pauseMs)})`).join(', ')}.`, '');

@@ -26,6 +26,7 @@ import { DeploymentStats } from './routing/deployment-stats.ts';
 import { bearerValue, readRequestMetadata, type RequestMetadata } from './request-metadata.ts';
 import { classifyEndpoint } from './routing/endpoint.ts';
 import { relayCall } from './relay/relay-call.ts';
+import { ClientDisconnect } from './relay/client-disconnect.ts';
 import { createCacheBackend, GatewayCache } from './cache/gateway-cache.ts';
 import { PromptCaching } from './prompt-cache/prompt-caching.ts';
 import { clientCredentials } from './relay/upstream-headers.ts';
@@ -152,7 +153,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     if (tracer) tracer.endCall(call, call.event);
   }
 
-  function finish(call: CallRecord, reply: FastifyReply, abort: AbortController): void {
+  function finish(call: CallRecord, reply: FastifyReply, client: ClientDisconnect): void {
     if (!call.event) {
       if (!reply.raw.writableFinished && !call.errorType) {
         call.errorType = 'client_aborted';
@@ -164,7 +165,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     }
     // A response that ended normally has consumed the upstream body: nothing to cancel (and
     // abort() builds a DOMException, which shows up in profiles at thousands of calls/s).
-    if (!reply.raw.writableFinished) abort.abort();
+    if (!reply.raw.writableFinished) client.abort();
     const event = call.event;
     if (!event) return;
     for (const settle of call.onEnd) {
@@ -243,14 +244,14 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       trace: tracer ? tracer.startCall(request.headers, request.method) : undefined,
     };
     request.periscopeCall = call;
-    const abort = new AbortController();
-    reply.raw.once('close', () => finish(call, reply, abort));
+    const client = new ClientDisconnect();
+    reply.raw.once('close', () => finish(call, reply, client));
     reply.header('periscope-request-id', requestId);
     // After the call record exists, so a refused path is a row the operator can see.
     checkApiPath(request.url);
     checkRepeatedV1(apiPath, request.periscopeDialect);
     call.endpoint = classifyEndpoint(request.method, apiPath);
-    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching, logCall }, abort);
+    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching, logCall }, client);
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {

@@ -17,6 +17,8 @@ import type { Environment, RunningSystem } from '../systems/system.ts';
 import { attack, type VegetaResult } from '../vegeta.ts';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpuprofile.ts';
 import { summarizeGcTrace, type GcSummary } from './gc-trace.ts';
+import { cpuPerCall, sampleCpu, type ProcessCpu } from './cpu-accounting.ts';
+import { catchUp } from '../scenarios/system-round.ts';
 
 export type ProfiledSystem = 'start' | 'proxy';
 
@@ -38,6 +40,8 @@ export interface ProfileResult {
   load: VegetaResult;
   /** Gateway process CPU over the load window, as a share of one core. */
   gatewayCpuPercent: number;
+  /** Every process of the run (vegeta aside: it starts with the load), µs of CPU per call. */
+  cpuByProcess: ProcessCpu[];
   /** prom-client's event-loop delay over the window (its histogram resets at each scrape), ms. */
   eventLoopDelayMs?: { p99: number; max: number; mean: number };
   /** Main thread of the gateway: `profile`; other Node processes below it, by pid. */
@@ -90,6 +94,10 @@ export async function profileMode(o: ProfileOptions, log: (msg: string) => void)
     const warm = await attack(sys.target, { rate: 0, workers: 8, durationS: 5 });
     if (warm.ok === 0) throw new Error(`warm-up failed: ${warm.errorSamples[0] ?? JSON.stringify(warm.statusCodes)}`);
     const placement = placeTree(env.pinning, gateway.pid, sys.childRole, true);
+    // The warm-up's events are stored first, so the window measures the load's own work.
+    await catchUp(sys.logging!, warm.answered, 60_000);
+    const helpers = new Map(sys.helpers.map((h) => [h.process.pid, h.role]));
+    const cpuBefore = sampleCpu(gateway.pid, sys.childRole, helpers);
     const metricsUrl = sys.logging!.gatewayMetricsUrl;
     // Scraping resets prom-client's event-loop histogram, so the next scrape covers the load only.
     await eventLoopDelay(metricsUrl);
@@ -99,6 +107,7 @@ export async function profileMode(o: ProfileOptions, log: (msg: string) => void)
     const load = await attack(sys.target, { rate: o.rate, durationS: o.seconds });
     const toUs = monotonicUs();
     const cpu1 = cpuSeconds(gateway.pid);
+    const cpuAfter = sampleCpu(gateway.pid, sys.childRole, helpers);
     const logTo = sizeOf(gateway.logFile);
     const delay = await eventLoopDelay(metricsUrl);
     log(`    ${load.ok}/${load.requests} ok, p50 ${(load.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1000).toFixed(2)} ms`);
@@ -117,6 +126,7 @@ export async function profileMode(o: ProfileOptions, log: (msg: string) => void)
     return {
       system: o.system, label, rate: o.rate, seconds: o.seconds, date, placement, load,
       gatewayCpuPercent: (100 * (cpu1 - cpu0)) / ((toUs - fromUs) / 1e6),
+      cpuByProcess: cpuPerCall(cpuBefore, cpuAfter, load.answered),
       eventLoopDelayMs: delay,
       profile: summaries.find((s) => s.pid === gatewayPid)?.summary,
       otherProfiles: summaries.filter((s) => s.pid !== gatewayPid),

@@ -107,7 +107,7 @@ const peak = (a: Memory, b: Memory): Memory => ({
  * polls every 2 s (the SQL API allows 60 queries a minute), gives up after `timeoutMs` or when
  * the count stops moving for 10 s.
  */
-async function catchUp(logging: LoggingProbe, answered: number, timeoutMs: number): Promise<{ stored: number; waitedS: number }> {
+export async function catchUp(logging: LoggingProbe, answered: number, timeoutMs: number): Promise<{ stored: number; waitedS: number }> {
   const t0 = performance.now();
   let stored = -1;
   let lastChange = t0;

@@ -150,10 +150,13 @@ export class EventConsumer {
 
   private async connectAndRun(): Promise<void> {
     await ensureTopic(this.o.kafka, this.o.topic, this.o.partitions ?? 6);
-    // Big fetches make big batches: one ClickHouse insert per batch is the cost that matters.
+    // Big fetches make big batches: one ClickHouse insert per partition's batch is the cost that
+    // matters (a part, the rollup views, merges: tens of ms each). The broker holds a fetch until
+    // 1 MiB (compressed) or 1 s: at 500 calls/s a 250 ms / 256 KiB fetch meant about 24 inserts
+    // a second over 6 partitions, and the ingest took 832 µs of CPU per event.
     const consumer = this.o.kafka.consumer({
       groupId: this.o.groupId, sessionTimeout: this.o.sessionTimeoutMs ?? 30_000, heartbeatInterval: 3000,
-      maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024, minBytes: 256 * 1024, maxWaitTimeInMs: 250,
+      maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024, minBytes: 1024 * 1024, maxWaitTimeInMs: 1000,
     });
     const dlq = this.o.kafka.producer({ allowAutoTopicCreation: true });
     this.consumer = consumer;

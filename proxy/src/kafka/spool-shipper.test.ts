@@ -58,4 +58,25 @@ describe('SpoolShipper', () => {
     expect(second.map((batch) => batch.map((m) => [m.key, m.headers?.[RESENT_HEADER]]))).toEqual([[['f', '1']]]);
     await writer.close();
   });
+
+  it('lingers after a batch that was not full: a steady trickle of calls makes a few large sends', async () => {
+    const writer = await SpoolWriter.open(dir, { maxBytes: 1 << 20, log });
+    const reader = await SpoolReader.open(dir, { log });
+    const sends: number[] = [];
+    const shipper = new SpoolShipper({ reader, log, batchMax: 1000, idleMs: 5, lingerMs: 200, transport: { send: async (m) => void sends.push(m.length) } });
+    const running = shipper.run();
+    // One event every 5 ms for about 600 ms, as a gateway at 200 calls/s spools them.
+    for (let i = 0; i < 120; i++) {
+      writer.append(event(`t${i}`));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await writer.flush();
+    shipper.stop(2000);
+    await running;
+    reader.close();
+    await writer.close();
+    expect(sends.reduce((a, b) => a + b, 0)).toBe(120);
+    // Without the pause the shipper would send every read: one or two events each time.
+    expect(sends.length).toBeLessThanOrEqual(6);
+  });
 });

@@ -7,6 +7,9 @@ import { familiesFor, modelNameCandidates } from './model-names.ts';
 import { childPath, parseModelPrice, PRICE_TABLE } from './price-table.ts';
 import type { Usage, PriceTier, ModelPrice, PriceTable, ResolvedPrice, ResolvingPriceBook } from './price-types.ts';
 
+/** Distinct (provider, model) lookups a price book remembers. */
+const RESOLVED_MEMO_ENTRIES = 2000;
+
 function tokens(n: number): number {
   // A missing or garbled count must not turn the whole cost into NaN or a negative refund.
   return Number.isFinite(n) && n > 0 ? n : 0;
@@ -89,11 +92,24 @@ export function createPriceBook(overrides: Record<string, unknown> = {}, options
     return undefined;
   }
 
+  // The book never changes (a config reload makes a new one), so each call's lookup is kept:
+  // resolving tries up to a dozen name candidates against several families. Bounded, so
+  // clients naming endless distinct models cannot grow it; past the bound lookups just resolve.
+  const memo = new Map<string, ResolvedPrice | null>();
+  function resolveMemo(provider: string, model: string): ResolvedPrice | undefined {
+    const key = `${provider}\u0000${model}`;
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const found = resolve(provider, model);
+    if (memo.size < RESOLVED_MEMO_ENTRIES) memo.set(key, found ?? null);
+    return found;
+  }
+
   return {
     resolve,
-    priceFor: (provider, model) => resolve(provider, model)?.price,
+    priceFor: (provider, model) => resolveMemo(provider, model)?.price,
     cost(provider, model, usage) {
-      const found = resolve(provider, model);
+      const found = resolveMemo(provider, model);
       if (!found) return { cost_usd: 0, known: false };
       return { cost_usd: computeCost(found.price, usage), known: true };
     },

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
-import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { CallRecord } from '../call-record.ts';
 import type { TimeoutsConfig } from '@periscope/contract';
 import { GatewayError, type Dialect } from '../errors.ts';
@@ -14,6 +14,8 @@ import { upstreamFailure } from './upstream-error.ts';
 import type { Cidr } from '../net/address-policy.ts';
 import { checkLiteralHost } from '../net/guarded-agent.ts';
 import { planUpstreamHeaders } from './upstream-headers.ts';
+import type { ClientDisconnect } from './client-disconnect.ts';
+import { upstreamRequest, type UpstreamBody, type UpstreamExchange, type UpstreamResponse } from './upstream-request.ts';
 
 /** Error bodies are buffered (to retry, or to relay the last one); beyond this they are cut. */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
@@ -29,7 +31,7 @@ export interface AttemptInput {
   timeouts: TimeoutsConfig;
   keyPools: KeyPools;
   /** The client's disconnect: ends the attempt and everything after it. */
-  clientSignal: AbortSignal;
+  client: ClientDisconnect;
   /** Until the response starts (headers; the first byte of a stream); undefined = timeouts.headers_ms. */
   timeoutMs: number | undefined;
 }
@@ -43,7 +45,7 @@ export interface StartedResponse {
   /** The provider is asked for a usage chunk the client did not request: hide it. */
   injectedUsage: boolean;
   firstChunk: Buffer | undefined;
-  rest: AsyncIterator<Buffer>;
+  rest: UpstreamBody;
   lease: KeyLease | undefined;
   /** The provider got a configured key (not the client's): what it echoes is scrubbed of configured keys. */
   sentConfiguredKey: boolean;
@@ -131,8 +133,14 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
   // signal on the common path (undici's own timeouts still apply).
   const limitMs = input.timeoutMs;
   const controller = limitMs === undefined ? undefined : new AbortController();
-  const signal = controller ? AbortSignal.any([input.clientSignal, controller.signal]) : input.clientSignal;
-  const timer = controller ? setTimeout(() => controller.abort(new AttemptTimeout()), limitMs) : undefined;
+  let exchange: UpstreamExchange | undefined;
+  const timer = controller
+    ? setTimeout(() => {
+      const reason = new AttemptTimeout();
+      controller.abort(reason);
+      exchange?.abort(reason);
+    }, limitMs)
+    : undefined;
   const timedOut = () => controller?.signal.aborted === true;
   const timeoutFailure = () =>
     failure({ kind: 'timeout' }, new GatewayError('upstream_timeout', `Provider "${deployment.provider}" did not start answering within ${limitMs} ms.`), 'upstream_timeout');
@@ -142,9 +150,9 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
     const pool = input.keyPools.poolFor(deployment.provider, provider);
     if (pool) {
       try {
-        lease = await pool.acquire(signal);
+        lease = await pool.acquire(controller ? AbortSignal.any([input.client.signal, controller.signal]) : input.client.signal);
       } catch (err) {
-        if (input.clientSignal.aborted) throw err;
+        if (input.client.aborted) throw err;
         if (timedOut()) return timeoutFailure();
         const e = err as GatewayError;
         return { ok: false, failure: { kind: 'status', status: 429 }, response: undefined, error: e, retryAfterMs: undefined, errorType: 'upstream_key_busy' };
@@ -160,27 +168,32 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
     if (upstreamBody && upstreamBody.length > 0) plan.headers['content-length'] = String(upstreamBody.length);
     const url = adapter.upstreamUrl(provider, input.apiPath, deployment.upstreamModel ?? body.model);
     call.trace?.inject(plan.headers, url);
+    const target = new URL(url);
     if (deployment.guarded) {
       try {
-        checkLiteralHost(new URL(url), input.allowedNetworks);
+        checkLiteralHost(target, input.allowedNetworks);
       } catch (err) {
         return blocked(err as Error);
       }
     }
 
-    let upstream: Dispatcher.ResponseData;
+    if (input.client.aborted) throw input.client.reason;
+    if (timedOut()) return timeoutFailure();
+    let upstream: UpstreamResponse;
     try {
-      upstream = await undiciRequest(url, {
+      exchange = upstreamRequest({
+        url: target,
         method: request.method as Dispatcher.HttpMethod,
         headers: plan.headers,
         body: request.method === 'GET' || request.method === 'HEAD' ? undefined : upstreamBody,
-        signal,
         dispatcher: deployment.guarded ? input.guardedDispatcher : input.dispatcher,
         headersTimeout: input.timeouts.headers_ms,
         bodyTimeout: input.timeouts.idle_body_ms,
       });
+      input.client.exchange = exchange;
+      upstream = await exchange.response;
     } catch (err) {
-      if (input.clientSignal.aborted) throw err;
+      if (input.client.aborted) throw err;
       if (timedOut()) return timeoutFailure();
       if (isBlocked(err)) return blocked(err as Error);
       const { error, reason } = upstreamFailure(err, deployment.provider);
@@ -192,9 +205,9 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
     if (status < 200 || status >= 300) {
       let text: Buffer;
       try {
-        text = await readCapped(upstream.body as AsyncIterable<Buffer>);
+        text = await readCapped(upstream.body);
       } catch (err) {
-        if (input.clientSignal.aborted) throw err;
+        if (input.client.aborted) throw err;
         if (timedOut()) return timeoutFailure();
         text = Buffer.alloc(0);
       }
@@ -210,7 +223,7 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
     }
 
     const isSse = String(upstream.headers['content-type'] ?? '').startsWith('text/event-stream');
-    const rest = (upstream.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const rest = upstream.body;
     let firstChunk: Buffer | undefined;
     if (isSse) {
       try {
@@ -220,7 +233,7 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
         }
         firstChunk = first.value;
       } catch (err) {
-        if (input.clientSignal.aborted) throw err;
+        if (input.client.aborted) throw err;
         if (timedOut()) return timeoutFailure();
         const { error, reason } = upstreamFailure(err, deployment.provider);
         return failure(error.code === 'upstream_timeout' ? { kind: 'timeout' } : { kind: 'connection' }, error, reason);

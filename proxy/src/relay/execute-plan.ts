@@ -49,7 +49,7 @@ export async function executePlan(plan: RoutePlan, input: Omit<AttemptInput, 'ti
         const wait = last?.result.retryAfterMs ?? backoffDelayMs(group.retry.attempts - retriesLeft - 1, group.retry, deps.random);
         if (wait > group.retry.max_retry_after_ms) break;
         if (deadlineAt !== undefined && performance.now() + wait >= deadlineAt) break;
-        await sleep(wait, undefined, { signal: input.clientSignal });
+        await sleep(wait, undefined, { signal: input.client.signal });
       }
       tried.add(deployment.id);
       const remaining = deadlineAt === undefined ? undefined : Math.max(1, Math.floor(deadlineAt - performance.now()));

@@ -14,6 +14,7 @@ import { buildRoutePlan } from '../routing/route-plan.ts';
 import { providerOfType } from '../routing/resolve-provider.ts';
 import { StreamUsageObserver } from '../usage/stream-observer.ts';
 import type { StartedResponse } from './attempt.ts';
+import type { ClientDisconnect } from './client-disconnect.ts';
 import { executePlan } from './execute-plan.ts';
 import { parseJsonBody } from './request-body.ts';
 import { providerKeyScrubber } from './provider-key-scrubber.ts';
@@ -64,7 +65,7 @@ export async function relayCall(
   prefix: string | undefined,
   apiPath: string,
   deps: RelayDeps,
-  abort: AbortController,
+  client: ClientDisconnect,
 ): Promise<void> {
   const body = parseJsonBody(request, call.endpoint);
   call.model = body.model ?? '';
@@ -103,7 +104,7 @@ export async function relayCall(
       allowedNetworks: deps.allowedNetworks,
       timeouts: deps.config.gateway.timeouts,
       keyPools: deps.keyPools,
-      clientSignal: abort.signal,
+      client,
     }, {
       stats: deps.stats,
       cooldown: deps.config.routing.cooldown,
@@ -111,7 +112,7 @@ export async function relayCall(
       metrics: deps.metrics,
     });
   } catch (err) {
-    if (abort.signal.aborted) {
+    if (client.aborted) {
       reply.hijack(); // the client left; nothing to send, and the close handler records it
       return;
     }
@@ -140,7 +141,7 @@ export async function relayCall(
     const lease = started.lease;
     call.onEnd.push((event) => lease.release(event.prompt_tokens + event.completion_tokens));
   }
-  await streamToClient(reply, call, started, abort, deps, cached?.recorder);
+  await streamToClient(reply, call, started, client, deps, cached?.recorder);
 }
 
 function routingHeaders(call: CallRecord): Record<string, string> {
@@ -158,7 +159,7 @@ async function streamToClient(
   reply: FastifyReply,
   call: CallRecord,
   started: StartedResponse,
-  abort: AbortController,
+  client: ClientDisconnect,
   deps: RelayDeps,
   recorder: ResponseRecorder | undefined,
 ): Promise<void> {
@@ -213,7 +214,7 @@ async function streamToClient(
     res.end();
     await recorder?.ended(observer?.streamError === undefined, started.status, headers, isSse);
   } catch (err) {
-    if (abort.signal.aborted) return;
+    if (client.aborted) return;
     const { error, reason } = upstreamFailure(err, call.provider);
     deps.metrics.upstreamErrors.inc({ reason });
     call.errorType = error.code;

@@ -29,7 +29,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await running?.kill('SIGKILL');
+  // stop(), not kill(): the killed gateway's store process still drains into the directory for a
+  // moment, and removing the directory under it fails with ENOTEMPTY.
+  await running?.stop();
   await mock?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 60_000);

@@ -1,0 +1,170 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+
+/** Body bytes queued for a slow client before the provider's socket is paused. */
+const HIGH_WATER_BYTES = 64 * 1024;
+
+export interface UpstreamRequestOptions {
+  url: URL;
+  method: Dispatcher.HttpMethod;
+  headers: Record<string, string>;
+  body: Buffer | undefined;
+  dispatcher: Dispatcher;
+  headersTimeout: number;
+  bodyTimeout: number;
+}
+
+export interface UpstreamResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: UpstreamBody;
+}
+
+interface Waiter<T> {
+  resolve: (value: T) => void;
+  reject: (err: Error) => void;
+}
+
+const DONE: IteratorResult<Buffer> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The provider's answer as undici hands it over, without a Node stream in between: chunks go to
+ * a queue that the relay drains with next(). undici's `request()` wraps the same exchange in a
+ * Readable and its async iterator, which measured about twice the CPU per call (85–110 against
+ * 43 µs for one small JSON exchange on one core). Past HIGH_WATER_BYTES the socket is paused
+ * until the relay catches up, so a slow client never makes the gateway buffer a whole stream.
+ */
+export class UpstreamBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer> {
+  private readonly queue: Buffer[] = [];
+  private queued = 0;
+  private ended = false;
+  private failure: Error | undefined;
+  private waiter: Waiter<IteratorResult<Buffer>> | undefined;
+
+  constructor(private readonly controller: Dispatcher.DispatchController) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Buffer>> {
+    const chunk = this.queue.shift();
+    if (chunk !== undefined) {
+      this.queued -= chunk.length;
+      if (this.controller.paused && this.queued < HIGH_WATER_BYTES) this.controller.resume();
+      return Promise.resolve({ done: false, value: chunk });
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.ended) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  /** Stops reading: the exchange is aborted unless it already ended. */
+  return(): Promise<IteratorResult<Buffer>> {
+    if (!this.ended && !this.failure) this.controller.abort(new Error('the relay stopped reading the provider\'s answer'));
+    this.queue.length = 0;
+    return Promise.resolve(DONE);
+  }
+
+  push(chunk: Buffer): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter.resolve({ done: false, value: chunk });
+      return;
+    }
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    if (this.queued >= HIGH_WATER_BYTES) this.controller.pause();
+  }
+
+  end(): void {
+    this.ended = true;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.resolve(DONE);
+  }
+
+  fail(err: Error): void {
+    if (this.ended) return;
+    this.failure = err;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(err);
+  }
+}
+
+/**
+ * One exchange. `response` resolves when the answer's headers arrived (1xx skipped) and rejects
+ * if none did; abort() ends it at any point, and the pending promise or the body's next()
+ * rejects with the reason. A plain method rather than an AbortSignal listener: adding and
+ * removing an EventTarget listener per call showed up at about 3 % of the gateway's busy time.
+ */
+export class UpstreamExchange implements Dispatcher.DispatchHandler {
+  readonly response: Promise<UpstreamResponse>;
+  private started!: Waiter<UpstreamResponse>;
+  private body: UpstreamBody | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
+  private abortedWith: Error | undefined;
+  private settled = false;
+
+  constructor() {
+    this.response = new Promise((resolve, reject) => {
+      this.started = { resolve, reject };
+    });
+  }
+
+  abort(reason: Error): void {
+    if (this.settled || this.abortedWith) return;
+    this.abortedWith = reason;
+    this.controller?.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortedWith) controller.abort(this.abortedWith);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return;
+    this.body = new UpstreamBody(controller);
+    this.started.resolve({ statusCode, headers, body: this.body });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.body!.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.settled = true;
+    this.body!.end();
+  }
+
+  /** Also called, without a controller, when the request could not even be dispatched. */
+  onResponseError(_controller: unknown, err: Error): void {
+    this.settled = true;
+    if (this.body) this.body.fail(err);
+    else this.started.reject(err);
+  }
+}
+
+/** Sends one request through `dispatcher`; the exchange's `response` says how it went. */
+export function upstreamRequest(o: UpstreamRequestOptions): UpstreamExchange {
+  const exchange = new UpstreamExchange();
+  try {
+    o.dispatcher.dispatch({
+      origin: o.url.origin,
+      path: o.url.pathname + o.url.search,
+      method: o.method,
+      headers: o.headers,
+      body: o.body,
+      headersTimeout: o.headersTimeout,
+      bodyTimeout: o.bodyTimeout,
+    }, exchange);
+  } catch (err) {
+    exchange.onResponseError(undefined, err as Error);
+  }
+  return exchange;
+}
