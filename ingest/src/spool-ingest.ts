@@ -55,6 +55,7 @@ export class SpoolIngest {
   private readonly loop: Promise<void>;
   private readonly o: Required<SpoolIngestOptions>;
   private lastDropLog = 0;
+  private wake: (() => void) | undefined;
 
   private constructor(private readonly reader: SpoolReader, private readonly dropped: Counter<'reason'>, o: SpoolIngestOptions) {
     this.o = { maxBatch: 10_000, maxBatchBytes: 16 * 1024 * 1024, lingerMs: 200, busyLingerMs: 1000, ...o };
@@ -85,8 +86,21 @@ export class SpoolIngest {
   /** Finishes the batch in hand and stops; the rest waits in the spool for the next start. */
   async stop(): Promise<void> {
     this.running = false;
+    this.wake?.();
     await this.loop;
     this.reader.close();
+  }
+
+  /** A pause that stop() cuts short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 
   private async run(): Promise<void> {
@@ -105,7 +119,11 @@ export class SpoolIngest {
       }
       if (!(await this.insert(batch))) return;
       const n = batch.records.length;
-      if (n < this.o.maxBatch) await sleep(n >= BUSY_BATCH ? this.o.busyLingerMs : this.o.lingerMs);
+      // A batch cut by a bound, or half a batch already waiting behind it: read on at once (a
+      // backlog, large events); only a store that caught up pauses.
+      const half = this.o.maxBatchBytes / 2;
+      const full = n >= this.o.maxBatch || batch.to - batch.from >= half || this.reader.backlogBytes() >= half;
+      if (!full) await this.pause(n >= BUSY_BATCH ? this.o.busyLingerMs : this.o.lingerMs);
     }
   }
 

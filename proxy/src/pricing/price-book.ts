@@ -7,8 +7,10 @@ import { familiesFor, modelNameCandidates } from './model-names.ts';
 import { childPath, parseModelPrice, PRICE_TABLE } from './price-table.ts';
 import type { Usage, PriceTier, ModelPrice, PriceTable, ResolvedPrice, ResolvingPriceBook } from './price-types.ts';
 
-/** Distinct (provider, model) lookups a price book remembers. */
+/** Distinct (provider, model) lookups a price book remembers before it starts over. */
 const RESOLVED_MEMO_ENTRIES = 2000;
+/** Longer names (a client may send anything) are resolved every time, never kept. */
+const MEMO_MAX_NAME_CHARS = 256;
 
 function tokens(n: number): number {
   // A missing or garbled count must not turn the whole cost into NaN or a negative refund.
@@ -93,15 +95,18 @@ export function createPriceBook(overrides: Record<string, unknown> = {}, options
   }
 
   // The book never changes (a config reload makes a new one), so each call's lookup is kept:
-  // resolving tries up to a dozen name candidates against several families. Bounded, so
-  // clients naming endless distinct models cannot grow it; past the bound lookups just resolve.
+  // resolving tries up to a dozen name candidates against several families. Bounded in entries
+  // and in name length, since clients and providers name models: endless distinct names only
+  // make it start over, and a huge name is never held past its call.
   const memo = new Map<string, ResolvedPrice | null>();
   function resolveMemo(provider: string, model: string): ResolvedPrice | undefined {
+    if (model.length > MEMO_MAX_NAME_CHARS) return resolve(provider, model);
     const key = `${provider}\u0000${model}`;
     const hit = memo.get(key);
     if (hit !== undefined) return hit ?? undefined;
     const found = resolve(provider, model);
-    if (memo.size < RESOLVED_MEMO_ENTRIES) memo.set(key, found ?? null);
+    if (memo.size >= RESOLVED_MEMO_ENTRIES) memo.clear();
+    memo.set(key, found ?? null);
     return found;
   }
 

@@ -108,14 +108,24 @@ describe('upstreamRequest', () => {
     expect(flood.closed).toBe(true);
   });
 
-  it('an abort before the answer rejects with its reason, also one before the request reached a socket', async () => {
+  it('an abort before the answer rejects with its reason, also one still queued for a connection', async () => {
     const waiting = upstreamRequest({ ...base, url: new URL(`${origin}/silent`), method: 'GET' });
     const reason = new Error('gone');
     setTimeout(() => waiting.abort(reason), 50);
     await expect(waiting.response).rejects.toBe(reason);
-    const early = upstreamRequest({ ...base, url: new URL(`${origin}/x`), method: 'GET' });
-    early.abort(reason);
-    await expect(early.response).rejects.toBe(reason);
+    // One connection, held by a call that never answers: the next one waits in undici's queue.
+    const single = new Agent({ connections: 1, pipelining: 1 });
+    const holder = upstreamRequest({ ...base, dispatcher: single, url: new URL(`${origin}/silent`), method: 'GET' });
+    const held = holder.response.catch((err: unknown) => err);
+    const queued = upstreamRequest({ ...base, dispatcher: single, url: new URL(`${origin}/x`), method: 'GET' });
+    await sleep(50);
+    const t0 = performance.now();
+    queued.abort(reason);
+    await expect(queued.response).rejects.toBe(reason);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    holder.abort(reason);
+    expect(await held).toBe(reason);
+    await single.destroy();
   });
 
   it('an abort after the answer ended changes nothing', async () => {
