@@ -127,7 +127,8 @@ export function ingestRow(i: ComparisonReport['ingest']): string {
     + 'it re-read the backlog); the rate above is then from the store\'s count, polled every 2 s.';
   return `Ingest: Kafka → one \`periscope ingest\` → chDB: **${num(i.eventsPerSec)} events/s** (goal ≥ ${num(INGEST_GOAL_EVENTS_PER_S)}), `
     + `${num(i.events)} events of ${num(i.eventBytes.mean)} B mean (${num(i.recorded)} recorded from a \`periscope proxy\`, ${num(i.recordedStreamed)} of them streamed, `
-    + `copied with fresh request ids) on ${i.partitions} partitions; ${num(i.stored)} rows stored; ${num(i.drainS, 1)} s from the first rows to the last; `
+    + `copied with fresh request ids) on ${i.partitions} partitions; ${num(i.stored)} rows stored; ${num(i.drainS, 1)} s from the ingest answering /healthz until every event was committed `
+    + `(the first batch after ${num(i.firstCommitS, 1)} s), in ${num(i.inserts)} ClickHouse inserts; `
     + `${num(i.wallEventsPerSec)} events/s counting its ${num(i.startS, 1)} s start-up; ingest peak RSS ${mb(i.ingestPeakRssBytes)}; ${i.cores}; `
     + `/healthz while draining (probes a second): ${Object.entries(i.healthzWhileDraining).map(([k, v]) => `${k} × ${v}`).join(', ') || 'none'}; `
     + `the backlog was produced at ${num(i.produceEventsPerSec)} events/s.${stall}`;

@@ -4,6 +4,7 @@ import { decodeEventRow, RESENT_HEADER, type RequestEvent, type KafkaConfig } fr
 import { StoreError, type Store } from '@periscope/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from '../ingest-metrics.ts';
+import { GroupedInserts } from './grouped-inserts.ts';
 import { createKafka, ensureTopic } from '@periscope/spool';
 
 export interface EventConsumerOptions {
@@ -43,10 +44,13 @@ function crashPoint(name: 'kill-before-insert' | 'kill-after-insert'): void {
 
 /**
  * Kafka → ClickHouse, losing nothing: the message values are event bytes, checked against the
- * contract and inserted as they are (JSONEachRow, no re-encoding), one insert per batch with a
- * deduplication token made of topic/partition/offset range (a batch redelivered after a crash
- * between insert and commit is a no-op), offsets committed only after the insert succeeded, and
- * rows idempotent by request_id for redeliveries with other boundaries. Messages that fail the
+ * contract and inserted as they are (JSONEachRow, no re-encoding); the partitions' batches of a
+ * fetch share inserts (GroupedInserts), with a deduplication token made of their
+ * topic/partition/offset ranges, so an insert retried after a failure the engine had in fact
+ * completed is stored once. Offsets are committed only after the insert succeeded, and a batch
+ * that may be a redelivery (the first after a start or a rebalance, or a retry) leaves out the
+ * request ids stored already: a crash between insert and commit stores nothing twice, in the
+ * rows or in the rollups the inserts feed. Messages that fail the
  * contract go to the dead-letter topic with the reason, and are committed only once that
  * produce succeeded. While ClickHouse is down the batch is retried with backoff, heartbeating,
  * so the consumer holds its partitions and resumes by itself.
@@ -71,9 +75,15 @@ export class EventConsumer {
    * any other batch (first after a start or a rebalance) is checked for rows already stored.
    */
   private readonly continuesFrom = new Map<string, string>();
+  private readonly inserts: GroupedInserts;
 
   constructor(o: EventConsumerOptions) {
     this.o = o;
+    this.inserts = new GroupedInserts(async (rows, dedupToken) => {
+      const end = o.metrics.insertLatency.startTimer();
+      await o.store.insertRequestRows(rows, { dedupToken });
+      end();
+    });
     this.admin = o.kafka.admin();
     const lag = () => this.lag();
     const consuming = () => this.healthy();
@@ -150,13 +160,15 @@ export class EventConsumer {
 
   private async connectAndRun(): Promise<void> {
     await ensureTopic(this.o.kafka, this.o.topic, this.o.partitions ?? 6);
-    // Big fetches make big batches: one ClickHouse insert per partition's batch is the cost that
-    // matters (a part, the rollup views, merges: tens of ms each). The broker holds a fetch until
-    // 1 MiB (compressed) or 1 s: at 500 calls/s a 250 ms / 256 KiB fetch meant about 24 inserts
-    // a second over 6 partitions, and the ingest took 832 µs of CPU per event.
+    // The broker holds a fetch until 1 MiB (compressed) or 1 s: at 500 calls/s a 250 ms / 256 KiB
+    // fetch meant about 24 inserts a second over 6 partitions, and the ingest took 832 µs of CPU
+    // per event. A fetch is capped at 1 MiB per partition and 8 MiB in all, compressed: the
+    // proxy's gzip shrinks events 5 to 35 times, and a 16 / 64 MiB cap made a backlog arrive as
+    // 29,000-event batches, a 6 GB ingest and 145,000-row inserts that took 9 s (15,000 rows/s,
+    // against 24,000 rows/s for 14,500-row inserts).
     const consumer = this.o.kafka.consumer({
       groupId: this.o.groupId, sessionTimeout: this.o.sessionTimeoutMs ?? 30_000, heartbeatInterval: 3000,
-      maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024, minBytes: 1024 * 1024, maxWaitTimeInMs: 1000,
+      maxBytesPerPartition: 1024 * 1024, maxBytes: 8 * 1024 * 1024, minBytes: 1024 * 1024, maxWaitTimeInMs: 1000,
     });
     const dlq = this.o.kafka.producer({ allowAutoTopicCreation: true });
     this.consumer = consumer;
@@ -173,8 +185,8 @@ export class EventConsumer {
     await consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      // Partitions' batches are inserted concurrently (chDB and the server both take parallel inserts).
-      partitionsConsumedConcurrently: 4,
+      // Every partition's batch of a fetch at once, so that they can share inserts (GroupedInserts).
+      partitionsConsumedConcurrently: 16,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(payload),
     });
@@ -195,6 +207,10 @@ export class EventConsumer {
     // member is dropped mid-batch, never commits, and the group reads everything again.
     const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), 3000);
     try {
+      // kafkajs hands every batch of a fetch over in the same tick, and checking one is
+      // synchronous: without this turn all of them would be checked before the first insert
+      // starts, instead of while it runs in the engine's threads.
+      await new Promise((resolve) => setImmediate(resolve));
       await this.storeBatch(payload);
     } finally {
       clearInterval(beat);
@@ -221,16 +237,18 @@ export class EventConsumer {
     const source = `${batch.topic}/${batch.partition}`;
 
     if (rows.length > 0) {
-      const dedupToken = `${source}/${batch.firstOffset()}-${batch.lastOffset()}`;
+      const range = `${source}/${batch.firstOffset()}-${batch.lastOffset()}`;
+      let attempt = 0;
       const ok = await this.retrying('insert', keepGoing, heartbeat, async () => {
-        const end = this.o.metrics.insertLatency.startTimer();
         crashPoint('kill-before-insert');
         try {
-          const continuing = this.continuesFrom.get(source) === batch.firstOffset();
-          const already = continuing ? 0 : (await this.o.store.storedRequestIds(events)).size;
-          const fresh = resent.length > 0 ? await this.withoutResentCopies(rows, events, resent) : rows;
-          if (fresh.length > 0) await this.o.store.insertRequestRows(fresh, { dedupToken });
-          this.o.metrics.deduplicated.inc(Math.max(already, rows.length - fresh.length));
+          // Our own next batch cannot be stored yet. Any other (the first after a start or a
+          // rebalance, or a retry of an insert that may have landed before it failed) leaves out
+          // the rows stored already, so a redelivery counts once in the rollups too.
+          const checkStored = attempt++ > 0 || this.continuesFrom.get(source) !== batch.firstOffset();
+          const fresh = await this.freshRows(rows, events, resent, checkStored);
+          if (fresh.length > 0) await this.inserts.insert(fresh, range);
+          this.o.metrics.deduplicated.inc(rows.length - fresh.length);
         } catch (err) {
           // The contract check passed above, so a refusal here is the store's own validation:
           // dead-letter the batch rather than stall the partition on it forever.
@@ -242,7 +260,6 @@ export class EventConsumer {
           }
           throw err;
         }
-        end();
         this.o.metrics.inserted.inc(rows.length);
         crashPoint('kill-after-insert');
       });
@@ -260,18 +277,19 @@ export class EventConsumer {
   }
 
   /**
-   * The rows without the resent messages' second copies: a resent event whose request id is
-   * stored already or appears earlier in this batch. Deterministic for a batch read again, so
-   * its dedup token still describes the same rows.
+   * The rows to insert: without a resent message's second copy (a resent event whose request id
+   * is stored already or appears earlier in this batch) and, when `checkStored`, without any row
+   * stored already.
    */
-  private async withoutResentCopies(rows: Buffer[], events: RequestEvent[], resent: number[]): Promise<Buffer[]> {
-    const stored = await this.o.store.storedRequestIds(resent.map((i) => events[i]!));
+  private async freshRows(rows: Buffer[], events: RequestEvent[], resent: number[], checkStored: boolean): Promise<Buffer[]> {
+    if (!checkStored && resent.length === 0) return rows;
+    const stored = await this.o.store.storedRequestIds(checkStored ? events : resent.map((i) => events[i]!));
     const isResent = new Set(resent);
     const seen = new Set<string>();
     const fresh: Buffer[] = [];
     for (let i = 0; i < rows.length; i++) {
       const id = events[i]!.request_id;
-      if (isResent.has(i) && (stored.has(id) || seen.has(id))) continue;
+      if (stored.has(id) || (isResent.has(i) && seen.has(id))) continue;
       seen.add(id);
       fresh.push(rows[i]!);
     }

@@ -76,6 +76,10 @@ describe('periscope ingest killed with SIGKILL mid-batch', () => {
       await expect.poll(async () => (await storedIds(restarted.url!, project)).length, { timeout: 60_000, interval: 250 }).toBe(events.length);
       const stored = await storedIds(restarted.url!, project);
       expect(new Set(stored)).toEqual(new Set(events.map((e) => e.request_id)));
+      // The rollups count what was inserted, not what FINAL shows: a batch stored twice would
+      // count twice here even where the log shows it once.
+      const summary = await fetch(`${restarted.url}/api/metrics/summary?project=${project}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(((await summary.json()) as { current: { requests: number } }).current.requests).toBe(events.length);
       // Offsets are committed once the rows are in: the group's lag drains to zero.
       const lag = async () => Number(/^periscope_ingest_consumer_lag (\d+)/m.exec(await (await fetch(`${restarted.url}/metrics`)).text())?.[1]);
       await expect.poll(lag, { timeout: 15_000, interval: 250 }).toBe(0);
