@@ -5,10 +5,10 @@ export function createIngestMetrics(registry: Registry) {
   const registers = [registry];
   return {
     inserted: new Counter({ name: 'periscope_ingest_inserted_total', help: 'Events written to ClickHouse.', registers }),
-    insertFailures: new Counter({ name: 'periscope_ingest_insert_failures_total', help: 'Failed batch inserts (each retried).', registers }),
+    insertFailures: new Counter({ name: 'periscope_ingest_insert_failures_total', help: 'Failed inserts (each retried).', registers }),
     insertLatency: new Histogram({
       name: 'periscope_ingest_insert_seconds',
-      help: 'Latency of one batch insert.',
+      help: 'Latency of one insert (the Kafka consumer\'s may hold several partitions\' batches).',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),

@@ -4,7 +4,7 @@ import { decodeEventRow, RESENT_HEADER, type RequestEvent, type KafkaConfig } fr
 import { StoreError, type Store } from '@periscope/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from '../ingest-metrics.ts';
-import { GroupedInserts } from './grouped-inserts.ts';
+import { GroupedInserts, PartAbandoned } from './grouped-inserts.ts';
 import { createKafka, ensureTopic } from '@periscope/spool';
 
 export interface EventConsumerOptions {
@@ -44,16 +44,15 @@ function crashPoint(name: 'kill-before-insert' | 'kill-after-insert'): void {
 
 /**
  * Kafka → ClickHouse, losing nothing: the message values are event bytes, checked against the
- * contract and inserted as they are (JSONEachRow, no re-encoding); the partitions' batches of a
- * fetch share inserts (GroupedInserts), with a deduplication token made of their
- * topic/partition/offset ranges, so an insert retried after a failure the engine had in fact
- * completed is stored once. Offsets are committed only after the insert succeeded, and a batch
- * that may be a redelivery (the first after a start or a rebalance, or a retry) leaves out the
- * request ids stored already: a crash between insert and commit stores nothing twice, in the
- * rows or in the rollups the inserts feed. Messages that fail the
- * contract go to the dead-letter topic with the reason, and are committed only once that
- * produce succeeded. While ClickHouse is down the batch is retried with backoff, heartbeating,
- * so the consumer holds its partitions and resumes by itself.
+ * contract and inserted as they are (JSONEachRow, no re-encoding). The partitions' batches of a
+ * fetch share inserts (GroupedInserts), which try a failed insert again as it was, under the
+ * same deduplication token, so one the engine had in fact completed is stored once. Offsets are
+ * committed only after the insert succeeded, and a batch that may be a redelivery (the first
+ * after a start or a rebalance) leaves out the request ids stored already: a crash between
+ * insert and commit stores nothing twice, in the rows or in the rollups the inserts feed.
+ * Messages that fail the contract go to the dead-letter topic with the reason, and are
+ * committed only once that produce succeeded. While ClickHouse is down the insert is retried
+ * with backoff, heartbeating, so the consumer holds its partitions and resumes by itself.
  *
  * A broker outage, at start or during a run, never ends the process: the consumer reconnects
  * with backoff for as long as it takes, and healthy() is false while it cannot consume.
@@ -79,10 +78,16 @@ export class EventConsumer {
 
   constructor(o: EventConsumerOptions) {
     this.o = o;
-    this.inserts = new GroupedInserts(async (rows, dedupToken) => {
-      const end = o.metrics.insertLatency.startTimer();
-      await o.store.insertRequestRows(rows, { dedupToken });
-      end();
+    this.inserts = new GroupedInserts({
+      insertRows: async (rows, dedupToken) => {
+        const end = o.metrics.insertLatency.startTimer();
+        await o.store.insertRequestRows(rows, { dedupToken });
+        end();
+      },
+      onFailure: (err) => {
+        o.metrics.insertFailures.inc();
+        o.log.error({ err }, 'insert failed; retrying (the partitions wait, nothing is skipped)');
+      },
     });
     this.admin = o.kafka.admin();
     const lag = () => this.lag();
@@ -162,13 +167,15 @@ export class EventConsumer {
     await ensureTopic(this.o.kafka, this.o.topic, this.o.partitions ?? 6);
     // The broker holds a fetch until 1 MiB (compressed) or 1 s: at 500 calls/s a 250 ms / 256 KiB
     // fetch meant about 24 inserts a second over 6 partitions, and the ingest took 832 µs of CPU
-    // per event. A fetch is capped at 1 MiB per partition and 8 MiB in all, compressed: the
-    // proxy's gzip shrinks events 5 to 35 times, and a 16 / 64 MiB cap made a backlog arrive as
-    // 29,000-event batches, a 6 GB ingest and 145,000-row inserts that took 9 s (15,000 rows/s,
-    // against 24,000 rows/s for 14,500-row inserts).
+    // per event. Up to 16 MiB per partition and 64 MiB per fetch, compressed: the proxy's gzip
+    // shrinks events 5 to 35 times, so a backlog arrives in big batches (GroupedInserts cuts
+    // them into bounded inserts). Smaller fetches (1-4 MiB per partition) held the ingest's memory
+    // down (1.8-3.3 GB against 4-6 GB draining 300,000 events) but made the group that
+    // rebalances every 1.5 s in kafka-pipeline.int.test.ts take 12-95 s instead of 6-7 s, for a
+    // reason not found yet.
     const consumer = this.o.kafka.consumer({
       groupId: this.o.groupId, sessionTimeout: this.o.sessionTimeoutMs ?? 30_000, heartbeatInterval: 3000,
-      maxBytesPerPartition: 1024 * 1024, maxBytes: 8 * 1024 * 1024, minBytes: 1024 * 1024, maxWaitTimeInMs: 1000,
+      maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024, minBytes: 1024 * 1024, maxWaitTimeInMs: 1000,
     });
     const dlq = this.o.kafka.producer({ allowAutoTopicCreation: true });
     this.consumer = consumer;
@@ -237,33 +244,32 @@ export class EventConsumer {
     const source = `${batch.topic}/${batch.partition}`;
 
     if (rows.length > 0) {
-      const range = `${source}/${batch.firstOffset()}-${batch.lastOffset()}`;
-      let attempt = 0;
-      const ok = await this.retrying('insert', keepGoing, heartbeat, async () => {
-        crashPoint('kill-before-insert');
-        try {
-          // Our own next batch cannot be stored yet. Any other (the first after a start or a
-          // rebalance, or a retry of an insert that may have landed before it failed) leaves out
-          // the rows stored already, so a redelivery counts once in the rollups too.
-          const checkStored = attempt++ > 0 || this.continuesFrom.get(source) !== batch.firstOffset();
-          const fresh = await this.freshRows(rows, events, resent, checkStored);
-          if (fresh.length > 0) await this.inserts.insert(fresh, range);
-          this.o.metrics.deduplicated.inc(rows.length - fresh.length);
-        } catch (err) {
-          // The contract check passed above, so a refusal here is the store's own validation:
-          // dead-letter the batch rather than stall the partition on it forever.
-          if (err instanceof StoreError && err.status === 400) {
-            const undecodable = new Set(poison.map((p) => p.message));
-            const refused = batch.messages.filter((message) => !undecodable.has(message));
-            poison.push(...refused.map((message) => ({ message, reason: `rejected by the store: ${err.message}` })));
-            return;
-          }
-          throw err;
-        }
-        this.o.metrics.inserted.inc(rows.length);
-        crashPoint('kill-after-insert');
+      // Our own next batch cannot be stored yet. Any other (the first after a start or a
+      // rebalance) leaves out the rows stored already, so a redelivery counts once in the
+      // rollups too.
+      const checkStored = this.continuesFrom.get(source) !== batch.firstOffset();
+      let fresh: Buffer[] = [];
+      const checked = await this.retrying('stored-id check', keepGoing, heartbeat, async () => {
+        fresh = await this.freshRows(rows, events, resent, checkStored);
       });
-      if (!ok) return; // rebalanced or stopping: leave the batch uncommitted for redelivery
+      if (!checked) return; // rebalanced or stopping: leave the batch uncommitted for redelivery
+      crashPoint('kill-before-insert');
+      try {
+        // GroupedInserts tries a failed insert again for as long as the partition is ours.
+        if (fresh.length > 0) await this.inserts.insert({ rows: fresh, range: `${source}/${batch.firstOffset()}-${batch.lastOffset()}`, live: keepGoing });
+      } catch (err) {
+        if (err instanceof PartAbandoned) return;
+        if (!(err instanceof StoreError && err.status === 400)) throw err;
+        // The contract check passed above, so a refusal here is the store's own validation:
+        // dead-letter the batch rather than stall the partition on it forever.
+        const undecodable = new Set(poison.map((p) => p.message));
+        const refused = batch.messages.filter((message) => !undecodable.has(message));
+        poison.push(...refused.map((message) => ({ message, reason: `rejected by the store: ${err.message}` })));
+        fresh = [];
+      }
+      this.o.metrics.inserted.inc(fresh.length);
+      this.o.metrics.deduplicated.inc(rows.length - fresh.length);
+      crashPoint('kill-after-insert');
     }
     if (poison.length > 0) {
       const ok = await this.retrying('dead-letter', keepGoing, heartbeat, () => this.deadLetter(source, poison));
@@ -318,7 +324,6 @@ export class EventConsumer {
         await work();
         return true;
       } catch (err) {
-        if (what === 'insert') this.o.metrics.insertFailures.inc();
         this.o.log.error({ err }, `${what} failed; retrying (the partition waits, nothing is skipped)`);
       }
       if (!keepGoing()) return false;

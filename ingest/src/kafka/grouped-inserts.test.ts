@@ -1,58 +1,104 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '@periscope/clickhouse';
-import { GroupedInserts } from './grouped-inserts.ts';
+import { GroupedInserts, PartAbandoned, type GroupedInsertsOptions } from './grouped-inserts.ts';
 
 const rows = (tag: string, n: number) => Array.from({ length: n }, (_, i) => Buffer.from(`{"id":"${tag}${i}"}`));
+const live = () => true;
+const turn = () => new Promise((r) => setImmediate(r));
 
 /** An insert that the test finishes by hand, recording what each call held. */
 function manualStore() {
   const calls: { rows: string[]; token: string; finish: (err?: Error) => void }[] = [];
-  const insert = (r: Buffer[], token: string) =>
+  const insertRows = (r: Buffer[], token: string) =>
     new Promise<void>((resolve, reject) => calls.push({ rows: r.map(String), token, finish: (err) => (err ? reject(err) : resolve()) }));
-  return { calls, insert };
+  return { calls, insertRows };
 }
+
+const grouped = (o: Partial<GroupedInsertsOptions> & Pick<GroupedInsertsOptions, 'insertRows'>) => new GroupedInserts({ onFailure: () => {}, retryMs: 1, ...o });
 
 describe('GroupedInserts', () => {
   it('stores a large first part at once and every part that arrives meanwhile in one insert', async () => {
     const store = manualStore();
-    const inserts = new GroupedInserts(store.insert, 10);
-    const a = inserts.insert(rows('a', 2), 't/0/0-1');
-    const b = inserts.insert(rows('b', 1), 't/1/5-5');
-    const c = inserts.insert(rows('c', 3), 't/2/7-9');
-    expect(store.calls.map((c) => c.token)).toEqual(['t/0/0-1']);
+    const inserts = grouped({ insertRows: store.insertRows, maxRows: 10 });
+    const a = inserts.insert({ rows: rows('a', 2), range: 't/0/0-1', live });
+    const b = inserts.insert({ rows: rows('b', 1), range: 't/1/5-5', live });
+    const c = inserts.insert({ rows: rows('c', 3), range: 't/2/7-9', live });
+    expect(store.calls.map((c) => c.token)).toEqual(['t/0/0-1:2']);
     store.calls[0]!.finish();
     await a;
-    await Promise.resolve();
-    expect(store.calls[1]).toMatchObject({ token: 't/1/5-5,t/2/7-9', rows: [...rows('b', 1), ...rows('c', 3)].map(String) });
+    await turn();
+    expect(store.calls[1]).toMatchObject({ token: 't/1/5-5:1,t/2/7-9:3', rows: [...rows('b', 1), ...rows('c', 3)].map(String) });
     store.calls[1]!.finish();
     await expect(Promise.all([b, c])).resolves.toBeDefined();
   });
 
   it('holds a small first part for one turn of the event loop, so the rest of its fetch shares the insert', async () => {
     const store = manualStore();
-    const inserts = new GroupedInserts(store.insert, 100);
+    const inserts = grouped({ insertRows: store.insertRows, maxRows: 100 });
     // As the consumer hands them in: every batch of a fetch is checked in a turn of its own.
-    const inTurn = (tag: string, n: number) => new Promise<void>((resolve) => setImmediate(() => void inserts.insert(rows(tag, n), tag).then(resolve)));
+    const inTurn = (tag: string, n: number) => new Promise<void>((resolve) => setImmediate(() => void inserts.insert({ rows: rows(tag, n), range: tag, live }).then(resolve)));
     const handed = [inTurn('a', 2), inTurn('b', 1), inTurn('c', 4)];
-    await new Promise((r) => setImmediate(r));
+    await turn();
     expect(store.calls).toHaveLength(0);
-    await new Promise((r) => setImmediate(r));
-    expect(store.calls.map((c) => [c.token, c.rows.length])).toEqual([['a,b,c', 7]]);
+    await turn();
+    expect(store.calls.map((c) => [c.token, c.rows.length])).toEqual([['a:2,b:1,c:4', 7]]);
     store.calls[0]!.finish();
     await Promise.all(handed);
   });
 
-  it('caps an insert at maxRows whole parts; a part over the cap goes alone', async () => {
+  it('caps an insert at maxRows and maxBytes: whole parts while they fit, a part over a cap in chunks of its own', async () => {
+    const sent: [string, number][] = [];
+    const inserts = grouped({ insertRows: async (r, token) => void sent.push([token, r.length]), maxRows: 5, maxBytes: 100 });
+    const big = Array.from({ length: 3 }, () => Buffer.alloc(40, 'x'));
+    await Promise.all([
+      inserts.insert({ rows: rows('a', 1), range: 'a', live }),
+      inserts.insert({ rows: rows('b', 3), range: 'b', live }),
+      inserts.insert({ rows: rows('c', 1), range: 'c', live }),
+      inserts.insert({ rows: rows('d', 12), range: 'd', live }),
+      inserts.insert({ rows: big, range: 'e', live }),
+    ]);
+    expect(sent).toEqual([['a:1', 1], ['b:3,c:1', 4], ['d#1/3:5', 5], ['d#2/3:5', 5], ['d#3/3:2', 2], ['e#1/2:2', 2], ['e#2/2:1', 1]]);
+  });
+
+  it('tries a failed group again as it was: the same rows under the same token, counting each failure', async () => {
+    const seen: { token: string; rows: number }[] = [];
+    let failures = 0;
+    const inserts = grouped({
+      insertRows: async (r, token) => {
+        seen.push({ token, rows: r.length });
+        if (seen.length < 3) throw new StoreError('store_unavailable', 'chDB closed');
+      },
+      onFailure: () => (failures += 1),
+    });
+    const a = inserts.insert({ rows: rows('a', 1), range: 'a', live });
+    await turn();
+    await turn();
+    const b = inserts.insert({ rows: rows('b', 2), range: 'b', live });
+    const c = inserts.insert({ rows: rows('c', 1), range: 'c', live });
+    await Promise.all([a, b, c]);
+    expect(seen).toEqual([{ token: 'a:1', rows: 1 }, { token: 'a:1', rows: 1 }, { token: 'a:1', rows: 1 }, { token: 'b:2,c:1', rows: 3 }]);
+    expect(failures).toBe(2);
+  });
+
+  it('a batch sent again with rows left out gets another token, never the same token for fewer rows', async () => {
+    const tokens: string[] = [];
+    const inserts = grouped({ insertRows: async (_, token) => void tokens.push(token) });
+    await inserts.insert({ rows: rows('a', 3), range: 't/0/10-12', live });
+    await inserts.insert({ rows: rows('a', 2), range: 't/0/10-12', live });
+    expect(tokens).toEqual(['t/0/10-12:3', 't/0/10-12:2']);
+  });
+
+  it('drops a waiting part whose partition is no longer ours, and stops retrying a group none of whose parts is', async () => {
     const store = manualStore();
-    const inserts = new GroupedInserts(store.insert, 5);
-    const first = inserts.insert(rows('a', 1), 'a');
-    const rest = [inserts.insert(rows('b', 3), 'b'), inserts.insert(rows('c', 3), 'c'), inserts.insert(rows('d', 9), 'd'), inserts.insert(rows('e', 1), 'e')];
-    for (let i = 0; i < 5 && store.calls.length > i; i++) {
-      store.calls[i]!.finish();
-      await new Promise((r) => setImmediate(r));
-    }
-    await Promise.all([first, ...rest]);
-    expect(store.calls.map((c) => [c.token, c.rows.length])).toEqual([['a', 1], ['b', 3], ['c', 3], ['d', 9], ['e', 1]]);
+    const inserts = grouped({ insertRows: store.insertRows, maxRows: 1 });
+    let ours = true;
+    const first = inserts.insert({ rows: rows('a', 1), range: 'a', live: () => ours });
+    const waiting = inserts.insert({ rows: rows('b', 1), range: 'b', live: () => ours });
+    ours = false;
+    store.calls[0]!.finish(new StoreError('store_unavailable', 'down'));
+    await expect(first).rejects.toBeInstanceOf(PartAbandoned);
+    await expect(waiting).rejects.toBeInstanceOf(PartAbandoned);
+    expect(store.calls.map((c) => c.token)).toEqual(['a:1']);
   });
 
   it('splits a group the store refuses (400), so only the part with the bad row is refused', async () => {
@@ -60,31 +106,22 @@ describe('GroupedInserts', () => {
     const tokens: string[] = [];
     let gate!: () => void;
     const held = new Promise<void>((r) => (gate = r));
-    const inserts = new GroupedInserts(async (r, token) => {
-      tokens.push(token);
-      if (token === 'first') await held;
-      if (r.includes(bad)) throw new StoreError('invalid_event', 'Cannot parse input');
-    }, 5);
-    const first = inserts.insert(rows('a', 1), 'first');
-    await new Promise((r) => setImmediate(r));
-    const good = inserts.insert(rows('b', 2), 'good');
-    const poisoned = inserts.insert([bad], 'poisoned');
+    const inserts = grouped({
+      insertRows: async (r, token) => {
+        tokens.push(token);
+        if (token === 'first:1') await held;
+        if (r.includes(bad)) throw new StoreError('invalid_event', 'Cannot parse input');
+      },
+      maxRows: 5,
+    });
+    const first = inserts.insert({ rows: rows('a', 1), range: 'first', live });
+    await turn();
+    const good = inserts.insert({ rows: rows('b', 2), range: 'good', live });
+    const poisoned = inserts.insert({ rows: [bad], range: 'poisoned', live });
     gate();
     await first;
     await expect(good).resolves.toBeUndefined();
     await expect(poisoned).rejects.toMatchObject({ status: 400 });
-    expect(tokens).toEqual(['first', 'good,poisoned', 'good', 'poisoned']);
-  });
-
-  it('hands any other failure to every part of the group, and takes new parts afterwards', async () => {
-    let fail = true;
-    const inserts = new GroupedInserts(async () => {
-      await Promise.resolve();
-      if (fail) throw new StoreError('store_unavailable', 'chDB closed');
-    });
-    const results = await Promise.allSettled([inserts.insert(rows('a', 1), 'a'), inserts.insert(rows('b', 1), 'b'), inserts.insert(rows('c', 1), 'c')]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    fail = false;
-    await expect(inserts.insert(rows('d', 1), 'd')).resolves.toBeUndefined();
+    expect(tokens).toEqual(['first:1', 'good:2,poisoned:1', 'good:2', 'poisoned:1']);
   });
 });

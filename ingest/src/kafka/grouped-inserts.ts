@@ -1,38 +1,94 @@
 import { StoreError } from '@periscope/clickhouse';
 
 /** One partition's batch, to be stored with whatever other partitions hand in meanwhile. */
-interface Part {
+export interface PartRows {
   rows: Buffer[];
-  /** What the part holds, as `topic/partition/first-last`: the group's dedup token joins them. */
+  /** What the part holds, as `topic/partition/first-last`. */
   range: string;
+  /** False once the part's consumer lost its partition or stops: the part is then dropped if not yet sent. */
+  live: () => boolean;
+}
+
+interface Part extends PartRows {
+  bytes: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
-export type InsertRows = (rows: Buffer[], dedupToken: string) => Promise<void>;
+export interface GroupedInsertsOptions {
+  insertRows: (rows: Buffer[], dedupToken: string) => Promise<void>;
+  /** Called on every failed insert of a group, before it is tried again. */
+  onFailure: (err: unknown) => void;
+  /** Rows and bytes above which parts go out in separate inserts. */
+  maxRows?: number;
+  maxBytes?: number;
+  /** First pause before a failed group is tried again (doubles up to 5 s). */
+  retryMs?: number;
+}
+
+/** Why a part was not stored: its consumer no longer owns the partition (the batch will be read again). */
+export class PartAbandoned extends Error {}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Group commit for the consumer's partitions: a batch handed in while no insert runs goes out at
  * once (a small one after one turn of the event loop, see #drain), and every batch handed in
- * while an insert runs goes out together in the next. An insert has a
- * fixed cost (a part per partition of the table, the rollup views, a merge later) that dwarfs
- * its rows', so one insert per fetch instead of one per partition's batch is most of the
- * consumer's store cost, and the first batch's insert runs in the engine's threads while the
- * next batches are still being checked.
+ * while an insert runs goes out together in the next. An insert has a fixed cost (a part per
+ * partition of the table, the rollup views, a merge later) that dwarfs its rows', so one insert
+ * per fetch instead of one per partition's batch is most of the consumer's store cost, and the
+ * first batch's insert runs in the engine's threads while the next batches are still checked.
  *
- * Each part's promise settles with its group's insert. A group the store refuses as invalid
- * (400) is split: every part is tried alone, so only the part that holds the bad row is refused.
+ * A failed group is tried again as it was, the same rows under the same deduplication token,
+ * for as long as any of its parts is live: an insert that failed after the engine stored some of
+ * its blocks, or that a ClickHouse server is still running after the client gave up, is then
+ * stored once. The token names each part's range and row count: a batch checked again after a
+ * failure, with rows found stored left out, gets another token, never the same token for fewer
+ * rows (which ClickHouse would drop as a repeat). Stored rows only ever grow, so the same range
+ * with the same count is the same rows.
+ *
+ * A group the store refuses as invalid (400) is split: every part is tried alone, so only the
+ * part that holds the bad row is refused.
  */
 export class GroupedInserts {
   #next: Part[] = [];
   #draining = false;
+  readonly #o: Required<GroupedInsertsOptions>;
 
-  /** `maxRows`: rows above which parts go out in separate inserts (one part is never split). */
-  constructor(private readonly insertRows: InsertRows, private readonly maxRows = 25_000) {}
+  constructor(o: GroupedInsertsOptions) {
+    this.#o = { maxRows: 25_000, maxBytes: 64 * 1024 * 1024, retryMs: 100, ...o };
+  }
 
-  insert(rows: Buffer[], range: string): Promise<void> {
+  /**
+   * Resolves once the rows are stored; rejects with the store's 400, or PartAbandoned. A part
+   * over a cap goes out in several inserts, in the same order every time it is handed in.
+   */
+  insert(part: PartRows): Promise<void> {
+    const chunks = this.#chunks(part.rows);
+    if (chunks.length === 1) return this.#enqueue(part);
+    return Promise.all(chunks.map((rows, i) => this.#enqueue({ rows, range: `${part.range}#${i + 1}/${chunks.length}`, live: part.live }))).then(() => undefined);
+  }
+
+  #chunks(rows: Buffer[]): Buffer[][] {
+    const chunks: Buffer[][] = [[]];
+    let bytes = 0;
+    for (const row of rows) {
+      const last = chunks.at(-1)!;
+      if (last.length > 0 && (last.length >= this.#o.maxRows || bytes + row.length + 1 > this.#o.maxBytes)) {
+        chunks.push([row]);
+        bytes = row.length + 1;
+      } else {
+        last.push(row);
+        bytes += row.length + 1;
+      }
+    }
+    return chunks;
+  }
+
+  #enqueue(part: PartRows): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#next.push({ rows, range, resolve, reject });
+      const bytes = part.rows.reduce((n, row) => n + row.length + 1, 0);
+      this.#next.push({ ...part, bytes, resolve, reject });
       if (!this.#draining) void this.#drain();
     });
   }
@@ -43,30 +99,55 @@ export class GroupedInserts {
       // A small first part waits one turn of the event loop for the rest of its fetch (each
       // partition's batch is checked in a turn of its own): a trickle then costs one insert per
       // fetch, not two. A large one goes at once, to overlap the checks of the others.
-      if (this.#next.length === 1 && this.#next[0]!.rows.length < this.maxRows / 5) await new Promise((resolve) => setImmediate(resolve));
-      while (this.#next.length > 0) {
-        // Whole parts up to the cap (a part over it alone); the rest waits for the next insert.
-        let rows = 0;
-        let take = 0;
-        while (take < this.#next.length && (take === 0 || rows + this.#next[take]!.rows.length <= this.maxRows)) rows += this.#next[take++]!.rows.length;
-        const group = this.#next.splice(0, take);
-        await this.#store(group);
+      const [only] = this.#next;
+      if (this.#next.length === 1 && only!.rows.length < this.#o.maxRows / 5) await new Promise((resolve) => setImmediate(resolve));
+      for (;;) {
+        // Parts whose consumer lost the partition meanwhile are not sent: the new owner reads them again.
+        for (const part of this.#next.filter((p) => !p.live())) part.reject(new PartAbandoned(`${part.range}: partition no longer ours`));
+        this.#next = this.#next.filter((p) => p.live());
+        if (this.#next.length === 0) return;
+        await this.#store(this.#next.splice(0, this.#fits()));
       }
     } finally {
       this.#draining = false;
     }
   }
 
+  /** How many of the next parts one insert takes: whole parts within the caps (each part fits alone). */
+  #fits(): number {
+    let rows = 0;
+    let bytes = 0;
+    let take = 0;
+    for (const part of this.#next) {
+      if (take > 0 && (rows + part.rows.length > this.#o.maxRows || bytes + part.bytes > this.#o.maxBytes)) break;
+      rows += part.rows.length;
+      bytes += part.bytes;
+      take += 1;
+    }
+    return take;
+  }
+
   async #store(group: Part[]): Promise<void> {
-    try {
-      await this.insertRows(group.length === 1 ? group[0]!.rows : group.flatMap((p) => p.rows), group.map((p) => p.range).join(','));
-      for (const part of group) part.resolve();
-    } catch (err) {
-      if (group.length > 1 && err instanceof StoreError && err.status === 400) {
-        for (const part of group) await this.#store([part]);
+    const rows = group.length === 1 ? group[0]!.rows : group.flatMap((p) => p.rows);
+    const token = group.map((p) => `${p.range}:${p.rows.length}`).join(',');
+    for (let delay = this.#o.retryMs; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await this.#o.insertRows(rows, token);
+        for (const part of group) part.resolve();
+        return;
+      } catch (err) {
+        if (err instanceof StoreError && err.status === 400) {
+          if (group.length === 1) group[0]!.reject(err);
+          else for (const part of group) await this.#store([part]);
+          return;
+        }
+        this.#o.onFailure(err);
+      }
+      if (!group.some((p) => p.live())) {
+        for (const part of group) part.reject(new PartAbandoned(`${part.range}: partition no longer ours`));
         return;
       }
-      for (const part of group) part.reject(err);
+      await sleep(delay);
     }
   }
 }

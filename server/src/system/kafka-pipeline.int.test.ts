@@ -214,6 +214,9 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     await flapper;
     const stored = await storedIds(project);
     expect(new Set(stored)).toEqual(new Set(events.map((e) => e.request_id)));
+    // The rollups count what was inserted (the log view collapses repeats, they do not).
+    const summary = await fetch(`${ingestUrl}/api/metrics/summary?project=${project}`, { headers: admin });
+    expect(((await summary.json()) as { current: { requests: number } }).current.requests).toBe(events.length);
   }, 180_000);
 
   it('proxies see new and revoked keys within 2 s, and start from the cached snapshot when the control plane is down', async () => {
