@@ -167,15 +167,15 @@ export class EventConsumer {
     await ensureTopic(this.o.kafka, this.o.topic, this.o.partitions ?? 6);
     // The broker holds a fetch until 1 MiB (compressed) or 1 s: at 500 calls/s a 250 ms / 256 KiB
     // fetch meant about 24 inserts a second over 6 partitions, and the ingest took 832 µs of CPU
-    // per event. Up to 16 MiB per partition and 64 MiB per fetch, compressed: the proxy's gzip
-    // shrinks events 5 to 35 times, so a backlog arrives in big batches (GroupedInserts cuts
-    // them into bounded inserts). Smaller fetches (1-4 MiB per partition) held the ingest's memory
-    // down (1.8-3.3 GB against 4-6 GB draining 300,000 events) but made the group that
-    // rebalances every 1.5 s in kafka-pipeline.int.test.ts take 12-95 s instead of 6-7 s, for a
-    // reason not found yet.
+    // per event. A fetch takes at most 1 MiB per partition and 8 MiB in all, compressed (the
+    // proxy's gzip shrinks events 5 to 35 times): draining 300,000 events, 16 / 64 MiB fetches
+    // ran at 7,600 events/s and 3.0 GB, these at 11,100 events/s and 2.0 GB (pnpm bench --only
+    // ingest, one run each). A member hears of a rebalance at its next heartbeat and the group
+    // waits for it, so heartbeats go every second, not every 3: with small fetches and 3 s, the
+    // group that rebalances every 1.5 s in kafka-pipeline.int.test.ts took 12-95 s, with 1 s 11-12 s.
     const consumer = this.o.kafka.consumer({
-      groupId: this.o.groupId, sessionTimeout: this.o.sessionTimeoutMs ?? 30_000, heartbeatInterval: 3000,
-      maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 64 * 1024 * 1024, minBytes: 1024 * 1024, maxWaitTimeInMs: 1000,
+      groupId: this.o.groupId, sessionTimeout: this.o.sessionTimeoutMs ?? 30_000, heartbeatInterval: 1000,
+      maxBytesPerPartition: 1024 * 1024, maxBytes: 8 * 1024 * 1024, minBytes: 1024 * 1024, maxWaitTimeInMs: 1000,
     });
     const dlq = this.o.kafka.producer({ allowAutoTopicCreation: true });
     this.consumer = consumer;
