@@ -6,6 +6,7 @@ export type { RequestDetail, RequestRow } from './request-rows.ts';
 export type {
   AccountRecord,
   AccountRole,
+  EventIdentity,
   GatewayKeyRecord,
   InsertOptions,
   ListRequestsQuery,

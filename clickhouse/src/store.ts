@@ -48,6 +48,9 @@ export interface InsertOptions {
 }
 
 /** Everything the rest of Periscope may ask of ClickHouse. Same SQL on both drivers. */
+/** What identifies a stored event: the sorting key's project and time, and its request id. */
+export type EventIdentity = Pick<RequestEvent, 'project_id' | 'created_at' | 'request_id'>;
+
 export interface Store {
   readonly kind: 'chdb' | 'server';
   /** Applies pending numbered migrations; returns the versions applied now. */
@@ -60,7 +63,7 @@ export interface Store {
   /** Inserts encoded events (each checked by decodeEventRow) as they are: no decode, no re-encode. */
   insertRequestRows(rows: readonly Buffer[], opts?: InsertOptions): Promise<void>;
   /** The request ids of these events that are stored already (a redelivery), by project, time and request_id. */
-  storedRequestIds(events: readonly RequestEvent[]): Promise<Set<string>>;
+  storedRequestIds(events: readonly EventIdentity[]): Promise<Set<string>>;
   listRequests(q: ListRequestsQuery): Promise<RequestPage>;
   getRequest(projectIds: string[], requestId: string): Promise<RequestDetail | null>;
   /** KPIs of the range and of the window of the same length just before it. */

@@ -1,5 +1,5 @@
-import type { RequestEvent } from '@periscope/contract';
 import type { Driver } from '../driver/driver.ts';
+import type { EventIdentity } from '../store.ts';
 import { toDateTime64 } from './datetime.ts';
 
 /** Ids per query: the server driver sends parameters in the URL, which has a length limit. */
@@ -10,7 +10,7 @@ const IDS_PER_QUERY = 1000;
  * request_id): a redelivered batch, or events shipped again after a crash. The filter follows
  * the primary key (project_id, created_at), so each check reads a few granules, not the table.
  */
-export async function storedRequestIds(driver: Driver, events: readonly RequestEvent[]): Promise<Set<string>> {
+export async function storedRequestIds(driver: Driver, events: readonly EventIdentity[]): Promise<Set<string>> {
   const stored = new Set<string>();
   for (let i = 0; i < events.length; i += IDS_PER_QUERY) {
     const chunk = events.slice(i, i + IDS_PER_QUERY);

@@ -1,7 +1,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
-import { decodeEventRow, RESENT_HEADER, type RequestEvent, type KafkaConfig } from '@periscope/contract';
-import { StoreError, type Store } from '@periscope/clickhouse';
+import { decodeEventRow, RESENT_HEADER, type KafkaConfig } from '@periscope/contract';
+import { StoreError, type EventIdentity, type Store } from '@periscope/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from '../ingest-metrics.ts';
 import { GroupedInserts, PartAbandoned } from './grouped-inserts.ts';
@@ -227,7 +227,8 @@ export class EventConsumer {
   private async storeBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const rows: Buffer[] = [];
-    const events: RequestEvent[] = [];
+    /** Just what the stored-id check needs: holding the parsed events would keep their bodies alive for the whole batch. */
+    const events: EventIdentity[] = [];
     /** Indexes into rows of messages a restarted shipper may have sent twice. */
     const resent: number[] = [];
     const poison: Poison[] = [];
@@ -236,7 +237,8 @@ export class EventConsumer {
       if (decoded.ok) {
         if (message.headers?.[RESENT_HEADER] !== undefined) resent.push(rows.length);
         rows.push(decoded.row);
-        events.push(decoded.event);
+        const { project_id, created_at, request_id } = decoded.event;
+        events.push({ project_id, created_at, request_id });
       } else poison.push({ message, reason: decoded.reason });
     }
     this.o.metrics.consumed.inc(batch.messages.length);
@@ -287,7 +289,7 @@ export class EventConsumer {
    * is stored already or appears earlier in this batch) and, when `checkStored`, without any row
    * stored already.
    */
-  private async freshRows(rows: Buffer[], events: RequestEvent[], resent: number[], checkStored: boolean): Promise<Buffer[]> {
+  private async freshRows(rows: Buffer[], events: EventIdentity[], resent: number[], checkStored: boolean): Promise<Buffer[]> {
     if (!checkStored && resent.length === 0) return rows;
     const stored = await this.o.store.storedRequestIds(checkStored ? events : resent.map((i) => events[i]!));
     const isResent = new Set(resent);
