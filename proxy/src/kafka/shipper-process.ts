@@ -7,6 +7,10 @@ import { CompressionTypes } from 'kafkajs';
 import { SpoolReader, createKafka, ensureTopic } from '@periscope/spool';
 import { SpoolShipper, type EventTransport } from './spool-shipper.ts';
 import type { FromShipper, ToShipper } from './start-shipper.ts';
+import { runInBackground } from '../runtime/background-priority.ts';
+
+// Shipping never competes with the gateway's calls for a core.
+runInBackground();
 
 const post = (m: FromShipper) => {
   if (process.connected) process.send!(m);

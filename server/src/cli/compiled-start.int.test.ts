@@ -2,11 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { getPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
 import { kafkaBrokers, startMockUpstream, type MockUpstream } from '@periscope/testkit';
+import { BACKGROUND_NICENESS } from '@periscope/proxy';
 import { buildIfStale, DIST } from '../../../scripts/build-server.ts';
 import { ADMIN_TOKEN } from '../testing/gateway-harness.ts';
 
@@ -33,6 +34,15 @@ const cmdline = async (pid: number) => (await readFile(`/proc/${pid}/cmdline`, '
 const childPids = async (pid: number) =>
   (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(/\s+/).filter(Boolean).map(Number);
 const alive = (pid: number) => existsSync(`/proc/${pid}`);
+/**
+ * The niceness of each thread of `pid` (Linux keeps one per thread), but ClickHouse's memory
+ * tracker: chDB raises that one thread to -20 itself when it may (as root).
+ */
+async function threadNiceness(pid: number): Promise<number[]> {
+  const tids = await readdir(`/proc/${pid}/task`);
+  const names = await Promise.all(tids.map((tid) => readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').catch(() => '')));
+  return tids.filter((_, i) => names[i]!.trim() !== 'MemoryWorker').map((tid) => getPriority(Number(tid)));
+}
 
 async function startCompiled(name: string, config: object, args: string[] = []): Promise<Compiled> {
   const configFile = join(dir, `${name}.yaml`);
@@ -123,6 +133,9 @@ describe('compiled periscope start', () => {
 
     const { id, rows } = await callAndFindRow(p);
     expect(rows).toEqual([{ request_id: id, model: 'gpt-4o-mini' }]);
+    // The store process (chDB's threads included) yields the CPU to the gateway; the gateway keeps ours.
+    expect(Math.min(...await threadNiceness(store!)), 'every thread of the store process').toBeGreaterThanOrEqual(BACKGROUND_NICENESS);
+    expect(new Set(await threadNiceness(p.child.pid!))).toEqual(new Set([getPriority()]));
 
     // ui/dist found from the bundle: the built UI when there is one (`pnpm build`), else the status page.
     const page = await (await fetch(`${p.base}/`, { headers: { accept: 'text/html' } })).text();
@@ -152,9 +165,12 @@ describe('compiled periscope start', () => {
         kafka: { topic: `compiled-${process.pid}-${Date.now()}`, partitions: 1, session_timeout_ms: 6000 },
         otel: { endpoint: `http://127.0.0.1:${port}`, protocol: 'http/json', batch_interval_ms: 50 },
       }, ['--kafka', kafkaBrokers().join(',')]);
-      const below = await Promise.all((await childPids(p.child.pid!)).map(async (pid) => (await cmdline(pid)).slice(1)));
+      const pids = await childPids(p.child.pid!);
+      const below = await Promise.all(pids.map(async (pid) => (await cmdline(pid)).slice(1)));
       expect(below).toContainEqual([join(DIST, 'shipper-process.mjs')]);
       const { id, rows } = await callAndFindRow(p);
+      const shipper = pids[below.findIndex((line) => line[0] === join(DIST, 'shipper-process.mjs'))]!;
+      expect(Math.min(...await threadNiceness(shipper)), 'every thread of the shipper process').toBeGreaterThanOrEqual(BACKGROUND_NICENESS);
       expect(rows, `the row through Kafka:\n${p.output()}`).toEqual([{ request_id: id, model: 'gpt-4o-mini' }]);
       const deadline = Date.now() + 5000;
       while (traces.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -2,11 +2,14 @@ import { resolve } from 'node:path';
 import { startIngestRole } from '../../roles/ingest-role.ts';
 import { env, listenOptions, loadConfig, option, UsageError } from '../options.ts';
 import { exitOnSignal } from '../serve.ts';
+import { runInBackground } from '@periscope/proxy';
 
 export async function ingest(values: Record<string, unknown>): Promise<void> {
   const clickhouseUrl = option(values, 'clickhouse-url', 'PERISCOPE_CLICKHOUSE_URL');
   const dataDir = option(values, 'data-dir', 'PERISCOPE_DATA_DIR');
   if (!clickhouseUrl && !dataDir) throw new UsageError('periscope ingest needs --clickhouse-url URL or --data-dir DIR');
+  // Before the store starts its threads: they inherit it. A gateway on the same machine comes first.
+  runInBackground();
   const role = await startIngestRole({
     config: loadConfig(values, true),
     location: clickhouseUrl ? { url: clickhouseUrl, reportsUrl: env.PERISCOPE_CLICKHOUSE_REPORTS_URL || undefined } : { dataDir: resolve(dataDir!) },
