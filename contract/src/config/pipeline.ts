@@ -22,6 +22,11 @@ export const kafkaSchema = z.strictObject({
   dead_letter_topic: z.string().default('periscope.events.dlq'),
   /** Used when the gateway creates the topic. */
   partitions: z.number().int().positive().default(6),
+  /**
+   * The ingest's consumer group. Deployments that share a broker need one each: a group divides
+   * only its leader's topics, so members of one group on different topics starve each other.
+   */
+  group_id: z.string().min(1).default('periscope-ingest'),
   /** Ingest consumer session: how long a crashed worker holds its partitions before a rebalance. */
   session_timeout_ms: z.number().int().min(6000).default(30_000),
   /** No longer used: every event goes to the disk spool first (accepted so older files still load). */

@@ -351,13 +351,13 @@ export class EventConsumer {
 
 /**
  * The ingest's consumer as every host runs it (`periscope ingest`, and `start --kafka`): group
- * `periscope-ingest` on the configured topic, created when absent. Returns at once; the
+ * `kafka.group_id` (default `periscope-ingest`) on the configured topic, created when absent. Returns at once; the
  * consumer connects (and reconnects) in the background.
  */
 export function startEventConsumer(config: KafkaConfig, store: Store, registry: Registry, metrics: IngestMetrics, log: FastifyBaseLogger): EventConsumer {
   const kafka = createKafka(config.brokers, 'periscope-ingest', log);
   const consumer = new EventConsumer({
-    kafka, topic: config.topic, deadLetterTopic: config.dead_letter_topic, groupId: 'periscope-ingest', partitions: config.partitions,
+    kafka, topic: config.topic, deadLetterTopic: config.dead_letter_topic, groupId: config.group_id, partitions: config.partitions,
     sessionTimeoutMs: config.session_timeout_ms, store, registry, metrics, log,
   });
   consumer.start();

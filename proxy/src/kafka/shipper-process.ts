@@ -9,7 +9,7 @@ import { SpoolShipper, type EventTransport } from './spool-shipper.ts';
 import type { FromShipper, ToShipper } from './start-shipper.ts';
 import { runInBackground } from '../runtime/background-priority.ts';
 
-// Shipping never competes with the gateway's calls for a core.
+// Shipping yields a contended core to the gateway's calls (see background-priority.ts).
 runInBackground();
 
 const post = (m: FromShipper) => {

@@ -2,10 +2,11 @@ import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /**
- * The niceness of the processes that move events after the calls were answered: the Kafka
- * shipper, the embedded store process and `periscope ingest`. At 10 the scheduler gives a busy
- * gateway (or its upstream, on a shared machine) about nine tenths of a contended core, and wakes it
+ * The niceness of the processes that move events in the distributed mode, after the calls were
+ * answered: the Kafka shipper and `periscope ingest`. At 10 each of their threads weighs 110
+ * against a gateway thread's 1,024 on a contended core, and the gateway's threads are woken
  * first; events wait in the spool or in Kafka meanwhile, which is what those are for.
+ * (docs/deployment.md says where it helps and where it does not.)
  */
 export const BACKGROUND_NICENESS = 10;
 

@@ -6,10 +6,6 @@
  */
 import type { FromStore, ToStore } from './protocol.ts';
 import { startStoreServer, type StoreServer } from './run-store.ts';
-import { runInBackground } from '@periscope/proxy';
-
-// The store (chDB's inserts and merges, the API) never competes with the gateway's calls for a core.
-runInBackground();
 
 const send = (m: FromStore) => {
   if (process.connected) process.send!(m);

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createKafka } from '@periscope/spool';
 import { encodeRequestEvent } from '@periscope/contract';
 import { makeEvent } from '@periscope/clickhouse/testing';
-import { startKafkaBroker, type KafkaBroker } from '@periscope/testkit';
+import { startKafkaBroker, threadNiceness, type KafkaBroker } from '@periscope/testkit';
+import { BACKGROUND_NICENESS } from '@periscope/proxy';
 import { PERISCOPE_CLI } from '../testing/cli-command.ts';
 
 const ADMIN = 'outage-admin';
@@ -80,6 +81,8 @@ describe('periscope ingest and a broker outage', () => {
     const project = `p-${randomUUID().slice(0, 8)}`;
     await produce(project, 200);
     await expect.poll(() => stored(project), { timeout: 30_000, interval: 250 }).toBe(200);
+    // Every thread of the ingest, chDB's included, yields a contended core to calls (docs/deployment.md).
+    expect(Math.min(...await threadNiceness(ingest.pid!)), 'every thread of periscope ingest').toBeGreaterThanOrEqual(BACKGROUND_NICENESS);
   }, 120_000);
 
   it('broker killed during a run: stays up, unhealthy while it is gone, catches up when it returns', async () => {

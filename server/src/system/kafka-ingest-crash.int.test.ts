@@ -59,7 +59,7 @@ describe('periscope ingest killed with SIGKILL mid-batch', () => {
     dirs.push(dir);
     const topic = `crash-${randomUUID().slice(0, 8)}`;
     const brokers = kafkaBrokers();
-    await writeFile(join(dir, 'periscope.yaml'), `kafka:\n  brokers: [${brokers.map((b) => `"${b}"`).join(', ')}]\n  topic: ${topic}\n  partitions: 2\n  session_timeout_ms: 6000\n`);
+    await writeFile(join(dir, 'periscope.yaml'), `kafka:\n  brokers: [${brokers.map((b) => `"${b}"`).join(', ')}]\n  topic: ${topic}\n  group_id: ${topic}\n  partitions: 2\n  session_timeout_ms: 6000\n`);
     const project = `p-${randomUUID().slice(0, 8)}`;
     const events = Array.from({ length: 400 }, () => makeEvent({ project_id: project }));
     const kafka = createKafka(brokers, 'crash-test', quiet);

@@ -25,7 +25,7 @@ const topic = `shutdown-${randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'periscope-shutdown-'));
   mock = await startMockUpstream({ record: false });
-  const kafka = { brokers: kafkaBrokers(), topic, partitions: 1, session_timeout_ms: 6000 };
+  const kafka = { brokers: kafkaBrokers(), topic, group_id: topic, partitions: 1, session_timeout_ms: 6000 };
   ingest = await startIngestRole({ config: parseConfig({ kafka }, {}), location: { dataDir: join(dir, 'store') }, env, logger: false });
   ingestUrl = await ingest.app.listen({ port: 0, host: '127.0.0.1' });
   await writeFile(join(dir, 'proxy.yaml'), JSON.stringify({
