@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** Content pieces per mock stream (the mock is started with this `chunkCount`). */
+/** Content pieces per mock answer (the mock's `-chunks`). */
 export const STREAM_CHUNKS = 10;
 /** The mock's pause between SSE frames: streams stay open ~0.25 s upstream, so many are open at once. */
 export const FRAME_INTERVAL_MS = 20;

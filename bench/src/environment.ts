@@ -7,13 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafkaBroker, type KafkaBroker } from '@periscope/testkit';
-import { startChild, type ChildHandle } from './child-protocol.ts';
+import { startBenchMock, type BenchMock } from './mock-upstream.ts';
 import { setUpPinning } from './pinning.ts';
 import type { Environment } from './systems/system.ts';
 
 export interface RunEnvironment {
   env: Environment;
-  mock: ChildHandle;
+  mock: BenchMock;
   /** Stops the broker and the mock and removes the run directory. */
   close(): Promise<void>;
 }
@@ -21,7 +21,7 @@ export interface RunEnvironment {
 export async function createEnvironment(log: (msg: string) => void, o: { pin: boolean; keepRunDir?: boolean }): Promise<RunEnvironment> {
   const pinning = o.pin ? setUpPinning() : { enabled: false, note: 'not pinned' };
   const runDir = await mkdtemp(join(tmpdir(), 'periscope-bench-run-'));
-  const mock = await startChild('./mock-child.ts');
+  const mock = await startBenchMock();
   let broker: Promise<KafkaBroker> | undefined;
   const env: Environment = {
     mockUrl: mock.url,

@@ -61,7 +61,7 @@ function positive(name: string, value: string | undefined, fallback: number): nu
 
 const STARTERS: Record<SystemName, SystemStarter> = {
   direct: async (env) => ({
-    name: 'direct', label: `the mock itself (testkit's mock upstream at ${env.mockUrl})`, target: { origin: env.mockUrl, headers: { authorization: CLIENT_AUTH } },
+    name: 'direct', label: `the mock itself (bench/mock-upstream, Go, at ${env.mockUrl})`, target: { origin: env.mockUrl, headers: { authorization: CLIENT_AUTH } },
     childRole: 'gateway worker', helpers: [], stop: async () => {},
   }),
   floor: startFloor,

@@ -23,7 +23,7 @@ function roleOf(pid: number, known: ReadonlyMap<number, string>): string {
   if (named) return named;
   const cmd = commandOf(pid);
   if (cmd.includes('kafka.Kafka')) return 'Kafka broker';
-  if (cmd.includes('mock-child')) return 'mock upstream';
+  if (cmd.includes('mock-upstream-')) return 'mock upstream';
   if (cmd.includes('vegeta')) return 'vegeta';
   return cmd.split(' ').slice(0, 2).map((w) => w.split('/').pop()).join(' ');
 }

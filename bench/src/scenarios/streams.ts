@@ -1,18 +1,24 @@
 /**
  * N concurrent SSE streams through a system: time to the first body byte (TTFB) of each, every
  * stream read to `data: [DONE]`. The mock paces frames (its chunk interval), so the streams stay
- * open together long enough to sample the gateway's memory while they are.
+ * open together long enough to sample the gateway's memory while they are. The clients are the Go
+ * program in bench/stream-clients (one goroutine per stream), not this process: one Node event loop
+ * serving 1,000 streams queued them for hundreds of ms, and that queueing was in every TTFB.
  */
-import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { goToolBinary } from '../go-tool.ts';
 import { Histogram, type Percentiles } from '../histogram.ts';
 import type { Target } from '../vegeta.ts';
 
 /** A stream that has not ended after this counts as an error (a stalled gateway must not hang the run). */
-const STREAM_TIMEOUT_MS = 60_000;
+const STREAM_TIMEOUT_S = 60;
 
 /** Usage asked for explicitly, so the upstream stream is the same on every path. */
-const STREAM_BODY = JSON.stringify({
+export const STREAM_BODY = JSON.stringify({
   model: 'gpt-4o-mini',
   stream: true,
   stream_options: { include_usage: true },
@@ -29,37 +35,12 @@ export interface StreamWave {
   ttfbMs: Percentiles;
 }
 
-async function streamOnce(pool: Pool, target: Target, ttfb: Histogram, wave: StreamWave): Promise<void> {
-  const t0 = performance.now();
-  try {
-    const res = await pool.request({
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers: { 'content-type': 'application/json', ...target.headers },
-      body: STREAM_BODY,
-      signal: AbortSignal.timeout(STREAM_TIMEOUT_MS),
-    });
-    wave.answered += 1;
-    let first = true;
-    let text = '';
-    for await (const chunk of res.body) {
-      if (first) ttfb.record(performance.now() - t0);
-      first = false;
-      text += String(chunk);
-    }
-    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 160)}`);
-    if (!text.includes('data: [DONE]')) throw new Error('stream ended without data: [DONE]');
-    wave.ok += 1;
-  } catch (err) {
-    wave.errors += 1;
-    if (wave.errorSamples.length < 5) wave.errorSamples.push((err instanceof Error ? err.message : String(err)).slice(0, 200));
-  }
-}
-
 export interface StreamsOptions {
   /** Called every 50 ms while the measured wave is open (RSS sampling). */
   whileOpen?: () => void;
 }
+
+type ClientWave = Omit<StreamWave, 'ttfbMs'> & { ttfbNs?: number[] };
 
 /**
  * A warm-up wave (opens the keep-alive connections, so the measured wave times streaming rather
@@ -67,22 +48,36 @@ export interface StreamsOptions {
  * measured wave of `n` streams opened at once.
  */
 export async function streams(target: Target, n: number, o: StreamsOptions = {}): Promise<{ warmUpAnswered: number; wave: StreamWave }> {
-  const pool = new Pool(target.origin, { connections: n, pipelining: 1, keepAliveTimeout: 30_000 });
-  const fresh = (): StreamWave => ({ streams: n, answered: 0, ok: 0, errors: 0, errorSamples: [], ttfbMs: new Histogram().summary() });
+  const bin = await goToolBinary('stream-clients');
+  const dir = await mkdtemp(join(tmpdir(), 'periscope-bench-streams-'));
+  let sampler: NodeJS.Timeout | undefined;
   try {
-    const warm = fresh();
-    await Promise.all(Array.from({ length: n }, () => streamOnce(pool, target, new Histogram(), warm)));
-    const ttfb = new Histogram();
-    const wave = fresh();
-    const sampler = o.whileOpen ? setInterval(o.whileOpen, 50) : undefined;
-    o.whileOpen?.();
-    try {
-      await Promise.all(Array.from({ length: n }, () => streamOnce(pool, target, ttfb, wave)));
-    } finally {
-      clearInterval(sampler);
+    const bodyFile = join(dir, 'body.json');
+    await writeFile(bodyFile, STREAM_BODY);
+    const headers = Object.entries(target.headers).flatMap(([k, v]) => ['-header', `${k}: ${v}`]);
+    const child = spawn(bin, ['-url', `${target.origin}/v1/chat/completions`, '-n', String(n), '-body-file', bodyFile, '-timeout', `${STREAM_TIMEOUT_S}s`, ...headers], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    let result: { warmUp: ClientWave; wave: ClientWave } | undefined;
+    for await (const line of createInterface({ input: child.stdout })) {
+      if (line === 'measuring') {
+        o.whileOpen?.();
+        if (o.whileOpen) sampler = setInterval(o.whileOpen, 50);
+      } else if (line.startsWith('{')) {
+        result = JSON.parse(line) as typeof result;
+      }
     }
-    return { warmUpAnswered: warm.answered, wave: { ...wave, ttfbMs: ttfb.summary() } };
+    const code = await exited;
+    if (code !== 0 || !result) throw new Error(`stream-clients exited with ${code}: ${stderr.trim().slice(0, 400)}`);
+    const ttfb = new Histogram();
+    for (const ns of result.wave.ttfbNs ?? []) ttfb.record(ns / 1e6);
+    const { ttfbNs: _, ...wave } = result.wave;
+    return { warmUpAnswered: result.warmUp.answered, wave: { ...wave, ttfbMs: ttfb.summary() } };
   } finally {
-    await pool.destroy();
+    clearInterval(sampler);
+    await rm(dir, { recursive: true, force: true });
   }
 }

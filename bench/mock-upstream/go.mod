@@ -1,0 +1,3 @@
+module periscope.local/bench/mock-upstream
+
+go 1.22

@@ -1,0 +1,348 @@
+// The bench's upstream provider: OpenAI's chat completions wire format (a JSON answer, or an SSE
+// stream paced frame by frame), with the headers OpenAI sends, and nothing else. It answers the
+// bench's calls the way testkit's mock upstream does (testkit/src/openai-wire.ts; the bench's
+// go-mock test compares the two), at a fraction of its CPU: the mock shares its core with the
+// load generator and a gateway's background processes, so its own cost counts against every
+// system's latency. testkit's mock stays the one the test suite uses (scenarios, other APIs).
+//
+//	mock-upstream -chunks 10 -interval-ms 20
+//
+// Listens on 127.0.0.1 (a free port) and prints "listening http://127.0.0.1:PORT" on stdout.
+// It exits when its stdin closes, so it never outlives the bench that started it.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+const fingerprint = "fp_mock7c4e2a"
+
+// Filler words after the opening sentence, as testkit's generator uses them.
+var words = []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"}
+
+// The model names OpenAI answers with: the dated snapshot a bare name resolves to.
+var servedModel = map[string]string{
+	"gpt-4o-mini": "gpt-4o-mini-2024-07-18",
+	"gpt-4o":      "gpt-4o-2024-08-06",
+}
+
+type message struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+type request struct {
+	Model         string    `json:"model"`
+	Messages      []message `json:"messages"`
+	Stream        bool      `json:"stream"`
+	StreamOptions *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+}
+
+// The answer's JSON, its fields in OpenAI's order.
+type usage struct {
+	PromptTokens            int               `json:"prompt_tokens"`
+	CompletionTokens        int               `json:"completion_tokens"`
+	TotalTokens             int               `json:"total_tokens"`
+	PromptTokensDetails     promptDetails     `json:"prompt_tokens_details"`
+	CompletionTokensDetails completionDetails `json:"completion_tokens_details"`
+}
+
+type promptDetails struct {
+	CachedTokens int `json:"cached_tokens"`
+	AudioTokens  int `json:"audio_tokens"`
+}
+
+type completionDetails struct {
+	ReasoningTokens          int `json:"reasoning_tokens"`
+	AudioTokens              int `json:"audio_tokens"`
+	AcceptedPredictionTokens int `json:"accepted_prediction_tokens"`
+	RejectedPredictionTokens int `json:"rejected_prediction_tokens"`
+}
+
+type assistantMessage struct {
+	Role        string  `json:"role"`
+	Content     string  `json:"content"`
+	Refusal     *string `json:"refusal"`
+	Annotations []any   `json:"annotations"`
+}
+
+// delta: a stream chunk's delta; the role frame alone carries role and a null refusal.
+type delta struct {
+	Role    string
+	Content *string
+	Refusal bool
+}
+
+func (d delta) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	if d.Role != "" {
+		b.WriteString(`"role":` + string(mustJSON(d.Role)) + `,`)
+	}
+	if d.Content != nil {
+		b.WriteString(`"content":` + string(mustJSON(*d.Content)) + `,`)
+	}
+	if d.Refusal {
+		b.WriteString(`"refusal":null,`)
+	}
+	out := bytes.TrimSuffix(b.Bytes(), []byte(","))
+	return append(out, '}'), nil
+}
+
+type choice struct {
+	Index        int               `json:"index"`
+	Message      *assistantMessage `json:"message,omitempty"`
+	Delta        *delta            `json:"delta,omitempty"`
+	Logprobs     *struct{}         `json:"logprobs"`
+	FinishReason any               `json:"finish_reason"`
+}
+
+type completion struct {
+	ID                string   `json:"id"`
+	Object            string   `json:"object"`
+	Created           int64    `json:"created"`
+	Model             string   `json:"model"`
+	Choices           []choice `json:"choices"`
+	Usage             *usage   `json:"usage"`
+	ServiceTier       string   `json:"service_tier"`
+	SystemFingerprint string   `json:"system_fingerprint"`
+}
+
+type streamChunk struct {
+	ID                string   `json:"id"`
+	Object            string   `json:"object"`
+	Created           int64    `json:"created"`
+	Model             string   `json:"model"`
+	ServiceTier       string   `json:"service_tier"`
+	SystemFingerprint string   `json:"system_fingerprint"`
+	Choices           []choice `json:"choices"`
+}
+
+// chunkWithUsage: a chunk of a stream that asked for usage (null until the last chunk).
+type chunkWithUsage struct {
+	streamChunk
+	Usage *usage `json:"usage"`
+}
+
+type server struct {
+	chunks   int
+	interval time.Duration
+	started  time.Time
+	next     atomic.Uint64
+}
+
+// newID: unique per process and call, in OpenAI's style (prefix + 24 hex digits).
+func (s *server) newID(prefix string) string {
+	return fmt.Sprintf("%s%08x%016x", prefix, uint32(s.started.Unix()), s.next.Add(1))
+}
+
+func main() {
+	chunks := flag.Int("chunks", 10, "content pieces per answer")
+	intervalMs := flag.Int("interval-ms", 20, "pause between a stream's frames")
+	flag.Parse()
+	s := &server{chunks: *chunks, interval: time.Duration(*intervalMs) * time.Millisecond, started: time.Now()}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mock-upstream:", err)
+		os.Exit(1)
+	}
+	go func() {
+		// The parent holds our stdin: when it goes away, so do we.
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}()
+	fmt.Printf("listening http://%s\n", ln.Addr())
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.Serve(ln); err != nil {
+		fmt.Fprintln(os.Stderr, "mock-upstream:", err)
+		os.Exit(1)
+	}
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	t0 := time.Now()
+	requestID := s.newID("req_")
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/chat/completions") {
+		s.fail(w, requestID, http.StatusNotFound, "invalid_request_error", "unknown_url",
+			fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path))
+		return
+	}
+	raw, err := io.ReadAll(r.Body)
+	var req request
+	if err == nil {
+		err = json.Unmarshal(raw, &req)
+	}
+	if err != nil || req.Model == "" || len(req.Messages) == 0 {
+		s.fail(w, requestID, http.StatusBadRequest, "invalid_request_error", nil,
+			"We could not parse the JSON body of your request: it needs a model and messages.")
+		return
+	}
+	prompt := promptText(req.Messages)
+	promptTokens := countTokens(prompt)
+	pieces := s.answer(prompt)
+	completionTokens := countTokens(strings.Join(pieces, ""))
+	model := req.Model
+	if served, ok := servedModel[model]; ok {
+		model = served
+	}
+	u := usage{PromptTokens: promptTokens, CompletionTokens: completionTokens, TotalTokens: promptTokens + completionTokens}
+	id, created := s.newID("chatcmpl-"), time.Now().Unix()
+	h := w.Header()
+	openaiHeaders(h, requestID, time.Since(t0), promptTokens)
+
+	if !req.Stream {
+		content := strings.Join(pieces, "")
+		body := mustJSON(completion{
+			ID: id, Object: "chat.completion", Created: created, Model: model,
+			Choices: []choice{{Message: &assistantMessage{Role: "assistant", Content: content, Annotations: []any{}}, FinishReason: "stop"}},
+			Usage:   &u, ServiceTier: "default", SystemFingerprint: fingerprint,
+		})
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+		return
+	}
+
+	includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
+	frames := streamFrames(id, created, model, pieces, includeUsage, &u)
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	flusher, _ := w.(http.Flusher)
+	for i, frame := range frames {
+		if i > 0 && s.interval > 0 {
+			select {
+			case <-time.After(s.interval):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if _, err := io.WriteString(w, frame); err != nil {
+			return
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+}
+
+// streamFrames: the role frame, one frame per piece, the finish frame, the usage frame when asked
+// for, and [DONE]. With include_usage every chunk carries "usage": null until the last.
+func streamFrames(id string, created int64, model string, pieces []string, includeUsage bool, u *usage) []string {
+	head := func() streamChunk {
+		return streamChunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: model, ServiceTier: "default", SystemFingerprint: fingerprint}
+	}
+	chunk := func(d delta, finish *string) string {
+		c := head()
+		c.Choices = []choice{{Delta: &d, FinishReason: finish}}
+		if includeUsage {
+			return sse(chunkWithUsage{c, nil})
+		}
+		return sse(c)
+	}
+	empty := ""
+	frames := []string{chunk(delta{Role: "assistant", Content: &empty, Refusal: true}, nil)}
+	for _, p := range pieces {
+		frames = append(frames, chunk(delta{Content: &p}, nil))
+	}
+	stop := "stop"
+	frames = append(frames, chunk(delta{}, &stop))
+	if includeUsage {
+		c := head()
+		c.Choices = []choice{}
+		frames = append(frames, sse(chunkWithUsage{c, u}))
+	}
+	return append(frames, "data: [DONE]\n\n")
+}
+
+// answer: "Mock reply <8 hex digits of the prompt's hash>." and filler words, s.chunks pieces.
+func (s *server) answer(prompt string) []string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(prompt))
+	pieces := []string{fmt.Sprintf("Mock reply %08x.", h.Sum32())}
+	for i := 0; len(pieces) < s.chunks; i++ {
+		pieces = append(pieces, " "+words[i%len(words)])
+	}
+	return pieces[:max(s.chunks, 1)]
+}
+
+// promptText: the messages' text joined by newlines (string contents and text parts).
+func promptText(messages []message) string {
+	var texts []string
+	for _, m := range messages {
+		var s string
+		if json.Unmarshal(m.Content, &s) == nil {
+			texts = append(texts, s)
+			continue
+		}
+		var parts []struct {
+			Text string `json:"text"`
+		}
+		if json.Unmarshal(m.Content, &parts) == nil {
+			for _, p := range parts {
+				texts = append(texts, p.Text)
+			}
+		}
+	}
+	return strings.Join(texts, "\n")
+}
+
+// countTokens: testkit's crude tokenizer, one token per 4 characters (UTF-16 units there; the
+// bench's prompts are ASCII), rounded up.
+func countTokens(text string) int {
+	return (len(text) + 3) / 4
+}
+
+func openaiHeaders(h http.Header, requestID string, took time.Duration, promptTokens int) {
+	h.Set("Openai-Organization", "org-mock")
+	h.Set("Openai-Processing-Ms", strconv.FormatInt(took.Milliseconds(), 10))
+	h.Set("Openai-Version", "2020-10-01")
+	h.Set("X-Ratelimit-Limit-Requests", "10000")
+	h.Set("X-Ratelimit-Limit-Tokens", "10000000")
+	h.Set("X-Ratelimit-Remaining-Requests", "9999")
+	h.Set("X-Ratelimit-Remaining-Tokens", strconv.Itoa(10000000-promptTokens))
+	h.Set("X-Ratelimit-Reset-Requests", "6ms")
+	h.Set("X-Ratelimit-Reset-Tokens", "0s")
+	h.Set("X-Request-Id", requestID)
+}
+
+// fail: OpenAI's error shape.
+func (s *server) fail(w http.ResponseWriter, requestID string, status int, kind string, code any, msg string) {
+	body := mustJSON(map[string]any{"error": map[string]any{"message": msg, "type": kind, "param": nil, "code": code}})
+	openaiHeaders(w.Header(), requestID, 0, 0)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func sse(payload any) string {
+	return "data: " + string(mustJSON(payload)) + "\n\n"
+}
+
+// mustJSON: json.Marshal without HTML escaping (as JSON.stringify writes it).
+func mustJSON(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}

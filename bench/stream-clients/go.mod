@@ -1,0 +1,3 @@
+module periscope.local/bench/stream-clients
+
+go 1.22
