@@ -1,3 +1,3 @@
 module periscope.local/bench/mock-upstream
 
-go 1.22
+go 1.23

@@ -16,18 +16,23 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf16"
 )
 
 const fingerprint = "fp_mock7c4e2a"
+
+// keepAlive: how long an idle connection stays open, Node's HTTP server default (as testkit's
+// mock): a gateway's upstream pool sees the same connection lifetimes as before.
+const keepAlive = 5 * time.Second
 
 // Filler words after the opening sentence, as testkit's generator uses them.
 var words = []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"}
@@ -143,11 +148,38 @@ type server struct {
 	interval time.Duration
 	started  time.Time
 	next     atomic.Uint64
+	memory   promptMemory
 }
 
-// newID: unique per process and call, in OpenAI's style (prefix + 24 hex digits).
+// promptMemory: the prompts served before, so a repeat reports half its prompt as cached, the
+// way testkit's mock (testkit/src/prompt-memory.ts) models a provider's prompt cache.
+type promptMemory struct {
+	mu   sync.Mutex
+	seen map[string]struct{}
+}
+
+// Forgetting everything now and then bounds the memory, as testkit's mock does.
+const maxRemembered = 10_000
+
+// recall: whether the prompt was served before; remembers it either way.
+func (m *promptMemory) recall(prompt string, hash uint32) bool {
+	key := fmt.Sprintf("chat:%d:%d", utf16Len(prompt), hash)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.seen[key]; ok {
+		return true
+	}
+	if m.seen == nil || len(m.seen) >= maxRemembered {
+		m.seen = map[string]struct{}{}
+	}
+	m.seen[key] = struct{}{}
+	return false
+}
+
+// newID: unique per process and call, as testkit's mock makes them (prefix, 12 hex digits of
+// the run, 10 of a sequence).
 func (s *server) newID(prefix string) string {
-	return fmt.Sprintf("%s%08x%016x", prefix, uint32(s.started.Unix()), s.next.Add(1))
+	return fmt.Sprintf("%s%012x%010x", prefix, uint64(s.started.UnixMicro())&0xffffffffffff, s.next.Add(1))
 }
 
 func main() {
@@ -167,7 +199,7 @@ func main() {
 		os.Exit(0)
 	}()
 	fmt.Printf("listening http://%s\n", ln.Addr())
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: keepAlive}
 	if err := srv.Serve(ln); err != nil {
 		fmt.Fprintln(os.Stderr, "mock-upstream:", err)
 		os.Exit(1)
@@ -194,13 +226,21 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	prompt := promptText(req.Messages)
 	promptTokens := countTokens(prompt)
-	pieces := s.answer(prompt)
+	hash := fnv1a(prompt)
+	pieces := s.answer(hash)
 	completionTokens := countTokens(strings.Join(pieces, ""))
+	cached := 0
+	if s.memory.recall(prompt, hash) {
+		cached = promptTokens / 2
+	}
 	model := req.Model
 	if served, ok := servedModel[model]; ok {
 		model = served
 	}
-	u := usage{PromptTokens: promptTokens, CompletionTokens: completionTokens, TotalTokens: promptTokens + completionTokens}
+	u := usage{
+		PromptTokens: promptTokens, CompletionTokens: completionTokens, TotalTokens: promptTokens + completionTokens,
+		PromptTokensDetails: promptDetails{CachedTokens: cached},
+	}
 	id, created := s.newID("chatcmpl-"), time.Now().Unix()
 	h := w.Header()
 	openaiHeaders(h, requestID, time.Since(t0), promptTokens)
@@ -272,10 +312,8 @@ func streamFrames(id string, created int64, model string, pieces []string, inclu
 }
 
 // answer: "Mock reply <8 hex digits of the prompt's hash>." and filler words, s.chunks pieces.
-func (s *server) answer(prompt string) []string {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(prompt))
-	pieces := []string{fmt.Sprintf("Mock reply %08x.", h.Sum32())}
+func (s *server) answer(hash uint32) []string {
+	pieces := []string{fmt.Sprintf("Mock reply %08x.", hash)}
 	for i := 0; len(pieces) < s.chunks; i++ {
 		pieces = append(pieces, " "+words[i%len(words)])
 	}
@@ -303,13 +341,34 @@ func promptText(messages []message) string {
 	return strings.Join(texts, "\n")
 }
 
-// countTokens: testkit's crude tokenizer, one token per 4 characters (UTF-16 units there; the
-// bench's prompts are ASCII), rounded up.
+// countTokens: testkit's crude tokenizer, one token per 4 UTF-16 units, rounded up.
 func countTokens(text string) int {
-	return (len(text) + 3) / 4
+	return (utf16Len(text) + 3) / 4
+}
+
+// utf16Len: the length JavaScript gives a string.
+func utf16Len(text string) int {
+	n := 0
+	for _, r := range text {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// fnv1a: testkit's hash of a prompt (32-bit FNV-1a over UTF-16 units).
+func fnv1a(text string) uint32 {
+	hash := uint32(0x811c9dc5)
+	for _, unit := range utf16.Encode([]rune(text)) {
+		hash ^= uint32(unit)
+		hash *= 0x01000193
+	}
+	return hash
 }
 
 func openaiHeaders(h http.Header, requestID string, took time.Duration, promptTokens int) {
+	// As Node's HTTP server announces its 5 s keep-alive (clients such as undici read it).
+	h.Set("Connection", "keep-alive")
+	h.Set("Keep-Alive", fmt.Sprintf("timeout=%d", int(keepAlive.Seconds())))
 	h.Set("Openai-Organization", "org-mock")
 	h.Set("Openai-Processing-Ms", strconv.FormatInt(took.Milliseconds(), 10))
 	h.Set("Openai-Version", "2020-10-01")
@@ -322,9 +381,19 @@ func openaiHeaders(h http.Header, requestID string, took time.Duration, promptTo
 	h.Set("X-Request-Id", requestID)
 }
 
+// apiError: OpenAI's error object, its fields in OpenAI's order.
+type apiError struct {
+	Message string  `json:"message"`
+	Type    string  `json:"type"`
+	Param   *string `json:"param"`
+	Code    any     `json:"code"`
+}
+
 // fail: OpenAI's error shape.
 func (s *server) fail(w http.ResponseWriter, requestID string, status int, kind string, code any, msg string) {
-	body := mustJSON(map[string]any{"error": map[string]any{"message": msg, "type": kind, "param": nil, "code": code}})
+	body := mustJSON(struct {
+		Error apiError `json:"error"`
+	}{apiError{Message: msg, Type: kind, Code: code}})
 	openaiHeaders(w.Header(), requestID, 0, 0)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafkaBroker, type KafkaBroker } from '@periscope/testkit';
+import { goToolBinary } from './go-tool.ts';
 import { startBenchMock, type BenchMock } from './mock-upstream.ts';
 import { setUpPinning } from './pinning.ts';
 import type { Environment } from './systems/system.ts';
@@ -21,6 +22,8 @@ export interface RunEnvironment {
 export async function createEnvironment(log: (msg: string) => void, o: { pin: boolean; keepRunDir?: boolean }): Promise<RunEnvironment> {
   const pinning = o.pin ? setUpPinning() : { enabled: false, note: 'not pinned' };
   const runDir = await mkdtemp(join(tmpdir(), 'periscope-bench-run-'));
+  // Both Go tools are built now, not in the middle of the first system's turn.
+  await Promise.all([goToolBinary('mock-upstream'), goToolBinary('stream-clients')]);
   const mock = await startBenchMock();
   let broker: Promise<KafkaBroker> | undefined;
   const env: Environment = {

@@ -11,9 +11,9 @@ import { CHAT_BODY } from './vegeta.ts';
 import { STREAM_BODY } from './scenarios/streams.ts';
 
 const CHUNKS = 4;
-const INTERVAL_MS = 15;
-/** Headers the HTTP servers set themselves (Node and Go differ here, and clients do not read them). */
-const TRANSPORT = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+const INTERVAL_MS = 40;
+/** Headers whose values differ between any two calls. */
+const PER_CALL = new Set(['date', 'x-request-id', 'openai-processing-ms']);
 
 let go: BenchMock;
 let node: TestkitMock;
@@ -55,8 +55,8 @@ function normalise(json: string): string {
   return json.replace(/"id":"[^"]*"/g, '"id":"ID"').replace(/"created":\d+/g, '"created":0');
 }
 
-function headerNames(a: Answer): string[] {
-  return Object.keys(a.headers).filter((h) => !TRANSPORT.has(h)).sort();
+function stableHeaders(a: Answer): Record<string, string> {
+  return Object.fromEntries(Object.entries(a.headers).filter(([h]) => !PER_CALL.has(h)));
 }
 
 function frames(text: string): string[] {
@@ -67,29 +67,30 @@ function frames(text: string): string[] {
 }
 
 describe('the bench mock (Go) against testkit mock upstream', () => {
-  it('answers the bench chat call with the same headers and body', async () => {
-    const [a, b] = await Promise.all([call(go.url, CHAT_BODY), call(node.url, CHAT_BODY)]);
-    expect(a.status).toBe(200);
-    expect(headerNames(a)).toEqual(headerNames(b));
-    expect(a.headers['content-type']).toBe(b.headers['content-type']);
-    expect(a.headers['x-ratelimit-remaining-tokens']).toBe(b.headers['x-ratelimit-remaining-tokens']);
-    expect(Number(a.headers['content-length'])).toBe(Buffer.byteLength(a.text));
-    expect(normalise(a.text)).toBe(normalise(b.text));
+  it('answers the bench chat call with the same headers and body, and a repeat as a cache read', async () => {
+    for (let i = 0; i < 2; i++) {
+      const [a, b] = await Promise.all([call(go.url, CHAT_BODY), call(node.url, CHAT_BODY)]);
+      expect(a.status).toBe(200);
+      expect(Object.keys(a.headers).sort()).toEqual(Object.keys(b.headers).sort());
+      expect(stableHeaders(a)).toEqual(stableHeaders(b));
+      expect(Number(a.headers['content-length'])).toBe(Buffer.byteLength(a.text));
+      expect(normalise(a.text)).toBe(normalise(b.text));
+      expect(JSON.parse(a.text).usage.prompt_tokens_details.cached_tokens).toBe(i === 0 ? 0 : Math.floor(JSON.parse(a.text).usage.prompt_tokens / 2));
+    }
   });
 
   it('streams the same frames, one every interval', async () => {
     const [a, b] = await Promise.all([call(go.url, STREAM_BODY), call(node.url, STREAM_BODY)]);
     expect(a.status).toBe(200);
-    expect(headerNames(a)).toEqual(headerNames(b));
-    expect(a.headers['content-type']).toBe(b.headers['content-type']);
+    expect(stableHeaders(a)).toEqual(stableHeaders(b));
     const ours = frames(a.text);
-    // role, CHUNKS pieces, finish, usage, [DONE]; testkit's usage frame may count cached tokens.
+    // role, CHUNKS pieces, finish, usage, [DONE]
     expect(ours).toHaveLength(CHUNKS + 4);
-    const uncached = (f: string) => f.replace(/"cached_tokens":\d+/, '"cached_tokens":0');
-    expect(ours.map(uncached)).toEqual(frames(b.text).map(uncached));
-    // The first frame comes at once; the rest are paced (each write leaves as its own chunk).
-    expect(a.arrivals[0]).toBeLessThan(INTERVAL_MS * 3);
+    expect(ours).toEqual(frames(b.text));
+    // Paced: the frames arrive over (frames - 1) intervals, not in one burst (a stalled reader
+    // on a busy machine may still read two frames as one chunk, so not one arrival per frame).
     expect(a.arrivals.at(-1)! - a.arrivals[0]!).toBeGreaterThanOrEqual((CHUNKS + 3) * INTERVAL_MS * 0.9);
+    expect(a.arrivals.length).toBeGreaterThanOrEqual(Math.ceil((CHUNKS + 4) / 2));
   });
 
   it('leaves usage out of a stream that did not ask for it, as OpenAI does', async () => {

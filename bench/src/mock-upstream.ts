@@ -23,6 +23,8 @@ export async function startBenchMock(o: { chunks?: number; intervalMs?: number }
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Its stdin is only ever closed; a mock that died first must not make that an error.
+  child.stdin.on('error', () => undefined);
   const url = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
     void exited.then(() => reject(new Error('the mock upstream exited before it was listening')));

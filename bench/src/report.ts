@@ -91,7 +91,12 @@ function memoryCell(s: SystemSummary): string {
   if (s.system === 'direct') return '';
   const store = s.idle.storeBytes || s.atStreams.storeBytes ? `; ${s.system === 'proxy' ? 'Kafka shipper process' : 'store process'} ${mb(s.idle.storeBytes)} / ${mb(s.atStreams.storeBytes)}` : '';
   const helpers = Object.keys(s.idle.helpers).map((h) => `; ${h} ${mb(s.idle.helpers[h]!)} / ${mb(s.atStreams.helpers[h] ?? NaN)} (other core)`).join('');
-  return `${mb(s.idle.gatewayBytes)} / ${mb(s.atStreams.gatewayBytes)}${store}${helpers}`;
+  return `${mb(s.idle.gatewayBytes)} / ${mb(s.atStreams.gatewayBytes)}${beforeWave(s.beforeStreams?.gatewayBytes)}${store}${helpers}`;
+}
+
+/** The gateway's RSS when the streams phase began (results from before 2026-12-03 lack it). */
+function beforeWave(bytes: number | undefined): string {
+  return bytes !== undefined && Number.isFinite(bytes) ? ` (${mb(bytes)} before)` : '';
 }
 
 function loggingCell(s: SystemSummary): string {
@@ -192,7 +197,7 @@ function roundRows(r: ComparisonReport): string[] {
     t.skipped ? cell(t.skipped) : t.saturation ? num(t.saturation.throughput) : 'failed',
     ...r.plan.rates.map((rate) => pct(t, rate)),
     t.streams ? `${msPair(t.streams.ttfbMs.p50, t.streams.ttfbMs.p99)}${t.streams.errors ? ` (${num(t.streams.errors)} failed)` : ''}` : '',
-    t.idle && t.system !== 'direct' ? `${mb(t.idle.gatewayBytes)} / ${mb(t.atStreams?.gatewayBytes ?? NaN)}` : '',
+    t.idle && t.system !== 'direct' ? `${mb(t.idle.gatewayBytes)} / ${mb(t.atStreams?.gatewayBytes ?? NaN)}${beforeWave(t.beforeStreams?.gatewayBytes)}` : '',
     t.logging ? `${num(t.logging.answered)} / ${num(t.logging.stored)}` : '',
     num(t.durationS),
   ]).map((row) => `| ${row.map(cell).join(' | ')} |`);
@@ -216,7 +221,7 @@ export function comparisonMarkdown(r: ComparisonReport): string {
       + `${num(p.streams)} concurrent SSE streams (the mock sends 10 chunks 20 ms apart; a warm-up wave opens the connections, then a measured wave; TTFB = request sent → first body byte). `
       + `Each system is started fresh for each round (fresh data dir) and warmed up (${p.warmUpS} s closed loop, 8 workers). `
       + `"Added" = the system's percentile minus direct-to-mock's in the same round; the table shows medians over rounds. `
-      + `RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open. `
+      + `RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open, and in parentheses the RSS when the streams phase began (what the fixed-rate runs left: an overloaded gateway holds thousands of queued calls and their connections). `
       + `Calls answered vs rows stored: every call that got an HTTP status (warm-up included) against \`SELECT count() FROM requests\` in the system's fresh store, after waiting for it to catch up.`,
     '',
     `Order per round: ${r.orders.map((o, i) => `${i + 1}: ${o.join(' → ')}`).join('; ')}.`,

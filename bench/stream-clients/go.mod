@@ -1,3 +1,3 @@
 module periscope.local/bench/stream-clients
 
-go 1.22
+go 1.23

@@ -1,15 +1,16 @@
 // The bench's SSE stream clients: N streams opened at once, each read to "data: [DONE]", and the
-// time from each request's send to its first body byte. A Node client doing the same shares its
-// event loop across all N streams: its own queueing (hundreds of ms for 1,000 streams on one core)
-// landed in every stream's time to first byte, direct-to-mock's included. Here each stream is a
-// goroutine and each time is taken right before its request is written.
+// time from each request's send to its first body byte. The bench's Node clients did this on the
+// bench's own event loop, which all N streams shared with its 50 ms memory sampler. Here each
+// stream is a goroutine, and each stream's time starts right before its own request is handed to
+// the client (the Node clients took every start time before the first request went out, so their
+// times also held the wait to send).
 //
 //	stream-clients -url URL -n 1000 -body-file F [-header "k: v"]... [-timeout 60s]
 //
 // First a warm-up wave of N streams opens the keep-alive connections (so the measured wave times
 // streaming rather than N handshakes), then it prints "measuring" on a line of its own, runs the
 // measured wave, and prints one JSON line: both waves' counts and the measured wave's times to
-// first byte in nanoseconds.
+// first byte in nanoseconds. It exits when its stdin closes.
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"strings"
 	"sync"
@@ -28,9 +30,11 @@ import (
 type wave struct {
 	Streams int `json:"streams"`
 	// Streams that got an HTTP status back (the gateway answered, so it owes a row).
-	Answered     int      `json:"answered"`
-	OK           int      `json:"ok"`
-	Errors       int      `json:"errors"`
+	Answered int `json:"answered"`
+	OK       int `json:"ok"`
+	Errors   int `json:"errors"`
+	// Streams that had to open a connection (the warm-up's closed in between, or were never opened).
+	NewConns     int      `json:"newConns"`
 	ErrorSamples []string `json:"errorSamples"`
 	TTFBNs       []int64  `json:"ttfbNs,omitempty"`
 }
@@ -89,9 +93,12 @@ func main() {
 				req.Body, _ = req.GetBody()
 				ready.Done()
 				<-start
-				answered, ttfb, err := stream(client, req)
+				answered, reused, ttfb, err := stream(client, req)
 				mu.Lock()
 				defer mu.Unlock()
+				if !reused {
+					w.NewConns++
+				}
 				if answered {
 					w.Answered++
 				}
@@ -113,6 +120,11 @@ func main() {
 		done.Wait()
 		return w
 	}
+	go func() {
+		// The bench holds our stdin: when it goes away (Ctrl-C, a crash), so do we.
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		os.Exit(1)
+	}()
 	warm := run(false)
 	fmt.Println("measuring")
 	measured := run(true)
@@ -120,13 +132,18 @@ func main() {
 	fmt.Println(string(out))
 }
 
-// stream sends req and reads its answer to the end: whether a status came back, the time to the
-// first body byte, and what went wrong (a non-200 status, a stream without [DONE], a timeout).
-func stream(client *http.Client, req *http.Request) (bool, time.Duration, error) {
+// stream sends req and reads its answer to the end: whether a status came back, whether it went
+// over a kept-alive connection, the time to the first body byte, and what went wrong (a non-200
+// status, a stream without [DONE], a timeout).
+func stream(client *http.Client, req *http.Request) (bool, bool, time.Duration, error) {
+	reused := false
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused },
+	}))
 	t0 := time.Now()
 	res, err := client.Do(req)
 	if err != nil {
-		return false, 0, err
+		return false, reused, 0, err
 	}
 	defer res.Body.Close()
 	buf := make([]byte, 16<<10)
@@ -142,16 +159,16 @@ func stream(client *http.Client, req *http.Request) (bool, time.Duration, error)
 			break
 		}
 		if err != nil {
-			return true, 0, err
+			return true, reused, 0, err
 		}
 	}
 	if res.StatusCode != http.StatusOK {
-		return true, 0, fmt.Errorf("HTTP %d: %s", res.StatusCode, truncate(text.String(), 160))
+		return true, reused, 0, fmt.Errorf("HTTP %d: %s", res.StatusCode, truncate(text.String(), 160))
 	}
 	if !bytes.Contains(text.Bytes(), []byte("data: [DONE]")) {
-		return true, 0, fmt.Errorf("stream ended without data: [DONE]")
+		return true, reused, 0, fmt.Errorf("stream ended without data: [DONE]")
 	}
-	return true, ttfb, nil
+	return true, reused, ttfb, nil
 }
 
 func truncate(s string, n int) string {

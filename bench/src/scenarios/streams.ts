@@ -2,8 +2,8 @@
  * N concurrent SSE streams through a system: time to the first body byte (TTFB) of each, every
  * stream read to `data: [DONE]`. The mock paces frames (its chunk interval), so the streams stay
  * open together long enough to sample the gateway's memory while they are. The clients are the Go
- * program in bench/stream-clients (one goroutine per stream), not this process: one Node event loop
- * serving 1,000 streams queued them for hundreds of ms, and that queueing was in every TTFB.
+ * program in bench/stream-clients (one goroutine per stream), not this process, whose event loop
+ * also runs the 50 ms memory sampler.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +32,8 @@ export interface StreamWave {
   ok: number;
   errors: number;
   errorSamples: string[];
+  /** Streams that opened a connection instead of reusing one the warm-up left open (0 normally). */
+  newConns?: number;
   ttfbMs: Percentiles;
 }
 
@@ -55,22 +57,35 @@ export async function streams(target: Target, n: number, o: StreamsOptions = {})
     const bodyFile = join(dir, 'body.json');
     await writeFile(bodyFile, STREAM_BODY);
     const headers = Object.entries(target.headers).flatMap(([k, v]) => ['-header', `${k}: ${v}`]);
+    // Its stdin stays open while we run: when this process dies, the clients stop too.
     const child = spawn(bin, ['-url', `${target.origin}/v1/chat/completions`, '-n', String(n), '-body-file', bodyFile, '-timeout', `${STREAM_TIMEOUT_S}s`, ...headers], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code) => resolve(code));
+    });
+    // Awaited below; until then a failed spawn must not count as an unhandled rejection.
+    exited.catch(() => undefined);
+    child.stdin.on('error', () => undefined);
     let result: { warmUp: ClientWave; wave: ClientWave } | undefined;
-    for await (const line of createInterface({ input: child.stdout })) {
-      if (line === 'measuring') {
-        o.whileOpen?.();
-        if (o.whileOpen) sampler = setInterval(o.whileOpen, 50);
-      } else if (line.startsWith('{')) {
-        result = JSON.parse(line) as typeof result;
+    try {
+      for await (const line of createInterface({ input: child.stdout })) {
+        if (line === 'measuring') {
+          o.whileOpen?.();
+          if (o.whileOpen) sampler = setInterval(o.whileOpen, 50);
+        } else if (line.startsWith('{')) {
+          result = JSON.parse(line) as typeof result;
+        }
       }
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
     }
     const code = await exited;
+    child.stdin.end();
     if (code !== 0 || !result) throw new Error(`stream-clients exited with ${code}: ${stderr.trim().slice(0, 400)}`);
     const ttfb = new Histogram();
     for (const ns of result.wave.ttfbNs ?? []) ttfb.record(ns / 1e6);

@@ -34,6 +34,7 @@ export interface SystemSummary {
   ttfb: { p50Ms: number; p99Ms: number; addedP50Ms: number; addedP99Ms: number; errors: number; streams: number };
   idle: Memory;
   atStreams: Memory;
+  beforeStreams: Memory;
   logging?: { answered: number; unanswered: number; stored: number; missing: number; extra: number; perRound: number[] };
 }
 
@@ -103,6 +104,7 @@ export function summarize(turns: SystemRound[], rates: number[]): SystemSummary[
       },
       idle: medianMemory(measured.flatMap((t) => (t.idle ? [t.idle] : []))),
       atStreams: medianMemory(measured.flatMap((t) => (t.atStreams ? [t.atStreams] : []))),
+      beforeStreams: medianMemory(measured.flatMap((t) => (t.beforeStreams ? [t.beforeStreams] : []))),
       logging: logged.length === 0 ? undefined : {
         answered: logged.reduce((n, t) => n + t.logging!.answered, 0),
         // Results from before `unanswered` and `extra` were recorded read as 0 (and missing as the signed gap).

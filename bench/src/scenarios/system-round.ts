@@ -80,6 +80,11 @@ export interface SystemRound {
   idle?: Memory;
   /** Peak while the measured streams were open. */
   atStreams?: Memory;
+  /**
+   * When the streams phase began: what the earlier phases left. A gateway overloaded at 2,000/s
+   * held thousands of queued calls, and V8 keeps that heap for a while after.
+   */
+  beforeStreams?: Memory;
   saturation?: VegetaResult;
   rates: RateRun[];
   streams?: StreamWave;
@@ -185,14 +190,16 @@ export async function systemRound(
 
     alive();
     repin();
-    let atStreams = memory(sys, env);
-    const s = await streams(sys.target, plan.streams, { whileOpen: () => (atStreams = peak(atStreams, memory(sys, env))) });
+    turn.beforeStreams = memory(sys, env);
+    // Only readings taken while the measured streams are open (the first when they open).
+    let atStreams: Memory | undefined;
+    const s = await streams(sys.target, plan.streams, { whileOpen: () => (atStreams = atStreams ? peak(atStreams, memory(sys, env)) : memory(sys, env)) });
     answered += s.warmUpAnswered + s.wave.answered;
     unanswered += 2 * plan.streams - s.warmUpAnswered - s.wave.answered;
     turn.streams = s.wave;
     turn.atStreams = atStreams;
     env.log(`    ${name}: ${plan.streams} streams TTFB p50 ${s.wave.ttfbMs.p50.toFixed(1)} ms, p99 ${s.wave.ttfbMs.p99.toFixed(1)} ms, `
-      + `${s.wave.errors} errors, RSS gateway ${mib(atStreams.gatewayBytes)}`);
+      + `${s.wave.errors} errors${s.wave.newConns ? `, ${s.wave.newConns} new connections` : ''}, RSS gateway ${mib(atStreams?.gatewayBytes ?? NaN)} (${mib(turn.beforeStreams.gatewayBytes)} before)`);
     alive();
   } catch (err) {
     turn.failures.push(err instanceof Error ? err.message : String(err));
