@@ -79,7 +79,7 @@ async function run(quick: boolean): Promise<CacheBenchResult> {
   let server: RedisServer | undefined;
   try {
     server = await startRedisServer();
-    const redis = createRedisClient({ url: server.url });
+    const redis = await createRedisClient({ url: server.url });
     await redisReady(redis);
     timings.push(await timeLookups('Redis backend (redis-server on loopback)', new RedisCacheBackend(redis), quick ? 5_000 : 20_000));
     redis.disconnect();

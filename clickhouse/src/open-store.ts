@@ -30,8 +30,8 @@ import type { Store, StoreLocation } from './store.ts';
  * checks that it answers. Migrations are left to the caller (`store.migrate()`).
  */
 export async function openStore(location: StoreLocation): Promise<Store> {
-  const driver = 'dataDir' in location ? await openChdbDriver(location.dataDir) : openServerDriver(location.url);
-  const reports = 'reportsUrl' in location && location.reportsUrl ? openServerDriver(location.reportsUrl, { reportReader: true }) : undefined;
+  const driver = 'dataDir' in location ? await openChdbDriver(location.dataDir) : await openServerDriver(location.url);
+  const reports = 'reportsUrl' in location && location.reportsUrl ? await openServerDriver(location.reportsUrl, { reportReader: true }) : undefined;
   try {
     await driver.ping();
     await reports?.ping();

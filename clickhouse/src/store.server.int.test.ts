@@ -17,11 +17,11 @@ describe.skipIf(!serverUrl)('Store on a ClickHouse server', () => {
   storeContract(async () => {
     // A database of its own makes "fresh database" true and leaves the server as it was.
     const database = `periscope_test_${randomUUID().replaceAll('-', '')}`;
-    const admin = openServerDriver(serverUrl!);
+    const admin = await openServerDriver(serverUrl!);
     await admin.exec('CREATE DATABASE {database:Identifier}', { database });
     const url = new URL(serverUrl!);
     url.pathname = `/${database}`;
-    const driver = openServerDriver(url.toString());
+    const driver = await openServerDriver(url.toString());
     return {
       store: createStore(driver),
       driver,

@@ -19,7 +19,7 @@ export interface ControlPlaneOptions {
   config: () => PeriscopeConfig;
   env: NodeJS.ProcessEnv;
   /** PERISCOPE_REDIS_URL's client when the host already has one. */
-  redis?: ReturnType<typeof createRedisClient>;
+  redis?: Awaited<ReturnType<typeof createRedisClient>>;
   /** Where users reach this Periscope, for links in alerts and reports; default this server's address. */
   publicUrl?: () => string;
   /** A key was created or revoked through the API: the gateway's snapshot must follow now. */

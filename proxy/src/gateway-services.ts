@@ -35,7 +35,7 @@ export async function startGatewayServices(opts: GatewayServicesOptions): Promis
   const redisUrl = env.PERISCOPE_REDIS_URL;
   let redis: Redis | undefined;
   if (redisUrl) {
-    redis = createRedisClient({ url: redisUrl });
+    redis = await createRedisClient({ url: redisUrl });
     try {
       await redisReady(redis);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 export interface RedisClientOptions {
   /** `PERISCOPE_REDIS_URL`, e.g. redis://127.0.0.1:6379/0 or rediss://user:pass@host:6380. */
@@ -9,11 +9,14 @@ export interface RedisClientOptions {
 
 /**
  * The one place a Redis connection is made (response cache, rate limits, budgets share it).
+ * ioredis is loaded here, on first use: a gateway without Redis never loads it (its code is a
+ * few MB of every process's heap).
  * Commands fail fast instead of queueing while Redis is unreachable: a cache lookup or a
  * counter must never hold a call, so callers fall back (cache miss, local counting) and the
  * client keeps reconnecting in the background.
  */
-export function createRedisClient(options: RedisClientOptions): Redis {
+export async function createRedisClient(options: RedisClientOptions): Promise<Redis> {
+  const { Redis } = await import('ioredis');
   return new Redis(options.url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

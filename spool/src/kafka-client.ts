@@ -8,11 +8,6 @@ export interface KafkaLog {
   debug(obj: object, msg: string): void;
 }
 
-export function parseBrokers(value: string | string[]): string[] {
-  const list = Array.isArray(value) ? value : value.split(',');
-  return list.map((b) => b.trim()).filter(Boolean);
-}
-
 /**
  * One place that builds kafkajs clients for the proxy's producer and the ingest's consumer:
  * kafkajs logs go to our structured logger, and retries are short so an unreachable broker

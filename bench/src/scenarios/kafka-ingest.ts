@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, type Kafka } from 'kafkajs';
 import { requestIdOf } from '@periscope/contract';
-import { createKafka, ensureTopic } from '@periscope/spool';
+import { createKafka, ensureTopic } from '@periscope/spool/kafka';
 import { rssBytes } from '../proc.ts';
 import { countRows, createKey, readCounters, readMetrics, startIngest, startProxyRole } from '../systems/periscope.ts';
 import type { Environment } from '../systems/system.ts';

@@ -35,7 +35,7 @@ describe('server driver over HTTP', () => {
     });
     server.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
-    driver = openServerDriver(`http://127.0.0.1:${(server.address() as AddressInfo).port}/periscope_db`);
+    driver = await openServerDriver(`http://127.0.0.1:${(server.address() as AddressInfo).port}/periscope_db`);
   });
   afterAll(async () => {
     await driver.close();
@@ -94,7 +94,7 @@ describe('server driver over HTTP', () => {
   });
 
   it('turns an unreachable server into store_unavailable', async () => {
-    const gone = openServerDriver('http://127.0.0.1:1');
+    const gone = await openServerDriver('http://127.0.0.1:1');
     const err = await gone.query('SELECT 1').then(
       () => null,
       (e: unknown) => e,

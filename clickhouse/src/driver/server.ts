@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { messageOf, StoreError } from '../errors.ts';
 import type { Driver, InsertSettings, QueryParams, QuerySettings, ReadOptions, StreamFormat, StreamOptions } from './driver.ts';
 
@@ -11,23 +11,33 @@ const ROW_POLICY_SETTING = 'SQL_periscope_projects';
  * `reportReader`: the URL's user is the report reader, whose row policies keep the rows of the
  * projects a read of users' SQL names (ReadOptions.projects).
  */
-export function openServerDriver(url: string, o: { reportReader?: boolean } = {}): Driver {
+export async function openServerDriver(url: string, o: { reportReader?: boolean } = {}): Promise<Driver> {
   const database = decodeURIComponent(new URL(url).pathname.replace(/^\/+|\/+$/g, '')) || 'default';
+  // Loaded here, not at import: the embedded store and the gateway (which imports this package
+  // for its error types) never need the HTTP client.
+  const { ClickHouseError, ClickHouseLogLevel, createClient } = await import('@clickhouse/client');
   // Failures come back as StoreErrors for the caller to log; client logging would report each twice.
-  return new ServerDriver(createClient({ url, application: 'periscope', log: { level: ClickHouseLogLevel.OFF } }), database, o.reportReader ?? false);
+  const client = createClient({ url, application: 'periscope', log: { level: ClickHouseLogLevel.OFF } });
+  return new ServerDriver(client, database, o.reportReader ?? false, (err) => err instanceof ClickHouseError);
 }
 
 class ServerDriver implements Driver {
   readonly kind = 'server';
 
-  constructor(private readonly client: ClickHouseClient, readonly database: string, private readonly reportReader: boolean) {}
+  constructor(
+    private readonly client: ClickHouseClient,
+    readonly database: string,
+    private readonly reportReader: boolean,
+    /** Whether an error is the server's answer (its ClickHouseError), not a failure to reach it. */
+    private readonly answered: (err: unknown) => boolean,
+  ) {}
 
   async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
     try {
       const result = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
       return await result.json<T>();
     } catch (err) {
-      throw asStoreError(err);
+      throw asStoreError(err, this.answered(err));
     }
   }
 
@@ -35,7 +45,7 @@ class ServerDriver implements Driver {
     try {
       await this.client.command({ query: sql, query_params: params });
     } catch (err) {
-      throw asStoreError(err);
+      throw asStoreError(err, this.answered(err));
     }
   }
 
@@ -64,7 +74,7 @@ class ServerDriver implements Driver {
       body = result.stream as AsyncIterable<Buffer>;
     } catch (err) {
       options.signal?.removeEventListener('abort', stop);
-      throw asStoreError(err);
+      throw asStoreError(err, this.answered(err));
     }
     const maxBytes = options.maxBytes ?? Number.MAX_SAFE_INTEGER;
     let bytes = 0;
@@ -75,7 +85,7 @@ class ServerDriver implements Driver {
         yield chunk;
       }
     } catch (err) {
-      throw err instanceof StoreError ? err : asStoreError(err);
+      throw err instanceof StoreError ? err : asStoreError(err, this.answered(err));
     } finally {
       options.signal?.removeEventListener('abort', stop);
       abort.abort();
@@ -87,7 +97,7 @@ class ServerDriver implements Driver {
     try {
       await this.client.insert({ table, values: [...rows], format: 'JSONEachRow', clickhouse_settings: settings });
     } catch (err) {
-      throw asStoreError(err);
+      throw asStoreError(err, this.answered(err));
     }
   }
 
@@ -100,7 +110,7 @@ class ServerDriver implements Driver {
       });
       for await (const chunk of result.stream as AsyncIterable<Buffer>) void chunk;
     } catch (err) {
-      throw asStoreError(err);
+      throw asStoreError(err, this.answered(err));
     }
   }
 
@@ -119,7 +129,6 @@ class ServerDriver implements Driver {
 }
 
 /** The server answering with an error is a failed query; anything else means it was not reached. */
-function asStoreError(err: unknown): StoreError {
-  const code = err instanceof ClickHouseError ? 'query_failed' : 'store_unavailable';
-  return new StoreError(code, messageOf(err), { cause: err });
+function asStoreError(err: unknown, answered: boolean): StoreError {
+  return new StoreError(answered ? 'query_failed' : 'store_unavailable', messageOf(err), { cause: err });
 }

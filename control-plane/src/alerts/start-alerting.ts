@@ -20,7 +20,7 @@ export interface AlertingOptions {
   secret: Buffer;
   config: () => PeriscopeConfig;
   /** PERISCOPE_REDIS_URL's client when the host already has one (the gateway's); else one is made from env. */
-  redis?: ReturnType<typeof createRedisClient>;
+  redis?: Awaited<ReturnType<typeof createRedisClient>>;
   env: NodeJS.ProcessEnv;
   /** Where users reach this Periscope, for links in notifications. */
   publicUrl: () => string;
@@ -35,7 +35,7 @@ export async function startAlerting(o: AlertingOptions): Promise<AlertEvaluator>
   const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let redis = o.redis;
   if (!redis && o.env.PERISCOPE_REDIS_URL) {
-    const own = createRedisClient({ url: o.env.PERISCOPE_REDIS_URL });
+    const own = await createRedisClient({ url: o.env.PERISCOPE_REDIS_URL });
     await redisReady(own).catch((err: Error) => {
       own.disconnect();
       throw new Error(`PERISCOPE_REDIS_URL is set but Redis is not reachable: ${err.message}`);

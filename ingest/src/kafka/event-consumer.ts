@@ -5,7 +5,7 @@ import { StoreError, type EventIdentity, type Store } from '@periscope/clickhous
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from '../ingest-metrics.ts';
 import { GroupedInserts, PartAbandoned } from './grouped-inserts.ts';
-import { createKafka, ensureTopic } from '@periscope/spool';
+import { createKafka, ensureTopic } from '@periscope/spool/kafka';
 
 export interface EventConsumerOptions {
   kafka: Kafka;

@@ -12,8 +12,8 @@ let backend: RedisCacheBackend;
 
 beforeAll(async () => {
   server = await startRedisServer();
-  redis = createRedisClient({ url: server.url });
-  other = createRedisClient({ url: server.url });
+  redis = await createRedisClient({ url: server.url });
+  other = await createRedisClient({ url: server.url });
   await Promise.all([redisReady(redis), redisReady(other)]);
   backend = new RedisCacheBackend(redis);
 });
@@ -58,7 +58,7 @@ describe('RedisCacheBackend', () => {
   });
 
   it('fails fast (no queueing) when Redis is unreachable', async () => {
-    const dead = createRedisClient({ url: 'redis://127.0.0.1:9' });
+    const dead = await createRedisClient({ url: 'redis://127.0.0.1:9' });
     const cache = new RedisCacheBackend(dead);
     const started = performance.now();
     await expect(cache.get('x')).rejects.toThrow();

@@ -19,7 +19,7 @@ afterAll(async () => {
 
 /** One gateway process's cache: its own connection, its own in-process flights. */
 async function processCache(): Promise<ResponseCache> {
-  const redis = createRedisClient({ url: server.url });
+  const redis = await createRedisClient({ url: server.url });
   clients.push(redis);
   await redisReady(redis);
   return new ResponseCache({ backend: new RedisCacheBackend(redis), singleFlightWaitMs: 5_000, onBackendError: (err) => { throw err; } });

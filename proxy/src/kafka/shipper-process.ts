@@ -4,7 +4,8 @@
  * protocol) never runs in the gateway's process.
  */
 import { CompressionTypes } from 'kafkajs';
-import { SpoolReader, createKafka, ensureTopic } from '@periscope/spool';
+import { SpoolReader } from '@periscope/spool';
+import { createKafka, ensureTopic } from '@periscope/spool/kafka';
 import { SpoolShipper, type EventTransport } from './spool-shipper.ts';
 import type { FromShipper, ToShipper } from './start-shipper.ts';
 import { runInBackground } from '../runtime/background-priority.ts';

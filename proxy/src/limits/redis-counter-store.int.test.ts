@@ -16,7 +16,7 @@ let store: RedisCounterStore;
 
 beforeAll(async () => {
   server = await startRedisServer();
-  const redis = createRedisClient({ url: server.url });
+  const redis = await createRedisClient({ url: server.url });
   await redisReady(redis);
   store = new RedisCounterStore(redis, 'test:');
 });

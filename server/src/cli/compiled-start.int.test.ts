@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import OpenAI from 'openai';
@@ -111,6 +111,34 @@ afterAll(async () => {
 });
 
 describe('compiled periscope start', () => {
+  it('loads no Kafka, ClickHouse-server, SMTP or Redis client in the gateway process: those are imported where they are used', async () => {
+    // The static imports of the start and proxy commands' bundles, followed through dist/: what
+    // the gateway process loads before it takes a call. Each of these clients is megabytes of
+    // heap, and the gateway of either role talks to none of them (its shipper, store and ingest
+    // processes do; Redis and SMTP only when configured).
+    const files = (await readdir(DIST)).filter((f) => f.endsWith('.mjs'));
+    const sources = new Map(await Promise.all(files.map(async (f) => [f, await readFile(join(DIST, f), 'utf8')] as const)));
+    const staticImports = (text: string) => [...text.matchAll(/^(?:import|export)\s[^;]*?from\s*"([^"]+)";|^import\s*"([^"]+)";/gms)].map((m) => (m[1] ?? m[2])!);
+    for (const command of ['start', 'proxy']) {
+      const entry = files.find((f) => sources.get(f)!.includes(`// server/src/cli/commands/${command}.ts\n`));
+      expect(entry, `the bundle of server/src/cli/commands/${command}.ts`).toBeDefined();
+      const packages = new Set<string>();
+      const seen = new Set<string>();
+      const visit = (file: string) => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        for (const spec of staticImports(sources.get(file)!)) {
+          if (spec.startsWith('./')) visit(spec.slice(2));
+          else packages.add(spec);
+        }
+      };
+      visit(entry!);
+      visit('periscope.mjs');
+      expect(packages.has('fastify'), `${command} loads fastify (the walk works)`).toBe(true);
+      for (const heavy of ['kafkajs', '@clickhouse/client', 'nodemailer', 'ioredis', 'chdb']) expect([...packages], command).not.toContain(heavy);
+    }
+  });
+
   it('runs the bundles with plain Node, relays an SDK call, stores its row, serves the UI, and stops on SIGTERM', async () => {
     const p = await startCompiled('embedded', {});
     const gateway = await cmdline(p.child.pid!);

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('alert evaluator with Redis', () => {
   it('holds the lease as a Redis key, fires a rule, and releases the key on shutdown', async () => {
-    const client = createRedisClient({ url: redis.url });
+    const client = await createRedisClient({ url: redis.url });
     try {
       await redisReady(client);
       const deadline = Date.now() + 10_000;

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createKafka } from '@periscope/spool';
+import { createKafka } from '@periscope/spool/kafka';
 import { encodeRequestEvent } from '@periscope/contract';
 import { makeEvent } from '@periscope/clickhouse/testing';
 import { startKafkaBroker, threadNiceness, type KafkaBroker } from '@periscope/testkit';

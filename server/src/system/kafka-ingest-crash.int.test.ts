@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createKafka } from '@periscope/spool';
+import { createKafka } from '@periscope/spool/kafka';
 import { makeEvent } from '@periscope/clickhouse/testing';
 import { kafkaBrokers } from '@periscope/testkit';
 import { PERISCOPE_CLI } from '../testing/cli-command.ts';

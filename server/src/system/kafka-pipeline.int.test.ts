@@ -9,7 +9,7 @@ import { type PeriscopeConfig } from '@periscope/contract';
 import { startKafkaBroker, startMockUpstream, type KafkaBroker, type MockUpstream } from '@periscope/testkit';
 import { Registry } from 'prom-client';
 import { CompressionTypes } from 'kafkajs';
-import { createKafka } from '@periscope/spool';
+import { createKafka } from '@periscope/spool/kafka';
 import { makeEvent } from '@periscope/clickhouse/testing';
 import type { RequestEvent } from '@periscope/contract';
 import { startIngestRole, type IngestRole } from '../roles/ingest-role.ts';

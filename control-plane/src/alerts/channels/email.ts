@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTransport } from 'nodemailer';
 import { guardedLookup } from '@periscope/proxy';
 import type { Delivery, EmailChannel, Notification, SmtpSettings } from '@periscope/contract';
 import type { ChannelContext } from './channel-context.ts';
@@ -29,6 +28,9 @@ export async function sendEmail(channel: EmailChannel, notification: Notificatio
   for (let attempt = 1; attempt <= ctx.attempts; attempt++) {
     try {
       const address = await resolveGuarded(smtp.host, ctx);
+      // Loaded here, not at import: every process that imports the control plane (the gateway
+      // too) would otherwise carry nodemailer in its heap.
+      const { createTransport } = await import('nodemailer');
       const transport = createTransport(transportOptions(smtp, address, ctx.timeoutMs));
       try {
         await transport.sendMail(message);

@@ -1,7 +1,7 @@
 import type { createRedisClient } from '@periscope/proxy';
 import type { Lease } from './lease.ts';
 
-type Redis = ReturnType<typeof createRedisClient>;
+type Redis = Awaited<ReturnType<typeof createRedisClient>>;
 
 /** Extends the key's expiry only while it still names this holder (a compare-and-set Redis has natively). */
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
