@@ -31,8 +31,9 @@ import type { Store, StoreLocation } from './store.ts';
  */
 export async function openStore(location: StoreLocation): Promise<Store> {
   const driver = 'dataDir' in location ? await openChdbDriver(location.dataDir) : await openServerDriver(location.url);
-  const reports = 'reportsUrl' in location && location.reportsUrl ? await openServerDriver(location.reportsUrl, { reportReader: true }) : undefined;
+  let reports: Driver | undefined;
   try {
+    reports = 'reportsUrl' in location && location.reportsUrl ? await openServerDriver(location.reportsUrl, { reportReader: true }) : undefined;
     await driver.ping();
     await reports?.ping();
   } catch (err) {

@@ -24,13 +24,18 @@ export async function sendEmail(channel: EmailChannel, notification: Notificatio
     html: emailHtml(notification),
     attachments: notification.attachments,
   };
+  // Loaded here, not at import: every process that imports the control plane (the gateway too)
+  // would otherwise carry nodemailer in its heap. Failing to load it is final, not transient.
+  let createTransport: typeof import('nodemailer').createTransport;
+  try {
+    ({ createTransport } = await import('nodemailer'));
+  } catch (err) {
+    return { channel: 'email', target, ok: false, attempts: 0, error: `nodemailer could not be loaded: ${(err as Error).message}` };
+  }
   let error = '';
   for (let attempt = 1; attempt <= ctx.attempts; attempt++) {
     try {
       const address = await resolveGuarded(smtp.host, ctx);
-      // Loaded here, not at import: every process that imports the control plane (the gateway
-      // too) would otherwise carry nodemailer in its heap.
-      const { createTransport } = await import('nodemailer');
       const transport = createTransport(transportOptions(smtp, address, ctx.timeoutMs));
       try {
         await transport.sendMail(message);
