@@ -221,7 +221,9 @@ export function comparisonMarkdown(r: ComparisonReport): string {
       + `${num(p.streams)} concurrent SSE streams (the mock sends 10 chunks 20 ms apart; a warm-up wave opens the connections, then a measured wave; TTFB = request sent → first body byte). `
       + `Each system is started fresh for each round (fresh data dir) and warmed up (${p.warmUpS} s closed loop, 8 workers). `
       + `"Added" = the system's percentile minus direct-to-mock's in the same round; the table shows medians over rounds. `
-      + `RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open, and in parentheses the RSS when the streams phase began (what the fixed-rate runs left: an overloaded gateway holds thousands of queued calls and their connections). `
+      + (p.streamsFirst
+        ? 'Phases: warm-up, idle RSS, streams, saturation, fixed rates. RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open, and in parentheses the RSS when the streams phase began. '
+        : 'Phases: warm-up, idle RSS, saturation, fixed rates, streams. RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open, and in parentheses the RSS when the streams phase began (what the fixed-rate runs left: an overloaded gateway holds thousands of queued calls and their connections). ')
       + `Calls answered vs rows stored: every call that got an HTTP status (warm-up included) against \`SELECT count() FROM requests\` in the system's fresh store, after waiting for it to catch up.`,
     '',
     `Order per round: ${r.orders.map((o, i) => `${i + 1}: ${o.join(' → ')}`).join('; ')}.`,

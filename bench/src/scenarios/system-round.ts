@@ -1,7 +1,7 @@
 /**
- * One system's turn in one round: start it fresh, warm it up, then saturation (closed loop),
- * the fixed rates (open loop), 1,000 concurrent streams, and — for Periscope — the count of
- * calls answered against rows stored. A system that fails shows as such; the run goes on.
+ * One system's turn in one round: start it fresh, warm it up, read its idle memory, then
+ * 1,000 concurrent streams, saturation (closed loop), the fixed rates (open loop), and — for
+ * Periscope — the count of calls answered against rows stored. A system that fails shows as such; the run goes on.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +20,11 @@ export interface RoundPlan {
   rates: number[];
   rateS: number;
   streams: number;
+  /**
+   * The streams phase runs right after the idle reading, before saturation and the fixed rates
+   * (results whose plan lacks the field ran it last, after the fixed rates).
+   */
+  streamsFirst?: boolean;
 }
 
 export function roundPlan(quick: boolean): RoundPlan {
@@ -31,6 +36,7 @@ export function roundPlan(quick: boolean): RoundPlan {
     rates: [500, 2000],
     rateS: quick ? 8 : 20,
     streams: 1000,
+    streamsFirst: true,
   };
 }
 
@@ -81,8 +87,9 @@ export interface SystemRound {
   /** Peak while the measured streams were open. */
   atStreams?: Memory;
   /**
-   * When the streams phase began: what the earlier phases left. A gateway overloaded at 2,000/s
-   * held thousands of queued calls, and V8 keeps that heap for a while after.
+   * When the streams phase began. In runs that put the streams last, this was what the fixed
+   * rates left: a gateway overloaded at 2,000/s held thousands of queued calls, and V8 keeps that
+   * heap for a while after.
    */
   beforeStreams?: Memory;
   saturation?: VegetaResult;
@@ -164,6 +171,22 @@ export async function systemRound(
     turn.idle = memory(sys, env);
     env.log(`    ${name}: idle RSS gateway ${mib(turn.idle.gatewayBytes)}${turn.idle.storeBytes ? `, store ${mib(turn.idle.storeBytes)}` : ''}`);
 
+    // Streams before the fixed rates: a rate the system cannot sustain leaves thousands of client
+    // connections' memory behind for a while, and the streams' RSS would then be that run's.
+    alive();
+    repin();
+    turn.beforeStreams = memory(sys, env);
+    // Only readings taken while the measured streams are open (the first when they open).
+    let atStreams: Memory | undefined;
+    const s = await streams(sys.target, plan.streams, { whileOpen: () => (atStreams = atStreams ? peak(atStreams, memory(sys, env)) : memory(sys, env)) });
+    answered += s.warmUpAnswered + s.wave.answered;
+    unanswered += 2 * plan.streams - s.warmUpAnswered - s.wave.answered;
+    turn.streams = s.wave;
+    turn.atStreams = atStreams;
+    env.log(`    ${name}: ${plan.streams} streams TTFB p50 ${s.wave.ttfbMs.p50.toFixed(1)} ms, p99 ${s.wave.ttfbMs.p99.toFixed(1)} ms, `
+      + `${s.wave.errors} errors${s.wave.newConns ? `, ${s.wave.newConns} new connections` : ''}, RSS gateway ${mib(atStreams?.gatewayBytes ?? NaN)} (${mib(turn.beforeStreams.gatewayBytes)} before)`);
+    if (sys.logging) await catchUp(sys.logging, answered, 60_000);
+
     alive();
     turn.saturation = await attack(sys.target, { rate: 0, workers: plan.saturationWorkers, durationS: plan.saturationS });
     answered += turn.saturation.answered;
@@ -188,18 +211,6 @@ export async function systemRound(
       if (sys.logging) await catchUp(sys.logging, answered, 60_000);
     }
 
-    alive();
-    repin();
-    turn.beforeStreams = memory(sys, env);
-    // Only readings taken while the measured streams are open (the first when they open).
-    let atStreams: Memory | undefined;
-    const s = await streams(sys.target, plan.streams, { whileOpen: () => (atStreams = atStreams ? peak(atStreams, memory(sys, env)) : memory(sys, env)) });
-    answered += s.warmUpAnswered + s.wave.answered;
-    unanswered += 2 * plan.streams - s.warmUpAnswered - s.wave.answered;
-    turn.streams = s.wave;
-    turn.atStreams = atStreams;
-    env.log(`    ${name}: ${plan.streams} streams TTFB p50 ${s.wave.ttfbMs.p50.toFixed(1)} ms, p99 ${s.wave.ttfbMs.p99.toFixed(1)} ms, `
-      + `${s.wave.errors} errors${s.wave.newConns ? `, ${s.wave.newConns} new connections` : ''}, RSS gateway ${mib(atStreams?.gatewayBytes ?? NaN)} (${mib(turn.beforeStreams.gatewayBytes)} before)`);
     alive();
   } catch (err) {
     turn.failures.push(err instanceof Error ? err.message : String(err));
