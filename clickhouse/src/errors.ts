@@ -18,6 +18,8 @@ export const STORE_ERRORS = {
   invalid_cursor: { status: 400 },
   /** An event that breaks the RequestEvent contract (it would be stored wrongly). */
   invalid_event: { status: 400 },
+  /** The engine refused inserted rows for their content (a parse or type error): retrying the same rows cannot help. */
+  rows_refused: { status: 400 },
   /** The report sandbox refused a user's SQL before it ran; the message says why. */
   sql_rejected: { status: 400 },
   /** The engine refused a user's SQL (syntax, unknown column, types); the message is the engine's. */

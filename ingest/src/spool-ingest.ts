@@ -1,9 +1,10 @@
-import { decodeEventRow } from '@periscope/contract';
-import { StoreError, type Store } from '@periscope/clickhouse';
+import { decodeEventRow, requestIdOf } from '@periscope/contract';
+import type { Store } from '@periscope/clickhouse';
 import { SpoolReader, type SpoolBatch, type SpoolPosition } from '@periscope/spool';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from './ingest-metrics.ts';
+import { insertIsolatingRefused } from './refused-rows.ts';
 
 export interface SpoolIngestOptions {
   /** The gateway's spool directory. */
@@ -141,19 +142,15 @@ export class SpoolIngest {
       const end = this.o.metrics.insertLatency.startTimer();
       try {
         crashPoint('spool-kill-before-insert');
-        await this.o.store.insertRequestRows(rows, { dedupToken: `spool:${batch.token}` });
+        const refused = await insertIsolatingRefused(rows, `spool:${batch.token}`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }));
         crashPoint('spool-kill-after-insert');
         end();
-        this.o.metrics.inserted.inc(rows.length);
+        this.o.metrics.inserted.inc(rows.length - refused.length);
+        for (const { index, reason } of refused) this.drop('rejected_by_store', reason, requestIdOf(rows[index]!));
         break;
       } catch (err) {
+        // Anything but a refusal of the rows' content: they wait in the spool until it passes.
         this.o.metrics.insertFailures.inc();
-        if (err instanceof StoreError && err.status === 400) {
-          // The store refused the batch's content: retrying cannot help. Insert the rows one by
-          // one (each with a token of its own position) and drop, counted, only those refused.
-          await this.insertOneByOne(batch, rows);
-          break;
-        }
         this.o.log.error({ err, events: rows.length }, 'spool insert failed; retrying (the events wait in the spool)');
         if (!this.running) return false;
         await sleep(delay);
@@ -162,17 +159,6 @@ export class SpoolIngest {
     }
     await this.reader.commit(batch);
     return true;
-  }
-
-  private async insertOneByOne(batch: SpoolBatch, rows: Buffer[]): Promise<void> {
-    for (const [i, row] of rows.entries()) {
-      try {
-        await this.o.store.insertRequestRows([row], { dedupToken: `spool:${batch.token}#${i}` });
-        this.o.metrics.inserted.inc();
-      } catch (err) {
-        this.drop('rejected_by_store', (err as Error).message, undefined);
-      }
-    }
   }
 
   private drop(reason: string, detail: string, requestId: string | undefined): void {

@@ -7,6 +7,7 @@ import { ReadOnlyConnections } from './chdb-readers.ts';
 import { dataDirOwner } from './data-dir-owner.ts';
 import type { Driver, InsertSettings, QueryParams, QuerySettings, ReadOptions, StreamFormat, StreamOptions } from './driver.ts';
 import { ExportSpool } from './export-spool.ts';
+import { insertFailure } from './insert-errors.ts';
 import { parseJSONEachRow } from './json-each-row.ts';
 import { ParquetConcat } from './parquet-concat.ts';
 import { RepeatedHeader } from './repeated-header.ts';
@@ -148,7 +149,7 @@ class ChdbDriver implements Driver {
       try {
         await this.session.insert({ table, values, format: 'JSONEachRow', settings: { ...settings } });
       } catch (err) {
-        throw asStoreError(err);
+        throw insertFailure(err, asStoreError(err));
       }
     });
   }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { messageOf, StoreError } from '../errors.ts';
+import { insertFailure } from './insert-errors.ts';
 import type { Driver, InsertSettings, QueryParams, QuerySettings, ReadOptions, StreamFormat, StreamOptions } from './driver.ts';
 
 /** The custom setting the report reader's row policies read (clickhouse/sql/report-reader.sql); the server must allow the SQL_ prefix. */
@@ -97,7 +98,7 @@ class ServerDriver implements Driver {
     try {
       await this.client.insert({ table, values: [...rows], format: 'JSONEachRow', clickhouse_settings: settings });
     } catch (err) {
-      throw asStoreError(err, this.answered(err));
+      throw this.insertError(err);
     }
   }
 
@@ -110,8 +111,13 @@ class ServerDriver implements Driver {
       });
       for await (const chunk of result.stream as AsyncIterable<Buffer>) void chunk;
     } catch (err) {
-      throw asStoreError(err, this.answered(err));
+      throw this.insertError(err);
     }
+  }
+
+  private insertError(err: unknown): StoreError {
+    const answered = this.answered(err);
+    return answered ? insertFailure(err, asStoreError(err, true)) : asStoreError(err, false);
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,5 @@
 import { messageOf, StoreError } from '../errors.ts';
+import { engineErrorCode } from '../driver/insert-errors.ts';
 import type { SqlLimits } from '../reports.ts';
 
 /** Engine error codes of the resource limits, with what to tell the user. */
@@ -21,19 +22,12 @@ const REFUSED = new Set([164, 497]);
  */
 export function userFacingError(err: unknown, limits: SqlLimits, userOffset = 0): unknown {
   if (!(err instanceof StoreError) || err.code !== 'query_failed') return err;
-  const code = engineCode(err);
+  const code = engineErrorCode(err.cause ?? err) ?? engineErrorCode(err);
   const text = userPositions(cleanMessage(err.message), userOffset);
   const limit = code === undefined ? undefined : LIMIT_MESSAGES[code];
   if (limit) return new StoreError('sql_limit_exceeded', `${limit(limits)} ${text}`, { cause: err });
   if (code !== undefined && REFUSED.has(code)) return new StoreError('sql_rejected', `Reports are read-only: ${text}`, { cause: err });
   return new StoreError('sql_failed', text, { cause: err });
-}
-
-function engineCode(err: StoreError): number | undefined {
-  const fromServer = Number((err.cause as { code?: unknown } | undefined)?.code);
-  if (Number.isInteger(fromServer) && fromServer > 0) return fromServer;
-  const m = /Code: (\d+)\./.exec(err.message);
-  return m ? Number(m[1]) : undefined;
 }
 
 function cleanMessage(message: string): string {

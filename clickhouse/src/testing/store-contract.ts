@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestEvent } from '@periscope/contract';
+import { encodeRequestEvent, type RequestEvent } from '@periscope/contract';
 import type { Driver } from '../driver/driver.ts';
 import { StoreError } from '../errors.ts';
 import { loadMigrations } from '../migrate.ts';
@@ -383,6 +383,19 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
       const bad = makeEvent({ project_id: project, status: 70_000 });
       await expectStoreError(store.insertRequests([good, bad]), 'invalid_event');
       expect(await physicalRows('requests', 'project_id', project)).toBe(0);
+    });
+
+    it('reports rows the engine itself refuses as rows_refused (400), not as a failure worth retrying', async () => {
+      const project = newProjectId();
+      const good = encodeRequestEvent(makeEvent({ project_id: project }));
+      // Past the contract check (the ingest's), so only the engine can refuse it: a string where a number goes.
+      const bad = Buffer.from(encodeRequestEvent(makeEvent({ project_id: project, status: 200 })).toString().replace('"status":200', '"status":"two hundred"'));
+      expect(bad.toString()).toContain('"status":"two hundred"');
+      const err = await store.insertRequestRows([good, bad], { dedupToken: `refused-${project}` }).then(() => null, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'rows_refused', status: 400 });
+      expect(await physicalRows('requests', 'project_id', project)).toBe(0);
+      await store.insertRequestRows([good], { dedupToken: `good-${project}` });
+      expect(await physicalRows('requests', 'project_id', project)).toBe(1);
     });
   });
 

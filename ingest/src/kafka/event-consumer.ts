@@ -5,6 +5,7 @@ import { StoreError, type EventIdentity, type Store } from '@periscope/clickhous
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from '../ingest-metrics.ts';
 import { GroupedInserts, PartAbandoned } from './grouped-inserts.ts';
+import { insertIsolatingRefused, type RefusedRow } from '../refused-rows.ts';
 import { createKafka, ensureTopic } from '@periscope/spool/kafka';
 
 export interface EventConsumerOptions {
@@ -227,6 +228,8 @@ export class EventConsumer {
   private async storeBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const rows: Buffer[] = [];
+    /** The message of each row, for the dead-letter topic should the store refuse the row. */
+    const rowMessages: KafkaMessage[] = [];
     /** Just what the stored-id check needs: holding the parsed events would keep their bodies alive for the whole batch. */
     const events: EventIdentity[] = [];
     /** Indexes into rows of messages a restarted shipper may have sent twice. */
@@ -237,6 +240,7 @@ export class EventConsumer {
       if (decoded.ok) {
         if (message.headers?.[RESENT_HEADER] !== undefined) resent.push(rows.length);
         rows.push(decoded.row);
+        rowMessages.push(message);
         const { project_id, created_at, request_id } = decoded.event;
         events.push({ project_id, created_at, request_id });
       } else poison.push({ message, reason: decoded.reason });
@@ -250,27 +254,38 @@ export class EventConsumer {
       // rebalance) leaves out the rows stored already, so a redelivery counts once in the
       // rollups too.
       const checkStored = this.continuesFrom.get(source) !== batch.firstOffset();
-      let fresh: Buffer[] = [];
+      let fresh: number[] = [];
       const checked = await this.retrying('stored-id check', keepGoing, heartbeat, async () => {
-        fresh = await this.freshRows(rows, events, resent, checkStored);
+        fresh = await this.freshRows(events, resent, checkStored);
       });
       if (!checked) return; // rebalanced or stopping: leave the batch uncommitted for redelivery
       crashPoint('kill-before-insert');
+      const range = `${source}/${batch.firstOffset()}-${batch.lastOffset()}`;
+      const toInsert = fresh.map((i) => rows[i]!);
+      let refusedCount = 0;
       try {
         // GroupedInserts tries a failed insert again for as long as the partition is ours.
-        if (fresh.length > 0) await this.inserts.insert({ rows: fresh, range: `${source}/${batch.firstOffset()}-${batch.lastOffset()}`, live: keepGoing });
+        if (toInsert.length > 0) await this.inserts.insert({ rows: toInsert, range, live: keepGoing });
       } catch (err) {
         if (err instanceof PartAbandoned) return;
         if (!(err instanceof StoreError && err.status === 400)) throw err;
-        // The contract check passed above, so a refusal here is the store's own validation:
-        // dead-letter the batch rather than stall the partition on it forever.
-        const undecodable = new Set(poison.map((p) => p.message));
-        const refused = batch.messages.filter((message) => !undecodable.has(message));
-        poison.push(...refused.map((message) => ({ message, reason: `rejected by the store: ${err.message}` })));
-        fresh = [];
+        // The contract check passed above, so this is the engine refusing a value: store the
+        // batch's other rows, and dead-letter only the rows it refuses on their own. An insert
+        // is not atomic across the engine's blocks, so rows a refused insert stored before the
+        // bad one are left out first.
+        let refused: RefusedRow[] = [];
+        let rest: number[] = [];
+        const stored = await this.retrying('insert around refused rows', keepGoing, heartbeat, async () => {
+          const unstored = new Set(await this.freshRows(events, resent, true));
+          rest = fresh.filter((i) => unstored.has(i));
+          refused = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${range}:${rest.length}:isolated`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }));
+        });
+        if (!stored) return;
+        refusedCount = refused.length;
+        poison.push(...refused.map(({ index, reason }) => ({ message: rowMessages[rest[index]!]!, reason: `rejected by the store: ${reason}` })));
       }
-      this.o.metrics.inserted.inc(fresh.length);
-      this.o.metrics.deduplicated.inc(rows.length - fresh.length);
+      this.o.metrics.inserted.inc(toInsert.length - refusedCount);
+      this.o.metrics.deduplicated.inc(rows.length - toInsert.length);
       crashPoint('kill-after-insert');
     }
     if (poison.length > 0) {
@@ -285,21 +300,21 @@ export class EventConsumer {
   }
 
   /**
-   * The rows to insert: without a resent message's second copy (a resent event whose request id
+   * The indexes of the rows to insert: without a resent message's second copy (a resent event whose request id
    * is stored already or appears earlier in this batch) and, when `checkStored`, without any row
    * stored already.
    */
-  private async freshRows(rows: Buffer[], events: EventIdentity[], resent: number[], checkStored: boolean): Promise<Buffer[]> {
-    if (!checkStored && resent.length === 0) return rows;
+  private async freshRows(events: EventIdentity[], resent: number[], checkStored: boolean): Promise<number[]> {
+    if (!checkStored && resent.length === 0) return events.map((_, i) => i);
     const stored = await this.o.store.storedRequestIds(checkStored ? events : resent.map((i) => events[i]!));
     const isResent = new Set(resent);
     const seen = new Set<string>();
-    const fresh: Buffer[] = [];
-    for (let i = 0; i < rows.length; i++) {
+    const fresh: number[] = [];
+    for (let i = 0; i < events.length; i++) {
       const id = events[i]!.request_id;
       if (stored.has(id) || (isResent.has(i) && seen.has(id))) continue;
       seen.add(id);
-      fresh.push(rows[i]!);
+      fresh.push(i);
     }
     return fresh;
   }

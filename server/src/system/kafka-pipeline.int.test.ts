@@ -185,6 +185,44 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     }
   }, 120_000);
 
+  it('dead-letters only the rows the engine itself refuses, and stores the rest of their batches', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const topic = `refused-${randomUUID().slice(0, 8)}`;
+    const kafka = createKafka([broker.brokers], 'refused-test', quietLog);
+    const events = Array.from({ length: 1000 }, () => makeEvent({ project_id: project, status: 200 }));
+    // Rows that pass the contract check and that chDB refuses: the store's own bytes are changed
+    // on their way in, a string where the status number goes.
+    const canaries = new Set(events.filter((_, i) => i % 150 === 11).map((e) => e.request_id));
+    const corrupting = new Proxy(ingest.store, {
+      get(target, prop, receiver) {
+        if (prop !== 'insertRequestRows') return Reflect.get(target, prop, receiver);
+        return (rows: Buffer[], opts?: Parameters<typeof target.insertRequestRows>[1]) => target.insertRequestRows(rows.map((row) => {
+          const text = row.toString();
+          return [...canaries].some((id) => text.includes(id)) ? Buffer.from(text.replace('"status":200', '"status":"two hundred"')) : row;
+        }), opts);
+      },
+    });
+    const metrics = createIngestMetrics(new Registry());
+    const consumer = new EventConsumer({
+      kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId: `refused-${randomUUID()}`, partitions: 3, sessionTimeoutMs: 6000,
+      store: corrupting, registry: new Registry(), metrics, log: quietLog as never,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < events.length; i += 250) await producer.send({ topic, acks: -1, messages: events.slice(i, i + 250).map(toMessage) });
+    await producer.disconnect();
+    consumer.start();
+    await expect.poll(async () => (await storedIds(project)).length, { timeout: 60_000, interval: 500 }).toBe(1000 - canaries.size);
+    const stored = new Set(await storedIds(project));
+    expect([...canaries].filter((id) => stored.has(id))).toEqual([]);
+
+    const dlq = await readTopic(kafka, `${topic}.dlq`, () => true, canaries.size);
+    expect(dlq.map((m) => m.key?.toString()).sort()).toEqual([...canaries].sort());
+    for (const m of dlq) expect(m.headers['periscope-dlq-reason']).toMatch(/^rejected by the store: the engine refused the rows: Code: \d+/);
+    expect((await metrics.inserted.get()).values[0]?.value).toBe(1000 - canaries.size);
+    await consumer.stop();
+  }, 120_000);
+
   it('two consumers in one group, one restarted repeatedly under load: nothing lost, nothing shown twice', async () => {
     const project = `p-${randomUUID().slice(0, 8)}`;
     const kafka = createKafka([broker.brokers], 'rebalance-test', quietLog);
