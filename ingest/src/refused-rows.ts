@@ -1,4 +1,5 @@
 import { StoreError } from '@periscope/clickhouse';
+import { PartAbandoned } from './kafka/grouped-inserts.ts';
 
 /** A row the store refused on its own, and the store's reason. */
 export interface RefusedRow {
@@ -8,7 +9,8 @@ export interface RefusedRow {
 
 export type InsertRows = (rows: Buffer[], dedupToken: string) => Promise<void>;
 
-const refusal = (err: unknown) => err instanceof StoreError && err.status === 400;
+/** The store refused the rows for their content (the engine's parse or type error): retrying them cannot help. */
+export const isRefusal = (err: unknown): err is StoreError => err instanceof StoreError && err.status === 400;
 
 /**
  * Inserts `rows` as one insert under `token`; if the store refuses them for their content (a
@@ -16,19 +18,23 @@ const refusal = (err: unknown) => err instanceof StoreError && err.status === 40
  * single rows, so every row the store takes is stored and only the rows it refuses alone are
  * returned: a handful of bad rows costs a few inserts per row (log2 of the batch), not a batch.
  *
- * Any other failure is thrown, for the caller to retry the whole call. The slices' tokens
- * (`token#from-to`) depend only on the rows' positions, so a retry after a failure midway stores
- * again nothing that a slice had stored: the same rows must come with the same token.
+ * Any other failure is thrown, for the caller to retry. The slices' tokens (`token#from-to`)
+ * depend only on the rows' positions, so the same rows must come with the same token. ClickHouse
+ * remembers the last 1,000 tokens of a table (non_replicated_deduplication_window), which a
+ * split with many bad rows can exceed: before a retry, callers leave out the rows stored already
+ * and name the rest by their count in `token`. `live`, when given, is asked before each insert:
+ * once false, PartAbandoned is thrown (the partition went to another consumer).
  */
-export async function insertIsolatingRefused(rows: Buffer[], token: string, insert: InsertRows): Promise<RefusedRow[]> {
+export async function insertIsolatingRefused(rows: Buffer[], token: string, insert: InsertRows, live: () => boolean = () => true): Promise<RefusedRow[]> {
   const refused: RefusedRow[] = [];
   const attempt = async (from: number, to: number, sliceToken: string): Promise<void> => {
+    if (!live()) throw new PartAbandoned(`${token}: partition no longer ours`);
     try {
       await insert(from === 0 && to === rows.length ? rows : rows.slice(from, to), sliceToken);
     } catch (err) {
-      if (!refusal(err)) throw err;
+      if (!isRefusal(err)) throw err;
       if (to - from === 1) {
-        refused.push({ index: from, reason: (err as Error).message });
+        refused.push({ index: from, reason: err.message });
         return;
       }
       const mid = from + Math.ceil((to - from) / 2);

@@ -1,10 +1,10 @@
-import { decodeEventRow, requestIdOf } from '@periscope/contract';
-import type { Store } from '@periscope/clickhouse';
+import { decodeEventRow } from '@periscope/contract';
+import type { EventIdentity, Store } from '@periscope/clickhouse';
 import { SpoolReader, type SpoolBatch, type SpoolPosition } from '@periscope/spool';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from './ingest-metrics.ts';
-import { insertIsolatingRefused } from './refused-rows.ts';
+import { insertIsolatingRefused, isRefusal } from './refused-rows.ts';
 
 export interface SpoolIngestOptions {
   /** The gateway's spool directory. */
@@ -131,22 +131,42 @@ export class SpoolIngest {
   /** Inserts one batch until it is stored; false when stopping first (it stays in the spool). */
   private async insert(batch: SpoolBatch): Promise<boolean> {
     const rows: Buffer[] = [];
+    const events: EventIdentity[] = [];
     for (const record of batch.records) {
       const decoded = decodeEventRow(record);
-      if (decoded.ok) rows.push(decoded.row);
-      else this.drop('invalid_event', decoded.reason, decoded.requestId);
+      if (decoded.ok) {
+        rows.push(decoded.row);
+        const { project_id, created_at, request_id } = decoded.event;
+        events.push({ project_id, created_at, request_id });
+      } else this.drop('invalid_event', decoded.reason, decoded.requestId);
     }
     await this.reader.begin(batch);
-    let delay = 100;
-    for (;;) {
+    const token = `spool:${batch.token}`;
+    /** Once the store refused the batch, every try leaves out the rows stored already (refused-rows.ts). */
+    let isolating = false;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
       const end = this.o.metrics.insertLatency.startTimer();
       try {
         crashPoint('spool-kill-before-insert');
-        const refused = await insertIsolatingRefused(rows, `spool:${batch.token}`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }));
+        let refused: { request_id: string; reason: string }[] = [];
+        if (!isolating) {
+          try {
+            await this.o.store.insertRequestRows(rows, { dedupToken: token });
+          } catch (err) {
+            if (!isRefusal(err)) throw err;
+            isolating = true;
+          }
+        }
+        if (isolating) {
+          const stored = await this.o.store.storedRequestIds(events);
+          const rest = events.flatMap((e, i) => (stored.has(e.request_id) ? [] : [i]));
+          const found = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${token}:${rest.length}:isolated`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }));
+          refused = found.map(({ index, reason }) => ({ request_id: events[rest[index]!]!.request_id, reason }));
+        }
         crashPoint('spool-kill-after-insert');
         end();
         this.o.metrics.inserted.inc(rows.length - refused.length);
-        for (const { index, reason } of refused) this.drop('rejected_by_store', reason, requestIdOf(rows[index]!));
+        for (const { request_id, reason } of refused) this.drop('rejected_by_store', reason, request_id);
         break;
       } catch (err) {
         // Anything but a refusal of the rows' content: they wait in the spool until it passes.
@@ -154,7 +174,6 @@ export class SpoolIngest {
         this.o.log.error({ err, events: rows.length }, 'spool insert failed; retrying (the events wait in the spool)');
         if (!this.running) return false;
         await sleep(delay);
-        delay = Math.min(delay * 2, 5000);
       }
     }
     await this.reader.commit(batch);

@@ -140,16 +140,20 @@ class ChdbDriver implements Driver {
 
   async insertJSONEachRow(table: string, rows: readonly object[], settings: InsertSettings = {}): Promise<void> {
     if (rows.length === 0) return;
-    await this.insertJSONEachRowBytes(table, Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n')), settings);
+    await this.#insert(table, Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n')), settings, asStoreError);
   }
 
   async insertJSONEachRowBytes(table: string, values: Buffer, settings: InsertSettings = {}): Promise<void> {
+    await this.#insert(table, values, settings, (err) => insertFailure(err, asStoreError(err)));
+  }
+
+  async #insert(table: string, values: Buffer, settings: InsertSettings, failure: (err: unknown) => StoreError): Promise<void> {
     if (values.length === 0) return;
     await this.#gate.shared(async () => {
       try {
         await this.session.insert({ table, values, format: 'JSONEachRow', settings: { ...settings } });
       } catch (err) {
-        throw insertFailure(err, asStoreError(err));
+        throw failure(err);
       }
     });
   }

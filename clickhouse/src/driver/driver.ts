@@ -51,7 +51,10 @@ export interface Driver {
    */
   stream(sql: string, params: QueryParams, format: StreamFormat, settings?: QuerySettings, options?: StreamOptions): AsyncIterable<Uint8Array>;
   insertJSONEachRow(table: string, rows: readonly object[], settings?: InsertSettings): Promise<void>;
-  /** Inserts JSONEachRow lines that are already encoded (one object per line), without decoding them. */
+  /**
+   * Inserts JSONEachRow lines that are already encoded (one object per line), without decoding
+   * them: the event path. A refusal of the lines' content is `rows_refused` (insert-errors.ts).
+   */
   insertJSONEachRowBytes(table: string, lines: Buffer, settings?: InsertSettings): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -98,7 +98,7 @@ class ServerDriver implements Driver {
     try {
       await this.client.insert({ table, values: [...rows], format: 'JSONEachRow', clickhouse_settings: settings });
     } catch (err) {
-      throw this.insertError(err);
+      throw asStoreError(err, this.answered(err));
     }
   }
 
@@ -115,6 +115,7 @@ class ServerDriver implements Driver {
     }
   }
 
+  /** The event path's inserts: a refusal of the rows' content is told apart (insert-errors.ts). */
   private insertError(err: unknown): StoreError {
     const answered = this.answered(err);
     return answered ? insertFailure(err, asStoreError(err, true)) : asStoreError(err, false);

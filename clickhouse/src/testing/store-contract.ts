@@ -397,6 +397,18 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
       await store.insertRequestRows([good], { dedupToken: `good-${project}` });
       expect(await physicalRows('requests', 'project_id', project)).toBe(1);
     });
+
+    it('stores lone UTF-16 surrogates from a client (encoded well-formed), and refuses their raw escape as rows_refused', async () => {
+      const project = newProjectId();
+      // Valid for the contract; JSON.stringify alone would write each as an escape the engine refuses.
+      const event = makeEvent({ project_id: project, model: 'x\ud800', user_id: 'a\ud800"b', request_body: '{"model":"\udfff"}', properties: { 'k\ud800': 'v\udc00' } });
+      await store.insertRequests([event]);
+      const stored = await store.getRequest([project], event.request_id);
+      expect(stored).toMatchObject({ model: 'x\ufffd', user_id: 'a\ufffd"b', request_body: '{"model":"\ufffd"}', properties: { 'k\ufffd': 'v\ufffd' } });
+      const raw = Buffer.from(encodeRequestEvent(makeEvent({ project_id: project, user_id: 'u' })).toString().replace('"user_id":"u"', '"user_id":"a\\ud800\\"b"'));
+      expect(raw.toString()).toContain('"user_id":"a\\ud800\\"b"');
+      await expectStoreError(store.insertRequestRows([raw]), 'rows_refused');
+    });
   });
 
   describe('body TTL', () => {

@@ -18,6 +18,16 @@ describe('event codec', () => {
     expect(requestIdOf(Buffer.from('{"request_id":"unterminated'))).toBeUndefined();
   });
 
+  it('writes lone surrogates as U+FFFD, in values and property names, and leaves pairs and literal backslashes alone', () => {
+    const event = makeEvent({ model: 'x\ud800', user_id: '\udc00', properties: { 'k\udbff': 'v\ud800"q' }, request_body: 'text \\ud800 and 😀' });
+    const bytes = encodeRequestEvent(event);
+    expect(bytes.toString()).not.toMatch(/(^|[^\\])(\\\\)*\\ud[89a-f]/i);
+    const decoded = JSON.parse(bytes.toString()) as typeof event;
+    expect(decoded).toMatchObject({ model: 'x\ufffd', user_id: '\ufffd', properties: { 'k\ufffd': 'v\ufffd"q' }, request_body: 'text \\ud800 and 😀' });
+    const plain = makeEvent({ request_body: 'a literal \\ud800 only' });
+    expect(encodeRequestEvent(plain).toString()).toBe(JSON.stringify(plain));
+  });
+
   it('passes a current event through as the very bytes it came in (no re-encoding)', () => {
     const bytes = encodeRequestEvent(makeEvent());
     const decoded = decodeEventRow(bytes);

@@ -1,14 +1,40 @@
 import { validateRequestEvent, type RequestEvent } from './request-event.ts';
 
+/** Node 20 has them (ES2024); the project's lib is ES2023. */
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+const isWellFormed = (text: string) => (text as unknown as WellFormedString).isWellFormed();
+const toWellFormed = (text: string) => (text as unknown as WellFormedString).toWellFormed();
+
+/** A JSON.stringify replacer: a lone UTF-16 surrogate becomes U+FFFD (as Buffer.from writes it), in values and in names (properties). */
+function wellFormed(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return isWellFormed(value) ? value : toWellFormed(value);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !Object.keys(value).every(isWellFormed)) {
+    return Object.fromEntries(Object.entries(value).map(([name, v]) => [toWellFormed(name), v]));
+  }
+  return value;
+}
+
 /**
  * The one serialisation of an event: these bytes are the spool record, the Kafka message value
  * and the JSONEachRow line ClickHouse stores. JSON.stringify never writes a raw newline, so
  * one event is always one line.
+ *
+ * A lone surrogate (any client can send `{"model":"x\ud800"}`, and a provider's message cut at
+ * a length can end in half a pair) would be written as a `\ud800` escape, which ClickHouse
+ * refuses or, with its setting to accept it, misreads when an escaped quote follows; the event
+ * is written again with such strings made well-formed. The `\ud` test is one scan of the JSON:
+ * a paired surrogate is written as is, so only a lone one (or a literal backslash-u-d, written
+ * `\\ud`, whose second encoding changes nothing) is escaped that way.
  */
 export function encodeRequestEvent(event: RequestEvent): Buffer {
   let json = JSON.stringify(event);
+  if (json.includes('\\ud')) json = JSON.stringify(event, wellFormed);
   // The proxy builds events with request_id first; others (fixtures, upgrades) may not.
-  if (!json.startsWith('{"request_id":')) json = JSON.stringify(Object.assign({ request_id: event.request_id }, event));
+  if (!json.startsWith('{"request_id":')) json = JSON.stringify(Object.assign({ request_id: event.request_id }, event), wellFormed);
   return Buffer.from(json);
 }
 

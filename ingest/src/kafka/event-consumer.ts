@@ -1,11 +1,11 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
 import { decodeEventRow, RESENT_HEADER, type KafkaConfig } from '@periscope/contract';
-import { StoreError, type EventIdentity, type Store } from '@periscope/clickhouse';
+import type { EventIdentity, Store } from '@periscope/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from '../ingest-metrics.ts';
 import { GroupedInserts, PartAbandoned } from './grouped-inserts.ts';
-import { insertIsolatingRefused, type RefusedRow } from '../refused-rows.ts';
+import { insertIsolatingRefused, isRefusal, type RefusedRow } from '../refused-rows.ts';
 import { createKafka, ensureTopic } from '@periscope/spool/kafka';
 
 export interface EventConsumerOptions {
@@ -51,8 +51,9 @@ function crashPoint(name: 'kill-before-insert' | 'kill-after-insert'): void {
  * committed only after the insert succeeded, and a batch that may be a redelivery (the first
  * after a start or a rebalance) leaves out the request ids stored already: a crash between
  * insert and commit stores nothing twice, in the rows or in the rollups the inserts feed.
- * Messages that fail the contract go to the dead-letter topic with the reason, and are
- * committed only once that produce succeeded. While ClickHouse is down the insert is retried
+ * Messages that fail the contract, and rows the engine itself refuses for their content (the
+ * rest of their batch is stored; refused-rows.ts), go to the dead-letter topic with the reason,
+ * and are committed only once that produce succeeded. While ClickHouse is down the insert is retried
  * with backoff, heartbeating, so the consumer holds its partitions and resumes by itself.
  *
  * A broker outage, at start or during a run, never ends the process: the consumer reconnects
@@ -268,7 +269,7 @@ export class EventConsumer {
         if (toInsert.length > 0) await this.inserts.insert({ rows: toInsert, range, live: keepGoing });
       } catch (err) {
         if (err instanceof PartAbandoned) return;
-        if (!(err instanceof StoreError && err.status === 400)) throw err;
+        if (!isRefusal(err)) throw err;
         // The contract check passed above, so this is the engine refusing a value: store the
         // batch's other rows, and dead-letter only the rows it refuses on their own. An insert
         // is not atomic across the engine's blocks, so rows a refused insert stored before the
@@ -278,9 +279,16 @@ export class EventConsumer {
         const stored = await this.retrying('insert around refused rows', keepGoing, heartbeat, async () => {
           const unstored = new Set(await this.freshRows(events, resent, true));
           rest = fresh.filter((i) => unstored.has(i));
-          refused = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${range}:${rest.length}:isolated`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }));
+          refused = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${range}:${rest.length}:isolated`, async (slice, dedupToken) => {
+            try {
+              await this.o.store.insertRequestRows(slice, { dedupToken });
+            } catch (failure) {
+              if (!isRefusal(failure)) this.o.metrics.insertFailures.inc();
+              throw failure;
+            }
+          }, keepGoing);
         });
-        if (!stored) return;
+        if (!stored || !keepGoing()) return; // the new owner of the partition reads the batch again
         refusedCount = refused.length;
         poison.push(...refused.map(({ index, reason }) => ({ message: rowMessages[rest[index]!]!, reason: `rejected by the store: ${reason}` })));
       }
@@ -330,7 +338,7 @@ export class EventConsumer {
       })),
     });
     for (const { reason } of poison) this.o.metrics.deadLettered.inc({ reason: reason.split(':', 1)[0]!.slice(0, 60) });
-    this.o.log.warn({ count: poison.length, source }, 'sent messages that fail the event contract to the dead-letter topic');
+    this.o.log.warn({ count: poison.length, source }, 'sent messages that fail the event contract or that the store refused to the dead-letter topic');
   }
 
   /** Retries `work` with backoff until it succeeds; false when the batch was given up (rebalance, stop). */

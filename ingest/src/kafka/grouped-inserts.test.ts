@@ -124,4 +124,29 @@ describe('GroupedInserts', () => {
     await expect(poisoned).rejects.toMatchObject({ status: 400 });
     expect(tokens).toEqual(['first:1', 'good:2,poisoned:1', 'good:2', 'poisoned:1']);
   });
+
+  it('settles a part cut into chunks only once every chunk settled, so a refused chunk never races one still being stored', async () => {
+    const store = manualStore();
+    const inserts = grouped({ insertRows: store.insertRows, maxRows: 10 });
+    let settled = false;
+    const part = inserts.insert({ rows: rows('a', 25), range: 'big', live }).catch((err: unknown) => {
+      settled = true;
+      return err;
+    });
+    await turn();
+    expect(store.calls.map((c) => c.token)).toEqual(['big#1/3:10']);
+    store.calls[0]!.finish(new StoreError('rows_refused', 'Code: 27.'));
+    await turn();
+    // The first chunk is refused; the others are still to be stored, one failing once: the part waits for them.
+    expect(store.calls.map((c) => c.token)).toEqual(['big#1/3:10', 'big#2/3:10']);
+    store.calls[1]!.finish(new StoreError('store_unavailable', 'down'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(store.calls.map((c) => c.token)).toEqual(['big#1/3:10', 'big#2/3:10', 'big#2/3:10']);
+    store.calls[2]!.finish();
+    await turn();
+    expect(store.calls.map((c) => c.token)).toEqual(['big#1/3:10', 'big#2/3:10', 'big#2/3:10', 'big#3/3:5']);
+    expect(settled).toBe(false);
+    store.calls[3]!.finish();
+    expect(await part).toMatchObject({ code: 'rows_refused' });
+  });
 });

@@ -63,10 +63,14 @@ export class GroupedInserts {
    * Resolves once the rows are stored; rejects with the store's 400, or PartAbandoned. A part
    * over a cap goes out in several inserts, in the same order every time it is handed in.
    */
-  insert(part: PartRows): Promise<void> {
+  async insert(part: PartRows): Promise<void> {
     const chunks = this.#chunks(part.rows);
     if (chunks.length === 1) return this.#enqueue(part);
-    return Promise.all(chunks.map((rows, i) => this.#enqueue({ rows, range: `${part.range}#${i + 1}/${chunks.length}`, live: part.live }))).then(() => undefined);
+    // Settled together: a caller that handles a refused chunk must not race a sibling still
+    // being stored (it would store that chunk's rows a second time, under another token).
+    const settled = await Promise.allSettled(chunks.map((rows, i) => this.#enqueue({ rows, range: `${part.range}#${i + 1}/${chunks.length}`, live: part.live })));
+    const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failures.length > 0) throw failures.find((err) => err instanceof PartAbandoned) ?? failures[0];
   }
 
   #chunks(rows: Buffer[]): Buffer[][] {

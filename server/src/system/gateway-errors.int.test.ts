@@ -197,6 +197,21 @@ describe('bad input gets a clear error in the provider shape', () => {
     expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
   });
 
+  it('logs a call whose body holds lone UTF-16 surrogates (valid JSON), and the calls after it', async () => {
+    const { key, project } = await clients();
+    const headers = { 'periscope-auth': `Bearer ${key}`, authorization: 'Bearer sk-client-abcdefghijklmnopqrst', 'content-type': 'application/json' };
+    // Each escape decodes to half a pair; once they made the engine refuse the row and hold up every row after it.
+    const body = '{"model":"gpt-4o-mini\\ud800","user":"a\\ud800\\"b","messages":[{"role":"user","content":"\\udfff"}]}';
+    const odd = await fetch(`${h.url}/v1/chat/completions`, { method: 'POST', headers, body });
+    expect(odd.status).toBe(200);
+    await odd.arrayBuffer();
+    const after = await post('/v1/chat/completions', { headers, body: JSON.stringify({ model: 'gpt-4o-mini', messages }) });
+    expect(after.status).toBe(200);
+    const rows = await h.rows(project, '', 2);
+    expect(rows.map((r) => r.model).sort()).toEqual(['gpt-4o-mini', 'gpt-4o-mini\ufffd']);
+    expect(rows.find((r) => r.model !== 'gpt-4o-mini')?.request_id).toBe(odd.headers.get('periscope-request-id'));
+  });
+
   it('allows only the methods each endpoint has: 405 with Allow, in the provider\'s shape, and nothing is forwarded', async () => {
     const { key, project } = await clients();
     const auth = { 'periscope-auth': `Bearer ${key}`, 'content-type': 'application/json' };
