@@ -1,19 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '@periscope/clickhouse';
 import { insertIsolatingRefused } from './refused-rows.ts';
+import { PartAbandoned } from './kafka/grouped-inserts.ts';
 
-/** A store that refuses any insert holding a BAD row, deduplicates by token, and can fail transiently. */
-function fakeStore(failOnCall = new Set<number>()) {
+/**
+ * A store that refuses any insert holding a BAD row and deduplicates by token. The calls in
+ * `failOnCall` fail as a store outage would; with `afterStoring`, only once the rows are stored
+ * (a server that finished the insert after its client gave up).
+ */
+function fakeStore(failOnCall = new Set<number>(), afterStoring = false) {
   const stored: string[] = [];
   const tokens = new Set<string>();
   let calls = 0;
   const insert = async (rows: Buffer[], token: string) => {
     calls += 1;
-    if (failOnCall.has(calls)) throw new StoreError('store_unavailable', 'ClickHouse is down');
+    const fail = failOnCall.has(calls);
+    if (fail && !afterStoring) throw new StoreError('store_unavailable', 'ClickHouse is down');
     if (rows.some((r) => r.toString().includes('BAD'))) throw new StoreError('rows_refused', `the engine refused the rows: ${rows.length}`);
-    if (tokens.has(token)) return;
-    tokens.add(token);
-    stored.push(...rows.map(String));
+    if (!tokens.has(token)) {
+      tokens.add(token);
+      stored.push(...rows.map(String));
+    }
+    if (fail) throw new StoreError('store_unavailable', 'timed out waiting for the answer');
   };
   return { insert, stored, calls: () => calls };
 }
@@ -42,15 +50,38 @@ describe('insertIsolatingRefused', () => {
     }
   });
 
-  it('throws a failure that is not a refusal, and a retry stores nothing twice', async () => {
+  it('rides out a failure that is not a refusal at any point, storing every other row once', async () => {
     const rows = rowsWith(64, [5, 40]);
-    for (let failAt = 2; failAt <= 12; failAt++) {
-      const store = fakeStore(new Set([failAt]));
-      await expect(insertIsolatingRefused(rows, 'batch', store.insert)).rejects.toMatchObject({ code: 'store_unavailable' });
-      const refused = await insertIsolatingRefused(rows, 'batch', store.insert);
+    for (const [failAt, afterStoring] of Array.from({ length: 12 }, (_, i) => [[i + 1, false], [i + 1, true]] as const).flat()) {
+      const store = fakeStore(new Set([failAt]), afterStoring);
+      const refused = await insertIsolatingRefused(rows, 'batch', store.insert, { retryMs: 1 });
       expect(refused.map((r) => r.index)).toEqual([5, 40]);
       expect(store.stored).toHaveLength(62);
       expect(new Set(store.stored).size).toBe(62);
     }
+  });
+
+  it('retries a slice that failed for another reason in place, same rows and token, and stops once no longer live', async () => {
+    const rows = rowsWith(64, [5, 40]);
+    const tokens: string[] = [];
+    const store = fakeStore(new Set([3, 4]));
+    const failures: unknown[] = [];
+    const refused = await insertIsolatingRefused(rows, 'batch', async (r, t) => {
+      tokens.push(t);
+      await store.insert(r, t);
+    }, { retryMs: 1, onFailure: (err) => failures.push(err) });
+    expect(refused.map((r) => r.index)).toEqual([5, 40]);
+    expect(failures).toHaveLength(2);
+    expect(tokens[2]).toBe(tokens[3]);
+    expect(tokens[3]).toBe(tokens[4]);
+    expect(store.stored).toHaveLength(62);
+
+    let calls = 0;
+    const stopped = insertIsolatingRefused(rows, 'batch2', async (r, t) => {
+      calls += 1;
+      await fakeStore().insert(r, t);
+    }, { live: () => calls < 3 });
+    await expect(stopped).rejects.toBeInstanceOf(PartAbandoned);
+    expect(calls).toBe(3);
   });
 });

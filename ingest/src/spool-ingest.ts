@@ -5,6 +5,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { insertIsolatingRefused, isRefusal } from './refused-rows.ts';
+import { PartAbandoned } from './kafka/grouped-inserts.ts';
 
 export interface SpoolIngestOptions {
   /** The gateway's spool directory. */
@@ -56,6 +57,8 @@ export class SpoolIngest {
   private readonly loop: Promise<void>;
   private readonly o: Required<SpoolIngestOptions>;
   private lastDropLog = 0;
+  /** Until the first batch after the start was read. */
+  private firstBatch = true;
   private wake: (() => void) | undefined;
 
   private constructor(private readonly reader: SpoolReader, private readonly dropped: Counter<'reason'>, o: SpoolIngestOptions) {
@@ -142,13 +145,23 @@ export class SpoolIngest {
     }
     await this.reader.begin(batch);
     const token = `spool:${batch.token}`;
-    /** Once the store refused the batch, every try leaves out the rows stored already (refused-rows.ts). */
+    /**
+     * Once the store refused the batch, the rows stored already are left out and the rest
+     * isolated (refused-rows.ts). The first batch after a start may be one a crash cut short
+     * while isolating, so it starts by looking for stored rows too.
+     */
     let isolating = false;
+    let checkStored = this.firstBatch;
+    this.firstBatch = false;
     for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
       const end = this.o.metrics.insertLatency.startTimer();
       try {
         crashPoint('spool-kill-before-insert');
         let refused: { request_id: string; reason: string }[] = [];
+        if (checkStored && rows.length > 0) {
+          if ((await this.o.store.storedRequestIds(events)).size > 0) isolating = true;
+          checkStored = false;
+        }
         if (!isolating) {
           try {
             await this.o.store.insertRequestRows(rows, { dedupToken: token });
@@ -160,7 +173,13 @@ export class SpoolIngest {
         if (isolating) {
           const stored = await this.o.store.storedRequestIds(events);
           const rest = events.flatMap((e, i) => (stored.has(e.request_id) ? [] : [i]));
-          const found = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${token}:${rest.length}:isolated`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }));
+          const found = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${token}:${rest.length}:isolated`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }), {
+            live: () => this.running,
+            onFailure: (err) => {
+              this.o.metrics.insertFailures.inc();
+              this.o.log.error({ err, events: rows.length }, 'spool insert failed; retrying (the events wait in the spool)');
+            },
+          });
           refused = found.map(({ index, reason }) => ({ request_id: events[rest[index]!]!.request_id, reason }));
         }
         crashPoint('spool-kill-after-insert');
@@ -169,6 +188,7 @@ export class SpoolIngest {
         for (const { request_id, reason } of refused) this.drop('rejected_by_store', reason, request_id);
         break;
       } catch (err) {
+        if (err instanceof PartAbandoned) return false; // stopping: the batch stays in the spool
         // Anything but a refusal of the rows' content: they wait in the spool until it passes.
         this.o.metrics.insertFailures.inc();
         this.o.log.error({ err, events: rows.length }, 'spool insert failed; retrying (the events wait in the spool)');

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Session } from 'chdb';
+import { wellFormedJson } from '@periscope/contract';
 import { messageOf, StoreError, StoreLockedError } from '../errors.ts';
 import { SANDBOX_DATABASE, writeEngineConfig } from './chdb-engine-config.ts';
 import { ReadOnlyConnections } from './chdb-readers.ts';
@@ -140,7 +141,7 @@ class ChdbDriver implements Driver {
 
   async insertJSONEachRow(table: string, rows: readonly object[], settings: InsertSettings = {}): Promise<void> {
     if (rows.length === 0) return;
-    await this.#insert(table, Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n')), settings, asStoreError);
+    await this.#insert(table, Buffer.from(rows.map(wellFormedJson).join('\n')), settings, asStoreError);
   }
 
   async insertJSONEachRowBytes(table: string, values: Buffer, settings: InsertSettings = {}): Promise<void> {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { messageOf, StoreError } from '../errors.ts';
+import { wellFormedJson } from '@periscope/contract';
 import { insertFailure } from './insert-errors.ts';
 import type { Driver, InsertSettings, QueryParams, QuerySettings, ReadOptions, StreamFormat, StreamOptions } from './driver.ts';
 
@@ -95,14 +96,15 @@ class ServerDriver implements Driver {
 
   async insertJSONEachRow(table: string, rows: readonly object[], settings: InsertSettings = {}): Promise<void> {
     if (rows.length === 0) return;
-    try {
-      await this.client.insert({ table, values: [...rows], format: 'JSONEachRow', clickhouse_settings: settings });
-    } catch (err) {
-      throw asStoreError(err, this.answered(err));
-    }
+    await this.insertLines(table, Buffer.from(rows.map(wellFormedJson).join('\n')), settings, (err) => asStoreError(err, this.answered(err)));
   }
 
+  /** The event path: a refusal of the rows' content is told apart (insert-errors.ts). */
   async insertJSONEachRowBytes(table: string, lines: Buffer, settings: InsertSettings = {}): Promise<void> {
+    await this.insertLines(table, lines, settings, (err) => (this.answered(err) ? insertFailure(err, asStoreError(err, true)) : asStoreError(err, false)));
+  }
+
+  private async insertLines(table: string, lines: Buffer, settings: InsertSettings, failure: (err: unknown) => StoreError): Promise<void> {
     if (lines.length === 0) return;
     try {
       // Table names come from code, never from users.
@@ -111,14 +113,8 @@ class ServerDriver implements Driver {
       });
       for await (const chunk of result.stream as AsyncIterable<Buffer>) void chunk;
     } catch (err) {
-      throw this.insertError(err);
+      throw failure(err);
     }
-  }
-
-  /** The event path's inserts: a refusal of the rows' content is told apart (insert-errors.ts). */
-  private insertError(err: unknown): StoreError {
-    const answered = this.answered(err);
-    return answered ? insertFailure(err, asStoreError(err, true)) : asStoreError(err, false);
   }
 
   async ping(): Promise<void> {

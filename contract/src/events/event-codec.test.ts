@@ -28,6 +28,19 @@ describe('event codec', () => {
     expect(encodeRequestEvent(plain).toString()).toBe(JSON.stringify(plain));
   });
 
+  it('encodes again, well-formed, bytes that hold an escaped lone surrogate (an older gateway, another producer)', () => {
+    const event = makeEvent({ model: 'm', user_id: 'u' });
+    const lower = Buffer.from(JSON.stringify(event).replace('"user_id":"u"', '"user_id":"a\\ud800b"'));
+    const upper = Buffer.from(JSON.stringify(event).replace('"user_id":"u"', '"user_id":"a\\uD800b"'));
+    for (const bytes of [lower, upper]) {
+      const decoded = decodeEventRow(bytes);
+      expect(decoded.ok).toBe(true);
+      if (!decoded.ok) continue;
+      expect(decoded.row).not.toBe(bytes);
+      expect((JSON.parse(decoded.row.toString()) as { user_id: string }).user_id).toBe('a\ufffdb');
+    }
+  });
+
   it('passes a current event through as the very bytes it came in (no re-encoding)', () => {
     const bytes = encodeRequestEvent(makeEvent());
     const decoded = decodeEventRow(bytes);

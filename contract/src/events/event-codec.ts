@@ -9,7 +9,11 @@ interface WellFormedString {
 const isWellFormed = (text: string) => (text as unknown as WellFormedString).isWellFormed();
 const toWellFormed = (text: string) => (text as unknown as WellFormedString).toWellFormed();
 
-/** A JSON.stringify replacer: a lone UTF-16 surrogate becomes U+FFFD (as Buffer.from writes it), in values and in names (properties). */
+/**
+ * A JSON.stringify replacer: a lone UTF-16 surrogate becomes U+FFFD (as Buffer.from writes it),
+ * in values and in names (properties; two names that differ only there become one, the last
+ * value kept).
+ */
 function wellFormed(_key: string, value: unknown): unknown {
   if (typeof value === 'string') return isWellFormed(value) ? value : toWellFormed(value);
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && !Object.keys(value).every(isWellFormed)) {
@@ -31,17 +35,25 @@ function wellFormed(_key: string, value: unknown): unknown {
  * `\\ud`, whose second encoding changes nothing) is escaped that way.
  */
 export function encodeRequestEvent(event: RequestEvent): Buffer {
-  let json = JSON.stringify(event);
-  if (json.includes('\\ud')) json = JSON.stringify(event, wellFormed);
+  let json = wellFormedJson(event);
   // The proxy builds events with request_id first; others (fixtures, upgrades) may not.
-  if (!json.startsWith('{"request_id":')) json = JSON.stringify(Object.assign({ request_id: event.request_id }, event), wellFormed);
+  if (!json.startsWith('{"request_id":')) json = wellFormedJson(Object.assign({ request_id: event.request_id }, event));
   return Buffer.from(json);
+}
+
+/** JSON.stringify, with lone surrogates written as U+FFFD (see encodeRequestEvent): for any row ClickHouse takes as JSON. */
+export function wellFormedJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes('\\ud') ? JSON.stringify(value, wellFormed) : json;
 }
 
 const ID_PREFIX = Buffer.from('{"request_id":"');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
+/** The start of a `\udXXX` escape; see encodeRequestEvent. */
+const ESCAPED_SURROGATE = Buffer.from('\\ud');
+const ESCAPED_SURROGATE_UPPER = Buffer.from('\\uD');
 
 /**
  * The request id of encoded event bytes, read from their fixed prefix without parsing the
@@ -83,5 +95,8 @@ export function decodeEventRow(bytes: Buffer): DecodedEventRow {
   }
   const checked = validateRequestEvent(json);
   if (!checked.ok) return { ok: false, reason: checked.reason, requestId: typeof (json as { request_id?: unknown })?.request_id === 'string' ? (json as { request_id: string }).request_id : undefined };
-  return { ok: true, row: checked.upgraded ? encodeRequestEvent(checked.event) : bytes, event: checked.event };
+  // Bytes from before the encoder wrote lone surrogates well-formed, or from another producer
+  // (which may write the escape in capitals), are encoded again rather than refused by the engine.
+  const escapedSurrogate = bytes.includes(ESCAPED_SURROGATE) || bytes.includes(ESCAPED_SURROGATE_UPPER);
+  return { ok: true, row: checked.upgraded || escapedSurrogate ? encodeRequestEvent(checked.event) : bytes, event: checked.event };
 }

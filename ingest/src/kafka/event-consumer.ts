@@ -276,19 +276,23 @@ export class EventConsumer {
         // bad one are left out first.
         let refused: RefusedRow[] = [];
         let rest: number[] = [];
-        const stored = await this.retrying('insert around refused rows', keepGoing, heartbeat, async () => {
+        const checked = await this.retrying('stored-id check', keepGoing, heartbeat, async () => {
           const unstored = new Set(await this.freshRows(events, resent, true));
           rest = fresh.filter((i) => unstored.has(i));
-          refused = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${range}:${rest.length}:isolated`, async (slice, dedupToken) => {
-            try {
-              await this.o.store.insertRequestRows(slice, { dedupToken });
-            } catch (failure) {
-              if (!isRefusal(failure)) this.o.metrics.insertFailures.inc();
-              throw failure;
-            }
-          }, keepGoing);
         });
-        if (!stored || !keepGoing()) return; // the new owner of the partition reads the batch again
+        if (!checked) return;
+        try {
+          refused = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${range}:${rest.length}:isolated`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }), {
+            live: keepGoing,
+            onFailure: (failure) => {
+              this.o.metrics.insertFailures.inc();
+              this.o.log.error({ err: failure }, 'insert failed; retrying (the partition waits, nothing is skipped)');
+            },
+          });
+        } catch (failure) {
+          if (failure instanceof PartAbandoned) return; // the new owner of the partition reads the batch again
+          throw failure;
+        }
         refusedCount = refused.length;
         poison.push(...refused.map(({ index, reason }) => ({ message: rowMessages[rest[index]!]!, reason: `rejected by the store: ${reason}` })));
       }
@@ -349,6 +353,7 @@ export class EventConsumer {
         await work();
         return true;
       } catch (err) {
+        if (err instanceof PartAbandoned) return false;
         this.o.log.error({ err }, `${what} failed; retrying (the partition waits, nothing is skipped)`);
       }
       if (!keepGoing()) return false;
