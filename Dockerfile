@@ -5,6 +5,8 @@ FROM node:20-bookworm-slim AS base
 RUN npm install -g pnpm@10
 WORKDIR /app
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+# Fixes applied to dependencies on install (package.json: pnpm.patchedDependencies).
+COPY patches patches
 COPY contract/package.json contract/
 COPY spool/package.json spool/
 COPY clickhouse/package.json clickhouse/

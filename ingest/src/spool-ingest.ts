@@ -31,6 +31,12 @@ export interface SpoolIngestOptions {
    * with 1 s, CPU taken from the core that also runs the clients and the provider.
    */
   busyLingerMs?: number;
+  /**
+   * Pause when the spool has nothing new. Each look costs a directory listing and a stat; at
+   * 20 ms an idle store process spent about 10 ms of CPU a second on them (docs/benchmarks.md,
+   * "Idle CPU"). 100 ms is within the linger a batch waits anyway.
+   */
+  idleMs?: number;
 }
 
 /** A batch this large means calls are flowing: wait longer so inserts stay large. */
@@ -62,7 +68,7 @@ export class SpoolIngest {
   private wake: (() => void) | undefined;
 
   private constructor(private readonly reader: SpoolReader, private readonly dropped: Counter<'reason'>, o: SpoolIngestOptions) {
-    this.o = { maxBatch: 10_000, maxBatchBytes: 16 * 1024 * 1024, lingerMs: 200, busyLingerMs: 1000, ...o };
+    this.o = { maxBatch: 10_000, maxBatchBytes: 16 * 1024 * 1024, lingerMs: 200, busyLingerMs: 1000, idleMs: 100, ...o };
     new Gauge({ name: 'periscope_spool_backlog_bytes', help: 'Spooled bytes not yet in ClickHouse.', registers: [o.registry], collect() { this.set(reader.backlogBytes()); } });
     this.loop = this.run();
   }
@@ -118,7 +124,7 @@ export class SpoolIngest {
         continue;
       }
       if (!batch) {
-        await sleep(20);
+        await this.pause(this.o.idleMs);
         continue;
       }
       if (!(await this.insert(batch))) return;

@@ -31,7 +31,11 @@ export interface SpoolShipperOptions {
    * default), so batches are cut well below it.
    */
   batchMaxBytes?: number;
-  /** Pause when the spool has nothing new. */
+  /**
+   * Pause when the spool has nothing new. Each look costs a directory listing and a stat: at
+   * 20 ms they were most of an idle shipper's CPU (docs/benchmarks.md, "Idle CPU"). The first
+   * event after a quiet spell waits up to this long, no longer than a linger.
+   */
   idleMs?: number;
   /**
    * Pause after a batch that was not full, so that a steady flow of calls makes a few large
@@ -66,7 +70,7 @@ export class SpoolShipper {
   private readonly o: Required<SpoolShipperOptions>;
 
   constructor(o: SpoolShipperOptions) {
-    this.o = { batchMax: 500, batchMaxBytes: 768 * 1024, idleMs: 20, lingerMs: 100, retryMs: 200, ...o };
+    this.o = { batchMax: 500, batchMaxBytes: 768 * 1024, idleMs: 100, lingerMs: 100, retryMs: 200, ...o };
   }
 
   async run(): Promise<void> {
