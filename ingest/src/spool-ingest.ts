@@ -84,6 +84,8 @@ export class SpoolIngest {
 
   /** Resolves once everything before `target` (a writer's position) is in ClickHouse. */
   async drainedTo(target: SpoolPosition): Promise<void> {
+    // Someone waits for these rows: read now rather than after the idle look or the linger.
+    this.wake?.();
     while (this.running && !after(this.reader.position, target)) await sleep(5);
   }
 
@@ -101,8 +103,9 @@ export class SpoolIngest {
     this.reader.close();
   }
 
-  /** A pause that stop() cuts short. */
+  /** A pause that stop() cuts short, and none once stopping (a stop() during a read or an insert woke no pause). */
   private pause(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       this.wake = done;
