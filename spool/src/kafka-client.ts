@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
+import { useSizedGzipCodec } from './kafka-gzip.ts';
 
 /** The slice of a pino/Fastify logger kafkajs output is routed to. */
 export interface KafkaLog {
@@ -12,8 +13,10 @@ export interface KafkaLog {
  * One place that builds kafkajs clients for the proxy's producer and the ingest's consumer:
  * kafkajs logs go to our structured logger, and retries are short so an unreachable broker
  * surfaces in seconds (the caller spools or pauses) instead of hanging a send for minutes.
+ * GZIP batches are decompressed by kafka-gzip.ts.
  */
 export function createKafka(brokers: string[], clientId: string, log: KafkaLog, overrides: Partial<KafkaJsConfig> = {}): Kafka {
+  useSizedGzipCodec();
   return new Kafka({
     clientId,
     brokers,
