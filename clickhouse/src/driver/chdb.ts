@@ -10,6 +10,7 @@ import type { Driver, InsertSettings, QueryParams, QuerySettings, ReadOptions, S
 import { ExportSpool } from './export-spool.ts';
 import { insertFailure } from './insert-errors.ts';
 import { parseJSONEachRow } from './json-each-row.ts';
+import { LineBuffers } from './line-buffers.ts';
 import { ParquetConcat } from './parquet-concat.ts';
 import { RepeatedHeader } from './repeated-header.ts';
 import { SessionGate } from './session-gate.ts';
@@ -44,6 +45,7 @@ class ChdbDriver implements Driver {
   readonly database = 'default';
   readonly #gate = new SessionGate();
   readonly #readers: ReadOnlyConnections;
+  readonly #lines = new LineBuffers();
 
   constructor(
     private readonly session: Session,
@@ -144,8 +146,10 @@ class ChdbDriver implements Driver {
     await this.#insert(table, Buffer.from(rows.map(wellFormedJson).join('\n')), settings, asStoreError);
   }
 
-  async insertJSONEachRowBytes(table: string, values: Buffer, settings: InsertSettings = {}): Promise<void> {
-    await this.#insert(table, values, settings, (err) => insertFailure(err, asStoreError(err)));
+  async insertJSONEachRowBytes(table: string, rows: readonly Buffer[], settings: InsertSettings = {}): Promise<void> {
+    // No abort or timeout is passed to the engine, so the insert settles only once the engine is
+    // done with the bytes and the buffer can be reused.
+    await this.#lines.withLines(rows, (values) => this.#insert(table, values, settings, (err) => insertFailure(err, asStoreError(err))));
   }
 
   async #insert(table: string, values: Buffer, settings: InsertSettings, failure: (err: unknown) => StoreError): Promise<void> {

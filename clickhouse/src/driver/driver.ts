@@ -52,10 +52,11 @@ export interface Driver {
   stream(sql: string, params: QueryParams, format: StreamFormat, settings?: QuerySettings, options?: StreamOptions): AsyncIterable<Uint8Array>;
   insertJSONEachRow(table: string, rows: readonly object[], settings?: InsertSettings): Promise<void>;
   /**
-   * Inserts JSONEachRow lines that are already encoded (one object per line), without decoding
-   * them: the event path. A refusal of the lines' content is `rows_refused` (insert-errors.ts).
+   * Inserts rows that are already encoded JSON objects (one per buffer, no newline in them),
+   * without decoding them: the event path. A refusal of their content is `rows_refused`
+   * (insert-errors.ts).
    */
-  insertJSONEachRowBytes(table: string, lines: Buffer, settings?: InsertSettings): Promise<void>;
+  insertJSONEachRowBytes(table: string, rows: readonly Buffer[], settings?: InsertSettings): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,6 +5,8 @@ import { wellFormedJson } from '@periscope/contract';
 import { insertFailure } from './insert-errors.ts';
 import type { Driver, InsertSettings, QueryParams, QuerySettings, ReadOptions, StreamFormat, StreamOptions } from './driver.ts';
 
+const NEWLINE = Buffer.from('\n');
+
 /** The custom setting the report reader's row policies read (clickhouse/sql/report-reader.sql); the server must allow the SQL_ prefix. */
 const ROW_POLICY_SETTING = 'SQL_periscope_projects';
 
@@ -100,8 +102,10 @@ class ServerDriver implements Driver {
   }
 
   /** The event path: a refusal of the rows' content is told apart (insert-errors.ts). */
-  async insertJSONEachRowBytes(table: string, lines: Buffer, settings: InsertSettings = {}): Promise<void> {
-    await this.insertLines(table, lines, settings, (err) => (this.answered(err) ? insertFailure(err, asStoreError(err, true)) : asStoreError(err, false)));
+  async insertJSONEachRowBytes(table: string, rows: readonly Buffer[], settings: InsertSettings = {}): Promise<void> {
+    const lines: Buffer[] = [];
+    for (const row of rows) lines.push(row, NEWLINE);
+    await this.insertLines(table, Buffer.concat(lines), settings, (err) => (this.answered(err) ? insertFailure(err, asStoreError(err, true)) : asStoreError(err, false)));
   }
 
   private async insertLines(table: string, lines: Buffer, settings: InsertSettings, failure: (err: unknown) => StoreError): Promise<void> {

@@ -3,8 +3,6 @@ import type { Driver, InsertSettings } from '../driver/driver.ts';
 import { StoreError } from '../errors.ts';
 import type { InsertOptions } from '../store.ts';
 
-const NEWLINE = Buffer.from('\n');
-
 /**
  * Settings of every insert into `requests`. Dependent materialized views (the rollups)
  * deduplicate with the table, so a batch retried with its token is counted once there too;
@@ -21,9 +19,7 @@ function insertSettings(opts: InsertOptions): InsertSettings {
  */
 export async function insertRequestRows(driver: Driver, rows: readonly Buffer[], opts: InsertOptions = {}): Promise<void> {
   if (rows.length === 0) return;
-  const lines: Buffer[] = [];
-  for (const row of rows) lines.push(row, NEWLINE);
-  await driver.insertJSONEachRowBytes('requests', Buffer.concat(lines), insertSettings(opts));
+  await driver.insertJSONEachRowBytes('requests', rows, insertSettings(opts));
 }
 
 /**

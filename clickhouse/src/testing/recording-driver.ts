@@ -43,9 +43,9 @@ export class RecordingDriver implements Driver {
     this.calls.push({ kind: 'insert', sql: table, params: {}, rows, settings });
   }
 
-  /** Recorded like insertJSONEachRow, with the lines decoded to rows. */
-  async insertJSONEachRowBytes(table: string, lines: Buffer, settings: InsertSettings = {}): Promise<void> {
-    const rows = lines.toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as object);
+  /** Recorded like insertJSONEachRow, with the rows decoded. */
+  async insertJSONEachRowBytes(table: string, encoded: readonly Buffer[], settings: InsertSettings = {}): Promise<void> {
+    const rows = encoded.map((row) => JSON.parse(row.toString('utf8')) as object);
     this.calls.push({ kind: 'insert', sql: table, params: {}, rows, settings });
   }
 
