@@ -4,7 +4,8 @@
  * core 0 with everything else on core 1, systems alternated over rounds, medians reported; then
  * Kafka → `periscope ingest` → chDB. See docs/benchmarks.md for every mode.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { CacheBenchResult } from './cache-child.ts';
@@ -13,9 +14,11 @@ import { createEnvironment } from './environment.ts';
 import { ms } from './format.ts';
 import type { IngestChildResult } from './ingest-child.ts';
 import { killAllLaunched } from './launch.ts';
+import { REPO_ROOT } from './periscope-command.ts';
 import { loadAverage1m } from './proc.ts';
+import { summarizeProfile, type CpuProfile } from './profile/cpuprofile.ts';
 import { profileMode, type ProfiledSystem } from './profile/profile-mode.ts';
-import { comparisonMarkdown, ingestRow, machineInfo, profileMarkdown, startupMarkdown, updateDocs, writeResults, type ComparisonReport } from './report.ts';
+import { comparisonMarkdown, ingestProfileMarkdown, ingestRow, machineInfo, profileMarkdown, startupMarkdown, updateDocs, writeResults, type ComparisonReport } from './report.ts';
 import { kafkaIngest, type IngestScenarioResult } from './scenarios/kafka-ingest.ts';
 import { startupScenario } from './scenarios/startup.ts';
 import { summarize } from './scenarios/summary.ts';
@@ -177,8 +180,35 @@ async function cacheOnly() {
   if (cache.redisSkipped) log(`    Redis ${cache.redisSkipped}`);
 }
 
+/**
+ * `--profile ingest`: the ingest scenario (`--only ingest`) with `--cpu-prof` on `periscope
+ * ingest`; the drain's ingest is the last one the scenario starts (the first serves the proxy
+ * that records the events).
+ */
+async function profileIngest() {
+  const date = new Date().toISOString();
+  const profileDir = join(REPO_ROOT, '.periscope', 'bench-profiles', `ingest-${stamp(date)}`);
+  await mkdir(profileDir, { recursive: true });
+  const run = await createEnvironment(log, { pin: true, keepRunDir: values.keep });
+  run.env.ingestNodeFlags = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  let result: IngestScenarioResult | { skipped: string };
+  try {
+    result = await kafkaIngestOrSkip(run.env);
+  } finally {
+    await run.close();
+  }
+  // Named CPU.<date>.<time>.<pid>…: the last in name order is the last started.
+  const last = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
+  const summary = last ? summarizeProfile(JSON.parse(await readFile(join(profileDir, last), 'utf8')) as CpuProfile, 25) : undefined;
+  const md = ingestProfileMarkdown(date, result, summary, profileDir);
+  console.log(`\n${md}`);
+  const files = await writeResults(`profile-ingest-${stamp(date)}`, { date, result, profile: summary }, md);
+  log(`wrote ${files.join(', ')}`);
+}
+
 async function profile(system: string) {
-  if (system !== 'start' && system !== 'proxy') throw new Error(`--profile: start or proxy, not ${system}`);
+  if (system === 'ingest') return profileIngest();
+  if (system !== 'start' && system !== 'proxy') throw new Error(`--profile: start, proxy or ingest, not ${system}`);
   const result = await profileMode({
     system: system as ProfiledSystem,
     rate: positive('rate', values.rate, 1000),

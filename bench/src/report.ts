@@ -11,6 +11,7 @@ import { cell, mb, ms, msPair, num, signedMs } from './format.ts';
 import { REPO_ROOT } from './periscope-command.ts';
 import type { ProcessPlacement } from './pinning.ts';
 import { loadAverage1m } from './proc.ts';
+import type { ProfileSummary } from './profile/cpuprofile.ts';
 import type { ProfileResult } from './profile/profile-mode.ts';
 import { COMMIT_GRACE_MS, INGEST_GOAL_EVENTS_PER_S, type IngestScenarioResult } from './scenarios/kafka-ingest.ts';
 import type { StartupVariant } from './scenarios/startup.ts';
@@ -260,6 +261,27 @@ export function comparisonMarkdown(r: ComparisonReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A main thread's sampled time: idle share, self time by owner, and the top functions. */
+function mainThreadMarkdown(s: ProfileSummary, scope: string): string {
+  return [
+    `Main thread, ${scope}: ${num(s.windowMs / 1000, 1)} s sampled, idle ${num(s.idlePercent, 1)} %. Self time by owner:`,
+    '',
+    s.groups.filter((g) => g.group !== '(idle)').slice(0, 15).map((g) => `${g.group} ${num(g.percent, 1)} %`).join(' · '),
+    '',
+    `| # | function | where | self % |`,
+    `|---|---|---|---|`,
+    ...s.top.map((f, i) => `| ${i + 1} | ${cell(f.function)} | ${cell(f.location || f.group)} | ${num(f.percent, 1)} |`),
+  ].join('\n');
+}
+
+/** `--profile ingest`: the ingest scenario's result, then its consumer's main thread. */
+export function ingestProfileMarkdown(date: string, result: IngestScenarioResult | { skipped: string }, profile: ProfileSummary | undefined, profileDir: string): string {
+  const lines = [`### Profile of \`periscope ingest\` draining a backlog (${date.slice(0, 16).replace('T', ' ')} UTC)`, '', ingestRow(result), ''];
+  lines.push(profile ? mainThreadMarkdown(profile, 'over its whole life (start-up and the drain included)') : `No profile of the ingest process was found in ${profileDir}.`);
+  lines.push('', `Raw profile: \`${profileDir.replace(REPO_ROOT, '')}\` (open in Chrome DevTools or speedscope).`);
+  return `${lines.join('\n')}\n`;
+}
+
 export function profileMarkdown(p: ProfileResult): string {
   const s = p.profile;
   const lines = [
@@ -289,15 +311,7 @@ export function profileMarkdown(p: ProfileResult): string {
     lines.push(`No profile of the gateway process was found in ${p.profileDir}.`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(
-    `Main thread, ${s.windowed ? 'the load window only' : '**whole process life** (no sample fell in the load window)'}: ${num(s.windowMs / 1000, 1)} s sampled, idle ${num(s.idlePercent, 1)} %. Self time by owner:`,
-    '',
-    s.groups.filter((g) => g.group !== '(idle)').slice(0, 15).map((g) => `${g.group} ${num(g.percent, 1)} %`).join(' · '),
-    '',
-    `| # | function | where | self % |`,
-    `|---|---|---|---|`,
-    ...s.top.map((f, i) => `| ${i + 1} | ${cell(f.function)} | ${cell(f.location || f.group)} | ${num(f.percent, 1)} |`),
-  );
+  lines.push(mainThreadMarkdown(s, s.windowed ? 'the load window only' : '**whole process life** (no sample fell in the load window)'));
   for (const o of p.otherProfiles) {
     lines.push('', `Process ${o.pid} (below the gateway): ${num(o.summary.windowMs / 1000, 1)} s sampled, idle ${num(o.summary.idlePercent, 1)} %; top: `
       + o.summary.top.slice(0, 8).map((f) => `${cell(f.function)} (${cell(f.location)}) ${num(f.percent, 1)} %`).join(', '));

@@ -165,7 +165,7 @@ export async function startIngest(env: Environment, topic: string, o: { anyCore?
   const dir = await processDir(env, 'ingest');
   const port = await freePort();
   const args = ['ingest', '--kafka', brokers, '--data-dir', join(dir, 'data'), '--config', await writeConfig(dir, env.mockUrl, topic)];
-  const process = await launchCli({ env, args, port, dir, onGatewayCore: false, anyCore: o.anyCore, anyStatus: o.backlog });
+  const process = await launchCli({ env, args, port, dir, onGatewayCore: false, anyCore: o.anyCore, anyStatus: o.backlog, nodeFlags: env.ingestNodeFlags });
   return { process, origin: `http://127.0.0.1:${port}` };
 }
 

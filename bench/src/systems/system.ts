@@ -16,6 +16,8 @@ export interface Environment {
   kafkaBrokers(): Promise<string>;
   /** Node flags for the gateway process only (profiling: --cpu-prof is refused in NODE_OPTIONS); Node gateways only. */
   gatewayNodeFlags?: string[];
+  /** Node flags for `periscope ingest` processes (`--profile ingest`). */
+  ingestNodeFlags?: string[];
   log(msg: string): void;
 }
 
