@@ -45,6 +45,9 @@ describe('the GZIP codec kafkajs uses for Periscope (kafka-gzip.ts)', () => {
     const [a, b] = [eventLines(300), Buffer.from('tail')];
     // The trailer is the last member's: a 4-byte size hint for 1 MB of output.
     expect((await decompressBatch(Buffer.concat([gzipSync(a), gzipSync(b)]))).equals(Buffer.concat([a, b]))).toBe(true);
+    // A large last member: the output outgrows the first buffer, and the pieces are joined.
+    const c = eventLines(400);
+    expect((await decompressBatch(Buffer.concat([gzipSync(a), gzipSync(c)]))).equals(Buffer.concat([a, c]))).toBe(true);
     expect((await decompressBatch(deflateSync(a))).equals(a)).toBe(true);
     expect((await decompressBatch(gzipSync(Buffer.alloc(0)))).length).toBe(0);
   });
@@ -58,6 +61,21 @@ describe('the GZIP codec kafkajs uses for Periscope (kafka-gzip.ts)', () => {
       // zlib checks ISIZE only for what it announces: a forged one fails like any corrupt batch.
       await expect(decompressBatch(forged)).rejects.toThrow(/incorrect length|unexpected end|invalid/i);
     }
+  });
+
+  it('does not keep a large buffer for a small batch that ends in a forged size', async () => {
+    // zlib ignores what follows the stream when it starts with a zero byte: the batch
+    // decompresses, and its last 4 bytes claim 128 MiB.
+    const padded = Buffer.concat([gzipSync(Buffer.from('x')), Buffer.from([0x00, 0xc0, 0xff, 0xff, 0x07])]);
+    const out = await decompressBatch(padded);
+    expect(out.toString()).toBe('x');
+    expect(out.buffer.byteLength).toBeLessThan(1024 * 1024);
+    // A larger input may claim more, but the result is copied out of what it did not fill.
+    const raw = eventLines(50);
+    const claimsMore = Buffer.concat([gzipSync(raw), Buffer.from([0x00, 0xc0, 0xff, 0xff, 0x07])]);
+    const big = await decompressBatch(claimsMore);
+    expect(big.equals(raw)).toBe(true);
+    expect(big.buffer.byteLength).toBeLessThan(raw.length + 64 * 1024);
   });
 
   it('rejects corrupt input instead of returning part of it', async () => {

@@ -15,6 +15,10 @@ const DEFAULT_CHUNK = 16 * 1024;
  * before decompression goes on in chunks as before.
  */
 const MAX_CHUNK = 128 * 1024 * 1024;
+/** Deflate's best ratio: no input inflates to more than about 1,032 times its size. */
+const MAX_RATIO = 1032;
+/** A result this much smaller than its buffer is copied out, so that it does not keep the buffer alive. */
+const SLACK = 64 * 1024;
 
 /**
  * The output size a gzip member announces in its last 4 bytes (ISIZE, RFC 1952), or undefined
@@ -35,9 +39,14 @@ function announcedSize(buf: Buffer): number | undefined {
 export async function decompressBatch(buf: Buffer): Promise<Buffer> {
   const size = announcedSize(buf);
   // + 64: room to spare, so that zlib reports the end of the stream without a second buffer.
-  const chunkSize = size === undefined ? DEFAULT_CHUNK : Math.min(Math.max(size + 64, DEFAULT_CHUNK), MAX_CHUNK);
+  // Bounded by what the input can inflate to: zlib ignores bytes after the stream, so a batch
+  // can end in a forged size and still decompress.
+  const chunkSize = size === undefined ? DEFAULT_CHUNK : Math.min(Math.max(size + 64, DEFAULT_CHUNK), MAX_CHUNK, Math.max(DEFAULT_CHUNK, buf.length * MAX_RATIO));
   // unzip, as kafkajs's codec: other producers' zlib-wrapped batches decompress too.
-  return unzipAsync(buf, { chunkSize });
+  const out = await unzipAsync(buf, { chunkSize });
+  // The records are slices of the result, which would otherwise hold an oversized buffer for
+  // as long as their batch is handled.
+  return out.buffer.byteLength > out.length + SLACK ? Buffer.from(out) : out;
 }
 
 const codec = {

@@ -1,4 +1,7 @@
-/** Kept between inserts: enough for the ingest's largest group (25,000 events, 64 MiB) and one more. */
+/**
+ * Kept between inserts, all buffers together: the ingest's largest group (64 MiB, GroupedInserts)
+ * and a smaller one. Every kept byte was written, so it counts in the process's memory.
+ */
 const MAX_KEPT_BYTES = 96 * 1024 * 1024;
 const KEPT_BUFFERS = 2;
 /** Sizes are rounded up to this, so that batches of about one size share a buffer. */
@@ -29,7 +32,8 @@ export class LineBuffers {
     try {
       return await use(buffer.subarray(0, size));
     } finally {
-      if (buffer.length <= MAX_KEPT_BYTES && this.#free.length < KEPT_BUFFERS) this.#free.push(buffer);
+      const kept = this.#free.reduce((n, b) => n + b.length, 0);
+      if (this.#free.length < KEPT_BUFFERS && kept + buffer.length <= MAX_KEPT_BYTES) this.#free.push(buffer);
     }
   }
 
