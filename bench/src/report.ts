@@ -204,6 +204,32 @@ function roundRows(r: ComparisonReport): string[] {
   ]).map((row) => `| ${row.map(cell).join(' | ')} |`);
 }
 
+/**
+ * Periscope's own time per call at the fixed rates, from its histograms (own-time.ts), per round:
+ * what the gateway's code took, apart from its event loop's queue, the kernel and the other core.
+ */
+function ownTimeLines(r: ComparisonReport): string[] {
+  const le = (ms: number) => (Number.isFinite(ms) ? `≤ ${num(ms, ms < 0.1 ? 3 : ms < 1 ? 2 : 1)}` : '> 50');
+  const rows = r.turns.flatMap((t) => t.rates.filter((x) => x.ownTime).map((x) => {
+    const o = x.ownTime!;
+    return `| ${NAMES[t.system]} | ${t.round} | ${num(x.rate)}/s | ${le(o.request.p50LeMs)} / ${le(o.request.p99LeMs)} ms | ${le(o.relay.p50LeMs)} / ${le(o.relay.p99LeMs)} ms | ${num(o.calls)} |`;
+  }));
+  if (rows.length === 0) return [];
+  return [
+    '<details><summary>Periscope\'s own time per call at the fixed rates (its histograms on /metrics)</summary>',
+    '',
+    'Request side: arrival until the upstream attempts begin (`periscope_proxy_overhead_seconds`). Relay: the part of the answer the client waits on (the whole body here) reached the gateway until it was written to the client, with the call\'s event built and appended to the spool before it (`periscope_proxy_relay_overhead_seconds`). '
+      + 'Neither includes the wait for the gateway\'s event loop, the upstream request\'s own building and sending, the kernel or the other core, which the client-side figures above do. Percentiles are bucket bounds (0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 50 ms).',
+    '',
+    '| system | round | rate | request side p50 / p99 | relay p50 / p99 | calls |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    '</details>',
+    '',
+  ];
+}
+
 export function comparisonMarkdown(r: ComparisonReport): string {
   const m = r.machine;
   const p = r.plan;
@@ -248,6 +274,7 @@ export function comparisonMarkdown(r: ComparisonReport): string {
     ...[...new Map(r.turns.filter((t) => t.placement.length > 0).map((t) => [t.system, t.placement])).entries()]
       .map(([name, pl]) => `- ${NAMES[name]}: ${placementText(pl)}`),
     '',
+    ...ownTimeLines(r),
     '<details><summary>Per round (absolute latencies)</summary>',
     '',
     `| round | position | system | saturation req/s | ${p.rates.map((x) => `${num(x)}/s p50 / p99`).join(' | ')} | streams TTFB p50 / p99 | RSS idle / streams | answered / stored | turn s |`,

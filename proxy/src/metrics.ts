@@ -1,5 +1,8 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
+/** Sub-millisecond steps: a gateway's own share of a call is meant to be well under 1 ms. */
+const OVERHEAD_BUCKETS = [0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
+
 /** The proxy's Prometheus series. The host process owns the registry and serves /metrics. */
 export function createProxyMetrics(registry: Registry) {
   const registers = [registry];
@@ -121,8 +124,14 @@ export function createProxyMetrics(registry: Registry) {
     }),
     overhead: new Histogram({
       name: 'periscope_proxy_overhead_seconds',
-      help: 'Time the gateway spent before the upstream call was sent.',
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+      help: 'Time from a call\'s arrival until its upstream attempts began: authentication, body parse, cache lookup, routing, limits (the attempt\'s own request building is not included).',
+      buckets: OVERHEAD_BUCKETS,
+      registers,
+    }),
+    relayOverhead: new Histogram({
+      name: 'periscope_proxy_relay_overhead_seconds',
+      help: 'Time from the part of a provider\'s answer the client waits on reaching the gateway until it was written to the client: a stream\'s first frame; the last chunk of any other answer, with the call\'s event built and appended to the spool before it.',
+      buckets: OVERHEAD_BUCKETS,
       registers,
     }),
   };

@@ -9,6 +9,7 @@ import { placeTree, rssSplit, type ProcessPlacement } from '../pinning.ts';
 import { rssBytes } from '../proc.ts';
 import type { Environment, LoggingProbe, RunningSystem, SystemName, SystemStarter } from '../systems/system.ts';
 import { attack, type VegetaResult } from '../vegeta.ts';
+import { ownTimeBetween, readOwnTime, type OwnTime } from '../own-time.ts';
 import { streams, type StreamWave } from './streams.ts';
 
 export interface RoundPlan {
@@ -43,6 +44,8 @@ export function roundPlan(quick: boolean): RoundPlan {
 export interface RateRun {
   rate: number;
   result?: VegetaResult;
+  /** Periscope only: the gateway's own time per call in this run, from its histograms (own-time.ts). */
+  ownTime?: OwnTime;
   /** Not run: why (the system's saturation in this round is under half the rate). */
   skipped?: string;
 }
@@ -202,10 +205,13 @@ export async function systemRound(
         turn.rates.push({ rate, skipped: `not run: saturation ${turn.saturation.throughput.toFixed(0)} req/s is under half of ${rate}/s` });
         continue;
       }
+      const metricsUrl = sys.logging?.gatewayMetricsUrl;
+      const ownBefore = metricsUrl ? await readOwnTime(metricsUrl) : undefined;
       const result = await attack(sys.target, { rate, durationS: plan.rateS });
       answered += result.answered;
       unanswered += result.requests - result.answered;
-      turn.rates.push({ rate, result });
+      const ownAfter = metricsUrl && ownBefore ? await readOwnTime(metricsUrl) : undefined;
+      turn.rates.push({ rate, result, ownTime: ownBefore && ownAfter ? ownTimeBetween(ownBefore, ownAfter) : undefined });
       env.log(`    ${name}: ${rate}/s p50 ${(result.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(result.latencyUs.p99 / 1000).toFixed(2)} ms, `
         + `${result.ok}/${result.requests} ok${result.listenOverflows ? `, ${result.listenOverflows} listen overflows` : ''}`);
       if (sys.logging) await catchUp(sys.logging, answered, 60_000);

@@ -186,14 +186,25 @@ async function streamToClient(
   // A body of known length ends with the chunk that completes it: log before writing that one.
   const contentLength = isSse ? undefined : declaredLength(started.headers['content-length']);
   let received = 0;
+  // The gateway's own time on the answer, once per call (periscope_proxy_relay_overhead_seconds).
+  let relayTimed = false;
+  const timeRelay = (since: number) => {
+    if (relayTimed) return;
+    relayTimed = true;
+    deps.metrics.relayOverhead.observe((performance.now() - since) / 1000);
+  };
 
   const relayChunk = async (chunk: Buffer): Promise<void> => {
-    if (call.ttftMs === null && isSse) call.ttftMs = Math.round(performance.now() - call.t0);
+    const arrived = performance.now();
+    if (call.ttftMs === null && isSse) call.ttftMs = Math.round(arrived - call.t0);
     call.response.add(chunk);
     const out = sse ? sse.push(chunk) : chunk;
     received += chunk.length;
-    if (contentLength !== undefined && received >= contentLength) deps.logCall(call);
-    if (out.length > 0 && !res.write(out)) await waitForDrainOrClose(res);
+    const completes = contentLength !== undefined && received >= contentLength;
+    if (completes) deps.logCall(call);
+    const drained = out.length === 0 || res.write(out);
+    if (isSse ? out.length > 0 : completes) timeRelay(arrived);
+    if (!drained) await waitForDrainOrClose(res);
   };
 
   try {
@@ -204,6 +215,7 @@ async function streamToClient(
       if (next.done) break;
       await relayChunk(next.value);
     }
+    const ended = performance.now();
     const tail = sse?.end();
     if (tail) res.write(tail);
     if (observer?.streamError !== undefined) {
@@ -212,6 +224,7 @@ async function streamToClient(
     }
     deps.logCall(call);
     res.end();
+    timeRelay(ended);
     await recorder?.ended(observer?.streamError === undefined, started.status, headers, isSse);
   } catch (err) {
     if (client.aborted) return;

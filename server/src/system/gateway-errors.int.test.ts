@@ -270,6 +270,29 @@ describe('bad input gets a clear error in the provider shape', () => {
   });
 });
 
+describe('the gateway\'s own time per call on /metrics', () => {
+  const count = async (name: string) => {
+    const text = await (await fetch(`${h.url}/metrics`)).text();
+    const m = new RegExp(`^${name}_count (\\d+)$`, 'm').exec(text);
+    const inf = new RegExp(`^${name}_bucket\\{le="\\+Inf"\\} (\\d+)$`, 'm').exec(text);
+    expect(m, name).not.toBeNull();
+    expect(inf?.[1]).toBe(m![1]);
+    return Number(m![1]);
+  };
+
+  it('observes the request side and the relay of the answer once for each relayed call, plain and streamed', async () => {
+    const { openai } = await clients();
+    const [request0, relay0] = [await count('periscope_proxy_overhead_seconds'), await count('periscope_proxy_relay_overhead_seconds')];
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+    let frames = 0;
+    for await (const _ of stream) frames++;
+    expect(frames).toBeGreaterThan(1);
+    expect(await count('periscope_proxy_overhead_seconds')).toBe(request0 + 2);
+    expect(await count('periscope_proxy_relay_overhead_seconds')).toBe(relay0 + 2);
+  });
+});
+
 describe('the read API answers bad queries with 4xx, not 500', () => {
   it('rejects a forged cursor and bad filters, and never widens a repeated project filter', async () => {
     const bad = await h.api<{ error: { code: string } }>('/api/requests?cursor=garbage');
