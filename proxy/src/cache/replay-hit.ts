@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { CallRecord } from '../call-record.ts';
 import type { Endpoint } from '../providers/types.ts';
+import { responseHead } from '../relay/response-head.ts';
 import { SseFramer } from '../relay/sse.ts';
 import { StreamUsageObserver } from '../usage/stream-observer.ts';
 import { emptyUsage, usageFromJson, type Observed } from '../usage/usage.ts';
@@ -46,13 +47,12 @@ export function replayHit(
 
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(source.status, {
-    ...source.headers,
+  res.writeHead(source.status, responseHead(source.headers, {
     'content-type': body.kind === 'sse' ? 'text/event-stream; charset=utf-8' : (source.body.kind === 'json' && source.headers['content-type']) || 'application/json',
     'periscope-cache': 'HIT',
     'periscope-request-id': call.requestId,
     'periscope-provider': source.provider,
-  });
+  }));
   if (call.streamed) call.ttftMs = Math.round(performance.now() - call.t0);
   logCall(call);
   res.end(payload);

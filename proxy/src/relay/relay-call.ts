@@ -19,6 +19,7 @@ import { executePlan } from './execute-plan.ts';
 import { parseJsonBody } from './request-body.ts';
 import { providerKeyScrubber } from './provider-key-scrubber.ts';
 import { relayedError } from './relayed-error.ts';
+import { responseHead } from './response-head.ts';
 import { SseRelay } from './sse-relay.ts';
 import { upstreamFailure } from './upstream-error.ts';
 import { clientResponseHeaders } from './upstream-headers.ts';
@@ -130,7 +131,7 @@ export async function relayCall(
     call.status = last.response.status;
     call.response.add(relayed.body);
     reply.hijack();
-    reply.raw.writeHead(last.response.status, { ...relayed.headers, ...routingHeaders(call) });
+    reply.raw.writeHead(last.response.status, responseHead(relayed.headers, routingHeaders(call)));
     deps.logCall(call);
     reply.raw.end(relayed.body);
     return;
@@ -179,7 +180,7 @@ async function streamToClient(
   const headers = clientResponseHeaders(started.headers, stripUsage, scrubber);
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(started.status, { ...headers, ...routingHeaders(call) });
+  res.writeHead(started.status, responseHead(headers, routingHeaders(call)));
   const observer = isSse ? new StreamUsageObserver(call.endpoint, call.trace !== undefined) : undefined;
   if (observer) call.streamObserved = observer.observed;
   const sse = observer ? new SseRelay(observer, { stripUsage, scrubber, recorder }) : undefined;
