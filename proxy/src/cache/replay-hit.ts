@@ -21,9 +21,9 @@ function storedUsage(endpoint: Endpoint, body: StoredBody, withResponseMeta: boo
   }
   const observer = new StreamUsageObserver(endpoint, withResponseMeta);
   const framer = new SseFramer();
-  for (const event of framer.push(body.frames.join(''))) observer.onData(event.data);
+  for (const event of framer.push(body.frames.join(''))) observer.observe(event.data);
   const tail = framer.flush();
-  if (tail) observer.onData(tail.data);
+  if (tail) observer.observe(tail.data);
   return observer.observed;
 }
 

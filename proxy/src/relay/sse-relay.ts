@@ -88,7 +88,7 @@ export class SseRelay {
 
   #observe(e: SseEvent): void {
     this.#opts.recorder?.frame(e.raw);
-    this.#observer.onData(e.data);
+    this.#observer.observe(e.data);
   }
 
   /** The event as the client gets it: '' for a hidden usage chunk, scrubbed when it may report an error. */
