@@ -36,6 +36,24 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
+const vanished = (err: unknown) => (err as { code?: string }).code === 'ENOENT';
+
+/**
+ * Every file under dir with its bytes, from one walk in which no file went missing. The store's
+ * background merges create and remove temporary part directories while the walk reads, so a walk
+ * that met a vanished file or directory is done again rather than skipping what it missed.
+ */
+async function filesWithBytes(dir: string): Promise<Array<{ file: string; bytes: Buffer }>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const files = await filesUnder(dir);
+      return await Promise.all(files.map(async (file) => ({ file, bytes: await readFile(file) })));
+    } catch (err) {
+      if (!vanished(err) || attempt === 10) throw err;
+    }
+  }
+}
+
 describe('provider keys never reach storage, logs or the API', () => {
   it('scrubs a canary key sent in every header form', async () => {
     const { project, key } = await h.newProject();
@@ -98,8 +116,7 @@ describe('provider keys never reach storage, logs or the API', () => {
     }
 
     await h.server.flush();
-    for (const file of await filesUnder(h.dataDir)) {
-      const bytes = await readFile(file);
+    for (const { file, bytes } of await filesWithBytes(h.dataDir)) {
       for (const secret of [CANARY, SHAPED_CANARY, CONFIGURED_CANARY, key]) {
         expect(bytes.includes(secret), `${secret} found in ${file}`).toBe(false);
       }
