@@ -51,8 +51,11 @@ export function bucketQuantile(before: Buckets, after: Buckets, q: number): numb
   return diff.find((b) => b.count >= rank)?.le;
 }
 
+/** Both histograms from one scrape; undefined when /metrics did not answer them (the run goes on without). */
 export async function readOwnTime(metricsUrl: string): Promise<OwnTimeBuckets | undefined> {
-  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) })).text();
+  const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const text = await res.text().catch(() => '');
   const request = parseHistogram(text, OWN_TIME_HISTOGRAMS.request);
   const relay = parseHistogram(text, OWN_TIME_HISTOGRAMS.relay);
   return request && relay ? { request, relay } : undefined;

@@ -130,7 +130,7 @@ export function createProxyMetrics(registry: Registry) {
     }),
     relayOverhead: new Histogram({
       name: 'periscope_proxy_relay_overhead_seconds',
-      help: 'Time from the part of a provider\'s answer the client waits on reaching the gateway until it was written to the client: a stream\'s first frame; the last chunk of any other answer, with the call\'s event built and appended to the spool before it.',
+      help: 'Time from the part of a provider\'s answer the client waits on reaching the gateway until it was written to the client: a stream\'s first frame; the last chunk of any other answer (its end, when it has no length), with the call\'s event built and appended to the spool before it.',
       buckets: OVERHEAD_BUCKETS,
       registers,
     }),

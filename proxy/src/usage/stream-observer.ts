@@ -40,8 +40,9 @@ export class StreamUsageObserver {
 
   /**
    * False only when the payload certainly holds nothing onData reads. A key is matched with its
-   * quotes, which a string value cannot produce (its quotes are escaped); a payload with a `\u`
-   * escape, which could spell a key, is always parsed.
+   * quotes: inside a string value a quote is escaped, so a string can match only where it ends
+   * (an extra parse, never a missed key); a payload with a `\u` escape, which could spell a key,
+   * is always parsed.
    */
   private mayMatter(data: string): boolean {
     if (this.withResponseMeta || data.includes('"error"') || data.includes('\\u')) return true;

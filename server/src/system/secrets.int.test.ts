@@ -46,8 +46,9 @@ const vanished = (err: unknown) => (err as { code?: string }).code === 'ENOENT';
 async function filesWithBytes(dir: string): Promise<Array<{ file: string; bytes: Buffer }>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const files = await filesUnder(dir);
-      return await Promise.all(files.map(async (file) => ({ file, bytes: await readFile(file) })));
+      const read: Array<{ file: string; bytes: Buffer }> = [];
+      for (const file of await filesUnder(dir)) read.push({ file, bytes: await readFile(file) });
+      return read;
     } catch (err) {
       if (!vanished(err) || attempt === 10) throw err;
     }
