@@ -44,17 +44,46 @@ const BUSY_BATCH = 100;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Crash points for the durability tests (PERISCOPE_FAULT_INJECT); unset in any real deployment. */
-function crashPoint(name: 'spool-kill-before-insert' | 'spool-kill-after-insert'): void {
-  if (process.env.PERISCOPE_FAULT_INJECT === name) process.kill(process.pid, 'SIGKILL');
-}
-
 const after = (a: SpoolPosition, b: SpoolPosition) => a.segment > b.segment || (a.segment === b.segment && a.offset >= b.offset);
 
 /**
+ * The note kept with a batch being isolated (refused rows): the rows stored when isolation
+ * began, as ranges of their indices ("isolating:0-99,250-260", ends exclusive).
+ */
+const ISOLATING = 'isolating:';
+
+function isolationNote(stored: ReadonlySet<number>, count: number): string {
+  const ranges: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (!stored.has(i)) continue;
+    let end = i + 1;
+    while (stored.has(end)) end++;
+    ranges.push(`${i}-${end}`);
+    i = end;
+  }
+  return ISOLATING + ranges.join(',');
+}
+
+function storedAtIsolation(note: string | undefined): Set<number> | undefined {
+  if (!note?.startsWith(ISOLATING)) return undefined;
+  const stored = new Set<number>();
+  for (const range of note.slice(ISOLATING.length).split(',')) {
+    const [from, to] = range.split('-').map(Number);
+    if (from === undefined || to === undefined || !Number.isSafeInteger(from) || !Number.isSafeInteger(to)) continue;
+    for (let i = from; i < to; i++) stored.add(i);
+  }
+  return stored;
+}
+
+/**
  * The embedded store's event source: reads the gateway's spool and inserts the event bytes into
- * ClickHouse as they are, each batch exactly once (its spool position is the insert's
- * deduplication token, and a batch interrupted by a crash is read again with the same token).
+ * ClickHouse as they are, each batch exactly once: its spool position is the insert's
+ * deduplication token, and a batch interrupted by a crash is inserted again whole with the same
+ * token. That is what keeps the rollups exact too: the engine commits the table's part and each
+ * rollup view's part one after the other, so a crash between them leaves the rows in the table
+ * but not in a view, and only the same token fills in that view without counting the others
+ * twice (deduplicate_blocks_in_dependent_materialized_views). Leaving out the rows found in the
+ * table would leave the view short for good.
  * Events that fail the contract are dropped and counted; a store that fails is retried with
  * backoff and nothing is skipped: the events wait in the spool.
  */
@@ -63,8 +92,6 @@ export class SpoolIngest {
   private readonly loop: Promise<void>;
   private readonly o: Required<SpoolIngestOptions>;
   private lastDropLog = 0;
-  /** Until the first batch after the start was read. */
-  private firstBatch = true;
   private wake: (() => void) | undefined;
 
   private constructor(private readonly reader: SpoolReader, private readonly dropped: Counter<'reason'>, o: SpoolIngestOptions) {
@@ -152,36 +179,31 @@ export class SpoolIngest {
         events.push({ project_id, created_at, request_id });
       } else this.drop('invalid_event', decoded.reason, decoded.requestId);
     }
-    await this.reader.begin(batch);
+    await this.reader.begin(batch, batch.note);
     const token = `spool:${batch.token}`;
     /**
-     * Once the store refused the batch, the rows stored already are left out and the rest
-     * isolated (refused-rows.ts). The first batch after a start may be one a crash cut short
-     * while isolating, so it starts by looking for stored rows too.
+     * Once the store refused the batch for a row's content, the rows it stored anyway (an insert
+     * is not atomic across the engine's blocks) are left out and the rest isolated
+     * (refused-rows.ts). Which rows were stored then is noted with the batch, so a restart in
+     * the middle isolates the same rows under the same tokens.
      */
-    let isolating = false;
-    let checkStored = this.firstBatch;
-    this.firstBatch = false;
+    let stored = storedAtIsolation(batch.note);
     for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
       const end = this.o.metrics.insertLatency.startTimer();
       try {
-        crashPoint('spool-kill-before-insert');
         let refused: { request_id: string; reason: string }[] = [];
-        if (checkStored && rows.length > 0) {
-          if ((await this.o.store.storedRequestIds(events)).size > 0) isolating = true;
-          checkStored = false;
-        }
-        if (!isolating) {
+        if (stored === undefined) {
           try {
             await this.o.store.insertRequestRows(rows, { dedupToken: token });
           } catch (err) {
             if (!isRefusal(err)) throw err;
-            isolating = true;
+            const ids = await this.o.store.storedRequestIds(events);
+            stored = new Set(events.flatMap((e, i) => (ids.has(e.request_id) ? [i] : [])));
+            await this.reader.begin(batch, isolationNote(stored, rows.length));
           }
         }
-        if (isolating) {
-          const stored = await this.o.store.storedRequestIds(events);
-          const rest = events.flatMap((e, i) => (stored.has(e.request_id) ? [] : [i]));
+        if (stored !== undefined) {
+          const rest = rows.flatMap((_, i) => (stored!.has(i) ? [] : [i]));
           const found = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${token}:${rest.length}:isolated`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }), {
             live: () => this.running,
             onFailure: (err) => {
@@ -191,7 +213,6 @@ export class SpoolIngest {
           });
           refused = found.map(({ index, reason }) => ({ request_id: events[rest[index]!]!.request_id, reason }));
         }
-        crashPoint('spool-kill-after-insert');
         end();
         this.o.metrics.inserted.inc(rows.length - refused.length);
         for (const { request_id, reason } of refused) this.drop('rejected_by_store', reason, request_id);

@@ -10,10 +10,11 @@ export interface SpoolPosition {
 /**
  * What the reader has consumed, kept in the spool directory. `inflight` is a batch handed on
  * but not yet acknowledged: after a crash the reader hands on exactly that batch again, with
- * the same token, so an insert that did complete is recognised as a duplicate.
+ * the same token, so an insert that did complete is recognised as a duplicate. Its `note` is
+ * the consumer's own record of how far it got with the batch (opaque to the spool).
  */
 export interface SpoolCursor extends SpoolPosition {
-  inflight?: { to: number };
+  inflight?: { to: number; note?: string };
 }
 
 export const CURSOR_FILE = 'cursor.json';
@@ -28,7 +29,9 @@ export async function readCursor(dir: string): Promise<SpoolCursor | null> {
   }
   const c = JSON.parse(text) as Partial<SpoolCursor>;
   if (!Number.isSafeInteger(c.segment) || !Number.isSafeInteger(c.offset)) throw new Error(`spool: ${CURSOR_FILE} is damaged: ${text.slice(0, 200)}`);
-  const inflight = c.inflight && Number.isSafeInteger(c.inflight.to) ? { to: c.inflight.to } : undefined;
+  const inflight = c.inflight && Number.isSafeInteger(c.inflight.to)
+    ? { to: c.inflight.to, ...(typeof c.inflight.note === 'string' ? { note: c.inflight.note } : {}) }
+    : undefined;
   return { segment: c.segment!, offset: c.offset!, ...(inflight ? { inflight } : {}) };
 }
 

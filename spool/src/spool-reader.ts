@@ -13,6 +13,8 @@ export interface SpoolBatch {
   readonly records: Buffer[];
   /** Stable for these exact records, also when they are read again after a crash. */
   readonly token: string;
+  /** What the consumer noted with begin() before a crash, when the batch is read again. */
+  readonly note?: string;
 }
 
 export interface SpoolReaderOptions {
@@ -84,16 +86,20 @@ export class SpoolReader {
       const complete = inflightTo === undefined || offset + parsed.bytes === inflightTo;
       if (parsed.records.length > 0 && complete) {
         const to = offset + parsed.bytes;
-        return { segment, from: offset, to, records: parsed.records, token: `${segment}:${offset}:${to}` };
+        const note = this.cursor.inflight?.note;
+        return { segment, from: offset, to, records: parsed.records, token: `${segment}:${offset}:${to}`, ...(note === undefined ? {} : { note }) };
       }
       if (!final && inflightTo === undefined) return null; // a write in progress, or nothing yet
       this.skipDamage(segment, offset, size, parsed.records.length);
     }
   }
 
-  /** Records `batch` as handed on: a reader restarted before commit() gets it again, same token. */
-  async begin(batch: SpoolBatch): Promise<void> {
-    this.cursor = { segment: batch.segment, offset: batch.from, inflight: { to: batch.to } };
+  /**
+   * Records `batch` as handed on: a reader restarted before commit() gets it again, same token,
+   * with the last `note` given here (called again to change it).
+   */
+  async begin(batch: SpoolBatch, note?: string): Promise<void> {
+    this.cursor = { segment: batch.segment, offset: batch.from, inflight: { to: batch.to, ...(note === undefined ? {} : { note }) } };
     await writeCursor(this.dir, this.cursor);
   }
 

@@ -126,9 +126,22 @@ describe('event spool (writer and reader)', () => {
     const again = (await second.read(50, 1 << 20))!;
     expect(again.records.map(seqOf)).toEqual([0, 1, 2, 3, 4]);
     expect(again.token).toBe(batch.token);
-    await second.commit(again);
-    expect(await drainAll(second)).toEqual(range(5, 30));
+    expect(again.note).toBeUndefined();
+    // The consumer notes how far it got; a reader restarted then gets the batch with the note.
+    await second.begin(again, 'isolating:0-2');
     second.close();
+    const noted = await openReader();
+    const withNote = (await noted.read(50, 1 << 20))!;
+    expect(withNote.records.map(seqOf)).toEqual([0, 1, 2, 3, 4]);
+    expect([withNote.token, withNote.note]).toEqual([batch.token, 'isolating:0-2']);
+    await noted.commit(withNote);
+    noted.close();
+    const fourth = await openReader();
+    const next = (await fourth.read(50, 1 << 20))!;
+    expect(next.note).toBeUndefined(); // a note belongs to its batch only
+    expect(next.records.map(seqOf)).toEqual(range(5, 30));
+    await fourth.commit(next);
+    fourth.close();
 
     // A committed batch is never handed on again.
     const third = await openReader();

@@ -50,7 +50,10 @@ function crashPoint(name: 'kill-before-insert' | 'kill-after-insert'): void {
  * same deduplication token, so one the engine had in fact completed is stored once. Offsets are
  * committed only after the insert succeeded, and a batch that may be a redelivery (the first
  * after a start or a rebalance) leaves out the request ids stored already: a crash between
- * insert and commit stores nothing twice, in the rows or in the rollups the inserts feed.
+ * insert and commit stores nothing twice, in the rows or in the rollups the inserts feed. A
+ * crash inside an insert, after the engine committed the table's part and before a rollup's,
+ * leaves those rows out of that rollup (a known gap, docs/deployment.md: the redelivered batch
+ * cannot carry the first insert's token; SpoolIngest, whose batches can, fills them in).
  * Messages that fail the contract, and rows the engine itself refuses for their content (the
  * rest of their batch is stored; refused-rows.ts), go to the dead-letter topic with the reason,
  * and are committed only once that produce succeeded. While ClickHouse is down the insert is retried
