@@ -5,6 +5,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { insertIsolatingRefused, isRefusal } from './refused-rows.ts';
+import { decodeIsolationNote, encodeIsolationNote, type IsolationNote } from './isolation-note.ts';
 import { PartAbandoned } from './kafka/grouped-inserts.ts';
 
 export interface SpoolIngestOptions {
@@ -44,36 +45,14 @@ const BUSY_BATCH = 100;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A batch's valid events: their bytes, identities and indices among the batch's records. */
+interface Rows {
+  buffers: Buffer[];
+  events: EventIdentity[];
+  records: number[];
+}
+
 const after = (a: SpoolPosition, b: SpoolPosition) => a.segment > b.segment || (a.segment === b.segment && a.offset >= b.offset);
-
-/**
- * The note kept with a batch being isolated (refused rows): the rows stored when isolation
- * began, as ranges of their indices ("isolating:0-99,250-260", ends exclusive).
- */
-const ISOLATING = 'isolating:';
-
-function isolationNote(stored: ReadonlySet<number>, count: number): string {
-  const ranges: string[] = [];
-  for (let i = 0; i < count; i++) {
-    if (!stored.has(i)) continue;
-    let end = i + 1;
-    while (stored.has(end)) end++;
-    ranges.push(`${i}-${end}`);
-    i = end;
-  }
-  return ISOLATING + ranges.join(',');
-}
-
-function storedAtIsolation(note: string | undefined): Set<number> | undefined {
-  if (!note?.startsWith(ISOLATING)) return undefined;
-  const stored = new Set<number>();
-  for (const range of note.slice(ISOLATING.length).split(',')) {
-    const [from, to] = range.split('-').map(Number);
-    if (from === undefined || to === undefined || !Number.isSafeInteger(from) || !Number.isSafeInteger(to)) continue;
-    for (let i = from; i < to; i++) stored.add(i);
-  }
-  return stored;
-}
 
 /**
  * The embedded store's event source: reads the gateway's spool and inserts the event bytes into
@@ -83,7 +62,10 @@ function storedAtIsolation(note: string | undefined): Set<number> | undefined {
  * rollup view's part one after the other, so a crash between them leaves the rows in the table
  * but not in a view, and only the same token fills in that view without counting the others
  * twice (deduplicate_blocks_in_dependent_materialized_views). Leaving out the rows found in the
- * table would leave the view short for good.
+ * table would leave the view short for good. The engine also records an insert's token before
+ * its part is in place, so the first batch after a start is checked for rows the table lacks.
+ * Rows the engine refuses are isolated with the progress noted in the spool's cursor
+ * (isolation-note.ts).
  * Events that fail the contract are dropped and counted; a store that fails is retried with
  * backoff and nothing is skipped: the events wait in the spool.
  */
@@ -92,6 +74,8 @@ export class SpoolIngest {
   private readonly loop: Promise<void>;
   private readonly o: Required<SpoolIngestOptions>;
   private lastDropLog = 0;
+  /** Until the first batch after the start was stored: it may be one a crash interrupted. */
+  private firstBatch = true;
   private wake: (() => void) | undefined;
 
   private constructor(private readonly reader: SpoolReader, private readonly dropped: Counter<'reason'>, o: SpoolIngestOptions) {
@@ -169,65 +153,97 @@ export class SpoolIngest {
 
   /** Inserts one batch until it is stored; false when stopping first (it stays in the spool). */
   private async insert(batch: SpoolBatch): Promise<boolean> {
-    const rows: Buffer[] = [];
-    const events: EventIdentity[] = [];
-    for (const record of batch.records) {
+    const rows: Rows = { buffers: [], events: [], records: [] };
+    batch.records.forEach((record, index) => {
       const decoded = decodeEventRow(record);
       if (decoded.ok) {
-        rows.push(decoded.row);
         const { project_id, created_at, request_id } = decoded.event;
-        events.push({ project_id, created_at, request_id });
+        rows.buffers.push(decoded.row);
+        rows.events.push({ project_id, created_at, request_id });
+        rows.records.push(index);
       } else this.drop('invalid_event', decoded.reason, decoded.requestId);
-    }
+    });
     await this.reader.begin(batch, batch.note);
     const token = `spool:${batch.token}`;
-    /**
-     * Once the store refused the batch for a row's content, the rows it stored anyway (an insert
-     * is not atomic across the engine's blocks) are left out and the rest isolated
-     * (refused-rows.ts). Which rows were stored then is noted with the batch, so a restart in
-     * the middle isolates the same rows under the same tokens.
-     */
-    let stored = storedAtIsolation(batch.note);
+    const resumed = this.firstBatch;
+    let note = decodeIsolationNote(batch.note, batch.records.length, token);
     for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
       const end = this.o.metrics.insertLatency.startTimer();
       try {
-        let refused: { request_id: string; reason: string }[] = [];
-        if (stored === undefined) {
+        if (note === undefined) {
           try {
-            await this.o.store.insertRequestRows(rows, { dedupToken: token });
+            await this.o.store.insertRequestRows(rows.buffers, { dedupToken: token });
+            // A crash after the engine recorded the token and before the part was in place makes
+            // this insert a no-op that stored nothing: the rows the table lacks are found below.
+            if (resumed) note = { stored: new Set() };
           } catch (err) {
             if (!isRefusal(err)) throw err;
-            const ids = await this.o.store.storedRequestIds(events);
-            stored = new Set(events.flatMap((e, i) => (ids.has(e.request_id) ? [i] : [])));
-            await this.reader.begin(batch, isolationNote(stored, rows.length));
+            note = { stored: new Set() };
           }
         }
-        if (stored !== undefined) {
-          const rest = rows.flatMap((_, i) => (stored!.has(i) ? [] : [i]));
-          const found = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${token}:${rest.length}:isolated`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }), {
-            live: () => this.running,
-            onFailure: (err) => {
-              this.o.metrics.insertFailures.inc();
-              this.o.log.error({ err, events: rows.length }, 'spool insert failed; retrying (the events wait in the spool)');
-            },
-          });
-          refused = found.map(({ index, reason }) => ({ request_id: events[rest[index]!]!.request_id, reason }));
-        }
+        const refused = note === undefined ? [] : await this.isolate(batch, token, rows, note);
         end();
-        this.o.metrics.inserted.inc(rows.length - refused.length);
+        this.o.metrics.inserted.inc(rows.buffers.length - refused.length);
         for (const { request_id, reason } of refused) this.drop('rejected_by_store', reason, request_id);
         break;
       } catch (err) {
         if (err instanceof PartAbandoned) return false; // stopping: the batch stays in the spool
         // Anything but a refusal of the rows' content: they wait in the spool until it passes.
         this.o.metrics.insertFailures.inc();
-        this.o.log.error({ err, events: rows.length }, 'spool insert failed; retrying (the events wait in the spool)');
+        this.o.log.error({ err, events: rows.buffers.length }, 'spool insert failed; retrying (the events wait in the spool)');
         if (!this.running) return false;
         await sleep(delay);
       }
     }
     await this.reader.commit(batch);
+    this.firstBatch = false;
     return true;
+  }
+
+  /**
+   * Stores the rows of `note`'s batch that the table lacks, isolating the ones the engine refuses
+   * (refused-rows.ts), and returns those. First the slice a crash interrupted goes again under
+   * its token (a rollup that missed it is filled in; a no-op otherwise), then the table says what
+   * else is stored: rows a refused insert stored anyway (it is not atomic across the engine's
+   * blocks), and rows of slices stored before the crash. Before each slice the note is written
+   * with the slice and every row stored so far, so a restart neither repeats a stored slice under
+   * a token the engine may have forgotten (it keeps the last 1,000) nor misses the one in flight.
+   */
+  private async isolate(batch: SpoolBatch, token: string, rows: Rows, note: IsolationNote): Promise<{ request_id: string; reason: string }[]> {
+    const write = (): Promise<void> => this.reader.begin(batch, encodeIsolationNote(note, batch.records.length));
+    if (note.slice) {
+      const rowOf = new Map(rows.records.map((record, i) => [record, i]));
+      const slice = note.slice.records.flatMap((record) => (rowOf.has(record) ? [rows.buffers[rowOf.get(record)!]!] : []));
+      try {
+        await this.o.store.insertRequestRows(slice, { dedupToken: note.slice.token });
+      } catch (err) {
+        if (!isRefusal(err)) throw err;
+      }
+      note.slice = undefined;
+    }
+    const unknown = rows.records.flatMap((record, i) => (note.stored.has(record) ? [] : [i]));
+    const found = unknown.length === 0 ? new Set<string>() : await this.o.store.storedRequestIds(unknown.map((i) => rows.events[i]!));
+    const rest = unknown.filter((i) => {
+      if (!found.has(rows.events[i]!.request_id)) return true;
+      note.stored.add(rows.records[i]!);
+      return false;
+    });
+    await write();
+    const rowIndex = new Map(rest.map((i) => [rows.buffers[i]!, i]));
+    const refused = await insertIsolatingRefused(rest.map((i) => rows.buffers[i]!), `${token}:${rest.length}:isolated`, async (slice, dedupToken) => {
+      const records = slice.map((row) => rows.records[rowIndex.get(row)!]!);
+      note.slice = { records, token: dedupToken };
+      await write();
+      await this.o.store.insertRequestRows(slice, { dedupToken });
+      for (const record of records) note.stored.add(record);
+    }, {
+      live: () => this.running,
+      onFailure: (err) => {
+        this.o.metrics.insertFailures.inc();
+        this.o.log.error({ err, events: rows.buffers.length }, 'spool insert failed; retrying (the events wait in the spool)');
+      },
+    });
+    return refused.map(({ index, reason }) => ({ request_id: rows.events[rest[index]!]!.request_id, reason }));
   }
 
   private drop(reason: string, detail: string, requestId: string | undefined): void {
