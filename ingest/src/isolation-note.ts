@@ -1,18 +1,15 @@
 /**
- * What SpoolIngest notes with a batch while it isolates rows the engine refused
- * (refused-rows.ts), kept in the spool's cursor so that a restart goes on exactly where the
- * crash left it:
- * - `stored`: the batch's records known to be stored (found in the table when isolation began,
- *   or in a slice whose insert returned);
- * - `slice`: the slice being inserted when the note was written, and its deduplication token.
- *   Its insert may have reached the table and not every rollup: only the same token fills those
- *   in without counting it twice.
+ * The slice SpoolIngest is inserting while it isolates rows the engine refused
+ * (refused-rows.ts), noted in the spool's cursor before the insert. A crash may stop that
+ * insert after the engine committed the table's part and before a rollup's: only the same token
+ * fills that rollup in without counting the slice twice, so a restart inserts the slice again
+ * under it. Everything else a restart learns from the table itself.
  * Indices are the batch's records (not its decoded rows), with the record count, so a note can
  * only apply to its own batch.
  */
-export interface IsolationNote {
-  stored: Set<number>;
-  slice?: { records: number[]; token: string };
+export interface SliceInFlight {
+  records: number[];
+  token: string;
 }
 
 const VERSION = 1;
@@ -46,31 +43,27 @@ function fromRanges(value: unknown, count: number): number[] | undefined {
   return indices;
 }
 
-export function encodeIsolationNote(note: IsolationNote, records: number): string {
-  const slice = note.slice ? { records: toRanges(note.slice.records), token: note.slice.token } : undefined;
-  return JSON.stringify({ v: VERSION, n: records, stored: toRanges(note.stored), ...(slice ? { slice } : {}) });
+export function encodeSliceNote(slice: SliceInFlight, records: number): string {
+  return JSON.stringify({ v: VERSION, n: records, slice: { records: toRanges(slice.records), token: slice.token } });
 }
 
 /**
- * The note of a batch of `records` records whose slices' tokens all start with `token`;
- * undefined when there is none, or it is damaged, from another version, or another batch's.
- * Ignoring a note is safe: the batch is then inserted whole again, and isolated again if the
- * engine refuses it.
+ * The slice noted with a batch of `records` records whose isolation tokens extend `token`;
+ * undefined when there is none, or the note is damaged, from another version, or another
+ * batch's. Ignoring a note is safe but for that slice's rollups: the batch is then inserted
+ * whole again, and isolated again if the engine refuses it.
  */
-export function decodeIsolationNote(text: string | undefined, records: number, token: string): IsolationNote | undefined {
+export function decodeSliceNote(text: string | undefined, records: number, token: string): SliceInFlight | undefined {
   if (text === undefined) return undefined;
-  let parsed: { v?: unknown; n?: unknown; stored?: unknown; slice?: { records?: unknown; token?: unknown } };
+  let parsed: { v?: unknown; n?: unknown; slice?: { records?: unknown; token?: unknown } } | null;
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch {
     return undefined;
   }
   if (parsed?.v !== VERSION || parsed.n !== records) return undefined;
-  const stored = fromRanges(parsed.stored, records);
-  if (!stored) return undefined;
-  if (parsed.slice === undefined) return { stored: new Set(stored) };
   const slice = fromRanges(parsed.slice?.records, records);
   const sliceToken = parsed.slice?.token;
-  if (!slice || slice.length === 0 || typeof sliceToken !== 'string' || !sliceToken.startsWith(token)) return undefined;
-  return { stored: new Set(stored), slice: { records: slice, token: sliceToken } };
+  if (!slice || slice.length === 0 || typeof sliceToken !== 'string' || !sliceToken.startsWith(`${token}:`)) return undefined;
+  return { records: slice, token: sliceToken };
 }

@@ -41,10 +41,7 @@ describe('SpoolIngest into chDB', () => {
         if (prop !== 'insertRequestRows') return Reflect.get(target, prop, receiver);
         return async (rows: Buffer[], opts?: Parameters<Store['insertRequestRows']>[1]) => {
           if (++inserts === 3) throw new StoreError('store_unavailable', 'the store went away');
-          return target.insertRequestRows(rows.map((row) => {
-            const text = row.toString();
-            return [...canaries].some((id) => text.includes(id)) ? Buffer.from(text.replace('"status":200', '"status":"two hundred"')) : row;
-          }), opts);
+          return target.insertRequestRows(corrupter(canaries)(rows), opts);
         };
       },
     });
@@ -106,10 +103,7 @@ describe('SpoolIngest into chDB', () => {
     const events = Array.from({ length: 600 }, () => makeEvent({ project_id: project, status: 200 }));
     const canaries = new Set(events.filter((_, i) => i % 200 === 17).map((e) => e.request_id));
     const { spoolDir, writer } = await spooled(project, events);
-    const corrupt = (rows: readonly Buffer[]) => rows.map((row) => {
-      const text = row.toString();
-      return [...canaries].some((id) => text.includes(id)) ? Buffer.from(text.replace('"status":200', '"status":"two hundred"')) : row;
-    });
+    const corrupt = corrupter(canaries);
     // Isolating the canaries, the process dies in the middle of a slice that the engine stores
     // without it reaching the hourly rollup: the fourth slice it stores.
     const crash = deathAfter();
@@ -155,25 +149,56 @@ describe('SpoolIngest into chDB', () => {
     }
   }, 60_000);
 
-  it('stores the rows of a batch whose token the engine recorded before a crash lost its part', async () => {
+  it('stores the rows of a batch whose token the engine recorded before a crash lost its part, twice in a row', async () => {
     const project = newProjectId();
     const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
     const { spoolDir, writer } = await spooled(project, events);
     // The engine writes an insert's token to its deduplication log, then moves the part into
-    // place; a kill in between leaves the token and no rows. Stood in for by an insert of one
-    // row of another project under the batch's token, then the death.
-    const crash = deathAfter();
-    const crashing = storeWith(async (target, _rows, opts) => {
-      await target.insertRequestRows([encodeRequestEvent(makeEvent({ project_id: newProjectId() }))], opts);
-      return crash.die();
-    });
-    await crash.of(await startIngest(spoolDir, crashing));
-    expect(await rollupCounts(project)).toEqual({ rows: 0, minute: 0, hour: 0 });
-
+    // place; a kill in between leaves the token and no rows. The batch's own insert dies so,
+    // then, after a restart, the insert of the rows the table lacks (the batch's own is a no-op).
+    for (const dies of [() => true, (token: string) => token.endsWith(':isolated')]) {
+      const crash = deathAfter();
+      let lost = 0;
+      await crash.of(await startIngest(spoolDir, storeWith((target, rows, opts) => {
+        if (!dies(opts!.dedupToken!)) return target.insertRequestRows(rows, opts);
+        lost += 1;
+        return lostPart(target, opts, crash);
+      })));
+      expect(lost).toBe(1);
+      expect(await rollupCounts(project)).toEqual({ rows: 0, minute: 0, hour: 0 });
+    }
     const again = await startIngest(spoolDir, store);
     try {
       await again.drainedTo(writer.position);
       expect(await rollupCounts(project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+    } finally {
+      await again.stop();
+      await writer.close();
+    }
+  }, 60_000);
+
+  it('stores the rows of a slice whose token the engine recorded before a crash lost its part', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 600 }, () => makeEvent({ project_id: project, status: 200 }));
+    const canaries = new Set(events.filter((_, i) => i % 200 === 17).map((e) => e.request_id));
+    const { spoolDir, writer } = await spooled(project, events);
+    const corrupt = corrupter(canaries);
+    // Isolating the canaries, the first slice the engine would take dies with its part lost.
+    const crash = deathAfter();
+    const crashing = storeWith(async (target, rows, opts) => {
+      if (!opts?.dedupToken?.includes('#') || idsOf(rows).some((id) => canaries.has(id))) {
+        return target.insertRequestRows(corrupt(rows), opts); // refused (or the slices that will be)
+      }
+      return lostPart(target, opts, crash);
+    });
+    await crash.of(await startIngest(spoolDir, crashing));
+    expect((await rollupCounts(project)).rows).toBe(0);
+
+    const again = await startIngest(spoolDir, storeWith((target, rows, opts) => target.insertRequestRows(corrupt(rows), opts)));
+    try {
+      await again.drainedTo(writer.position);
+      const expected = events.length - canaries.size;
+      expect(await rollupCounts(project)).toEqual({ rows: expected, minute: expected, hour: expected });
     } finally {
       await again.stop();
       await writer.close();
@@ -187,6 +212,21 @@ async function spooled(project: string, events: RequestEvent[]): Promise<{ spool
   const writer = await SpoolWriter.open(spoolDir, { maxBytes: 64 * 1024 * 1024 });
   for (const e of events) expect(writer.append(encodeRequestEvent(e)).ok).toBe(true);
   return { spoolDir, writer };
+}
+
+/** Rows as the engine refuses them when they hold a canary: a string where the status number goes. */
+const corrupter = (canaries: ReadonlySet<string>) => (rows: readonly Buffer[]): Buffer[] => rows.map((row) => {
+  const text = row.toString();
+  return [...canaries].some((id) => text.includes(id)) ? Buffer.from(text.replace('"status":200', '"status":"two hundred"')) : row;
+});
+
+/**
+ * An insert the engine took the token of and lost the part of (a kill between the two),
+ * stood in for by one row of another project under the token; then the process dies.
+ */
+async function lostPart(target: Store, opts: Parameters<Store['insertRequestRows']>[1], crash: ReturnType<typeof deathAfter>): Promise<void> {
+  await target.insertRequestRows([encodeRequestEvent(makeEvent({ project_id: newProjectId() }))], opts);
+  return crash.die();
 }
 
 const idsOf = (rows: readonly Buffer[]): string[] => rows.map((row) => (JSON.parse(row.toString()) as { request_id: string }).request_id);

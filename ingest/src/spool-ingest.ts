@@ -5,7 +5,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { insertIsolatingRefused, isRefusal } from './refused-rows.ts';
-import { decodeIsolationNote, encodeIsolationNote, type IsolationNote } from './isolation-note.ts';
+import { randomBytes } from 'node:crypto';
+import { decodeSliceNote, encodeSliceNote, type SliceInFlight } from './isolation-note.ts';
 import { PartAbandoned } from './kafka/grouped-inserts.ts';
 
 export interface SpoolIngestOptions {
@@ -52,6 +53,11 @@ interface Rows {
   records: number[];
 }
 
+/** The slice of an isolation in flight (noted in the cursor before its insert). */
+interface IsolationState {
+  slice: SliceInFlight | undefined;
+}
+
 const after = (a: SpoolPosition, b: SpoolPosition) => a.segment > b.segment || (a.segment === b.segment && a.offset >= b.offset);
 
 /**
@@ -64,7 +70,7 @@ const after = (a: SpoolPosition, b: SpoolPosition) => a.segment > b.segment || (
  * twice (deduplicate_blocks_in_dependent_materialized_views). Leaving out the rows found in the
  * table would leave the view short for good. The engine also records an insert's token before
  * its part is in place, so the first batch after a start is checked for rows the table lacks.
- * Rows the engine refuses are isolated with the progress noted in the spool's cursor
+ * Rows the engine refuses are isolated, the slice in flight noted in the spool's cursor
  * (isolation-note.ts).
  * Events that fail the contract are dropped and counted; a store that fails is retried with
  * backoff and nothing is skipped: the events wait in the spool.
@@ -76,6 +82,13 @@ export class SpoolIngest {
   private lastDropLog = 0;
   /** Until the first batch after the start was stored: it may be one a crash interrupted. */
   private firstBatch = true;
+  /**
+   * Part of every isolation token of this process. After a restart, rows the table lacks are
+   * inserted under tokens the engine has not seen: it may hold one whose part a crash lost, and
+   * would take the same token again for a repeat. Rows the table lacks are in no rollup either
+   * (the table's part is committed first), so new tokens count nothing twice.
+   */
+  private readonly generation = randomBytes(4).toString('hex');
   private wake: (() => void) | undefined;
 
   private constructor(private readonly reader: SpoolReader, private readonly dropped: Counter<'reason'>, o: SpoolIngestOptions) {
@@ -166,22 +179,23 @@ export class SpoolIngest {
     await this.reader.begin(batch, batch.note);
     const token = `spool:${batch.token}`;
     const resumed = this.firstBatch;
-    let note = decodeIsolationNote(batch.note, batch.records.length, token);
+    const state: IsolationState = { slice: decodeSliceNote(batch.note, batch.records.length, token) };
+    let isolating = state.slice !== undefined;
     for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
       const end = this.o.metrics.insertLatency.startTimer();
       try {
-        if (note === undefined) {
+        if (!isolating) {
           try {
             await this.o.store.insertRequestRows(rows.buffers, { dedupToken: token });
             // A crash after the engine recorded the token and before the part was in place makes
             // this insert a no-op that stored nothing: the rows the table lacks are found below.
-            if (resumed) note = { stored: new Set() };
+            isolating = resumed;
           } catch (err) {
             if (!isRefusal(err)) throw err;
-            note = { stored: new Set() };
+            isolating = true;
           }
         }
-        const refused = note === undefined ? [] : await this.isolate(batch, token, rows, note);
+        const refused = isolating ? await this.isolate(batch, token, rows, state) : [];
         end();
         this.o.metrics.inserted.inc(rows.buffers.length - refused.length);
         for (const { request_id, reason } of refused) this.drop('rejected_by_store', reason, request_id);
@@ -201,41 +215,31 @@ export class SpoolIngest {
   }
 
   /**
-   * Stores the rows of `note`'s batch that the table lacks, isolating the ones the engine refuses
+   * Stores the rows of the batch that the table lacks, isolating the ones the engine refuses
    * (refused-rows.ts), and returns those. First the slice a crash interrupted goes again under
    * its token (a rollup that missed it is filled in; a no-op otherwise), then the table says what
-   * else is stored: rows a refused insert stored anyway (it is not atomic across the engine's
-   * blocks), and rows of slices stored before the crash. Before each slice the note is written
-   * with the slice and every row stored so far, so a restart neither repeats a stored slice under
-   * a token the engine may have forgotten (it keeps the last 1,000) nor misses the one in flight.
+   * is stored: rows a refused insert stored anyway (it is not atomic across the engine's blocks),
+   * and slices stored before a crash, which are not inserted again (the engine remembers only
+   * the last 1,000 tokens). Each slice is noted in the cursor before it is inserted.
    */
-  private async isolate(batch: SpoolBatch, token: string, rows: Rows, note: IsolationNote): Promise<{ request_id: string; reason: string }[]> {
-    const write = (): Promise<void> => this.reader.begin(batch, encodeIsolationNote(note, batch.records.length));
-    if (note.slice) {
+  private async isolate(batch: SpoolBatch, token: string, rows: Rows, state: IsolationState): Promise<{ request_id: string; reason: string }[]> {
+    if (state.slice) {
       const rowOf = new Map(rows.records.map((record, i) => [record, i]));
-      const slice = note.slice.records.flatMap((record) => (rowOf.has(record) ? [rows.buffers[rowOf.get(record)!]!] : []));
+      const slice = state.slice.records.flatMap((record) => (rowOf.has(record) ? [rows.buffers[rowOf.get(record)!]!] : []));
       try {
-        await this.o.store.insertRequestRows(slice, { dedupToken: note.slice.token });
+        await this.o.store.insertRequestRows(slice, { dedupToken: state.slice.token });
       } catch (err) {
         if (!isRefusal(err)) throw err;
       }
-      note.slice = undefined;
+      state.slice = undefined;
     }
-    const unknown = rows.records.flatMap((record, i) => (note.stored.has(record) ? [] : [i]));
-    const found = unknown.length === 0 ? new Set<string>() : await this.o.store.storedRequestIds(unknown.map((i) => rows.events[i]!));
-    const rest = unknown.filter((i) => {
-      if (!found.has(rows.events[i]!.request_id)) return true;
-      note.stored.add(rows.records[i]!);
-      return false;
-    });
-    await write();
+    const stored = await this.o.store.storedRequestIds(rows.events);
+    const rest = rows.events.flatMap((e, i) => (stored.has(e.request_id) ? [] : [i]));
     const rowIndex = new Map(rest.map((i) => [rows.buffers[i]!, i]));
-    const refused = await insertIsolatingRefused(rest.map((i) => rows.buffers[i]!), `${token}:${rest.length}:isolated`, async (slice, dedupToken) => {
-      const records = slice.map((row) => rows.records[rowIndex.get(row)!]!);
-      note.slice = { records, token: dedupToken };
-      await write();
+    const refused = await insertIsolatingRefused(rest.map((i) => rows.buffers[i]!), `${token}:${this.generation}:${rest.length}:isolated`, async (slice, dedupToken) => {
+      state.slice = { records: slice.map((row) => rows.records[rowIndex.get(row)!]!), token: dedupToken };
+      await this.reader.begin(batch, encodeSliceNote(state.slice, batch.records.length));
       await this.o.store.insertRequestRows(slice, { dedupToken });
-      for (const record of records) note.stored.add(record);
     }, {
       live: () => this.running,
       onFailure: (err) => {
