@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
 import { decodeEventRow, RESENT_HEADER, type KafkaConfig } from '@periscope/contract';
@@ -79,6 +80,15 @@ export class EventConsumer {
    * any other batch (first after a start or a rebalance) is checked for rows already stored.
    */
   private readonly continuesFrom = new Map<string, string>();
+  /**
+   * Part of every deduplication token of this consumer. The engine records an insert's token
+   * before it moves the part into place, so a crash between the two leaves the token without
+   * the rows; the batch redelivered to the next consumer, with the same offsets and count, must
+   * not come under that token again (it would be taken for a repeat and stored nowhere). Rows
+   * the table lacks are in no rollup either (the table's part comes first), so new tokens count
+   * nothing twice; within one consumer a failed insert is still retried under its own token.
+   */
+  private readonly generation = randomBytes(4).toString('hex');
   private readonly inserts: GroupedInserts;
 
   constructor(o: EventConsumerOptions) {
@@ -264,7 +274,7 @@ export class EventConsumer {
       });
       if (!checked) return; // rebalanced or stopping: leave the batch uncommitted for redelivery
       crashPoint('kill-before-insert');
-      const range = `${source}/${batch.firstOffset()}-${batch.lastOffset()}`;
+      const range = `${this.generation}/${source}/${batch.firstOffset()}-${batch.lastOffset()}`;
       const toInsert = fresh.map((i) => rows[i]!);
       let refusedCount = 0;
       try {

@@ -223,6 +223,52 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     await consumer.stop();
   }, 120_000);
 
+  it('stores a redelivered batch whose first insert left only its token (a crash before the engine moved the part into place)', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const topic = `lost-part-${randomUUID().slice(0, 8)}`;
+    const groupId = `lost-part-${randomUUID()}`;
+    const kafka = createKafka([broker.brokers], 'lost-part-test', quietLog);
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    // The first consumer's first insert: the engine takes its token (stood in for by one row of
+    // another project under it) and the process dies before the part is in place.
+    let lost = 0;
+    const dying = new Proxy(ingest.store, {
+      get(target, prop, receiver) {
+        if (prop !== 'insertRequestRows') return Reflect.get(target, prop, receiver);
+        return async (_rows: Buffer[], opts?: Parameters<typeof target.insertRequestRows>[1]) => {
+          if (lost++ === 0) {
+            await target.insertRequestRows([Buffer.from(JSON.stringify(makeEvent({ project_id: `other-${project}` })))], opts);
+            void first.stop();
+          }
+          throw new Error('the process died');
+        };
+      },
+    });
+    const consumer = (store: typeof ingest.store) => new EventConsumer({
+      kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId, partitions: 1, sessionTimeoutMs: 6000,
+      store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: quietLog as never,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: events.map(toMessage) });
+    await producer.disconnect();
+    const first = consumer(dying);
+    first.start();
+    await expect.poll(() => lost, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    await first.stop();
+    expect(await storedIds(project)).toEqual([]);
+
+    const second = consumer(ingest.store);
+    second.start();
+    try {
+      await expect.poll(async () => (await storedIds(project)).length, { timeout: 60_000, interval: 500 }).toBe(events.length);
+      const summary = await fetch(`${ingestUrl}/api/metrics/summary?project=${project}`, { headers: admin });
+      expect(((await summary.json()) as { current: { requests: number } }).current.requests).toBe(events.length);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+
   it('two consumers in one group, one restarted repeatedly under load: nothing lost, nothing shown twice', async () => {
     const project = `p-${randomUUID().slice(0, 8)}`;
     const kafka = createKafka([broker.brokers], 'rebalance-test', quietLog);
