@@ -162,7 +162,7 @@ describe('SpoolIngest into chDB', () => {
       await crash.of(await startIngest(spoolDir, storeWith((target, rows, opts) => {
         if (!dies(opts!.dedupToken!)) return target.insertRequestRows(rows, opts);
         lost += 1;
-        return lostPart(target, opts, crash);
+        return lostPart(target, rows, opts, crash);
       })));
       expect(lost).toBe(1);
       expect(await rollupCounts(project)).toEqual({ rows: 0, minute: 0, hour: 0 });
@@ -189,7 +189,7 @@ describe('SpoolIngest into chDB', () => {
       if (!opts?.dedupToken?.includes('#') || idsOf(rows).some((id) => canaries.has(id))) {
         return target.insertRequestRows(corrupt(rows), opts); // refused (or the slices that will be)
       }
-      return lostPart(target, opts, crash);
+      return lostPart(target, rows, opts, crash);
     });
     await crash.of(await startIngest(spoolDir, crashing));
     expect((await rollupCounts(project)).rows).toBe(0);
@@ -224,8 +224,10 @@ const corrupter = (canaries: ReadonlySet<string>) => (rows: readonly Buffer[]): 
  * An insert the engine took the token of and lost the part of (a kill between the two),
  * stood in for by one row of another project under the token; then the process dies.
  */
-async function lostPart(target: Store, opts: Parameters<Store['insertRequestRows']>[1], crash: ReturnType<typeof deathAfter>): Promise<void> {
-  await target.insertRequestRows([encodeRequestEvent(makeEvent({ project_id: newProjectId() }))], opts);
+async function lostPart(target: Store, rows: readonly Buffer[], opts: Parameters<Store['insertRequestRows']>[1], crash: ReturnType<typeof deathAfter>): Promise<void> {
+  // As old as the insert's first row: the same monthly partition, so the same block token.
+  const { created_at } = JSON.parse(rows[0]!.toString()) as { created_at: number };
+  await target.insertRequestRows([encodeRequestEvent(makeEvent({ project_id: newProjectId(), created_at }))], opts);
   return crash.die();
 }
 

@@ -86,7 +86,9 @@ export class EventConsumer {
    * the rows; the batch redelivered to the next consumer, with the same offsets and count, must
    * not come under that token again (it would be taken for a repeat and stored nowhere). Rows
    * the table lacks are in no rollup either (the table's part comes first), so new tokens count
-   * nothing twice; within one consumer a failed insert is still retried under its own token.
+   * nothing twice, unless the first insert is still running on a ClickHouse server (a gap of
+   * several ingests, docs/deployment.md). Within one consumer a failed insert is still retried
+   * under its own token.
    */
   private readonly generation = randomBytes(4).toString('hex');
   private readonly inserts: GroupedInserts;

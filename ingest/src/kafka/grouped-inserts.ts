@@ -3,7 +3,7 @@ import { StoreError } from '@periscope/clickhouse';
 /** One partition's batch, to be stored with whatever other partitions hand in meanwhile. */
 export interface PartRows {
   rows: Buffer[];
-  /** What the part holds, as `topic/partition/first-last`. */
+  /** What the part holds, as `generation/topic/partition/first-last` (the consumer's generation, event-consumer.ts). */
   range: string;
   /** False once the part's consumer lost its partition or stops: the part is then dropped if not yet sent. */
   live: () => boolean;

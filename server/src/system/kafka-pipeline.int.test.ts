@@ -237,7 +237,7 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
         if (prop !== 'insertRequestRows') return Reflect.get(target, prop, receiver);
         return async (_rows: Buffer[], opts?: Parameters<typeof target.insertRequestRows>[1]) => {
           if (lost++ === 0) {
-            await target.insertRequestRows([Buffer.from(JSON.stringify(makeEvent({ project_id: `other-${project}` })))], opts);
+            await target.insertRequestRows([Buffer.from(JSON.stringify(makeEvent({ project_id: `other-${project}`, created_at: events[0]!.created_at })))], opts);
             void first.stop();
           }
           throw new Error('the process died');
