@@ -4,7 +4,7 @@ import type { Store } from '@periscope/clickhouse';
 import type { PeriscopeConfig } from '@periscope/contract';
 import type { SpoolPosition } from '@periscope/spool';
 import { createIngestMetrics } from './ingest-metrics.ts';
-import { startEventConsumer } from './kafka/event-consumer.ts';
+import { inflightDirOf, startEventConsumer } from './kafka/event-consumer.ts';
 import { SpoolIngest } from './spool-ingest.ts';
 
 export interface EventSource {
@@ -21,6 +21,8 @@ export interface EventSourceOptions {
   config: PeriscopeConfig;
   /** The gateway's spool, read when no Kafka brokers are configured. */
   spoolDir: string;
+  /** The embedded store's data dir: the Kafka consumer keeps the rows of its inserts in flight there. */
+  dataDir: string;
   store: Store;
   registry: Registry;
   log: FastifyBaseLogger;
@@ -30,7 +32,7 @@ export interface EventSourceOptions {
 export async function startEventSource(o: EventSourceOptions): Promise<EventSource> {
   const metrics = createIngestMetrics(o.registry);
   if (o.config.kafka.brokers.length > 0) {
-    const consumer = startEventConsumer(o.config.kafka, o.store, o.registry, metrics, o.log);
+    const consumer = startEventConsumer(o.config.kafka, o.store, o.registry, metrics, o.log, inflightDirOf(o.dataDir));
     return { drainedTo: async () => {}, drainAvailable: async () => {}, problem: () => consumer.problem, stop: () => consumer.stop() };
   }
   const ingest = await SpoolIngest.start({ dir: o.spoolDir, store: o.store, registry: o.registry, metrics, log: o.log });

@@ -17,6 +17,12 @@ export function createIngestMetrics(registry: Registry) {
       help: 'Redelivered events that were already stored (collapsed by request_id / the batch dedup token).',
       registers,
     }),
+    unfinishedInserts: new Counter({
+      name: 'periscope_ingest_unfinished_inserts_total',
+      help: 'Inserts a killed ingest left unfinished, finished at the next start (stored), refused by the store (the redelivered batch isolates the bad rows), or unreadable (damaged: a rollup may miss their rows).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     consumed: new Counter({ name: 'periscope_ingest_consumed_total', help: 'Messages read from Kafka.', registers }),
     deadLettered: new Counter({
       name: 'periscope_ingest_dead_lettered_total',

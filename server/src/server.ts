@@ -57,7 +57,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const { app, registry } = createHttpServer(opts.logger, () => store.ping(), { ui, accessLog: false });
   const metrics = createProxyMetrics(registry);
   const events = await startEventSpool(opts.config, opts.dataDir, registry, metrics, app.log);
-  const source = await startEventSource({ config: opts.config, spoolDir: events.dir, store, registry, log: app.log });
+  const source = await startEventSource({ config: opts.config, spoolDir: events.dir, dataDir: opts.dataDir, store, registry, log: app.log });
 
   const snapshot = new KeySnapshot(secret);
   const refresher = new KeyRefresher(store, (records) => snapshot.replace(records), app.log);

@@ -22,3 +22,5 @@ app.post('/v1/*', async (req, reply) => {
   return reply.send(res.body);
 });
 await app.listen({ port, host: '127.0.0.1', backlog: 4096 });
+// A clean exit on SIGTERM, so that `--cpu-prof` can write the floor's profile.
+process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
 import { decodeEventRow, RESENT_HEADER, type KafkaConfig } from '@periscope/contract';
@@ -8,6 +9,7 @@ import type { IngestMetrics } from '../ingest-metrics.ts';
 import { GroupedInserts, PartAbandoned } from './grouped-inserts.ts';
 import { insertIsolatingRefused, isRefusal, type RefusedRow } from '../refused-rows.ts';
 import { createKafka, ensureTopic } from '@periscope/spool/kafka';
+import { InflightJournal } from './inflight-journal.ts';
 
 export interface EventConsumerOptions {
   kafka: Kafka;
@@ -23,6 +25,12 @@ export interface EventConsumerOptions {
   log: FastifyBaseLogger;
   /** First pause before connecting again after the broker was unreachable (doubles up to 10 s). */
   reconnectMs?: number;
+  /**
+   * Where the rows of inserts in flight are kept (InflightJournal), when the store's engine runs
+   * in this process and dies with it. Not for a ClickHouse server, which finishes an insert whose
+   * client is gone.
+   */
+  inflightDir?: string;
 }
 
 interface Poison {
@@ -36,12 +44,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FETCH_SILENCE_MS = 10_000;
 
 /**
- * Crash points for the pipeline's own tests (PERISCOPE_FAULT_INJECT=kill-before-insert or
- * kill-after-insert): the process SIGKILLs itself there, which is how the tests prove that a
- * crash at either point loses and duplicates nothing. Unset in any real deployment.
+ * Crash points for the pipeline's own tests (PERISCOPE_FAULT_INJECT=kill-before-insert,
+ * kill-after-insert or kill-inside-insert): the process SIGKILLs itself there, which is how the
+ * tests prove that a crash at any of them loses and duplicates nothing. Unset in any real deployment.
  */
 function crashPoint(name: 'kill-before-insert' | 'kill-after-insert'): void {
   if (process.env.PERISCOPE_FAULT_INJECT === name) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * `kill-inside-insert`: SIGKILL PERISCOPE_FAULT_DELAY_MS (default 0) after the first insert was
+ * handed to the engine, wherever the engine's threads then are.
+ */
+function crashInsideInsert(): void {
+  if (process.env.PERISCOPE_FAULT_INJECT !== 'kill-inside-insert') return;
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), Number(process.env.PERISCOPE_FAULT_DELAY_MS ?? 0));
 }
 
 /**
@@ -53,8 +70,9 @@ function crashPoint(name: 'kill-before-insert' | 'kill-after-insert'): void {
  * after a start or a rebalance) leaves out the request ids stored already: a crash between
  * insert and commit stores nothing twice, in the rows or in the rollups the inserts feed. A
  * crash inside an insert, after the engine committed the table's part and before a rollup's,
- * leaves those rows out of that rollup (a known gap, docs/deployment.md: the redelivered batch
- * cannot carry the first insert's token; SpoolIngest, whose batches can, fills them in).
+ * would leave those rows out of that rollup, since the redelivered batch cannot carry the first
+ * insert's token: with `inflightDir` (an engine in this process) the next start finishes that
+ * insert under its token before consuming (InflightJournal).
  * Messages that fail the contract, and rows the engine itself refuses for their content (the
  * rest of their batch is stored; refused-rows.ts), go to the dead-letter topic with the reason,
  * and are committed only once that produce succeeded. While ClickHouse is down the insert is retried
@@ -92,13 +110,15 @@ export class EventConsumer {
    */
   private readonly generation = randomBytes(4).toString('hex');
   private readonly inserts: GroupedInserts;
+  private readonly journal: InflightJournal | undefined;
 
   constructor(o: EventConsumerOptions) {
     this.o = o;
+    this.journal = o.inflightDir === undefined ? undefined : new InflightJournal(o.inflightDir, this.generation);
     this.inserts = new GroupedInserts({
       insertRows: async (rows, dedupToken) => {
         const end = o.metrics.insertLatency.startTimer();
-        await o.store.insertRequestRows(rows, { dedupToken });
+        await this.storeRows(rows, dedupToken);
         end();
       },
       onFailure: (err) => {
@@ -154,8 +174,56 @@ export class EventConsumer {
     return this.healthy() ? '' : `not consuming from Kafka: ${this.lastError}`;
   }
 
+  /** Every insert of this consumer: its rows are in the journal (when kept) until it returns. */
+  private async storeRows(rows: readonly Buffer[], dedupToken: string): Promise<void> {
+    const entry = this.journal?.begin(rows, dedupToken);
+    try {
+      const inserted = this.o.store.insertRequestRows(rows, { dedupToken });
+      crashInsideInsert();
+      await inserted;
+    } finally {
+      if (entry) this.journal!.done(entry);
+    }
+  }
+
+  /**
+   * Before consuming: the inserts a killed predecessor left unfinished, each again whole under its
+   * token, so that a rollup the kill left short is filled in (the table and each rollup skip what
+   * they hold). Rows the table still lacks after that (the engine records a token before it moves
+   * the part in) are stored by the redelivered batch, which leaves out what is stored.
+   */
+  private async finishUnfinishedInserts(): Promise<void> {
+    const { inserts, damaged } = this.journal!.unfinishedInserts();
+    if (damaged.length > 0) {
+      this.o.metrics.unfinishedInserts.inc({ outcome: 'damaged' }, damaged.length);
+      this.o.log.warn({ files: damaged }, 'ingest: unreadable entries of the in-flight journal removed; their batches are read again from Kafka, but a rollup may miss some of their rows');
+    }
+    if (inserts.length > 0) this.lastError = 'finishing the inserts a killed ingest left unfinished';
+    for (const insert of inserts) {
+      for (let delay = 100; this.running; delay = Math.min(delay * 2, 5000)) {
+        try {
+          await this.o.store.insertRequestRows(insert.rows, { dedupToken: insert.token });
+          this.o.metrics.unfinishedInserts.inc({ outcome: 'stored' });
+          break;
+        } catch (err) {
+          // Refused rows: the redelivered batch isolates them (and dead-letters the bad ones).
+          if (isRefusal(err)) {
+            this.o.metrics.unfinishedInserts.inc({ outcome: 'refused' });
+            break;
+          }
+          this.o.log.error({ err }, 'ingest: finishing an insert a killed ingest left unfinished failed; retrying before consuming');
+          await sleep(delay);
+        }
+      }
+      if (!this.running) return;
+      this.journal!.done(insert.file);
+    }
+    if (inserts.length > 0) this.o.log.info({ inserts: inserts.length }, 'ingest: finished the inserts a killed ingest left unfinished');
+  }
+
   /** Connects, runs, and after a failure connects again with backoff, until stop(). */
   private async supervise(): Promise<void> {
+    if (this.journal) await this.finishUnfinishedInserts();
     let delay = this.o.reconnectMs ?? 500;
     let failures = 0;
     while (this.running) {
@@ -297,7 +365,7 @@ export class EventConsumer {
         });
         if (!checked) return;
         try {
-          refused = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${range}:${rest.length}:isolated`, (slice, dedupToken) => this.o.store.insertRequestRows(slice, { dedupToken }), {
+          refused = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${range}:${rest.length}:isolated`, (slice, dedupToken) => this.storeRows(slice, dedupToken), {
             live: keepGoing,
             onFailure: (failure) => {
               this.o.metrics.insertFailures.inc();
@@ -392,16 +460,21 @@ export class EventConsumer {
   }
 }
 
+/** Where an ingest on the embedded engine keeps the rows of its inserts in flight (InflightJournal). */
+export function inflightDirOf(dataDir: string): string {
+  return join(dataDir, 'ingest-inflight');
+}
+
 /**
  * The ingest's consumer as every host runs it (`periscope ingest`, and `start --kafka`): group
  * `kafka.group_id` (default `periscope-ingest`) on the configured topic, created when absent. Returns at once; the
  * consumer connects (and reconnects) in the background.
  */
-export function startEventConsumer(config: KafkaConfig, store: Store, registry: Registry, metrics: IngestMetrics, log: FastifyBaseLogger): EventConsumer {
+export function startEventConsumer(config: KafkaConfig, store: Store, registry: Registry, metrics: IngestMetrics, log: FastifyBaseLogger, inflightDir?: string): EventConsumer {
   const kafka = createKafka(config.brokers, 'periscope-ingest', log);
   const consumer = new EventConsumer({
     kafka, topic: config.topic, deadLetterTopic: config.dead_letter_topic, groupId: config.group_id, partitions: config.partitions,
-    sessionTimeoutMs: config.session_timeout_ms, store, registry, metrics, log,
+    sessionTimeoutMs: config.session_timeout_ms, store, registry, metrics, log, inflightDir,
   });
   consumer.start();
   return consumer;

@@ -3,7 +3,7 @@ import { openStore, type Store, type StoreLocation } from '@periscope/clickhouse
 import type { PeriscopeConfig } from '@periscope/contract';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from '../data-dir.ts';
 import { createHttpServer } from '../http-server.ts';
-import { startEventConsumer, type EventConsumer, createIngestMetrics } from '@periscope/ingest';
+import { startEventConsumer, inflightDirOf, type EventConsumer, createIngestMetrics } from '@periscope/ingest';
 import { startControlPlane } from '@periscope/control-plane';
 
 export interface IngestRoleOptions {
@@ -45,7 +45,8 @@ export async function startIngestRole(o: IngestRoleOptions): Promise<IngestRole>
   // Proxies poll /api/keys/snapshot: nothing to push when keys change.
   await startControlPlane({ app, registry, store, secret, admin, config: () => o.config, env, onKeysChanged: async () => {} });
 
-  const consumer = startEventConsumer(o.config.kafka, store, registry, createIngestMetrics(registry), app.log);
+  // A ClickHouse server finishes an insert whose client died; the embedded engine dies with us.
+  const consumer = startEventConsumer(o.config.kafka, store, registry, createIngestMetrics(registry), app.log, dataDir ? inflightDirOf(dataDir) : undefined);
   source.consumer = consumer;
   app.addHook('onClose', async () => {
     await consumer.stop();

@@ -70,7 +70,7 @@ export async function startStoreServer(o: StoreServerOptions): Promise<StoreServ
   await store.migrate();
   await store.setBodyTtlDays(o.config.logging.body_ttl_days);
   const source = await startEventSource({
-    config: o.config, spoolDir: o.config.logging.spool.dir ?? join(o.dataDir, 'spool'), store, registry, log: app.log,
+    config: o.config, spoolDir: o.config.logging.spool.dir ?? join(o.dataDir, 'spool'), dataDir: o.dataDir, store, registry, log: app.log,
   });
   ready = async () => {
     await store.ping();

@@ -20,7 +20,7 @@ afterAll(async () => {
 /** Runs `periscope ingest` as its own process; resolves with its API URL, or its exit signal. */
 function runIngest(dir: string, fault?: string): Promise<{ url?: string; signal?: string | null; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [...PERISCOPE_CLI, 'ingest', '--port', '0', '--data-dir', join(dir, 'store'), '--config', join(dir, 'periscope.yaml')], {
-    env: { ...process.env, PERISCOPE_ADMIN_TOKEN: ADMIN, PERISCOPE_SECRET: 's', PERISCOPE_FAULT_INJECT: fault ?? '' },
+    env: { ...process.env, PERISCOPE_ADMIN_TOKEN: ADMIN, PERISCOPE_SECRET: 's', PERISCOPE_FAULT_INJECT: fault ?? '', PERISCOPE_FAULT_DELAY_MS: String(INSIDE_INSERT_DELAY_MS) },
   });
   let out = '';
   let err = '';
@@ -53,15 +53,32 @@ async function storedIds(url: string, project: string): Promise<string[]> {
   return ((await res.json()) as { data: { request_id: string }[] }).data.map((r) => r.request_id);
 }
 
+/**
+ * How long after handing its first insert (400 rows) to the engine the ingest kills itself
+ * (`kill-inside-insert`). On the 2-core machines this suite runs on, kills 15–33 ms in landed
+ * after the engine had committed the table's part and before the rollups' (without the in-flight
+ * journal, 9 of 24 delays from 1 to 47 ms left 0 of 400 rows in the rollups; with it, none
+ * did). The suite uses 24 ms; PERISCOPE_CRASH_SEED draws another delay in 0–59 ms.
+ */
+const INSIDE_INSERT_DELAY_MS = (() => {
+  const seed = process.env.PERISCOPE_CRASH_SEED;
+  if (seed === undefined) return 24;
+  const x = Math.sin(Number(seed) * 12.9898) * 43758.5453;
+  return Math.floor((x - Math.floor(x)) * 60);
+})();
+
 describe('periscope ingest killed with SIGKILL mid-batch', () => {
-  it.each(['kill-before-insert', 'kill-after-insert'])('%s: after a restart every request appears once', async (fault) => {
+  it.each(['kill-before-insert', 'kill-after-insert', 'kill-inside-insert'])('%s: after a restart every request appears once, in the log and in the rollups', async (fault) => {
     const dir = await mkdtemp(join(tmpdir(), 'periscope-crash-'));
     dirs.push(dir);
     const topic = `crash-${randomUUID().slice(0, 8)}`;
     const brokers = kafkaBrokers();
     await writeFile(join(dir, 'periscope.yaml'), `kafka:\n  brokers: [${brokers.map((b) => `"${b}"`).join(', ')}]\n  topic: ${topic}\n  group_id: ${topic}\n  partitions: 2\n  session_timeout_ms: 6000\n`);
     const project = `p-${randomUUID().slice(0, 8)}`;
-    const events = Array.from({ length: 400 }, () => makeEvent({ project_id: project }));
+    // Three hours ago: the overview reads a whole past hour from the hourly rollup, which is fed
+    // from the per-minute one, so a rollup left short by the kill shows in its count.
+    const createdAt = Date.now() - 3 * 3_600_000;
+    const events = Array.from({ length: 400 }, () => makeEvent({ project_id: project, created_at: createdAt }));
     const kafka = createKafka(brokers, 'crash-test', quiet);
     const producer = kafka.producer();
     await producer.connect();
@@ -86,8 +103,9 @@ describe('periscope ingest killed with SIGKILL mid-batch', () => {
       const metrics = await (await fetch(`${restarted.url}/metrics`)).text();
       const deduplicated = Number(/^periscope_ingest_deduplicated_total (\d+)/m.exec(metrics)?.[1]);
       // After the insert, before the commit: the whole first batch comes again and is counted.
+      // Inside the insert: whatever the engine had stored is left out of the redelivered batch.
       if (fault === 'kill-after-insert') expect(deduplicated).toBeGreaterThan(0);
-      else expect(deduplicated).toBe(0);
+      else if (fault === 'kill-before-insert') expect(deduplicated).toBe(0);
     } finally {
       await restarted.stop();
     }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +10,8 @@ import { startKafkaBroker, startMockUpstream, type KafkaBroker, type MockUpstrea
 import { Registry } from 'prom-client';
 import { CompressionTypes } from 'kafkajs';
 import { createKafka } from '@periscope/spool/kafka';
-import { makeEvent } from '@periscope/clickhouse/testing';
+import { makeEvent, openChdbDriver } from '@periscope/clickhouse/testing';
+import type { InsertOptions, Store } from '@periscope/clickhouse';
 import type { RequestEvent } from '@periscope/contract';
 import { startIngestRole, type IngestRole } from '../roles/ingest-role.ts';
 import { EventConsumer, createIngestMetrics } from '@periscope/ingest';
@@ -74,6 +75,31 @@ async function storedIds(project: string): Promise<string[]> {
     if (!page.next_cursor) return ids;
     cursor = encodeURIComponent(page.next_cursor);
   }
+}
+
+/**
+ * The store as a process sees it when it dies inside its first insert: `enginePart` does what the
+ * engine got done before the kill, and that insert and every one after it fail.
+ */
+function dyingStore(enginePart: (store: Store, rows: readonly Buffer[], opts: InsertOptions | undefined) => Promise<void>) {
+  let inserts = 0;
+  const store = new Proxy(ingest.store, {
+    get(target, prop, receiver) {
+      if (prop !== 'insertRequestRows') return Reflect.get(target, prop, receiver);
+      return async (rows: readonly Buffer[], opts?: InsertOptions) => {
+        if (inserts++ === 0) await enginePart(target, rows, opts);
+        throw new Error('the process died');
+      };
+    },
+  });
+  return { store, died: () => inserts > 0 };
+}
+
+async function produce(kafka: ReturnType<typeof createKafka>, topic: string, events: RequestEvent[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages: events.map(toMessage) });
+  await producer.disconnect();
 }
 
 async function metric(url: string, name: string, labels = ''): Promise<number> {
@@ -231,30 +257,18 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
     // The first consumer's first insert: the engine takes its token (stood in for by one row of
     // another project under it) and the process dies before the part is in place.
-    let lost = 0;
-    const dying = new Proxy(ingest.store, {
-      get(target, prop, receiver) {
-        if (prop !== 'insertRequestRows') return Reflect.get(target, prop, receiver);
-        return async (_rows: Buffer[], opts?: Parameters<typeof target.insertRequestRows>[1]) => {
-          if (lost++ === 0) {
-            await target.insertRequestRows([Buffer.from(JSON.stringify(makeEvent({ project_id: `other-${project}`, created_at: events[0]!.created_at })))], opts);
-            void first.stop();
-          }
-          throw new Error('the process died');
-        };
-      },
+    const dying = dyingStore(async (store, _rows, opts) => {
+      await store.insertRequestRows([Buffer.from(JSON.stringify(makeEvent({ project_id: `other-${project}`, created_at: events[0]!.created_at })))], opts);
+      void first.stop();
     });
     const consumer = (store: typeof ingest.store) => new EventConsumer({
       kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId, partitions: 1, sessionTimeoutMs: 6000,
       store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: quietLog as never,
     });
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({ topic, acks: -1, messages: events.map(toMessage) });
-    await producer.disconnect();
-    const first = consumer(dying);
+    await produce(kafka, topic, events);
+    const first = consumer(dying.store);
     first.start();
-    await expect.poll(() => lost, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    await expect.poll(dying.died, { timeout: 60_000, interval: 100 }).toBe(true);
     await first.stop();
     expect(await storedIds(project)).toEqual([]);
 
@@ -264,6 +278,68 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
       await expect.poll(async () => (await storedIds(project)).length, { timeout: 60_000, interval: 500 }).toBe(events.length);
       const summary = await fetch(`${ingestUrl}/api/metrics/summary?project=${project}`, { headers: admin });
       expect(((await summary.json()) as { current: { requests: number } }).current.requests).toBe(events.length);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+
+  it('finishes an insert a killed ingest left short of the rollups: the next start inserts it again under its token, before consuming', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const topic = `unfinished-${randomUUID().slice(0, 8)}`;
+    const groupId = `unfinished-${randomUUID()}`;
+    const inflightDir = join(dir, `inflight-${project}`);
+    const saved = join(dir, `inflight-saved-${project}`);
+    const kafka = createKafka([broker.brokers], 'unfinished-test', quietLog);
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    const driver = await openChdbDriver(join(dir, 'ingest'));
+    const counts = async () => {
+      const count = async (sql: string) => Number((await driver.query<{ n: string }>(sql, { p: project }))[0]?.n ?? 0);
+      return {
+        rows: await count('SELECT count() AS n FROM requests FINAL WHERE project_id = {p:String}'),
+        minute: await count('SELECT sum(requests) AS n FROM requests_rollup_1m WHERE project_id = {p:String}'),
+        hour: await count('SELECT sum(requests) AS n FROM requests_rollup_1h WHERE project_id = {p:String}'),
+      };
+    };
+    // The first consumer's insert: the engine commits the table's part, and the process dies
+    // before the per-minute rollup's (its view is away for that insert, so the hourly rollup,
+    // fed from it, misses the rows too). What the killed process left on disk is its journal.
+    const dying = dyingStore(async (store, rows, opts) => {
+      const [ddl] = await driver.query<{ statement: string }>('SHOW CREATE TABLE requests_rollup_1m_mv');
+      await driver.exec('DROP VIEW requests_rollup_1m_mv');
+      try {
+        await store.insertRequestRows(rows, opts);
+      } finally {
+        await driver.exec(ddl!.statement);
+      }
+      await cp(inflightDir, saved, { recursive: true });
+      void first.stop();
+    });
+    await produce(kafka, topic, events);
+    const first = new EventConsumer({
+      kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId, partitions: 1, sessionTimeoutMs: 6000, inflightDir,
+      store: dying.store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: quietLog as never,
+    });
+    first.start();
+    await expect.poll(dying.died, { timeout: 60_000, interval: 100 }).toBe(true);
+    await first.stop();
+    await rm(inflightDir, { recursive: true, force: true });
+    await cp(saved, inflightDir, { recursive: true });
+    expect(await counts()).toEqual({ rows: 300, minute: 0, hour: 0 });
+
+    const registry = new Registry();
+    const metrics = createIngestMetrics(registry);
+    const second = new EventConsumer({
+      kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId, partitions: 1, sessionTimeoutMs: 6000, inflightDir,
+      store: ingest.store, registry, metrics, log: quietLog as never,
+    });
+    second.start();
+    try {
+      // The redelivered batch comes after the journal: it finds every row stored and inserts none.
+      await expect.poll(async () => (await metrics.deduplicated.get()).values[0]?.value ?? 0, { timeout: 60_000, interval: 250 }).toBe(events.length);
+      expect(await counts()).toEqual({ rows: 300, minute: 300, hour: 300 });
+      expect((await metrics.unfinishedInserts.get()).values).toEqual([expect.objectContaining({ labels: { outcome: 'stored' }, value: 1 })]);
+      expect((await metrics.inserted.get()).values[0]?.value ?? 0).toBe(0);
+      expect(await readdir(inflightDir)).toEqual([]);
     } finally {
       await second.stop();
     }

@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InflightJournal } from './inflight-journal.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'inflight-journal-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const rows = (n: number, tag = 'r') => Array.from({ length: n }, (_, i) => Buffer.from(JSON.stringify({ request_id: `${tag}-${i}`, body: 'é\\u00e9 "quoted" \u2028' })));
+
+describe('InflightJournal', () => {
+  it('reads back every unfinished insert whole, with its token, oldest first; finished ones are gone', () => {
+    const dead = new InflightJournal(dir, 'aaaa');
+    const first = rows(1_234, 'a'); // more rows than one writev takes
+    const second = rows(1, 'b');
+    const finished = dead.begin(rows(3, 'c'), 'tok-c');
+    const a = dead.begin(first, 'gen/topic/0/0-1233:1234');
+    const b = dead.begin(second, 'gen/topic/1/5-5:1:isolated:gen:1:0');
+    dead.done(finished);
+    utimesSync(a, new Date(1_000), new Date(1_000));
+    utimesSync(b, new Date(2_000), new Date(2_000));
+
+    const { inserts, damaged } = new InflightJournal(dir, 'bbbb').unfinishedInserts();
+    expect(damaged).toEqual([]);
+    expect(inserts.map((i) => i.token)).toEqual(['gen/topic/0/0-1233:1234', 'gen/topic/1/5-5:1:isolated:gen:1:0']);
+    expect(inserts[0]!.rows).toEqual(first);
+    expect(inserts[1]!.rows).toEqual(second);
+  });
+
+  it('removes what a kill left half-written and entries that do not read back whole, and reports the latter', () => {
+    const dead = new InflightJournal(dir, 'aaaa');
+    const whole = dead.begin(rows(5), 'whole');
+    const cut = dead.begin(rows(5), 'cut');
+    truncateSync(cut, statSync(cut).size - 3);
+    const short = dead.begin(rows(5), 'short');
+    truncateSync(short, statSync(short).size - rows(5)[4]!.length - 1); // one row fewer than announced
+    writeFileSync(join(dir, 'aaaa-9.rows.tmp'), 'half');
+    writeFileSync(join(dir, 'aaaa-10.rows'), 'not a header\n{}\n');
+    writeFileSync(join(dir, 'aaaa-11.rows'), `${JSON.stringify({ v: 2, token: 't', rows: 1 })}\n{}\n`);
+    writeFileSync(join(dir, 'aaaa-12.rows'), `${JSON.stringify({ v: 1, token: '', rows: 1 })}\n{}\n`);
+    writeFileSync(join(dir, 'aaaa-13.rows'), `${JSON.stringify({ v: 1, token: 't', rows: 2 })}\n{}\n\n`);
+    writeFileSync(join(dir, 'aaaa-14.rows'), '');
+
+    const { inserts, damaged } = new InflightJournal(dir, 'bbbb').unfinishedInserts();
+    expect(inserts.map((i) => i.file)).toEqual([whole]);
+    expect(damaged.sort()).toEqual(['aaaa-1.rows', 'aaaa-10.rows', 'aaaa-11.rows', 'aaaa-12.rows', 'aaaa-13.rows', 'aaaa-14.rows', 'aaaa-2.rows']);
+    expect(readdirSync(dir)).toEqual(['aaaa-0.rows']);
+  });
+
+  it('names files by generation, so a new process never overwrites what its predecessor left', () => {
+    const dead = new InflightJournal(dir, 'aaaa');
+    dead.begin(rows(1), 'old');
+    const next = new InflightJournal(dir, 'bbbb');
+    const fresh = next.begin(rows(2), 'new');
+    expect(readdirSync(dir).sort()).toEqual(['aaaa-0.rows', 'bbbb-0.rows']);
+    next.done(fresh);
+    expect(next.unfinishedInserts().inserts.map((i) => i.token)).toEqual(['old']);
+  });
+});
