@@ -19,7 +19,7 @@ export function createIngestMetrics(registry: Registry) {
     }),
     unfinishedInserts: new Counter({
       name: 'periscope_ingest_unfinished_inserts_total',
-      help: 'Inserts a killed ingest left unfinished, finished at the next start (stored), refused by the store (the redelivered batch isolates the bad rows), or unreadable (damaged: a rollup may miss their rows).',
+      help: 'Inserts a killed ingest left unfinished, at the next start: finished (stored), none of their rows stored so left to the redelivered batch (unstored), refused by the store so left to the redelivered batch, which isolates the bad rows (refused), unreadable (damaged: a rollup may miss their rows); and inserts whose rows could not be kept (not_kept, e.g. a full disk).',
       labelNames: ['outcome'] as const,
       registers,
     }),

@@ -83,10 +83,11 @@ export class SpoolIngest {
   /** Until the first batch after the start was stored: it may be one a crash interrupted. */
   private firstBatch = true;
   /**
-   * Part of every isolation token of this process. After a restart, rows the table lacks are
-   * inserted under tokens the engine has not seen: it may hold one whose part a crash lost, and
-   * would take the same token again for a repeat. Rows the table lacks are in no rollup either
-   * (the table's part is committed first), so new tokens count nothing twice.
+   * Part of every token of this process (a batch's, its isolation slices'). After a restart,
+   * rows the table lacks are inserted under tokens the engine has not seen: it may hold one whose
+   * part a crash lost, and would take the same token again for a repeat. Rows the table lacks are
+   * in no rollup either (the table's part is committed first), so new tokens count nothing twice.
+   * Which token an insert in flight used is noted in the cursor before it is sent.
    */
   private readonly generation = randomBytes(4).toString('hex');
   private wake: (() => void) | undefined;
@@ -176,20 +177,21 @@ export class SpoolIngest {
         rows.records.push(index);
       } else this.drop('invalid_event', decoded.reason, decoded.requestId);
     });
-    await this.reader.begin(batch, batch.note);
     const token = `spool:${batch.token}`;
-    const resumed = this.firstBatch;
     const state: IsolationState = { slice: decodeSliceNote(batch.note, batch.records.length, token) };
-    let isolating = state.slice !== undefined;
+    // The first batch after a start without a note of its own may have been stored in part by the
+    // last process (a note from an older version, or a damaged one): the table says what it lacks.
+    let isolating = state.slice !== undefined || this.firstBatch;
+    // Otherwise the batch goes in whole as one slice, under a token of this process noted first:
+    // a restart then knows which token the engine may have taken (isolate()).
+    const whole = isolating ? undefined : { records: batch.records.map((_, i) => i), token: `${token}:${this.generation}` };
+    await this.reader.begin(batch, whole ? encodeSliceNote(whole, batch.records.length) : batch.note);
     for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
       const end = this.o.metrics.insertLatency.startTimer();
       try {
         if (!isolating) {
           try {
-            await this.o.store.insertRequestRows(rows.buffers, { dedupToken: token });
-            // A crash after the engine recorded the token and before the part was in place makes
-            // this insert a no-op that stored nothing: the rows the table lacks are found below.
-            isolating = resumed;
+            await this.o.store.insertRequestRows(rows.buffers, { dedupToken: whole!.token });
           } catch (err) {
             if (!isRefusal(err)) throw err;
             isolating = true;
@@ -216,8 +218,9 @@ export class SpoolIngest {
 
   /**
    * Stores the rows of the batch that the table lacks, isolating the ones the engine refuses
-   * (refused-rows.ts), and returns those. First the slice a crash interrupted goes again under
-   * its token (a rollup that missed it is filled in; a no-op otherwise), then the table says what
+   * (refused-rows.ts), and returns those. First the slice a crash interrupted (the whole batch,
+   * or an isolation slice) goes again under its token when the table holds any of its rows (a
+   * rollup that missed it is filled in; a no-op otherwise), then the table says what
    * is stored: rows a refused insert stored anyway (it is not atomic across the engine's blocks),
    * and slices stored before a crash, which are not inserted again (the engine remembers only
    * the last 1,000 tokens). Each slice is noted in the cursor before it is inserted.
@@ -225,9 +228,13 @@ export class SpoolIngest {
   private async isolate(batch: SpoolBatch, token: string, rows: Rows, state: IsolationState): Promise<{ request_id: string; reason: string }[]> {
     if (state.slice) {
       const rowOf = new Map(rows.records.map((record, i) => [record, i]));
-      const slice = state.slice.records.flatMap((record) => (rowOf.has(record) ? [rows.buffers[rowOf.get(record)!]!] : []));
+      const inSlice = state.slice.records.flatMap((record) => (rowOf.has(record) ? [rowOf.get(record)!] : []));
+      // None of its rows stored: the engine may have recorded its token without the part, and
+      // the same token would then feed the rollups rows the table skips, to be counted again
+      // when they go in below. They cannot be in a rollup (the table's part comes first).
+      const anyStored = (await this.o.store.storedRequestIds(inSlice.map((i) => rows.events[i]!))).size > 0;
       try {
-        await this.o.store.insertRequestRows(slice, { dedupToken: state.slice.token });
+        if (anyStored) await this.o.store.insertRequestRows(inSlice.map((i) => rows.buffers[i]!), { dedupToken: state.slice.token });
       } catch (err) {
         if (!isRefusal(err)) throw err;
       }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
 import { decodeEventRow, RESENT_HEADER, type KafkaConfig } from '@periscope/contract';
@@ -53,12 +54,17 @@ function crashPoint(name: 'kill-before-insert' | 'kill-after-insert'): void {
 }
 
 /**
- * `kill-inside-insert`: SIGKILL PERISCOPE_FAULT_DELAY_MS (default 0) after the first insert was
- * handed to the engine, wherever the engine's threads then are.
+ * `kill-inside-insert` (with an engine in this process): SIGKILL as soon as the first insert's
+ * part of `requests` is in place, before the engine's rollups get theirs. Polls the table's
+ * directory, so it comes within a turn of the event loop of the part's rename.
  */
-function crashInsideInsert(): void {
-  if (process.env.PERISCOPE_FAULT_INJECT !== 'kill-inside-insert') return;
-  setTimeout(() => process.kill(process.pid, 'SIGKILL'), Number(process.env.PERISCOPE_FAULT_DELAY_MS ?? 0));
+function crashInsideInsert(dataDir: string | undefined): void {
+  if (process.env.PERISCOPE_FAULT_INJECT !== 'kill-inside-insert' || dataDir === undefined) return;
+  const table = join(dataDir, 'data', 'default', 'requests');
+  const parts = () => readdirSync(table).filter((name) => /^\d+_\d+_\d+_\d+$/.test(name));
+  const before = new Set(parts());
+  const poll = () => (parts().some((name) => !before.has(name)) ? process.kill(process.pid, 'SIGKILL') : setImmediate(poll));
+  poll();
 }
 
 /**
@@ -176,10 +182,18 @@ export class EventConsumer {
 
   /** Every insert of this consumer: its rows are in the journal (when kept) until it returns. */
   private async storeRows(rows: readonly Buffer[], dedupToken: string): Promise<void> {
-    const entry = this.journal?.begin(rows, dedupToken);
+    let entry: string | undefined;
+    try {
+      entry = this.journal?.begin(rows, dedupToken);
+    } catch (err) {
+      // A full disk must not stop the ingest: this insert goes in without its entry, and only a
+      // kill inside it could then leave a rollup short.
+      this.o.metrics.unfinishedInserts.inc({ outcome: 'not_kept' });
+      this.o.log.error({ err }, 'ingest: cannot keep the rows of an insert in flight (the in-flight journal); inserting without them');
+    }
     try {
       const inserted = this.o.store.insertRequestRows(rows, { dedupToken });
-      crashInsideInsert();
+      crashInsideInsert(this.o.inflightDir && dirname(this.o.inflightDir));
       await inserted;
     } finally {
       if (entry) this.journal!.done(entry);
@@ -188,11 +202,20 @@ export class EventConsumer {
 
   /**
    * Before consuming: the inserts a killed predecessor left unfinished, each again whole under its
-   * token, so that a rollup the kill left short is filled in (the table and each rollup skip what
-   * they hold). Rows the table still lacks after that (the engine records a token before it moves
-   * the part in) are stored by the redelivered batch, which leaves out what is stored.
+   * token when the table holds any of its rows, so that a rollup the kill left short is filled in
+   * (the table and each rollup skip what they hold). The rows the table lacks are stored by the
+   * redelivered batch, which leaves out what is stored.
    */
   private async finishUnfinishedInserts(): Promise<void> {
+    try {
+      await this.finishEach();
+    } catch (err) {
+      // Never a reason not to consume: the batches are redelivered; only rollups may stay short.
+      this.o.log.error({ err }, 'ingest: cannot read the in-flight journal; consuming without finishing what a killed ingest left unfinished');
+    }
+  }
+
+  private async finishEach(): Promise<void> {
     const { inserts, damaged } = this.journal!.unfinishedInserts();
     if (damaged.length > 0) {
       this.o.metrics.unfinishedInserts.inc({ outcome: 'damaged' }, damaged.length);
@@ -200,8 +223,18 @@ export class EventConsumer {
     }
     if (inserts.length > 0) this.lastError = 'finishing the inserts a killed ingest left unfinished';
     for (const insert of inserts) {
+      const identities = insert.rows.map((row) => decodeEventRow(row));
       for (let delay = 100; this.running; delay = Math.min(delay * 2, 5000)) {
         try {
+          // None of its rows stored: the engine may have recorded the token without the part,
+          // and the same token would then feed the rollups rows the table skips, to be counted
+          // again when the redelivered batch stores them. They cannot be in a rollup (the table's
+          // part comes first): the redelivered batch stores them, under a token of this process.
+          const events = identities.flatMap((d) => (d.ok ? [{ project_id: d.event.project_id, created_at: d.event.created_at, request_id: d.event.request_id }] : []));
+          if ((await this.o.store.storedRequestIds(events)).size === 0) {
+            this.o.metrics.unfinishedInserts.inc({ outcome: 'unstored' });
+            break;
+          }
           await this.o.store.insertRequestRows(insert.rows, { dedupToken: insert.token });
           this.o.metrics.unfinishedInserts.inc({ outcome: 'stored' });
           break;

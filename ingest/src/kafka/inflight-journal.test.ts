@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, truncateSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, utimesSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InflightJournal } from './inflight-journal.ts';
@@ -44,10 +44,11 @@ describe('InflightJournal', () => {
     writeFileSync(join(dir, 'aaaa-12.rows'), `${JSON.stringify({ v: 1, token: '', rows: 1 })}\n{}\n`);
     writeFileSync(join(dir, 'aaaa-13.rows'), `${JSON.stringify({ v: 1, token: 't', rows: 2 })}\n{}\n\n`);
     writeFileSync(join(dir, 'aaaa-14.rows'), '');
+    mkdirSync(join(dir, 'aaaa-15.rows'));
 
     const { inserts, damaged } = new InflightJournal(dir, 'bbbb').unfinishedInserts();
     expect(inserts.map((i) => i.file)).toEqual([whole]);
-    expect(damaged.sort()).toEqual(['aaaa-1.rows', 'aaaa-10.rows', 'aaaa-11.rows', 'aaaa-12.rows', 'aaaa-13.rows', 'aaaa-14.rows', 'aaaa-2.rows']);
+    expect(damaged.sort()).toEqual(['aaaa-1.rows', 'aaaa-10.rows', 'aaaa-11.rows', 'aaaa-12.rows', 'aaaa-13.rows', 'aaaa-14.rows', 'aaaa-15.rows', 'aaaa-2.rows']);
     expect(readdirSync(dir)).toEqual(['aaaa-0.rows']);
   });
 
@@ -59,5 +60,15 @@ describe('InflightJournal', () => {
     expect(readdirSync(dir).sort()).toEqual(['aaaa-0.rows', 'bbbb-0.rows']);
     next.done(fresh);
     expect(next.unfinishedInserts().inserts.map((i) => i.token)).toEqual(['old']);
+  });
+
+  it('leaves nothing behind when an entry cannot be written, and keeps the files private', () => {
+    const sub = join(dir, 'ingest-inflight');
+    const journal = new InflightJournal(sub, 'aaaa');
+    expect(() => journal.begin([Buffer.from('{}'), 'not a buffer' as unknown as Buffer], 'token')).toThrow();
+    expect(readdirSync(sub)).toEqual([]);
+    const file = journal.begin(rows(1), 'token');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(sub).mode & 0o777).toBe(0o700);
   });
 });

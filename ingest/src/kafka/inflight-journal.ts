@@ -36,29 +36,42 @@ export class InflightJournal {
     private readonly dir: string,
     private readonly generation: string,
   ) {
-    fs.mkdirSync(dir, { recursive: true });
+    // The rows hold prompts and answers: as private as the spool.
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
-  /** Writes an insert's rows and token before it is sent; returns the entry for done(). */
+  /**
+   * Writes an insert's rows and token before it is sent; returns the entry for done(). Throws
+   * when the file cannot be written (a full disk), leaving nothing behind.
+   */
   begin(rows: readonly Buffer[], token: string): string {
     const file = join(this.dir, `${this.generation}-${this.#next++}${SUFFIX}`);
     const temp = `${file}.tmp`;
-    const fd = fs.openSync(temp, 'w');
     try {
-      writeAll(fd, [Buffer.from(`${JSON.stringify({ v: 1, token, rows: rows.length })}\n`)]);
-      for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) {
-        writeAll(fd, rows.slice(i, i + ROWS_PER_WRITE).flatMap((row) => [row, NEWLINE]));
+      const fd = fs.openSync(temp, 'w', 0o600);
+      try {
+        writeAll(fd, [Buffer.from(`${JSON.stringify({ v: 1, token, rows: rows.length })}\n`)]);
+        for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) {
+          writeAll(fd, rows.slice(i, i + ROWS_PER_WRITE).flatMap((row) => [row, NEWLINE]));
+        }
+      } finally {
+        fs.closeSync(fd);
       }
-    } finally {
-      fs.closeSync(fd);
+      fs.renameSync(temp, file);
+    } catch (err) {
+      fs.rmSync(temp, { force: true });
+      throw err;
     }
-    fs.renameSync(temp, file);
     return file;
   }
 
   /** The insert returned (stored, refused or failed: a retry writes its own entry). */
   done(file: string): void {
-    fs.rmSync(file, { force: true });
+    try {
+      fs.rmSync(file, { force: true });
+    } catch {
+      // Replayed at the next start if it is still there: a no-op for an insert that completed.
+    }
   }
 
   /**
@@ -69,22 +82,31 @@ export class InflightJournal {
   unfinishedInserts(): { inserts: UnfinishedInsert[]; damaged: string[] } {
     const inserts: UnfinishedInsert[] = [];
     const damaged: string[] = [];
-    const names = fs.readdirSync(this.dir).sort();
-    for (const name of names) {
+    const ages = new Map<string, number>();
+    for (const name of fs.readdirSync(this.dir)) {
       const file = join(this.dir, name);
-      if (!name.endsWith(SUFFIX)) {
-        fs.rmSync(file, { force: true });
-        continue;
+      let entry: { token: string; rows: Buffer[] } | undefined;
+      try {
+        if (!name.endsWith(SUFFIX)) {
+          fs.rmSync(file, { force: true, recursive: true });
+          continue;
+        }
+        entry = readEntry(fs.readFileSync(file));
+        if (entry) ages.set(file, fs.statSync(file).mtimeMs);
+      } catch {
+        entry = undefined; // unreadable (a directory, an I/O error): as damaged
       }
-      const entry = readEntry(fs.readFileSync(file));
       if (entry) inserts.push({ ...entry, file });
       else {
         damaged.push(name);
-        fs.rmSync(file, { force: true });
+        try {
+          fs.rmSync(file, { force: true, recursive: true });
+        } catch {
+          // Left in place; reported as damaged again at the next start.
+        }
       }
     }
-    const age = (file: string) => fs.statSync(file).mtimeMs;
-    inserts.sort((a, b) => age(a.file) - age(b.file));
+    inserts.sort((a, b) => ages.get(a.file)! - ages.get(b.file)!);
     return { inserts, damaged };
   }
 }
