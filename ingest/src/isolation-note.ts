@@ -1,9 +1,10 @@
 /**
- * The slice SpoolIngest is inserting while it isolates rows the engine refused
- * (refused-rows.ts), noted in the spool's cursor before the insert. A crash may stop that
- * insert after the engine committed the table's part and before a rollup's: only the same token
- * fills that rollup in without counting the slice twice, so a restart inserts the slice again
- * under it. Everything else a restart learns from the table itself.
+ * The slice SpoolIngest is inserting (the whole batch, or a slice of it while it isolates rows
+ * the engine refused, refused-rows.ts), noted in the spool's cursor before the insert. A crash
+ * may stop that insert after the engine committed the table's part and before a rollup's: only
+ * the same token fills that rollup in without counting the slice twice, so a restart inserts
+ * the slice again under it when the table holds any of its rows. Everything else a restart
+ * learns from the table itself.
  * Indices are the batch's records (not its decoded rows), with the record count, so a note can
  * only apply to its own batch.
  */

@@ -62,16 +62,17 @@ const after = (a: SpoolPosition, b: SpoolPosition) => a.segment > b.segment || (
 
 /**
  * The embedded store's event source: reads the gateway's spool and inserts the event bytes into
- * ClickHouse as they are, each batch exactly once: its spool position is the insert's
- * deduplication token, and a batch interrupted by a crash is inserted again whole with the same
- * token. That is what keeps the rollups exact too: the engine commits the table's part and each
- * rollup view's part one after the other, so a crash between them leaves the rows in the table
- * but not in a view, and only the same token fills in that view without counting the others
- * twice (deduplicate_blocks_in_dependent_materialized_views). Leaving out the rows found in the
- * table would leave the view short for good. The engine also records an insert's token before
- * its part is in place, so the first batch after a start is checked for rows the table lacks.
- * Rows the engine refuses are isolated, the slice in flight noted in the spool's cursor
- * (isolation-note.ts).
+ * ClickHouse as they are, each batch exactly once: the token of its insert (its spool position
+ * and this process's generation) is noted in the spool's cursor before it is sent, and a batch
+ * interrupted by a crash is inserted again whole under that token when the table holds any of
+ * its rows. That is what keeps the rollups exact too: the engine commits the table's part and
+ * each rollup view's part one after the other, so a crash between them leaves the rows in the
+ * table but not in a view, and only the same token fills in that view without counting the
+ * others twice (deduplicate_blocks_in_dependent_materialized_views). Leaving out the rows found
+ * in the table would leave the view short for good. The engine also records an insert's token
+ * before its part is in place; the same token would then feed the views rows the table skips,
+ * so rows the table lacks go in under new tokens. Rows the engine refuses are isolated, each
+ * slice noted the same way (isolation-note.ts).
  * Events that fail the contract are dropped and counted; a store that fails is retried with
  * backoff and nothing is skipped: the events wait in the spool.
  */
