@@ -38,7 +38,11 @@ export async function startEventSource(o: EventSourceOptions): Promise<EventSour
   }
   // Kafka batches are not redelivered here any more; an entry replayed after the spool's inserts
   // pushed its token out of the engine's memory (the last 1,000 per table) would count twice.
-  rmSync(inflightDirOf(o.dataDir), { recursive: true, force: true });
+  try {
+    rmSync(inflightDirOf(o.dataDir), { recursive: true, force: true });
+  } catch (err) {
+    o.log.error({ err }, 'ingest: cannot remove the in-flight journal of an earlier Kafka run');
+  }
   const ingest = await SpoolIngest.start({ dir: o.spoolDir, store: o.store, registry: o.registry, metrics, log: o.log });
   return {
     drainedTo: (position) => ingest.drainedTo(position), drainAvailable: (ms) => ingest.drainAvailable(ms), problem: () => '', stop: () => ingest.stop(),

@@ -51,8 +51,8 @@ export function encodeSliceNote(slice: SliceInFlight, records: number): string {
 /**
  * The slice noted with a batch of `records` records whose isolation tokens extend `token`;
  * undefined when there is none, or the note is damaged, from another version, or another
- * batch's. Ignoring a note is safe but for that slice's rollups: the batch is then inserted
- * whole again, and isolated again if the engine refuses it.
+ * batch's. Ignoring a note is safe but for that slice's rollups: the batch is then checked
+ * against the table, which says what it lacks.
  */
 export function decodeSliceNote(text: string | undefined, records: number, token: string): SliceInFlight | undefined {
   if (text === undefined) return undefined;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -88,14 +88,48 @@ describe('SpoolIngest into chDB', () => {
     await crash.of(await startIngest(spoolDir, crashing));
     expect(await rollupCounts(driver, project)).toEqual(cut);
 
-    const again = await startIngest(spoolDir, store);
-    try {
-      await again.drainedTo(writer.position);
-      expect(await rollupCounts(driver, project)).toEqual({ rows: 400, minute: 400, hour: 400 });
-    } finally {
-      await again.stop();
-      await writer.close();
-    }
+    expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 400, minute: 400, hour: 400 });
+  }, 60_000);
+
+  it('inserts a later batch again under the token noted before its insert, after a crash once the table had it', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 400 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    // Two batches: the first after a start is checked against the table; the second goes in
+    // whole under the token noted in the cursor first, and dies after the table took it.
+    const crash = deathAfter();
+    const crashing = storeWith(async (target, rows, opts) => {
+      if (opts!.dedupToken!.includes(':isolated')) return target.insertRequestRows(rows, opts);
+      // The per-minute rollup took it too: the same rows again under another token would count twice.
+      await withoutView(driver, 'requests_rollup_1h_mv', () => target.insertRequestRows(rows, opts));
+      return crash.die();
+    });
+    await crash.of(await startIngest(spoolDir, crashing, new Registry(), 200));
+    expect(await rollupCounts(driver, project)).toEqual({ rows: 400, minute: 400, hour: 200 });
+
+    expect(await countsOnceDrained(spoolDir, writer, project, 200)).toEqual({ rows: 400, minute: 400, hour: 400 });
+  }, 60_000);
+
+  it('after an upgrade, inserts a batch the older version had in flight again under its bare token when the table has it', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    // The older version noted nothing and inserted under the batch's spool position alone.
+    const crash = deathAfter();
+    const crashing = storeWith(async (target, rows, opts) => {
+      const bare = opts!.dedupToken!.split(':').slice(0, 4).join(':');
+      // The per-minute rollup took it too: only the bare token keeps it from counting twice.
+      await withoutView(driver, 'requests_rollup_1h_mv', () => target.insertRequestRows(rows, { ...opts, dedupToken: bare }));
+      return crash.die();
+    });
+    await crash.of(await startIngest(spoolDir, crashing));
+    const cursor = join(spoolDir, 'cursor.json');
+    const old = JSON.parse(await readFile(cursor, 'utf8')) as { inflight?: { note?: string } };
+    delete old.inflight!.note;
+    await writeFile(cursor, JSON.stringify(old));
+    expect(await rollupCounts(driver, project)).toEqual({ rows: 300, minute: 300, hour: 0 });
+
+    expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
   }, 60_000);
 
   it('resumes an isolation a crash cut short: the slice in flight again with its token (a rollup that missed it is filled in once), no stored slice again', async () => {
@@ -169,14 +203,7 @@ describe('SpoolIngest into chDB', () => {
       expect(lost).toBe(1);
       expect(await rollupCounts(driver, project)).toEqual({ rows: 0, minute: 0, hour: 0 });
     }
-    const again = await startIngest(spoolDir, store);
-    try {
-      await again.drainedTo(writer.position);
-      expect(await rollupCounts(driver, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
-    } finally {
-      await again.stop();
-      await writer.close();
-    }
+    expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
   }, 60_000);
 
   it('stores the rows of a slice whose token the engine recorded before a crash lost its part', async () => {
@@ -268,6 +295,18 @@ function storeWith(insert: Insert): Store {
   });
 }
 
-function startIngest(spoolDir: string, on: Store, registry = new Registry()): Promise<SpoolIngest> {
-  return SpoolIngest.start({ dir: spoolDir, store: on, registry, metrics: createIngestMetrics(registry), log: quietLog as never });
+/** The counts once a fresh ingest (with the real store) has drained the spool. */
+async function countsOnceDrained(spoolDir: string, writer: SpoolWriter, project: string, maxBatch?: number): Promise<Awaited<ReturnType<typeof rollupCounts>>> {
+  const again = await startIngest(spoolDir, store, new Registry(), maxBatch);
+  try {
+    await again.drainedTo(writer.position);
+    return await rollupCounts(driver, project);
+  } finally {
+    await again.stop();
+    await writer.close();
+  }
+}
+
+function startIngest(spoolDir: string, on: Store, registry = new Registry(), maxBatch?: number): Promise<SpoolIngest> {
+  return SpoolIngest.start({ dir: spoolDir, store: on, registry, metrics: createIngestMetrics(registry), log: quietLog as never, ...(maxBatch ? { maxBatch } : {}) });
 }

@@ -180,9 +180,11 @@ export class SpoolIngest {
     });
     const token = `spool:${batch.token}`;
     const state: IsolationState = { slice: decodeSliceNote(batch.note, batch.records.length, token) };
-    // The first batch after a start without a note of its own may have been stored in part by the
-    // last process (a note from an older version, or a damaged one): the table says what it lacks.
-    let isolating = state.slice !== undefined || this.firstBatch;
+    // The first batch after a start without a note of its own may have been in flight under the
+    // bare token (a cursor of an older version, or a damaged note): it goes again under that
+    // token when the table holds any of its rows, then the table says what it lacks.
+    if (!state.slice && this.firstBatch) state.slice = { records: batch.records.map((_, i) => i), token };
+    let isolating = state.slice !== undefined;
     // Otherwise the batch goes in whole as one slice, under a token of this process noted first:
     // a restart then knows which token the engine may have taken (isolate()).
     const whole = isolating ? undefined : { records: batch.records.map((_, i) => i), token: `${token}:${this.generation}` };

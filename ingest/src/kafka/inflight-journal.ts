@@ -70,7 +70,8 @@ export class InflightJournal {
     try {
       fs.rmSync(file, { force: true });
     } catch {
-      // Replayed at the next start if it is still there: a no-op for an insert that completed.
+      // Replayed at the next start if still there: a no-op while the engine remembers the token
+      // (its last 1,000 per table), counted twice in the rollups after that.
     }
   }
 
