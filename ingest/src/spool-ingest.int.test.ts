@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -68,6 +68,55 @@ describe('SpoolIngest into chDB', () => {
       await ingest.stop();
       await writer.close();
     }
+  }, 60_000);
+
+  it('rides out cursor writes that fail (before an insert and after it) without ending, counted, and stores every row once', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    // The cursor is written to cursor.json.tmp, then renamed: a directory there fails every write.
+    const blocker = join(spoolDir, 'cursor.json.tmp');
+    const registry = new Registry();
+    const blocked = (atLeast: number) => cursorWriteFailures(registry, atLeast);
+    await mkdir(blocker);
+    let inserts = 0;
+    // After its first insert the writes fail again: the batch is stored but cannot be acknowledged.
+    const blocking = storeWith(async (target, rows, opts) => {
+      await target.insertRequestRows(rows, opts);
+      if (++inserts === 1) await mkdir(blocker);
+    });
+    const ingest = await startIngest(spoolDir, blocking, registry);
+    try {
+      await blocked(2);
+      expect(inserts).toBe(0);
+      await rmdir(blocker);
+      await blocked(4);
+      expect(inserts).toBe(1);
+      await rmdir(blocker);
+      await ingest.drainedTo(writer.position);
+      expect(inserts).toBe(1);
+      expect(await rollupCounts(driver, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+    } finally {
+      await ingest.stop();
+      await writer.close();
+    }
+  }, 60_000);
+
+  it('stops while its cursor cannot be written, and the next start stores the batch once', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    const blocker = join(spoolDir, 'cursor.json.tmp');
+    const blocking = storeWith(async (target, rows, opts) => {
+      await target.insertRequestRows(rows, opts);
+      await mkdir(blocker);
+    });
+    const registry = new Registry();
+    const ingest = await startIngest(spoolDir, blocking, registry);
+    await cursorWriteFailures(registry, 1);
+    await ingest.stop();
+    await rmdir(blocker);
+    expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
   }, 60_000);
 
   it.each([
@@ -293,6 +342,12 @@ function storeWith(insert: Insert): Store {
       return (rows: readonly Buffer[], opts: Parameters<Store['insertRequestRows']>[1]) => insert(target, rows, opts);
     },
   });
+}
+
+/** Resolves once the ingest counted `atLeast` failed cursor writes. */
+async function cursorWriteFailures(registry: Registry, atLeast: number): Promise<void> {
+  const counted = async () => (await registry.getSingleMetric('periscope_spool_cursor_write_failures_total')!.get()).values[0]?.value ?? 0;
+  while ((await counted()) < atLeast) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** The counts once a fresh ingest (with the real store) has drained the spool. */

@@ -93,8 +93,11 @@ export class SpoolIngest {
   private readonly generation = randomBytes(4).toString('hex');
   private wake: (() => void) | undefined;
 
+  private readonly cursorWriteFailures: Counter;
+
   private constructor(private readonly reader: SpoolReader, private readonly dropped: Counter<'reason'>, o: SpoolIngestOptions) {
     this.o = { maxBatch: 10_000, maxBatchBytes: 16 * 1024 * 1024, lingerMs: 200, busyLingerMs: 1000, idleMs: 100, ...o };
+    this.cursorWriteFailures = new Counter({ name: 'periscope_spool_cursor_write_failures_total', help: 'Failed writes of the spool cursor (each retried; the events wait in the spool).', registers: [o.registry] });
     new Gauge({ name: 'periscope_spool_backlog_bytes', help: 'Spooled bytes not yet in ClickHouse.', registers: [o.registry], collect() { this.set(reader.backlogBytes()); } });
     this.loop = this.run();
   }
@@ -188,7 +191,7 @@ export class SpoolIngest {
     // Otherwise the batch goes in whole as one slice, under a token of this process noted first:
     // a restart then knows which token the engine may have taken (isolate()).
     const whole = isolating ? undefined : { records: batch.records.map((_, i) => i), token: `${token}:${this.generation}` };
-    await this.reader.begin(batch, whole ? encodeSliceNote(whole, batch.records.length) : batch.note);
+    if (!(await this.persisted(() => this.reader.begin(batch, whole ? encodeSliceNote(whole, batch.records.length) : batch.note)))) return false;
     for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
       const end = this.o.metrics.insertLatency.startTimer();
       try {
@@ -214,9 +217,29 @@ export class SpoolIngest {
         await sleep(delay);
       }
     }
-    await this.reader.commit(batch);
+    // Not acknowledged when stopping first: the cursor on disk still holds the batch in flight with
+    // its note, so the next start checks it against the table.
+    if (!(await this.persisted(() => this.reader.commit(batch)))) return false;
     this.firstBatch = false;
     return true;
+  }
+
+  /**
+   * Writes the cursor until it is written (a full disk, a read-only remount): false when stopping
+   * first. The cursor file is replaced whole, so a failed write leaves the last one in place.
+   */
+  private async persisted(write: () => Promise<void>): Promise<boolean> {
+    for (let delay = 100; this.running; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await write();
+        return true;
+      } catch (err) {
+        this.cursorWriteFailures.inc();
+        this.o.log.error({ err }, 'spool cursor write failed; retrying (the events wait in the spool)');
+        await this.pause(delay);
+      }
+    }
+    return false;
   }
 
   /**
