@@ -71,4 +71,13 @@ describe('InflightJournal', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(sub).mode & 0o777).toBe(0o700);
   });
+
+  it('starts on a path it cannot use: nothing unfinished where no directory is yet, and each entry then fails alone', () => {
+    expect(new InflightJournal(join(dir, 'not-yet'), 'aaaa').unfinishedInserts()).toEqual({ inserts: [], damaged: [] });
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const journal = new InflightJournal(file, 'aaaa');
+    expect(() => journal.begin(rows(1), 'token')).toThrow();
+    expect(() => journal.unfinishedInserts()).toThrow();
+  });
 });

@@ -30,15 +30,17 @@ const ROWS_PER_WRITE = 500;
  */
 export class InflightJournal {
   #next = 0;
+  #made = false;
 
-  /** `generation` names this process's files (the consumer's generation, unique per process). */
+  /**
+   * `generation` names this process's files (the consumer's generation, unique per process).
+   * The directory is made by the first begin(): a disk that fails then fails that insert's
+   * entry, not the ingest's start.
+   */
   constructor(
     private readonly dir: string,
     private readonly generation: string,
-  ) {
-    // The rows hold prompts and answers: as private as the spool.
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  }
+  ) {}
 
   /**
    * Writes an insert's rows and token before it is sent; returns the entry for done(). Throws
@@ -48,6 +50,11 @@ export class InflightJournal {
     const file = join(this.dir, `${this.generation}-${this.#next++}${SUFFIX}`);
     const temp = `${file}.tmp`;
     try {
+      if (!this.#made) {
+        // The rows hold prompts and answers: as private as the spool.
+        fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+        this.#made = true;
+      }
       const fd = fs.openSync(temp, 'w', 0o600);
       try {
         writeAll(fd, [Buffer.from(`${JSON.stringify({ v: 1, token, rows: rows.length })}\n`)]);
@@ -84,7 +91,14 @@ export class InflightJournal {
     const inserts: UnfinishedInsert[] = [];
     const damaged: string[] = [];
     const ages = new Map<string, number>();
-    for (const name of fs.readdirSync(this.dir)) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { inserts, damaged }; // never begun
+      throw err;
+    }
+    for (const name of names) {
       const file = join(this.dir, name);
       let entry: { token: string; rows: Buffer[] } | undefined;
       try {

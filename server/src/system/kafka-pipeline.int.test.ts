@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +14,7 @@ import { makeEvent, openChdbDriver, rollupCounts, withoutView, type Driver } fro
 import type { InsertOptions, Store } from '@periscope/clickhouse';
 import type { RequestEvent } from '@periscope/contract';
 import { startIngestRole, type IngestRole } from '../roles/ingest-role.ts';
-import { EventConsumer, createIngestMetrics } from '@periscope/ingest';
+import { EventConsumer, createIngestMetrics, type IngestMetrics } from '@periscope/ingest';
 import { startProxyRole, type ProxyRole } from '../roles/proxy-role.ts';
 
 const env = { PERISCOPE_SECRET: 'pipeline-test-secret', PERISCOPE_ADMIN_TOKEN: 'pipeline-admin' };
@@ -289,34 +289,58 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
         void first.stop();
       });
       await produce(kafka, topic, events);
-      const first = new EventConsumer({
-        kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId, partitions: 1, sessionTimeoutMs: 6000, inflightDir,
-        store: dying.store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: quietLog as never,
-      });
-      first.start();
+      const { consumer: first } = journaled({ kafka, topic, groupId, inflightDir }, dying.store);
       await expect.poll(dying.died, { timeout: 60_000, interval: 100 }).toBe(true);
       await first.stop();
       await rm(inflightDir, { recursive: true, force: true });
       await cp(saved, inflightDir, { recursive: true });
       expect(await readdir(inflightDir)).toHaveLength(1);
 
-      const registry = new Registry();
-      const metrics = createIngestMetrics(registry);
-      const second = new EventConsumer({
-        kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId, partitions: 1, sessionTimeoutMs: 6000, inflightDir,
-        store: ingest.store, registry, metrics, log: quietLog as never,
-      });
-      second.start();
+      const { consumer: second, metrics } = journaled({ kafka, topic, groupId, inflightDir }, ingest.store);
       try {
         // The redelivered batch comes after the journal: it leaves out what is stored.
-        const handled = async () => ((await metrics.deduplicated.get()).values[0]?.value ?? 0) + ((await metrics.inserted.get()).values[0]?.value ?? 0);
-        await expect.poll(handled, { timeout: 60_000, interval: 250 }).toBe(events.length);
+        await expect.poll(() => handled(metrics), { timeout: 60_000, interval: 250 }).toBe(events.length);
         expect(await rollupCounts(await engine(), project)).toEqual({ rows: 300, minute: 300, hour: 300 });
         expect((await metrics.unfinishedInserts.get()).values).toEqual([expect.objectContaining({ labels: { outcome }, value: 1 })]);
         expect((await metrics.inserted.get()).values[0]?.value ?? 0).toBe(outcome === 'unstored' ? 300 : 0);
         expect(await readdir(inflightDir)).toEqual([]);
       } finally {
         await second.stop();
+      }
+    }, 120_000);
+  });
+
+  describe('an in-flight journal the ingest cannot use does not stop it', () => {
+    const cases: [string, (inflightDir: string) => Promise<void>, string][] = [
+      // Left by a kill while the disk failed, or by hand: read at the start, before consuming.
+      ['an unreadable entry left at the start is removed and counted, and consuming goes on', async (inflightDir) => {
+        await writeFile(join(inflightDir, 'left-0.rows'), '{"v":1,"token":"t","rows":2}\nonly one row\n');
+      }, 'damaged'],
+      // A full disk, a directory gone: each insert goes in without its entry.
+      ['entries that cannot be written: every insert goes in without its entry, counted', async (inflightDir) => {
+        await rm(inflightDir, { recursive: true });
+        await writeFile(inflightDir, 'not a directory');
+      }, 'not_kept'],
+    ];
+    it.each(cases)('%s', async (_, spoil, outcome) => {
+      const project = `p-${randomUUID().slice(0, 8)}`;
+      const topic = `unusable-${randomUUID().slice(0, 8)}`;
+      const inflightDir = join(dir, `inflight-${project}`);
+      await mkdir(inflightDir);
+      await spoil(inflightDir);
+      const kafka = createKafka([broker.brokers], 'unusable-journal-test', quietLog);
+      const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+      await produce(kafka, topic, events);
+      const { consumer, metrics } = journaled({ kafka, topic, groupId: `unusable-${randomUUID()}`, inflightDir }, ingest.store);
+      try {
+        await expect.poll(() => handled(metrics), { timeout: 60_000, interval: 250 }).toBe(events.length);
+        expect(await rollupCounts(await engine(), project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+        const counted = (await metrics.unfinishedInserts.get()).values;
+        expect(counted.map((v) => v.labels.outcome)).toEqual([outcome]);
+        expect(counted[0]!.value).toBeGreaterThanOrEqual(1);
+        if (outcome === 'damaged') expect(await readdir(inflightDir)).toEqual([]);
+      } finally {
+        await consumer.stop();
       }
     }, 120_000);
   });
@@ -471,4 +495,21 @@ async function readTopic(kafka: ReturnType<typeof createKafka>, topic: string, k
   while (got.length < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await consumer.disconnect();
   return got;
+}
+
+/** A started consumer of one partition keeping its inserts in flight in `inflightDir`, and its metrics. */
+function journaled(o: { kafka: ReturnType<typeof createKafka>; topic: string; groupId: string; inflightDir: string }, store: Store): { consumer: EventConsumer; metrics: IngestMetrics } {
+  const registry = new Registry();
+  const metrics = createIngestMetrics(registry);
+  const consumer = new EventConsumer({
+    kafka: o.kafka, topic: o.topic, deadLetterTopic: `${o.topic}.dlq`, groupId: o.groupId, partitions: 1, sessionTimeoutMs: 6000, inflightDir: o.inflightDir,
+    store, registry, metrics, log: quietLog as never,
+  });
+  consumer.start();
+  return { consumer, metrics };
+}
+
+/** Events the consumer stored or found already stored. */
+async function handled(metrics: IngestMetrics): Promise<number> {
+  return ((await metrics.deduplicated.get()).values[0]?.value ?? 0) + ((await metrics.inserted.get()).values[0]?.value ?? 0);
 }
