@@ -22,4 +22,5 @@ export { declaredParams } from './sql/sandbox.ts';
 export type { SqlExport } from './sql/sandbox.ts';
 export type { SqlParam } from './sql/check-tokens.ts';
 export { openStore } from './open-store.ts';
+export { eventKey } from './queries/stored-events.ts';
 export { StoreError, StoreLockedError, type StoreErrorCode } from './errors.ts';

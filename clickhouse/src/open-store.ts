@@ -9,7 +9,7 @@ import { getBodyTtlDays, setBodyTtlDays } from './queries/body-ttl.ts';
 import { getRequest } from './queries/get-request.ts';
 import { claimLease, readLease } from './queries/leases.ts';
 import { insertRequestRows, insertRequests } from './queries/insert-requests.ts';
-import { storedRequestIds } from './queries/stored-request-ids.ts';
+import { storedEvents } from './queries/stored-events.ts';
 import { findKeyByHash, insertKey, keysLastUsed, listKeys, revokeKey } from './queries/keys.ts';
 import { deleteAccount, findAccountByEmail, getAccount, insertAccount, listAccounts, updateAccount } from './queries/accounts.ts';
 import { filterValues } from './queries/filter-values.ts';
@@ -59,7 +59,7 @@ export function createStore(driver: Driver, reportsDriver?: Driver): Store {
     getBodyTtlDays: () => getBodyTtlDays(driver),
     insertRequests: (events, opts) => insertRequests(driver, events, opts),
     insertRequestRows: (rows, opts) => insertRequestRows(driver, rows, opts),
-    storedRequestIds: (events) => storedRequestIds(driver, events),
+    storedEvents: (events) => storedEvents(driver, events),
     listRequests: (q) => listRequests(driver, q),
     getRequest: (projectIds, requestId) => getRequest(driver, projectIds, requestId),
     metricsSummary: (q) => metricsSummary(driver, q),

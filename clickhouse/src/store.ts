@@ -62,8 +62,8 @@ export interface Store {
   insertRequests(events: RequestEvent[], opts?: InsertOptions): Promise<void>;
   /** Inserts encoded events (each checked by decodeEventRow) as they are: no decode, no re-encode. */
   insertRequestRows(rows: readonly Buffer[], opts?: InsertOptions): Promise<void>;
-  /** The request ids of these events that are stored already (a redelivery), by project, time and request_id. */
-  storedRequestIds(events: readonly EventIdentity[]): Promise<Set<string>>;
+  /** The eventKey()s of these events that are stored already (a redelivery): same project, time and request id. */
+  storedEvents(events: readonly EventIdentity[]): Promise<Set<string>>;
   listRequests(q: ListRequestsQuery): Promise<RequestPage>;
   getRequest(projectIds: string[], requestId: string): Promise<RequestDetail | null>;
   /** KPIs of the range and of the window of the same length just before it. */

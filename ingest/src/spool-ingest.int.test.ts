@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import fs from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { encodeRequestEvent, type RequestEvent } from '@periscope/contract';
-import { StoreError, type Store } from '@periscope/clickhouse';
+import { StoreError, eventKey, type Store } from '@periscope/clickhouse';
 import { createStore, makeEvent, newProjectId, openChdbDriver, rollupCounts, withoutView, type Driver } from '@periscope/clickhouse/testing';
 import { SpoolWriter } from '@periscope/spool';
 import { createIngestMetrics } from './ingest-metrics.ts';
@@ -51,9 +52,9 @@ describe('SpoolIngest into chDB', () => {
     const ingest = await SpoolIngest.start({ dir: spoolDir, store: corrupting, registry, metrics, log: quietLog as never });
     try {
       await ingest.drainedTo(writer.position);
-      const stored = await store.storedRequestIds(events);
+      const stored = await store.storedEvents(events);
       expect(stored.size).toBe(events.length - canaries.size);
-      expect([...canaries].filter((id) => stored.has(id))).toEqual([]);
+      expect(events.filter((e) => canaries.has(e.request_id) && stored.has(eventKey(e)))).toEqual([]);
       const { data: rows } = await store.listRequests({ projectIds: [project], limit: 1000 });
       expect(rows).toHaveLength(events.length - canaries.size);
       // The rollups count each stored row once: no slice was stored twice (they are fed per insert, without FINAL).
@@ -179,6 +180,94 @@ describe('SpoolIngest into chDB', () => {
     expect(await rollupCounts(driver, project)).toEqual({ rows: 300, minute: 300, hour: 0 });
 
     expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+  }, 60_000);
+
+  it('a note damaged after the batch was stored whole: the table decides, and nothing counts twice', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 400 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    const crash = deathAfter();
+    const crashing = storeWith(async (target, rows, opts) => {
+      await target.insertRequestRows(rows, opts);
+      if (opts!.dedupToken!.includes(':isolated')) return;
+      return crash.die(); // the second batch stored whole (table and both rollups), not acknowledged
+    });
+    await crash.of(await startIngest(spoolDir, crashing, new Registry(), 200));
+    expect(await rollupCounts(driver, project)).toEqual({ rows: 400, minute: 400, hour: 400 });
+    const cursor = join(spoolDir, 'cursor.json');
+    const damaged = JSON.parse(await readFile(cursor, 'utf8')) as { inflight: { note?: string } };
+    damaged.inflight.note = damaged.inflight.note!.slice(0, -3);
+    await writeFile(cursor, JSON.stringify(damaged));
+    expect(await countsOnceDrained(spoolDir, writer, project, 200)).toEqual({ rows: 400, minute: 400, hour: 400 });
+  }, 60_000);
+
+  it('the first batch after a start, never begun, some of whose rows another path stored (the Kafka shipper before a switch to spool mode): each counted once', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    // The shipper sent the first 100 records and the Kafka ingest stored them; the shipper's
+    // cursor (the same file) never moved past them, and it never notes a batch in flight.
+    await store.insertRequestRows(events.slice(0, 100).map((e) => encodeRequestEvent(e)), { dedupToken: 'kafka:events:0:0' });
+    expect(await rollupCounts(driver, project)).toEqual({ rows: 100, minute: 100, hour: 100 });
+    expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+  }, 60_000);
+
+  it('an event is taken for stored only by its own project and time: a request id chosen again elsewhere is not it', async () => {
+    const victim = newProjectId();
+    const other = newProjectId();
+    const t = Date.now() - 60_000;
+    const id = `client-chosen-${victim}`; // request ids may be chosen by clients (Periscope-Request-Id)
+    await store.insertRequestRows([encodeRequestEvent(makeEvent({ project_id: other, created_at: t, request_id: id }))], { dedupToken: `planted-${victim}` });
+    const bad = makeEvent({ project_id: other, created_at: t, status: 200 });
+    const { spoolDir, writer } = await spooled(victim, [
+      // The first batch after the start is checked against the table: another project holds the id.
+      makeEvent({ project_id: victim, created_at: t, request_id: id }), makeEvent({ project_id: other, created_at: t + 1 }),
+      // A batch with a row the engine refuses is checked too: the id again, later (another call).
+      makeEvent({ project_id: victim, created_at: t + 5, request_id: id, status: 200 }), bad,
+    ]);
+    const corrupt = corrupter(new Set([bad.request_id]));
+    const ingest = await startIngest(spoolDir, storeWith((target, rows, opts) => target.insertRequestRows(corrupt(rows), opts)), new Registry(), 2);
+    try {
+      await ingest.drainedTo(writer.position);
+      expect(await rollupCounts(driver, victim)).toEqual({ rows: 2, minute: 2, hour: 2 });
+    } finally {
+      await ingest.stop();
+      await writer.close();
+    }
+  }, 60_000);
+
+  it('rides out a spool directory that cannot be listed (out of file descriptors) without ending', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    let armed = false;
+    const readdir = fs.readdirSync.bind(fs);
+    const listing = vi.spyOn(fs, 'readdirSync').mockImplementation(((p: fs.PathLike, o?: unknown) => {
+      if (armed && String(p) === spoolDir) {
+        armed = false;
+        throw Object.assign(new Error('EMFILE: too many open files, scandir'), { code: 'EMFILE' });
+      }
+      return readdir(p, o as never);
+    }) as never);
+    const ingest = await startIngest(spoolDir, storeWith(async (target, rows, opts) => {
+      await target.insertRequestRows(rows, opts);
+      armed = true;
+    }));
+    try {
+      await ingest.drainedTo(writer.position);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await rollupCounts(driver, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+      expect(armed).toBe(false); // the listing failed once
+      expect(unhandled.map(String)).toEqual([]);
+    } finally {
+      listing.mockRestore();
+      process.off('unhandledRejection', onUnhandled);
+      await ingest.stop();
+      await writer.close();
+    }
   }, 60_000);
 
   it('resumes an isolation a crash cut short: the slice in flight again with its token (a rollup that missed it is filled in once), no stored slice again', async () => {

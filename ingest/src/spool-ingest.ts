@@ -1,5 +1,5 @@
 import { decodeEventRow } from '@periscope/contract';
-import type { EventIdentity, Store } from '@periscope/clickhouse';
+import { eventKey, type EventIdentity, type Store } from '@periscope/clickhouse';
 import { SpoolReader, type SpoolBatch, type SpoolPosition } from '@periscope/spool';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
@@ -98,7 +98,8 @@ export class SpoolIngest {
   private constructor(private readonly reader: SpoolReader, private readonly dropped: Counter<'reason'>, o: SpoolIngestOptions) {
     this.o = { maxBatch: 10_000, maxBatchBytes: 16 * 1024 * 1024, lingerMs: 200, busyLingerMs: 1000, idleMs: 100, ...o };
     this.cursorWriteFailures = new Counter({ name: 'periscope_spool_cursor_write_failures_total', help: 'Failed writes of the spool cursor (each retried; the events wait in the spool).', registers: [o.registry] });
-    new Gauge({ name: 'periscope_spool_backlog_bytes', help: 'Spooled bytes not yet in ClickHouse.', registers: [o.registry], collect() { this.set(reader.backlogBytes()); } });
+    const backlog = () => this.backlogBytes();
+    new Gauge({ name: 'periscope_spool_backlog_bytes', help: 'Spooled bytes not yet in ClickHouse.', registers: [o.registry], collect() { this.set(backlog()); } });
     this.loop = this.run();
   }
 
@@ -121,7 +122,17 @@ export class SpoolIngest {
   /** Resolves once the spool holds nothing new, or after `ms`: a stop that takes in what was spooled. */
   async drainAvailable(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
-    while (this.running && Date.now() < deadline && this.reader.backlogBytes() > 0) await sleep(10);
+    while (this.running && Date.now() < deadline && this.backlogBytes() > 0) await sleep(10);
+  }
+
+  /** The spool's unread bytes; 0 when the directory cannot be listed (out of file descriptors). */
+  private backlogBytes(): number {
+    try {
+      return this.reader.backlogBytes();
+    } catch (err) {
+      this.o.log.error({ err }, 'spool ingest: cannot measure the spool backlog');
+      return 0;
+    }
   }
 
   /** Finishes the batch in hand and stops; the rest waits in the spool for the next start. */
@@ -147,26 +158,40 @@ export class SpoolIngest {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let batch: SpoolBatch | null;
       try {
-        batch = await this.reader.read(this.o.maxBatch, this.o.maxBatchBytes);
+        if (!(await this.next())) return;
       } catch (err) {
-        this.o.log.error({ err }, 'spool read failed; retrying');
-        await sleep(500);
-        continue;
+        // Each step retries its own failures: this is a defect. The loop starts over as a new
+        // process would (the batch in flight is read again, checked against the table).
+        this.firstBatch = true;
+        this.o.log.error({ err }, 'spool ingest: unexpected error; starting over in 1 s (the events wait in the spool)');
+        await this.pause(1000);
       }
-      if (!batch) {
-        await this.pause(this.o.idleMs);
-        continue;
-      }
-      if (!(await this.insert(batch))) return;
-      const n = batch.records.length;
-      // A batch cut by a bound, or half a batch already waiting behind it: read on at once (a
-      // backlog, large events); only a store that caught up pauses.
-      const half = this.o.maxBatchBytes / 2;
-      const full = n >= this.o.maxBatch || batch.to - batch.from >= half || this.reader.backlogBytes() >= half;
-      if (!full) await this.pause(n >= BUSY_BATCH ? this.o.busyLingerMs : this.o.lingerMs);
     }
+  }
+
+  /** Reads and stores the next batch, then pauses unless more waits; false when stopping. */
+  private async next(): Promise<boolean> {
+    let batch: SpoolBatch | null;
+    try {
+      batch = await this.reader.read(this.o.maxBatch, this.o.maxBatchBytes);
+    } catch (err) {
+      this.o.log.error({ err }, 'spool read failed; retrying');
+      await sleep(500);
+      return true;
+    }
+    if (!batch) {
+      await this.pause(this.o.idleMs);
+      return true;
+    }
+    if (!(await this.insert(batch))) return false;
+    const n = batch.records.length;
+    // A batch cut by a bound, or half a batch already waiting behind it: read on at once (a
+    // backlog, large events); only a store that caught up pauses.
+    const half = this.o.maxBatchBytes / 2;
+    const full = n >= this.o.maxBatch || batch.to - batch.from >= half || this.backlogBytes() >= half;
+    if (!full) await this.pause(n >= BUSY_BATCH ? this.o.busyLingerMs : this.o.lingerMs);
+    return true;
   }
 
   /** Inserts one batch until it is stored; false when stopping first (it stays in the spool). */
@@ -183,11 +208,15 @@ export class SpoolIngest {
     });
     const token = `spool:${batch.token}`;
     const state: IsolationState = { slice: decodeSliceNote(batch.note, batch.records.length, token) };
-    // The first batch after a start without a note of its own may have been in flight under the
-    // bare token (a cursor of an older version, or a damaged note): it goes again under that
-    // token when the table holds any of its rows, then the table says what it lacks.
-    if (!state.slice && this.firstBatch) state.slice = { records: batch.records.map((_, i) => i), token };
-    let isolating = state.slice !== undefined;
+    // A batch begun without a note went in under the bare token: only an older version, and this
+    // fallback, begin one so. It goes again under that token when the table holds any of its rows.
+    if (!state.slice && this.firstBatch && batch.resumed && batch.note === undefined) state.slice = { records: batch.records.map((_, i) => i), token };
+    // Any other first batch after a start is checked against the table, which says what it lacks
+    // (stored under other tokens: a damaged note's batch, rows the Kafka shipper had sent before a
+    // switch to spool mode); those rows go in under new tokens. A damaged note may so leave a
+    // rollup short of a batch; the same token again could not be known, another one would count
+    // the batch twice in the rollups that have it.
+    let isolating = state.slice !== undefined || this.firstBatch;
     // Otherwise the batch goes in whole as one slice, under a token of this process noted first:
     // a restart then knows which token the engine may have taken (isolate()).
     const whole = isolating ? undefined : { records: batch.records.map((_, i) => i), token: `${token}:${this.generation}` };
@@ -258,7 +287,7 @@ export class SpoolIngest {
       // None of its rows stored: the engine may have recorded its token without the part, and
       // the same token would then feed the rollups rows the table skips, to be counted again
       // when they go in below. They cannot be in a rollup (the table's part comes first).
-      const anyStored = (await this.o.store.storedRequestIds(inSlice.map((i) => rows.events[i]!))).size > 0;
+      const anyStored = (await this.o.store.storedEvents(inSlice.map((i) => rows.events[i]!))).size > 0;
       try {
         if (anyStored) await this.o.store.insertRequestRows(inSlice.map((i) => rows.buffers[i]!), { dedupToken: state.slice.token });
       } catch (err) {
@@ -266,8 +295,8 @@ export class SpoolIngest {
       }
       state.slice = undefined;
     }
-    const stored = await this.o.store.storedRequestIds(rows.events);
-    const rest = rows.events.flatMap((e, i) => (stored.has(e.request_id) ? [] : [i]));
+    const stored = await this.o.store.storedEvents(rows.events);
+    const rest = rows.events.flatMap((e, i) => (stored.has(eventKey(e)) ? [] : [i]));
     const rowIndex = new Map(rest.map((i) => [rows.buffers[i]!, i]));
     const refused = await insertIsolatingRefused(rest.map((i) => rows.buffers[i]!), `${token}:${this.generation}:${rest.length}:isolated`, async (slice, dedupToken) => {
       state.slice = { records: slice.map((row) => rows.records[rowIndex.get(row)!]!), token: dedupToken };

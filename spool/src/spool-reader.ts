@@ -15,6 +15,8 @@ export interface SpoolBatch {
   readonly token: string;
   /** What the consumer noted with begin() before a crash, when the batch is read again. */
   readonly note?: string;
+  /** Read again because a consumer began it (begin()) and never committed it: a crash, or a stop. */
+  readonly resumed?: true;
 }
 
 export interface SpoolReaderOptions {
@@ -87,7 +89,10 @@ export class SpoolReader {
       if (parsed.records.length > 0 && complete) {
         const to = offset + parsed.bytes;
         const note = this.cursor.inflight?.note;
-        return { segment, from: offset, to, records: parsed.records, token: `${segment}:${offset}:${to}`, ...(note === undefined ? {} : { note }) };
+        return {
+          segment, from: offset, to, records: parsed.records, token: `${segment}:${offset}:${to}`,
+          ...(note === undefined ? {} : { note }), ...(inflightTo === undefined ? {} : { resumed: true as const }),
+        };
       }
       if (!final && inflightTo === undefined) return null; // a write in progress, or nothing yet
       this.skipDamage(segment, offset, size, parsed.records.length);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRequestEvent, type RequestEvent } from '@periscope/contract';
 import type { Driver } from '../driver/driver.ts';
 import { StoreError } from '../errors.ts';
+import { eventKey } from '../queries/stored-events.ts';
 import { loadMigrations } from '../migrate.ts';
 import { privateTable } from '../private-tables.ts';
 import type { ListRequestsQuery, Store } from '../store.ts';
@@ -360,13 +361,23 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
       expect(await store.getRequest([project], event.request_id)).toEqual(detailOf(event));
     });
 
+    it('says an event is stored only for its own project and time: a request id chosen again elsewhere is not it', async () => {
+      const project = newProjectId();
+      const stored = makeEvent({ project_id: project, request_id: `client-chosen-${project}` });
+      await store.insertRequests([stored]);
+      const sameIdOtherProject = { ...stored, project_id: newProjectId() };
+      const sameIdLater = { ...stored, created_at: stored.created_at + 1 };
+      const found = await store.storedEvents([sameIdOtherProject, sameIdLater, stored]);
+      expect([stored, sameIdOtherProject, sameIdLater].map((e) => found.has(eventKey(e)))).toEqual([true, false, false]);
+    });
+
     it('stores a batch retried with the same dedup token once', async () => {
       const project = newProjectId();
       const batch = Array.from({ length: 5 }, (_, i) => makeEvent({ project_id: project, created_at: Date.now() - i }));
       const token = `batch-${project}`;
-      expect(await store.storedRequestIds(batch)).toEqual(new Set());
+      expect(await store.storedEvents(batch)).toEqual(new Set());
       await store.insertRequests(batch, { dedupToken: token });
-      expect(await store.storedRequestIds([...batch, makeEvent({ project_id: project })])).toEqual(new Set(batch.map((e) => e.request_id)));
+      expect(await store.storedEvents([...batch, makeEvent({ project_id: project })])).toEqual(new Set(batch.map(eventKey)));
       await store.insertRequests(batch, { dedupToken: token });
       expect(await physicalRows('requests', 'project_id', project)).toBe(5);
 

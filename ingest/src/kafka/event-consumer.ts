@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
 import { decodeEventRow, RESENT_HEADER, type KafkaConfig } from '@periscope/contract';
-import type { EventIdentity, Store } from '@periscope/clickhouse';
+import { eventKey, type EventIdentity, type Store } from '@periscope/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from '../ingest-metrics.ts';
 import { GroupedInserts, PartAbandoned } from './grouped-inserts.ts';
@@ -231,7 +231,7 @@ export class EventConsumer {
           // again when the redelivered batch stores them. They cannot be in a rollup (the table's
           // part comes first): the redelivered batch stores them, under a token of this process.
           const events = identities.flatMap((d) => (d.ok ? [{ project_id: d.event.project_id, created_at: d.event.created_at, request_id: d.event.request_id }] : []));
-          if ((await this.o.store.storedRequestIds(events)).size === 0) {
+          if ((await this.o.store.storedEvents(events)).size === 0) {
             this.o.metrics.unfinishedInserts.inc({ outcome: 'unstored' });
             break;
           }
@@ -434,14 +434,14 @@ export class EventConsumer {
    */
   private async freshRows(events: EventIdentity[], resent: number[], checkStored: boolean): Promise<number[]> {
     if (!checkStored && resent.length === 0) return events.map((_, i) => i);
-    const stored = await this.o.store.storedRequestIds(checkStored ? events : resent.map((i) => events[i]!));
+    const stored = await this.o.store.storedEvents(checkStored ? events : resent.map((i) => events[i]!));
     const isResent = new Set(resent);
     const seen = new Set<string>();
     const fresh: number[] = [];
     for (let i = 0; i < events.length; i++) {
-      const id = events[i]!.request_id;
-      if (stored.has(id) || (isResent.has(i) && seen.has(id))) continue;
-      seen.add(id);
+      const key = eventKey(events[i]!);
+      if (stored.has(key) || (isResent.has(i) && seen.has(key))) continue;
+      seen.add(key);
       fresh.push(i);
     }
     return fresh;

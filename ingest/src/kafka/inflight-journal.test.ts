@@ -80,4 +80,19 @@ describe('InflightJournal', () => {
     expect(() => journal.begin(rows(1), 'token')).toThrow();
     expect(() => journal.unfinishedInserts()).toThrow();
   });
+
+  it('makes its directory again when it was removed while running, and tightens one made before', () => {
+    const sub = join(dir, 'removed');
+    const journal = new InflightJournal(sub, 'aaaa');
+    journal.done(journal.begin(rows(1), 'first'));
+    rmSync(sub, { recursive: true });
+    journal.begin(rows(1), 'kept');
+    expect(journal.unfinishedInserts().inserts.map((i) => i.token)).toEqual(['kept']);
+    expect(statSync(sub).mode & 0o777).toBe(0o700);
+
+    const loose = join(dir, 'loose');
+    mkdirSync(loose, { mode: 0o755 });
+    new InflightJournal(loose, 'bbbb');
+    expect(statSync(loose).mode & 0o777).toBe(0o700);
+  });
 });

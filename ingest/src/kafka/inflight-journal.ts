@@ -30,7 +30,6 @@ const ROWS_PER_WRITE = 500;
  */
 export class InflightJournal {
   #next = 0;
-  #made = false;
 
   /**
    * `generation` names this process's files (the consumer's generation, unique per process).
@@ -40,7 +39,15 @@ export class InflightJournal {
   constructor(
     private readonly dir: string,
     private readonly generation: string,
-  ) {}
+  ) {
+    try {
+      // The rows hold prompts and answers: as private as the spool, also in a directory made
+      // before (by hand, or with a looser umask).
+      fs.chmodSync(dir, 0o700);
+    } catch {
+      // None yet (made by the first entry), or not ours to change: the files are 0600 anyway.
+    }
+  }
 
   /**
    * Writes an insert's rows and token before it is sent; returns the entry for done(). Throws
@@ -48,13 +55,21 @@ export class InflightJournal {
    */
   begin(rows: readonly Buffer[], token: string): string {
     const file = join(this.dir, `${this.generation}-${this.#next++}${SUFFIX}`);
+    try {
+      this.write(file, rows, token);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // No directory: not made yet, or removed while running (by hand).
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.write(file, rows, token);
+    }
+    return file;
+  }
+
+  /** The entry under a temporary name, renamed when complete; nothing left when that fails. */
+  private write(file: string, rows: readonly Buffer[], token: string): void {
     const temp = `${file}.tmp`;
     try {
-      if (!this.#made) {
-        // The rows hold prompts and answers: as private as the spool.
-        fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-        this.#made = true;
-      }
       const fd = fs.openSync(temp, 'w', 0o600);
       try {
         writeAll(fd, [Buffer.from(`${JSON.stringify({ v: 1, token, rows: rows.length })}\n`)]);
@@ -69,7 +84,6 @@ export class InflightJournal {
       fs.rmSync(temp, { force: true });
       throw err;
     }
-    return file;
   }
 
   /** The insert returned (stored, refused or failed: a retry writes its own entry). */
