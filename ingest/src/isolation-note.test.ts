@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSliceNote, encodeSliceNote } from './isolation-note.ts';
+import { decodeSliceNote, encodeCheckNote, encodeSliceNote } from './isolation-note.ts';
 
 const TOKEN = 'spool:3:0:4096';
 const sliceOf = (records: unknown, token = `${TOKEN}:ab12:8:isolated`) => JSON.stringify({ v: 1, n: 10, slice: { records, token } });
@@ -17,7 +17,7 @@ describe('isolation note', () => {
     ['null', 'null'],
     ['another version', JSON.stringify({ v: 2, n: 10, slice: { records: [[0, 2]], token: `${TOKEN}:x` } })],
     ['another batch size', JSON.stringify({ v: 1, n: 9, slice: { records: [[0, 2]], token: `${TOKEN}:x` } })],
-    ['no slice', JSON.stringify({ v: 1, n: 10 })],
+    ['no slice (a batch begun to be checked against the table)', encodeCheckNote(10)],
     ['a range past the batch', sliceOf([[0, 11]])],
     ['a huge range', sliceOf([[0, 99_999_999]])],
     ['ranges out of order', sliceOf([[5, 6], [0, 2]])],
@@ -30,7 +30,7 @@ describe('isolation note', () => {
     ["another batch's token", sliceOf([[0, 2]], 'spool:9:0:1:ab12:2:isolated')],
     ['a token that only starts like this batch\'s', sliceOf([[0, 2]], `${TOKEN}0:ab12:2:isolated`)],
     ['a token that is not a string', sliceOf([[0, 2]], 42 as never)],
-  ])('ignores %s (the batch is then inserted whole again)', (_, text) => {
+  ])('ignores %s (the batch is then checked against the table)', (_, text) => {
     expect(decodeSliceNote(text, 10, TOKEN)).toBeUndefined();
   });
 

@@ -44,6 +44,15 @@ function fromRanges(value: unknown, count: number): number[] | undefined {
   return indices;
 }
 
+/**
+ * The note of a batch begun with no slice in flight yet (checked against the table first): a
+ * restart checks it again. Without a note a batch would look begun by a version before the notes,
+ * which inserted it whole under its bare token, and would go again under that token.
+ */
+export function encodeCheckNote(records: number): string {
+  return JSON.stringify({ v: VERSION, n: records });
+}
+
 export function encodeSliceNote(slice: SliceInFlight, records: number): string {
   return JSON.stringify({ v: VERSION, n: records, slice: { records: toRanges(slice.records), token: slice.token } });
 }

@@ -236,6 +236,25 @@ describe('SpoolIngest into chDB', () => {
     }
   }, 60_000);
 
+  it('a first batch stopped before its first slice was noted (the store down at the start), some of whose rows the Kafka shipper had sent: each counted once', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    await store.insertRequestRows(events.slice(0, 100).map((e) => encodeRequestEvent(e)), { dedupToken: 'kafka:events:0:0' });
+    // The check against the table fails: the batch is begun, and nothing of it is in flight yet.
+    const down = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'storedEvents') return () => Promise.reject(new StoreError('store_unavailable', 'down'));
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const registry = new Registry();
+    const ingest = await startIngest(spoolDir, down, registry);
+    while (((await registry.getSingleMetric('periscope_ingest_insert_failures_total')!.get()).values[0]?.value ?? 0) < 1) await new Promise((r) => setTimeout(r, 20));
+    await ingest.stop();
+    expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+  }, 60_000);
+
   it('rides out a spool directory that cannot be listed (out of file descriptors) without ending', async () => {
     const project = newProjectId();
     const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));

@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { IngestMetrics } from './ingest-metrics.ts';
 import { insertIsolatingRefused, isRefusal } from './refused-rows.ts';
 import { randomBytes } from 'node:crypto';
-import { decodeSliceNote, encodeSliceNote, type SliceInFlight } from './isolation-note.ts';
+import { decodeSliceNote, encodeCheckNote, encodeSliceNote, type SliceInFlight } from './isolation-note.ts';
 import { PartAbandoned } from './kafka/grouped-inserts.ts';
 
 export interface SpoolIngestOptions {
@@ -220,7 +220,9 @@ export class SpoolIngest {
     // Otherwise the batch goes in whole as one slice, under a token of this process noted first:
     // a restart then knows which token the engine may have taken (isolate()).
     const whole = isolating ? undefined : { records: batch.records.map((_, i) => i), token: `${token}:${this.generation}` };
-    if (!(await this.persisted(() => this.reader.begin(batch, whole ? encodeSliceNote(whole, batch.records.length) : batch.note)))) return false;
+    // A slice in flight keeps its note (the bare token's fallback has none, as that version's).
+    const note = whole ? encodeSliceNote(whole, batch.records.length) : state.slice ? batch.note : encodeCheckNote(batch.records.length);
+    if (!(await this.persisted(() => this.reader.begin(batch, note)))) return false;
     for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
       const end = this.o.metrics.insertLatency.startTimer();
       try {

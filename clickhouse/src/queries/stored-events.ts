@@ -12,7 +12,8 @@ const IDS_PER_QUERY = 1000;
  * different times, can share one, and each is its own row.
  */
 export function eventKey(e: EventIdentity): string {
-  return `${e.project_id}\n${e.created_at}\n${e.request_id}`;
+  // Not joined by a separator: producers other than the gateway may put any character in the ids.
+  return JSON.stringify([e.project_id, e.created_at, e.request_id]);
 }
 
 /**

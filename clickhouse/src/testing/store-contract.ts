@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRequestEvent, type RequestEvent } from '@periscope/contract';
+import { decodeEventRow, encodeRequestEvent, type RequestEvent } from '@periscope/contract';
 import type { Driver } from '../driver/driver.ts';
 import { StoreError } from '../errors.ts';
 import { eventKey } from '../queries/stored-events.ts';
@@ -369,6 +369,27 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
       const sameIdLater = { ...stored, created_at: stored.created_at + 1 };
       const found = await store.storedEvents([sameIdOtherProject, sameIdLater, stored]);
       expect([stored, sameIdOtherProject, sameIdLater].map((e) => found.has(eventKey(e)))).toEqual([true, false, false]);
+    });
+
+    it('keeps identities apart whatever characters their ids hold', async () => {
+      const p = newProjectId();
+      const t = Date.now() - 60_000;
+      const stored = makeEvent({ project_id: `${p}\n${t}`, created_at: t + 1, request_id: `r-${p}` });
+      await store.insertRequests([stored]);
+      const other = makeEvent({ project_id: p, created_at: t, request_id: `${t + 1}\nr-${p}` });
+      const found = await store.storedEvents([other, stored]);
+      expect([stored, other].map((e) => found.has(eventKey(e)))).toEqual([true, false]);
+    });
+
+    it.each([
+      ['bytes that are not UTF-8', (row: Buffer) => Buffer.from(row).fill(0xff, row.indexOf('-X"') + 1, row.indexOf('-X"') + 2)],
+      ['a lone surrogate escape', (row: Buffer) => Buffer.from(row.toString().replace('-X"', '-\\ud800"'))],
+    ])('finds a row stored from another producer\'s event with %s in its request id by the identity decodeEventRow gives', async (_, spoil) => {
+      const p = newProjectId();
+      const decoded = decodeEventRow(spoil(encodeRequestEvent(makeEvent({ project_id: p, request_id: `odd-${p}-X` }))));
+      if (!decoded.ok) throw new Error(decoded.reason);
+      await store.insertRequestRows([decoded.row]);
+      expect((await store.storedEvents([decoded.event])).has(eventKey(decoded.event))).toBe(true);
     });
 
     it('stores a batch retried with the same dedup token once', async () => {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { validateRequestEvent, type RequestEvent } from './request-event.ts';
 
 /** Node 20 has them (ES2024); the project's lib is ES2023. */
@@ -96,7 +97,11 @@ export function decodeEventRow(bytes: Buffer): DecodedEventRow {
   const checked = validateRequestEvent(json);
   if (!checked.ok) return { ok: false, reason: checked.reason, requestId: typeof (json as { request_id?: unknown })?.request_id === 'string' ? (json as { request_id: string }).request_id : undefined };
   // Bytes from before the encoder wrote lone surrogates well-formed, or from another producer
-  // (which may write the escape in capitals), are encoded again rather than refused by the engine.
+  // (which may write the escape in capitals, or bytes that are not UTF-8), are encoded again
+  // rather than refused by the engine or stored as other bytes than the event read here.
   const escapedSurrogate = bytes.includes(ESCAPED_SURROGATE) || bytes.includes(ESCAPED_SURROGATE_UPPER);
-  return { ok: true, row: checked.upgraded || escapedSurrogate ? encodeRequestEvent(checked.event) : bytes, event: checked.event };
+  if (!checked.upgraded && !escapedSurrogate && isUtf8(bytes)) return { ok: true, row: bytes, event: checked.event };
+  const row = encodeRequestEvent(checked.event);
+  // The event as stored, whose ids say whether it is stored already: U+FFFD for a lone surrogate.
+  return { ok: true, row, event: escapedSurrogate ? (JSON.parse(row.toString('utf8')) as RequestEvent) : checked.event };
 }
