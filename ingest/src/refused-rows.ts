@@ -16,6 +16,8 @@ export interface IsolationOptions {
   onFailure?: (err: unknown) => void;
   /** First pause before a failed slice is tried again (doubles up to 5 s). */
   retryMs?: number;
+  /** The pause itself: one that a stop cuts short (then `live()` says to give up). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 /** The store refused the rows for their content (the engine's parse error): retrying them cannot help. */
@@ -58,7 +60,7 @@ export async function insertIsolatingRefused(rows: Buffer[], token: string, inse
         }
         o.onFailure?.(err);
       }
-      await sleep(delay);
+      await (o.pause ?? sleep)(delay);
     }
   };
   if (rows.length > 0) await attempt(0, rows.length, token);

@@ -255,6 +255,28 @@ describe('SpoolIngest into chDB', () => {
     expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
   }, 60_000);
 
+  it.each([
+    ['the first batch after a start (checked against the table)', 0],
+    ['a later batch (inserted whole)', 1],
+  ])('stops at once while ClickHouse fails and the retries have backed off, in %s; the next start stores every row once', async (_, succeeding) => {
+    const project = newProjectId();
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    let inserts = 0;
+    const failing = storeWith(async (target, rows, opts) => {
+      if (++inserts > succeeding) throw new StoreError('store_unavailable', 'ClickHouse is down');
+      await target.insertRequestRows(rows, opts);
+    });
+    const registry = new Registry();
+    const ingest = await startIngest(spoolDir, failing, registry, 100);
+    // Failures at 0, 0.1, 0.3, 0.7, 1.5 and 3.1 s: the next try is 3.2 s away.
+    while (((await registry.getSingleMetric('periscope_ingest_insert_failures_total')!.get()).values[0]?.value ?? 0) < 6) await new Promise((r) => setTimeout(r, 20));
+    const stopping = Date.now();
+    await ingest.stop();
+    expect(Date.now() - stopping).toBeLessThan(1000);
+    expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+  }, 60_000);
+
   it('rides out a spool directory that cannot be listed (out of file descriptors) without ending', async () => {
     const project = newProjectId();
     const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));

@@ -177,7 +177,7 @@ export class SpoolIngest {
       batch = await this.reader.read(this.o.maxBatch, this.o.maxBatchBytes);
     } catch (err) {
       this.o.log.error({ err }, 'spool read failed; retrying');
-      await sleep(500);
+      await this.pause(500);
       return true;
     }
     if (!batch) {
@@ -244,8 +244,8 @@ export class SpoolIngest {
         // Anything but a refusal of the rows' content: they wait in the spool until it passes.
         this.o.metrics.insertFailures.inc();
         this.o.log.error({ err, events: rows.buffers.length }, 'spool insert failed; retrying (the events wait in the spool)');
+        await this.pause(delay);
         if (!this.running) return false;
-        await sleep(delay);
       }
     }
     // Not acknowledged when stopping first: the cursor on disk still holds the batch in flight with
@@ -306,6 +306,7 @@ export class SpoolIngest {
       await this.o.store.insertRequestRows(slice, { dedupToken });
     }, {
       live: () => this.running,
+      pause: (ms) => this.pause(ms),
       onFailure: (err) => {
         this.o.metrics.insertFailures.inc();
         this.o.log.error({ err, events: rows.buffers.length }, 'spool insert failed; retrying (the events wait in the spool)');
