@@ -277,6 +277,32 @@ describe('SpoolIngest into chDB', () => {
     expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
   }, 60_000);
 
+  it.each([
+    ['the first batch after a start', 100, 100, undefined],
+    ['a later batch', 120, 80, 100],
+  ])('inserts %s whose rows fall in two months one month at a time: a kill inside the second month\'s insert counts nothing twice', async (_, november, december, maxBatch) => {
+    const project = newProjectId();
+    const at = (y: number, m: number, d: number) => Date.UTC(y, m, d, 23, 59, 0);
+    const events = [
+      ...Array.from({ length: november }, (_, i) => makeEvent({ project_id: project, created_at: at(2026, 10, 30) + i })),
+      ...Array.from({ length: december }, (_, i) => makeEvent({ project_id: project, created_at: at(2026, 11, 1) + i })),
+    ];
+    const { spoolDir, writer } = await spooled(project, events);
+    const monthsPerInsert: number[] = [];
+    const crash = deathAfter();
+    const crashing = storeWith(async (target, rows, opts) => {
+      const months = new Set(rows.map((row) => new Date((JSON.parse(row.toString()) as { created_at: number }).created_at).getUTCMonth()));
+      monthsPerInsert.push(months.size);
+      // December's insert: the engine takes its token, and the kill comes before its part.
+      if (months.has(11)) return lostPart(target, rows, opts, crash);
+      return target.insertRequestRows(rows, opts);
+    });
+    await crash.of(await startIngest(spoolDir, crashing, new Registry(), maxBatch));
+    expect(monthsPerInsert.every((n) => n === 1)).toBe(true);
+    expect(await rollupCounts(driver, project)).toEqual({ rows: november, minute: november, hour: november });
+    expect(await countsOnceDrained(spoolDir, writer, project, maxBatch)).toEqual({ rows: 200, minute: 200, hour: 200 });
+  }, 60_000);
+
   it('rides out a spool directory that cannot be listed (out of file descriptors) without ending', async () => {
     const project = newProjectId();
     const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));

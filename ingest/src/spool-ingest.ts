@@ -216,7 +216,8 @@ export class SpoolIngest {
     // switch to spool mode); those rows go in under new tokens. A damaged note may so leave a
     // rollup short of a batch; the same token again could not be known, another one would count
     // the batch twice in the rollups that have it.
-    let isolating = state.slice !== undefined || this.firstBatch;
+    // So is a batch whose rows fall in two months, one insert per month (isolate()).
+    let isolating = state.slice !== undefined || this.firstBatch || spansMonths(rows.events);
     // Otherwise the batch goes in whole as one slice, under a token of this process noted first:
     // a restart then knows which token the engine may have taken (isolate()).
     const whole = isolating ? undefined : { records: batch.records.map((_, i) => i), token: `${token}:${this.generation}` };
@@ -299,20 +300,30 @@ export class SpoolIngest {
     }
     const stored = await this.o.store.storedEvents(rows.events);
     const rest = rows.events.flatMap((e, i) => (stored.has(eventKey(e)) ? [] : [i]));
-    const rowIndex = new Map(rest.map((i) => [rows.buffers[i]!, i]));
-    const refused = await insertIsolatingRefused(rest.map((i) => rows.buffers[i]!), `${token}:${this.generation}:${rest.length}:isolated`, async (slice, dedupToken) => {
-      state.slice = { records: slice.map((row) => rows.records[rowIndex.get(row)!]!), token: dedupToken };
-      await this.reader.begin(batch, encodeSliceNote(state.slice, batch.records.length));
-      await this.o.store.insertRequestRows(slice, { dedupToken });
-    }, {
-      live: () => this.running,
-      pause: (ms) => this.pause(ms),
-      onFailure: (err) => {
-        this.o.metrics.insertFailures.inc();
-        this.o.log.error({ err, events: rows.buffers.length }, 'spool insert failed; retrying (the events wait in the spool)');
-      },
-    });
-    return refused.map(({ index, reason }) => ({ request_id: rows.events[rest[index]!]!.request_id, reason }));
+    // One insert per month, the table's partition: an insert into two months makes a part in
+    // each, and a kill between the first's part and the second's (its token taken, its part not
+    // in) left nothing a restart could tell apart from a stored insert, so the rollups counted
+    // the second month twice. Each month's slices are noted and checked on their own.
+    const months = byMonth(rest, (i) => rows.events[i]!.created_at);
+    const refused: { request_id: string; reason: string }[] = [];
+    for (const [month, group] of months) {
+      const rowIndex = new Map(group.map((i) => [rows.buffers[i]!, i]));
+      const groupToken = `${token}:${this.generation}:${rest.length}${months.size > 1 ? `@${month}` : ''}:isolated`;
+      const refusedRows = await insertIsolatingRefused(group.map((i) => rows.buffers[i]!), groupToken, async (slice, dedupToken) => {
+        state.slice = { records: slice.map((row) => rows.records[rowIndex.get(row)!]!), token: dedupToken };
+        await this.reader.begin(batch, encodeSliceNote(state.slice, batch.records.length));
+        await this.o.store.insertRequestRows(slice, { dedupToken });
+      }, {
+        live: () => this.running,
+        pause: (ms) => this.pause(ms),
+        onFailure: (err) => {
+          this.o.metrics.insertFailures.inc();
+          this.o.log.error({ err, events: rows.buffers.length }, 'spool insert failed; retrying (the events wait in the spool)');
+        },
+      });
+      refused.push(...refusedRows.map(({ index, reason }) => ({ request_id: rows.events[group[index]!]!.request_id, reason })));
+    }
+    return refused;
   }
 
   private drop(reason: string, detail: string, requestId: string | undefined): void {
@@ -322,4 +333,32 @@ export class SpoolIngest {
       this.o.log.error({ reason, detail, request_id: requestId }, 'EVENT DROPPED: see periscope_events_dropped_total');
     }
   }
+}
+
+/** The UTC month of a time, as the table's partition key names it (toYYYYMM). */
+function monthOf(ms: number): number {
+  const date = new Date(ms);
+  return date.getUTCFullYear() * 100 + date.getUTCMonth() + 1;
+}
+
+function spansMonths(events: readonly EventIdentity[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const e of events) {
+    lo = Math.min(lo, e.created_at);
+    hi = Math.max(hi, e.created_at);
+  }
+  return events.length > 0 && monthOf(lo) !== monthOf(hi);
+}
+
+/** Items grouped by the month of their time, in order of first appearance. */
+function byMonth<T>(items: readonly T[], timeOf: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const month = monthOf(timeOf(item));
+    const group = groups.get(month);
+    if (group) group.push(item);
+    else groups.set(month, [item]);
+  }
+  return groups;
 }
