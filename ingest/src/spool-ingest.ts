@@ -8,6 +8,7 @@ import { insertIsolatingRefused, isRefusal } from './refused-rows.ts';
 import { randomBytes } from 'node:crypto';
 import { decodeSliceNote, encodeCheckNote, encodeSliceNote, type SliceInFlight } from './isolation-note.ts';
 import { PartAbandoned } from './kafka/grouped-inserts.ts';
+import { byMonth, spansMonths } from './months.ts';
 
 export interface SpoolIngestOptions {
   /** The gateway's spool directory. */
@@ -217,7 +218,7 @@ export class SpoolIngest {
     // rollup short of a batch; the same token again could not be known, another one would count
     // the batch twice in the rollups that have it.
     // So is a batch whose rows fall in two months, one insert per month (isolate()).
-    let isolating = state.slice !== undefined || this.firstBatch || spansMonths(rows.events);
+    let isolating = state.slice !== undefined || this.firstBatch || spansMonths(rows.events, (e) => e.created_at);
     // Otherwise the batch goes in whole as one slice, under a token of this process noted first:
     // a restart then knows which token the engine may have taken (isolate()).
     const whole = isolating ? undefined : { records: batch.records.map((_, i) => i), token: `${token}:${this.generation}` };
@@ -300,10 +301,8 @@ export class SpoolIngest {
     }
     const stored = await this.o.store.storedEvents(rows.events);
     const rest = rows.events.flatMap((e, i) => (stored.has(eventKey(e)) ? [] : [i]));
-    // One insert per month, the table's partition: an insert into two months makes a part in
-    // each, and a kill between the first's part and the second's (its token taken, its part not
-    // in) left nothing a restart could tell apart from a stored insert, so the rollups counted
-    // the second month twice. Each month's slices are noted and checked on their own.
+    // One insert per month, the table's partition (months.ts): each month's slices are noted and
+    // checked on their own.
     const months = byMonth(rest, (i) => rows.events[i]!.created_at);
     const refused: { request_id: string; reason: string }[] = [];
     for (const [month, group] of months) {
@@ -333,32 +332,4 @@ export class SpoolIngest {
       this.o.log.error({ reason, detail, request_id: requestId }, 'EVENT DROPPED: see periscope_events_dropped_total');
     }
   }
-}
-
-/** The UTC month of a time, as the table's partition key names it (toYYYYMM). */
-function monthOf(ms: number): number {
-  const date = new Date(ms);
-  return date.getUTCFullYear() * 100 + date.getUTCMonth() + 1;
-}
-
-function spansMonths(events: readonly EventIdentity[]): boolean {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const e of events) {
-    lo = Math.min(lo, e.created_at);
-    hi = Math.max(hi, e.created_at);
-  }
-  return events.length > 0 && monthOf(lo) !== monthOf(hi);
-}
-
-/** Items grouped by the month of their time, in order of first appearance. */
-function byMonth<T>(items: readonly T[], timeOf: (item: T) => number): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const month = monthOf(timeOf(item));
-    const group = groups.get(month);
-    if (group) group.push(item);
-    else groups.set(month, [item]);
-  }
-  return groups;
 }

@@ -11,6 +11,7 @@ import { GroupedInserts, PartAbandoned } from './grouped-inserts.ts';
 import { insertIsolatingRefused, isRefusal, type RefusedRow } from '../refused-rows.ts';
 import { createKafka, ensureTopic } from '@periscope/spool/kafka';
 import { InflightJournal } from './inflight-journal.ts';
+import { byMonth } from '../months.ts';
 
 export interface EventConsumerOptions {
   kafka: Kafka;
@@ -382,7 +383,7 @@ export class EventConsumer {
       let refusedCount = 0;
       try {
         // GroupedInserts tries a failed insert again for as long as the partition is ours.
-        if (toInsert.length > 0) await this.inserts.insert({ rows: toInsert, range, live: keepGoing });
+        if (toInsert.length > 0) await this.inserts.insert({ rows: toInsert, createdAt: fresh.map((i) => events[i]!.created_at), range, live: keepGoing });
       } catch (err) {
         if (err instanceof PartAbandoned) return;
         if (!isRefusal(err)) throw err;
@@ -390,7 +391,8 @@ export class EventConsumer {
         // batch's other rows, and dead-letter only the rows it refuses on their own. An insert
         // is not atomic across the engine's blocks, so rows a refused insert stored before the
         // bad one are left out first.
-        let refused: RefusedRow[] = [];
+        /** By index into rows. */
+        const refused: RefusedRow[] = [];
         let rest: number[] = [];
         const checked = await this.retrying('stored-id check', keepGoing, heartbeat, async () => {
           const unstored = new Set(await this.freshRows(events, resent, true));
@@ -398,19 +400,25 @@ export class EventConsumer {
         });
         if (!checked) return;
         try {
-          refused = await insertIsolatingRefused(rest.map((i) => rows[i]!), `${range}:${rest.length}:isolated`, (slice, dedupToken) => this.storeRows(slice, dedupToken), {
-            live: keepGoing,
-            onFailure: (failure) => {
-              this.o.metrics.insertFailures.inc();
-              this.o.log.error({ err: failure }, 'insert failed; retrying (the partition waits, nothing is skipped)');
-            },
-          });
+          // One month at a time, as GroupedInserts does (months.ts).
+          const months = byMonth(rest, (i) => events[i]!.created_at);
+          for (const [month, group] of months) {
+            const groupToken = `${range}:${rest.length}${months.size > 1 ? `@${month}` : ''}:isolated`;
+            const refusedRows = await insertIsolatingRefused(group.map((i) => rows[i]!), groupToken, (slice, dedupToken) => this.storeRows(slice, dedupToken), {
+              live: keepGoing,
+              onFailure: (failure) => {
+                this.o.metrics.insertFailures.inc();
+                this.o.log.error({ err: failure }, 'insert failed; retrying (the partition waits, nothing is skipped)');
+              },
+            });
+            refused.push(...refusedRows.map(({ index, reason }) => ({ index: group[index]!, reason })));
+          }
         } catch (failure) {
           if (failure instanceof PartAbandoned) return; // the new owner of the partition reads the batch again
           throw failure;
         }
         refusedCount = refused.length;
-        poison.push(...refused.map(({ index, reason }) => ({ message: rowMessages[rest[index]!]!, reason: `rejected by the store: ${reason}` })));
+        poison.push(...refused.map(({ index, reason }) => ({ message: rowMessages[index]!, reason: `rejected by the store: ${reason}` })));
       }
       this.o.metrics.inserted.inc(toInsert.length - refusedCount);
       this.o.metrics.deduplicated.inc(rows.length - toInsert.length);

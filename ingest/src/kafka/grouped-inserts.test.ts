@@ -4,6 +4,10 @@ import { GroupedInserts, PartAbandoned, type GroupedInsertsOptions } from './gro
 
 const rows = (tag: string, n: number) => Array.from({ length: n }, (_, i) => Buffer.from(`{"id":"${tag}${i}"}`));
 const live = () => true;
+const NOV = Date.UTC(2026, 10, 30, 23, 59);
+const DEC = Date.UTC(2026, 11, 1, 0, 1);
+/** Rows and their times, all in one month. */
+const inMonth = (r: Buffer[], at = DEC) => ({ rows: r, createdAt: r.map(() => at) });
 const turn = () => new Promise((r) => setImmediate(r));
 
 /** An insert that the test finishes by hand, recording what each call held. */
@@ -20,9 +24,9 @@ describe('GroupedInserts', () => {
   it('stores a large first part at once and every part that arrives meanwhile in one insert', async () => {
     const store = manualStore();
     const inserts = grouped({ insertRows: store.insertRows, maxRows: 10 });
-    const a = inserts.insert({ rows: rows('a', 2), range: 't/0/0-1', live });
-    const b = inserts.insert({ rows: rows('b', 1), range: 't/1/5-5', live });
-    const c = inserts.insert({ rows: rows('c', 3), range: 't/2/7-9', live });
+    const a = inserts.insert({ ...inMonth(rows('a', 2)), range: 't/0/0-1', live });
+    const b = inserts.insert({ ...inMonth(rows('b', 1)), range: 't/1/5-5', live });
+    const c = inserts.insert({ ...inMonth(rows('c', 3)), range: 't/2/7-9', live });
     expect(store.calls.map((c) => c.token)).toEqual(['t/0/0-1:2']);
     store.calls[0]!.finish();
     await a;
@@ -36,7 +40,7 @@ describe('GroupedInserts', () => {
     const store = manualStore();
     const inserts = grouped({ insertRows: store.insertRows, maxRows: 100 });
     // As the consumer hands them in: every batch of a fetch is checked in a turn of its own.
-    const inTurn = (tag: string, n: number) => new Promise<void>((resolve) => setImmediate(() => void inserts.insert({ rows: rows(tag, n), range: tag, live }).then(resolve)));
+    const inTurn = (tag: string, n: number) => new Promise<void>((resolve) => setImmediate(() => void inserts.insert({ ...inMonth(rows(tag, n)), range: tag, live }).then(resolve)));
     const handed = [inTurn('a', 2), inTurn('b', 1), inTurn('c', 4)];
     await turn();
     expect(store.calls).toHaveLength(0);
@@ -51,11 +55,11 @@ describe('GroupedInserts', () => {
     const inserts = grouped({ insertRows: async (r, token) => void sent.push([token, r.length]), maxRows: 5, maxBytes: 100 });
     const big = Array.from({ length: 3 }, () => Buffer.alloc(40, 'x'));
     await Promise.all([
-      inserts.insert({ rows: rows('a', 1), range: 'a', live }),
-      inserts.insert({ rows: rows('b', 3), range: 'b', live }),
-      inserts.insert({ rows: rows('c', 1), range: 'c', live }),
-      inserts.insert({ rows: rows('d', 12), range: 'd', live }),
-      inserts.insert({ rows: big, range: 'e', live }),
+      inserts.insert({ ...inMonth(rows('a', 1)), range: 'a', live }),
+      inserts.insert({ ...inMonth(rows('b', 3)), range: 'b', live }),
+      inserts.insert({ ...inMonth(rows('c', 1)), range: 'c', live }),
+      inserts.insert({ ...inMonth(rows('d', 12)), range: 'd', live }),
+      inserts.insert({ ...inMonth(big), range: 'e', live }),
     ]);
     expect(sent).toEqual([['a:1', 1], ['b:3,c:1', 4], ['d#1/3:5', 5], ['d#2/3:5', 5], ['d#3/3:2', 2], ['e#1/2:2', 2], ['e#2/2:1', 1]]);
   });
@@ -70,11 +74,11 @@ describe('GroupedInserts', () => {
       },
       onFailure: () => (failures += 1),
     });
-    const a = inserts.insert({ rows: rows('a', 1), range: 'a', live });
+    const a = inserts.insert({ ...inMonth(rows('a', 1)), range: 'a', live });
     await turn();
     await turn();
-    const b = inserts.insert({ rows: rows('b', 2), range: 'b', live });
-    const c = inserts.insert({ rows: rows('c', 1), range: 'c', live });
+    const b = inserts.insert({ ...inMonth(rows('b', 2)), range: 'b', live });
+    const c = inserts.insert({ ...inMonth(rows('c', 1)), range: 'c', live });
     await Promise.all([a, b, c]);
     expect(seen).toEqual([{ token: 'a:1', rows: 1 }, { token: 'a:1', rows: 1 }, { token: 'a:1', rows: 1 }, { token: 'b:2,c:1', rows: 3 }]);
     expect(failures).toBe(2);
@@ -83,8 +87,8 @@ describe('GroupedInserts', () => {
   it('a batch sent again with rows left out gets another token, never the same token for fewer rows', async () => {
     const tokens: string[] = [];
     const inserts = grouped({ insertRows: async (_, token) => void tokens.push(token) });
-    await inserts.insert({ rows: rows('a', 3), range: 't/0/10-12', live });
-    await inserts.insert({ rows: rows('a', 2), range: 't/0/10-12', live });
+    await inserts.insert({ ...inMonth(rows('a', 3)), range: 't/0/10-12', live });
+    await inserts.insert({ ...inMonth(rows('a', 2)), range: 't/0/10-12', live });
     expect(tokens).toEqual(['t/0/10-12:3', 't/0/10-12:2']);
   });
 
@@ -92,8 +96,8 @@ describe('GroupedInserts', () => {
     const store = manualStore();
     const inserts = grouped({ insertRows: store.insertRows, maxRows: 1 });
     let ours = true;
-    const first = inserts.insert({ rows: rows('a', 1), range: 'a', live: () => ours });
-    const waiting = inserts.insert({ rows: rows('b', 1), range: 'b', live: () => ours });
+    const first = inserts.insert({ ...inMonth(rows('a', 1)), range: 'a', live: () => ours });
+    const waiting = inserts.insert({ ...inMonth(rows('b', 1)), range: 'b', live: () => ours });
     ours = false;
     store.calls[0]!.finish(new StoreError('store_unavailable', 'down'));
     await expect(first).rejects.toBeInstanceOf(PartAbandoned);
@@ -114,10 +118,10 @@ describe('GroupedInserts', () => {
       },
       maxRows: 5,
     });
-    const first = inserts.insert({ rows: rows('a', 1), range: 'first', live });
+    const first = inserts.insert({ ...inMonth(rows('a', 1)), range: 'first', live });
     await turn();
-    const good = inserts.insert({ rows: rows('b', 2), range: 'good', live });
-    const poisoned = inserts.insert({ rows: [bad], range: 'poisoned', live });
+    const good = inserts.insert({ ...inMonth(rows('b', 2)), range: 'good', live });
+    const poisoned = inserts.insert({ ...inMonth([bad]), range: 'poisoned', live });
     gate();
     await first;
     await expect(good).resolves.toBeUndefined();
@@ -129,7 +133,7 @@ describe('GroupedInserts', () => {
     const store = manualStore();
     const inserts = grouped({ insertRows: store.insertRows, maxRows: 10 });
     let settled = false;
-    const part = inserts.insert({ rows: rows('a', 25), range: 'big', live }).catch((err: unknown) => {
+    const part = inserts.insert({ ...inMonth(rows('a', 25)), range: 'big', live }).catch((err: unknown) => {
       settled = true;
       return err;
     });
@@ -148,5 +152,20 @@ describe('GroupedInserts', () => {
     expect(settled).toBe(false);
     store.calls[3]!.finish();
     expect(await part).toMatchObject({ code: 'rows_refused' });
+  });
+
+  it('never lets an insert hold two months: a part whose rows fall in two goes in one insert per month, and parts of different months never share one', async () => {
+    const sent: [string, string[]][] = [];
+    const inserts = grouped({ insertRows: async (r, token) => void sent.push([token, r.map(String)]), maxRows: 100 });
+    const [a, b] = [rows('a', 4), rows('b', 2)];
+    await Promise.all([
+      inserts.insert({ rows: a, createdAt: [NOV, DEC, NOV, DEC], range: 'a', live }),
+      inserts.insert({ ...inMonth(b, NOV), range: 'b', live }),
+      inserts.insert({ ...inMonth(rows('c', 1)), range: 'c', live }),
+    ]);
+    expect(sent).toEqual([
+      ['a@202611:2,b:2', [a[0], a[2], ...b].map(String)],
+      ['a@202612:2,c:1', [a[1], a[3], ...rows('c', 1)].map(String)],
+    ]);
   });
 });

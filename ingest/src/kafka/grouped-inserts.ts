@@ -1,15 +1,19 @@
 import { StoreError } from '@periscope/clickhouse';
+import { byMonth, monthOf, spansMonths } from '../months.ts';
 
 /** One partition's batch, to be stored with whatever other partitions hand in meanwhile. */
 export interface PartRows {
   rows: Buffer[];
+  /** Each row's created_at (ms): an insert never holds two months (months.ts). */
+  createdAt: readonly number[];
   /** What the part holds, as `generation/topic/partition/first-last` (the consumer's generation, event-consumer.ts). */
   range: string;
   /** False once the part's consumer lost its partition or stops: the part is then dropped if not yet sent. */
   live: () => boolean;
 }
 
-interface Part extends PartRows {
+interface Part extends Omit<PartRows, 'createdAt'> {
+  month: number;
   bytes: number;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -49,6 +53,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  *
  * A group the store refuses as invalid (400) is split: every part is tried alone, so only the
  * part that holds the bad row is refused.
+ *
+ * An insert holds rows of one month, the table's partition (months.ts): a part whose rows fall in
+ * two months goes in one insert per month, and parts of different months never share one.
  */
 export class GroupedInserts {
   #next: Part[] = [];
@@ -61,14 +68,22 @@ export class GroupedInserts {
 
   /**
    * Resolves once the rows are stored; rejects with the store's 400, or PartAbandoned. A part
-   * over a cap goes out in several inserts, in the same order every time it is handed in.
+   * over a cap, or whose rows fall in two months, goes out in several inserts, in the same order
+   * every time it is handed in.
    */
   async insert(part: PartRows): Promise<void> {
-    const chunks = this.#chunks(part.rows);
-    if (chunks.length === 1) return this.#enqueue(part);
-    // Settled together: a caller that handles a refused chunk must not race a sibling still
-    // being stored (it would store that chunk's rows a second time, under another token).
-    const settled = await Promise.allSettled(chunks.map((rows, i) => this.#enqueue({ rows, range: `${part.range}#${i + 1}/${chunks.length}`, live: part.live })));
+    const indexes = part.rows.map((_, i) => i);
+    const time = (i: number) => part.createdAt[i]!;
+    const months = spansMonths(indexes, time) ? byMonth(indexes, time) : new Map([[monthOf(time(0)), indexes]]);
+    const pieces = [...months].flatMap(([month, rows]) => {
+      const range = months.size > 1 ? `${part.range}@${month}` : part.range;
+      const chunks = this.#chunks(months.size > 1 ? rows.map((i) => part.rows[i]!) : part.rows);
+      return chunks.map((chunk, i) => ({ rows: chunk, month, range: chunks.length > 1 ? `${range}#${i + 1}/${chunks.length}` : range, live: part.live }));
+    });
+    if (pieces.length === 1) return this.#enqueue(pieces[0]!);
+    // Settled together: a caller that handles a refused piece must not race a sibling still
+    // being stored (it would store that piece's rows a second time, under another token).
+    const settled = await Promise.allSettled(pieces.map((piece) => this.#enqueue(piece)));
     const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     if (failures.length > 0) throw failures.find((err) => err instanceof PartAbandoned) ?? failures[0];
   }
@@ -89,7 +104,7 @@ export class GroupedInserts {
     return chunks;
   }
 
-  #enqueue(part: PartRows): Promise<void> {
+  #enqueue(part: Omit<Part, 'bytes' | 'resolve' | 'reject'>): Promise<void> {
     return new Promise((resolve, reject) => {
       const bytes = part.rows.reduce((n, row) => n + row.length + 1, 0);
       this.#next.push({ ...part, bytes, resolve, reject });
@@ -110,25 +125,33 @@ export class GroupedInserts {
         for (const part of this.#next.filter((p) => !p.live())) part.reject(new PartAbandoned(`${part.range}: partition no longer ours`));
         this.#next = this.#next.filter((p) => p.live());
         if (this.#next.length === 0) return;
-        await this.#store(this.#next.splice(0, this.#fits()));
+        await this.#store(this.#take());
       }
     } finally {
       this.#draining = false;
     }
   }
 
-  /** How many of the next parts one insert takes: whole parts within the caps (each part fits alone). */
-  #fits(): number {
+  /** The next insert's parts, taken from #next: whole parts of the first's month, within the caps (each part fits alone). */
+  #take(): Part[] {
+    const { month } = this.#next[0]!;
+    const taken: Part[] = [];
+    const left: Part[] = [];
     let rows = 0;
     let bytes = 0;
-    let take = 0;
+    let full = false;
     for (const part of this.#next) {
-      if (take > 0 && (rows + part.rows.length > this.#o.maxRows || bytes + part.bytes > this.#o.maxBytes)) break;
+      full ||= taken.length > 0 && (rows + part.rows.length > this.#o.maxRows || bytes + part.bytes > this.#o.maxBytes);
+      if (full || part.month !== month) {
+        left.push(part);
+        continue;
+      }
       rows += part.rows.length;
       bytes += part.bytes;
-      take += 1;
+      taken.push(part);
     }
-    return take;
+    this.#next = left;
+    return taken;
   }
 
   async #store(group: Part[]): Promise<void> {

@@ -65,11 +65,13 @@ async function startProxy(config: PeriscopeConfig, name: string) {
   return { role, url: await role.app.listen({ port: 0, host: '127.0.0.1' }) };
 }
 
+/** The project's stored request ids of the last 60 days. */
 async function storedIds(project: string): Promise<string[]> {
   const ids: string[] = [];
   let cursor = '';
+  const from = Date.now() - 60 * 86_400_000;
   for (;;) {
-    const res = await fetch(`${ingestUrl}/api/requests?project=${project}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: admin });
+    const res = await fetch(`${ingestUrl}/api/requests?project=${project}&from=${from}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers: admin });
     const page = (await res.json()) as { data: { request_id: string }[]; next_cursor: string | null };
     ids.push(...page.data.map((r) => r.request_id));
     if (!page.next_cursor) return ids;
@@ -78,21 +80,26 @@ async function storedIds(project: string): Promise<string[]> {
 }
 
 /**
- * The store as a process sees it when it dies inside its first insert: `enginePart` does what the
- * engine got done before the kill, and that insert and every one after it fail.
+ * The store as a process sees it when it dies inside an insert, the first for which `diesIn`
+ * holds: `enginePart` does what the engine got done before the kill, and that insert and every
+ * one after it fail. Inserts before it go in.
  */
-function dyingStore(enginePart: (store: Store, rows: readonly Buffer[], opts: InsertOptions | undefined) => Promise<void>) {
-  let inserts = 0;
+function dyingStore(enginePart: (store: Store, rows: readonly Buffer[], opts: InsertOptions | undefined) => Promise<void>, diesIn: (rows: readonly Buffer[]) => boolean = () => true) {
+  let died = false;
   const store = new Proxy(ingest.store, {
     get(target, prop, receiver) {
       if (prop !== 'insertRequestRows') return Reflect.get(target, prop, receiver);
       return async (rows: readonly Buffer[], opts?: InsertOptions) => {
-        if (inserts++ === 0) await enginePart(target, rows, opts);
+        if (!died && !diesIn(rows)) return target.insertRequestRows(rows, opts);
+        if (!died) {
+          died = true;
+          await enginePart(target, rows, opts);
+        }
         throw new Error('the process died');
       };
     },
   });
-  return { store, died: () => inserts > 0 };
+  return { store, died: () => died };
 }
 
 let driver: Driver | undefined;
@@ -218,21 +225,27 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     }
   }, 120_000);
 
-  it('dead-letters only the rows the engine itself refuses, and stores the rest of their batches', async () => {
+  it('dead-letters only the rows the engine itself refuses, and stores the rest of their batches, one month per insert', async () => {
     const project = `p-${randomUUID().slice(0, 8)}`;
     const topic = `refused-${randomUUID().slice(0, 8)}`;
     const kafka = createKafka([broker.brokers], 'refused-test', quietLog);
-    const events = Array.from({ length: 1000 }, () => makeEvent({ project_id: project, status: 200 }));
+    // Every third event 40 days old: the batches fall in two months, and so do the isolations
+    // (canaries in both).
+    const events = Array.from({ length: 1000 }, (_, i) => makeEvent({ project_id: project, status: 200, ...(i % 3 === 0 && { created_at: Date.now() - 40 * 86_400_000 }) }));
+    const monthsPerInsert = new Set<number>();
     // Rows that pass the contract check and that chDB refuses: the store's own bytes are changed
     // on their way in, a string where the status number goes.
-    const canaries = new Set(events.filter((_, i) => i % 150 === 11).map((e) => e.request_id));
+    const canaries = new Set(events.filter((_, i) => i % 150 === 11 || i % 150 === 12).map((e) => e.request_id));
     const corrupting = new Proxy(ingest.store, {
       get(target, prop, receiver) {
         if (prop !== 'insertRequestRows') return Reflect.get(target, prop, receiver);
-        return (rows: Buffer[], opts?: Parameters<typeof target.insertRequestRows>[1]) => target.insertRequestRows(rows.map((row) => {
+        return (rows: Buffer[], opts?: Parameters<typeof target.insertRequestRows>[1]) => {
+          monthsPerInsert.add(new Set(rows.map((row) => new Date((JSON.parse(row.toString()) as { created_at: number }).created_at).getUTCMonth())).size);
+          return target.insertRequestRows(rows.map((row) => {
           const text = row.toString();
-          return [...canaries].some((id) => text.includes(id)) ? Buffer.from(text.replace('"status":200', '"status":"two hundred"')) : row;
-        }), opts);
+            return [...canaries].some((id) => text.includes(id)) ? Buffer.from(text.replace('"status":200', '"status":"two hundred"')) : row;
+          }), opts);
+        };
       },
     });
     const metrics = createIngestMetrics(new Registry());
@@ -253,10 +266,11 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     expect(dlq.map((m) => m.key?.toString()).sort()).toEqual([...canaries].sort());
     for (const m of dlq) expect(m.headers['periscope-dlq-reason']).toMatch(/^rejected by the store: the engine refused the rows: Code: \d+/);
     expect((await metrics.inserted.get()).values[0]?.value).toBe(1000 - canaries.size);
+    expect([...monthsPerInsert]).toEqual([1]);
     await consumer.stop();
   }, 120_000);
 
-  describe('an ingest killed inside its first insert, then started again (the in-flight journal)', () => {
+  describe('an ingest killed inside an insert, then started again (the in-flight journal)', () => {
     const cases: [string, (store: Store, rows: readonly Buffer[], opts: InsertOptions | undefined, project: string) => Promise<void>, string][] = [
       // The engine commits the table's part, then the per-minute rollup's (the hourly one is fed
       // from it): the kill comes between them, as a view away for that insert stands in for.
@@ -274,20 +288,15 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
         await store.insertRequestRows(rows, opts);
       }, 'stored'],
     ];
-    it.each(cases)('%s', async (_, enginePart, outcome) => {
-      const project = `p-${randomUUID().slice(0, 8)}`;
+    /**
+     * Produces `events`, runs a journaled consumer whose store dies inside an insert (dyingStore),
+     * puts back the journal as the kill left it, and starts a second consumer on it.
+     */
+    async function killedThenStarted(events: RequestEvent[], dying: ReturnType<typeof dyingStore>, inflightDir: string) {
       const topic = `unfinished-${randomUUID().slice(0, 8)}`;
       const groupId = `unfinished-${randomUUID()}`;
-      const inflightDir = join(dir, `inflight-${project}`);
-      const saved = join(dir, `inflight-saved-${project}`);
+      const saved = `${inflightDir}-saved`;
       const kafka = createKafka([broker.brokers], 'unfinished-test', quietLog);
-      const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
-      // What the killed process left on disk is what it had done and its journal.
-      const dying = dyingStore(async (store, rows, opts) => {
-        await enginePart(store, rows, opts, project);
-        await cp(inflightDir, saved, { recursive: true });
-        void first.stop();
-      });
       await produce(kafka, topic, events);
       const { consumer: first } = journaled({ kafka, topic, groupId, inflightDir }, dying.store);
       await expect.poll(dying.died, { timeout: 60_000, interval: 100 }).toBe(true);
@@ -295,8 +304,21 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
       await rm(inflightDir, { recursive: true, force: true });
       await cp(saved, inflightDir, { recursive: true });
       expect(await readdir(inflightDir)).toHaveLength(1);
+      return journaled({ kafka, topic, groupId, inflightDir }, ingest.store);
+    }
 
-      const { consumer: second, metrics } = journaled({ kafka, topic, groupId, inflightDir }, ingest.store);
+    /** What the killed process left on disk is what it had done and its journal. */
+    const withJournalSaved = (inflightDir: string, enginePart: (store: Store, rows: readonly Buffer[], opts: InsertOptions | undefined) => Promise<void>) => async (store: Store, rows: readonly Buffer[], opts: InsertOptions | undefined) => {
+      await enginePart(store, rows, opts);
+      await cp(inflightDir, `${inflightDir}-saved`, { recursive: true });
+    };
+
+    it.each(cases)('%s', async (_, enginePart, outcome) => {
+      const project = `p-${randomUUID().slice(0, 8)}`;
+      const inflightDir = join(dir, `inflight-${project}`);
+      const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+      const dying = dyingStore(withJournalSaved(inflightDir, (store, rows, opts) => enginePart(store, rows, opts, project)));
+      const { consumer: second, metrics } = await killedThenStarted(events, dying, inflightDir);
       try {
         // The redelivered batch comes after the journal: it leaves out what is stored.
         await expect.poll(() => handled(metrics), { timeout: 60_000, interval: 250 }).toBe(events.length);
@@ -304,6 +326,40 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
         expect((await metrics.unfinishedInserts.get()).values).toEqual([expect.objectContaining({ labels: { outcome }, value: 1 })]);
         expect((await metrics.inserted.get()).values[0]?.value ?? 0).toBe(outcome === 'unstored' ? 300 : 0);
         expect(await readdir(inflightDir)).toEqual([]);
+      } finally {
+        await second.stop();
+      }
+    }, 120_000);
+
+    // One insert into two months makes a part in each: a kill after November's part and before
+    // December's (its token taken) could not be told apart from a stored insert, and the
+    // journal's replay counted December twice in the rollups. One insert per month (months.ts).
+    it('a batch whose rows fall in two months goes in one month at a time: a kill inside December\'s insert counts nothing twice', async () => {
+      const project = `p-${randomUUID().slice(0, 8)}`;
+      const inflightDir = join(dir, `inflight-${project}`);
+      const at = (m: number, d: number) => Date.UTC(2026, m, d, 23, 59, 0);
+      const events = [
+        ...Array.from({ length: 150 }, (_, i) => makeEvent({ project_id: project, created_at: at(10, 30) + i })),
+        ...Array.from({ length: 150 }, (_, i) => makeEvent({ project_id: project, created_at: at(11, 1) + i })),
+      ];
+      const monthsOf = (rows: readonly Buffer[]) => new Set(rows.map((row) => new Date((JSON.parse(row.toString()) as { created_at: number }).created_at).getUTCMonth()));
+      const monthsPerInsert: number[] = [];
+      const dying = dyingStore(withJournalSaved(inflightDir, async (store, rows, opts) => {
+        // The engine takes the token, and the kill comes before the part (a row of another
+        // project under the token stands in for the token alone; the views never saw it).
+        const { created_at } = JSON.parse(rows[0]!.toString()) as { created_at: number };
+        await withoutView(await engine(), 'requests_rollup_1m_mv', () => store.insertRequestRows([Buffer.from(JSON.stringify(makeEvent({ project_id: `other-${project}`, created_at })))], opts));
+      }), (rows) => {
+        monthsPerInsert.push(monthsOf(rows).size);
+        return monthsOf(rows).has(11);
+      });
+      const { consumer: second, metrics } = await killedThenStarted(events, dying, inflightDir);
+      try {
+        await expect.poll(() => handled(metrics), { timeout: 60_000, interval: 250 }).toBe(events.length);
+        expect(monthsPerInsert).toEqual([1, 1]);
+        expect(await rollupCounts(await engine(), project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+        expect((await metrics.unfinishedInserts.get()).values).toEqual([expect.objectContaining({ labels: { outcome: 'unstored' }, value: 1 })]);
+        expect((await metrics.deduplicated.get()).values[0]?.value).toBe(150);
       } finally {
         await second.stop();
       }
