@@ -168,4 +168,25 @@ describe('GroupedInserts', () => {
       ['a@202612:2,c:1', [a[1], a[3], ...rows('c', 1)].map(String)],
     ]);
   });
+
+  it('fills an insert with its month\'s parts past another month\'s part too large to join it', async () => {
+    const store = manualStore();
+    const inserts = grouped({ insertRows: store.insertRows, maxRows: 10 });
+    const first = inserts.insert({ ...inMonth(rows('x', 10)), range: 'x', live });
+    const handed = [
+      inserts.insert({ ...inMonth(rows('a', 1)), range: 'a', live }),
+      inserts.insert({ ...inMonth(rows('b', 10), NOV), range: 'b', live }),
+      inserts.insert({ ...inMonth(rows('c', 1)), range: 'c', live }),
+    ];
+    let done = false;
+    const all = Promise.all([first, ...handed]).then(() => (done = true));
+    for (let finished = 0; !done; await turn()) while (finished < store.calls.length) store.calls[finished++]!.finish();
+    await all;
+    expect(store.calls.map((c) => c.token)).toEqual(['x:10', 'a:1,c:1', 'b:10']);
+  });
+
+  it('refuses a part whose times do not match its rows', async () => {
+    const inserts = grouped({ insertRows: async () => {} });
+    await expect(inserts.insert({ rows: rows('a', 2), createdAt: [DEC], range: 'a', live })).rejects.toThrow('2 rows but 1 times');
+  });
 });

@@ -72,6 +72,7 @@ export class GroupedInserts {
    * every time it is handed in.
    */
   async insert(part: PartRows): Promise<void> {
+    if (part.createdAt.length !== part.rows.length) throw new Error(`${part.range}: ${part.rows.length} rows but ${part.createdAt.length} times`);
     const indexes = part.rows.map((_, i) => i);
     const time = (i: number) => part.createdAt[i]!;
     const months = spansMonths(indexes, time) ? byMonth(indexes, time) : new Map([[monthOf(time(0)), indexes]]);
@@ -141,7 +142,8 @@ export class GroupedInserts {
     let bytes = 0;
     let full = false;
     for (const part of this.#next) {
-      full ||= taken.length > 0 && (rows + part.rows.length > this.#o.maxRows || bytes + part.bytes > this.#o.maxBytes);
+      // Only a part of the month can fill the insert: another month's large part leaves room for the rest.
+      if (part.month === month) full ||= taken.length > 0 && (rows + part.rows.length > this.#o.maxRows || bytes + part.bytes > this.#o.maxBytes);
       if (full || part.month !== month) {
         left.push(part);
         continue;

@@ -334,7 +334,10 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     // One insert into two months makes a part in each: a kill after November's part and before
     // December's (its token taken) could not be told apart from a stored insert, and the
     // journal's replay counted December twice in the rollups. One insert per month (months.ts).
-    it('a batch whose rows fall in two months goes in one month at a time: a kill inside December\'s insert counts nothing twice', async () => {
+    // The stand-in cannot make the engine's state between two parts of one insert, so this test
+    // proves that no insert holds two months, and that a kill between the months' inserts is
+    // finished exactly (November stored, December's entry left to the redelivered batch).
+    it('a batch whose rows fall in two months goes in one insert per month; a kill inside December\'s is finished exactly', async () => {
       const project = `p-${randomUUID().slice(0, 8)}`;
       const inflightDir = join(dir, `inflight-${project}`);
       const at = (m: number, d: number) => Date.UTC(2026, m, d, 23, 59, 0);
