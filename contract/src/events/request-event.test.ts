@@ -10,7 +10,7 @@ const reasonFor = (overrides: Record<string, unknown>) => {
 describe('validateRequestEvent', () => {
   it('accepts a well-formed event, including null ttft and the largest stored values', () => {
     expect(reasonFor({})).toBeNull();
-    expect(reasonFor({ ttft_ms: null, status: 999, attempts: 65_535, latency_ms: 4_294_967_295 })).toBeNull();
+    expect(reasonFor({ ttft_ms: null, status: 999, attempts: 65_535, latency_ms: 4_294_967_295, created_at: Date.UTC(2106, 1, 7, 6, 28, 15, 999) })).toBeNull();
   });
 
   it.each([
@@ -35,6 +35,7 @@ describe('validateRequestEvent', () => {
     [{ streamed: 'yes' }, /streamed must be a boolean/],
     [{ created_at: -1 }, /created_at/],
     [{ created_at: Date.UTC(2300, 0, 1) }, /created_at/],
+    [{ created_at: Date.UTC(2106, 1, 7, 6, 28, 16) }, /created_at must be epoch milliseconds up to 2106-02-07 06:28:15.999 UTC/],
     [{ ttft_ms: -3 }, /ttft_ms/],
     [{ cost_usd: Number.NaN }, /cost_usd/],
     [{ cost_usd: -0.01 }, /cost_usd/],

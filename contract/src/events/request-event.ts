@@ -132,8 +132,13 @@ const COUNT_MAX: Record<(typeof COUNT_FIELDS)[number], number> = {
   reasoning_tokens: UINT32_MAX,
   attempts: 65_535,
 };
-/** DateTime64(3) ends with 2299. */
-const CREATED_AT_MAX = Date.UTC(2300, 0, 1) - 1;
+/**
+ * The latest event time: the last millisecond of the rollups' 32-bit `DateTime` buckets
+ * (2106-02-07 06:28:15 UTC). The request log's DateTime64(3) would take times up to 2299, but the
+ * rollups would count a later event at a wrapped-around time, so it is refused rather than
+ * stored with a wrong count (a gateway clock 80 years off, or another producer's bad value).
+ */
+export const CREATED_AT_MAX = 0xffff_ffff * 1000 + 999;
 
 const isCount = (x: unknown, max: number): x is number =>
   typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= max;
@@ -161,7 +166,7 @@ export function validateRequestEvent(value: unknown): EventValidation {
     if (!isCount(e[f], COUNT_MAX[f])) return { ok: false, reason: `${f} must be an integer from 0 to ${COUNT_MAX[f]}` };
   }
   for (const f of BOOLEAN_FIELDS) if (typeof e[f] !== 'boolean') return { ok: false, reason: `${f} must be a boolean` };
-  if (!isCount(e.created_at, CREATED_AT_MAX)) return { ok: false, reason: 'created_at must be epoch milliseconds before 2300' };
+  if (!isCount(e.created_at, CREATED_AT_MAX)) return { ok: false, reason: 'created_at must be epoch milliseconds up to 2106-02-07 06:28:15.999 UTC' };
   if (e.ttft_ms !== null && !isCount(e.ttft_ms, UINT32_MAX)) {
     return { ok: false, reason: 'ttft_ms must be null or an integer from 0 to 4294967295' };
   }
