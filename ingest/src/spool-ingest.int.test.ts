@@ -103,6 +103,36 @@ describe('SpoolIngest into chDB', () => {
     }
   }, 60_000);
 
+  it('counts a slice note the cursor cannot take as a cursor write, not an insert, and stores every row once', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    const blocker = join(spoolDir, 'cursor.json.tmp');
+    const registry = new Registry();
+    // The first batch after a start is checked against the table, then noted slice by slice:
+    // the writes fail from the check on, so the first slice's note is the one that fails.
+    let armed = true;
+    const blocking = storeReplacing('storedEvents', async (target, events) => {
+      if (armed) {
+        armed = false;
+        await mkdir(blocker);
+      }
+      return target.storedEvents(events);
+    });
+    const ingest = await startIngest(spoolDir, blocking, registry);
+    try {
+      const counted = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
+      await expect.poll(() => counted('periscope_spool_cursor_write_failures_total'), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+      expect(await counted('periscope_ingest_insert_failures_total')).toBe(0);
+      await rmdir(blocker);
+      await ingest.drainedTo(writer.position);
+      expect(await rollupCounts(driver, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+    } finally {
+      await ingest.stop();
+      await writer.close();
+    }
+  }, 60_000);
+
   it('stops while its cursor cannot be written, and the next start stores the batch once', async () => {
     const project = newProjectId();
     const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
@@ -242,12 +272,7 @@ describe('SpoolIngest into chDB', () => {
     const { spoolDir, writer } = await spooled(project, events);
     await store.insertRequestRows(events.slice(0, 100).map((e) => encodeRequestEvent(e)), { dedupToken: 'kafka:events:0:0' });
     // The check against the table fails: the batch is begun, and nothing of it is in flight yet.
-    const down = new Proxy(store, {
-      get(target, prop, receiver) {
-        if (prop === 'storedEvents') return () => Promise.reject(new StoreError('store_unavailable', 'down'));
-        return Reflect.get(target, prop, receiver);
-      },
-    });
+    const down = storeReplacing('storedEvents', () => Promise.reject(new StoreError('store_unavailable', 'down')));
     const registry = new Registry();
     const ingest = await startIngest(spoolDir, down, registry);
     while (((await registry.getSingleMetric('periscope_ingest_insert_failures_total')!.get()).values[0]?.value ?? 0) < 1) await new Promise((r) => setTimeout(r, 20));
@@ -492,10 +517,15 @@ type Insert = (target: Store, rows: readonly Buffer[], opts: Parameters<Store['i
 
 /** The test's store with its inserts replaced. */
 function storeWith(insert: Insert): Store {
+  return storeReplacing('insertRequestRows', insert);
+}
+
+/** The test's store with one method replaced; the replacement gets the real store first. */
+function storeReplacing<K extends 'insertRequestRows' | 'storedEvents'>(method: K, replacement: (target: Store, ...args: Parameters<Store[K]>) => ReturnType<Store[K]>): Store {
   return new Proxy(store, {
     get(target, prop, receiver) {
-      if (prop !== 'insertRequestRows') return Reflect.get(target, prop, receiver);
-      return (rows: readonly Buffer[], opts: Parameters<Store['insertRequestRows']>[1]) => insert(target, rows, opts);
+      if (prop !== method) return Reflect.get(target, prop, receiver);
+      return (...args: Parameters<Store[K]>) => replacement(target, ...args);
     },
   });
 }

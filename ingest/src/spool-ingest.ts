@@ -10,6 +10,13 @@ import { decodeSliceNote, encodeCheckNote, encodeSliceNote, type SliceInFlight }
 import { PartAbandoned } from './kafka/grouped-inserts.ts';
 import { byMonth, spansMonths } from './months.ts';
 
+/** The cursor could not note a slice before its insert (a full disk): counted as a cursor write, not an insert. */
+class CursorWriteFailed extends Error {
+  constructor(cause: unknown) {
+    super(`cursor write failed: ${(cause as Error).message}`, { cause });
+  }
+}
+
 export interface SpoolIngestOptions {
   /** The gateway's spool directory. */
   dir: string;
@@ -310,12 +317,22 @@ export class SpoolIngest {
       const groupToken = `${token}:${this.generation}:${rest.length}${months.size > 1 ? `@${month}` : ''}:isolated`;
       const refusedRows = await insertIsolatingRefused(group.map((i) => rows.buffers[i]!), groupToken, async (slice, dedupToken) => {
         state.slice = { records: slice.map((row) => rows.records[rowIndex.get(row)!]!), token: dedupToken };
-        await this.reader.begin(batch, encodeSliceNote(state.slice, batch.records.length));
+        try {
+          await this.reader.begin(batch, encodeSliceNote(state.slice, batch.records.length));
+        } catch (err) {
+          throw new CursorWriteFailed(err);
+        }
         await this.o.store.insertRequestRows(slice, { dedupToken });
       }, {
         live: () => this.running,
         pause: (ms) => this.pause(ms),
+        // The slice is tried again either way (the note first); only the counter differs.
         onFailure: (err) => {
+          if (err instanceof CursorWriteFailed) {
+            this.cursorWriteFailures.inc();
+            this.o.log.error({ err: err.cause }, 'spool cursor write failed; retrying (the events wait in the spool)');
+            return;
+          }
           this.o.metrics.insertFailures.inc();
           this.o.log.error({ err, events: rows.buffers.length }, 'spool insert failed; retrying (the events wait in the spool)');
         },
