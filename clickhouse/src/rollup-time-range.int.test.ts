@@ -33,3 +33,11 @@ it.each([
   expect(await buckets('requests_rollup_1m')).toEqual([Math.floor(createdAt / 60_000) * 60_000]);
   expect(await buckets('requests_rollup_1h')).toEqual([Math.floor(createdAt / 3_600_000) * 3_600_000]);
 });
+
+it('reads the rollups with a range that ends past the last time the contract allows', async () => {
+  const project = newProjectId();
+  const createdAt = CREATED_AT_MAX - 5 * 3_600_000;
+  await createStore(driver).insertRequests([makeEvent({ project_id: project, created_at: createdAt })]);
+  const summary = await createStore(driver).metricsSummary({ projectIds: [project], from: createdAt - 86_400_000, to: CREATED_AT_MAX + 86_400_000 });
+  expect(summary.current.requests).toBe(1);
+});

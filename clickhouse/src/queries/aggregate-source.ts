@@ -54,6 +54,13 @@ export interface AggregateSourceSpec {
  * Like the rollups, raw segments count every stored copy (no FINAL), so a number does not
  * change with the part of the range it falls in.
  */
+/**
+ * A rollup bound as its 32-bit `bucket` takes it. A later one is clamped to the last second: a
+ * UInt32 parameter would wrap to a time in the past, and no event is stored later (the
+ * contract's CREATED_AT_MAX).
+ */
+const bucketSeconds = (ms: number) => Math.min(ms / 1000, 0xffff_ffff);
+
 export function aggregateSource(spec: AggregateSourceSpec): { sql: string; params: Record<string, ParamValue> } {
   const filter = filterConditions(spec.filter);
   const params: Record<string, ParamValue> = { ...filter.params, ...spec.group?.params };
@@ -63,8 +70,8 @@ export function aggregateSource(spec: AggregateSourceSpec): { sql: string; param
   spec.windows.forEach((window, w) => {
     for (const segment of planSegments(window.from, window.to, rollups ? spec.levels : [])) {
       const n = parts.length;
-      params[`s${n}From`] = segment.source === 'requests' ? segment.from : segment.from / 1000;
-      params[`s${n}To`] = segment.source === 'requests' ? segment.to : segment.to / 1000;
+      params[`s${n}From`] = segment.source === 'requests' ? segment.from : bucketSeconds(segment.from);
+      params[`s${n}To`] = segment.source === 'requests' ? segment.to : bucketSeconds(segment.to);
       parts.push(segmentSql(segment, n, w, spec, filter.conditions));
     }
   });

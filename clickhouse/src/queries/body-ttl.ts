@@ -20,7 +20,9 @@ export async function setBodyTtlDays(driver: Driver, days: number): Promise<void
     await driver.exec(
       days === 0
         ? `ALTER TABLE requests MODIFY COLUMN ${column} REMOVE TTL`
-        : `ALTER TABLE requests MODIFY COLUMN ${column} TTL toDateTime(created_at) + INTERVAL ${days} DAY`,
+        // On created_at itself (DateTime64): toDateTime(created_at) + 100 years overflowed the
+        // 32-bit DateTime to a time in the past, and a merge then cleared today's bodies.
+        : `ALTER TABLE requests MODIFY COLUMN ${column} TTL created_at + INTERVAL ${days} DAY`,
     );
   }
 }
@@ -32,8 +34,9 @@ export async function getBodyTtlDays(driver: Driver): Promise<number> {
 
 /**
  * Column TTLs are visible only in the table's DDL, where the server prints ours as
- * "`request_body` String CODEC(ZSTD(3)) TTL toDateTime(created_at) + toIntervalDay(30)".
- * A TTL in any other shape reads as -1, so setBodyTtlDays replaces it.
+ * "`request_body` String CODEC(ZSTD(3)) TTL created_at + toIntervalDay(30)".
+ * A TTL in any other shape reads as -1, so setBodyTtlDays replaces it (as it does the 32-bit
+ * `toDateTime(created_at) + …` of versions before).
  */
 async function readColumnTtls(driver: Driver): Promise<Record<(typeof BODY_COLUMNS)[number], number>> {
   const [table] = await driver.query<{ create_table_query: string }>(
@@ -43,7 +46,7 @@ async function readColumnTtls(driver: Driver): Promise<Record<(typeof BODY_COLUM
   const ttlOf = (column: string): number => {
     const definition = new RegExp(`\`${column}\` ([^,]*)`).exec(table.create_table_query)?.[1] ?? '';
     if (!definition.includes(' TTL ')) return 0;
-    const days = /\bTTL toDateTime\(created_at\) \+ toIntervalDay\((\d+)\)$/.exec(definition);
+    const days = /\bTTL created_at \+ toIntervalDay\((\d+)\)$/.exec(definition);
     return days ? Number(days[1]) : -1;
   };
   return { request_body: ttlOf('request_body'), response_body: ttlOf('response_body') };

@@ -458,7 +458,7 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
       expect(await store.getBodyTtlDays()).toBe(0);
       await store.setBodyTtlDays(30);
       expect(await store.getBodyTtlDays()).toBe(30);
-      expect((await ddl()).match(/TTL toDateTime\(created_at\) \+ toIntervalDay\(30\)/g)).toHaveLength(2);
+      expect((await ddl()).match(/TTL created_at \+ toIntervalDay\(30\)/g)).toHaveLength(2);
       await store.setBodyTtlDays(30);
       await store.setBodyTtlDays(7);
       expect(await store.getBodyTtlDays()).toBe(7);
@@ -469,6 +469,44 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
       await store.setBodyTtlDays(0);
       await expectStoreError(store.setBodyTtlDays(1.5), 'invalid_argument');
       await expectStoreError(store.setBodyTtlDays(-1), 'invalid_argument');
+    });
+
+    it('clears bodies once they are older than the TTL, and keeps a current event\'s under the longest TTL', async () => {
+      const project = newProjectId();
+      const old = makeEvent({ project_id: project, created_at: Date.now() - 40 * 86_400_000, request_body: 'old question', response_body: 'old answer' });
+      const current = makeEvent({ project_id: project, request_body: 'new question', response_body: 'new answer' });
+      await store.insertRequests([old, current]);
+      const bodies = async () => {
+        await harness.driver.exec('OPTIMIZE TABLE requests FINAL');
+        return harness.driver.query<{ request_id: string; request_body: string; response_body: string }>(
+          'SELECT request_id, request_body, response_body FROM requests FINAL WHERE project_id = {p:String} ORDER BY created_at', { p: project },
+        );
+      };
+      try {
+        // 100 years: over a 32-bit DateTime's range from today, it wrapped to a past time.
+        await store.setBodyTtlDays(36_500);
+        expect((await bodies()).map((r) => r.response_body)).toEqual(['old answer', 'new answer']);
+        await store.setBodyTtlDays(30);
+        expect(await bodies()).toEqual([
+          { request_id: old.request_id, request_body: '', response_body: '' },
+          { request_id: current.request_id, request_body: 'new question', response_body: 'new answer' },
+        ]);
+      } finally {
+        await store.setBodyTtlDays(0);
+      }
+    });
+
+    it('replaces the 32-bit TTL versions before set (toDateTime(created_at)) with the same days', async () => {
+      try {
+        for (const column of ['request_body', 'response_body']) {
+          await harness.driver.exec(`ALTER TABLE requests MODIFY COLUMN ${column} TTL toDateTime(created_at) + INTERVAL 30 DAY`);
+        }
+        expect(await store.getBodyTtlDays()).toBe(-1);
+        await store.setBodyTtlDays(30);
+        expect(await store.getBodyTtlDays()).toBe(30);
+      } finally {
+        await store.setBodyTtlDays(0);
+      }
     });
   });
 
