@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESENT_HEADER } from '@periscope/contract';
 import { SpoolReader, SpoolWriter } from '@periscope/spool';
-import { SpoolShipper, type EventMessage } from './spool-shipper.ts';
+import { SpoolShipper, type EventMessage, type SpoolShipperOptions } from './spool-shipper.ts';
 
 const log = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 let dir: string;
@@ -59,24 +59,40 @@ describe('SpoolShipper', () => {
     await writer.close();
   });
 
-  it('lingers after a batch that was not full: a steady trickle of calls makes a few large sends', async () => {
+  /** Spools `events` one every `everyMs` while a shipper with `options` runs; the size of each send, and how long the spooling took. */
+  async function trickle(events: number, everyMs: number, options: Partial<SpoolShipperOptions>): Promise<{ sends: number[]; spoolingMs: number }> {
     const writer = await SpoolWriter.open(dir, { maxBytes: 1 << 20, log });
     const reader = await SpoolReader.open(dir, { log });
     const sends: number[] = [];
-    const shipper = new SpoolShipper({ reader, log, batchMax: 1000, idleMs: 5, lingerMs: 200, transport: { send: async (m) => void sends.push(m.length) } });
+    const shipper = new SpoolShipper({ reader, log, ...options, transport: { send: async (m) => void sends.push(m.length) } });
     const running = shipper.run();
-    // One event every 5 ms for about 600 ms, as a gateway at 200 calls/s spools them.
-    for (let i = 0; i < 120; i++) {
+    const started = performance.now();
+    for (let i = 0; i < events; i++) {
       writer.append(event(`t${i}`));
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, everyMs));
     }
     await writer.flush();
+    const spoolingMs = performance.now() - started;
     shipper.stop(2000);
     await running;
     reader.close();
     await writer.close();
-    expect(sends.reduce((a, b) => a + b, 0)).toBe(120);
+    expect(sends.reduce((a, b) => a + b, 0)).toBe(events);
+    return { sends, spoolingMs };
+  }
+
+  it('lingers after a batch that was not full: a steady trickle of calls makes a few large sends', async () => {
+    // One event every 5 ms for about 600 ms, as a gateway at 200 calls/s spools them.
+    const { sends } = await trickle(120, 5, { batchMax: 1000, idleMs: 5, lingerMs: 200 });
     // Without the pause the shipper would send every read: one or two events each time.
     expect(sends.length).toBeLessThanOrEqual(6);
+  });
+
+  it('by default sends about twice a second under a steady load (each send costs the broker and the shipper CPU)', async () => {
+    // About a second of calls at up to 500/s (timers fire later on a busy machine).
+    const { sends, spoolingMs } = await trickle(500, 2, {});
+    // The first event after the start goes at once, then one send per 500 ms linger, and what is
+    // left at the stop; a 100 ms linger made five times as many.
+    expect(sends.length).toBeLessThanOrEqual(2 + Math.ceil(spoolingMs / 500));
   });
 });

@@ -42,7 +42,11 @@ export interface SpoolShipperOptions {
    * sends rather than one per event or two: each send costs a broker round trip (acks=all), a
    * cursor write, and broker and ingest work per request. Without it, at 500 calls/s the shipper
    * sent a batch of a handful of events every few milliseconds. Events wait in the spool (on
-   * disk) meanwhile, so the pause costs freshness, not durability.
+   * disk) meanwhile, so the pause costs freshness, not durability. 500 ms rather than 100: the
+   * shipper and the broker share a core with the upstream and the clients in the bench, and
+   * five times fewer sends took the shipper from 103–116 to 59–67 µs of CPU per event at 500
+   * calls/s, and the broker from 91–182 to 72–102 (docs/benchmarks.md, "The shipper's linger").
+   * A row shows up to 0.4 s later; the ingest's fetch already waits up to 1 s.
    */
   lingerMs?: number;
   /** First pause between tries while Kafka is unreachable (doubles up to 5 s). */
@@ -70,7 +74,7 @@ export class SpoolShipper {
   private readonly o: Required<SpoolShipperOptions>;
 
   constructor(o: SpoolShipperOptions) {
-    this.o = { batchMax: 500, batchMaxBytes: 768 * 1024, idleMs: 100, lingerMs: 100, retryMs: 200, ...o };
+    this.o = { batchMax: 500, batchMaxBytes: 768 * 1024, idleMs: 100, lingerMs: 500, retryMs: 200, ...o };
   }
 
   async run(): Promise<void> {
