@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESENT_HEADER } from '@periscope/contract';
@@ -57,6 +57,31 @@ describe('SpoolShipper', () => {
     const second = await ship(1, async () => {});
     expect(second.map((batch) => batch.map((m) => [m.key, m.headers?.[RESENT_HEADER]]))).toEqual([[['f', '1']]]);
     await writer.close();
+  });
+
+  it('drains a backlog that spans segments without pausing at the end of each', async () => {
+    const writer = await SpoolWriter.open(dir, { maxBytes: 1 << 20, segmentBytes: 4096, log });
+    for (let i = 0; i < 400; i++) writer.append(event(`b${i}`));
+    await writer.close();
+    expect((await readdir(dir)).filter((f) => f.endsWith('.seg')).length).toBeGreaterThanOrEqual(4);
+    const reader = await SpoolReader.open(dir, { log });
+    let shipped = 0;
+    // Reads of up to 3 KiB: each 4 KiB segment ends in a read under half of that, which is not
+    // full; a pause there would take 5 s per segment.
+    const shipper: SpoolShipper = new SpoolShipper({
+      reader, log, batchMaxBytes: 3072, idleMs: 5, lingerMs: 5000,
+      transport: {
+        send: async (m) => {
+          shipped += m.length;
+          if (shipped >= 400) shipper.stop();
+        },
+      },
+    });
+    const started = performance.now();
+    await shipper.run();
+    reader.close();
+    expect(shipped).toBe(400);
+    expect(performance.now() - started).toBeLessThan(4000);
   });
 
   /** Spools `events` one every `everyMs` while a shipper with `options` runs; the size of each send, and how long the spooling took. */

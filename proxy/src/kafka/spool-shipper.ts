@@ -100,7 +100,10 @@ export class SpoolShipper {
       await this.o.reader.commit(batch);
       this.resuming = false;
       this.stats.produced += messages.length;
-      const full = messages.length >= this.o.batchMax || batch.to - batch.from >= this.o.batchMaxBytes / 2;
+      // A read stops at the end of a segment: a backlog that spans segments goes on at once
+      // rather than pausing at each end. Only a shipper that caught up pauses.
+      const half = this.o.batchMaxBytes / 2;
+      const full = messages.length >= this.o.batchMax || batch.to - batch.from >= half || this.o.reader.backlogBytes() >= half;
       if (!full && this.stopAt === undefined) await this.pause(this.o.lingerMs);
     }
   }
