@@ -14,7 +14,7 @@ export { budgetWindow, type BudgetPeriod } from './limits/limit-windows.ts';
 export { createRedisClient, redisReady } from './redis.ts';
 export { startShipper, type RunningShipper } from './kafka/start-shipper.ts';
 export { execArgvFor, siblingModule } from './runtime/module-runner.ts';
-export { BACKGROUND_NICENESS, runInBackground } from './runtime/background-priority.ts';
+export { runInBackground } from './runtime/background-priority.ts';
 export { ControlPlaneKeys } from './auth/control-plane-keys.ts';
 export { startGatewayServices, type GatewayServices } from './gateway-services.ts';
 export { LiveConfig, watchConfigFile } from './config/live-config.ts';

@@ -6,6 +6,7 @@ import {
 } from './gateway.ts';
 import { otelSchema } from './otel.ts';
 import { kafkaSchema, spoolSchema } from './pipeline.ts';
+import { BACKGROUND_PRIORITIES } from './spool-policy.ts';
 
 export * from './gateway.ts';
 export * from './control-plane.ts';
@@ -36,6 +37,8 @@ export const configSchema = z.strictObject({
     /** No longer used: events go to the disk spool, not a memory queue (accepted so older files still load). */
     queue_max_events: z.number().int().positive().optional(),
     spool: spoolSchema.prefault({}),
+    /** What the processes that move events yield to the calls (docs/deployment.md). */
+    background_priority: z.enum(BACKGROUND_PRIORITIES).default('idle'),
   }).prefault({}),
   kafka: kafkaSchema.prefault({}),
   routing: z.strictObject({

@@ -27,4 +27,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ bogus: 1 }, {})).toThrow(/bogus|Unrecognized/);
     expect(() => parseConfig({ pricing: { 'my-model': { input: -1, output: 1 } } }, {})).toThrow(/invalid config at pricing\["my-model"\]\.input/);
   });
+
+  it('runs the event movers at idle priority unless the file or PERISCOPE_BACKGROUND_PRIORITY says otherwise', () => {
+    expect(parseConfig({}, {}).logging.background_priority).toBe('idle');
+    expect(parseConfig({ logging: { background_priority: 'low' } }, {}).logging.background_priority).toBe('low');
+    expect(parseConfig({ logging: { background_priority: 'low' } }, { PERISCOPE_BACKGROUND_PRIORITY: 'normal' }).logging.background_priority).toBe('normal');
+    expect(parseConfig({ logging: { background_priority: 'low' } }, { PERISCOPE_BACKGROUND_PRIORITY: '' }).logging.background_priority).toBe('low');
+    expect(() => parseConfig({}, { PERISCOPE_BACKGROUND_PRIORITY: 'lowest' })).toThrow(/invalid PERISCOPE_BACKGROUND_PRIORITY "lowest": one of idle, low, normal/);
+    expect(() => parseConfig({ logging: { background_priority: 'realtime' } }, {})).toThrow(/logging\.background_priority/);
+  });
 });

@@ -4,7 +4,7 @@ import { createPriceBook } from '../pricing/price-book.ts';
 import { resolveProvider } from '../routing/resolve-provider.ts';
 import { parseCidr } from '../net/address-policy.ts';
 import { BUILT_IN_PROVIDERS } from '../providers/registry.ts';
-import { configSchema, type PeriscopeConfig } from '@periscope/contract';
+import { BACKGROUND_PRIORITIES, configSchema, type BackgroundPriority, type PeriscopeConfig } from '@periscope/contract';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -30,7 +30,10 @@ function expandEnv(value: unknown, path: string, env: NodeJS.ProcessEnv): unknow
   return value;
 }
 
-/** Validates a raw config object; errors name the bad path, e.g. "providers.openai.type: ...". */
+/**
+ * Validates a raw config object; errors name the bad path, e.g. "providers.openai.type: ...".
+ * PERISCOPE_BACKGROUND_PRIORITY in `env` overrides `logging.background_priority`.
+ */
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): PeriscopeConfig {
   const base = (raw ?? {}) as Record<string, unknown>;
   if (typeof base !== 'object' || Array.isArray(base)) throw new ConfigError('config must be a YAML mapping');
@@ -43,6 +46,13 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     throw new ConfigError(`invalid config at ${path}: ${issue.message}`);
   }
   const config = result.data;
+  const priority = env.PERISCOPE_BACKGROUND_PRIORITY;
+  if (priority) {
+    if (!(BACKGROUND_PRIORITIES as readonly string[]).includes(priority)) {
+      throw new ConfigError(`invalid PERISCOPE_BACKGROUND_PRIORITY "${priority}": one of ${BACKGROUND_PRIORITIES.join(', ')} (it overrides logging.background_priority)`);
+    }
+    config.logging.background_priority = priority as BackgroundPriority;
+  }
   const rawLogging = base.logging as Record<string, unknown> | undefined;
   if (config.kafka.spool && rawLogging?.spool === undefined) config.logging.spool = config.kafka.spool;
   for (const [name, p] of Object.entries(config.providers)) {

@@ -27,7 +27,7 @@ export async function startEventSpool(config: PeriscopeConfig, dataDir: string, 
   const writer = await SpoolWriter.open(dir, { maxBytes: spool.max_bytes, fsyncIntervalMs: spool.fsync_interval_ms, log });
   new Gauge({ name: 'periscope_spool_bytes', help: 'Bytes in the disk spool (appended, not yet consumed and deleted).', registers: [registry], collect() { this.set(writer.bytes); } });
   let shipper: RunningShipper | undefined;
-  if (config.kafka.brokers.length > 0) shipper = await startShipper(config.kafka, dir, registry, log);
+  if (config.kafka.brokers.length > 0) shipper = await startShipper(config.kafka, config.logging.background_priority, dir, registry, log);
   return {
     sink: new SpoolSink(writer, spool.on_full, metrics, log),
     writer,

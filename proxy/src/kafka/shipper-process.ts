@@ -10,9 +10,6 @@ import { SpoolShipper, type EventTransport } from './spool-shipper.ts';
 import type { FromShipper, ToShipper } from './start-shipper.ts';
 import { runInBackground } from '../runtime/background-priority.ts';
 
-// Shipping yields a contended core to the gateway's calls (see background-priority.ts).
-runInBackground();
-
 const post = (m: FromShipper) => {
   if (process.connected) process.send!(m);
 };
@@ -33,6 +30,9 @@ const start = await new Promise<Extract<ToShipper, { type: 'start' }>>((resolve)
     if (m.type === 'start') resolve(m);
   });
 });
+
+// Shipping yields a contended core to the gateway's calls (see background-priority.ts).
+runInBackground(start.priority);
 
 const kafka = createKafka(start.brokers, 'periscope-proxy', log);
 const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });

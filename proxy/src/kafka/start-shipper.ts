@@ -1,13 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { KafkaConfig } from '@periscope/contract';
+import type { BackgroundPriority, KafkaConfig } from '@periscope/contract';
 import { execArgvFor, siblingModule } from '../runtime/module-runner.ts';
 import type { KafkaLog } from '@periscope/spool';
 import type { ShipperStats } from './spool-shipper.ts';
 
 /** What the gateway tells the shipper process. */
 export type ToShipper =
-  | { type: 'start'; spoolDir: string; brokers: string[]; topic: string; partitions: number }
+  | { type: 'start'; spoolDir: string; brokers: string[]; topic: string; partitions: number; priority: BackgroundPriority }
   | { type: 'stop'; drainMs: number };
 
 /** What the shipper process tells the gateway. */
@@ -33,7 +33,7 @@ const STOP_GRACE_MS = 10_000;
  * share nothing with the gateway (not its event loop, not its heap, not its core when the
  * gateway is pinned to one). Kafka being down at start is fine: events wait in the spool.
  */
-export async function startShipper(kafka: KafkaConfig, spoolDir: string, registry: Registry, log: KafkaLog): Promise<RunningShipper> {
+export async function startShipper(kafka: KafkaConfig, priority: BackgroundPriority, spoolDir: string, registry: Registry, log: KafkaLog): Promise<RunningShipper> {
   const entry = siblingModule(import.meta.url, 'shipper-process');
   const registers = [registry];
   const produced = new Counter({ name: 'periscope_events_produced_total', help: 'Events acknowledged by Kafka.', registers });
@@ -72,7 +72,7 @@ export async function startShipper(kafka: KafkaConfig, spoolDir: string, registr
       log.error({ code, signal }, `the Kafka shipper process stopped; starting it again in ${RESTART_MS} ms (events wait in the spool)`);
       setTimeout(() => void spawn().catch(() => undefined), RESTART_MS).unref();
     }));
-    child.send({ type: 'start', spoolDir, brokers: kafka.brokers, topic: kafka.topic, partitions: kafka.partitions } satisfies ToShipper);
+    child.send({ type: 'start', spoolDir, brokers: kafka.brokers, topic: kafka.topic, partitions: kafka.partitions, priority } satisfies ToShipper);
   });
   await spawn();
   return {

@@ -1,34 +1,49 @@
 import { execFileSync } from 'node:child_process';
+import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { SCHED_IDLE, SCHED_OTHER } from '@periscope/testkit';
 
 // In a child process: lowering the test worker's own priority would slow the rest of the suite.
-const script = (niceness: number, before = '') => `
+// It prints [niceness, policy] for each of its threads, a worker started afterwards included.
+const script = (priority: string, before = '') => `
 ${before}
 const { runInBackground } = await import(${JSON.stringify(new URL('./background-priority.ts', import.meta.url).href)});
+const { threadPriorities } = await import(${JSON.stringify(new URL('../../../testkit/src/thread-priority.ts', import.meta.url).href)});
 const { Worker } = await import('node:worker_threads');
-const { getPriority } = await import('node:os');
-const { readdirSync } = await import('node:fs');
-runInBackground(${niceness});
+runInBackground(${JSON.stringify(priority)});
 const later = new Worker('setTimeout(() => {}, 200)', { eval: true });
 await new Promise((r) => later.once('online', r));
-console.log(JSON.stringify(readdirSync('/proc/self/task').map((t) => getPriority(Number(t)))));
+console.log(JSON.stringify((await threadPriorities(process.pid)).map((t) => [t.niceness, t.policy])));
 await later.terminate();
 `;
-const run = (code: string): number[] =>
-  JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' })) as number[];
+const run = (code: string): [number, number][] =>
+  JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' })) as [number, number][];
 
-describe('runInBackground (Linux keeps a niceness per thread)', () => {
-  it('lowers every thread, those already running and those started afterwards', () => {
-    const niceness = run(script(10));
-    expect(niceness.length).toBeGreaterThan(4); // main, libuv and V8 threads, and the worker started after
-    expect(new Set(niceness)).toEqual(new Set([10]));
+describe('runInBackground (Linux keeps a priority per thread)', () => {
+  it('idle: every thread runs under SCHED_IDLE at niceness 19, those already running and those started afterwards', () => {
+    const threads = run(script('idle'));
+    expect(threads.length).toBeGreaterThan(4); // main, libuv and V8 threads, and the worker started after
+    expect(new Set(threads.map(([, policy]) => policy))).toEqual(new Set([SCHED_IDLE]));
+    expect(new Set(threads.map(([niceness]) => niceness))).toEqual(new Set([19]));
+  });
+
+  it('low: every thread at niceness 10, policy unchanged', () => {
+    const threads = run(script('low'));
+    expect(threads.length).toBeGreaterThan(4);
+    expect(new Set(threads.map(([niceness]) => niceness))).toEqual(new Set([10]));
+    expect(new Set(threads.map(([, policy]) => policy))).toEqual(new Set([SCHED_OTHER]));
+  });
+
+  it('normal: nothing changes', () => {
+    const threads = run(script('normal'));
+    // The child starts at this process's niceness.
+    expect(new Set(threads.map(([niceness, policy]) => `${niceness}/${policy}`))).toEqual(new Set([`${getPriority()}/${SCHED_OTHER}`]));
   });
 
   it('never raises a priority that is already lower', () => {
-    const niceness = run(script(10, "(await import('node:os')).setPriority(15);"));
+    const threads = run(script('low', "(await import('node:os')).setPriority(15);"));
     // The main thread was at 15 before: it stays there; the others go to 10.
-    expect(Math.max(...niceness)).toBe(15);
-    expect(Math.min(...niceness)).toBe(10);
+    expect(Math.max(...threads.map(([n]) => n))).toBe(15);
+    expect(Math.min(...threads.map(([n]) => n))).toBe(10);
   });
 });
-

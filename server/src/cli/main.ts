@@ -40,7 +40,8 @@ Commands:
 
 Environment: PERISCOPE_PORT, PERISCOPE_HOST, PERISCOPE_DATA_DIR, PERISCOPE_CONFIG,
 PERISCOPE_KAFKA_BROKERS, PERISCOPE_CLICKHOUSE_URL, PERISCOPE_CLICKHOUSE_REPORTS_URL (ingest: the report
-reader user of clickhouse/sql/report-reader.sql), PERISCOPE_ADMIN_TOKEN, PERISCOPE_SECRET.`;
+reader user of clickhouse/sql/report-reader.sql), PERISCOPE_ADMIN_TOKEN, PERISCOPE_SECRET, PERISCOPE_BACKGROUND_PRIORITY (idle, low or normal:
+logging.background_priority).`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -6,6 +6,7 @@
  */
 import type { FromStore, ToStore } from './protocol.ts';
 import { startStoreServer, type StoreServer } from './run-store.ts';
+import { runInBackground } from '@periscope/proxy';
 
 const send = (m: FromStore) => {
   if (process.connected) process.send!(m);
@@ -29,6 +30,8 @@ function stop(drainMs: number): void {
 
 process.on('message', (m: ToStore) => {
   if (m.type === 'start') {
+    // Before the engine starts its threads, which inherit it: the gateway's calls come first.
+    runInBackground(m.config.logging.background_priority);
     startStoreServer({
       dataDir: m.dataDir, config: m.config, configFile: m.configFile, uiDir: m.uiDir, socket: m.socket,
       onKeys: (records) => send({ type: 'keys', records }),

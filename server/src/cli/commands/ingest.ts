@@ -8,10 +8,11 @@ export async function ingest(values: Record<string, unknown>): Promise<void> {
   const clickhouseUrl = option(values, 'clickhouse-url', 'PERISCOPE_CLICKHOUSE_URL');
   const dataDir = option(values, 'data-dir', 'PERISCOPE_DATA_DIR');
   if (!clickhouseUrl && !dataDir) throw new UsageError('periscope ingest needs --clickhouse-url URL or --data-dir DIR');
+  const config = loadConfig(values, true);
   // Before the store starts its threads: they inherit it. A gateway on the same machine comes first.
-  runInBackground();
+  runInBackground(config.logging.background_priority);
   const role = await startIngestRole({
-    config: loadConfig(values, true),
+    config,
     location: clickhouseUrl ? { url: clickhouseUrl, reportsUrl: env.PERISCOPE_CLICKHOUSE_REPORTS_URL || undefined } : { dataDir: resolve(dataDir!) },
   });
   const address = await role.app.listen(listenOptions(values, 8788));
