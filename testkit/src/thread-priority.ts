@@ -40,3 +40,11 @@ export async function threadsNotIdle(pid: number): Promise<ThreadPriority[]> {
   if (threads.length === 0) throw new Error(`no threads read for ${pid}`);
   return threads.filter((t) => t.policy !== SCHED_IDLE);
 }
+
+/**
+ * The part of the environment a test's parseConfig needs to keep the suite's background priority
+ * (vitest.config.ts): for configs whose shipper or store process the test starts.
+ */
+export function suitePriorityEnv(): NodeJS.ProcessEnv {
+  return { PERISCOPE_BACKGROUND_PRIORITY: process.env.PERISCOPE_BACKGROUND_PRIORITY };
+}

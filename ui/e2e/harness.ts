@@ -20,9 +20,12 @@ export interface Periscope {
   close(): Promise<void>;
 }
 
-/** The test run's environment without Periscope settings (a Kafka broker, a data dir) meant for other tests. */
+/**
+ * The test run's environment without Periscope settings (a Kafka broker, a data dir) meant for
+ * other tests; the suite's background priority (vitest.config.ts) stays.
+ */
 function embeddedEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PERISCOPE_')));
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PERISCOPE_') || k === 'PERISCOPE_BACKGROUND_PRIORITY'));
 }
 
 /**

@@ -112,7 +112,8 @@ async function launchCli(o: CliOptions): Promise<Launched> {
   return launch({
     ...pinned,
     cwd: REPO_ROOT,
-    env: { PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN, PERISCOPE_SECRET: SECRET, NODE_OPTIONS: undefined, PERISCOPE_CONFIG: undefined },
+    // The shipped background priority, whatever the caller's shell says (docs/deployment.md).
+    env: { PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN, PERISCOPE_SECRET: SECRET, NODE_OPTIONS: undefined, PERISCOPE_CONFIG: undefined, PERISCOPE_BACKGROUND_PRIORITY: undefined },
     logFile: join(o.dir, 'periscope.log'),
     readyUrl: `http://127.0.0.1:${o.port}/healthz`,
     anyStatus: o.anyStatus,

@@ -18,7 +18,8 @@ export interface ControlPlaneKeysOptions {
  * control plane (`GET /api/keys/snapshot`, key hashes only) twice a second, swaps its
  * in-memory snapshot, and keeps the last good one on disk. A revoked key stops working within
  * one interval plus one poll (under a second); an unchanged snapshot costs a 304. A
- * control-plane outage keeps the last snapshot in force.
+ * control-plane outage, or a control plane kept from the CPU (it runs at the background
+ * priority: docs/deployment.md), keeps the last snapshot in force.
  */
 export class ControlPlaneKeys {
   private timer: NodeJS.Timeout | undefined;

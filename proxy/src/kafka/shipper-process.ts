@@ -32,7 +32,8 @@ const start = await new Promise<Extract<ToShipper, { type: 'start' }>>((resolve)
 });
 
 // Shipping yields a contended core to the gateway's calls (see background-priority.ts).
-runInBackground(start.priority);
+const fellShort = runInBackground(start.priority);
+if (fellShort) log.warn({}, `Kafka shipper: ${fellShort}`);
 
 const kafka = createKafka(start.brokers, 'periscope-proxy', log);
 const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });

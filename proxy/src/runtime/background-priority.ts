@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import type { BackgroundPriority } from '@periscope/contract';
 
@@ -18,18 +18,39 @@ const NICENESS: Record<Exclude<BackgroundPriority, 'normal'>, number> = { low: 1
  * niced thread may still run out its time slice first (at 500 calls/s that slice was most of the
  * embedded default's added p99: docs/benchmarks.md). It is set with util-linux's `chrt` (Node has
  * no call for it); without `chrt`, or elsewhere than Linux, the process stays at niceness 19.
- * A refusal (a sandbox) leaves the priority as it was: calls keep theirs either way.
+ * A refusal (a sandbox) leaves the priority as it was: calls keep theirs either way. Returns
+ * what could not be done, for the caller to log; undefined when every thread runs as asked.
  */
-export function runInBackground(priority: BackgroundPriority): void {
-  if (priority === 'normal') return;
+export function runInBackground(priority: BackgroundPriority): string | undefined {
+  if (priority === 'normal') return undefined;
   lowerNiceness(NICENESS[priority]);
-  if (priority === 'idle' && process.platform === 'linux') {
+  if (priority === 'low') return undefined;
+  if (process.platform !== 'linux') return 'logging.background_priority idle: SCHED_IDLE is a Linux policy; running at niceness 19';
+  let failure = '';
+  // A thread that ends while chrt walks the list can stop it short: a second pass sets the rest.
+  for (let pass = 0; pass < 2; pass++) {
     try {
       execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)], { stdio: 'ignore', timeout: 5000 });
+    } catch (err) {
+      failure = (err as Error).message;
+    }
+    if (threadsNotIdle() === 0) return undefined;
+  }
+  return `logging.background_priority idle: ${threadsNotIdle()} thread(s) not under SCHED_IDLE (${failure || 'chrt left them'}); running at niceness 19`;
+}
+
+/** This process's threads under another policy than SCHED_IDLE (5), from /proc (field 41 of a thread's stat). */
+function threadsNotIdle(): number {
+  let count = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38] !== '5') count++;
     } catch {
-      // No chrt (not util-linux), or refused: niceness 19 stays.
+      // ended meanwhile
     }
   }
+  return count;
 }
 
 function lowerNiceness(niceness: number): void {

@@ -31,7 +31,8 @@ function stop(drainMs: number): void {
 process.on('message', (m: ToStore) => {
   if (m.type === 'start') {
     // Before the engine starts its threads, which inherit it: the gateway's calls come first.
-    runInBackground(m.config.logging.background_priority);
+    const fellShort = runInBackground(m.config.logging.background_priority);
+    if (fellShort) console.warn(`periscope store process: ${fellShort}`);
     startStoreServer({
       dataDir: m.dataDir, config: m.config, configFile: m.configFile, uiDir: m.uiDir, socket: m.socket,
       onKeys: (records) => send({ type: 'keys', records }),

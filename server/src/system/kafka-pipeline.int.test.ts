@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { parseConfig } from '@periscope/proxy';
 import { type PeriscopeConfig } from '@periscope/contract';
-import { startKafkaBroker, startMockUpstream, type KafkaBroker, type MockUpstream } from '@periscope/testkit';
+import { startKafkaBroker, startMockUpstream, suitePriorityEnv, type KafkaBroker, type MockUpstream } from '@periscope/testkit';
 import { Registry } from 'prom-client';
 import { CompressionTypes } from 'kafkajs';
 import { createKafka } from '@periscope/spool/kafka';
@@ -34,7 +34,7 @@ function configFor(topic: string, spool: Partial<PeriscopeConfig['logging']['spo
     logging: { spool: { fsync_interval_ms: 50, ...spool } },
     // The tests poll with a key the proxy does not know yet: those 401s must not trip the guard.
     gateway: { max_auth_failures_per_minute: 10_000 },
-  }, {});
+  }, suitePriorityEnv());
 }
 
 beforeAll(async () => {

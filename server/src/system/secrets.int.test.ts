@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import type { RequestRow } from '@periscope/clickhouse';
 import { parseConfig } from '@periscope/proxy';
+import { suitePriorityEnv } from '@periscope/testkit';
 import { startProxyRole } from '../roles/proxy-role.ts';
 import { ADMIN_TOKEN, startGatewayHarness, type GatewayHarness } from '../testing/gateway-harness.ts';
 
@@ -175,7 +176,7 @@ describe('provider keys never reach storage, logs or the API', () => {
     const config = parseConfig({
       providers: { openai: { type: 'openai', base_url: `${h.mock.url}/v1` }, anthropic: { type: 'anthropic', base_url: h.mock.url } },
       kafka: { brokers: ['127.0.0.1:9'], memory_queue_events: 1, spool: { fsync_interval_ms: 20 } },
-    }, {});
+    }, suitePriorityEnv());
     const role = await startProxyRole({
       config, dataDir: dir, controlUrl: h.url, env: { PERISCOPE_SECRET: SECRET, PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN }, logger: { level: 'debug', stream: logStream },
     });

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@periscope/proxy';
 import type { RequestDetail, RequestRow } from '@periscope/clickhouse';
-import { startMockUpstream, type MockUpstream, type MockUpstreamOptions } from '@periscope/testkit';
+import { startMockUpstream, suitePriorityEnv, type MockUpstream, type MockUpstreamOptions } from '@periscope/testkit';
 import { startEmbedded, type EmbeddedServer } from '../server.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token';
@@ -74,7 +74,7 @@ export async function startGatewayHarness(
     pricing: { 'llama-3.1-8b-instant': { input: 0.05, output: 0.08 } },
     gateway: { timeouts: { connect_ms: 2000, headers_ms: 1500, idle_body_ms: 1500 }, max_request_bytes: 1024 * 1024 },
   };
-  const config = parseConfig(mergeSections(base, options.config?.(mock.url) ?? {}), {});
+  const config = parseConfig(mergeSections(base, options.config?.(mock.url) ?? {}), suitePriorityEnv());
   const server = await startEmbedded({
     dataDir, config, env: { PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN, ...options.env }, logger: { level: 'debug', stream: logStream },
     configFile: options.configFile,

@@ -10,7 +10,8 @@ export async function ingest(values: Record<string, unknown>): Promise<void> {
   if (!clickhouseUrl && !dataDir) throw new UsageError('periscope ingest needs --clickhouse-url URL or --data-dir DIR');
   const config = loadConfig(values, true);
   // Before the store starts its threads: they inherit it. A gateway on the same machine comes first.
-  runInBackground(config.logging.background_priority);
+  const fellShort = runInBackground(config.logging.background_priority);
+  if (fellShort) console.warn(`periscope ingest: ${fellShort}`);
   const role = await startIngestRole({
     config,
     location: clickhouseUrl ? { url: clickhouseUrl, reportsUrl: env.PERISCOPE_CLICKHOUSE_REPORTS_URL || undefined } : { dataDir: resolve(dataDir!) },
