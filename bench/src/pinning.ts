@@ -48,6 +48,13 @@ export function onGatewayCore(pinning: Pinning, command: string, args: string[])
   return pinning.enabled ? { command: 'taskset', args: ['-c', String(GATEWAY_CORE), command, ...args] } : { command, args };
 }
 
+/**
+ * Node flags for a Node gateway on the gateway core (Periscope and the floor, the same stack):
+ * alone on one CPU, V8's garbage-collection helper threads would take it from the event loop
+ * in whole time slices; docs/deployment.md#one-cpu-per-gateway advises this flag for that layout.
+ */
+export const gatewayCoreNodeFlags = (pinning: Pinning): string[] => (pinning.enabled ? ['--single-threaded-gc'] : []);
+
 /** The argv that lets `command` run on every core (the bench's own pinning would otherwise be inherited). */
 export function onAnyCore(pinning: Pinning, command: string, args: string[]): { command: string; args: string[] } {
   return pinning.enabled ? { command: 'taskset', args: ['-c', `0-${cpus().length - 1}`, command, ...args] } : { command, args };

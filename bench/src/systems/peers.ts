@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, launch } from '../launch.ts';
 import { REPO_ROOT } from '../periscope-command.ts';
-import { onGatewayCore } from '../pinning.ts';
+import { gatewayCoreNodeFlags, onGatewayCore } from '../pinning.ts';
 import { CLIENT_AUTH, type Environment, type RunningSystem } from './system.ts';
 
 const run = promisify(execFile);
@@ -129,14 +129,14 @@ export async function startFloor(env: Environment): Promise<RunningSystem> {
   const dir = join(env.runDir, `floor-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   const script = fileURLToPath(new URL('./floor-relay.mjs', import.meta.url));
-  const argv = onGatewayCore(env.pinning, process.execPath, [...(env.gatewayNodeFlags ?? []), script, `${env.mockUrl}/v1`, String(port)]);
+  const argv = onGatewayCore(env.pinning, process.execPath, [...gatewayCoreNodeFlags(env.pinning), ...(env.gatewayNodeFlags ?? []), script, `${env.mockUrl}/v1`, String(port)]);
   const gateway = await launch({
     ...argv, env: { NODE_ENV: 'production', NODE_OPTIONS: undefined }, logFile: join(dir, 'floor.log'),
     readyUrl: `http://127.0.0.1:${port}/healthz`, readyTimeoutMs: 30_000,
   });
   return {
     name: 'floor',
-    label: 'the platform floor: Fastify 5 + undici relaying to the mock, nothing else (bench/src/systems/floor-relay.mjs)',
+    label: `the platform floor: Fastify 5 + undici relaying to the mock, nothing else (bench/src/systems/floor-relay.mjs)${env.pinning.enabled ? ', started with --single-threaded-gc as Periscope\'s gateways are' : ''}`,
     target: { origin: `http://127.0.0.1:${port}`, headers: { authorization: CLIENT_AUTH } },
     gateway, childRole: 'gateway worker', helpers: [], stop: () => gateway.stop(10_000),
   };

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { freePort, launch, type Launched } from '../launch.ts';
 import { ensureCompiledCli, PERISCOPE_COMMAND, REPO_ROOT } from '../periscope-command.ts';
-import { onAnyCore, onGatewayCore } from '../pinning.ts';
+import { gatewayCoreNodeFlags, onAnyCore, onGatewayCore } from '../pinning.ts';
 import { CLIENT_AUTH, type Environment, type LoggingProbe, type RunningSystem } from './system.ts';
 
 /** Shared by the ingest and the proxies of one run, as the proxy role requires. */
@@ -106,7 +106,8 @@ interface CliOptions {
 async function launchCli(o: CliOptions): Promise<Launched> {
   await ensureCompiledCli();
   const [node, ...rest] = PERISCOPE_COMMAND;
-  const argv = { command: node!, args: [...(o.nodeFlags ?? []), ...rest, ...o.args, '--port', String(o.port)] };
+  const flags = [...(o.onGatewayCore ? gatewayCoreNodeFlags(o.env.pinning) : []), ...(o.nodeFlags ?? [])];
+  const argv = { command: node!, args: [...flags, ...rest, ...o.args, '--port', String(o.port)] };
   const pinned = o.onGatewayCore ? onGatewayCore(o.env.pinning, argv.command, argv.args)
     : o.anyCore ? onAnyCore(o.env.pinning, argv.command, argv.args) : argv;
   return launch({
@@ -123,7 +124,7 @@ async function launchCli(o: CliOptions): Promise<Launched> {
 
 const periscopeTarget = (origin: string, key: string) => ({ origin, headers: { authorization: CLIENT_AUTH, 'periscope-auth': `Bearer ${key}` } });
 /** How the run was launched, for the results: the command with the executable's path shortened. */
-const commandText = (args: string[]) => `\`${[basename(PERISCOPE_COMMAND[0] ?? ''), ...PERISCOPE_COMMAND.slice(1), ...args].join(' ')}\``;
+const commandText = (args: string[], nodeFlags: string[] = []) => `\`${[basename(PERISCOPE_COMMAND[0] ?? ''), ...nodeFlags, ...PERISCOPE_COMMAND.slice(1), ...args].join(' ')}\``;
 
 /** `periscope start`: every role in one process tree, the embedded store in a fresh data dir. */
 export async function startEmbedded(env: Environment): Promise<RunningSystem> {
@@ -141,7 +142,7 @@ export async function startEmbedded(env: Environment): Promise<RunningSystem> {
       gatewayMetricsUrl: `${origin}/metrics`,
     };
     return {
-      name: 'start', label: commandText(['start', '--data-dir DIR', '--config FILE', '--port N']),
+      name: 'start', label: commandText(['start', '--data-dir DIR', '--config FILE', '--port N'], gatewayCoreNodeFlags(env.pinning)),
       target: periscopeTarget(origin, key), gateway, childRole: 'store process', logging, helpers: [], stop: () => gateway.stop(),
     };
   } catch (err) {
@@ -194,7 +195,7 @@ export async function startProxyRole(env: Environment): Promise<RunningSystem> {
     };
     return {
       name: 'proxy',
-      label: `${commandText(['proxy', '--kafka B', '--control-url URL', '--data-dir DIR', '--port N'])}, with ${commandText(['ingest', '--kafka B', '--data-dir DIR'])} and an Apache Kafka 4 broker (scripts/kafka)`,
+      label: `${commandText(['proxy', '--kafka B', '--control-url URL', '--data-dir DIR', '--port N'], gatewayCoreNodeFlags(env.pinning))}, with ${commandText(['ingest', '--kafka B', '--data-dir DIR'])} and an Apache Kafka 4 broker (scripts/kafka)`,
       target: periscopeTarget(origin, key), gateway, childRole: 'shipper process', logging, kafkaTopic: topic,
       helpers: [{ role: 'periscope ingest', process: ingest.process }],
       // The proxy first, so its last events reach Kafka while the ingest still consumes.

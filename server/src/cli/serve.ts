@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { gcThreadsAdvice } from '@periscope/proxy';
 
 /**
  * Pending connections the kernel queues for a gateway. Node's default (511) overflowed at
@@ -23,4 +24,10 @@ export function exitOnSignal(app: FastifyInstance): void {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** A gateway confined to one CPU is told how to keep V8's GC threads off its calls (gc-threads.ts). */
+export function adviseOnGcThreads(app: FastifyInstance): void {
+  const advice = gcThreadsAdvice();
+  if (advice !== undefined) app.log.warn(advice);
 }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { startProxyRole } from '../../roles/proxy-role.ts';
 import { baseUrlLines } from '../base-urls.ts';
 import { configPath, listenOptions, loadConfig, option, UsageError } from '../options.ts';
-import { exitOnSignal, LISTEN_BACKLOG } from '../serve.ts';
+import { adviseOnGcThreads, exitOnSignal, LISTEN_BACKLOG } from '../serve.ts';
 
 export async function proxy(values: Record<string, unknown>): Promise<void> {
   const controlUrl = option(values, 'control-url');
@@ -13,5 +13,6 @@ export async function proxy(values: Record<string, unknown>): Promise<void> {
   });
   const address = await role.app.listen({ ...listenOptions(values, 8787), backlog: LISTEN_BACKLOG });
   console.log([`Periscope proxy is running: events to Kafka, keys from ${controlUrl}`, ...baseUrlLines(address)].join('\n'));
+  adviseOnGcThreads(role.app);
   exitOnSignal(role.app);
 }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { startAllInOne } from '../../roles/start-role.ts';
 import { baseUrlLines } from '../base-urls.ts';
 import { configPath, listenOptions, loadConfig, option } from '../options.ts';
-import { exitOnSignal, LISTEN_BACKLOG } from '../serve.ts';
+import { adviseOnGcThreads, exitOnSignal, LISTEN_BACKLOG } from '../serve.ts';
 
 export async function start(values: Record<string, unknown>): Promise<void> {
   const dataDir = resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope');
@@ -25,5 +25,6 @@ export async function start(values: Record<string, unknown>): Promise<void> {
     lines.push(`               (or sign in to the UI with the admin token and open Accounts)`);
   }
   console.log(lines.join('\n') + '\n');
+  adviseOnGcThreads(server.app);
   exitOnSignal(server.app);
 }
