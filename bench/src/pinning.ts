@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { SINGLE_THREADED_GC } from '@periscope/proxy';
 import { commandOf, descendants, rssBytes, threadAffinity } from './proc.ts';
 
 export const GATEWAY_CORE = 0;
@@ -53,7 +54,7 @@ export function onGatewayCore(pinning: Pinning, command: string, args: string[])
  * alone on one CPU, V8's garbage-collection helper threads would take it from the event loop
  * in whole time slices; docs/deployment.md#one-cpu-per-gateway advises this flag for that layout.
  */
-export const gatewayCoreNodeFlags = (pinning: Pinning): string[] => (pinning.enabled ? ['--single-threaded-gc'] : []);
+export const gatewayCoreNodeFlags = (pinning: Pinning): string[] => (pinning.enabled ? [SINGLE_THREADED_GC] : []);
 
 /** The argv that lets `command` run on every core (the bench's own pinning would otherwise be inherited). */
 export function onAnyCore(pinning: Pinning, command: string, args: string[]): { command: string; args: string[] } {

@@ -15,7 +15,7 @@ export { createRedisClient, redisReady } from './redis.ts';
 export { startShipper, type RunningShipper } from './kafka/start-shipper.ts';
 export { execArgvFor, siblingModule } from './runtime/module-runner.ts';
 export { runInBackground } from './runtime/background-priority.ts';
-export { gcThreadsAdvice } from './runtime/gc-threads.ts';
+export { gcThreadsAdvice, SINGLE_THREADED_GC } from './runtime/gc-threads.ts';
 export { ControlPlaneKeys } from './auth/control-plane-keys.ts';
 export { startGatewayServices, type GatewayServices } from './gateway-services.ts';
 export { LiveConfig, watchConfigFile } from './config/live-config.ts';

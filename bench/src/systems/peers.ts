@@ -40,7 +40,7 @@ export async function startPortkey(env: Environment): Promise<RunningSystem> {
   });
   return {
     name: 'portkey',
-    label: `\`@portkey-ai/gateway\` ${pkg.version}, its CLI, headless, with the Node 20 streaming preload`,
+    label: `\`@portkey-ai/gateway\` ${pkg.version}, its CLI, headless, with the Node 20 streaming preload${gatewayCoreNodeFlags(env.pinning).map((flag) => `, without ${flag} (as its CLI starts it)`).join('')}`,
     version: pkg.version,
     target: {
       origin: `http://127.0.0.1:${port}`,
@@ -136,7 +136,7 @@ export async function startFloor(env: Environment): Promise<RunningSystem> {
   });
   return {
     name: 'floor',
-    label: `the platform floor: Fastify 5 + undici relaying to the mock, nothing else (bench/src/systems/floor-relay.mjs)${env.pinning.enabled ? ', started with --single-threaded-gc as Periscope\'s gateways are' : ''}`,
+    label: `the platform floor: Fastify 5 + undici relaying to the mock, nothing else (bench/src/systems/floor-relay.mjs)${gatewayCoreNodeFlags(env.pinning).map((flag) => `, started with ${flag} as Periscope's gateways are`).join('')}`,
     target: { origin: `http://127.0.0.1:${port}`, headers: { authorization: CLIENT_AUTH } },
     gateway, childRole: 'gateway worker', helpers: [], stop: () => gateway.stop(10_000),
   };
