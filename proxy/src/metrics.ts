@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { CallHistogram, TalliedCounter } from './call-metrics.ts';
 
 /** Sub-millisecond steps: a gateway's own share of a call is meant to be well under 1 ms. */
 const OVERHEAD_BUCKETS = [0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
@@ -7,7 +8,7 @@ const OVERHEAD_BUCKETS = [0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0
 export function createProxyMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    requests: new Counter({
+    requests: new TalliedCounter({
       name: 'periscope_proxy_requests_total',
       help: 'Calls answered by the gateway, by provider, endpoint and status class.',
       labelNames: ['provider', 'endpoint', 'status_class'] as const,
@@ -53,7 +54,7 @@ export function createProxyMetrics(registry: Registry) {
       labelNames: ['endpoint'] as const,
       registers,
     }),
-    attempts: new Counter({
+    attempts: new TalliedCounter({
       name: 'periscope_proxy_attempts_total',
       help: 'Upstream attempts (first tries, retries, failovers, fallbacks), by provider and outcome: ok, retryable (a retry or fallback trigger), failed.',
       labelNames: ['provider', 'outcome'] as const,
@@ -110,25 +111,25 @@ export function createProxyMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers,
     }),
-    tokens: new Counter({
+    tokens: new TalliedCounter({
       name: 'periscope_tokens_total',
       help: 'Tokens of logged calls by provider, model (as requested), project and type: input (cache reads and writes included), output (reasoning included), cache_read, cache_write, reasoning. Label values are capped; see usage-metrics.ts.',
       labelNames: ['provider', 'model', 'project', 'type'] as const,
       registers,
     }),
-    costUsd: new Counter({
+    costUsd: new TalliedCounter({
       name: 'periscope_cost_usd_total',
       help: 'Cost in USD of logged calls by provider, model (as requested) and project; replayed cache hits cost 0. Label values are capped; see usage-metrics.ts.',
       labelNames: ['provider', 'model', 'project'] as const,
       registers,
     }),
-    overhead: new Histogram({
+    overhead: new CallHistogram({
       name: 'periscope_proxy_overhead_seconds',
       help: 'Time from a call\'s arrival until its upstream attempts began: authentication, body parse, cache lookup, routing, limits (the attempt\'s own request building is not included).',
       buckets: OVERHEAD_BUCKETS,
       registers,
     }),
-    relayOverhead: new Histogram({
+    relayOverhead: new CallHistogram({
       name: 'periscope_proxy_relay_overhead_seconds',
       help: 'Time from the part of a provider\'s answer the client waits on reaching the gateway until it was written to the client: a stream\'s first frame; the last chunk of any other answer (its end, when it has no length), with the call\'s event built and appended to the spool before it.',
       buckets: OVERHEAD_BUCKETS,

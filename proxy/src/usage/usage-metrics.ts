@@ -1,5 +1,5 @@
-import type { Counter } from 'prom-client';
 import type { RequestEvent } from '@periscope/contract';
+import type { Tally } from '../call-metrics.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 
 /** Distinct values each label keeps before later ones are counted as `other`. */
@@ -22,18 +22,16 @@ export class CappedLabel {
 }
 
 type TokenType = 'input' | 'output' | 'cache_read' | 'cache_write' | 'reasoning';
-type Child = ReturnType<Counter<string>['labels']>;
-
 interface Series {
-  tokens: Record<TokenType, Child>;
-  cost: Child;
+  tokens: Record<TokenType, Tally>;
+  cost: Tally;
 }
 
 /**
  * Token and cost counters by provider, model and project, bounded: each label keeps at most
  * LABEL_CAPS distinct values, so clients naming arbitrary models or a deployment with many
- * projects cannot grow /metrics without end. Label children are cached per combination, so a
- * call costs a map lookup and a few additions.
+ * projects cannot grow /metrics without end. Tallies are cached per combination, so a call costs
+ * a map lookup and a few additions.
  */
 export class UsageMetrics {
   readonly #provider = new CappedLabel(LABEL_CAPS.provider);
@@ -50,18 +48,18 @@ export class UsageMetrics {
     const key = `${provider}\u0000${model}\u0000${project}`;
     let series = this.#series.get(key);
     if (!series) {
-      const token = (type: TokenType) => this.metrics.tokens.labels({ provider, model, project, type });
+      const token = (type: TokenType) => this.metrics.tokens.series({ provider, model, project, type });
       series = {
         tokens: { input: token('input'), output: token('output'), cache_read: token('cache_read'), cache_write: token('cache_write'), reasoning: token('reasoning') },
-        cost: this.metrics.costUsd.labels({ provider, model, project }),
+        cost: this.metrics.costUsd.series({ provider, model, project }),
       };
       this.#series.set(key, series);
     }
-    if (event.prompt_tokens > 0) series.tokens.input.inc(event.prompt_tokens);
-    if (event.completion_tokens > 0) series.tokens.output.inc(event.completion_tokens);
-    if (event.cache_read_tokens > 0) series.tokens.cache_read.inc(event.cache_read_tokens);
-    if (event.cache_write_tokens > 0) series.tokens.cache_write.inc(event.cache_write_tokens);
-    if (event.reasoning_tokens > 0) series.tokens.reasoning.inc(event.reasoning_tokens);
-    if (event.cost_usd > 0) series.cost.inc(event.cost_usd);
+    if (event.prompt_tokens > 0) series.tokens.input.add(event.prompt_tokens);
+    if (event.completion_tokens > 0) series.tokens.output.add(event.completion_tokens);
+    if (event.cache_read_tokens > 0) series.tokens.cache_read.add(event.cache_read_tokens);
+    if (event.cache_write_tokens > 0) series.tokens.cache_write.add(event.cache_write_tokens);
+    if (event.reasoning_tokens > 0) series.tokens.reasoning.add(event.reasoning_tokens);
+    if (event.cost_usd > 0) series.cost.add(event.cost_usd);
   }
 }
