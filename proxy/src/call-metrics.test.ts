@@ -78,23 +78,37 @@ describe('call metrics', () => {
     expect(first).toBe(await theirs.metrics());
   });
 
-  it('refuses, on the call, what prom-client refuses (a negative or non-finite count, a non-finite duration)', async () => {
+  it('leaves out, without throwing, a count /metrics could not show (negative, not finite, a total past the largest double)', async () => {
     const { ours, counters, histograms } = pair();
     const labels = { provider: 'openai', endpoint: 'chat', status_class: '2xx' };
-    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => counters[1].inc(labels, bad)).toThrow(TypeError);
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) expect(() => histograms[1].observe(bad)).toThrow(TypeError);
-    // Nothing of it reached the export, which still renders.
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => counters[1].inc(labels, bad)).not.toThrow();
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) expect(() => histograms[1].observe(bad)).not.toThrow();
     expect(await ours.metrics()).not.toContain('calls_total{');
     expect(await ours.metrics()).toContain('overhead_seconds_count 0');
+    // Two huge counts between scrapes: the second would overflow the tally and is left out.
+    counters[1].inc(labels, 1e308);
+    counters[1].inc(labels, 1e308);
+    const text = await ours.metrics();
+    expect(text).toContain('calls_total{provider="openai",endpoint="chat",status_class="2xx"} 1e+308');
+    counters[1].inc(labels, 2);
+    expect(await ours.metrics()).toContain('status_class="2xx"} 1e+308');
   });
 
-  it('starts again from zero after a registry reset', async () => {
-    const { ours, counters, histograms } = pair();
-    counters[1].inc({ provider: 'openai', endpoint: 'chat', status_class: '2xx' });
-    histograms[1].observe(0.001);
-    await ours.metrics();
+  it('resets as prom-client does, counts not yet scraped included', async () => {
+    const { theirs, ours, counters, histograms } = pair();
+    const labels = { provider: 'openai', endpoint: 'chat', status_class: '2xx' };
+    const both = (n: number, seconds: number) => {
+      for (const c of counters) c.inc(labels, n);
+      for (const h of histograms) h.observe(seconds);
+    };
+    both(3, 0.001);
+    expect(await ours.metrics()).toBe(await theirs.metrics());
+    both(4, 0.02);
+    theirs.resetMetrics();
     ours.resetMetrics();
-    expect(await ours.metrics()).toContain('overhead_seconds_count 0');
-    expect(await ours.metrics()).not.toContain('calls_total{');
+    expect(await ours.metrics()).toBe(await theirs.metrics());
+    both(5, 0.0003);
+    expect(await ours.metrics()).toBe(await theirs.metrics());
+    expect(await ours.metrics()).toContain('status_class="2xx"} 5');
   });
 });

@@ -5,8 +5,13 @@ import { Counter, type Metric, type Registry } from 'prom-client';
  * and observe() validate and hash a label object on each call (the gateway's five per call
  * took 3.2 µs in a hot loop and 6-9 µs of a running gateway's profile at saturation,
  * docs/benchmarks.md "Metrics on the call path"). Here a call adds to a plain number; /metrics
- * shows the same text as prom-client's own counter and histogram would (call-metrics.test.ts
- * compares them on generated input).
+ * shows the same text as prom-client's own counter and histogram would, fractional sums (cost)
+ * to within rounding (call-metrics.test.ts compares them on generated input).
+ *
+ * A metric never throws on the call path (a call's event is already spooled when its usage is
+ * counted): a count /metrics could not show (negative, not finite, or one that would take a total
+ * past the largest double) is left out, where prom-client would throw at the call, or show NaN,
+ * or throw at every scrape after a total overflowed.
  */
 
 /** One label combination's running count; keep it and `add` to it. */
@@ -30,7 +35,14 @@ export class TalliedCounter<L extends string> {
 
   constructor(config: { name: string; help: string; labelNames: readonly L[]; registers: Registry[] }) {
     this.#labelNames = config.labelNames;
-    this.#counter = new Counter<L>({ ...config, collect: () => this.#flush() });
+    const counter = new Counter<L>({ ...config, collect: () => this.#flush() });
+    // A registry's resetMetrics() reaches the counter only: what was tallied since the last scrape goes too.
+    const reset = counter.reset.bind(counter);
+    counter.reset = () => {
+      for (const s of this.#series.values()) s.value = 0;
+      reset();
+    };
+    this.#counter = counter;
   }
 
   /** The tally of these label values (every label named): hold it where the combination repeats. */
@@ -43,9 +55,8 @@ export class TalliedCounter<L extends string> {
         labels: { ...labels },
         value: 0,
         add: (n = 1) => {
-          // Refused here, as prom-client's inc refuses it: at the scrape it would break /metrics.
-          if (!Number.isFinite(n) || n < 0) throw new TypeError(`counter increment must be finite and not negative, got ${n}`);
-          pending.value += n;
+          const total = pending.value + n;
+          if (n >= 0 && Number.isFinite(total)) pending.value = total;
         },
       };
       series = pending;
@@ -61,8 +72,9 @@ export class TalliedCounter<L extends string> {
   #flush(): void {
     for (const s of this.#series.values()) {
       if (s.value === 0) continue;
-      this.#counter.inc(s.labels as Partial<Record<L, string>>, s.value);
+      const value = s.value;
       s.value = 0;
+      this.#counter.inc(s.labels as Partial<Record<L, string>>, value);
     }
   }
 }
@@ -81,7 +93,8 @@ export class CallHistogram {
   #counts: number[];
   #sum = 0;
   #count = 0;
-
+  /** As prom-client's: after a reset, no lines until the next observation. */
+  #cleared = false;
   readonly name: string;
   readonly help: string;
 
@@ -95,7 +108,8 @@ export class CallHistogram {
   }
 
   observe(seconds: number): void {
-    if (!Number.isFinite(seconds)) throw new TypeError(`Value is not a valid number: ${seconds}`);
+    if (!Number.isFinite(seconds)) return;
+    this.#cleared = false;
     const bounds = this.#bounds;
     for (let i = 0; i < bounds.length; i++) {
       if (seconds <= bounds[i]!) {
@@ -108,6 +122,8 @@ export class CallHistogram {
   }
 
   get() {
+    const metric = { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator };
+    if (this.#cleared) return Promise.resolve({ ...metric, values: [] });
     const bucket = `${this.name}_bucket`;
     let cumulative = 0;
     const values: HistogramValue[] = this.#bounds.map((le, i) => {
@@ -119,12 +135,13 @@ export class CallHistogram {
       { labels: {}, value: this.#sum, metricName: `${this.name}_sum` },
       { labels: {}, value: this.#count, metricName: `${this.name}_count` },
     );
-    return Promise.resolve({ name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator });
+    return Promise.resolve({ ...metric, values });
   }
 
   reset(): void {
     this.#counts = this.#bounds.map(() => 0);
     this.#sum = 0;
     this.#count = 0;
+    this.#cleared = true;
   }
 }
