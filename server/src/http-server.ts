@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
-import { redactSecrets } from '@periscope/proxy';
+import { pollAfterRequests, redactSecrets } from '@periscope/proxy';
 import { ApiError } from '@periscope/control-plane';
 import { STATUS_PAGE } from './status-page.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -38,6 +38,8 @@ export interface HttpServerOptions {
   trustForwardedFor?: boolean;
   /** One log line per request. Off on gateway hosts: every call is a row already, and the lines cost CPU per call. */
   accessLog?: boolean;
+  /** A gateway's `gateway.idle_poll_ms`: keep the event loop polling this long after each request. */
+  idlePollMs?: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
     trustProxy: opts.trustForwardedFor ?? false,
     ...(rewriteUrl ? { rewriteUrl } : {}),
   });
+  pollAfterRequests(app.server, opts.idlePollMs ?? 0);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: opts.processMetricsPrefix ?? 'periscope_' });
   app.addHook('onRequest', securityHeaders(UI_ROUTE));

@@ -28,6 +28,11 @@ export const configSchema = z.strictObject({
     /** Private networks (CIDR) a Periscope-Target-Url may reach; all private, loopback and link-local ones are refused otherwise. */
     allow_private_networks: z.array(z.string()).default([]),
     timeouts: timeoutsSchema.default({ connect_ms: 10_000, headers_ms: 600_000, idle_body_ms: 300_000 }),
+    /**
+     * Keep the event loop polling this long after each call arrives rather than sleeping between
+     * calls: a lower p99 for the whole of one CPU while calls come (docs/deployment.md). 0: off.
+     */
+    idle_poll_ms: z.number().int().min(0).max(1_000).default(0),
   }).prefault({}),
   logging: z.strictObject({
     /** Bodies longer than this are stored truncated, with a flag. */

@@ -36,4 +36,10 @@ describe('parseConfig', () => {
     expect(() => parseConfig({}, { PERISCOPE_BACKGROUND_PRIORITY: 'lowest' })).toThrow(/invalid PERISCOPE_BACKGROUND_PRIORITY "lowest": one of idle, low, normal/);
     expect(() => parseConfig({ logging: { background_priority: 'realtime' } }, {})).toThrow(/logging\.background_priority/);
   });
+
+  it('lets the event loop sleep between calls unless gateway.idle_poll_ms says how long to poll', () => {
+    expect(parseConfig({}, {}).gateway.idle_poll_ms).toBe(0);
+    expect(parseConfig({ gateway: { idle_poll_ms: 10 } }, {}).gateway.idle_poll_ms).toBe(10);
+    for (const bad of [-1, 1.5, 1_001]) expect(() => parseConfig({ gateway: { idle_poll_ms: bad } }, {})).toThrow(/gateway\.idle_poll_ms/);
+  });
 });
