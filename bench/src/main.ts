@@ -26,7 +26,7 @@ import { roundPlan, systemRound, type SystemRound } from './scenarios/system-rou
 import { storeMarkdown } from './store-report.ts';
 import { startEmbedded, startProxyRole } from './systems/periscope.ts';
 import { startFloor, startLitellm, startPortkey } from './systems/peers.ts';
-import { CLIENT_AUTH, SYSTEM_NAMES, type SystemName, type SystemStarter } from './systems/system.ts';
+import { CLIENT_AUTH, isPeriscope, PROXY_POLL_MS, SYSTEM_NAMES, type SystemName, type SystemStarter } from './systems/system.ts';
 import { vegetaBinary } from './vegeta.ts';
 
 const { values } = parseArgs({
@@ -69,7 +69,8 @@ const STARTERS: Record<SystemName, SystemStarter> = {
   }),
   floor: startFloor,
   start: startEmbedded,
-  proxy: startProxyRole,
+  proxy: (env) => startProxyRole(env),
+  'proxy-poll': (env) => startProxyRole(env, PROXY_POLL_MS),
   portkey: startPortkey,
   litellm: startLitellm,
 };
@@ -123,7 +124,7 @@ async function comparison(withIngest: boolean, systems: SystemName[]) {
   const docs = values.docs ?? !quick;
   if (docs) files.push(await updateDocs('comparison', md));
   log(`wrote ${files.join(', ')}${docs ? '' : ' (docs/benchmarks.md is updated by full runs, or with --docs)'}`);
-  const periscopeTrouble = report.summary.some((s) => (s.system === 'start' || s.system === 'proxy') && (s.failures.length > 0 || (s.logging?.missing ?? 0) > 0));
+  const periscopeTrouble = report.summary.some((s) => isPeriscope(s.system) && (s.failures.length > 0 || (s.logging?.missing ?? 0) > 0));
   if (periscopeTrouble) process.exitCode = 1;
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
-import { pollAfterRequests, redactSecrets } from '@periscope/proxy';
+import { IdlePoll, redactSecrets } from '@periscope/proxy';
 import { ApiError } from '@periscope/control-plane';
 import { STATUS_PAGE } from './status-page.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -59,7 +59,19 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
     trustProxy: opts.trustForwardedFor ?? false,
     ...(rewriteUrl ? { rewriteUrl } : {}),
   });
-  pollAfterRequests(app.server, opts.idlePollMs ?? 0);
+  if (opts.idlePollMs) {
+    // A hook rather than the server's 'request' event: listening on `localhost`, Fastify serves
+    // the second loopback address from a server of its own.
+    const poll = new IdlePoll(opts.idlePollMs);
+    app.addHook('onRequest', (_request, _reply, done) => {
+      poll.touch();
+      done();
+    });
+    app.addHook('onClose', (_instance, done) => {
+      poll.stop();
+      done();
+    });
+  }
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: opts.processMetricsPrefix ?? 'periscope_' });
   app.addHook('onRequest', securityHeaders(UI_ROUTE));

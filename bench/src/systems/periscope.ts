@@ -19,12 +19,13 @@ const SECRET = randomBytes(32).toString('hex');
 const READY_TIMEOUT_MS = 120_000;
 
 /** The config file: the OpenAI provider at the mock; with a topic, the Kafka settings both roles share. */
-async function writeConfig(dir: string, mockUrl: string, topic?: string): Promise<string> {
+async function writeConfig(dir: string, mockUrl: string, topic?: string, idlePollMs?: number): Promise<string> {
   const path = join(dir, 'periscope.yaml');
   await writeFile(path, [
     'providers:',
     `  openai: { type: openai, base_url: ${mockUrl}/v1, api_key: sk-bench-configured-key }`,
     ...(topic ? ['kafka:', `  topic: ${topic}`, `  dead_letter_topic: ${topic}.dlq`] : []),
+    ...(idlePollMs ? ['gateway:', `  idle_poll_ms: ${idlePollMs}`] : []),
     '',
   ].join('\n'));
   return path;
@@ -174,8 +175,9 @@ export async function startIngest(env: Environment, topic: string, o: { anyCore?
 /**
  * The distributed shape on one machine: a real broker, `periscope ingest` (store in a fresh data
  * dir, the control plane the proxy takes keys from) and `periscope proxy`, on a topic of their own.
+ * With `idlePollMs`, the proxy's config sets `gateway.idle_poll_ms` (the `proxy-poll` row).
  */
-export async function startProxyRole(env: Environment): Promise<RunningSystem> {
+export async function startProxyRole(env: Environment, idlePollMs?: number): Promise<RunningSystem> {
   const brokers = await env.kafkaBrokers();
   const topic = `periscope.bench.${Date.now()}`;
   const ingest = await startIngest(env, topic);
@@ -185,7 +187,7 @@ export async function startProxyRole(env: Environment): Promise<RunningSystem> {
     const key = await createKey(control);
     const proxyDir = await processDir(env, 'proxy');
     const port = await freePort();
-    const args = ['proxy', '--kafka', brokers, '--control-url', control, '--data-dir', join(proxyDir, 'data'), '--config', await writeConfig(proxyDir, env.mockUrl, topic)];
+    const args = ['proxy', '--kafka', brokers, '--control-url', control, '--data-dir', join(proxyDir, 'data'), '--config', await writeConfig(proxyDir, env.mockUrl, topic, idlePollMs)];
     const gateway = await launchCli({ env, args, port, dir: proxyDir, onGatewayCore: true, nodeFlags: env.gatewayNodeFlags });
     const origin = `http://127.0.0.1:${port}`;
     const logging: LoggingProbe = {
@@ -194,8 +196,8 @@ export async function startProxyRole(env: Environment): Promise<RunningSystem> {
       gatewayMetricsUrl: `${origin}/metrics`,
     };
     return {
-      name: 'proxy',
-      label: `${commandText(['proxy', '--kafka B', '--control-url URL', '--data-dir DIR', '--port N'], gatewayCoreNodeFlags(env.pinning))}, with ${commandText(['ingest', '--kafka B', '--data-dir DIR'])} and an Apache Kafka 4 broker (scripts/kafka)`,
+      name: idlePollMs ? 'proxy-poll' : 'proxy',
+      label: `${commandText(['proxy', '--kafka B', '--control-url URL', '--data-dir DIR', '--port N'], gatewayCoreNodeFlags(env.pinning))}${idlePollMs ? ` with \`gateway.idle_poll_ms: ${idlePollMs}\` in its config` : ''}, with ${commandText(['ingest', '--kafka B', '--data-dir DIR'])} and an Apache Kafka 4 broker (scripts/kafka)`,
       target: periscopeTarget(origin, key), gateway, childRole: 'shipper process', logging, kafkaTopic: topic,
       helpers: [{ role: 'periscope ingest', process: ingest.process }],
       // The proxy first, so its last events reach Kafka while the ingest still consumes.

@@ -3,8 +3,13 @@ import type { ChildRole, Pinning } from '../pinning.ts';
 import type { Target } from '../vegeta.ts';
 
 /** The systems compared side by side, in the order of the first round. */
-export const SYSTEM_NAMES = ['direct', 'floor', 'start', 'proxy', 'portkey', 'litellm'] as const;
+export const SYSTEM_NAMES = ['direct', 'floor', 'start', 'proxy', 'proxy-poll', 'portkey', 'litellm'] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+/** Periscope's systems: the ones that log every call durably. */
+export const isPeriscope = (name: SystemName): boolean => name === 'start' || name === 'proxy' || name === 'proxy-poll';
+/** The `proxy` role with `gateway.idle_poll_ms` (an opt-in: the event loop polls between calls; docs/deployment.md). */
+export const PROXY_POLL_MS = 10;
 
 /** What every system's starter gets: the shared mock, where to put files, how processes are pinned. */
 export interface Environment {

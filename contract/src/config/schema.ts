@@ -29,8 +29,9 @@ export const configSchema = z.strictObject({
     allow_private_networks: z.array(z.string()).default([]),
     timeouts: timeoutsSchema.default({ connect_ms: 10_000, headers_ms: 600_000, idle_body_ms: 300_000 }),
     /**
-     * Keep the event loop polling this long after each call arrives rather than sleeping between
-     * calls: a lower p99 for the whole of one CPU while calls come (docs/deployment.md). 0: off.
+     * Keep the event loop polling this long after each request arrives rather than sleeping
+     * between requests: lower latency at steady rates, for up to this much CPU per request
+     * (docs/deployment.md, "One CPU per gateway"). 0: off.
      */
     idle_poll_ms: z.number().int().min(0).max(1_000).default(0),
   }).prefault({}),

@@ -1,11 +1,14 @@
-import { once } from 'node:events';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
-import { IdlePoll, pollAfterRequests } from './idle-poll.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { IdlePoll } from './idle-poll.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A few turns of the event loop, so that a polling chain runs its checks. */
+async function turns(n = 3): Promise<void> {
+  for (let i = 0; i < n; i++) await nextTurn();
+}
 
 /** The share of `ms` this thread's event loop spent outside its poll's wait (1: it never slept). */
 async function busyShare(ms: number): Promise<number> {
@@ -14,68 +17,56 @@ async function busyShare(ms: number): Promise<number> {
   return performance.eventLoopUtilization(start).utilization;
 }
 
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) if (server.listening) await new Promise((resolve) => server.close(resolve));
-});
-
-async function serverPolling(windowMs: number): Promise<{ server: Server; poll: IdlePoll | undefined; get: () => Promise<void> }> {
-  const server = createServer((_req, res) => res.end('ok'));
-  servers.push(server);
-  const poll = pollAfterRequests(server, windowMs);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const get = () => new Promise<void>((resolve, reject) => {
-    httpRequest({ host: '127.0.0.1', port, agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject).end();
-  });
-  return { server, poll, get };
-}
-
 describe('IdlePoll: the event loop polls instead of sleeping for a while after each request', () => {
-  it('keeps the loop from sleeping for the window after a request, then lets it sleep', async () => {
-    const { poll, get } = await serverPolling(150);
+  it('polls until the window from the last touch has passed (on its clock)', async () => {
+    let now = 1_000;
+    const poll = new IdlePoll(100, () => now);
+    expect(poll.polling).toBe(false);
+    poll.touch();
+    expect(poll.polling).toBe(true);
+    now = 1_099;
+    await turns();
+    expect(poll.polling).toBe(true);
+    poll.touch(); // a request at 1,099: the window now ends at 1,199
+    now = 1_150;
+    await turns();
+    expect(poll.polling).toBe(true);
+    now = 1_199;
+    await turns();
+    expect(poll.polling).toBe(false);
+    poll.touch();
+    expect(poll.polling).toBe(true);
+    now = 1_400;
+    await turns();
+    expect(poll.polling).toBe(false);
+  });
+
+  it('stops for good: a touch after stop() does not poll, even in the same turn', async () => {
+    let now = 0;
+    const poll = new IdlePoll(100, () => now);
+    poll.touch();
+    poll.stop();
+    poll.touch();
+    await turns();
+    expect(poll.polling).toBe(false);
+    now = 50;
+    poll.touch();
+    await turns();
+    expect(poll.polling).toBe(false);
+  });
+
+  it('keeps the real event loop from sleeping while it polls, and lets it sleep after', async () => {
+    const poll = new IdlePoll(400);
     expect(await busyShare(60)).toBeLessThan(0.5);
-    await get();
-    expect(poll!.polling).toBe(true);
-    expect(await busyShare(60)).toBeGreaterThan(0.8);
-    await sleep(150);
-    expect(poll!.polling).toBe(false);
+    poll.touch();
+    expect(await busyShare(100)).toBeGreaterThan(0.8);
+    poll.stop();
+    await turns();
+    expect(poll.polling).toBe(false);
     expect(await busyShare(60)).toBeLessThan(0.5);
   });
 
-  it('each request opens the window again', async () => {
-    const { poll, get } = await serverPolling(100);
-    for (let i = 0; i < 4; i++) {
-      await get();
-      await sleep(60);
-      expect(poll!.polling).toBe(true);
-    }
-    await sleep(120);
-    expect(poll!.polling).toBe(false);
-  });
-
-  it('does nothing at 0 (the default)', async () => {
-    const { poll, get } = await serverPolling(0);
-    expect(poll).toBeUndefined();
-    await get();
-    expect(await busyShare(60)).toBeLessThan(0.5);
-  });
-
-  it('stops for good when the server closes, so the process may exit', async () => {
-    const { server, poll, get } = await serverPolling(10_000);
-    await get();
-    expect(poll!.polling).toBe(true);
-    await new Promise((resolve) => server.close(resolve));
-    await sleep(20);
-    expect(poll!.polling).toBe(false);
-    poll!.touch();
-    await sleep(20);
-    expect(poll!.polling).toBe(false);
-    expect(await busyShare(60)).toBeLessThan(0.5);
-  });
-
-  it('refuses a window that is not positive', () => {
-    for (const bad of [0, -1, Number.NaN]) expect(() => new IdlePoll(bad)).toThrow(RangeError);
+  it('refuses a window that is not a positive number of milliseconds', () => {
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => new IdlePoll(bad)).toThrow(RangeError);
   });
 });
