@@ -132,6 +132,13 @@ const COUNT_MAX: Record<(typeof COUNT_FIELDS)[number], number> = {
   reasoning_tokens: UINT32_MAX,
   attempts: 65_535,
 };
+/** The largest value of each count the contract takes (its column's width), for producers that clamp. */
+export const EVENT_COUNT_MAX: Readonly<Record<(typeof COUNT_FIELDS)[number], number>> = COUNT_MAX;
+/** The largest `prompt_cache_diverged_at` the contract takes. */
+export const DIVERGED_AT_MAX = 65_535;
+/** The most attempts `attempt_log` holds (`attempts` counts them all). */
+export const ATTEMPT_LOG_MAX = 100;
+
 /**
  * The latest event time: the last millisecond of the rollups' 32-bit `DateTime` buckets
  * (2106-02-07 06:28:15 UTC). The request log's DateTime64(3) would take times up to 2299, but the
@@ -190,8 +197,8 @@ export function validateRequestEvent(value: unknown): EventValidation {
   if (typeof e.cost_saved_usd !== 'number' || !Number.isFinite(e.cost_saved_usd) || e.cost_saved_usd < 0) {
     return { ok: false, reason: 'cost_saved_usd must be a non-negative number' };
   }
-  if (!Number.isInteger(e.prompt_cache_diverged_at) || (e.prompt_cache_diverged_at as number) < -1 || (e.prompt_cache_diverged_at as number) > 65_535) {
-    return { ok: false, reason: 'prompt_cache_diverged_at must be an integer from -1 to 65535' };
+  if (!Number.isInteger(e.prompt_cache_diverged_at) || (e.prompt_cache_diverged_at as number) < -1 || (e.prompt_cache_diverged_at as number) > DIVERGED_AT_MAX) {
+    return { ok: false, reason: `prompt_cache_diverged_at must be an integer from -1 to ${DIVERGED_AT_MAX}` };
   }
   const attemptError = checkAttemptLog(e.attempt_log);
   if (attemptError) return { ok: false, reason: attemptError };
@@ -202,7 +209,7 @@ export function validateRequestEvent(value: unknown): EventValidation {
 
 function checkAttemptLog(log: unknown): string | undefined {
   if (!Array.isArray(log)) return 'attempt_log must be an array';
-  if (log.length > 100) return 'attempt_log holds at most 100 attempts';
+  if (log.length > ATTEMPT_LOG_MAX) return `attempt_log holds at most ${ATTEMPT_LOG_MAX} attempts`;
   for (const [i, a] of log.entries()) {
     if (typeof a !== 'object' || a === null) return `attempt_log[${i}] must be an object`;
     const r = a as Record<string, unknown>;

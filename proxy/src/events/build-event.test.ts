@@ -27,6 +27,22 @@ describe('buildEvent', () => {
     expect(e.latency_ms).toBeGreaterThanOrEqual(12);
   });
 
+  it('keeps what a provider, a prompt or a long route reports out of the contract\'s range within it: an answered call always gets its row', () => {
+    const { deps: d } = deps();
+    const huge = JSON.stringify({ model: 'gpt-4o-mini', usage: { prompt_tokens: 1e12, completion_tokens: 5e9, completion_tokens_details: { reasoning_tokens: 1e300 } } });
+    const attemptLog = Array.from({ length: 150 }, (_, i) => ({ model: 'gpt-4o-mini', provider: `p${i}`, upstream_model: 'gpt-4o-mini', status: i === 149 ? 200 : 503, error_type: i === 149 ? '' : 'http_503', duration_ms: 1 }));
+    const e = buildEvent(call({ attempts: 150, attemptLog, promptCache: { expected: true, divergedAt: 70_000, missReason: 'prompt_changed' } }, huge), d);
+    expect(validateRequestEvent(e)).toEqual({ ok: true, event: e, upgraded: false });
+    expect(e).toMatchObject({ prompt_tokens: 4_294_967_295, completion_tokens: 4_294_967_295, reasoning_tokens: 4_294_967_295, attempts: 150, prompt_cache_diverged_at: 65_535 });
+    expect(Number.isFinite(e.cost_usd)).toBe(true);
+    expect(e.attempt_log).toHaveLength(100);
+    expect(e.attempt_log.at(-1)).toMatchObject({ provider: 'p149', status: 200 });
+    expect(e.attempt_log.at(-2)).toMatchObject({ provider: 'p98' });
+    const cached = buildEvent(call({}, JSON.stringify({ model: 'gpt-4o-mini', usage: { prompt_tokens: 10, prompt_tokens_details: { cached_tokens: 1e300 } } })), d);
+    expect(validateRequestEvent(cached).ok).toBe(true);
+    expect(cached.cache_read_tokens).toBe(4_294_967_295);
+  });
+
   it('caps stored bodies with a flag, and honours omit headers', () => {
     const { deps: d } = deps(10);
     const e = buildEvent(call({ requestBody: Buffer.from('x'.repeat(50)) }, usageBody), d);
@@ -51,6 +67,16 @@ describe('buildEvent', () => {
       secrets: ['weird-secret-value'], requestBody: Buffer.from('{"note":"weird-secret-value"}'),
     }, '{"error":{"message":"weird-secret-value"}}'), d);
     expect(JSON.stringify(e)).not.toContain('weird-secret-value');
+  });
+
+  it('stores no credential of the call that a body spells with JSON escapes or splits over an SSE event\'s data lines', () => {
+    const { deps: d } = deps();
+    const key = 'pool-configured-key-7f3a9c1e';
+    const stream = `data: {"choices":[]}\n\nevent: error\ndata: {"error":{"message":"bad key pool-configured\ndata: -key-7f3a9c1e"}}\n\n`;
+    const request = `{"messages":[{"role":"user","content":"my key is \\u0070ool-configured-key-7f3a9c1e"}]}`;
+    const e = buildEvent(call({ secrets: [key], streamed: true, requestBody: Buffer.from(request) }, stream), d);
+    expect(e.response_body).toBe('data: {"choices":[]}\n\nevent: error\ndata: {"error":{"message":"bad key [REDACTED]"}}\n\n');
+    expect(e.request_body).toBe('{"messages":[{"role":"user","content":"my key is [REDACTED]"}]}');
   });
 
   it('scrubs key-shaped strings and the call credentials from every metadata column readers see', async () => {

@@ -1,7 +1,7 @@
-import { REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/contract';
+import { ATTEMPT_LOG_MAX, DIVERGED_AT_MAX, EVENT_COUNT_MAX, REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/contract';
 import type { CallRecord } from '../call-record.ts';
-import { usageFromJson, emptyUsage, type Observed } from '../usage/usage.ts';
-import { holdsSecret, redactSecrets } from './redact.ts';
+import { usageFromJson, emptyUsage, type Observed, type TokenUsage } from '../usage/usage.ts';
+import { holdsSecret, redactSecrets, redactStoredBody } from './redact.ts';
 import { normalizeModelName } from '../pricing/model-names.ts';
 import { type PriceBook } from '../pricing/price-types.ts';
 import type { ProxyMetrics } from '../metrics.ts';
@@ -28,10 +28,31 @@ function observedUsage(call: CallRecord, metrics: ProxyMetrics): Observed {
   }
 }
 
+/**
+ * Token counts within the contract's columns: a provider (or a client's own target URL) may
+ * report any number, and an event the contract refuses would leave an answered call without a
+ * row. The price is computed from the same counts.
+ */
+function withinContract(usage: TokenUsage): TokenUsage {
+  const m = EVENT_COUNT_MAX;
+  if (usage.prompt_tokens <= m.prompt_tokens && usage.completion_tokens <= m.completion_tokens && usage.cache_read_tokens <= m.cache_read_tokens
+    && usage.cache_write_tokens <= m.cache_write_tokens && usage.reasoning_tokens <= m.reasoning_tokens) return usage;
+  const clamped: TokenUsage = {
+    ...usage,
+    prompt_tokens: Math.min(usage.prompt_tokens, m.prompt_tokens),
+    completion_tokens: Math.min(usage.completion_tokens, m.completion_tokens),
+    cache_read_tokens: Math.min(usage.cache_read_tokens, m.cache_read_tokens),
+    cache_write_tokens: Math.min(usage.cache_write_tokens, m.cache_write_tokens),
+    reasoning_tokens: Math.min(usage.reasoning_tokens, m.reasoning_tokens),
+  };
+  if (clamped.cache_write_1h_tokens !== undefined) clamped.cache_write_1h_tokens = Math.min(clamped.cache_write_1h_tokens, clamped.cache_write_tokens);
+  return clamped;
+}
+
 /** Redacts before clipping (with a margin), so a cut through a key cannot leave its start behind. */
 function storedBody(text: string, omit: boolean, max: number, secrets: string[]): { body: string; truncated: boolean } {
   if (omit) return { body: '', truncated: false };
-  const redacted = redactSecrets(text.length > max + 1024 ? text.slice(0, max + 1024) : text, secrets);
+  const redacted = redactStoredBody(text.length > max + 1024 ? text.slice(0, max + 1024) : text, secrets);
   const truncated = Buffer.byteLength(redacted) > max;
   return { body: truncated ? Buffer.from(redacted).subarray(0, max).toString('utf8') : redacted, truncated };
 }
@@ -50,9 +71,14 @@ function scrubbedProperties(properties: Record<string, string>, secrets: readonl
   return changed ? out : properties;
 }
 
-/** The attempt log with secrets scrubbed from the model names it records (they come from the client). */
+/**
+ * The attempt log with secrets scrubbed from the model names it records (they come from the
+ * client). A log longer than the contract takes (many deployments in each of several fallback
+ * groups) keeps its first attempts and its last, the one that answered.
+ */
 function scrubbedAttempts(call: CallRecord): CallRecord['attemptLog'] {
-  const log = call.attemptLog;
+  const all = call.attemptLog;
+  const log = all.length > ATTEMPT_LOG_MAX ? [...all.slice(0, ATTEMPT_LOG_MAX - 1), all[all.length - 1]!] : all;
   if (log.every((a) => !holdsSecret(a.model, call.secrets) && !holdsSecret(a.upstream_model, call.secrets))) return log;
   return log.map((a) => ({ ...a, model: redactSecrets(a.model, call.secrets), upstream_model: redactSecrets(a.upstream_model, call.secrets) }));
 }
@@ -66,18 +92,19 @@ function scrubbedAttempts(call: CallRecord): CallRecord['attemptLog'] {
 export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent {
   const observed = observedUsage(call, deps.metrics);
   if (call.trace) call.trace.observed = observed;
+  const usage = withinContract(observed.usage);
   const scrub = (text: string) => redactSecrets(text, call.secrets);
   const model = scrub(call.model);
   const modelServed = scrub(observed.model_served);
   const pricedModel = modelServed || model;
   let cost = { cost_usd: 0, known: true };
   if (observed.sawUsage && call.providerType) {
-    cost = deps.priceBook.cost(call.providerType, pricedModel, observed.usage);
+    cost = deps.priceBook.cost(call.providerType, pricedModel, usage);
     if (!cost.known) deps.metrics.unknownPrice.inc({ provider: call.provider, model: normalizeModelName(pricedModel).slice(0, 100) });
   }
   // A replayed response cost nothing now; what it would have cost is the saving.
   const hit = call.cacheStatus === 'hit';
-  const promptCacheHit = observed.usage.cache_read_tokens > 0;
+  const promptCacheHit = usage.cache_read_tokens > 0;
   const expected = call.promptCache?.expected ?? false;
   const max = deps.maxStoredBodyBytes;
   const requestText = call.requestBody ? call.requestBody.subarray(0, max + 1024).toString('utf8') : '';
@@ -100,15 +127,15 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     latency_ms: Math.max(0, Math.round(performance.now() - call.t0)),
     ttft_ms: call.ttftMs,
     // Named one by one: the 1-hour share of the cache writes only prices the call, it has no column.
-    prompt_tokens: observed.usage.prompt_tokens,
-    completion_tokens: observed.usage.completion_tokens,
-    cache_read_tokens: observed.usage.cache_read_tokens,
-    cache_write_tokens: observed.usage.cache_write_tokens,
-    reasoning_tokens: observed.usage.reasoning_tokens,
+    prompt_tokens: usage.prompt_tokens,
+    completion_tokens: usage.completion_tokens,
+    cache_read_tokens: usage.cache_read_tokens,
+    cache_write_tokens: usage.cache_write_tokens,
+    reasoning_tokens: usage.reasoning_tokens,
     cost_usd: hit ? 0 : cost.cost_usd,
     cost_known: cost.known,
     cache_status: call.cacheStatus,
-    attempts: call.attempts,
+    attempts: Math.min(call.attempts, EVENT_COUNT_MAX.attempts),
     user_id: scrub(call.meta.userId),
     session_id: scrub(call.meta.sessionId),
     session_path: scrub(call.meta.sessionPath),
@@ -126,7 +153,8 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     cost_saved_usd: hit ? cost.cost_usd : 0,
     prompt_cache_expected: expected,
     prompt_cache_hit: promptCacheHit,
-    prompt_cache_diverged_at: expected && !promptCacheHit ? (call.promptCache?.divergedAt ?? -1) : -1,
+    // A prompt of more blocks than the column counts: "at the last index or later".
+    prompt_cache_diverged_at: expected && !promptCacheHit ? Math.min(call.promptCache?.divergedAt ?? -1, DIVERGED_AT_MAX) : -1,
     prompt_cache_miss_reason: expected && !promptCacheHit ? (call.promptCache?.missReason ?? '') : '',
   };
 }

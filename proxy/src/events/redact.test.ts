@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from './redact.ts';
+import { canaryKey, errorBodyQuoting, streamQuoting } from '@periscope/testkit';
+import { seededRandom } from '../seeded-random.ts';
+import { redactSecrets, redactStoredBody } from './redact.ts';
 
 describe('redactSecrets', () => {
   it('scrubs key-shaped strings of common providers', () => {
@@ -19,5 +21,52 @@ describe('redactSecrets', () => {
   it('leaves ordinary text alone', () => {
     const text = 'The skeleton key sk- is short; Bearer authentication is fine; tokens: 42';
     expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+/** Every way a reader of a stored body could read a secret back: as written, in JSON string literals, and in an SSE event's joined data. */
+function readings(body: string): string[] {
+  const literals = (text: string) => (text.match(/"(?:[^"\\\n]|\\.)*"/g) ?? []).flatMap((l) => {
+    try {
+      return [JSON.parse(l) as string];
+    } catch {
+      return [];
+    }
+  });
+  const out = [body, ...literals(body)];
+  for (const event of body.split(/\r\n\r\n|\n\n|\r\r/)) {
+    const joined = event.split(/\r\n|\n|\r/).filter((l) => l.startsWith('data:')).map((l) => l.slice(l.startsWith('data: ') ? 6 : 5)).join('');
+    out.push(joined, ...literals(joined));
+  }
+  return out;
+}
+
+describe('redactStoredBody', () => {
+  it('leaves no secret readable in any spelling a provider can quote it: generated error bodies and streams, fixed seed', () => {
+    const random = seededRandom(0x5eed15);
+    for (let i = 0; i < 3000; i++) {
+      const key = canaryKey(random);
+      const body = random() < 0.5 ? errorBodyQuoting(random, key) : streamQuoting(random, key);
+      const stored = redactStoredBody(body, [key]);
+      for (const reading of readings(stored)) expect(reading, `case ${i}: ${JSON.stringify(body)}`).not.toContain(key);
+    }
+  });
+
+  const secret = 'pool-canary-a/7f3a9c1e5b2d4a6f';
+
+  it('finds a secret whose only escape is \\/', () => {
+    const body = `{"error":{"message":"bad key ${secret.replace('/', '\\/')}"}}`;
+    expect(body).not.toContain(secret);
+    expect(readings(redactStoredBody(body, [secret])).some((r) => r.includes(secret))).toBe(false);
+  });
+
+  it('rewrites only the event that held a secret, and leaves a body without one as it was', () => {
+    const stream = `data: {"a":1}\n\nevent: error\ndata: {"m":"pool-canary-a\ndata: /7f3a9c1e5b2d4a6f"}\n\ndata: [DONE]\n\n`;
+    expect(redactStoredBody(stream, [secret])).toBe('data: {"a":1}\n\nevent: error\ndata: {"m":"[REDACTED]"}\n\ndata: [DONE]\n\n');
+    const bodies = [
+      '{"text":"line one\\nline two \\u00e9\\u4e2d \\/path"}',
+      'data: {"a":\ndata: 1}\n\ndata: [DONE]\n\n',
+    ];
+    for (const body of bodies) expect(redactStoredBody(body, [secret])).toBe(body);
   });
 });

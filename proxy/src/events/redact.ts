@@ -40,3 +40,69 @@ export function redactSecrets(text: string, exactSecrets: readonly string[] = []
 export function holdsSecret(text: string, exactSecrets: readonly string[] = []): boolean {
   return redactSecrets(text, exactSecrets) !== text;
 }
+
+/** A double-quoted JSON string literal; only those with an escape can spell a secret otherwise. */
+export const JSON_STRING = /"(?:[^"\\\n]|\\.)*"/g;
+/**
+ * Escapes that can spell the characters keys and tokens are made of (`\u0073k-`, `\/`); `\n`,
+ * `\t` or `\"` cannot, so the common body with newlines in its text skips the literal scan. A
+ * secret holding a character JSON always escapes (a quote, a backslash) is looked for behind any
+ * escape.
+ */
+const SPELLING_ESCAPE = /\\[u/]/;
+const ANY_ESCAPE = /\\/;
+/** Whether JSON writes some character of `text` as an escape. */
+const escapedInJson = (text: string) => JSON.stringify(text).length !== text.length + 2;
+/**
+ * Whether an SSE event's data spans lines (a `data:` line right after another). A scan for line
+ * ends rather than a regular expression: a pattern anchored at each line backtracks through
+ * every line of a stream (2 µs for 14 frames against 0.2).
+ */
+function hasSplitData(text: string): boolean {
+  const cr = text.includes('\r');
+  for (const needle of cr ? ['\ndata:', '\rdata:'] : ['\ndata:']) {
+    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+      const end = needle[0] === '\n' && text[at - 1] === '\r' ? at - 1 : at;
+      const start = (cr ? Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) : text.lastIndexOf('\n', end - 1)) + 1;
+      if (text.startsWith('data:', start)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A body as it is stored (request or response): redactSecrets, and also where the text spells a
+ * secret otherwise: inside a JSON string literal with escapes, which a JSON parser turns back
+ * into the secret, and split over the `data:` lines of an SSE event, which a reader joins. The
+ * relay scrubs the same spellings from what reaches the client (provider-key-scrubber.ts).
+ */
+export function redactStoredBody(text: string, exactSecrets: readonly string[] = []): string {
+  let out = redactSecrets(text, exactSecrets);
+  const escape = exactSecrets.some(escapedInJson) ? ANY_ESCAPE : SPELLING_ESCAPE;
+  if (escape.test(out)) out = out.replace(JSON_STRING, (literal) => (escape.test(literal) ? redactedLiteral(literal, exactSecrets) : literal));
+  return hasSplitData(out) ? redactSplitEvents(out, exactSecrets) : out;
+}
+
+function redactedLiteral(literal: string, exactSecrets: readonly string[]): string {
+  let decoded: string;
+  try {
+    decoded = JSON.parse(literal) as string;
+  } catch {
+    return literal;
+  }
+  const redacted = redactSecrets(decoded, exactSecrets);
+  return redacted === decoded ? literal : JSON.stringify(redacted);
+}
+
+/** Each event whose joined data holds a secret is written again with its data on one line, redacted. */
+function redactSplitEvents(text: string, exactSecrets: readonly string[]): string {
+  return text.split(/(\r\n\r\n|\n\n|\r\r)/).map((event) => {
+    const lines = event.split(/\r\n|\n|\r/);
+    const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(l.startsWith('data: ') ? 6 : 5));
+    if (data.length < 2) return event;
+    const joined = data.join('');
+    const redacted = redactStoredBody(joined, exactSecrets);
+    if (redacted === joined) return event;
+    return [...lines.filter((l) => l !== '' && !l.startsWith('data:')), `data: ${redacted}`].join('\n');
+  }).join('');
+}

@@ -36,7 +36,9 @@ const fellShort = runInBackground(start.priority);
 if (fellShort) log.warn({}, `Kafka shipper: ${fellShort}`);
 
 const kafka = createKafka(start.brokers, 'periscope-proxy', log);
-const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+// No retries inside kafkajs: a request it sent again after a lost acknowledgement would append
+// the batch twice, unmarked. SpoolShipper sends again itself, with the resent header.
+const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false, retry: { retries: 0 } });
 let ready: Promise<void> | undefined;
 const connect = () => (ready ??= (async () => {
   await ensureTopic(kafka, start.topic, start.partitions);

@@ -59,6 +59,52 @@ describe('SpoolShipper', () => {
     await writer.close();
   });
 
+  it('marks every message it sends again after a failed send as resent: the broker may have appended it', async () => {
+    const writer = await SpoolWriter.open(dir, { maxBytes: 1 << 20, log });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) writer.append(event(id));
+    await writer.flush();
+    let sends = 0;
+    const sent = await ship(5, async () => {
+      // The second send fails (as a lost acknowledgement does), once.
+      if (++sends === 2) throw new Error('Request timed out');
+    });
+    expect(sent.map((batch) => batch.map((m) => [m.key, m.headers?.[RESENT_HEADER]]))).toEqual([
+      [['a', '1'], ['b', '1']],
+      [['c', '1'], ['d', '1']],
+      [['e', undefined]],
+    ]);
+    await writer.close();
+  });
+
+  it('splits a batch the broker calls too large, marks the halves as resent, and drops only the offender, counted', async () => {
+    const writer = await SpoolWriter.open(dir, { maxBytes: 1 << 20, log });
+    const big = Buffer.from(JSON.stringify({ request_id: 'big', event_version: 2, pad: 'x'.repeat(2000) }));
+    for (const value of [event('a'), event('b'), event('c'), big, event('d'), event('e')]) writer.append(value);
+    await writer.flush();
+    const reader = await SpoolReader.open(dir, { log });
+    const sent: EventMessage[][] = [];
+    const shipper: SpoolShipper = new SpoolShipper({
+      reader, log, batchMax: 3, idleMs: 5, retryMs: 5,
+      transport: {
+        send: async (m) => {
+          // A partition of the request may have been appended before another refused it.
+          if (m.some((x) => x.value.length > 1000)) throw Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' });
+          sent.push(m);
+          if (sent.flat().length >= 5) shipper.stop();
+        },
+      },
+    });
+    await shipper.run();
+    reader.close();
+    expect(sent.map((batch) => batch.map((m) => [m.key, m.headers?.[RESENT_HEADER]]))).toEqual([
+      [['a', '1'], ['b', '1'], ['c', '1']],
+      [['d', '1']],
+      [['e', '1']],
+    ]);
+    expect(shipper.stats).toMatchObject({ produced: 5, tooLarge: 1 });
+    await writer.close();
+  });
+
   it('drains a backlog that spans segments without pausing at the end of each', async () => {
     const writer = await SpoolWriter.open(dir, { maxBytes: 1 << 20, segmentBytes: 4096, log });
     for (let i = 0; i < 400; i++) writer.append(event(`b${i}`));

@@ -53,6 +53,9 @@ export interface SpoolShipperOptions {
   retryMs?: number;
 }
 
+const RESENT = Object.freeze({ [RESENT_HEADER]: '1' });
+const asResent = (m: EventMessage): EventMessage => (m.headers === RESENT ? m : { ...m, headers: RESENT });
+
 /** The broker refuses a record batch over its max.message.bytes: retrying cannot help. */
 const isTooLarge = (err: unknown) => (err as { type?: string }).type === 'MESSAGE_TOO_LARGE';
 
@@ -94,12 +97,13 @@ export class SpoolShipper {
         await this.pause(this.o.idleMs);
         continue;
       }
-      const headers = this.resuming ? { [RESENT_HEADER]: '1' } : undefined;
+      const headers = this.resuming ? RESENT : undefined;
       const messages = batch.records.map((value) => ({ key: requestIdOf(value) ?? '', value, headers }));
+      const dropped = this.stats.tooLarge;
       if (!(await this.deliver(messages))) return; // stopping: the batch stays in the spool
       await this.o.reader.commit(batch);
       this.resuming = false;
-      this.stats.produced += messages.length;
+      this.stats.produced += messages.length - (this.stats.tooLarge - dropped);
       // A read stops at the end of a segment: a backlog that spans segments goes on at once
       // rather than pausing at each end. Only a shipper that caught up pauses.
       const half = this.o.batchMaxBytes / 2;
@@ -117,8 +121,16 @@ export class SpoolShipper {
     this.wake?.();
   }
 
-  private async deliver(messages: EventMessage[]): Promise<boolean> {
+  /**
+   * A send that failed may still have been appended, in whole or for some partitions (the
+   * broker wrote the batch and the acknowledgement was lost, or one partition refused it): every
+   * message sent again, after a failure or in the halves of a batch too large, carries the resent
+   * header, so the ingest checks it against what is stored and the rollups count it once. The
+   * producer has no retries of its own for the same reason (shipper-process.ts).
+   */
+  private async deliver(batch: EventMessage[]): Promise<boolean> {
     let delay = this.o.retryMs;
+    let messages = batch;
     for (;;) {
       try {
         await this.o.transport.send(messages);
@@ -133,6 +145,7 @@ export class SpoolShipper {
           this.o.log.error({ request_id: messages[0]!.key, bytes: messages[0]!.value.length }, 'EVENT DROPPED: larger than the broker accepts (message.max.bytes)');
           return true;
         }
+        messages = messages.map(asResent);
         if (isTooLarge(err)) {
           // Split until the offender is alone.
           const half = Math.ceil(messages.length / 2);

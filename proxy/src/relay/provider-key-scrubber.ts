@@ -1,10 +1,7 @@
 import type { PeriscopeConfig } from '@periscope/contract';
-import { MIN_EXACT_SECRET_LENGTH, REDACTED } from '../events/redact.ts';
+import { JSON_STRING, MIN_EXACT_SECRET_LENGTH, REDACTED } from '../events/redact.ts';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A double-quoted JSON string literal; only those with an escape can spell a key differently. */
-const JSON_STRING = /"(?:[^"\\\n]|\\.)*"/g;
 
 /**
  * The provider keys of one config version (`api_key` and every `keys:` entry of every
