@@ -182,22 +182,18 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     const presented = presentedGatewayKey(request, meta);
     const blockedFor = authFailures.blockedFor(request.ip);
     if (blockedFor > 0) {
-      metrics.rejected.inc({ reason: 'auth_failures' });
       throw new GatewayError('too_many_auth_failures', 'Too many failed authentications from this address; try again later.', null, { 'retry-after': String(blockedFor) });
     }
     if (!presented) {
       authFailures.failed(request.ip);
-      metrics.rejected.inc({ reason: 'missing_gateway_key' });
       throw new GatewayError('missing_gateway_key', 'Missing gateway key: send "Periscope-Auth: Bearer <gateway key>".');
     }
     const key = opts.keys.verify(presented);
     if (!key) {
       authFailures.failed(request.ip);
-      metrics.rejected.inc({ reason: 'invalid_gateway_key' });
       throw new GatewayError('invalid_gateway_key', 'Invalid, expired or revoked gateway key.');
     }
     if (sink.admit && !sink.admit()) {
-      metrics.rejected.inc({ reason: 'logging_unavailable' });
       throw new GatewayError('logging_unavailable', 'The gateway cannot log calls right now (event spool full) and is configured to refuse them.');
     }
     const config = live.current;
@@ -266,6 +262,9 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       call.errorType = err.code;
       call.errorMessage = err.message;
       logCall(call);
+    } else {
+      // Refused before the call had a record (no or bad key, a body over the limit): no row, counted.
+      metrics.rejected.inc({ reason: REJECTED_REASON[err.code] ?? err.code });
     }
     void reply
       .code(err.status)
@@ -276,6 +275,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
 
   app.setNotFoundHandler((request, reply) => {
     const err = new GatewayError('unknown_route', `Unknown route: ${request.method} ${request.url.split('?', 1)[0]}`);
+    metrics.rejected.inc({ reason: err.code });
     void reply.code(err.status).send(errorBody(err, request.periscopeDialect, request.periscopeRequestId));
   });
 
@@ -293,6 +293,9 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     },
   });
 }
+
+/** `periscope_proxy_rejected_total` reasons named before they were the catalog's codes. */
+const REJECTED_REASON: Readonly<Record<string, string>> = { too_many_auth_failures: 'auth_failures' };
 
 /** Fastify's own errors (body limit, bad content) mapped into the catalog. */
 function toGatewayError(error: Error & { statusCode?: number; code?: string }): GatewayError {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_PAYLOAD_BYTES, encodeRecords, recordBytes, segmentFileName, segmentIdOf } from './segment-format.ts';
 import { readCursorSegment, type SpoolPosition } from './spool-cursor.ts';
+import { WriterLock } from './writer-lock.ts';
 
 /** The slice of a pino/Fastify logger the spool reports failures to. */
 export interface SpoolLog {
@@ -62,6 +63,8 @@ export class SpoolWriter {
   private dirty = false;
   private dirDirty = false;
   private closed = false;
+  /** Another writer took the directory over: said once. */
+  private lockLost = false;
   private syncTimer: NodeJS.Timeout | null = null;
   private readonly scanTimer: NodeJS.Timeout;
   /** Fds of closed segments waiting for their last fsync. */
@@ -71,13 +74,23 @@ export class SpoolWriter {
   private readonly fsyncIntervalMs: number;
   private readonly log: SpoolLog;
 
-  private constructor(private readonly dir: string, private readonly maxBytes: number, opts: SpoolWriterOptions, nextId: number, bytes: number) {
+  private constructor(
+    private readonly dir: string,
+    private readonly maxBytes: number,
+    opts: SpoolWriterOptions,
+    nextId: number,
+    bytes: number,
+    private readonly lock: WriterLock,
+  ) {
     this.segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.fsyncIntervalMs = opts.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS;
     this.log = opts.log ?? stderrLog;
     this.nextId = nextId;
     this.totalBytes = bytes;
-    this.scanTimer = setInterval(() => this.rescan(), RESCAN_MS);
+    this.scanTimer = setInterval(() => {
+      this.rescan();
+      this.heartbeat();
+    }, RESCAN_MS);
     this.scanTimer.unref();
   }
 
@@ -89,9 +102,11 @@ export class SpoolWriter {
     }
     // Events carry prompts and completions: owner-only directory and files.
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    // Before anything else: a second writer must not even start a segment here.
+    const lock = WriterLock.acquire(dir);
     const { maxId, bytes } = scanSegments(dir);
     const floor = Math.max(maxId, (await readCursorSegment(dir)) ?? 0, Date.now() * 1000);
-    return new SpoolWriter(dir, opts.maxBytes, opts, floor + 1, bytes);
+    return new SpoolWriter(dir, opts.maxBytes, opts, floor + 1, bytes, lock);
   }
 
   /** Bytes of all segment files, as of the last look at the directory plus appends since. */
@@ -161,7 +176,11 @@ export class SpoolWriter {
     this.syncTimer = null;
     if (this.fd !== null) this.retired.push(this.fd);
     this.fd = null;
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      this.lock.release();
+    }
   }
 
   private startSegment(): void {
@@ -197,6 +216,16 @@ export class SpoolWriter {
   }
 
   /** The reader deletes segments it finished: the directory, not our count, says what is left. */
+  private heartbeat(): void {
+    try {
+      if (this.lock.refresh() || this.lockLost) return;
+      this.lockLost = true;
+      this.log.error({ dir: this.dir }, 'spool: another gateway took this spool directory over (it judged this one gone); events may be lost: give each gateway a data directory of its own');
+    } catch (err) {
+      this.log.error({ err, dir: this.dir }, 'spool: cannot refresh the writer lock');
+    }
+  }
+
   private rescan(): void {
     this.lastScan = Date.now();
     try {

@@ -57,8 +57,8 @@ const transport: EventTransport = {
 };
 
 const reader = await SpoolReader.open(start.spoolDir, { log });
-const shipper = new SpoolShipper({ reader, transport, log });
 const report = () => post({ type: 'stats', stats: { ...shipper.stats }, backlogBytes: reader.backlogBytes() });
+const shipper: SpoolShipper = new SpoolShipper({ reader, transport, log, onDropped: report });
 const timer = setInterval(report, 1000);
 process.on('message', (m: ToShipper) => {
   if (m.type === 'stop') shipper.stop(m.drainMs);

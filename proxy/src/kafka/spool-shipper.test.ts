@@ -83,8 +83,9 @@ describe('SpoolShipper', () => {
     await writer.flush();
     const reader = await SpoolReader.open(dir, { log });
     const sent: EventMessage[][] = [];
+    const reported: number[] = [];
     const shipper: SpoolShipper = new SpoolShipper({
-      reader, log, batchMax: 3, idleMs: 5, retryMs: 5,
+      reader, log, batchMax: 3, idleMs: 5, retryMs: 5, onDropped: () => reported.push(shipper.stats.tooLarge),
       transport: {
         send: async (m) => {
           // A partition of the request may have been appended before another refused it.
@@ -102,6 +103,8 @@ describe('SpoolShipper', () => {
       [['e', '1']],
     ]);
     expect(shipper.stats).toMatchObject({ produced: 5, tooLarge: 1 });
+    // Reported once, right after the batch that dropped it, not with the next periodic stats.
+    expect(reported).toEqual([1]);
     await writer.close();
   });
 

@@ -51,6 +51,11 @@ export interface SpoolShipperOptions {
   lingerMs?: number;
   /** First pause between tries while Kafka is unreachable (doubles up to 5 s). */
   retryMs?: number;
+  /**
+   * Called once a batch with a dropped event is committed: the drop is reported at once rather
+   * than with the next periodic stats, which a shipper that dies meanwhile would never send.
+   */
+  onDropped?: () => void;
 }
 
 const RESENT = Object.freeze({ [RESENT_HEADER]: '1' });
@@ -77,7 +82,7 @@ export class SpoolShipper {
   private readonly o: Required<SpoolShipperOptions>;
 
   constructor(o: SpoolShipperOptions) {
-    this.o = { batchMax: 500, batchMaxBytes: 768 * 1024, idleMs: 100, lingerMs: 500, retryMs: 200, ...o };
+    this.o = { batchMax: 500, batchMaxBytes: 768 * 1024, idleMs: 100, lingerMs: 500, retryMs: 200, onDropped: () => {}, ...o };
   }
 
   async run(): Promise<void> {
@@ -104,6 +109,7 @@ export class SpoolShipper {
       await this.o.reader.commit(batch);
       this.resuming = false;
       this.stats.produced += messages.length - (this.stats.tooLarge - dropped);
+      if (this.stats.tooLarge > dropped) this.o.onDropped();
       // A read stops at the end of a segment: a backlog that spans segments goes on at once
       // rather than pausing at each end. Only a shipper that caught up pauses.
       const half = this.o.batchMaxBytes / 2;

@@ -267,6 +267,9 @@ describe('bad input gets a clear error in the provider shape', () => {
     expect(text).toContain('periscope_events_dropped_total');
     expect(text).toContain('periscope_ingest_inserted_total');
     expect(text).toMatch(/periscope_proxy_rejected_total\{reason="missing_gateway_key"\} [1-9]/);
+    // Refused before a call record existed: no row, but counted.
+    expect(text).toMatch(/periscope_proxy_rejected_total\{reason="body_too_large"\} [1-9]/);
+    expect(text).toMatch(/periscope_proxy_rejected_total\{reason="unknown_route"\} [1-9]/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,12 +35,17 @@ beforeAll(async () => {
   ({ child: proxy, url: proxyUrl } = await spawnProxy(join(dir, 'proxy')));
 }, 90_000);
 
-/** `periscope proxy` as users run it, on a data directory of its own; resolves with its gateway URL. */
-async function spawnProxy(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+function proxyProcess(dataDir: string): ChildProcess {
   const child = spawn(process.execPath, [...PERISCOPE_CLI, 'proxy', '--port', '0', '--control-url', ingestUrl, '--data-dir', dataDir, '--config', join(dir, 'proxy.yaml')], {
     env: { ...process.env, ...env, PERISCOPE_KAFKA_BROKERS: '' },
   });
   spawned.push(child);
+  return child;
+}
+
+/** `periscope proxy` as users run it, on a data directory of its own; resolves with its gateway URL. */
+async function spawnProxy(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = proxyProcess(dataDir);
   let out = '';
   const url = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`proxy did not start:\n${out}`)), 60_000);
@@ -121,7 +127,7 @@ describe('periscope proxy on SIGTERM', () => {
 });
 
 describe('periscope proxy under SIGKILL', () => {
-  it('loses no answered call, stores none twice, and leaves no shipper process behind', async () => {
+  it('refuses a second gateway on its data directory; killed, loses no answered call, stores none twice, and leaves no shipper process behind', async () => {
     const project = `kill-${randomUUID().slice(0, 8)}`;
     const key = await newKey(project);
     const dataDir = join(dir, 'proxy-killed');
@@ -130,6 +136,14 @@ describe('periscope proxy under SIGKILL', () => {
     await expect.poll(async () => (await fetch(`${first.url}/v1/models`, { headers: auth })).status, { timeout: 5000, interval: 50 }).toBe(200);
     const [shipper] = await childPids(first.child.pid!);
     expect(shipper).toBeGreaterThan(0);
+
+    // A second gateway on the same data directory would delete segments the first appends to.
+    const second = proxyProcess(dataDir);
+    let refusal = '';
+    second.stderr!.on('data', (d) => (refusal += d));
+    const [code] = (await once(second, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(refusal).toContain(`is in use by another gateway (pid ${first.child.pid}`);
 
     let dead = false;
     const load = loadUntilDeath(first.url, key, () => dead);
