@@ -20,7 +20,7 @@ export interface SpoolWriterOptions {
   log?: SpoolLog;
 }
 
-export type AppendResult = { ok: true } | { ok: false; reason: 'spool_full' | 'spool_write_failed' | 'closed'; error?: Error };
+export type AppendResult = { ok: true } | { ok: false; reason: 'spool_full' | 'spool_write_failed' | 'closed' | 'spool_taken_over'; error?: Error };
 
 const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 const DEFAULT_FSYNC_INTERVAL_MS = 200;
@@ -63,7 +63,7 @@ export class SpoolWriter {
   private dirty = false;
   private dirDirty = false;
   private closed = false;
-  /** Another writer took the directory over: said once. */
+  /** Another writer took the directory over: nothing more is appended here. */
   private lockLost = false;
   private syncTimer: NodeJS.Timeout | null = null;
   private readonly scanTimer: NodeJS.Timeout;
@@ -103,7 +103,7 @@ export class SpoolWriter {
     // Events carry prompts and completions: owner-only directory and files.
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
     // Before anything else: a second writer must not even start a segment here.
-    const lock = WriterLock.acquire(dir);
+    const lock = await WriterLock.acquire(dir);
     const { maxId, bytes } = scanSegments(dir);
     const floor = Math.max(maxId, (await readCursorSegment(dir)) ?? 0, Date.now() * 1000);
     return new SpoolWriter(dir, opts.maxBytes, opts, floor + 1, bytes, lock);
@@ -139,6 +139,7 @@ export class SpoolWriter {
       throw new RangeError(`spool: a payload must be 1..${MAX_PAYLOAD_BYTES} bytes, got ${payload.length}`);
     }
     if (this.closed) return { ok: false, reason: 'closed' };
+    if (this.lockLost) return { ok: false, reason: 'spool_taken_over' };
     const size = recordBytes(payload);
     if (this.totalBytes + size > this.maxBytes) {
       this.maybeRescan();
@@ -217,13 +218,16 @@ export class SpoolWriter {
 
   /** The reader deletes segments it finished: the directory, not our count, says what is left. */
   private heartbeat(): void {
+    if (this.lockLost) return;
     try {
-      if (this.lock.refresh() || this.lockLost) return;
-      this.lockLost = true;
-      this.log.error({ dir: this.dir }, 'spool: another gateway took this spool directory over (it judged this one gone); events may be lost: give each gateway a data directory of its own');
+      if (this.lock.refresh()) return;
     } catch (err) {
       this.log.error({ err, dir: this.dir }, 'spool: cannot refresh the writer lock');
+      return;
     }
+    // Appending on would put events where the other writer's reader may never look.
+    this.lockLost = true;
+    this.log.error({ dir: this.dir }, 'spool: another gateway took this spool directory over (it judged this one gone); events are dropped, counted as spool_taken_over, until this gateway restarts: give each gateway a data directory of its own');
   }
 
   private rescan(): void {

@@ -2,20 +2,25 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * A heartbeat older than this belongs to a writer that is gone. Only consulted for a holder in
- * another PID namespace (another container, another host on shared storage), which this process
- * cannot ask directly.
+ * A heartbeat that has not moved for this long belongs to a writer that is gone. Only consulted
+ * for a holder this process cannot ask directly: in another PID namespace of another host name
+ * (another host on shared storage), or anywhere without /proc.
  */
 export const LOCK_STALE_MS = 10_000;
+/** How often a newcomer looks whether such a holder's heartbeat moved. */
+const WATCH_MS = 250;
 const LOCK_FILE = 'writer.lock';
 
 /** What the lock file says about its writer. */
 interface Holder {
   token: string;
   host: string;
-  /** This kernel's boot and PID namespace: pids compare only within the same one. */
+  /** The kernel's boot id: pids, and PID namespaces, compare only within one boot. */
+  boot: string;
+  /** The PID namespace the pid is in. */
   namespace: string;
   pid: number;
   /** The process's start time in clock ticks since boot: a reused pid does not share it. */
@@ -40,12 +45,8 @@ const readOr = (read: () => string): string => {
   }
 };
 
-/** '' where /proc cannot say (not Linux): the heartbeat decides then, even for this host's own processes. */
-function ownNamespace(): string {
-  const boot = readOr(() => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'));
-  const ns = readOr(() => fs.readlinkSync('/proc/self/ns/pid'));
-  return boot && ns ? `${boot}/${ns}` : '';
-}
+const BOOT = readOr(() => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'));
+const NAMESPACE = readOr(() => fs.readlinkSync('/proc/self/ns/pid'));
 
 /** The start time of a running process; '' for none, and for one that exited but was not reaped yet (a zombie). */
 function startTime(pid: number): string {
@@ -55,17 +56,21 @@ function startTime(pid: number): string {
   return fields[0] === 'Z' || fields[0] === 'X' ? '' : (fields[19] ?? '');
 }
 
-function holderAlive(holder: Holder, now: number): boolean {
-  const namespace = ownNamespace();
-  if (namespace !== '' && holder.namespace === namespace) return holder.started !== '' && startTime(holder.pid) === holder.started;
-  return now - holder.beatAt < LOCK_STALE_MS;
+type Verdict = 'alive' | 'gone' | 'ask-the-heartbeat';
+
+function verdict(holder: Holder): Verdict {
+  if (BOOT === '' || holder.boot !== BOOT) return 'ask-the-heartbeat';
+  if (holder.namespace === NAMESPACE) return holder.started !== '' && startTime(holder.pid) === holder.started ? 'alive' : 'gone';
+  // Another PID namespace of the same machine under this host name: the container this one
+  // replaces (a restarted container gets a new namespace and keeps its host name).
+  return holder.host === os.hostname() ? 'gone' : 'ask-the-heartbeat';
 }
 
 function parseHolder(text: string): Holder | undefined {
   try {
     const h = JSON.parse(text) as Partial<Holder>;
     if (typeof h.token !== 'string' || typeof h.pid !== 'number' || typeof h.beatAt !== 'number') return undefined;
-    return { token: h.token, host: String(h.host ?? ''), namespace: String(h.namespace ?? ''), pid: h.pid, started: String(h.started ?? ''), beatAt: h.beatAt };
+    return { token: h.token, host: String(h.host ?? ''), boot: String(h.boot ?? ''), namespace: String(h.namespace ?? ''), pid: h.pid, started: String(h.started ?? ''), beatAt: h.beatAt };
   } catch {
     return undefined;
   }
@@ -74,47 +79,52 @@ function parseHolder(text: string): Holder | undefined {
 /**
  * One writer per spool directory. Two gateways appending to one spool lose events without a
  * trace: each deletes the other's segments as it ships them, and records appended to a deleted
- * segment are never read. A second writer is refused while the first runs; a lock left by a
- * writer that died (SIGKILL, a container restart) is taken over at once when /proc can tell, or
- * once its heartbeat is LOCK_STALE_MS old when it cannot.
+ * segment are never read. A second writer is refused while the first runs. A lock left by a
+ * writer that is gone is taken over: at once when /proc can tell (the same machine: the pid is
+ * gone, a zombie or reused, or it was another container of this host name), else once its
+ * heartbeat has not moved for LOCK_STALE_MS, watched for that long before the refusal.
  */
 export class WriterLock {
-  private lost = false;
-
   private constructor(private readonly file: string, private readonly self: Holder, private readonly now: () => number) {}
 
-  static acquire(dir: string, now: () => number = Date.now): WriterLock {
+  static async acquire(dir: string, o: { now?: () => number; watchMs?: number } = {}): Promise<WriterLock> {
+    const now = o.now ?? Date.now;
     const file = path.join(dir, LOCK_FILE);
     const self: Holder = {
-      token: randomUUID(), host: os.hostname(), namespace: ownNamespace(), pid: process.pid, started: startTime(process.pid), beatAt: now(),
+      token: randomUUID(), host: os.hostname(), boot: BOOT, namespace: NAMESPACE, pid: process.pid, started: startTime(process.pid), beatAt: now(),
     };
     const lock = new WriterLock(file, self, now);
-    try {
-      fs.writeFileSync(file, JSON.stringify(self), { flag: 'wx', mode: 0o600 });
-      return lock;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    let watched: { holder: Holder; since: number } | undefined;
+    for (;;) {
+      if (lock.create()) return lock;
+      const text = readOr(() => fs.readFileSync(file, 'utf8'));
+      if (text === '' && !fs.existsSync(file)) continue; // released meanwhile
+      // A file that does not parse is a writer killed while creating it.
+      const holder = parseHolder(text);
+      const seen = holder ? verdict(holder) : 'gone';
+      if (seen === 'alive') throw new SpoolDirInUse(dir, holder!);
+      if (seen === 'ask-the-heartbeat') {
+        // Its heartbeat moved while this one watched: it runs.
+        if (watched?.holder.token === holder!.token && watched.holder.beatAt !== holder!.beatAt) throw new SpoolDirInUse(dir, holder!);
+        if (watched?.holder.token !== holder!.token) watched = { holder: holder!, since: now() };
+        // Old already (its clock), or still for as long as this one watched (this clock).
+        if (now() - holder!.beatAt < LOCK_STALE_MS && now() - watched.since < LOCK_STALE_MS) {
+          await sleep(o.watchMs ?? WATCH_MS);
+          continue;
+        }
+      }
+      lock.takeOver(text);
     }
-    // A file that does not parse is a writer killed while creating it.
-    const holder = parseHolder(readOr(() => fs.readFileSync(file, 'utf8')));
-    if (holder && holderAlive(holder, now())) throw new SpoolDirInUse(dir, holder);
-    lock.write();
-    const after = parseHolder(readOr(() => fs.readFileSync(file, 'utf8')));
-    // Another writer took the stale lock over at the same moment.
-    if (after?.token !== self.token) throw new SpoolDirInUse(dir, after ?? self);
-    return lock;
   }
 
   /** The heartbeat; false once another writer holds the lock (it judged this one gone). */
   refresh(): boolean {
-    if (this.lost) return false;
     const holder = parseHolder(readOr(() => fs.readFileSync(this.file, 'utf8')));
-    if (holder && holder.token !== this.self.token) {
-      this.lost = true;
-      return false;
-    }
+    if (holder?.token !== this.self.token) return false;
     this.self.beatAt = this.now();
-    this.write();
+    const tmp = `${this.file}.${this.self.token}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(this.self), { mode: 0o600 });
+    fs.renameSync(tmp, this.file);
     return true;
   }
 
@@ -128,10 +138,38 @@ export class WriterLock {
     }
   }
 
-  /** Whole or not at all: a rename over the old file. */
-  private write(): void {
-    const tmp = `${this.file}.${this.self.token}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(this.self), { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
+  /** Creates the lock file if there is none; false if there is one. */
+  private create(): boolean {
+    try {
+      fs.writeFileSync(this.file, JSON.stringify(this.self), { flag: 'wx', mode: 0o600 });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return false;
+    }
+  }
+
+  /**
+   * Moves the stale lock (whose text was `stale`) aside under a name of this writer's own: of
+   * two newcomers only one moves it, the other finds the file gone or new and looks again. A
+   * lock that changed meanwhile (its writer came back, or a third took over) is put back.
+   */
+  private takeOver(stale: string): void {
+    const aside = `${this.file}.${this.self.token}.stale`;
+    try {
+      fs.renameSync(this.file, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    if (readOr(() => fs.readFileSync(aside, 'utf8')) !== stale) {
+      // Put back unless a lock exists again; then the one moved aside was not the stale one.
+      try {
+        fs.linkSync(aside, this.file);
+      } catch {
+        // Someone holds the path now; looking again decides.
+      }
+    }
+    fs.rmSync(aside, { force: true });
   }
 }

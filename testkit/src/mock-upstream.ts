@@ -257,6 +257,7 @@ class MockUpstreamServer implements MockUpstream {
     const pacing = {
       intervalMs: admitted.plan.chunkIntervalMs ?? this.#chunkIntervalMs,
       stallAfterFirstChunk: admitted.plan.stallAfterFirstChunk,
+      stallAfterEnd: admitted.plan.stallAfterEnd,
       failMidStream: admitted.plan.failMidStream,
       splitFrames: admitted.plan.splitFrames,
       splitInside: echoedKey,

@@ -24,6 +24,8 @@ export interface ScenarioPlan {
   echoKey: boolean;
   /** `split-frames`: every SSE frame is written in two pieces (through the echoed key, if it holds one), a moment apart. */
   splitFrames: boolean;
+  /** `stall-after-end`: a stream's every event is sent, its last included, but the connection is never closed. */
+  stallAfterEnd: boolean;
 }
 
 export const NO_SCENARIO: Readonly<ScenarioPlan> = Object.freeze({
@@ -35,6 +37,7 @@ export const NO_SCENARIO: Readonly<ScenarioPlan> = Object.freeze({
   retryAfterMs: 7000,
   echoKey: false,
   splitFrames: false,
+  stallAfterEnd: false,
 });
 
 /** Returns undefined for an unknown scenario, which the mock answers with a 400 that names it. */
@@ -48,6 +51,7 @@ export function parseScenario(spec: string): ScenarioPlan | undefined {
     else if (name === 'error-mid-stream') plan.failMidStream = true;
     else if (name === 'echo-key') plan.echoKey = true;
     else if (name === 'split-frames') plan.splitFrames = true;
+    else if (name === 'stall-after-end') plan.stallAfterEnd = true;
     else if (/^slow-headers-\d+$/.test(name)) plan.headerDelayMs = number;
     else if (/^slow-stream-\d+$/.test(name)) plan.chunkIntervalMs = number;
     else if (/^error-\d+$/.test(name) && isErrorStatus(number)) plan.errorStatus = number;

@@ -13,6 +13,8 @@ export interface SseScript {
 export interface Pacing {
   intervalMs: number;
   stallAfterFirstChunk: boolean;
+  /** Send every frame, then hold the connection open without ending it. */
+  stallAfterEnd?: boolean;
   failMidStream: boolean;
   /** Write every frame in two pieces a moment apart, so they reach the client as separate chunks. */
   splitFrames?: boolean;
@@ -66,11 +68,12 @@ export async function playScript(
   const cut = pacing.stallAfterFirstChunk || pacing.failMidStream ? script.firstDelta + 1 : script.frames.length;
   const frames = script.frames.slice(0, cut);
   if (pacing.failMidStream) frames.push(script.failure);
+  const holdOpen = pacing.stallAfterFirstChunk || pacing.stallAfterEnd === true;
 
   if (pacing.intervalMs <= 0 && !pacing.splitFrames) {
     // Unpaced streams exist for throughput: one write is the cheapest way to send them.
     const payload = frames.join('');
-    if (!pacing.stallAfterFirstChunk) {
+    if (!holdOpen) {
       res.end(payload);
       return;
     }
@@ -81,7 +84,7 @@ export async function playScript(
       if (!pacing.splitFrames) res.write(frames[i]);
       else if (!(await writeSplit(res, frames[i]!, pacing.splitInside, signal))) return;
     }
-    if (!pacing.stallAfterFirstChunk) {
+    if (!holdOpen) {
       res.end();
       return;
     }

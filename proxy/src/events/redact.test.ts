@@ -52,6 +52,25 @@ describe('redactStoredBody', () => {
     }
   });
 
+  it('also finds key-shaped strings no one named, in every spelling: generated, fixed seed', () => {
+    const random = seededRandom(0x5eed16);
+    for (let i = 0; i < 1000; i++) {
+      let key = canaryKey(random);
+      while (!key.startsWith('sk-')) key = canaryKey(random);
+      const body = random() < 0.5 ? errorBodyQuoting(random, key) : streamQuoting(random, key);
+      const stored = redactStoredBody(body);
+      for (const reading of readings(stored)) expect(reading, `case ${i}: ${JSON.stringify(body)}`).not.toContain(key);
+    }
+  });
+
+  it('finds a key-shaped string right after a JSON escape such as \\n, where no word boundary is', () => {
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
+    for (const escape of ['\\n', '\\t', '\\r']) {
+      expect(redactStoredBody(`{"c":"my key:${escape}${key}"}`)).toBe(`{"c":"my key:${escape}[REDACTED]"}`);
+    }
+    expect(redactSecrets(`{"c":"\\nAKIAIOSFODNN7EXAMPLE"}`)).toBe('{"c":"\\n[REDACTED]"}');
+  });
+
   const secret = 'pool-canary-a/7f3a9c1e5b2d4a6f';
 
   it('finds a secret whose only escape is \\/', () => {
@@ -65,6 +84,7 @@ describe('redactStoredBody', () => {
     expect(redactStoredBody(stream, [secret])).toBe('data: {"a":1}\n\nevent: error\ndata: {"m":"[REDACTED]"}\n\ndata: [DONE]\n\n');
     const bodies = [
       '{"text":"line one\\nline two \\u00e9\\u4e2d \\/path"}',
+      '{"text":"Python writes every non-ASCII character escaped: caf\\u00e9 \\u4e2d\\u6587"}',
       'data: {"a":\ndata: 1}\n\ndata: [DONE]\n\n',
     ];
     for (const body of bodies) expect(redactStoredBody(body, [secret])).toBe(body);

@@ -4,13 +4,21 @@
  * catches keys pasted into prompts or echoed by upstream error messages.
  */
 const KEY_PATTERNS: readonly RegExp[] = [
-  /\bsk-[A-Za-z0-9_-]{16,}/g, // OpenAI (sk-, sk-proj-), Anthropic (sk-ant-), DeepSeek and other sk- keys
-  /\bpsk_[A-Za-z0-9_-]{16,}/g, // Periscope gateway keys
-  /\bAIza[0-9A-Za-z_-]{30,}/g, // Google API keys
-  /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, // AWS access key ids
-  /\bgsk_[A-Za-z0-9]{20,}/g, // Groq
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{20,}/gi, // bearer tokens anywhere in text
+  keyPattern(String.raw`sk-[A-Za-z0-9_-]{16,}`), // OpenAI (sk-, sk-proj-), Anthropic (sk-ant-), DeepSeek and other sk- keys
+  keyPattern(String.raw`psk_[A-Za-z0-9_-]{16,}`), // Periscope gateway keys
+  keyPattern(String.raw`AIza[0-9A-Za-z_-]{30,}`), // Google API keys
+  keyPattern(String.raw`(AKIA|ASIA)[0-9A-Z]{16}\b`), // AWS access key ids
+  keyPattern(String.raw`gsk_[A-Za-z0-9]{20,}`), // Groq
+  keyPattern(String.raw`(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{20,}`, 'gi'), // bearer tokens anywhere in text
 ];
+
+/**
+ * A key starts at a word boundary, or right after a JSON escape such as `\n`, whose letter hides
+ * the boundary in a body as stored (`"my key:\nsk-..."`).
+ */
+function keyPattern(body: string, flags = 'g'): RegExp {
+  return new RegExp(String.raw`(?:\b|(?<=\\[bfnrt]))` + body, flags);
+}
 
 /**
  * Matches wherever any of KEY_PATTERNS could (their literal starts), in one pass. Most text
@@ -44,15 +52,16 @@ export function holdsSecret(text: string, exactSecrets: readonly string[] = []):
 /** A double-quoted JSON string literal; only those with an escape can spell a secret otherwise. */
 export const JSON_STRING = /"(?:[^"\\\n]|\\.)*"/g;
 /**
- * Escapes that can spell the characters keys and tokens are made of (`\u0073k-`, `\/`); `\n`,
- * `\t` or `\"` cannot, so the common body with newlines in its text skips the literal scan. A
- * secret holding a character JSON always escapes (a quote, a backslash) is looked for behind any
- * escape.
+ * Escapes that can spell the characters keys and tokens are made of: `\u0020` to `\u007f`
+ * (`\u0073k-`) and `\/`. `\n`, `\"` or the `\u00e9` of a body that escapes every non-ASCII
+ * character cannot, so such bodies skip the literal scan. A secret that holds a character only
+ * another escape can spell (a quote, a backslash, anything outside printable ASCII) is looked
+ * for behind any escape.
  */
-const SPELLING_ESCAPE = /\\[u/]/;
+const SPELLING_ESCAPE = /\\(?:u00[2-7][0-9a-fA-F]|\/)/;
 const ANY_ESCAPE = /\\/;
-/** Whether JSON writes some character of `text` as an escape. */
-const escapedInJson = (text: string) => JSON.stringify(text).length !== text.length + 2;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const needsAnyEscape = (secret: string) => !PRINTABLE_ASCII.test(secret) || secret.includes('"') || secret.includes('\\');
 /**
  * Whether an SSE event's data spans lines (a `data:` line right after another). A scan for line
  * ends rather than a regular expression: a pattern anchored at each line backtracks through
@@ -78,7 +87,7 @@ function hasSplitData(text: string): boolean {
  */
 export function redactStoredBody(text: string, exactSecrets: readonly string[] = []): string {
   let out = redactSecrets(text, exactSecrets);
-  const escape = exactSecrets.some(escapedInJson) ? ANY_ESCAPE : SPELLING_ESCAPE;
+  const escape = exactSecrets.some(needsAnyEscape) ? ANY_ESCAPE : SPELLING_ESCAPE;
   if (escape.test(out)) out = out.replace(JSON_STRING, (literal) => (escape.test(literal) ? redactedLiteral(literal, exactSecrets) : literal));
   return hasSplitData(out) ? redactSplitEvents(out, exactSecrets) : out;
 }

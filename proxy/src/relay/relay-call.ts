@@ -195,6 +195,15 @@ async function streamToClient(
     deps.metrics.relayOverhead.observe((performance.now() - since) / 1000);
   };
 
+  /** The stream's in-band error, if the provider sent one, goes into the event. */
+  const logStream = () => {
+    if (observer?.streamError !== undefined) {
+      call.errorType = 'stream_error';
+      call.errorMessage = observer.streamError;
+    }
+    deps.logCall(call);
+  };
+
   const relayChunk = async (chunk: Buffer): Promise<void> => {
     const arrived = performance.now();
     if (call.ttftMs === null && isSse) call.ttftMs = Math.round(arrived - call.t0);
@@ -203,6 +212,9 @@ async function streamToClient(
     received += chunk.length;
     const completes = contentLength !== undefined && received >= contentLength;
     if (completes) deps.logCall(call);
+    // A stream is complete for the client with its last event, whenever the provider closes:
+    // logged before those bytes go out, so a crash or a client leaving after them keeps its row.
+    else if (observer?.ended) logStream();
     const drained = out.length === 0 || res.write(out);
     if (isSse ? out.length > 0 : completes) timeRelay(arrived);
     if (!drained) await waitForDrainOrClose(res);
@@ -219,11 +231,7 @@ async function streamToClient(
     const ended = performance.now();
     const tail = sse?.end();
     if (tail) res.write(tail);
-    if (observer?.streamError !== undefined) {
-      call.errorType = 'stream_error';
-      call.errorMessage = observer.streamError;
-    }
-    deps.logCall(call);
+    logStream();
     res.end();
     timeRelay(ended);
     await recorder?.ended(observer?.streamError === undefined, started.status, headers, isSse);

@@ -16,7 +16,7 @@ function payloads(endpoint: Endpoint, random: () => number): string[] {
   const pick = <T,>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
   const usage = () => ({ prompt_tokens: Math.floor(random() * 1e4), completion_tokens: Math.floor(random() * 1e3), prompt_tokens_details: { cached_tokens: Math.floor(random() * 100) } });
   const anthropicUsage = () => ({ input_tokens: Math.floor(random() * 1e4), output_tokens: Math.floor(random() * 1e3), cache_read_input_tokens: Math.floor(random() * 100) });
-  const text = () => pick(['hi', 'the "usage": {"prompt_tokens": 9}', '"error"', 'message_start', '\\u0041', '{"usage":{}}', 'response']);
+  const text = () => pick(['hi', 'the "usage": {"prompt_tokens": 9}', '"error"', 'message_start', '\\u0041', '{"usage":{}}', 'response', '"message_stop"', '[DONE]']);
   const n = 1 + Math.floor(random() * 8);
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -27,13 +27,14 @@ function payloads(endpoint: Endpoint, random: () => number): string[] {
         { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: text() } },
         { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: r < 0.5 ? { output_tokens: 7 } : anthropicUsage() },
         { type: 'ping' },
+        { type: 'message_stop' },
         { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
       ]), random));
     } else if (endpoint === 'responses') {
       out.push(writeJson(pick([
         { type: 'response.created', response: { id: 'resp_1', model: 'gpt-x', usage: null } },
         { type: 'response.output_text.delta', delta: text() },
-        { type: 'response.completed', response: { id: 'resp_1', model: 'gpt-y', status: 'completed', usage: { input_tokens: 5, output_tokens: 3 } } },
+        { type: pick(['response.completed', 'response.incomplete', 'response.failed']), response: { id: 'resp_1', model: 'gpt-y', status: 'completed', usage: { input_tokens: 5, output_tokens: 3 } } },
         { type: 'error', message: 'boom' },
       ]), random));
     } else {
@@ -58,6 +59,7 @@ describe('StreamUsageObserver.observe', () => {
     JSON.parse = (...args: Parameters<typeof JSON.parse>) => { parses++; return parse(...args); };
     let cheapParses = 0;
     let fullParses = 0;
+    const ended = new Set<Endpoint>();
     try {
       for (let s = 0; s < STREAMS; s++) {
         const endpoint = (['chat.completions', 'messages', 'responses'] as const)[s % 3]!;
@@ -74,12 +76,16 @@ describe('StreamUsageObserver.observe', () => {
         }
         expect(cheap.observed, `stream ${s} (${endpoint})`).toEqual(full.observed);
         expect(cheap.streamError).toBe(full.streamError);
+        // The last event is seen as such either way (the relay logs the call when it passes).
+        expect(cheap.ended, `stream ${s} (${endpoint})`).toBe(full.ended);
+        if (full.ended) ended.add(endpoint);
       }
     } finally {
       JSON.parse = parse;
     }
     // The generated streams must hold events that need no parse, or the check above proves little.
     expect(cheapParses).toBeLessThan(fullParses * 0.8);
+    expect([...ended].sort()).toEqual(['chat.completions', 'messages', 'responses']);
   });
 
   it('does not parse a chunk of text once the model is known, and still reads the usage chunk', () => {

@@ -16,6 +16,11 @@ export class StreamUsageObserver {
   readonly observed: Observed = { usage: emptyUsage(), sawUsage: false, model_served: '' };
   /** The message of an error the provider sent inside the stream (after a 200), if any. */
   streamError: string | undefined;
+  /**
+   * The stream's last event passed (`[DONE]`, `message_stop`, the Responses API's final
+   * `response.*`): the client has its whole answer, whether or not the provider closes.
+   */
+  ended = false;
   private readonly endpoint: Endpoint;
   /** Traced calls also keep the response id and finish reasons (see otel/). */
   private readonly withResponseMeta: boolean;
@@ -36,6 +41,7 @@ export class StreamUsageObserver {
    */
   observe(data: string): void {
     if (this.mayMatter(data)) this.onData(data);
+    else if (data === '[DONE]' || (this.endpoint === 'messages' && data.includes('"message_stop"'))) this.ended = true;
   }
 
   /**
@@ -58,6 +64,7 @@ export class StreamUsageObserver {
 
   /** Feeds one SSE `data:` payload; returns the parsed JSON so the relay can reuse it. */
   onData(data: string): Record<string, unknown> | undefined {
+    if (data === '[DONE]') this.ended = true;
     if (data === '[DONE]' || data.length === 0) return undefined;
     let parsed: unknown;
     try {
@@ -97,6 +104,7 @@ export class StreamUsageObserver {
   }
 
   private onResponses(json: Record<string, unknown>): void {
+    if (json.type === 'response.completed' || json.type === 'response.incomplete' || json.type === 'response.failed') this.ended = true;
     const response = jsonObject(json.response);
     if (!response) return;
     if (typeof response.model === 'string') this.observed.model_served = response.model;
@@ -113,7 +121,8 @@ export class StreamUsageObserver {
   }
 
   private onAnthropic(json: Record<string, unknown>): void {
-    if (json.type === 'message_start') {
+    if (json.type === 'message_stop') this.ended = true;
+    else if (json.type === 'message_start') {
       const message = jsonObject(json.message);
       if (typeof message?.model === 'string') this.observed.model_served = message.model;
       if (this.withResponseMeta && typeof message?.id === 'string') this.observed.response_id = message.id;

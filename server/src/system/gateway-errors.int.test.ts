@@ -85,6 +85,36 @@ describe('timeouts and disconnects', () => {
     expect(row!.ttft_ms).not.toBeNull();
   });
 
+  it('logs a stream when its last event passes, not when the provider closes: a client that leaves then has a complete row', async () => {
+    for (const [path, body, last, credential] of [
+      ['/v1/chat/completions', { model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } }, 'data: [DONE]', { authorization: 'Bearer sk-client-abcdefghijklmnopqrst' }],
+      ['/v1/messages', { model: 'claude-haiku-4-5', max_tokens: 5, messages, stream: true }, 'message_stop', { 'x-api-key': 'sk-ant-client-abcdefghijklmnop', 'anthropic-version': '2023-06-01' }],
+    ] as const) {
+      const { project, key } = await h.newProject();
+      const controller = new AbortController();
+      const disconnects = h.mock.disconnects;
+      const res = await fetch(`${h.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'periscope-auth': `Bearer ${key}`, 'x-mock-scenario': 'stall-after-end', ...credential },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      let text = '';
+      while (!text.includes(last)) text += new TextDecoder().decode((await reader.read()).value);
+      // The provider has not closed, so neither has the gateway: the row is there already.
+      const [row] = await h.rows(project);
+      expect(row, path).toMatchObject({ status: 200, streamed: true, error_type: '' });
+      expect(row!.prompt_tokens, path).toBeGreaterThan(0);
+      controller.abort();
+      await expect.poll(() => h.mock.disconnects, { timeout: 3000 }).toBe(disconnects + 1);
+      await new Promise((r) => setTimeout(r, 300));
+      // Leaving after the last event is not an abort, and the call is not logged again.
+      expect(await h.rows(project)).toMatchObject([{ request_id: row!.request_id, status: 200, error_type: '' }]);
+    }
+  });
+
   it('aborts the upstream call when the client disconnects mid-stream, and logs it', async () => {
     const { openai, project } = await clients('slow-stream-200');
     const before = h.mock.disconnects;

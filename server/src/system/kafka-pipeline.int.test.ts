@@ -444,7 +444,7 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
 
   it('proxies see new and revoked keys within 2 s, and start from the cached snapshot when the control plane is down', async () => {
     const project = `p-${randomUUID().slice(0, 8)}`;
-    const { url } = await startProxy(configFor('periscope.events'), 'proxy-keys');
+    const { role, url } = await startProxy(configFor('periscope.events'), 'proxy-keys');
     const key = await newKey(project);
     const t0 = Date.now();
     await untilKeyKnown(url, key);
@@ -456,9 +456,11 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     await expect.poll(async () => (await fetch(`${url}/v1/models`, { headers: { 'periscope-auth': `Bearer ${key}` } })).status, { timeout: 2000, interval: 50 }).toBe(401);
     console.log(`revocation seen by the proxy after ${Date.now() - t1} ms`);
 
-    // Same data dir, control plane unreachable: the last good snapshot still authenticates.
+    // Restarted on the same data dir (one gateway per spool), control plane unreachable: the
+    // last good snapshot still authenticates.
     const other = await newKey(project);
     await untilKeyKnown(url, other);
+    await role.app.close();
     const offline = await startProxyRole({
       config: configFor('periscope.events'), dataDir: join(dir, 'proxy-keys'), controlUrl: 'http://127.0.0.1:9', env, logger: false,
     });
