@@ -82,6 +82,11 @@ describe('redactStoredBody', () => {
   it('rewrites only the event that held a secret, and leaves a body without one as it was', () => {
     const stream = `data: {"a":1}\n\nevent: error\ndata: {"m":"pool-canary-a\ndata: /7f3a9c1e5b2d4a6f"}\n\ndata: [DONE]\n\n`;
     expect(redactStoredBody(stream, [secret])).toBe('data: {"a":1}\n\nevent: error\ndata: {"m":"[REDACTED]"}\n\ndata: [DONE]\n\n');
+    // Other fields between the data lines do not hide the split, whatever the line ends.
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const between = `data: {"a":1}${eol}${eol}data: {"m":"pool-canary-a${eol}id: 7${eol}: a comment${eol}data: /7f3a9c1e5b2d4a6f"}${eol}${eol}`;
+      expect(readings(redactStoredBody(between, [secret])).some((r) => r.includes(secret)), JSON.stringify(eol)).toBe(false);
+    }
     const bodies = [
       '{"text":"line one\\nline two \\u00e9\\u4e2d \\/path"}',
       '{"text":"Python writes every non-ASCII character escaped: caf\\u00e9 \\u4e2d\\u6587"}',
