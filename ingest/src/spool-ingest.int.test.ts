@@ -242,6 +242,20 @@ describe('SpoolIngest into chDB', () => {
     expect(await countsOnceDrained(spoolDir, writer, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
   }, 60_000);
 
+  it('a damaged cursor: the spool is read again from its oldest segment, and nothing counts twice', async () => {
+    const project = newProjectId();
+    const events = Array.from({ length: 300 }, () => makeEvent({ project_id: project }));
+    const { spoolDir, writer } = await spooled(project, events);
+    const first = await startIngest(spoolDir, store, new Registry(), 100);
+    await first.drainedTo(writer.position);
+    await first.stop();
+    expect(await rollupCounts(driver, project)).toEqual({ rows: 300, minute: 300, hour: 300 });
+    await writeFile(join(spoolDir, 'cursor.json'), '{"segment":');
+    for (const e of Array.from({ length: 50 }, () => makeEvent({ project_id: project }))) writer.append(encodeRequestEvent(e));
+    // Batches of 100: the first after the start is checked anyway, the two after it only as replayed.
+    expect(await countsOnceDrained(spoolDir, writer, project, 100)).toEqual({ rows: 350, minute: 350, hour: 350 });
+  }, 60_000);
+
   it('an event is taken for stored only by its own project and time: a request id chosen again elsewhere is not it', async () => {
     const victim = newProjectId();
     const other = newProjectId();

@@ -224,8 +224,9 @@ export class SpoolIngest {
     // switch to spool mode); those rows go in under new tokens. A damaged note may so leave a
     // rollup short of a batch; the same token again could not be known, another one would count
     // the batch twice in the rollups that have it.
-    // So is a batch whose rows fall in two months, one insert per month (isolate()).
-    let isolating = state.slice !== undefined || this.firstBatch || spansMonths(rows.events, (e) => e.created_at);
+    // So is a batch read again after the cursor was damaged, and a batch whose rows fall in two
+    // months, one insert per month (isolate()).
+    let isolating = state.slice !== undefined || this.firstBatch || batch.replayed === true || spansMonths(rows.events, (e) => e.created_at);
     // Otherwise the batch goes in whole as one slice, under a token of this process noted first:
     // a restart then knows which token the engine may have taken (isolate()).
     const whole = isolating ? undefined : { records: batch.records.map((_, i) => i), token: `${token}:${this.generation}` };

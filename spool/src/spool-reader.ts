@@ -17,6 +17,11 @@ export interface SpoolBatch {
   readonly note?: string;
   /** Read again because a consumer began it (begin()) and never committed it: a crash, or a stop. */
   readonly resumed?: true;
+  /**
+   * Read again from the start of the spool because the cursor was damaged: its records may have
+   * been handed on already (check them against the destination, or mark them as resent).
+   */
+  readonly replayed?: true;
 }
 
 export interface SpoolReaderOptions {
@@ -49,6 +54,9 @@ export class SpoolReader {
   private fd: number | null = null;
   private fdSegment = -1;
 
+  /** With a damaged cursor: where the spool ended at open; batches before it are `replayed`. */
+  private replayUntil: SpoolPosition | undefined;
+
   private constructor(
     private readonly dir: string,
     private cursor: SpoolCursor,
@@ -58,7 +66,21 @@ export class SpoolReader {
 
   static async open(dir: string, opts: SpoolReaderOptions = {}): Promise<SpoolReader> {
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
-    return new SpoolReader(dir, (await readCursor(dir)) ?? { segment: 0, offset: 0 }, opts.log ?? stderrLog, opts.onDamage ?? (() => {}));
+    const log = opts.log ?? stderrLog;
+    let cursor: SpoolCursor | null;
+    let damaged = false;
+    try {
+      cursor = await readCursor(dir);
+    } catch (err) {
+      // Rather than never reading again: from the oldest segment, everything there at open
+      // handed on as possibly delivered already.
+      log.error({ err, dir }, 'spool: the cursor is damaged; reading the spool again from its oldest segment (the consumer checks or marks what it may have had)');
+      cursor = null;
+      damaged = true;
+    }
+    const reader = new SpoolReader(dir, cursor ?? { segment: 0, offset: 0 }, log, opts.onDamage ?? (() => {}));
+    if (damaged) reader.replayUntil = reader.end();
+    return reader;
   }
 
   /** Everything before this was acknowledged. */
@@ -89,9 +111,12 @@ export class SpoolReader {
       if (parsed.records.length > 0 && complete) {
         const to = offset + parsed.bytes;
         const note = this.cursor.inflight?.note;
+        const until = this.replayUntil;
+        const replayed = until !== undefined && (segment < until.segment || (segment === until.segment && offset < until.offset));
         return {
           segment, from: offset, to, records: parsed.records, token: `${segment}:${offset}:${to}`,
           ...(note === undefined ? {} : { note }), ...(inflightTo === undefined ? {} : { resumed: true as const }),
+          ...(replayed ? { replayed: true as const } : {}),
         };
       }
       if (!final && inflightTo === undefined) return null; // a write in progress, or nothing yet
@@ -132,6 +157,17 @@ export class SpoolReader {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
     this.fdSegment = -1;
+  }
+
+  /** The end of the newest segment. */
+  private end(): SpoolPosition {
+    const newest = this.segmentIds().at(-1);
+    if (newest === undefined) return { segment: 0, offset: 0 };
+    try {
+      return { segment: newest, offset: fs.statSync(this.file(newest)).size };
+    } catch {
+      return { segment: newest + 1, offset: 0 };
+    }
   }
 
   private file(id: number): string {

@@ -150,6 +150,34 @@ describe('event spool (writer and reader)', () => {
     await writer.close();
   });
 
+  it('reads the spool again from its oldest segment after its cursor was damaged, what was there at open marked as replayed', async () => {
+    const writer = await openWriter({ segmentBytes: 4096 });
+    for (let seq = 0; seq < 100; seq++) writer.append(event(seq));
+    const first = await openReader();
+    expect(await drainAll(first)).toEqual(range(0, 100));
+    first.close();
+    await writeFile(join(dir, 'cursor.json'), '{"segment":');
+    const again = await openReader();
+    expect(logged.map((l) => l.msg)).toEqual([expect.stringMatching(/the cursor is damaged/)]);
+    for (let seq = 100; seq < 110; seq++) writer.append(event(seq));
+    const batches: Array<{ seqs: number[]; replayed: boolean }> = [];
+    for (let batch = await again.read(50, 64 * 1024); batch; batch = await again.read(50, 64 * 1024)) {
+      batches.push({ seqs: batch.records.map(seqOf), replayed: batch.replayed === true });
+      await again.commit(batch);
+    }
+    // Consumed segments were deleted; the newest one is read again whole, as replayed (a batch
+    // that reaches past the end at open is replayed too); what was appended later is not.
+    const seqs = batches.flatMap((b) => b.seqs);
+    expect(seqs).toEqual(range(seqs[0]!, 110));
+    expect(seqs[0]).toBeLessThan(100);
+    expect(batches.filter((b) => b.seqs.some((n) => n < 100)).every((b) => b.replayed)).toBe(true);
+    expect(batches.filter((b) => !b.replayed).flatMap((b) => b.seqs).every((n) => n >= 100)).toBe(true);
+    // The commits wrote a whole cursor again: the next start goes on from it.
+    again.close();
+    expect(await (await openReader()).read(50, 64 * 1024)).toBeNull();
+    await writer.close();
+  });
+
   it('enforces the byte cap and takes appends again once the reader freed space', async () => {
     const writer = await openWriter({ maxBytes: 10 * RECORD, segmentBytes: 2 * RECORD });
     for (let i = 0; i < 10; i++) expect(writer.append(event(i))).toEqual({ ok: true });

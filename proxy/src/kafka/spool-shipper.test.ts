@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESENT_HEADER } from '@periscope/contract';
@@ -72,6 +72,21 @@ describe('SpoolShipper', () => {
       [['a', '1'], ['b', '1']],
       [['c', '1'], ['d', '1']],
       [['e', undefined]],
+    ]);
+    await writer.close();
+  });
+
+  it('marks as resent every batch it reads again after its cursor was damaged', async () => {
+    const writer = await SpoolWriter.open(dir, { maxBytes: 1 << 20, log });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) writer.append(event(id));
+    await writer.flush();
+    await ship(5, async () => {});
+    await writeFile(join(dir, 'cursor.json'), '{"segment":');
+    const again = await ship(5, async () => {});
+    expect(again.map((batch) => batch.map((m) => [m.key, m.headers?.[RESENT_HEADER]]))).toEqual([
+      [['a', '1'], ['b', '1']],
+      [['c', '1'], ['d', '1']],
+      [['e', '1']],
     ]);
     await writer.close();
   });

@@ -102,7 +102,7 @@ export class SpoolShipper {
         await this.pause(this.o.idleMs);
         continue;
       }
-      const headers = this.resuming ? RESENT : undefined;
+      const headers = this.resuming || batch.replayed ? RESENT : undefined;
       const messages = batch.records.map((value) => ({ key: requestIdOf(value) ?? '', value, headers }));
       const dropped = this.stats.tooLarge;
       if (!(await this.deliver(messages))) return; // stopping: the batch stays in the spool
