@@ -60,6 +60,8 @@ export const JSON_STRING = /"(?:[^"\\\n]|\\.)*"/g;
  */
 const SPELLING_ESCAPE = /\\(?:u00[2-7][0-9a-fA-F]|\/)/;
 const ANY_ESCAPE = /\\/;
+const SPELLED = /\\u00([2-7][0-9a-fA-F])|\\\//g;
+const spelled = (_match: string, hex: string | undefined) => (hex === undefined ? '/' : String.fromCharCode(Number.parseInt(hex, 16)));
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const needsAnyEscape = (secret: string) => !PRINTABLE_ASCII.test(secret) || secret.includes('"') || secret.includes('\\');
 /**
@@ -95,7 +97,11 @@ function hasSplitData(text: string): boolean {
 export function redactStoredBody(text: string, exactSecrets: readonly string[] = []): string {
   let out = redactSecrets(text, exactSecrets);
   const escape = exactSecrets.some(needsAnyEscape) ? ANY_ESCAPE : SPELLING_ESCAPE;
-  if (escape.test(out)) out = out.replace(JSON_STRING, (literal) => (escape.test(literal) ? redactedLiteral(literal, exactSecrets) : literal));
+  // One pass over the text with those escapes decoded first: it holds no secret in the common
+  // case (Go's encoder writes every < and > as \u003c, \u003e), and then no literal is parsed.
+  if (escape.test(out) && (escape === ANY_ESCAPE || holdsSecret(out.replace(SPELLED, spelled), exactSecrets))) {
+    out = out.replace(JSON_STRING, (literal) => (escape.test(literal) ? redactedLiteral(literal, exactSecrets) : literal));
+  }
   return hasSplitData(out) ? redactSplitEvents(out, exactSecrets) : out;
 }
 
