@@ -26,9 +26,11 @@ describe('createHttpServer: gateway.idle_poll_ms', () => {
     await app.listen({ port: 0, host: 'localhost' });
     const addresses = app.addresses().filter((a): a is AddressInfo => typeof a !== 'string');
     expect(addresses.length).toBeGreaterThan(0);
+    // What the start left to do (on a machine busy with the rest of the suite) is not the baseline.
+    await sleep(100);
     try {
       for (const address of addresses) {
-        expect(await busyShare(60)).toBeLessThan(0.5);
+        expect(await busyShare(150)).toBeLessThan(0.5);
         expect(await healthz(address.address, address.port)).toBe(200);
         expect(await busyShare(100)).toBeGreaterThan(0.8);
         await sleep(windowMs);
@@ -37,8 +39,8 @@ describe('createHttpServer: gateway.idle_poll_ms', () => {
     } finally {
       await app.close();
     }
-    await sleep(20);
-    expect(await busyShare(60)).toBeLessThan(0.5);
+    await sleep(100);
+    expect(await busyShare(150)).toBeLessThan(0.5);
   });
 
   it('lets the event loop sleep between requests by default', async () => {
