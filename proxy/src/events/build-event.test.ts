@@ -79,6 +79,16 @@ describe('buildEvent', () => {
     expect(e.request_body).toBe('{"messages":[{"role":"user","content":"my key is [REDACTED]"}]}');
   });
 
+  it('stores no escaped credential from a string that runs past the stored length', () => {
+    const { deps: d } = deps(1024);
+    const key = 'pool-configured-key-7f3a9c1e';
+    const request = `{"messages":[{"role":"user","content":"${'a'.repeat(500)} my key is \\u0070ool-configured-key-7f3a9c1e ${'b'.repeat(3000)}"}]}`;
+    const e = buildEvent(call({ secrets: [key], requestBody: Buffer.from(request) }, usageBody), d);
+    expect(e.request_truncated).toBe(true);
+    expect(e.request_body).toContain('my key is [REDACTED] bbb');
+    expect(e.request_body).not.toContain('ool-configured');
+  });
+
   it('scrubs key-shaped strings and the call credentials from every metadata column readers see', async () => {
     const { deps: d, registry } = deps();
     const shaped = ['sk-proj-metaQ9w8e7r6t5y4u3i2o1p0', 'psk_metaabcdefghijklmnopqrstuv', 'sk-ant-api03-metaabcdefghijklmno', 'AKIAIOSFODNN7EXAMPLE'];

@@ -24,11 +24,14 @@ describe('redactSecrets', () => {
   });
 });
 
-/** Every way a reader of a stored body could read a secret back: as written, in JSON string literals, and in an SSE event's joined data. */
+/**
+ * Every way a reader of a stored body could read a secret back: as written, in JSON string
+ * literals (the one a cut body ends in too, closed by the reader), and in an SSE event's joined data.
+ */
 function readings(body: string): string[] {
-  const literals = (text: string) => (text.match(/"(?:[^"\\\n]|\\.)*"/g) ?? []).flatMap((l) => {
+  const literals = (text: string) => [...text.matchAll(/"(?:[^"\\\n\r]|\\.)*("|\\?(?=[\n\r]|$))/g)].flatMap(([l, end]) => {
     try {
-      return [JSON.parse(l) as string];
+      return [JSON.parse(end === '"' ? l : `${l.replace(/(?<!\\)((?:\\\\)*)\\(?:u[0-9a-fA-F]{0,3})?$/, '$1')}"`) as string];
     } catch {
       return [];
     }
@@ -50,6 +53,30 @@ describe('redactStoredBody', () => {
       const stored = redactStoredBody(body, [key]);
       for (const reading of readings(stored)) expect(reading, `case ${i}: ${JSON.stringify(body)}`).not.toContain(key);
     }
+  });
+
+  it('leaves no secret readable in a body cut short, whatever the cut ends in (an open literal, half an escape): generated, fixed seed', () => {
+    const random = seededRandom(0x5eed17);
+    let openTails = 0;
+    for (let i = 0; i < 3000; i++) {
+      const key = canaryKey(random);
+      const body = random() < 0.5 ? errorBodyQuoting(random, key) : streamQuoting(random, key);
+      const cut = body.slice(0, Math.floor(random() * (body.length + 1)));
+      const stored = redactStoredBody(cut, [key]);
+      if (/"(?:[^"\\\n]|\\.)*\\?$/.test(cut) && /\\/.test(cut.slice(cut.lastIndexOf('"')))) openTails++;
+      for (const reading of readings(stored)) expect(reading, `case ${i}: ${JSON.stringify(cut)}`).not.toContain(key);
+    }
+    expect(openTails, 'cuts that end in an open literal with an escape').toBeGreaterThan(300);
+  });
+
+  it('decodes an open literal after whole escaped backslashes, and leaves one without a secret as it was', () => {
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
+    const spelled = key.replace('s', '\\u0073');
+    for (const tail of ['', ' more', '\\', '\\\\', '\\u00', '\\n\\']) {
+      const stored = redactStoredBody(`{"c":"a\\\\ ${spelled}${tail}`, [key]);
+      expect(readings(stored).some((r) => r.includes(key)), JSON.stringify(tail)).toBe(false);
+    }
+    for (const body of ['{"c":"caf\\u00e9 \\/pa', '{"c":"x\\\\', '{"c":"x\\u00']) expect(redactStoredBody(body, [key])).toBe(body);
   });
 
   it('also finds key-shaped strings no one named, in every spelling: generated, fixed seed', () => {

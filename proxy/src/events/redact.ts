@@ -100,20 +100,32 @@ export function redactStoredBody(text: string, exactSecrets: readonly string[] =
   // One pass over the text with those escapes decoded first: it holds no secret in the common
   // case (Go's encoder writes every < and > as \u003c, \u003e), and then no literal is parsed.
   if (escape.test(out) && (escape === ANY_ESCAPE || holdsSecret(out.replace(SPELLED, spelled), exactSecrets))) {
-    out = out.replace(JSON_STRING, (literal) => (escape.test(literal) ? redactedLiteral(literal, exactSecrets) : literal));
+    out = out.replace(LITERAL_OR_OPEN_TAIL, (literal, end: string) => (escape.test(literal) ? redactedLiteral(literal, end === '"', exactSecrets) : literal));
   }
   return hasSplitData(out) ? redactSplitEvents(out, exactSecrets) : out;
 }
 
-function redactedLiteral(literal: string, exactSecrets: readonly string[]): string {
+/**
+ * A JSON string literal, or one left open at the end of the text or of a line: a body cut short
+ * (build-event.ts stores at most `max_stored_body_bytes` and redacts a little more than that)
+ * ends in one, and so does the last `data:` line of a stream cut there. A reader still decodes
+ * what it holds. Group 1 is the closing quote when there is one.
+ */
+const LITERAL_OR_OPEN_TAIL = /"(?:[^"\\\n\r]|\\.)*("|\\?(?=[\n\r]|$))/g;
+/** An escape the cut left unfinished at the end of an open literal (after an even run of backslashes, which are whole escapes). */
+const PARTIAL_ESCAPE = /(?<!\\)((?:\\\\)*)\\(?:u[0-9a-fA-F]{0,3})?$/;
+
+function redactedLiteral(literal: string, closed: boolean, exactSecrets: readonly string[]): string {
+  const source = closed ? literal : `${literal.replace(PARTIAL_ESCAPE, '$1')}"`;
   let decoded: string;
   try {
-    decoded = JSON.parse(literal) as string;
+    decoded = JSON.parse(source) as string;
   } catch {
     return literal;
   }
   const redacted = redactSecrets(decoded, exactSecrets);
-  return redacted === decoded ? literal : JSON.stringify(redacted);
+  if (redacted === decoded) return literal;
+  return closed ? JSON.stringify(redacted) : JSON.stringify(redacted).slice(0, -1);
 }
 
 /** Each event whose joined data holds a secret is written again with its data on one line, redacted. */
