@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESENT_HEADER } from '@periscope/contract';
@@ -88,6 +88,35 @@ describe('SpoolShipper', () => {
       [['c', '1'], ['d', '1']],
       [['e', '1']],
     ]);
+    await writer.close();
+  });
+
+  it('waits out a cursor it cannot write (a full disk), counted, and sends each batch once', async () => {
+    const writer = await SpoolWriter.open(dir, { maxBytes: 1 << 20, log });
+    for (const id of ['a', 'b', 'c']) writer.append(event(id));
+    await writer.flush();
+    // The cursor is written to cursor.json.tmp, then renamed: a directory there fails every write.
+    const blocker = join(dir, 'cursor.json.tmp');
+    await mkdir(blocker);
+    const reader = await SpoolReader.open(dir, { log });
+    const sent: string[][] = [];
+    const shipper: SpoolShipper = new SpoolShipper({
+      reader, log, batchMax: 2, idleMs: 5, retryMs: 5, lingerMs: 5,
+      transport: { send: async (m) => void sent.push(m.map((x) => x.key)) },
+    });
+    const running = shipper.run();
+    await expect.poll(() => shipper.stats.cursorWriteFailures).toBeGreaterThanOrEqual(3);
+    expect(sent).toEqual([['a', 'b']]);
+    expect(shipper.stats.produced).toBe(0);
+    await rmdir(blocker);
+    await expect.poll(() => shipper.stats.produced).toBe(3);
+    shipper.stop();
+    await running;
+    reader.close();
+    expect(sent).toEqual([['a', 'b'], ['c']]);
+    const after = await SpoolReader.open(dir, { log });
+    expect(after.backlogBytes()).toBe(0);
+    after.close();
     await writer.close();
   });
 

@@ -1,5 +1,5 @@
 import { RESENT_HEADER, requestIdOf } from '@periscope/contract';
-import type { SpoolReader, KafkaLog } from '@periscope/spool';
+import type { KafkaLog, SpoolBatch, SpoolReader } from '@periscope/spool';
 
 export interface EventMessage {
   key: string;
@@ -17,6 +17,8 @@ export interface EventTransport {
 export interface ShipperStats {
   produced: number;
   tooLarge: number;
+  /** Failed writes of the spool cursor after an acknowledged send (each tried again). */
+  cursorWriteFailures: number;
   kafkaUp: boolean;
 }
 
@@ -73,7 +75,7 @@ const isTooLarge = (err: unknown) => (err as { type?: string }).type === 'MESSAG
  * retries with backoff, forever.
  */
 export class SpoolShipper {
-  readonly stats: ShipperStats = { produced: 0, tooLarge: 0, kafkaUp: true };
+  readonly stats: ShipperStats = { produced: 0, tooLarge: 0, cursorWriteFailures: 0, kafkaUp: true };
   /** Set by stop(): ship what is spooled until then, or until the spool is empty. */
   private stopAt: number | undefined;
   private wake: (() => void) | undefined;
@@ -106,7 +108,7 @@ export class SpoolShipper {
       const messages = batch.records.map((value) => ({ key: requestIdOf(value) ?? '', value, headers }));
       const dropped = this.stats.tooLarge;
       if (!(await this.deliver(messages))) return; // stopping: the batch stays in the spool
-      await this.o.reader.commit(batch);
+      if (!(await this.committed(batch))) return; // stopping: the next start sends the batch again, marked
       this.resuming = false;
       this.stats.produced += messages.length - (this.stats.tooLarge - dropped);
       if (this.stats.tooLarge > dropped) this.o.onDropped();
@@ -163,6 +165,26 @@ export class SpoolShipper {
       if (this.stopAt !== undefined) return false;
       await this.pause(delay);
       delay = Math.min(delay * 2, 5000);
+    }
+  }
+
+  /**
+   * Moves the cursor past an acknowledged batch. The cursor file is replaced whole, so a write
+   * that fails (a full disk) leaves the last one in place: it is tried again with backoff and
+   * counted, and the next events wait in the spool meanwhile, rather than the process dying and
+   * being restarted every second.
+   */
+  private async committed(batch: SpoolBatch): Promise<boolean> {
+    for (let delay = this.o.retryMs; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await this.o.reader.commit(batch);
+        return true;
+      } catch (err) {
+        this.stats.cursorWriteFailures += 1;
+        this.o.log.error({ err: (err as Error).message }, 'spool cursor write failed; retrying (the events wait in the spool)');
+      }
+      if (this.stopAt !== undefined) return false;
+      await this.pause(delay);
     }
   }
 

@@ -39,7 +39,9 @@ export async function startShipper(kafka: KafkaConfig, priority: BackgroundPrior
   const produced = new Counter({ name: 'periscope_events_produced_total', help: 'Events acknowledged by Kafka.', registers });
   const dropped = (registry.getSingleMetric('periscope_events_dropped_total') as Counter<'reason'> | undefined)
     ?? new Counter({ name: 'periscope_events_dropped_total', help: 'Events lost, by reason.', labelNames: ['reason'], registers });
-  let last: ShipperStats = { produced: 0, tooLarge: 0, kafkaUp: true };
+  const cursorWriteFailures = new Counter({ name: 'periscope_spool_cursor_write_failures_total', help: 'Failed writes of the spool cursor (each retried; the events wait in the spool).', registers });
+  const restarts = new Counter({ name: 'periscope_kafka_shipper_restarts_total', help: 'Times the Kafka shipper process died and was started again.', registers });
+  let last: ShipperStats = { produced: 0, tooLarge: 0, cursorWriteFailures: 0, kafkaUp: true };
   let backlog = 0;
   new Gauge({ name: 'periscope_spool_backlog_bytes', help: 'Spooled bytes not yet acknowledged by Kafka.', registers, collect() { this.set(backlog); } });
   new Gauge({ name: 'periscope_kafka_up', help: '1 while the last send to Kafka succeeded.', registers, collect() { this.set(last.kafkaUp ? 1 : 0); } });
@@ -49,7 +51,7 @@ export async function startShipper(kafka: KafkaConfig, priority: BackgroundPrior
   let exited: Promise<void>;
   const spawn = () => new Promise<void>((resolve, reject) => {
     // Each process counts from zero.
-    last = { produced: 0, tooLarge: 0, kafkaUp: last.kafkaUp };
+    last = { produced: 0, tooLarge: 0, cursorWriteFailures: 0, kafkaUp: last.kafkaUp };
     child = fork(entry, [], { execArgv: execArgvFor(entry), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.on('message', (m: FromShipper) => {
       if (m.type === 'ready') resolve();
@@ -57,6 +59,7 @@ export async function startShipper(kafka: KafkaConfig, priority: BackgroundPrior
       else {
         produced.inc(m.stats.produced - last.produced);
         if (m.stats.tooLarge > last.tooLarge) dropped.inc({ reason: 'too_large_for_kafka' }, m.stats.tooLarge - last.tooLarge);
+        cursorWriteFailures.inc(m.stats.cursorWriteFailures - last.cursorWriteFailures);
         last = m.stats;
         backlog = m.backlogBytes;
       }
@@ -69,6 +72,7 @@ export async function startShipper(kafka: KafkaConfig, priority: BackgroundPrior
       done();
       reject(new Error(`the Kafka shipper process exited (${signal ?? code}) before it was ready`));
       if (closing) return;
+      restarts.inc();
       log.error({ code, signal }, `the Kafka shipper process stopped; starting it again in ${RESTART_MS} ms (events wait in the spool)`);
       setTimeout(() => void spawn().catch(() => undefined), RESTART_MS).unref();
     }));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -83,6 +83,18 @@ const isAlive = (pid: number) => {
   }
 };
 
+/** Waits until every answered call has its row; checks no row is there twice, in the table or in the rollups. Returns the stored ids. */
+async function expectStoredOnce(project: string, answered: string[], timeout: number): Promise<string[]> {
+  await expect.poll(async () => {
+    const stored = new Set(await storedIds(ingestUrl, project, admin));
+    return answered.filter((id) => !stored.has(id)).length;
+  }, { timeout, interval: 250 }).toBe(0);
+  const stored = await storedIds(ingestUrl, project, admin);
+  expect(stored.length).toBe(new Set(stored).size);
+  await expect.poll(() => summaryCount(ingestUrl, project, admin), { timeout: 10_000 }).toBe(stored.length);
+  return stored;
+}
+
 afterAll(async () => {
   for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await ingest?.app.close();
@@ -159,13 +171,39 @@ describe('periscope proxy under SIGKILL', () => {
 
     // Started again on the same data directory, its shipper sends what the dead one had not.
     await spawnProxy(dataDir);
-    await expect.poll(async () => {
-      const stored = new Set(await storedIds(ingestUrl, project, admin));
-      return answered.filter((id) => !stored.has(id)).length;
-    }, { timeout: 60_000, interval: 500 }).toBe(0);
-    const stored = await storedIds(ingestUrl, project, admin);
-    expect(stored.length).toBe(new Set(stored).size);
-    await expect.poll(() => summaryCount(ingestUrl, project, admin), { timeout: 10_000 }).toBe(stored.length);
+    const stored = await expectStoredOnce(project, answered, 60_000);
     console.log(`proxy SIGKILLed after 1.5 s: ${answered.length} calls answered, ${failed} cut off, ${stored.length} rows, every answered call stored once`);
   }, 120_000);
+});
+
+describe('periscope proxy with a spool cursor it cannot write', () => {
+  it('keeps its shipper up, counts the failed writes on /metrics, and ships every answered call once when the disk is back', async () => {
+    const project = `cursor-${randomUUID().slice(0, 8)}`;
+    const key = await newKey(project);
+    const dataDir = join(dir, 'proxy-cursor');
+    const { child, url } = await spawnProxy(dataDir);
+    const auth = { 'periscope-auth': `Bearer ${key}` };
+    await expect.poll(async () => (await fetch(`${url}/v1/models`, { headers: auth })).status, { timeout: 5000, interval: 50 }).toBe(200);
+    const [shipper] = await childPids(child.pid!);
+    // The cursor is written to cursor.json.tmp, then renamed: a directory there fails every write, as a full disk does.
+    const blocker = join(dataDir, 'spool', 'cursor.json.tmp');
+    await mkdir(blocker);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hi ${i}` }] }),
+      });
+      expect(res.status).toBe(200);
+      ids.push(res.headers.get('periscope-request-id')!);
+    }
+    const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
+    await expect.poll(() => metric('periscope_spool_cursor_write_failures_total'), { timeout: 15_000, interval: 250 }).toBeGreaterThanOrEqual(2);
+    expect(await metric('periscope_kafka_shipper_restarts_total')).toBe(0);
+    expect(await childPids(child.pid!)).toEqual([shipper]);
+    await rmdir(blocker);
+    await expectStoredOnce(project, ids, 30_000);
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }, 90_000);
 });
