@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { parseConfig } from '@periscope/proxy';
-import { type PeriscopeConfig } from '@periscope/contract';
+import { RESENT_HEADER, type PeriscopeConfig } from '@periscope/contract';
 import { startKafkaBroker, startMockUpstream, suitePriorityEnv, type KafkaBroker, type MockUpstream } from '@periscope/testkit';
 import { Registry } from 'prom-client';
 import { CompressionTypes } from 'kafkajs';
@@ -223,6 +223,34 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
       expect(m.headers['periscope-dlq-reason']).toMatch(/not JSON|status must be/);
       expect(m.headers['periscope-dlq-source']).toMatch(/^periscope\.events\/\d+\/\d+$/);
     }
+  }, 120_000);
+
+  it('stores an event once when its stalled original arrives after its marked resend, in the same batch or a later one', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const kafka = createKafka([broker.brokers], 'stalled-send-test', quietLog);
+    const producer = kafka.producer();
+    await producer.connect();
+    const send = (events: RequestEvent[], marked: boolean) => producer.send({
+      topic: 'periscope.events', acks: -1, messages: events.map((e) => ({ ...toMessage(e), headers: marked ? { [RESENT_HEADER]: '1' } : {} })),
+    });
+    const requests = async () => ((await (await fetch(`${ingestUrl}/api/metrics/summary?project=${project}`, { headers: admin })).json()) as { current: { requests: number } }).current.requests;
+    const later = Array.from({ length: 40 }, () => makeEvent({ project_id: project }));
+    const together = Array.from({ length: 40 }, () => makeEvent({ project_id: project }));
+    // The marked copies of both sets are stored first.
+    await send(later, true);
+    await expect.poll(requests, { timeout: 30_000, interval: 250 }).toBe(40);
+    // Then the originals of `later`, unmarked, as a send that stalled; and `together`, marked then unmarked in one send.
+    await send(later, false);
+    await producer.send({
+      topic: 'periscope.events', acks: -1,
+      messages: [...together.map((e) => ({ ...toMessage(e), headers: { [RESENT_HEADER]: '1' } })), ...together.map(toMessage)],
+    });
+    const last = Array.from({ length: 10 }, () => makeEvent({ project_id: project }));
+    await send(last, false);
+    await producer.disconnect();
+    // The rollups count what was inserted: a second copy stored would show here.
+    await expect.poll(async () => new Set(await storedIds(project)).size, { timeout: 30_000, interval: 250 }).toBe(90);
+    expect(await requests()).toBe(90);
   }, 120_000);
 
   it('dead-letters only the rows the engine itself refuses, and stores the rest of their batches, one month per insert', async () => {
