@@ -46,11 +46,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A member that fetched nothing for this long (the broker answers an idle fetch every 250 ms) is not consuming. */
 const FETCH_SILENCE_MS = 10_000;
 /**
- * How long and how many keys of events marked as resent are remembered. A stalled send arrives
+ * How long (at least) and how many ids of events marked as resent are remembered. A stalled send arrives
  * within the producer's request timeout (10 s, kafka-client.ts) and a few reconnects; a restarted
  * shipper marks one batch (500 events), a failed send one more each.
  */
-const RESENT_MEMORY = { ms: 10 * 60_000, keys: 100_000 };
+const RESENT_MEMORY = { ms: 10 * 60_000, ids: 100_000 };
 
 /**
  * Crash points for the pipeline's own tests (PERISCOPE_FAULT_INJECT=kill-before-insert,
@@ -124,13 +124,13 @@ export class EventConsumer {
    */
   private readonly generation = randomBytes(4).toString('hex');
   /**
-   * Events that came marked as resent lately. A send that stalled (its acknowledgement lost, the
+   * Request ids of events that came marked as resent lately. A send that stalled (its acknowledgement lost, the
    * connection replaced) can still reach the broker after its marked copy, unmarked and later in
-   * the partition: an unmarked event whose key is here is checked against the table as a marked
+   * the partition: an unmarked event whose id is here is checked against the table as a marked
    * one is. A key's events share a partition, so the member that saw the copy sees the original,
    * unless a rebalance or a restart comes between (then only the first batch is checked).
    */
-  private readonly recentlyResent = new RecentKeys(RESENT_MEMORY.ms, RESENT_MEMORY.keys);
+  private readonly recentlyResent = new RecentKeys(RESENT_MEMORY.ms, RESENT_MEMORY.ids);
   private readonly inserts: GroupedInserts;
   private readonly journal: InflightJournal | undefined;
 
@@ -456,20 +456,23 @@ export class EventConsumer {
    * already, or earlier in this batch), and, when `checkStored`, without any row stored already.
    */
   private async freshRows(events: EventIdentity[], resent: number[], checkStored: boolean): Promise<number[]> {
-    if (!checkStored && resent.length === 0 && this.recentlyResent.size === 0) return events.map((_, i) => i);
-    const keys = events.map(eventKey);
-    const marked = new Set(resent.map((i) => keys[i]!));
-    for (const key of marked) this.recentlyResent.add(key);
-    // A key with a marked copy, in this batch or lately: every copy of it may be a second one.
-    const suspect = (key: string) => marked.has(key) || this.recentlyResent.has(key);
-    const toCheck = checkStored ? events : events.filter((_, i) => suspect(keys[i]!));
+    if (!checkStored && resent.length === 0 && this.recentlyResent.empty) return events.map((_, i) => i);
+    const markedIds = new Set(resent.map((i) => events[i]!.request_id));
+    for (const id of markedIds) this.recentlyResent.add(id);
+    // An event with a marked copy, in this batch or lately: any copy of it may be a second one.
+    const suspect = events.map((e) => markedIds.has(e.request_id) || this.recentlyResent.has(e.request_id));
+    const toCheck = checkStored ? events : events.filter((_, i) => suspect[i]);
     const stored = toCheck.length > 0 ? await this.o.store.storedEvents(toCheck) : new Set<string>();
     const seen = new Set<string>();
     const fresh: number[] = [];
     for (let i = 0; i < events.length; i++) {
-      const key = keys[i]!;
-      if (stored.has(key) || (seen.has(key) && suspect(key))) continue;
-      seen.add(key);
+      if (!checkStored && !suspect[i]) {
+        fresh.push(i);
+        continue;
+      }
+      const key = eventKey(events[i]!);
+      if (stored.has(key) || (suspect[i] && seen.has(key))) continue;
+      if (suspect[i]) seen.add(key);
       fresh.push(i);
     }
     return fresh;

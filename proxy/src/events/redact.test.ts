@@ -24,18 +24,32 @@ describe('redactSecrets', () => {
   });
 });
 
+/** A literal's content as a lenient reader takes it: escapes decoded, a bad one as its letter, one cut off at the end dropped. */
+function lenient(content: string): string {
+  let out = '';
+  for (let i = 0; i < content.length; i++) {
+    if (content[i] !== '\\') {
+      out += content[i];
+      continue;
+    }
+    const next = content[++i];
+    if (next === undefined) break;
+    if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(content.slice(i + 1, i + 5))) {
+      out += String.fromCharCode(Number.parseInt(content.slice(i + 1, i + 5), 16));
+      i += 4;
+    } else out += ({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as Record<string, string>)[next] ?? next;
+  }
+  return out;
+}
+
 /**
- * Every way a reader of a stored body could read a secret back: as written, in JSON string
- * literals (the one a cut body ends in too, closed by the reader), and in an SSE event's joined data.
+ * Every way a reader of a stored body could read a secret back: as written; in JSON string
+ * literals, read leniently, the one a cut body ends in too (closed by the reader), with a raw CR
+ * taken as a line end or as part of the literal; and in an SSE event's joined data.
  */
 function readings(body: string): string[] {
-  const literals = (text: string) => [...text.matchAll(/"(?:[^"\\\n\r]|\\.)*("|\\?(?=[\n\r]|$))/g)].flatMap(([l, end]) => {
-    try {
-      return [JSON.parse(end === '"' ? l : `${l.replace(/(?<!\\)((?:\\\\)*)\\(?:u[0-9a-fA-F]{0,3})?$/, '$1')}"`) as string];
-    } catch {
-      return [];
-    }
-  });
+  const literals = (text: string) => [/"((?:[^"\\\n]|\\[^\n])*)/g, /"((?:[^"\\\n\r]|\\[^\n\r])*)/g].flatMap((pattern) =>
+    [...text.matchAll(pattern)].map(([, content]) => lenient(content!)));
   const out = [body, ...literals(body)];
   for (const event of body.split(/\r\n\r\n|\n\n|\r\r/)) {
     const joined = event.split(/\r\n|\n|\r/).filter((l) => l.startsWith('data:')).map((l) => l.slice(l.startsWith('data: ') ? 6 : 5)).join('');
@@ -77,6 +91,33 @@ describe('redactStoredBody', () => {
       expect(readings(stored).some((r) => r.includes(key)), JSON.stringify(tail)).toBe(false);
     }
     for (const body of ['{"c":"caf\\u00e9 \\/pa', '{"c":"x\\\\', '{"c":"x\\u00']) expect(redactStoredBody(body, [key])).toBe(body);
+  });
+
+  it('reads a literal as a lenient parser does: a bad escape, a raw control character or a raw CR in it hides nothing', () => {
+    const key = 'pool-configured-key-7f3a9c1e';
+    const spelled = '\\u0070ool-configured-key-7f3a9c1e';
+    for (const bad of ['\\x', '\t', '\\\u2028', '\r']) {
+      for (const body of [`{"c":"my key is ${spelled} ${bad} more"}`, `{"c":"${bad} my key is ${spelled}"}`, `{"a":"x${bad}y","c":"${spelled}"}`]) {
+        const stored = redactStoredBody(body, [key]);
+        expect(readings(stored).some((r) => r.includes(key)), JSON.stringify(body)).toBe(false);
+        // Cut right after the key, as a body over max_stored_body_bytes is stored.
+        const cut = redactStoredBody(body.slice(0, body.indexOf(spelled) + spelled.length + 1), [key]);
+        expect(readings(cut).some((r) => r.includes(key)), JSON.stringify(body)).toBe(false);
+      }
+    }
+  });
+
+  it('finds a key-shaped string after any JSON escape, and a bearer token whose space is one', () => {
+    for (const body of [
+      '{"c":"\\u5bc6\\u94a5\\uff1ask-proj-Q9w8e7r6t5y4u3i2o1p0abcd"}', // 密钥：sk-..., as Python writes it
+      '{"c":"key:\\u00a0sk-proj-Q9w8e7r6t5y4u3i2o1p0abcd"}',
+      '{"c":"Authorization: Bearer\\tabcdefghijklmnopqrstuvwxyz0123"}',
+      '{"c":"Authorization: Bearer\\u0020abcdefghijklmnopqrstuvwxyz0123"}',
+    ]) {
+      const decoded = (JSON.parse(redactStoredBody(body)) as { c: string }).c;
+      expect(decoded, body).toContain('[REDACTED]');
+      expect(decoded, body).not.toMatch(/sk-proj|abcdefghij/);
+    }
   });
 
   it('also finds key-shaped strings no one named, in every spelling: generated, fixed seed', () => {

@@ -9,15 +9,16 @@ const KEY_PATTERNS: readonly RegExp[] = [
   keyPattern(String.raw`AIza[0-9A-Za-z_-]{30,}`), // Google API keys
   keyPattern(String.raw`(AKIA|ASIA)[0-9A-Z]{16}\b`), // AWS access key ids
   keyPattern(String.raw`gsk_[A-Za-z0-9]{20,}`), // Groq
-  keyPattern(String.raw`(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{20,}`, 'gi'), // bearer tokens anywhere in text
+  // Bearer tokens anywhere in text; the space may be written as a JSON escape (`Bearer\t...`).
+  keyPattern(String.raw`(Bearer|Basic)(?:\s|\\[bfnrt]|\\u[0-9a-fA-F]{4})+[A-Za-z0-9._~+/=-]{20,}`, 'gi'),
 ];
 
 /**
- * A key starts at a word boundary, or right after a JSON escape such as `\n`, whose letter hides
- * the boundary in a body as stored (`"my key:\nsk-..."`).
+ * A key starts at a word boundary, or right after a JSON escape, whose letters hide the boundary
+ * in a body as stored: `"my key:\nsk-..."`, or Python's `"\uff1ask-..."` (a full-width colon).
  */
 function keyPattern(body: string, flags = 'g'): RegExp {
-  return new RegExp(String.raw`(?:\b|(?<=\\[bfnrt]))` + body, flags);
+  return new RegExp(String.raw`(?:\b|(?<=\\[bfnrt]|\\u[0-9a-fA-F]{4}))` + body, flags);
 }
 
 /**
@@ -26,7 +27,7 @@ function keyPattern(body: string, flags = 'g'): RegExp {
  * and 7 µs for a call with 3 KB of bodies, and between 7 µs and 0.7 µs for eight short
  * metadata values (measured on the 2-core VM).
  */
-const MAY_HOLD_KEY = /sk-|psk_|AIza|AKIA|ASIA|gsk_|[Bb][Ee][Aa][Rr][Ee][Rr]\s|[Bb][Aa][Ss][Ii][Cc]\s/;
+const MAY_HOLD_KEY = /sk-|psk_|AIza|AKIA|ASIA|gsk_|[Bb][Ee][Aa][Rr][Ee][Rr][\s\\]|[Bb][Aa][Ss][Ii][Cc][\s\\]/;
 
 export const REDACTED = '[REDACTED]';
 
@@ -49,8 +50,39 @@ export function holdsSecret(text: string, exactSecrets: readonly string[] = []):
   return redactSecrets(text, exactSecrets) !== text;
 }
 
-/** A double-quoted JSON string literal; only those with an escape can spell a secret otherwise. */
-export const JSON_STRING = /"(?:[^"\\\n]|\\.)*"/g;
+/**
+ * A double-quoted JSON string literal (group 1: its closing quote), or one left open at the end of
+ * a line or of the text (group 1 empty): a body cut short ends in one, and so does the last
+ * `data:` line of a stream cut there, and a lenient reader still decodes it. Only literals with
+ * an escape can spell a secret otherwise. Once at a quote the scan cannot fail, so a pass is
+ * linear in the text's length: a pattern that can fail (at a line's end, or at `\` before U+2028)
+ * retries from every escaped quote before that point, seconds for 64 KB.
+ */
+export const JSON_STRING = /"(?:[^"\\\n]|\\[^\n])*("|\\?(?=\n|$))/g;
+/** JSON_STRING for text whose lines may end in a CR alone (an SSE stream may). */
+const JSON_STRING_CR_LINES = /"(?:[^"\\\n\r]|\\[^\n\r])*("|\\?(?=[\n\r]|$))/g;
+
+const LITERAL_ESCAPE = /\\(?:u([0-9a-fA-F]{4})|([\s\S]))?/g;
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/**
+ * What a JSON string literal (as JSON_STRING matched it) holds, read leniently as some parsers
+ * do: an invalid escape (`\x`) as its letter, a raw control character as itself, an escape the
+ * end of the text cut off as nothing. The same as JSON.parse for a valid literal.
+ */
+export function readLiteral(literal: string, closed: boolean): string {
+  return literal.slice(1, closed ? -1 : undefined).replace(LITERAL_ESCAPE, (_m, hex: string | undefined, letter: string | undefined) => {
+    if (hex !== undefined) return String.fromCharCode(Number.parseInt(hex, 16));
+    return letter === undefined ? '' : (SHORT_ESCAPES[letter] ?? letter);
+  });
+}
+
+/** `text` as a JSON string literal, left open (no closing quote) when the one it replaces was. */
+export function writeLiteral(text: string, closed: boolean): string {
+  const literal = JSON.stringify(text);
+  return closed ? literal : literal.slice(0, -1);
+}
+
 /**
  * Escapes that can spell the characters keys and tokens are made of: `\u0020` to `\u007f`
  * (`\u0073k-`) and `\/`. `\n`, `\"` or the `\u00e9` of a body that escapes every non-ASCII
@@ -100,32 +132,20 @@ export function redactStoredBody(text: string, exactSecrets: readonly string[] =
   // One pass over the text with those escapes decoded first: it holds no secret in the common
   // case (Go's encoder writes every < and > as \u003c, \u003e), and then no literal is parsed.
   if (escape.test(out) && (escape === ANY_ESCAPE || holdsSecret(out.replace(SPELLED, spelled), exactSecrets))) {
-    out = out.replace(LITERAL_OR_OPEN_TAIL, (literal, end: string) => (escape.test(literal) ? redactedLiteral(literal, end === '"', exactSecrets) : literal));
+    const redactLiterals = (literal: string, end: string) => (escape.test(literal) ? redactedLiteral(literal, end === '"', exactSecrets) : literal);
+    // Lines ending in a CR alone first: a literal read across one would be written back with
+    // the CR escaped, joining two SSE lines. Then with a raw CR inside a literal (invalid JSON,
+    // but a lenient parser reads it).
+    if (out.includes('\r')) out = out.replace(JSON_STRING_CR_LINES, redactLiterals);
+    out = out.replace(JSON_STRING, redactLiterals);
   }
   return hasSplitData(out) ? redactSplitEvents(out, exactSecrets) : out;
 }
 
-/**
- * A JSON string literal, or one left open at the end of the text or of a line: a body cut short
- * (build-event.ts stores at most `max_stored_body_bytes` and redacts a little more than that)
- * ends in one, and so does the last `data:` line of a stream cut there. A reader still decodes
- * what it holds. Group 1 is the closing quote when there is one.
- */
-const LITERAL_OR_OPEN_TAIL = /"(?:[^"\\\n\r]|\\.)*("|\\?(?=[\n\r]|$))/g;
-/** An escape the cut left unfinished at the end of an open literal (after an even run of backslashes, which are whole escapes). */
-const PARTIAL_ESCAPE = /(?<!\\)((?:\\\\)*)\\(?:u[0-9a-fA-F]{0,3})?$/;
-
 function redactedLiteral(literal: string, closed: boolean, exactSecrets: readonly string[]): string {
-  const source = closed ? literal : `${literal.replace(PARTIAL_ESCAPE, '$1')}"`;
-  let decoded: string;
-  try {
-    decoded = JSON.parse(source) as string;
-  } catch {
-    return literal;
-  }
+  const decoded = readLiteral(literal, closed);
   const redacted = redactSecrets(decoded, exactSecrets);
-  if (redacted === decoded) return literal;
-  return closed ? JSON.stringify(redacted) : JSON.stringify(redacted).slice(0, -1);
+  return redacted === decoded ? literal : writeLiteral(redacted, closed);
 }
 
 /** Each event whose joined data holds a secret is written again with its data on one line, redacted. */

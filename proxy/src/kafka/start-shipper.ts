@@ -74,7 +74,9 @@ export async function startShipper(kafka: KafkaConfig, priority: BackgroundPrior
       if (closing) return;
       restarts.inc();
       log.error({ code, signal }, `the Kafka shipper process stopped; starting it again in ${RESTART_MS} ms (events wait in the spool)`);
-      setTimeout(() => void spawn().catch(() => undefined), RESTART_MS).unref();
+      setTimeout(() => {
+        if (!closing) void spawn().catch(() => undefined);
+      }, RESTART_MS).unref();
     }));
     child.send({ type: 'start', spoolDir, brokers: kafka.brokers, topic: kafka.topic, partitions: kafka.partitions, priority } satisfies ToShipper);
   });

@@ -1,5 +1,5 @@
 import type { PeriscopeConfig } from '@periscope/contract';
-import { JSON_STRING, MIN_EXACT_SECRET_LENGTH, REDACTED } from '../events/redact.ts';
+import { JSON_STRING, MIN_EXACT_SECRET_LENGTH, readLiteral, REDACTED, writeLiteral } from '../events/redact.ts';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -41,18 +41,13 @@ export class ProviderKeyScrubber {
     if (text.length < this.#minLength) return text;
     // Escaped literals first: a plain match right after a backslash (`\/key` for a key that
     // starts with "/") would leave a broken escape behind.
-    const out = text.includes('\\') ? text.replace(JSON_STRING, (literal) => (literal.includes('\\') ? this.#scrubJsonLiteral(literal) : literal)) : text;
+    const out = text.includes('\\') ? text.replace(JSON_STRING, (literal, end: string) => (literal.includes('\\') ? this.#scrubJsonLiteral(literal, end === '"') : literal)) : text;
     return this.#test.test(out) ? out.replace(this.#replace, REDACTED) : out;
   }
 
-  #scrubJsonLiteral(literal: string): string {
-    let decoded: string;
-    try {
-      decoded = JSON.parse(literal) as string;
-    } catch {
-      return literal;
-    }
-    return this.holdsKey(decoded) ? JSON.stringify(decoded.replace(this.#replace, REDACTED)) : literal;
+  #scrubJsonLiteral(literal: string, closed: boolean): string {
+    const decoded = readLiteral(literal, closed);
+    return this.holdsKey(decoded) ? writeLiteral(decoded.replace(this.#replace, REDACTED), closed) : literal;
   }
 
   /** A buffered body (an error answer): the same buffer when it held no key. */
