@@ -98,26 +98,28 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const needsAnyEscape = (secret: string) => !PRINTABLE_ASCII.test(secret) || secret.includes('"') || secret.includes('\\');
 /**
  * Whether an SSE event's data spans lines: a `data:` line after another of the same event, with
- * or without `id:`, `event:` or comment lines between. A scan for line ends rather than a
- * regular expression: a pattern anchored at each line backtracks through every line of a stream
- * (2 µs for 14 frames against 0.2).
+ * or without `id:`, `event:` or comment lines between. One pass over the lines, finding each line
+ * end with indexOf (a regular expression anchored at each line backtracks through every line of
+ * a stream: 2 µs for 14 frames against 0.2; walking back from each `data:` line rescanned the
+ * text, seconds for a crafted 256 KB body).
  */
 function hasSplitData(text: string): boolean {
   if (!text.includes('data:')) return false;
-  const cr = text.includes('\r');
-  for (const needle of cr ? ['\ndata:', '\rdata:'] : ['\ndata:']) {
-    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
-      // Back through the event's earlier lines, up to the blank line before it.
-      let end = needle[0] === '\n' && text[at - 1] === '\r' ? at - 1 : at;
-      while (end > 0) {
-        const start = (cr ? Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) : text.lastIndexOf('\n', end - 1)) + 1;
-        if (start === end) break;
-        if (text.startsWith('data:', start)) return true;
-        end = start - (start >= 2 && text[start - 1] === '\n' && text[start - 2] === '\r' ? 2 : 1);
-      }
+  let lf = text.indexOf('\n');
+  let cr = text.indexOf('\r');
+  let dataInEvent = false;
+  for (let at = 0; ; ) {
+    if (lf !== -1 && lf < at) lf = text.indexOf('\n', at);
+    if (cr !== -1 && cr < at) cr = text.indexOf('\r', at);
+    const end = lf === -1 ? (cr === -1 ? text.length : cr) : cr === -1 ? lf : Math.min(lf, cr);
+    if (end === at) dataInEvent = false; // a blank line ends the event
+    else if (text.startsWith('data:', at)) {
+      if (dataInEvent) return true;
+      dataInEvent = true;
     }
+    if (end === text.length) return false;
+    at = end + (end === cr && lf === end + 1 ? 2 : 1);
   }
-  return false;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { trimTrailing } from '../trim-trailing.ts';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent } from 'undici';
@@ -33,7 +34,7 @@ export function guardedLookup(allowed: readonly Cidr[]): LookupFunction {
 
 /** RFC 6761: `localhost` and its subdomains are loopback, however a resolver answers (`localhost.` included). */
 function isLocalhostName(hostname: string): boolean {
-  const name = hostname.toLowerCase().replace(/\.+$/, '');
+  const name = trimTrailing(hostname.toLowerCase(), '.');
   return name === 'localhost' || name.endsWith('.localhost');
 }
 

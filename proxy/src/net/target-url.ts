@@ -1,3 +1,4 @@
+import { trimTrailing } from '../trim-trailing.ts';
 import { GatewayError } from '../errors.ts';
 
 /**
@@ -33,6 +34,6 @@ function matches(target: URL, entry: string): boolean {
     const suffix = allowed.hostname.slice('wildcard'.length); // ".openai.azure.com"
     if (!target.hostname.endsWith(suffix) || target.hostname.length === suffix.length) return false;
   } else if (allowed.hostname !== target.hostname) return false;
-  const prefix = allowed.pathname.replace(/\/+$/, '');
+  const prefix = trimTrailing(allowed.pathname, '/');
   return target.pathname === prefix || target.pathname.startsWith(`${prefix}/`) || prefix === '';
 }

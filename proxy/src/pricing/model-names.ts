@@ -24,6 +24,13 @@ const SUFFIXES: readonly RegExp[] = [
   /-\d{3}$/, // Gemini: gemini-2.0-flash-001
 ];
 
+/**
+ * No priced model has a longer name; a longer one (clients and providers name models) is looked
+ * up as it is and found unknown. Stripping suffixes is quadratic in the name's length: a 64 KB
+ * name took seconds.
+ */
+export const MAX_PRICED_NAME_CHARS = 256;
+
 function qualifierOf(model: string): string | undefined {
   const lower = model.trim().toLowerCase();
   const slash = lower.lastIndexOf('/');
@@ -38,6 +45,7 @@ function qualifierOf(model: string): string | undefined {
  * suffixes stripped one at a time.
  */
 export function modelNameCandidates(model: string): string[] {
+  if (model.length > MAX_PRICED_NAME_CHARS) return [model.trim().toLowerCase()];
   const out: string[] = [];
   const add = (name: string): void => {
     if (name !== '' && !out.includes(name)) out.push(name);

@@ -186,6 +186,15 @@ describe('model name resolution', () => {
     expect(book.priceFor('openai', 'gpt-4o-mini-search-preview')).toBeUndefined();
   });
 
+  it('prices a name longer than any priced one as unknown, as it is, without stripping it', () => {
+    for (const name of [`gpt-4o${'-latest'.repeat(40)}`, `claude-sonnet-4-5${'['.repeat(300)}`, `${'@'.repeat(300)}\nx`]) {
+      expect(modelNameCandidates(name)).toEqual([name.trim().toLowerCase()]);
+      expect(book.cost('openai-compatible', name, usage({ prompt_tokens: 1 }))).toEqual({ cost_usd: 0, known: false });
+    }
+    // At the bound, still stripped.
+    expect(book.resolve('openai', `gpt-4o${'-latest'.repeat(35)}`)?.priced_as).toBe('gpt-4o');
+  });
+
   it('accepts provider-qualified (OpenRouter style) names', () => {
     expect(book.resolve('openai-compatible', 'openai/gpt-4o')).toMatchObject({ priced_as: 'gpt-4o', from: 'openai' });
     expect(book.resolve('openai-compatible', 'anthropic/claude-sonnet-4.5')).toMatchObject({ priced_as: 'claude-sonnet-4-5', from: 'anthropic' });

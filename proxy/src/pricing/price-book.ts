@@ -3,14 +3,12 @@
 // Unknown models cost 0 and come back with `known: false`; the caller owns the
 // metrics registry, so it counts the warning. Nothing here logs or guesses.
 
-import { familiesFor, modelNameCandidates } from './model-names.ts';
+import { familiesFor, MAX_PRICED_NAME_CHARS, modelNameCandidates } from './model-names.ts';
 import { childPath, parseModelPrice, PRICE_TABLE } from './price-table.ts';
 import type { Usage, PriceTier, ModelPrice, PriceTable, ResolvedPrice, ResolvingPriceBook } from './price-types.ts';
 
 /** Distinct (provider, model) lookups a price book remembers before it starts over. */
 const RESOLVED_MEMO_ENTRIES = 2000;
-/** Longer names (a client may send anything) are resolved every time, never kept. */
-const MEMO_MAX_NAME_CHARS = 256;
 
 function tokens(n: number): number {
   // A missing or garbled count must not turn the whole cost into NaN or a negative refund.
@@ -100,7 +98,7 @@ export function createPriceBook(overrides: Record<string, unknown> = {}, options
   // make it start over, and a huge name is never held past its call.
   const memo = new Map<string, ResolvedPrice | null>();
   function resolveMemo(provider: string, model: string): ResolvedPrice | undefined {
-    if (model.length > MEMO_MAX_NAME_CHARS) return resolve(provider, model);
+    if (model.length > MAX_PRICED_NAME_CHARS) return resolve(provider, model); // never kept: a client may send anything
     const key = `${provider}\u0000${model}`;
     const hit = memo.get(key);
     if (hit !== undefined) return hit ?? undefined;

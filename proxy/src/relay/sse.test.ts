@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../seeded-random.ts';
 import { SseFramer } from './sse.ts';
 
 describe('SseFramer', () => {
@@ -10,6 +11,30 @@ describe('SseFramer', () => {
       expect(events.map((e) => e.raw).join('')).toBe(wire);
       expect(events.map((e) => e.data)).toEqual(['{"a":1}', '{"b":\n2}', '', '[DONE]']);
       expect(events[0]!.event).toBe('message_start');
+    }
+  });
+
+  it('frames generated streams in random chunks as it frames them whole, and loses or repeats no byte: fixed seed', () => {
+    const random = seededRandom(0x55e);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    for (let i = 0; i < 2000; i++) {
+      const eol = pick(['\n', '\r\n', '\r']);
+      let wire = '';
+      for (let n = Math.floor(random() * 8); n > 0; n--) {
+        wire += pick(['data: {"a":1}', 'event: e', 'id: 7', ': c', 'data: [DONE]', 'data:']) + eol;
+        if (random() < 0.5) wire += eol;
+      }
+      const whole = new SseFramer().push(wire).map((e) => e.raw);
+      const f = new SseFramer();
+      const chunked: string[] = [];
+      for (let at = 0; at < wire.length; ) {
+        const next = Math.min(wire.length, at + 1 + Math.floor(random() * 6));
+        chunked.push(...f.push(wire.slice(at, next)).map((e) => e.raw));
+        at = next;
+      }
+      const tail = f.flush()?.raw;
+      expect(chunked, JSON.stringify(wire)).toEqual(whole);
+      expect(chunked.join('') + (tail ?? ''), JSON.stringify(wire)).toBe(wire);
     }
   });
 

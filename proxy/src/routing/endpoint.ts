@@ -1,3 +1,4 @@
+import { trimTrailing } from '../trim-trailing.ts';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 
@@ -21,10 +22,9 @@ const KNOWN_ENDPOINTS: Readonly<Record<string, { endpoint: Endpoint; methods: re
  * paths are pass-through.
  */
 export function classifyEndpoint(method: string, apiPath: string): Endpoint {
-  const path = (apiPath.split('?', 1)[0] ?? '')
+  const path = trimTrailing((apiPath.split('?', 1)[0] ?? '')
     .replace(/^\/openai\/deployments\/[^/]+/, '')
-    .replace(/^\/(v1beta\/openai|openai\/v1|openai|v1)(?=\/)/, '')
-    .replace(/\/+$/, '');
+    .replace(/^\/(v1beta\/openai|openai\/v1|openai|v1)(?=\/)/, ''), '/');
   const known = Object.hasOwn(KNOWN_ENDPOINTS, path) ? KNOWN_ENDPOINTS[path] : undefined;
   if (!known) return 'passthrough';
   if (!known.methods.includes(method)) {

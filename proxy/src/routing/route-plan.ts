@@ -1,3 +1,4 @@
+import { trimTrailing } from '../trim-trailing.ts';
 import type { PeriscopeConfig, ProviderConfig, RetryConfig, RetryTrigger, ModelConfig } from '@periscope/contract';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
@@ -152,7 +153,7 @@ export function buildRoutePlan(
 function targetDeployment(config: PeriscopeConfig, value: string, endpoint: Endpoint): Deployment {
   const url = allowedTargetUrl(value, config.gateway.target_urls);
   const anthropic = endpoint === 'messages' || endpoint === 'messages.count_tokens';
-  const providerConfig: ProviderConfig = { type: anthropic ? 'anthropic' : 'openai-compatible', base_url: url.href.replace(/\/+$/, ''), inject_stream_usage: true };
+  const providerConfig: ProviderConfig = { type: anthropic ? 'anthropic' : 'openai-compatible', base_url: trimTrailing(url.href, '/'), inject_stream_usage: true };
   return { id: `target/${url.host}`, provider: `target:${url.host}`, providerConfig, upstreamModel: undefined, weight: 1, viaAlias: false, guarded: true };
 }
 

@@ -25,10 +25,15 @@ function applyDelta(parts: BlockParts, delta: Json): void {
       b.signature = delta.signature;
       break;
     case 'citations_delta':
-      b.citations = [...(Array.isArray(b.citations) ? b.citations : []), delta.citation];
+      // Appended in place: copying the list at each delta made a long stream's replay quadratic.
+      if (!Array.isArray(b.citations)) b.citations = [];
+      (b.citations as unknown[]).push(delta.citation);
       break;
   }
 }
+
+/** Content block indexes at or past this make a stream that is not assembled (the call goes to the provider). */
+const MAX_BLOCK_INDEX = 1024;
 
 /**
  * The Message a non-streamed call would have received, from the events of a stored stream:
@@ -42,6 +47,11 @@ export function assembleMessage(frames: readonly string[]): Json | undefined {
     const event = frameJson(frame);
     if (!event) continue;
     const index = typeof event.index === 'number' ? event.index : -1;
+    // A provider's index sizes the array walked below: one past the bound is not assembled.
+    if ((event.type === 'content_block_start' || event.type === 'content_block_delta') && !(Number.isInteger(index) && index >= 0 && index < MAX_BLOCK_INDEX)) {
+      if (event.type === 'content_block_start') return undefined;
+      continue;
+    }
     switch (event.type) {
       case 'message_start':
         message = { ...jsonObject(event.message) };

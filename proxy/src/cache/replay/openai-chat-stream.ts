@@ -24,12 +24,21 @@ interface ChoiceParts {
   finishReason: unknown;
 }
 
+/**
+ * Choice and tool-call indexes at or past this make a stream that is not assembled (the call goes
+ * to the provider): a provider's index sizes the arrays walked afterwards, and one frame saying
+ * 100,000,000 took half a minute.
+ */
+const MAX_PART_INDEX = 1024;
+const validIndex = (i: number) => Number.isInteger(i) && i >= 0 && i < MAX_PART_INDEX;
+
 function choiceParts(choices: ChoiceParts[], index: number): ChoiceParts {
   choices[index] ??= { role: 'assistant', content: null, refusal: null, toolCalls: [], logprobs: null, finishReason: null };
   return choices[index];
 }
 
-function addDelta(parts: ChoiceParts, delta: Json): void {
+/** False when a tool call's index is out of range. */
+function addDelta(parts: ChoiceParts, delta: Json): boolean {
   if (typeof delta.role === 'string') parts.role = delta.role;
   if (typeof delta.content === 'string') parts.content = (parts.content ?? '') + delta.content;
   if (typeof delta.refusal === 'string') parts.refusal = (parts.refusal ?? '') + delta.refusal;
@@ -37,6 +46,7 @@ function addDelta(parts: ChoiceParts, delta: Json): void {
     const call = jsonObject(raw);
     if (!call) continue;
     const i = typeof call.index === 'number' ? call.index : parts.toolCalls.length;
+    if (!validIndex(i)) return false;
     const tc = (parts.toolCalls[i] ??= { id: '', type: 'function', name: '', args: '' });
     const fn = jsonObject(call.function);
     if (typeof call.id === 'string') tc.id = call.id;
@@ -44,12 +54,13 @@ function addDelta(parts: ChoiceParts, delta: Json): void {
     if (typeof fn?.name === 'string') tc.name += fn.name;
     if (typeof fn?.arguments === 'string') tc.args += fn.arguments;
   }
+  return true;
 }
 
 /**
  * The chat.completion object a non-streamed call would have received, from the chunks of a
  * stored stream: deltas joined per choice, tool-call fragments joined per index, the usage
- * chunk's usage. undefined when the frames hold no chunk.
+ * chunk's usage. undefined when the frames hold no chunk, or an index out of range.
  */
 export function assembleChatCompletion(frames: readonly string[]): Json | undefined {
   let head: Json | undefined;
@@ -63,11 +74,17 @@ export function assembleChatCompletion(frames: readonly string[]): Json | undefi
     for (const raw of chunk.choices) {
       const choice = jsonObject(raw);
       if (!choice) continue;
-      const parts = choiceParts(choices, typeof choice.index === 'number' ? choice.index : 0);
+      const index = typeof choice.index === 'number' ? choice.index : 0;
+      if (!validIndex(index)) return undefined;
+      const parts = choiceParts(choices, index);
       const delta = jsonObject(choice.delta);
-      if (delta) addDelta(parts, delta);
+      if (delta && !addDelta(parts, delta)) return undefined;
       const logprobs = jsonObject(choice.logprobs);
-      if (Array.isArray(logprobs?.content)) parts.logprobs = [...(parts.logprobs ?? []), ...logprobs.content];
+      if (Array.isArray(logprobs?.content)) {
+        // Appended in place: copying the list at each chunk made a long stream's replay quadratic.
+        const list = (parts.logprobs ??= []);
+        for (const entry of logprobs.content) list.push(entry);
+      }
       if (choice.finish_reason != null) parts.finishReason = choice.finish_reason;
     }
   }

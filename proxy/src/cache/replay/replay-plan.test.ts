@@ -166,6 +166,25 @@ describe('planReplay: shapes it cannot convert are misses', () => {
     }
   });
 
+  it('misses on a stored stream whose choice, tool call or content block index is out of range, without walking it', () => {
+    const chat = (choice: object) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [choice] })}\n\n`;
+    const anthropicStream = (index: number) => [
+      `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', content: [], model: 'c', usage: { input_tokens: 1, output_tokens: 0 } } })}\n\n`,
+      `event: content_block_start\ndata: ${JSON.stringify({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } })}\n\n`,
+      `event: message_stop\ndata: {"type":"message_stop"}\n\n`,
+    ];
+    for (const index of [1e8, -1, 1.5, 1024]) {
+      const frames = [chat({ index, delta: { content: 'x' } })];
+      expect(planReplay({ kind: 'sse', frames }, { endpoint: 'chat.completions', stream: false, includeUsage: false }), String(index)).toBeUndefined();
+      const tool = [chat({ index: 0, delta: { tool_calls: [{ index, id: 't', function: { name: 'f', arguments: '{}' } }] } })];
+      expect(planReplay({ kind: 'sse', frames: tool }, { endpoint: 'chat.completions', stream: false, includeUsage: false }), String(index)).toBeUndefined();
+      expect(planReplay({ kind: 'sse', frames: anthropicStream(index) }, { endpoint: 'messages', stream: false, includeUsage: false }), String(index)).toBeUndefined();
+    }
+    // In range, both assemble.
+    expect(planReplay({ kind: 'sse', frames: [chat({ index: 1023, delta: { content: 'x' } })] }, { endpoint: 'chat.completions', stream: false, includeUsage: false })).toBeDefined();
+    expect(planReplay({ kind: 'sse', frames: anthropicStream(3) }, { endpoint: 'messages', stream: false, includeUsage: false })).toBeDefined();
+  });
+
   it('misses on a chat completion whose message a stream cannot carry', () => {
     const completion = {
       id: 'c', object: 'chat.completion', created: 1, model: 'm',

@@ -1,3 +1,4 @@
+import { trimTrailing } from '../../trim-trailing.ts';
 import type { ProviderAdapter } from '../types.ts';
 import type { ProviderType } from '@periscope/contract';
 
@@ -16,5 +17,5 @@ export function openAiStyle(type: ProviderType): ProviderAdapter {
 }
 
 export function joinUrl(base: string, path: string): string {
-  return base.replace(/\/+$/, '') + (path.startsWith('/') || path.startsWith('?') || path === '' ? path : `/${path}`);
+  return trimTrailing(base, '/') + (path.startsWith('/') || path.startsWith('?') || path === '' ? path : `/${path}`);
 }
