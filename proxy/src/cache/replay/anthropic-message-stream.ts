@@ -33,7 +33,7 @@ function applyDelta(parts: BlockParts, delta: Json): void {
 }
 
 /** Content block indexes at or past this make a stream that is not assembled (the call goes to the provider). */
-const MAX_BLOCK_INDEX = 1024;
+const MAX_BLOCK_INDEX = 65_536;
 
 /**
  * The Message a non-streamed call would have received, from the events of a stored stream:

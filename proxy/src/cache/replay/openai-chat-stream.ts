@@ -29,7 +29,7 @@ interface ChoiceParts {
  * to the provider): a provider's index sizes the arrays walked afterwards, and one frame saying
  * 100,000,000 took half a minute.
  */
-const MAX_PART_INDEX = 1024;
+const MAX_PART_INDEX = 65_536;
 const validIndex = (i: number) => Number.isInteger(i) && i >= 0 && i < MAX_PART_INDEX;
 
 function choiceParts(choices: ChoiceParts[], index: number): ChoiceParts {

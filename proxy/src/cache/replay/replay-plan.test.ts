@@ -173,7 +173,7 @@ describe('planReplay: shapes it cannot convert are misses', () => {
       `event: content_block_start\ndata: ${JSON.stringify({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } })}\n\n`,
       `event: message_stop\ndata: {"type":"message_stop"}\n\n`,
     ];
-    for (const index of [1e8, -1, 1.5, 1024]) {
+    for (const index of [1e8, -1, 1.5, 65_536]) {
       const frames = [chat({ index, delta: { content: 'x' } })];
       expect(planReplay({ kind: 'sse', frames }, { endpoint: 'chat.completions', stream: false, includeUsage: false }), String(index)).toBeUndefined();
       const tool = [chat({ index: 0, delta: { tool_calls: [{ index, id: 't', function: { name: 'f', arguments: '{}' } }] } })];
@@ -181,8 +181,8 @@ describe('planReplay: shapes it cannot convert are misses', () => {
       expect(planReplay({ kind: 'sse', frames: anthropicStream(index) }, { endpoint: 'messages', stream: false, includeUsage: false }), String(index)).toBeUndefined();
     }
     // In range, both assemble.
-    expect(planReplay({ kind: 'sse', frames: [chat({ index: 1023, delta: { content: 'x' } })] }, { endpoint: 'chat.completions', stream: false, includeUsage: false })).toBeDefined();
-    expect(planReplay({ kind: 'sse', frames: anthropicStream(3) }, { endpoint: 'messages', stream: false, includeUsage: false })).toBeDefined();
+    expect(planReplay({ kind: 'sse', frames: [chat({ index: 65_535, delta: { content: 'x' } })] }, { endpoint: 'chat.completions', stream: false, includeUsage: false })).toBeDefined();
+    expect(planReplay({ kind: 'sse', frames: anthropicStream(65_535) }, { endpoint: 'messages', stream: false, includeUsage: false })).toBeDefined();
   });
 
   it('misses on a chat completion whose message a stream cannot carry', () => {
