@@ -10,6 +10,9 @@ import { PRIVATE_TABLES } from './private-tables.ts';
 import type { Store } from './store.ts';
 import { makeAccount, makeKey, newProjectId } from './testing/fixtures.ts';
 
+/** The tables 008 moves: the private tables of 007 (later migrations create theirs in the private database). */
+const MOVED = PRIVATE_TABLES.filter((t) => t !== 'resent_events');
+
 /**
  * Upgrading a store migrated to 007 (private tables in the store's own database) to 008: the
  * rows written by that version are all there afterwards, through the store, and nothing is
@@ -78,16 +81,19 @@ describe('migration 008 on a store at 007', () => {
     const all = await loadMigrations();
     expect(await migrate(driver, all.filter((m) => m.version <= 7))).toEqual([1, 2, 3, 4, 5, 6, 7]);
     await writeEveryPrivateTable(createStore(at007(driver)), 'before');
-    expect(await tablesIn('default')).toEqual(expect.arrayContaining([...PRIVATE_TABLES]));
+    expect(await tablesIn('default')).toEqual(expect.arrayContaining(MOVED));
 
-    expect(await store.migrate()).toEqual([8]);
+    expect(await migrate(driver, all.filter((m) => m.version <= 8))).toEqual([8]);
     await expectEveryRow('before');
-    expect(await tablesIn('periscope_private')).toEqual([...PRIVATE_TABLES].sort());
+    expect(await tablesIn('periscope_private')).toEqual([...MOVED].sort());
     expect((await tablesIn('default')).filter((t) => (PRIVATE_TABLES as readonly string[]).includes(t))).toEqual([]);
     // New rows go to the new place too, and a rerun changes nothing.
     await writeEveryPrivateTable(store, 'after');
     await expectEveryRow('after');
-    expect(await store.migrate()).toEqual([]);
+    expect(await migrate(driver, all.filter((m) => m.version <= 8))).toEqual([]);
+    // The later migrations create theirs there too.
+    expect(await store.migrate()).toEqual(all.filter((m) => m.version > 8).map((m) => m.version));
+    expect(await tablesIn('periscope_private')).toEqual([...PRIVATE_TABLES].sort());
   });
 
   it('finishes a move that stopped halfway', async () => {
@@ -103,9 +109,9 @@ describe('migration 008 on a store at 007', () => {
       const move = all.find((m) => m.version === 8)!;
       // The database and the first three tables moved, then the process died.
       for (const statement of move.statements.slice(0, 4)) await driver.exec(statement, { private_database: 'periscope_private' });
-      expect(await store.migrate()).toEqual([8]);
+      expect(await migrate(driver, all.filter((m) => m.version <= 8))).toEqual([8]);
       await expectEveryRow('halfway');
-      expect(await tablesIn('periscope_private')).toEqual([...PRIVATE_TABLES].sort());
+      expect(await tablesIn('periscope_private')).toEqual([...MOVED].sort());
     } finally {
       await rm(second, { recursive: true, force: true }).catch(() => {});
     }

@@ -46,6 +46,7 @@ describe('loadMigrations', () => {
       [6, '006_alerts'],
       [7, '007_sql_reports'],
       [8, '008_private_database'],
+      [9, '009_resent_events'],
     ]);
     // Every statement must be safe to rerun after a partial failure.
     expect(migrations.every((m) => m.statements.every((s) => /^(CREATE (TABLE|MATERIALIZED VIEW|VIEW|DATABASE) IF NOT EXISTS |ALTER TABLE \w+\s+ADD COLUMN IF NOT EXISTS |RENAME TABLE IF EXISTS )/.test(s)))).toBe(true);

@@ -10,6 +10,7 @@ import { getRequest } from './queries/get-request.ts';
 import { claimLease, readLease } from './queries/leases.ts';
 import { insertRequestRows, insertRequests } from './queries/insert-requests.ts';
 import { storedEvents } from './queries/stored-events.ts';
+import { recentlyResent, recordResent } from './queries/resent-events.ts';
 import { findKeyByHash, insertKey, keysLastUsed, listKeys, revokeKey } from './queries/keys.ts';
 import { deleteAccount, findAccountByEmail, getAccount, insertAccount, listAccounts, updateAccount } from './queries/accounts.ts';
 import { filterValues } from './queries/filter-values.ts';
@@ -60,6 +61,8 @@ export function createStore(driver: Driver, reportsDriver?: Driver): Store {
     insertRequests: (events, opts) => insertRequests(driver, events, opts),
     insertRequestRows: (rows, opts) => insertRequestRows(driver, rows, opts),
     storedEvents: (events) => storedEvents(driver, events),
+    recordResent: (requestIds) => recordResent(driver, requestIds),
+    recentlyResent: (limit) => recentlyResent(driver, limit),
     listRequests: (q) => listRequests(driver, q),
     getRequest: (projectIds, requestId) => getRequest(driver, projectIds, requestId),
     metricsSummary: (q) => metricsSummary(driver, q),

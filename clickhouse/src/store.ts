@@ -64,6 +64,10 @@ export interface Store {
   insertRequestRows(rows: readonly Buffer[], opts?: InsertOptions): Promise<void>;
   /** The eventKey()s of these events that are stored already (a redelivery): same project, time and request id. */
   storedEvents(events: readonly EventIdentity[]): Promise<Set<string>>;
+  /** Records request ids of events that reached the Kafka ingest marked as resent (kept a day). */
+  recordResent(requestIds: readonly string[]): Promise<void>;
+  /** The request ids recorded as resent in the last day, the most recent first, at most `limit`. */
+  recentlyResent(limit: number): Promise<string[]>;
   listRequests(q: ListRequestsQuery): Promise<RequestPage>;
   getRequest(projectIds: string[], requestId: string): Promise<RequestDetail | null>;
   /** KPIs of the range and of the window of the same length just before it. */

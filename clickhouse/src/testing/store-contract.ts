@@ -381,6 +381,20 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
       expect([stored, other].map((e) => found.has(eventKey(e)))).toEqual([true, false]);
     });
 
+    it('remembers the request ids recorded as resent for a day, the most recent first, as many as asked', async () => {
+      const tag = newProjectId();
+      const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().slice(0, 19).replace('T', ' ');
+      await harness.driver.insertJSONEachRow(privateTable(harness.driver, 'resent_events'), [
+        { request_id: `${tag}-two-days-ago`, seen_at: at(2 * 86_400_000) },
+        { request_id: `${tag}-an-hour-ago`, seen_at: at(3_600_000) },
+      ]);
+      await store.recordResent([`${tag}-now`]);
+      await store.recordResent([]);
+      const mine = (ids: string[]) => ids.filter((id) => id.startsWith(tag));
+      expect(mine(await store.recentlyResent(1000))).toEqual([`${tag}-now`, `${tag}-an-hour-ago`]);
+      expect(await store.recentlyResent(1)).toEqual([`${tag}-now`]);
+    });
+
     it.each([
       ['bytes that are not UTF-8', (row: Buffer) => Buffer.from(row).fill(0xff, row.indexOf('-X"') + 1, row.indexOf('-X"') + 2)],
       ['a lone surrogate escape', (row: Buffer) => Buffer.from(row.toString().replace('-X"', '-\\ud800"'))],

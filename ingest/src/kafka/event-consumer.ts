@@ -48,7 +48,8 @@ const FETCH_SILENCE_MS = 10_000;
 /**
  * How long (at least) and how many ids of events marked as resent are remembered. A stalled send arrives
  * within the producer's request timeout (10 s, kafka-client.ts) and a few reconnects; a restarted
- * shipper marks one batch (500 events), a failed send one more each.
+ * shipper marks one batch (500 events), a failed send one more each. A member that joins the group
+ * starts from the ids the store recorded in the last day, at most half of `ids` (one generation).
  */
 const RESENT_MEMORY = { ms: 10 * 60_000, ids: 100_000 };
 
@@ -128,9 +129,12 @@ export class EventConsumer {
    * connection replaced) can still reach the broker after its marked copy, unmarked and later in
    * the partition: an unmarked event whose id is here is checked against the table as a marked
    * one is. A key's events share a partition, so the member that saw the copy sees the original,
-   * unless a rebalance or a restart comes between (then only the first batch is checked).
+   * unless a restart or a rebalance comes between: every member records the ids in the store
+   * before it commits their batch, and loads the recent ones after it joins (knowResent).
    */
   private readonly recentlyResent = new RecentKeys(RESENT_MEMORY.ms, RESENT_MEMORY.ids);
+  /** The load of the store's recent resent ids since the last join; undefined until a batch needs it. */
+  private resentLoad: Promise<void> | undefined;
   private readonly inserts: GroupedInserts;
   private readonly journal: InflightJournal | undefined;
 
@@ -314,7 +318,10 @@ export class EventConsumer {
     const dlq = this.o.kafka.producer({ allowAutoTopicCreation: true });
     this.consumer = consumer;
     this.dlq = dlq;
-    consumer.on(consumer.events.GROUP_JOIN, () => this.continuesFrom.clear());
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.continuesFrom.clear();
+      this.resentLoad = undefined;
+    });
     consumer.on(consumer.events.FETCH, () => (this.lastFetch = Date.now()));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.lastError = payload.error.message;
@@ -389,6 +396,9 @@ export class EventConsumer {
       const checkStored = this.continuesFrom.get(source) !== batch.firstOffset();
       let fresh: number[] = [];
       const checked = await this.retrying('stored-id check', keepGoing, heartbeat, async () => {
+        await this.knowResent();
+        // Before the commit: a member that reads the partition after us must know these ids.
+        if (resent.length > 0) await this.o.store.recordResent(resent.map((i) => events[i]!.request_id));
         fresh = await this.freshRows(events, resent, checkStored);
       });
       if (!checked) return; // rebalanced or stopping: leave the batch uncommitted for redelivery
@@ -448,6 +458,21 @@ export class EventConsumer {
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
     this.continuesFrom.set(source, next);
+  }
+
+  /**
+   * The ids recorded as resent lately, by any member (this one before a restart too), added to
+   * recentlyResent once after each join, before its first batch is stored: a partition this member
+   * just took over may still hold the stalled original of a copy another member stored.
+   */
+  private knowResent(): Promise<void> {
+    this.resentLoad ??= this.o.store.recentlyResent(RESENT_MEMORY.ids / 2).then((ids) => {
+      for (const id of ids) this.recentlyResent.add(id);
+    }, (err: unknown) => {
+      this.resentLoad = undefined;
+      throw err;
+    });
+    return this.resentLoad;
   }
 
   /**

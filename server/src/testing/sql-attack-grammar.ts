@@ -28,7 +28,7 @@ export interface Attack {
 }
 
 const VIEWS = ['requests', 'requests_1m', 'requests_1h'];
-const PRIVATE = ['accounts', 'gateway_keys', 'alert_rules', 'alert_states', 'alert_events', 'leases', 'reports', 'report_runs'];
+const PRIVATE = ['accounts', 'gateway_keys', 'alert_rules', 'alert_states', 'alert_events', 'leases', 'reports', 'report_runs', 'resent_events'];
 const RAW = ['requests_rollup_1m', 'requests_rollup_1h', 'schema_migrations', 'periscope_sql_requests', 'requests_rollup_1m_mv'];
 const QUALIFIED = [
   'default.requests', 'default.accounts', 'periscope_private.accounts', 'periscope_private.gateway_keys', 'periscope_private.reports',
