@@ -1,6 +1,6 @@
 /**
  * The Kafka shipper's process (started by start-shipper.ts): reads the spool, produces to Kafka,
- * and reports its counters to the gateway once a second. Producing (batching, compression, the
+ * and reports its counters to the gateway after each committed batch and once a second. Producing (batching, compression, the
  * protocol) never runs in the gateway's process.
  */
 import { CompressionTypes } from 'kafkajs';
@@ -58,7 +58,7 @@ const transport: EventTransport = {
 
 const reader = await SpoolReader.open(start.spoolDir, { log });
 const report = () => post({ type: 'stats', stats: { ...shipper.stats }, backlogBytes: reader.backlogBytes() });
-const shipper: SpoolShipper = new SpoolShipper({ reader, transport, log, onDropped: report });
+const shipper: SpoolShipper = new SpoolShipper({ reader, transport, log, onCommitted: report });
 const timer = setInterval(report, 1000);
 process.on('message', (m: ToShipper) => {
   if (m.type === 'stop') shipper.stop(m.drainMs);

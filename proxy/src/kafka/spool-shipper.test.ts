@@ -127,9 +127,9 @@ describe('SpoolShipper', () => {
     await writer.flush();
     const reader = await SpoolReader.open(dir, { log });
     const sent: EventMessage[][] = [];
-    const reported: number[] = [];
+    const reported: [number, number][] = [];
     const shipper: SpoolShipper = new SpoolShipper({
-      reader, log, batchMax: 3, idleMs: 5, retryMs: 5, onDropped: () => reported.push(shipper.stats.tooLarge),
+      reader, log, batchMax: 3, idleMs: 5, retryMs: 5, onCommitted: () => reported.push([shipper.stats.produced, shipper.stats.tooLarge]),
       transport: {
         send: async (m) => {
           // A partition of the request may have been appended before another refused it.
@@ -147,8 +147,9 @@ describe('SpoolShipper', () => {
       [['e', '1']],
     ]);
     expect(shipper.stats).toMatchObject({ produced: 5, tooLarge: 1 });
-    // Reported once, right after the batch that dropped it, not with the next periodic stats.
-    expect(reported).toEqual([1]);
+    // Reported right after each committed batch (the drop with the batch that dropped it), not
+    // with the next periodic stats, which a shipper killed meanwhile would never send.
+    expect(reported).toEqual([[3, 0], [5, 1]]);
     await writer.close();
   });
 
