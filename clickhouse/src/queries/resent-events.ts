@@ -10,12 +10,16 @@ export async function recordResent(driver: Driver, requestIds: readonly string[]
   await driver.insertJSONEachRow(privateTable(driver, 'resent_events'), requestIds.map((request_id) => ({ request_id })));
 }
 
-/** The request ids recorded as resent within the last day, the most recent first, at most `limit`. */
+/**
+ * The request ids recorded as resent within the last day, the most recently recorded first, at
+ * most `limit`, each once (a batch read again records its ids again).
+ */
 export async function recentlyResent(driver: Driver, limit: number): Promise<string[]> {
   const rows = await driver.query<{ request_id: string }>(
     `SELECT request_id FROM ${privateTable(driver, 'resent_events')}
      WHERE seen_at > now() - INTERVAL ${KEPT_HOURS} HOUR
-     ORDER BY seen_at DESC
+     GROUP BY request_id
+     ORDER BY max(seen_at) DESC, request_id
      LIMIT {limit:UInt32}`,
     { limit },
   );

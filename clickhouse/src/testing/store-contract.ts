@@ -381,13 +381,14 @@ export function storeContract(open: () => Promise<StoreHarness>): void {
       expect([stored, other].map((e) => found.has(eventKey(e)))).toEqual([true, false]);
     });
 
-    it('remembers the request ids recorded as resent for a day, the most recent first, as many as asked', async () => {
+    it('remembers the request ids recorded as resent for a day, the most recent first, each once, as many as asked', async () => {
       const tag = newProjectId();
       const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().slice(0, 19).replace('T', ' ');
       await harness.driver.insertJSONEachRow(privateTable(harness.driver, 'resent_events'), [
         { request_id: `${tag}-two-days-ago`, seen_at: at(2 * 86_400_000) },
         { request_id: `${tag}-an-hour-ago`, seen_at: at(3_600_000) },
       ]);
+      await store.recordResent([`${tag}-now`]);
       await store.recordResent([`${tag}-now`]);
       await store.recordResent([]);
       const mine = (ids: string[]) => ids.filter((id) => id.startsWith(tag));

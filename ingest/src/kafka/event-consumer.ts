@@ -34,6 +34,8 @@ export interface EventConsumerOptions {
    * client is gone.
    */
   inflightDir?: string;
+  /** How long ids of resent events are remembered between loads from the store (default 10 minutes; tests shorten it). */
+  resentMemoryMs?: number;
 }
 
 interface Poison {
@@ -132,14 +134,17 @@ export class EventConsumer {
    * unless a restart or a rebalance comes between: every member records the ids in the store
    * before it commits their batch, and loads the recent ones after it joins (knowResent).
    */
-  private readonly recentlyResent = new RecentKeys(RESENT_MEMORY.ms, RESENT_MEMORY.ids);
-  /** The load of the store's recent resent ids since the last join; undefined until a batch needs it. */
-  private resentLoad: Promise<void> | undefined;
+  private readonly recentlyResent: RecentKeys;
+  private readonly resentMemoryMs: number;
+  /** The last load of the store's recent resent ids (knowResent): since the last join, and at most resentMemoryMs old. */
+  private resentLoad: { done: Promise<void>; at: number } | undefined;
   private readonly inserts: GroupedInserts;
   private readonly journal: InflightJournal | undefined;
 
   constructor(o: EventConsumerOptions) {
     this.o = o;
+    this.resentMemoryMs = o.resentMemoryMs ?? RESENT_MEMORY.ms;
+    this.recentlyResent = new RecentKeys(this.resentMemoryMs, RESENT_MEMORY.ids);
     this.journal = o.inflightDir === undefined ? undefined : new InflightJournal(o.inflightDir, this.generation);
     this.inserts = new GroupedInserts({
       insertRows: async (rows, dedupToken) => {
@@ -395,13 +400,18 @@ export class EventConsumer {
       // rollups too.
       const checkStored = this.continuesFrom.get(source) !== batch.firstOffset();
       let fresh: number[] = [];
-      const checked = await this.retrying('stored-id check', keepGoing, heartbeat, async () => {
+      let recorded = resent.length === 0;
+      const known = await this.retrying('resent ids (periscope_private.resent_events)', keepGoing, heartbeat, async () => {
         await this.knowResent();
         // Before the commit: a member that reads the partition after us must know these ids.
-        if (resent.length > 0) await this.o.store.recordResent(resent.map((i) => events[i]!.request_id));
+        if (!recorded) await this.o.store.recordResent(resent.map((i) => events[i]!.request_id));
+        recorded = true;
+      });
+      if (!known) return; // rebalanced or stopping: leave the batch uncommitted for redelivery
+      const checked = await this.retrying('stored-id check', keepGoing, heartbeat, async () => {
         fresh = await this.freshRows(events, resent, checkStored);
       });
-      if (!checked) return; // rebalanced or stopping: leave the batch uncommitted for redelivery
+      if (!checked) return;
       crashPoint('kill-before-insert');
       const range = `${this.generation}/${source}/${batch.firstOffset()}-${batch.lastOffset()}`;
       const toInsert = fresh.map((i) => rows[i]!);
@@ -462,23 +472,34 @@ export class EventConsumer {
 
   /**
    * The ids recorded as resent lately, by any member (this one before a restart too), added to
-   * recentlyResent once after each join, before its first batch is stored: a partition this member
-   * just took over may still hold the stalled original of a copy another member stored.
+   * recentlyResent after each join, before its first batch is stored: a partition this member
+   * just took over may still hold the stalled original of a copy another member stored. Loaded
+   * again every resentMemoryMs, which is when recentlyResent may start to forget them: a batch
+   * held back longer (ClickHouse down, the partition kept) still knows the ids of the one before.
    */
   private knowResent(): Promise<void> {
-    this.resentLoad ??= this.o.store.recentlyResent(RESENT_MEMORY.ids / 2).then((ids) => {
-      for (const id of ids) this.recentlyResent.add(id);
-    }, (err: unknown) => {
-      this.resentLoad = undefined;
-      throw err;
-    });
-    return this.resentLoad;
+    const now = Date.now();
+    if (this.resentLoad === undefined || now - this.resentLoad.at >= this.resentMemoryMs) {
+      const load = {
+        at: now,
+        done: this.o.store.recentlyResent(RESENT_MEMORY.ids / 2).then((ids) => {
+          for (const id of ids) this.recentlyResent.add(id);
+        }, (err: unknown) => {
+          // A load that failed is tried again by the next batch, unless a newer one replaced it.
+          if (this.resentLoad === load) this.resentLoad = undefined;
+          throw err;
+        }),
+      };
+      this.resentLoad = load;
+    }
+    return this.resentLoad.done;
   }
 
   /**
    * The indexes of the rows to insert: without a second copy of an event sent marked as resent,
    * in this batch or lately (recentlyResent), whether the copy at hand is marked or not (stored
-   * already, or earlier in this batch), and, when `checkStored`, without any row stored already.
+   * already, or earlier in this batch when marked in it), and, when `checkStored`, without any
+   * row stored already.
    */
   private async freshRows(events: EventIdentity[], resent: number[], checkStored: boolean): Promise<number[]> {
     if (!checkStored && resent.length === 0 && this.recentlyResent.empty) return events.map((_, i) => i);
@@ -488,6 +509,9 @@ export class EventConsumer {
     const suspect = events.map((e) => markedIds.has(e.request_id) || this.recentlyResent.has(e.request_id));
     const toCheck = checkStored ? events : events.filter((_, i) => suspect[i]);
     const stored = toCheck.length > 0 ? await this.o.store.storedEvents(toCheck) : new Set<string>();
+    // Two copies in one batch: only of an event marked in it. A copy marked earlier is stored by
+    // now, so the table answers for it; two unmarked events of one identity are a client reusing
+    // its request ids within a millisecond, and each is its own call.
     const seen = new Set<string>();
     const fresh: number[] = [];
     for (let i = 0; i < events.length; i++) {
@@ -496,8 +520,9 @@ export class EventConsumer {
         continue;
       }
       const key = eventKey(events[i]!);
-      if (stored.has(key) || (suspect[i] && seen.has(key))) continue;
-      if (suspect[i]) seen.add(key);
+      const markedHere = markedIds.has(events[i]!.request_id);
+      if (stored.has(key) || (markedHere && seen.has(key))) continue;
+      if (markedHere) seen.add(key);
       fresh.push(i);
     }
     return fresh;

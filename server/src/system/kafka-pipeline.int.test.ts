@@ -253,22 +253,51 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     expect(await requests()).toBe(90);
   }, 120_000);
 
-  it('stores an event once when its stalled original reaches a member that joined after its marked resend was stored (a restart or a rebalance between)', async () => {
+  /** A topic of one partition read by members of a group of its own, and a project whose calls the test counts. */
+  function resentScene(name: string, memberOptions: Partial<ConstructorParameters<typeof EventConsumer>[0]> = {}) {
     const project = `p-${randomUUID().slice(0, 8)}`;
-    const topic = `resent-${randomUUID().slice(0, 8)}`;
-    const groupId = `resent-${randomUUID()}`;
-    const kafka = createKafka([broker.brokers], 'resent-restart-test', quietLog);
+    const topic = `${name}-${randomUUID().slice(0, 8)}`;
+    const groupId = `${name}-${randomUUID()}`;
+    const kafka = createKafka([broker.brokers], `${name}-test`, quietLog);
     const member = () => new EventConsumer({
       kafka, topic, deadLetterTopic: `${topic}.dlq`, groupId, partitions: 1, sessionTimeoutMs: 6000,
-      store: ingest.store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: quietLog as never,
+      store: ingest.store, registry: new Registry(), metrics: createIngestMetrics(new Registry()), log: quietLog as never, ...memberOptions,
     });
     const producer = kafka.producer();
-    await producer.connect();
     const send = (events: RequestEvent[], marked: boolean) => producer.send({
       topic, acks: -1, messages: events.map((e) => ({ ...toMessage(e), headers: marked ? { [RESENT_HEADER]: '1' } : {} })),
     });
     const requests = async () => ((await (await fetch(`${ingestUrl}/api/metrics/summary?project=${project}`, { headers: admin })).json()) as { current: { requests: number } }).current.requests;
-    const resent = Array.from({ length: 40 }, () => makeEvent({ project_id: project }));
+    const calls = (n: number) => Array.from({ length: n }, () => makeEvent({ project_id: project }));
+    return { project, member, producer, send, requests, calls };
+  }
+
+  it('stores an event once when its stalled original reaches a member whose memory of the marked copy ran out while it held the partition (loaded again from the store)', async () => {
+    const { project, member, producer, send, requests, calls } = resentScene('resent-forgotten', { resentMemoryMs: 1500 });
+    await producer.connect();
+    const only = member();
+    only.start();
+    try {
+      const resent = calls(40);
+      await send(resent, true);
+      await expect.poll(requests, { timeout: 60_000, interval: 250 }).toBe(40);
+      // Past twice the memory, the member has forgotten the ids (as after a batch held back
+      // longer than that); its next batch continues its own, so only the memory can tell.
+      await new Promise((r) => setTimeout(r, 3500));
+      await send(resent, false);
+      await send(calls(10), false);
+      await expect.poll(async () => new Set(await storedIds(project)).size, { timeout: 30_000, interval: 250 }).toBe(50);
+      expect(await requests()).toBe(50);
+    } finally {
+      await only.stop();
+      await producer.disconnect();
+    }
+  }, 120_000);
+
+  it('stores an event once when its stalled original reaches a member that joined after its marked resend was stored (a restart or a rebalance between)', async () => {
+    const { project, member, producer, send, requests, calls } = resentScene('resent-restart');
+    await producer.connect();
+    const resent = calls(40);
     const first = member();
     first.start();
     try {
@@ -282,10 +311,10 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     const second = member();
     second.start();
     try {
-      await send(Array.from({ length: 10 }, () => makeEvent({ project_id: project })), false);
+      await send(calls(10), false);
       await expect.poll(requests, { timeout: 60_000, interval: 250 }).toBe(50);
       await send(resent, false);
-      await send(Array.from({ length: 10 }, () => makeEvent({ project_id: project })), false);
+      await send(calls(10), false);
       await expect.poll(async () => new Set(await storedIds(project)).size, { timeout: 30_000, interval: 250 }).toBe(60);
       // The rollups count what was inserted: the originals stored again would show here (100).
       expect(await requests()).toBe(60);

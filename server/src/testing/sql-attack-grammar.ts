@@ -48,7 +48,7 @@ const VIEW_COLUMNS = ['model', 'project_id', 'key_id', 'cost_usd', 'status', 'pr
 const SECRETS_OF: Readonly<Record<string, readonly string[]>> = {
   accounts: ['email', 'password_hash', 'name'], gateway_keys: ['name', 'key_hash', 'key_id'], alert_rules: ['name', 'spec', 'created_by'],
   alert_states: ['group_key', 'rule_id'], alert_events: ['deliveries', 'group_key', 'event_id'], leases: ['holder', 'name'],
-  reports: ['name', 'sql', 'delivery', 'description'], report_runs: ['error', 'delivery', 'report_id'],
+  reports: ['name', 'sql', 'delivery', 'description'], report_runs: ['error', 'delivery', 'report_id'], resent_events: ['request_id'],
   requests: ['request_body', 'response_body', 'user_id', 'model', 'error_message', 'session_id', 'user_agent'],
 };
 const SECRET_COLUMNS = [...new Set(Object.values(SECRETS_OF).flat())];

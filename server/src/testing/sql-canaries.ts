@@ -61,6 +61,7 @@ export async function plantCanaries(h: GatewayHarness): Promise<PlantedCanaries>
     report_id: c('report-id'), project_id: projectB, scheduled_for: now, started_at: now, finished_at: now, ok: false, rows: 0, bytes: 0,
     error: c('run-error'), delivery: c('run-delivery'),
   });
+  await store.recordResent([c('resent-id')]);
   const viewer = await newAccount(h.url, 'viewer', [projectA]);
 
   // The account's password hash is a canary of its own: any scrypt hash in an answer is a leak.
