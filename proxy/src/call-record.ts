@@ -31,6 +31,8 @@ export interface CallRecord {
   errorMessage: string;
   ttftMs: number | null;
   requestBody: Buffer | undefined;
+  /** requestBody as text, once the gateway decoded it to parse it: a long prompt is then not decoded again to be stored. */
+  requestText?: string;
   response: BodyCapture;
   /** Usage seen in a stream; for JSON responses it is parsed from `response` at the end. */
   streamObserved: Observed | undefined;

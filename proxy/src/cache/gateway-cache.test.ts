@@ -11,7 +11,7 @@ import { MemoryCacheBackend } from './memory-backend.ts';
 
 const config = parseConfig({}, {});
 const json = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
-const parsed = (stream = false): ParsedBody => ({ raw: Buffer.from(JSON.stringify(json)), json: { ...json, stream }, model: 'gpt-4o-mini', stream });
+const parsed = (stream = false): ParsedBody => ({ raw: Buffer.from(JSON.stringify(json)), text: undefined, json: { ...json, stream }, model: 'gpt-4o-mini', stream });
 const on = { 'periscope-cache-enabled': 'true' };
 
 function setup(backend: CacheBackend = new MemoryCacheBackend(1 << 20), maxEntryBytes = 1 << 20) {

@@ -84,6 +84,16 @@ function scrubbedAttempts(call: CallRecord): CallRecord['attemptLog'] {
 }
 
 /**
+ * The request's first `limit` bytes as text: the text the gateway decoded to parse the body, when
+ * the whole body is that short and that text is the bytes' own (not when a byte order mark,
+ * which the decoder drops, leads them), else a decode of those bytes.
+ */
+function storedRequestText(raw: Buffer, decoded: string | undefined, limit: number): string {
+  if (decoded !== undefined && raw.length <= limit && raw[0] !== 0xef) return decoded;
+  return raw.subarray(0, limit).toString('utf8');
+}
+
+/**
  * Runs when the answer is complete, before its last byte goes out: parses usage, prices it, scrubs secrets, clips bodies.
  * Everything a client or provider wrote is scrubbed the same way (exact credentials of the
  * call and key-shaped strings): bodies, error message, user agent, and the metadata from
@@ -107,7 +117,7 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
   const promptCacheHit = usage.cache_read_tokens > 0;
   const expected = call.promptCache?.expected ?? false;
   const max = deps.maxStoredBodyBytes;
-  const requestText = call.requestBody ? call.requestBody.subarray(0, max + 1024).toString('utf8') : '';
+  const requestText = call.requestBody ? storedRequestText(call.requestBody, call.requestText, max + 1024) : '';
   const req = storedBody(requestText, call.meta.omitRequest, max, call.secrets);
   const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets);
   return {

@@ -18,38 +18,38 @@ export function decodeUtf8(raw: Buffer): string {
 }
 
 /**
- * One pass over the text, counting nesting outside strings, before anything recursive
- * (JSON.parse, canonicalisation, redaction) touches a hostile document.
+ * One walk of a parsed document, before anything recursive (canonicalisation, redaction,
+ * JSON.stringify) touches it: nesting deeper than `max` and `__proto__` keys are refused.
+ * JSON.parse itself is safe to run first: V8's parser does not recurse (a body nested a million
+ * levels deep parses), and it defines `__proto__` as an own key, however the text escapes it.
+ * The walk does not recurse either, and its cost is the number of objects and arrays, not the
+ * text's length: a long prompt is one string. (Scanning the text for brackets and for the
+ * key's spellings cost 0.7 ms for a 150 KB agent request.)
  */
-export function checkJsonDepth(text: string, max: number = MAX_JSON_DEPTH): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) throw new GatewayError('invalid_json', `The request body nests deeper than ${max} levels.`);
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-}
-
-/** `__proto__` as a JSON key is never meaningful to a provider and is how prototype pollution starts. */
-export function checkNoPrototypeKeys(text: string, json: unknown): void {
-  if (!text.includes('"__proto__"') && !text.includes('\\u005f')) return;
-  const stack: unknown[] = [json];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (value === null || typeof value !== 'object') continue;
+export function checkParsedJson(json: unknown, max: number = MAX_JSON_DEPTH): void {
+  if (json === null || typeof json !== 'object') return;
+  const values: object[] = [json];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) throw new GatewayError('invalid_json', `The request body nests deeper than ${max} levels.`);
     if (Array.isArray(value)) {
-      stack.push(...value);
+      for (const item of value as unknown[]) {
+        if (item !== null && typeof item === 'object') {
+          values.push(item);
+          depths.push(depth + 1);
+        }
+      }
       continue;
     }
     for (const key of Object.keys(value)) {
       if (key === '__proto__') throw new GatewayError('invalid_request', 'The request body uses "__proto__" as a key, which the gateway refuses.');
-      stack.push((value as Record<string, unknown>)[key]);
+      const item = (value as Record<string, unknown>)[key];
+      if (item !== null && typeof item === 'object') {
+        values.push(item);
+        depths.push(depth + 1);
+      }
     }
   }
 }

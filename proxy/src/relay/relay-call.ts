@@ -69,6 +69,7 @@ export async function relayCall(
   client: ClientDisconnect,
 ): Promise<void> {
   const body = parseJsonBody(request, call.endpoint);
+  call.requestText = body.text;
   call.model = body.model ?? '';
   call.streamed = body.stream;
   if (call.trace) call.trace.request = body.json;

@@ -2,10 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 import { expectsJsonBody } from '../routing/endpoint.ts';
-import { checkJsonDepth, checkNoPrototypeKeys, decodeUtf8 } from './hostile-json.ts';
+import { checkParsedJson, decodeUtf8 } from './hostile-json.ts';
 
 export interface ParsedBody {
   raw: Buffer | undefined;
+  /** `raw` decoded, when it was parsed (strict UTF-8; a leading byte order mark dropped). */
+  text: string | undefined;
   json: Record<string, unknown> | undefined;
   model: string | undefined;
   stream: boolean;
@@ -17,21 +19,20 @@ const OPAQUE_BODY = /^(?:multipart\/form-data|application\/octet-stream|audio\/|
 const contentTypeOf = (request: FastifyRequest) => (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
 
 /** A body that must be one JSON object: strict UTF-8, bounded depth, no `__proto__` keys. */
-function parseJsonObject(raw: Buffer | undefined): Record<string, unknown> {
+function parseJsonObject(raw: Buffer | undefined): { text: string; json: Record<string, unknown> } {
   if (!raw || raw.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; expected a JSON object.');
   const text = decodeUtf8(raw);
-  checkJsonDepth(text);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
     throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
   }
-  checkNoPrototypeKeys(text, json);
+  checkParsedJson(json);
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
   }
-  return json as Record<string, unknown>;
+  return { text, json: json as Record<string, unknown> };
 }
 
 /**
@@ -44,18 +45,18 @@ export function parseJsonBody(request: FastifyRequest, endpoint: Endpoint): Pars
   const raw = request.body as Buffer | undefined;
   if (!expectsJsonBody(endpoint)) {
     const forwarded = raw !== undefined && raw.length > 0 && request.method !== 'GET' && request.method !== 'HEAD';
-    if (forwarded && !OPAQUE_BODY.test(contentTypeOf(request))) parseJsonObject(raw);
-    return { raw, json: undefined, model: undefined, stream: false };
+    const text = forwarded && !OPAQUE_BODY.test(contentTypeOf(request)) ? parseJsonObject(raw).text : undefined;
+    return { raw, text, json: undefined, model: undefined, stream: false };
   }
   const type = contentTypeOf(request);
   if (type !== 'application/json' && !type.endsWith('+json')) {
     throw new GatewayError('unsupported_media_type', `Expected Content-Type: application/json, got "${type || 'none'}".`);
   }
-  const body = parseJsonObject(raw);
+  const { text, json: body } = parseJsonObject(raw);
   if (body.model !== undefined && typeof body.model !== 'string') {
     throw new GatewayError('invalid_request', '"model" must be a string.', 'model');
   }
-  return { raw, json: body, model: body.model as string | undefined, stream: body.stream === true };
+  return { raw, text, json: body, model: body.model as string | undefined, stream: body.stream === true };
 }
 
 /** Whether to ask an OpenAI-style stream for its usage chunk (hidden from the client again). */
