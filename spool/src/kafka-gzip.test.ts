@@ -63,6 +63,16 @@ describe('the GZIP codec kafkajs uses for Periscope (kafka-gzip.ts)', () => {
     }
   });
 
+  it('compresses at zlib\'s fastest level, and what it writes any gzip reader inflates', async () => {
+    useSizedGzipCodec();
+    const codec = kafkajs.CompressionCodecs[kafkajs.CompressionTypes.GZIP]!() as { compress(e: { buffer: Buffer }): Promise<Buffer> };
+    const raw = eventLines(2_000);
+    const gz = await codec.compress({ buffer: raw });
+    expect(gz.equals(gzipSync(raw, { level: 1 }))).toBe(true);
+    expect(gz.equals(gzipSync(raw))).toBe(false);
+    expect((await promisify(unzip)(gz)).equals(raw)).toBe(true);
+  });
+
   it('does not keep a large buffer for a small batch that ends in a forged size', async () => {
     // zlib ignores what follows the stream when it starts with a zero byte: the batch
     // decompresses, and its last 4 bytes claim 128 MiB.

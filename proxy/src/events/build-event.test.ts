@@ -55,12 +55,13 @@ describe('buildEvent', () => {
   it('stores the request as the text the gateway decoded to parse it, but from its bytes when a byte order mark leads them or they run past the stored length', () => {
     const { deps: d } = deps(100);
     const text = '{"q":"é"}';
-    expect(buildEvent(call({ requestBody: Buffer.from(text), requestText: text }, usageBody), d).request_body).toBe(text);
+    // A marker in place of the decoded text shows which one is stored.
+    expect(buildEvent(call({ requestBody: Buffer.from(text), requestText: '{"decoded":1}' }, usageBody), d).request_body).toBe('{"decoded":1}');
     // The decoder drops a leading byte order mark; what is stored is what was sent.
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
     expect(buildEvent(call({ requestBody: bom, requestText: text }, usageBody), d).request_body).toBe(`\ufeff${text}`);
     const long = `{"q":"${'x'.repeat(2000)}"}`;
-    const e = buildEvent(call({ requestBody: Buffer.from(long), requestText: long }, usageBody), d);
+    const e = buildEvent(call({ requestBody: Buffer.from(long), requestText: '{"decoded":1}' }, usageBody), d);
     expect(e).toMatchObject({ request_body: long.slice(0, 100), request_truncated: true });
   });
 

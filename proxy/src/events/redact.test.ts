@@ -18,6 +18,28 @@ describe('redactSecrets', () => {
     expect(redactSecrets('echo: my-weird-key-123 here', ['my-weird-key-123'])).toBe('echo: [REDACTED] here');
   });
 
+  it('finds the key shapes exactly where a boundary, or a JSON escape, comes before them: generated, fixed seed, against patterns that assert it first', () => {
+    // The patterns as first written, slow on long text (the assertion tried at every character): the specification.
+    const reference = [
+      String.raw`sk-[A-Za-z0-9_-]{16,}`, String.raw`psk_[A-Za-z0-9_-]{16,}`, String.raw`AIza[0-9A-Za-z_-]{30,}`,
+      String.raw`(AKIA|ASIA)[0-9A-Z]{16}\b`, String.raw`gsk_[A-Za-z0-9]{20,}`,
+    ].map((body) => new RegExp(String.raw`(?:\b|(?<=\\[bfnrt]|\\u[0-9a-fA-F]{4}))` + body, 'g'));
+    reference.push(new RegExp(String.raw`(?:\b|(?<=\\[bfnrt]|\\u[0-9a-fA-F]{4}))(Bearer|Basic)(?:\s|\\[bfnrt]|\\u[0-9a-fA-F]{4})+[A-Za-z0-9._~+/=-]{20,}`, 'gi'));
+    const expected = (text: string) => reference.reduce((out, pattern) => out.replace(pattern, '[REDACTED]'), text);
+    const parts = ['sk-', 'psk_', 'AIza', 'AKIA', 'ASIA', 'gsk_', 'Bearer ', 'bearer\\t', 'BASIC\\u0020', 'Basic  ', '\\n', '\\t', '\\u00e9',
+      '\\uff1a', '\\\\', 'x', '-', '_', ' ', '"', 'é', 'a', 'Z', '9', '.', '/', '=', 'abcdefghij', 'ABCDEFGHIJKLMNOP', '0123456789abcdef', '\n', 'k', 's'];
+    const random = seededRandom(0x5eed18);
+    let redacted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let text = '';
+      for (let n = 1 + Math.floor(random() * 40); n > 0; n--) text += parts[Math.floor(random() * parts.length)];
+      const want = expected(text);
+      expect(redactSecrets(text)).toBe(want);
+      if (want !== text) redacted++;
+    }
+    expect(redacted).toBeGreaterThan(4_000);
+  });
+
   it('leaves ordinary text alone', () => {
     const text = 'The skeleton key sk- is short; Bearer authentication is fine; tokens: 42';
     expect(redactSecrets(text)).toBe(text);

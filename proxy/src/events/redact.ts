@@ -4,21 +4,25 @@
  * catches keys pasted into prompts or echoed by upstream error messages.
  */
 const KEY_PATTERNS: readonly RegExp[] = [
-  keyPattern(String.raw`sk-[A-Za-z0-9_-]{16,}`), // OpenAI (sk-, sk-proj-), Anthropic (sk-ant-), DeepSeek and other sk- keys
-  keyPattern(String.raw`psk_[A-Za-z0-9_-]{16,}`), // Periscope gateway keys
-  keyPattern(String.raw`AIza[0-9A-Za-z_-]{30,}`), // Google API keys
-  keyPattern(String.raw`(AKIA|ASIA)[0-9A-Z]{16}\b`), // AWS access key ids
-  keyPattern(String.raw`gsk_[A-Za-z0-9]{20,}`), // Groq
+  keyPattern('sk-', String.raw`[A-Za-z0-9_-]{16,}`), // OpenAI (sk-, sk-proj-), Anthropic (sk-ant-), DeepSeek and other sk- keys
+  keyPattern('psk_', String.raw`[A-Za-z0-9_-]{16,}`), // Periscope gateway keys
+  keyPattern('AIza', String.raw`[0-9A-Za-z_-]{30,}`), // Google API keys
+  keyPattern('(AKIA|ASIA)', String.raw`[0-9A-Z]{16}\b`), // AWS access key ids
+  keyPattern('gsk_', String.raw`[A-Za-z0-9]{20,}`), // Groq
   // Bearer tokens anywhere in text; the space may be written as a JSON escape (`Bearer\t...`).
-  keyPattern(String.raw`(Bearer|Basic)(?:\s|\\[bfnrt]|\\u[0-9a-fA-F]{4})+[A-Za-z0-9._~+/=-]{20,}`, 'gi'),
+  keyPattern('(Bearer|Basic)', String.raw`(?:\s|\\[bfnrt]|\\u[0-9a-fA-F]{4})+[A-Za-z0-9._~+/=-]{20,}`, 'gi'),
 ];
 
 /**
  * A key starts at a word boundary, or right after a JSON escape, whose letters hide the boundary
  * in a body as stored: `"my key:\nsk-..."`, or Python's `"\uff1ask-..."` (a full-width colon).
+ * The pattern starts with the key's literal prefix and looks behind it for the boundary, so the
+ * engine skips to each occurrence of the prefix: an assertion before the prefix was tried at
+ * every character, 13.4 ms for the six patterns over a 150 KB agent request, now 0.4 ms (the
+ * same matches on 200,000 generated strings; docs/benchmarks.md, "Large requests").
  */
-function keyPattern(body: string, flags = 'g'): RegExp {
-  return new RegExp(String.raw`(?:\b|(?<=\\[bfnrt]|\\u[0-9a-fA-F]{4}))` + body, flags);
+function keyPattern(prefix: string, rest: string, flags = 'g'): RegExp {
+  return new RegExp(prefix + String.raw`(?<=(?:^|\W|\\[bfnrt]|\\u[0-9a-fA-F]{4})` + prefix + ')' + rest, flags);
 }
 
 /**

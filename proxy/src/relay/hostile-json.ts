@@ -17,39 +17,57 @@ export function decodeUtf8(raw: Buffer): string {
   }
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
 /**
- * One walk of a parsed document, before anything recursive (canonicalisation, redaction,
- * JSON.stringify) touches it: nesting deeper than `max` and `__proto__` keys are refused.
- * JSON.parse itself is safe to run first: V8's parser does not recurse (a body nested a million
- * levels deep parses), and it defines `__proto__` as an own key, however the text escapes it.
- * The walk does not recurse either, and its cost is the number of objects and arrays, not the
- * text's length: a long prompt is one string. (Scanning the text for brackets and for the
- * key's spellings cost 0.7 ms for a 150 KB agent request.)
+ * One pass over the body's bytes, counting nesting outside strings, before JSON.parse: a body
+ * nested deeper than `max` is refused at its 129th level, before the parser builds it (a body
+ * nested a million levels deep costs V8 about 0.2 s and 60 MB per MB to parse). Each string is
+ * skipped with indexOf, a native search, to its closing quote (one not escaped by an odd run of
+ * backslashes): agents' requests are mostly long strings, and a 150 KB one took 9 µs against
+ * 325 µs for a loop over every byte (and 10 ms per MB at worst, a string of escaped quotes). UTF-8
+ * puts no ASCII byte inside a multi-byte character, so bytes and text nest alike.
  */
-export function checkParsedJson(json: unknown, max: number = MAX_JSON_DEPTH): void {
+export function checkJsonDepth(raw: Buffer, max: number = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c === QUOTE) {
+      i = closingQuote(raw, i);
+      if (i === -1) return; // an unterminated string: JSON.parse refuses the body
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) throw new GatewayError('invalid_json', `The request body nests deeper than ${max} levels.`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+/** The index of the quote that closes the string opened at `open`, or -1. Each backslash is looked at once. */
+function closingQuote(raw: Buffer, open: number): number {
+  for (let at = open + 1; ; at++) {
+    at = raw.indexOf(QUOTE, at);
+    if (at === -1) return -1;
+    let escapes = 0;
+    while (raw[at - 1 - escapes] === BACKSLASH) escapes++;
+    if (escapes % 2 === 0) return at;
+  }
+}
+
+/**
+ * `__proto__` as a JSON key is never meaningful to a provider and is how prototype pollution
+ * starts. JSON.parse defines it as an own key however the text escapes it, so the parsed value
+ * is walked rather than the text searched for its spellings (two searches took 230 µs for a 150
+ * KB agent request; the walk costs the number of objects and arrays, a few µs). Recursive: the
+ * depth was bounded by checkJsonDepth before the parse.
+ */
+export function checkNoPrototypeKeys(json: unknown): void {
   if (json === null || typeof json !== 'object') return;
-  const values: object[] = [json];
-  const depths: number[] = [1];
-  while (values.length > 0) {
-    const value = values.pop()!;
-    const depth = depths.pop()!;
-    if (depth > max) throw new GatewayError('invalid_json', `The request body nests deeper than ${max} levels.`);
-    if (Array.isArray(value)) {
-      for (const item of value as unknown[]) {
-        if (item !== null && typeof item === 'object') {
-          values.push(item);
-          depths.push(depth + 1);
-        }
-      }
-      continue;
-    }
-    for (const key of Object.keys(value)) {
-      if (key === '__proto__') throw new GatewayError('invalid_request', 'The request body uses "__proto__" as a key, which the gateway refuses.');
-      const item = (value as Record<string, unknown>)[key];
-      if (item !== null && typeof item === 'object') {
-        values.push(item);
-        depths.push(depth + 1);
-      }
-    }
+  if (Array.isArray(json)) {
+    for (const item of json as unknown[]) checkNoPrototypeKeys(item);
+    return;
+  }
+  for (const key of Object.keys(json)) {
+    if (key === '__proto__') throw new GatewayError('invalid_request', 'The request body uses "__proto__" as a key, which the gateway refuses.');
+    checkNoPrototypeKeys((json as Record<string, unknown>)[key]);
   }
 }

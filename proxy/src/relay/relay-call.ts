@@ -69,7 +69,8 @@ export async function relayCall(
   client: ClientDisconnect,
 ): Promise<void> {
   const body = parseJsonBody(request, call.endpoint);
-  call.requestText = body.text;
+  // Kept for the stored request only when it can be used (build-event.ts): not a long body's whole text.
+  if (body.raw && body.raw.length <= deps.config.logging.max_stored_body_bytes + 1024) call.requestText = body.text;
   call.model = body.model ?? '';
   call.streamed = body.stream;
   if (call.trace) call.trace.request = body.json;

@@ -2,11 +2,11 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 import { expectsJsonBody } from '../routing/endpoint.ts';
-import { checkParsedJson, decodeUtf8 } from './hostile-json.ts';
+import { checkJsonDepth, checkNoPrototypeKeys, decodeUtf8 } from './hostile-json.ts';
 
 export interface ParsedBody {
   raw: Buffer | undefined;
-  /** `raw` decoded, when it was parsed (strict UTF-8; a leading byte order mark dropped). */
+  /** The body as received, decoded, when it was parsed (strict UTF-8; a leading byte order mark dropped); `raw` may be replaced later. */
   text: string | undefined;
   json: Record<string, unknown> | undefined;
   model: string | undefined;
@@ -22,13 +22,14 @@ const contentTypeOf = (request: FastifyRequest) => (request.headers['content-typ
 function parseJsonObject(raw: Buffer | undefined): { text: string; json: Record<string, unknown> } {
   if (!raw || raw.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; expected a JSON object.');
   const text = decodeUtf8(raw);
+  checkJsonDepth(raw);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
     throw new GatewayError('invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
   }
-  checkParsedJson(json);
+  checkNoPrototypeKeys(json);
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
     throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
   }
