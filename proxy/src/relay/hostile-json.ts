@@ -57,8 +57,8 @@ function closingQuote(raw: Buffer, open: number): number {
  * `__proto__` as a JSON key is never meaningful to a provider and is how prototype pollution
  * starts. JSON.parse defines it as an own key however the text escapes it, so the parsed value
  * is walked rather than the text searched for its spellings (two searches took 230 µs for a 150
- * KB agent request; the walk costs the number of objects and arrays, a few µs). Recursive: the
- * depth was bounded by checkJsonDepth before the parse.
+ * KB agent request; the walk costs the number of objects and arrays, a few µs). Recursive, so
+ * only for a value parsed from bytes that passed checkJsonDepth: that bounds its depth.
  */
 export function checkNoPrototypeKeys(json: unknown): void {
   if (json === null || typeof json !== 'object') return;
