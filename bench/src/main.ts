@@ -8,6 +8,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { AGENT_BODY_BYTES, agentBody } from './agent-body.ts';
+import { agentMarkdown } from './agent-report.ts';
 import type { CacheBenchResult } from './cache-child.ts';
 import { startChild } from './child-protocol.ts';
 import { createEnvironment } from './environment.ts';
@@ -19,6 +21,7 @@ import { loadAverage1m } from './proc.ts';
 import { summarizeProfile, type CpuProfile } from './profile/cpuprofile.ts';
 import { profileMode, type ProfiledSystem } from './profile/profile-mode.ts';
 import { comparisonMarkdown, ingestProfileMarkdown, ingestRow, machineInfo, profileMarkdown, startupMarkdown, updateDocs, writeResults, type ComparisonReport } from './report.ts';
+import { AGENT_SYSTEMS, agentPlan, agentTurn, type AgentTurn } from './scenarios/agent-requests.ts';
 import { kafkaIngest, type IngestScenarioResult } from './scenarios/kafka-ingest.ts';
 import { startupScenario } from './scenarios/startup.ts';
 import { summarize } from './scenarios/summary.ts';
@@ -36,7 +39,8 @@ const { values } = parseArgs({
     // Comma-separated subset of SYSTEM_NAMES; direct is always measured (every "added" figure needs it).
     systems: { type: 'string' },
     // `store` (in-process ingest + UI queries), `cache` (response-cache lookups), `ingest` (Kafka → periscope ingest → chDB),
-    // `startup` (periscope start from source through tsx vs compiled: time to /healthz, idle memory).
+    // `startup` (periscope start from source through tsx vs compiled: time to /healthz, idle memory),
+    // `agent` (agent-sized requests through direct, start and proxy, CPU per call of every process).
     only: { type: 'string' },
     'ingest-events': { type: 'string' },
     docs: { type: 'boolean' },
@@ -237,6 +241,35 @@ async function startupOnly() {
   log(`wrote ${files.join(', ')}`);
 }
 
+async function agentOnly() {
+  const machine = machineInfo();
+  const plan = agentPlan(quick, values.rounds === undefined ? undefined : positive('rounds', values.rounds, 1));
+  const body = agentBody(AGENT_BODY_BYTES);
+  const run = await createEnvironment(log, { pin: true, keepRunDir: values.keep });
+  log(`agent-sized requests (${Buffer.byteLength(body)} bytes): ${plan.rounds} round(s) of ${AGENT_SYSTEMS.join(', ')} at ${plan.rates.join(' and ')}/s; ${run.env.pinning.note}`);
+  const turns: AgentTurn[] = [];
+  try {
+    for (let r = 0; r < plan.rounds; r++) {
+      // Rotated each round, as in the comparison.
+      for (let i = 0; i < AGENT_SYSTEMS.length; i++) {
+        const name = AGENT_SYSTEMS[(i + r) % AGENT_SYSTEMS.length]!;
+        log(`round ${r + 1}/${plan.rounds}: ${name}`);
+        turns.push(await agentTurn(name, STARTERS[name], run.env, plan, body, r + 1));
+      }
+    }
+  } finally {
+    await run.close();
+  }
+  machine.loadAverage.end = loadAverage1m();
+  const report = { machine, plan, bodyBytes: Buffer.byteLength(body), pinning: run.env.pinning.note, turns };
+  const md = agentMarkdown(report);
+  console.log(`\n${md}`);
+  const files = await writeResults(`agent-${stamp(machine.date)}`, report, md);
+  if (values.docs ?? !quick) files.push(await updateDocs('agent', md));
+  log(`wrote ${files.join(', ')}`);
+  if (turns.some((t) => t.failure || (t.logging && t.logging.stored < t.logging.answered))) process.exitCode = 1;
+}
+
 async function render(file: string) {
   const report = JSON.parse(await readFile(file, 'utf8')) as ComparisonReport;
   report.summary = summarize(report.turns, report.plan.rates);
@@ -257,8 +290,9 @@ async function main() {
   if (values.only === 'cache') return cacheOnly();
   if (values.only === 'ingest') return ingestOnly();
   if (values.only === 'startup') return startupOnly();
+  if (values.only === 'agent') return agentOnly();
   if (values.only === 'comparison') return comparison(false, selectedSystems());
-  if (values.only !== undefined) throw new Error(`--only: unknown ${values.only} (known: store, cache, ingest, startup, comparison)`);
+  if (values.only !== undefined) throw new Error(`--only: unknown ${values.only} (known: store, cache, ingest, startup, agent, comparison)`);
   return comparison(!values.systems, selectedSystems());
 }
 

@@ -6,6 +6,7 @@
 import { startMockUpstream as startTestkitMock, type MockUpstream as TestkitMock } from '@periscope/testkit';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentBody } from './agent-body.ts';
 import { startBenchMock, type BenchMock } from './mock-upstream.ts';
 import { CHAT_BODY } from './vegeta.ts';
 import { STREAM_BODY } from './scenarios/streams.ts';
@@ -77,6 +78,17 @@ describe('the bench mock (Go) against testkit mock upstream', () => {
       expect(normalise(a.text)).toBe(normalise(b.text));
       expect(JSON.parse(a.text).usage.prompt_tokens_details.cached_tokens).toBe(i === 0 ? 0 : Math.floor(JSON.parse(a.text).usage.prompt_tokens / 2));
     }
+  });
+
+  it('counts and answers an agent-sized prompt as testkit does: non-ASCII, characters outside the BMP, text parts', async () => {
+    const agent = JSON.parse(agentBody(20_000)) as { model: string; messages: Array<{ role: string; content: unknown }> };
+    agent.messages.push({ role: 'user', content: [{ type: 'text', text: 'résumé 🎉 𝄞 done' }, { type: 'image_url', image_url: { url: 'x' } }] });
+    const body = JSON.stringify(agent);
+    const [a, b] = await Promise.all([call(go.url, body), call(node.url, body)]);
+    expect(a.status).toBe(200);
+    // The reply holds the prompt's hash and the usage its length in UTF-16 units.
+    expect(normalise(a.text)).toBe(normalise(b.text));
+    expect(JSON.parse(a.text).usage.prompt_tokens).toBeGreaterThan(4000);
   });
 
   it('streams the same frames, one every interval', async () => {

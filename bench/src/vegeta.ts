@@ -80,9 +80,11 @@ export interface AttackOptions {
   durationS: number;
   /** Per call; an overloaded server's calls end as timeouts instead of stretching the run. */
   timeoutS?: number;
+  /** The chat call's JSON body; CHAT_BODY when not given. */
+  body?: string;
 }
 
-/** One vegeta attack of chat calls at `target`. */
+/** One vegeta attack of chat calls (the same body each) at `target`. */
 export async function attack(target: Target, o: AttackOptions): Promise<VegetaResult> {
   const bin = await vegetaBinary();
   const dir = await mkdtemp(join(tmpdir(), 'periscope-bench-vegeta-'));
@@ -91,7 +93,7 @@ export async function attack(target: Target, o: AttackOptions): Promise<VegetaRe
     const header: Record<string, string[]> = { 'Content-Type': ['application/json'] };
     for (const [k, v] of Object.entries(target.headers)) header[k] = [v];
     await writeFile(targets, `${JSON.stringify({
-      method: 'POST', url: `${target.origin}/v1/chat/completions`, body: Buffer.from(CHAT_BODY).toString('base64'), header,
+      method: 'POST', url: `${target.origin}/v1/chat/completions`, body: Buffer.from(o.body ?? CHAT_BODY).toString('base64'), header,
     })}\n`);
     const results = join(dir, 'results.bin');
     const load = o.rate > 0 ? [`-rate=${o.rate}/s`] : ['-rate=0', `-workers=${o.workers ?? 64}`, `-max-workers=${o.workers ?? 64}`];

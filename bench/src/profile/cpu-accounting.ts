@@ -28,10 +28,13 @@ function roleOf(pid: number, known: ReadonlyMap<number, string>): string {
   return cmd.split(' ').slice(0, 2).map((w) => w.split('/').pop()).join(' ');
 }
 
-export function sampleCpu(gatewayPid: number, gatewayChildRole: string, helpers: ReadonlyMap<number, string>): Sample {
+/** Without a gateway (direct to the mock): the bench's own processes and the helpers. */
+export function sampleCpu(gatewayPid: number | undefined, gatewayChildRole: string, helpers: ReadonlyMap<number, string>): Sample {
   const known = new Map(helpers);
-  known.set(gatewayPid, 'gateway');
-  for (const pid of descendants(gatewayPid)) known.set(pid, gatewayChildRole);
+  if (gatewayPid !== undefined) {
+    known.set(gatewayPid, 'gateway');
+    for (const pid of descendants(gatewayPid)) known.set(pid, gatewayChildRole);
+  }
   const out: Sample = new Map();
   for (const pid of new Set([...known.keys(), ...descendants(process.pid)])) {
     const cpu = cpuSeconds(pid);
@@ -40,14 +43,23 @@ export function sampleCpu(gatewayPid: number, gatewayChildRole: string, helpers:
   return out;
 }
 
-/** Per process present in both samples, highest first; processes using under 1 µs per call are left out. */
-export function cpuPerCall(before: Sample, after: Sample, calls: number): ProcessCpu[] {
+/**
+ * Per process present in both samples, highest first; processes using under 1 µs per call are
+ * left out. With `idle` (a sample taken `seconds` before `before`, with no load between), each
+ * process's idle rate over those seconds is taken out of the `elapsedS` between `before` and
+ * `after`: its timers and polls are not the calls' cost.
+ */
+export function cpuPerCall(before: Sample, after: Sample, calls: number, idle?: { sample: Sample; seconds: number; elapsedS: number }): ProcessCpu[] {
   const rows: ProcessCpu[] = [];
   for (const [pid, b] of before) {
     const a = after.get(pid);
     if (!a || calls === 0) continue;
-    const usPerCall = ((a.cpu - b.cpu) * 1e6) / calls;
-    if (usPerCall >= 1) rows.push({ role: b.role, pid, usPerCall, mainThreadUsPerCall: ((a.main - b.main) * 1e6) / calls });
+    const i = idle?.sample.get(pid);
+    const idleShare = i && idle ? idle.elapsedS / idle.seconds : 0;
+    const cpu = a.cpu - b.cpu - (i ? (b.cpu - i.cpu) * idleShare : 0);
+    const main = a.main - b.main - (i ? (b.main - i.main) * idleShare : 0);
+    const usPerCall = (Math.max(0, cpu) * 1e6) / calls;
+    if (usPerCall >= 1) rows.push({ role: b.role, pid, usPerCall, mainThreadUsPerCall: (Math.max(0, main) * 1e6) / calls });
   }
   return rows.sort((x, y) => y.usPerCall - x.usPerCall);
 }

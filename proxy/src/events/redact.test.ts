@@ -169,6 +169,17 @@ describe('redactStoredBody', () => {
     expect(readings(redactStoredBody(body, [secret])).some((r) => r.includes(secret))).toBe(false);
   });
 
+  it('counts the backslashes before an escape: one after escaped backslashes spells, one that is escaped does not', () => {
+    const spelled = secret.replace('/', '\\/');
+    for (const run of ['\\\\', '\\\\\\\\']) {
+      const body = `{"error":{"message":"path C:${run}${spelled}"}}`;
+      expect(readings(redactStoredBody(body, [secret])).some((r) => r.includes(secret)), body).toBe(false);
+    }
+    // `\\/` is a backslash and a slash: no secret is spelled, and the body stays as it was.
+    const code = `{"content":"const re = /^\\\\/+/; // ${secret.replace('/', '\\\\/')}"}`;
+    expect(redactStoredBody(code, [secret])).toBe(code);
+  });
+
   it('rewrites only the event that held a secret, and leaves a body without one as it was', () => {
     const stream = `data: {"a":1}\n\nevent: error\ndata: {"m":"pool-canary-a\ndata: /7f3a9c1e5b2d4a6f"}\n\ndata: [DONE]\n\n`;
     expect(redactStoredBody(stream, [secret])).toBe('data: {"a":1}\n\nevent: error\ndata: {"m":"[REDACTED]"}\n\ndata: [DONE]\n\n');
