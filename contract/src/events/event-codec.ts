@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { utf8Text } from '../utf8-text.ts';
 import { validateRequestEvent, type RequestEvent } from './request-event.ts';
 
 /** Node 20 has them (ES2024); the project's lib is ES2023. */
@@ -88,9 +88,10 @@ export type DecodedEventRow =
  */
 export function decodeEventRow(bytes: Buffer): DecodedEventRow {
   if (bytes.includes(NEWLINE)) return { ok: false, reason: 'event bytes hold a raw newline', requestId: requestIdOf(bytes) };
+  const text = utf8Text(bytes);
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
+    json = JSON.parse(text ?? bytes.toString('utf8'));
   } catch {
     return { ok: false, reason: 'not JSON', requestId: undefined };
   }
@@ -100,7 +101,7 @@ export function decodeEventRow(bytes: Buffer): DecodedEventRow {
   // (which may write the escape in capitals, or bytes that are not UTF-8), are encoded again
   // rather than refused by the engine or stored as other bytes than the event read here.
   const escapedSurrogate = bytes.includes(ESCAPED_SURROGATE) || bytes.includes(ESCAPED_SURROGATE_UPPER);
-  if (!checked.upgraded && !escapedSurrogate && isUtf8(bytes)) return { ok: true, row: bytes, event: checked.event };
+  if (!checked.upgraded && !escapedSurrogate && text !== undefined) return { ok: true, row: bytes, event: checked.event };
   const row = encodeRequestEvent(checked.event);
   // The event as stored, whose ids say whether it is stored already: U+FFFD for a lone surrogate.
   return { ok: true, row, event: escapedSurrogate ? (JSON.parse(row.toString('utf8')) as RequestEvent) : checked.event };

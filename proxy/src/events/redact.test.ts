@@ -40,6 +40,11 @@ describe('redactSecrets', () => {
     expect(redacted).toBeGreaterThan(4_000);
   });
 
+  it('finds a key after text dense in other keys\' starts', () => {
+    const text = `${'a task-list, the basic flow; '.repeat(100)}then AIzaSyA1234567890abcdefghijklmnopqrstuv and sk-proj-abcdefghijklmnopqrstuvwx`;
+    expect(redactSecrets(text)).toBe(`${'a task-list, the basic flow; '.repeat(100)}then [REDACTED] and [REDACTED]`);
+  });
+
   it('leaves ordinary text alone', () => {
     const text = 'The skeleton key sk- is short; Bearer authentication is fine; tokens: 42';
     expect(redactSecrets(text)).toBe(text);

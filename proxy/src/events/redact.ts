@@ -42,14 +42,17 @@ function keyPattern(prefix: string, rest: string, flags = 'g'): RegExp {
 const KEY_STARTS = /(sk-)|(psk_)|(AIza)|(AKIA|ASIA)|(gsk_)|([Bb][Ee][Aa][Rr][Ee][Rr][\s\\]|[Bb][Aa][Ss][Ii][Cc][\s\\])/g;
 const MAY_HOLD_KEY = new RegExp(KEY_STARTS.source);
 
-/** Which of KEY_PATTERNS have their start in `text`; the scan stops once all have. */
+/** Past this many starts, every pattern runs: text dense in starts (`task-`, `basic `) costs no more than before. */
+const STARTS_LOOKED_AT = 64;
+
+/** Which of KEY_PATTERNS may match in `text`: those whose start it holds. */
 function patternsStartingIn(text: string): boolean[] {
   const found = KEY_PATTERNS.map(() => false);
   let missing = found.length;
   KEY_STARTS.lastIndex = 0;
-  for (let match; missing > 0 && (match = KEY_STARTS.exec(text)) !== null; ) {
-    let group = 1;
-    while (match[group] === undefined) group++;
+  for (let seen = 0, match; missing > 0 && (match = KEY_STARTS.exec(text)) !== null; seen++) {
+    const group = match.findIndex((value, i) => i > 0 && value !== undefined);
+    if (seen === STARTS_LOOKED_AT || group < 1) return found.fill(true);
     if (!found[group - 1]) {
       found[group - 1] = true;
       missing--;
@@ -121,7 +124,6 @@ export function writeLiteral(text: string, closed: boolean): string {
  * for behind any escape.
  */
 const SPELLING_ESCAPE = /\\(?:u00[2-7][0-9a-fA-F]|\/)/;
-const SPELLING_ESCAPES = new RegExp(SPELLING_ESCAPE.source, 'g');
 const ANY_ESCAPE = /\\/;
 const SPELLED = /\\u00([2-7][0-9a-fA-F])|\\\//g;
 const spelled = (_match: string, hex: string | undefined) => (hex === undefined ? '/' : String.fromCharCode(Number.parseInt(hex, 16)));
@@ -155,21 +157,6 @@ function hasSplitData(text: string): boolean {
 }
 
 /**
- * Whether `text` holds a SPELLING_ESCAPE that is one: not a backslash escaped by the one before
- * it (`\\/`, a backslash and a slash, is common in source code sent in a prompt). Each match
- * looks back over the backslashes right before it only, so the scan stays linear.
- */
-function holdsSpellingEscape(text: string): boolean {
-  SPELLING_ESCAPES.lastIndex = 0;
-  for (let match; (match = SPELLING_ESCAPES.exec(text)) !== null; ) {
-    let at = match.index;
-    while (at > 0 && text.charCodeAt(at - 1) === 0x5c) at--;
-    if ((match.index - at) % 2 === 0) return true;
-  }
-  return false;
-}
-
-/**
  * A body as it is stored (request or response): redactSecrets, and also where the text spells a
  * secret otherwise: inside a JSON string literal with escapes, which a JSON parser turns back
  * into the secret, and split over the `data:` lines of an SSE event, which a reader joins. The
@@ -180,7 +167,7 @@ export function redactStoredBody(text: string, exactSecrets: readonly string[] =
   const escape = exactSecrets.some(needsAnyEscape) ? ANY_ESCAPE : SPELLING_ESCAPE;
   // One pass over the text with those escapes decoded first: it holds no secret in the common
   // case (Go's encoder writes every < and > as \u003c, \u003e), and then no literal is parsed.
-  if (escape === ANY_ESCAPE ? escape.test(out) : holdsSpellingEscape(out) && holdsSecret(out.replace(SPELLED, spelled), exactSecrets)) {
+  if (escape.test(out) && (escape === ANY_ESCAPE || holdsSecret(out.replace(SPELLED, spelled), exactSecrets))) {
     const redactLiterals = (literal: string, end: string) => (escape.test(literal) ? redactedLiteral(literal, end === '"', exactSecrets) : literal);
     // Lines ending in a CR alone first: a literal read across one would be written back with
     // the CR escaped, joining two SSE lines. Then with a raw CR inside a literal (invalid JSON,

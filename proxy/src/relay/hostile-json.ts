@@ -1,3 +1,4 @@
+import { utf8Text } from '@periscope/contract';
 import { GatewayError } from '../errors.ts';
 
 /** Far beyond any real request (tool schemas nest a few dozen levels), far below a stack overflow. */
@@ -5,11 +6,16 @@ export const MAX_JSON_DEPTH = 128;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
 /**
  * Decodes a request body as strict UTF-8: invalid bytes are a 400, not silently replaced
- * by U+FFFD (which would change what reaches the provider and what is logged).
+ * by U+FFFD (which would change what reaches the provider and what is logged). A leading BOM
+ * is dropped, as JSON.parse would refuse it (the WHATWG decoder's way).
  */
 export function decodeUtf8(raw: Buffer): string {
+  const text = raw.subarray(0, 3).equals(BOM) ? undefined : utf8Text(raw);
+  if (text !== undefined) return text;
   try {
     return strictUtf8.decode(raw);
   } catch {
