@@ -88,9 +88,10 @@ export type DecodedEventRow =
  */
 export function decodeEventRow(bytes: Buffer): DecodedEventRow {
   if (bytes.includes(NEWLINE)) return { ok: false, reason: 'event bytes hold a raw newline', requestId: requestIdOf(bytes) };
-  const text = utf8Text(bytes);
+  let text: string | undefined;
   let json: unknown;
   try {
+    text = utf8Text(bytes);
     json = JSON.parse(text ?? bytes.toString('utf8'));
   } catch {
     return { ok: false, reason: 'not JSON', requestId: undefined };

@@ -14,10 +14,8 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * is dropped, as JSON.parse would refuse it (the WHATWG decoder's way).
  */
 export function decodeUtf8(raw: Buffer): string {
-  const text = raw.subarray(0, 3).equals(BOM) ? undefined : utf8Text(raw);
-  if (text !== undefined) return text;
   try {
-    return strictUtf8.decode(raw);
+    return (raw.subarray(0, 3).equals(BOM) ? undefined : utf8Text(raw)) ?? strictUtf8.decode(raw);
   } catch {
     throw new GatewayError('invalid_json', 'The request body is not valid UTF-8.');
   }
