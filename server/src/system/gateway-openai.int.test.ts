@@ -66,6 +66,24 @@ describe('OpenAI SDK through the gateway', () => {
     expect(row.user_agent).toMatch(/OpenAI\/JS/);
   });
 
+  it('relays and stores an agent-sized conversation whole: Latin-1 and wider text, long turns, a key in it scrubbed', async () => {
+    const { openai, project } = await client();
+    const key = 'sk-proj-agentcanary0123456789abcdef';
+    const turns = [
+      { role: 'system' as const, content: 'You are a coding agent. Café, naïve, Ærø: Latin-1 only. '.repeat(400) },
+      { role: 'user' as const, content: `Read this file — then fix it ✓ 😀 中文 → ${'const re = /^\\/+/; // "quoted" \\n '.repeat(1500)}` },
+      { role: 'assistant' as const, content: `Done. The config held ${key}; rotate it.` },
+      { role: 'user' as const, content: 'é'.repeat(20_000) },
+    ];
+    const sent = JSON.stringify({ model: 'gpt-4o-mini', messages: turns });
+    expect(Buffer.byteLength(sent)).toBeGreaterThan(100_000);
+    const { response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: turns }).withResponse();
+    expect(h.mock.requests.at(-1)!.body).toEqual({ model: 'gpt-4o-mini', messages: turns });
+    const row = await h.row(response.headers.get('periscope-request-id')!, project);
+    expect(row.request_truncated).toBe(false);
+    expect(row.request_body).toBe(sent.replace(key, '[REDACTED]'));
+  });
+
   it('streams chat chunk by chunk, hides the usage chunk it injected, and logs usage and TTFT', async () => {
     const { openai, project } = await client();
     const { data: stream, response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true }).withResponse();
