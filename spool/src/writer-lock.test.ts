@@ -70,18 +70,24 @@ describe('one writer per spool directory', () => {
   });
 
   it('takes over the lock of a writer that exited but was not reaped yet (its parent has not waited for it)', async () => {
-    // `sleep 0` exits at once; its parent, now `sleep 2`, never waits for it: a zombie.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 2'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const pid = Number((await once(parent.stdout, 'data'))[0]);
-    let stat = '';
-    for (let i = 0; i < 100 && !/\) Z /.test(stat); i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The child exits once its parent has become `sleep 30`, which never waits for it: a zombie
+    // until the test kills the parent. (With `sleep 0` under a parent of 2 s this failed once in
+    // CI, the zombie's /proc entry gone: a parent that exited during a stall, or a shell that
+    // reaped its child before its exec, both explain it.)
+    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number((await once(parent.stdout, 'data'))[0]);
+      let stat = '';
+      for (let i = 0; i < 200 && !/\) Z /.test(stat); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      }
+      expect(stat).toMatch(/\) Z /);
+      await forge({ pid, started: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] });
+      (await WriterLock.acquire(dir)).release();
+    } finally {
+      parent.kill();
     }
-    expect(stat).toMatch(/\) Z /);
-    await forge({ pid, started: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] });
-    (await WriterLock.acquire(dir)).release();
-    parent.kill();
   });
 
   it('a writer /proc cannot ask: refused once its heartbeat moves, taken over once it stood still long enough or was old already', async () => {
