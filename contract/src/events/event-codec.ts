@@ -52,9 +52,20 @@ const ID_PREFIX = Buffer.from('{"request_id":"');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
-/** The start of a `\udXXX` escape; see encodeRequestEvent. */
-const ESCAPED_SURROGATE = Buffer.from('\\ud');
-const ESCAPED_SURROGATE_UPPER = Buffer.from('\\uD');
+const ESCAPE_U = Buffer.from('\\u');
+
+/**
+ * Whether the bytes hold the start of a `\udXXX` escape (see encodeRequestEvent), with a `d` or
+ * a `D`: one scan for `\u`, where searching for each spelling took two, 135 µs each for an
+ * agent's 160 KB event, whose source code holds a backslash every 12 bytes.
+ */
+function holdsEscapedSurrogate(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf(ESCAPE_U); at !== -1; at = bytes.indexOf(ESCAPE_U, at + 2)) {
+    const next = bytes[at + 2];
+    if (next === 0x64 || next === 0x44) return true;
+  }
+  return false;
+}
 
 /**
  * The request id of encoded event bytes, read from their fixed prefix without parsing the
@@ -101,7 +112,7 @@ export function decodeEventRow(bytes: Buffer): DecodedEventRow {
   // Bytes from before the encoder wrote lone surrogates well-formed, or from another producer
   // (which may write the escape in capitals, or bytes that are not UTF-8), are encoded again
   // rather than refused by the engine or stored as other bytes than the event read here.
-  const escapedSurrogate = bytes.includes(ESCAPED_SURROGATE) || bytes.includes(ESCAPED_SURROGATE_UPPER);
+  const escapedSurrogate = holdsEscapedSurrogate(bytes);
   if (!checked.upgraded && !escapedSurrogate && text !== undefined) return { ok: true, row: bytes, event: checked.event };
   const row = encodeRequestEvent(checked.event);
   // The event as stored, whose ids say whether it is stored already: U+FFFD for a lone surrogate.
