@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKafkaBroker, type KafkaBroker } from '@periscope/testkit';
+import { startKafkaBroker, threadsNotIdle, type KafkaBroker } from '@periscope/testkit';
 import { goToolBinary } from './go-tool.ts';
 import { startBenchMock, type BenchMock } from './mock-upstream.ts';
 import { setUpPinning } from './pinning.ts';
@@ -17,6 +17,21 @@ export interface RunEnvironment {
   mock: BenchMock;
   /** Stops the broker and the mock and removes the run directory. */
   close(): Promise<void>;
+}
+
+/**
+ * The run's Kafka broker. Pinned runs start it under SCHED_IDLE: it shares core 1 with vegeta and
+ * the mock, and at normal priority its time slices delay their answers, which a broker on its own
+ * machine, as deployed, would not (docs/benchmarks.md, "The broker's priority").
+ */
+async function startBroker(dir: string, idlePriority: boolean): Promise<KafkaBroker> {
+  const broker = await startKafkaBroker({ dir, idlePriority });
+  const notIdle = idlePriority ? await threadsNotIdle(broker.pid) : [];
+  if (notIdle.length > 0) {
+    await broker.stop();
+    throw new Error(`Kafka broker: ${notIdle.length} thread(s) not under SCHED_IDLE (${notIdle[0]!.name}, …)`);
+  }
+  return broker;
 }
 
 export async function createEnvironment(log: (msg: string) => void, o: { pin: boolean; keepRunDir?: boolean }): Promise<RunEnvironment> {
@@ -31,7 +46,7 @@ export async function createEnvironment(log: (msg: string) => void, o: { pin: bo
     runDir,
     pinning,
     kafkaBrokers: async () => {
-      broker ??= startKafkaBroker({ dir: join(runDir, 'kafka') });
+      broker ??= startBroker(join(runDir, 'kafka'), pinning.enabled);
       return (await broker).brokers;
     },
     log,

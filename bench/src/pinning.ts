@@ -40,7 +40,8 @@ export function setUpPinning(): Pinning {
   return {
     enabled: true,
     note: `taskset: each gateway process (all threads) on core ${GATEWAY_CORE}; the bench (stream clients), vegeta, `
-      + `the mock, Kafka, \`periscope ingest\` and the gateway's child processes (store or Kafka shipper process) on core ${OTHERS_CORE}`,
+      + `the mock, Kafka, \`periscope ingest\` and the gateway's child processes (store or Kafka shipper process) on core ${OTHERS_CORE}; `
+      + 'the Kafka broker under SCHED_IDLE (`chrt --idle`), like Periscope\'s own background processes',
   };
 }
 

@@ -103,3 +103,26 @@ export function cpuSeconds(pid: number): number {
 export function mainThreadCpuSeconds(pid: number): number {
   return statCpuSeconds(read(`/proc/${pid}/task/${pid}/stat`));
 }
+
+/** One core's jiffies so far: busy (user, nice, system, irq, softirq) and all of them (idle, iowait and steal too). */
+export interface CoreTimes {
+  busy: number;
+  total: number;
+}
+
+/** Every core's times, in core order, from /proc/stat; empty where there is none. */
+export function coreTimes(): CoreTimes[] {
+  return (read('/proc/stat') ?? '').split('\n').filter((l) => /^cpu\d+ /.test(l)).map((l) => {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = l.split(/\s+/).slice(1, 9).map(Number);
+    const busy = user! + nice! + system! + irq! + softirq!;
+    return { busy, total: busy + idle! + iowait! + (steal ?? 0) };
+  });
+}
+
+/** Each core's busy share between two readings, in percent. */
+export function coreBusyPercent(before: CoreTimes[], after: CoreTimes[]): number[] {
+  return after.map((a, i) => {
+    const b = before[i];
+    return b && a.total > b.total ? (100 * (a.busy - b.busy)) / (a.total - b.total) : NaN;
+  });
+}

@@ -161,7 +161,7 @@ function goals(r: ComparisonReport): string[] {
   out.push(check('`proxy` added p99 at 500/s ≤ 1 ms', p500?.addedP99Ms ?? NaN, 1, ms, true));
   out.push(p2000?.overloaded ? '- `proxy` added p99 at 2,000/s ≤ 3 ms: **missed** (overloaded)'
     : check('`proxy` added p99 at 2,000/s ≤ 3 ms', p2000?.addedP99Ms ?? NaN, 3, ms, true));
-  out.push(check('`proxy` saturation ≥ 6,000 req/s', proxy?.saturationRps ?? NaN, 6000, (n) => `${num(n)} req/s`, false));
+  out.push(`${check('`proxy` saturation ≥ 6,000 req/s', proxy?.saturationRps ?? NaN, 6000, (n) => `${num(n)} req/s`, false)}${coresNote(proxy)}`);
   // The same latency goals for the proxy role with the opt-in polling (docs/deployment.md); the goals are the default's.
   const poll = by('proxy-poll');
   if (poll) {
@@ -192,6 +192,17 @@ function goals(r: ComparisonReport): string[] {
   return out;
 }
 
+/** A core busy this much of a saturation run had no time left (/proc/stat's shares stop short of 100 %). */
+const SATURATED_CORE_PCT = 95;
+
+/** Which core set the pace of a system's saturation runs, when the results say. */
+function coresNote(s: SystemSummary | undefined): string {
+  const [gateway, others] = s?.saturationCoreBusy ?? [];
+  if (gateway === undefined || others === undefined || !Number.isFinite(gateway)) return '';
+  const limit = gateway < SATURATED_CORE_PCT && others >= SATURATED_CORE_PCT ? '; the other core was the limit, not the gateway\'s' : '';
+  return ` (cores busy: the gateway's ${num(gateway)} %, the other ${num(others)} %, medians${limit})`;
+}
+
 function placementText(p: ProcessPlacement[]): string {
   return p.map((x) => `${x.role} pid ${x.pid}: ${Object.entries(x.threads).map(([cpu, n]) => `${n} thread${n === 1 ? '' : 's'} on ${cpu}`).join(', ') || 'gone'}`).join('; ');
 }
@@ -207,7 +218,7 @@ function roundRows(r: ComparisonReport): string[] {
   };
   return r.turns.map((t) => [
     String(t.round), String(t.position + 1), NAMES[t.system],
-    t.skipped ? cell(t.skipped) : t.saturation ? num(t.saturation.throughput) : 'failed',
+    t.skipped ? cell(t.skipped) : t.saturation ? `${num(t.saturation.throughput)}${t.saturationCoreBusy ? ` (${t.saturationCoreBusy.map((p) => num(p)).join(' / ')} %)` : ''}` : 'failed',
     ...r.plan.rates.map((rate) => pct(t, rate)),
     t.streams ? `${msPair(t.streams.ttfbMs.p50, t.streams.ttfbMs.p99)}${t.streams.errors ? ` (${num(t.streams.errors)} failed)` : ''}` : '',
     t.idle && t.system !== 'direct' ? `${mb(t.idle.gatewayBytes)} / ${mb(t.atStreams?.gatewayBytes ?? NaN)}${beforeWave(t.beforeStreams?.gatewayBytes)}` : '',
@@ -289,7 +300,7 @@ export function comparisonMarkdown(r: ComparisonReport): string {
     ...ownTimeLines(r),
     '<details><summary>Per round (absolute latencies)</summary>',
     '',
-    `| round | position | system | saturation req/s | ${p.rates.map((x) => `${num(x)}/s p50 / p99`).join(' | ')} | streams TTFB p50 / p99 | RSS idle / streams | answered / stored | turn s |`,
+    `| round | position | system | saturation req/s (cores busy) | ${p.rates.map((x) => `${num(x)}/s p50 / p99`).join(' | ')} | streams TTFB p50 / p99 | RSS idle / streams | answered / stored | turn s |`,
     `|---|---|---|---|${p.rates.map(() => '---|').join('')}---|---|---|---|`,
     ...roundRows(r),
     '',

@@ -20,12 +20,20 @@ export interface KafkaBrokerOptions {
   port?: number;
   /** Config, data and kafka.log; a new temporary directory by default. */
   dir?: string;
+  /**
+   * Every thread of the JVM under Linux's SCHED_IDLE (util-linux's `chrt`; the policy is
+   * inherited by the script's exec and every thread): for a broker that shares a core with
+   * processes it must not delay, as in `pnpm bench`. Fails at start when `chrt` is missing.
+   */
+  idlePriority?: boolean;
 }
 
 export interface KafkaBroker {
   /** `127.0.0.1:PORT`, for kafkajs `brokers: [broker.brokers]` or PERISCOPE_KAFKA_BROKERS. */
   readonly brokers: string;
   readonly dir: string;
+  /** The JVM's pid (the script and `chrt` exec it); a new one after `restart()`. */
+  readonly pid: number;
   /** SIGKILL, like a crash; resolves once the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM (controlled shutdown), SIGKILL if it takes over 30 s. */
@@ -49,7 +57,7 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
   let child: ChildProcess;
   for (let attempt = 1; ; attempt++) {
     try {
-      child = await launch(dir, ports);
+      child = await launch(dir, ports, opts.idlePriority ?? false);
       break;
     } catch (err) {
       // A free port can be taken by another process before the broker binds it: on a new
@@ -73,11 +81,14 @@ export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<K
   return {
     brokers: `${HOST}:${ports.port}`,
     dir,
+    get pid() {
+      return child.pid!;
+    },
     kill: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
     async restart() {
       await end('SIGTERM');
-      child = await launch(dir, ports);
+      child = await launch(dir, ports, opts.idlePriority ?? false);
     },
   };
 }
@@ -98,13 +109,14 @@ async function storedPorts(dir: string): Promise<Ports | undefined> {
 }
 
 
-async function launch(dir: string, ports: Ports): Promise<ChildProcess> {
+async function launch(dir: string, ports: Ports, idlePriority: boolean): Promise<ChildProcess> {
   const logPath = join(dir, 'kafka.log');
   const log = await open(logPath, 'a');
   const args = ['run', '--exit-with-stdin', '--dir', dir, '--port', String(ports.port), '--controller-port', String(ports.controllerPort)];
   // stdin stays an open pipe that nobody writes: when this process dies, even by SIGKILL, the
   // script sees EOF and takes the broker down, so a crashed test run leaves no JVM behind.
-  const child = spawn('bash', [SCRIPT, ...args], { stdio: ['pipe', log.fd, log.fd] });
+  const command = idlePriority ? ['chrt', '--idle', '0', 'bash', SCRIPT, ...args] : ['bash', SCRIPT, ...args];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['pipe', log.fd, log.fd] });
   await log.close();
   child.on('exit', () => child.stdin?.destroy());
   const failed = new Promise<never>((_, reject) => {

@@ -35,6 +35,17 @@ describe('summarize', () => {
     expect(start.idle.gatewayBytes).toBe(200e6);
   });
 
+  it('takes each core\'s median busy share over the saturation runs that recorded it', () => {
+    const turns = [
+      { ...turn('proxy', 1, 6000, run(500, 900, 1700), 400), saturationCoreBusy: [80, 99] },
+      { ...turn('proxy', 2, 6100, run(500, 900, 1700), 400), saturationCoreBusy: [90, 97] },
+      { ...turn('proxy', 3, 6200, run(500, 900, 1700), 400), saturationCoreBusy: [85, 100] },
+      turn('proxy', 4, 6300, run(500, 900, 1700), 400),
+    ];
+    expect(summarize(turns, [500])[0]!.saturationCoreBusy).toEqual([85, 99]);
+    expect(summarize([turn('proxy', 1, 6000, run(500, 900, 1700), 400)], [500])[0]!.saturationCoreBusy).toEqual([]);
+  });
+
   it('marks a rate that most rounds could not hold as overloaded, and one never run as not run', () => {
     const slow = run(500, 900_000, 3_900_000, { throughput: 380 });
     const turns = [

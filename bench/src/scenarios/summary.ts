@@ -30,6 +30,8 @@ export interface SystemSummary {
   skipped?: string;
   failures: string[];
   saturationRps: number;
+  /** Median busy share of each core during the saturation runs, in percent (empty for results without it). */
+  saturationCoreBusy: number[];
   rates: RateSummary[];
   ttfb: { p50Ms: number; p99Ms: number; addedP50Ms: number; addedP99Ms: number; errors: number; streams: number };
   idle: Memory;
@@ -49,6 +51,9 @@ export function median(values: number[]): number {
 export function overloaded(r: VegetaResult): boolean {
   return r.ok < 0.99 * r.requests || (r.offeredRate !== undefined && r.throughput < 0.9 * r.offeredRate) || r.latencyUs.p99 > 1e6;
 }
+
+const medianPerCore = (runs: number[][]): number[] =>
+  Array.from({ length: Math.max(0, ...runs.map((r) => r.length)) }, (_, core) => median(runs.map((r) => r[core] ?? NaN)));
 
 const medianMemory = (ms: Memory[]): Memory => ({
   gatewayBytes: median(ms.map((m) => m.gatewayBytes)),
@@ -93,6 +98,7 @@ export function summarize(turns: SystemRound[], rates: number[]): SystemSummary[
       skipped: measured.length === 0 ? mine.find((t) => t.skipped)?.skipped ?? mine.flatMap((t) => t.failures)[0] : undefined,
       failures: mine.flatMap((t) => t.failures.map((f) => `round ${t.round}: ${f}`)),
       saturationRps: median(measured.map((t) => t.saturation!.throughput)),
+      saturationCoreBusy: medianPerCore(measured.flatMap((t) => (t.saturationCoreBusy ? [t.saturationCoreBusy] : []))),
       rates: rateSummaries,
       ttfb: {
         p50Ms: median(streamed.map((t) => t.streams!.ttfbMs.p50)),

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { placeTree, rssSplit, type ProcessPlacement } from '../pinning.ts';
-import { rssBytes } from '../proc.ts';
+import { coreBusyPercent, coreTimes, rssBytes } from '../proc.ts';
 import type { Environment, LoggingProbe, RunningSystem, SystemName, SystemStarter } from '../systems/system.ts';
 import { attack, type VegetaResult } from '../vegeta.ts';
 import { ownTimeBetween, readOwnTime, type OwnTime } from '../own-time.ts';
@@ -96,6 +96,12 @@ export interface SystemRound {
    */
   beforeStreams?: Memory;
   saturation?: VegetaResult;
+  /**
+   * Each core's busy share during the saturation run, in percent (the gateway's core first): a
+   * gateway core short of 100 % means the other core (load, mock, background processes) set the
+   * pace. Results from before 2026-12-05 19:30 UTC lack it.
+   */
+  saturationCoreBusy?: number[];
   rates: RateRun[];
   streams?: StreamWave;
   logging?: LoggingCheck;
@@ -191,10 +197,13 @@ export async function systemRound(
     if (sys.logging) await catchUp(sys.logging, answered, 60_000);
 
     alive();
+    const coresBefore = coreTimes();
     turn.saturation = await attack(sys.target, { rate: 0, workers: plan.saturationWorkers, durationS: plan.saturationS });
+    turn.saturationCoreBusy = coreBusyPercent(coresBefore, coreTimes());
     answered += turn.saturation.answered;
     unanswered += turn.saturation.requests - turn.saturation.answered;
-    env.log(`    ${name}: saturation ${turn.saturation.throughput.toFixed(0)} req/s (${turn.saturation.ok}/${turn.saturation.requests} ok)`);
+    env.log(`    ${name}: saturation ${turn.saturation.throughput.toFixed(0)} req/s (${turn.saturation.ok}/${turn.saturation.requests} ok), `
+      + `cores busy ${turn.saturationCoreBusy.map((p) => `${p.toFixed(0)} %`).join(' / ')}`);
     if (sys.logging) await catchUp(sys.logging, answered, 60_000);
 
     for (const rate of plan.rates) {

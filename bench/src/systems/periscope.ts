@@ -197,7 +197,7 @@ export async function startProxyRole(env: Environment, idlePollMs?: number): Pro
     };
     return {
       name: idlePollMs ? 'proxy-poll' : 'proxy',
-      label: `${commandText(['proxy', '--kafka B', '--control-url URL', '--data-dir DIR', '--port N'], gatewayCoreNodeFlags(env.pinning))}${idlePollMs ? ` with \`gateway.idle_poll_ms: ${idlePollMs}\` in its config` : ''}, with ${commandText(['ingest', '--kafka B', '--data-dir DIR'])} and an Apache Kafka 4 broker (scripts/kafka)`,
+      label: `${commandText(['proxy', '--kafka B', '--control-url URL', '--data-dir DIR', '--port N'], gatewayCoreNodeFlags(env.pinning))}${idlePollMs ? ` with \`gateway.idle_poll_ms: ${idlePollMs}\` in its config` : ''}, with ${commandText(['ingest', '--kafka B', '--data-dir DIR'])} and an Apache Kafka 4 broker (scripts/kafka${env.pinning.enabled ? ', under SCHED_IDLE' : ''})`,
       target: periscopeTarget(origin, key), gateway, childRole: 'shipper process', logging, kafkaTopic: topic,
       helpers: [{ role: 'periscope ingest', process: ingest.process }],
       // The proxy first, so its last events reach Kafka while the ingest still consumes.
