@@ -99,7 +99,7 @@ export interface SystemRound {
   /**
    * Each core's busy share during the saturation run, in percent (the gateway's core first): a
    * gateway core short of 100 % means the other core (load, mock, background processes) set the
-   * pace. Results from before 2026-12-05 19:30 UTC lack it.
+   * pace. Results from before 2026-12-05 18:43 UTC lack it.
    */
   saturationCoreBusy?: number[];
   rates: RateRun[];
