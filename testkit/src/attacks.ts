@@ -70,12 +70,17 @@ export function canaryKey(random: Random): string {
   }
 }
 
-/** One way a JSON string literal can spell `text`: plainly, with `\/`, or with some characters as `\uXXXX`. */
+/**
+ * One way a JSON string literal can spell `text`: plainly, with `\/`, with some characters as
+ * `\uXXXX`, or with some letters behind a backslash that escapes nothing in JSON (`s\k-…`), which a
+ * lenient reader takes as the letter.
+ */
 function jsonSpelling(random: Random, text: string): string {
   const plain = JSON.stringify(text).slice(1, -1);
-  switch (int(random, 0, 2)) {
+  switch (int(random, 0, 3)) {
     case 0: return plain;
     case 1: return plain.replace(/\//g, '\\/');
+    case 2: return [...text].map((ch) => (/[ac-eg-mo-qsv-zA-Z]/.test(ch) && random() < 0.3 ? `\\${ch}` : JSON.stringify(ch).slice(1, -1))).join('');
     default: {
       let out = '';
       for (const ch of text) {

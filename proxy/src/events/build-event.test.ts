@@ -92,6 +92,15 @@ describe('buildEvent', () => {
     expect(e.request_body).toBe('{"messages":[{"role":"user","content":"my key is [REDACTED]"}]}');
   });
 
+  it('stores no key that a body the gateway did not parse spells with an escape JSON lacks, from the request or the answer', () => {
+    const { deps: d } = deps();
+    const refused = '{"messages":[{"role":"user","content":"my key is s\\k-proj-abcdefghijklmnopqrstu"}], oops}';
+    const answer = '{"error":{"message":"Incorrect API key provided: s\\k-proj-abcdefghijklmnopqrstu"}}';
+    const e = buildEvent(call({ requestBody: Buffer.from(refused) }, answer), d);
+    expect(e.request_body).toBe('{"messages":[{"role":"user","content":"my key is [REDACTED]"}], oops}');
+    expect(e.response_body).toBe('{"error":{"message":"Incorrect API key provided: [REDACTED]"}}');
+  });
+
   it('stores no escaped credential from a string that runs past the stored length', () => {
     const { deps: d } = deps(1024);
     const key = 'pool-configured-key-7f3a9c1e';

@@ -49,10 +49,13 @@ function withinContract(usage: TokenUsage): TokenUsage {
   return clamped;
 }
 
-/** Redacts before clipping (with a margin), so a cut through a key cannot leave its start behind. */
-function storedBody(text: string, omit: boolean, max: number, secrets: string[]): { body: string; truncated: boolean } {
+/**
+ * Redacts before clipping (with a margin), so a cut through a key cannot leave its start behind.
+ * `knownJson`: JSON.parse took the text, a byte order mark aside (redactStoredBody's cheaper path).
+ */
+function storedBody(text: string, omit: boolean, max: number, secrets: string[], knownJson: boolean): { body: string; truncated: boolean } {
   if (omit) return { body: '', truncated: false };
-  const redacted = redactStoredBody(text.length > max + 1024 ? text.slice(0, max + 1024) : text, secrets);
+  const redacted = redactStoredBody(text.length > max + 1024 ? text.slice(0, max + 1024) : text, secrets, knownJson);
   const truncated = Buffer.byteLength(redacted) > max;
   return { body: truncated ? Buffer.from(redacted).subarray(0, max).toString('utf8') : redacted, truncated };
 }
@@ -118,8 +121,9 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
   const expected = call.promptCache?.expected ?? false;
   const max = deps.maxStoredBodyBytes;
   const requestText = call.requestBody ? storedRequestText(call.requestBody, call.requestText, max + 1024) : '';
-  const req = storedBody(requestText, call.meta.omitRequest, max, call.secrets);
-  const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets);
+  // requestText is the text the gateway parsed (relay-call.ts); a body it did not parse may be anything.
+  const req = storedBody(requestText, call.meta.omitRequest, max, call.secrets, call.requestText !== undefined);
+  const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets, false);
   return {
     request_id: call.requestId,
     event_version: REQUEST_EVENT_VERSION,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canaryKey, errorBodyQuoting, streamQuoting } from '@periscope/testkit';
 import { seededRandom } from '../seeded-random.ts';
-import { redactSecrets, redactStoredBody } from './redact.ts';
+import { holdsInvalidEscape, redactSecrets, redactStoredBody } from './redact.ts';
 
 describe('redactSecrets', () => {
   it('scrubs key-shaped strings of common providers', () => {
@@ -183,6 +183,22 @@ describe('redactStoredBody', () => {
     // `\\/` is a backslash and a slash: no secret is spelled, and the body stays as it was.
     const code = `{"content":"const re = /^\\\\/+/; // ${secret.replace('/', '\\\\/')}"}`;
     expect(redactStoredBody(code, [secret])).toBe(code);
+  });
+
+  it('reads a key spelled only with escapes JSON does not have, as a lenient reader does', () => {
+    expect(redactStoredBody('{"a":"s\\k-abcdefghijklmnopqrstuv"}')).toBe('{"a":"[REDACTED]"}');
+    expect(redactStoredBody('{"a":"my key: \\sk-abcdefghij\\klmnopqrstuv"}')).toBe('{"a":"my key: [REDACTED]"}');
+    const key = 'pool-configured-key-7f3a9c1e';
+    for (const body of ['{"m":"bad key \\pool-configured-key-7f3a9c1e"}', '{"m":"bad key pool-\\configured-key-7f3a9c1e."}', 'data: {"m":"p\\ool-configured-key-7f3a9c1e\n']) {
+      expect(readings(redactStoredBody(body, [key])).some((r) => r.includes(key)), body).toBe(false);
+    }
+  });
+
+  it('tells an escape JSON does not have from an escaped backslash before a letter', () => {
+    for (const text of ['s\\k', 'a\\\\\\d', 'x\\uZZZZ', 'x\\u00e"', 'x\\uZ', 'end\\\n', '\\"\\q']) expect(holdsInvalidEscape(text), text).toBe(true);
+    for (const text of ['C:\\\\Users', '/\\\\d+/', 'x\\\\uZZZZ', 'caf\\u00e9 \\n\\t\\/\\"\\\\', 'no escape', '\\\\\\\\']) expect(holdsInvalidEscape(text), text).toBe(false);
+    // A `\u` escape the end of the text cuts short, as a body cut at the stored length may end.
+    for (const text of ['caf\\u', 'caf\\u0', 'caf\\u00e', 'caf\\', 'x\\\\\\u00']) expect(holdsInvalidEscape(text), text).toBe(false);
   });
 
   it('rewrites only the event that held a secret, and leaves a body without one as it was', () => {
