@@ -46,7 +46,10 @@ export async function createEnvironment(log: (msg: string) => void, o: { pin: bo
     runDir,
     pinning,
     kafkaBrokers: async () => {
-      broker ??= startBroker(join(runDir, 'kafka'), pinning.enabled);
+      broker ??= startBroker(join(runDir, 'kafka'), pinning.enabled).then((b) => {
+        pinning.background?.add(b.pid);
+        return b;
+      });
       return (await broker).brokers;
     },
     log,
@@ -57,6 +60,7 @@ export async function createEnvironment(log: (msg: string) => void, o: { pin: bo
     close: async () => {
       if (broker) await (await broker.catch(() => undefined))?.stop();
       await mock.stop();
+      pinning.background?.remove();
       if (o.keepRunDir) log(`run directory kept: ${runDir}`);
       else await rm(runDir, { recursive: true, force: true });
     },

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { SINGLE_THREADED_GC } from '@periscope/proxy';
+import { createIdleCgroup, type IdleCgroup } from './idle-cgroup.ts';
 import { commandOf, descendants, rssBytes, threadAffinity } from './proc.ts';
 
 export const GATEWAY_CORE = 0;
@@ -16,6 +17,8 @@ export interface Pinning {
   enabled: boolean;
   /** How it was done, or why not, for the results. */
   note: string;
+  /** The idle cgroup of the processes that move events in the background (idle-cgroup.ts), when one could be made. */
+  background?: IdleCgroup;
 }
 
 const hasTaskset = (): boolean => {
@@ -37,11 +40,15 @@ export function setUpPinning(): Pinning {
   if (cpus().length < 2) return { enabled: false, note: `not pinned: ${cpus().length} core(s)` };
   if (!hasTaskset()) return { enabled: false, note: 'not pinned: taskset not found (util-linux)' };
   pinProcess(process.pid, OTHERS_CORE);
+  const background = createIdleCgroup(`periscope-bench-${process.pid}`);
   return {
     enabled: true,
     note: `taskset: each gateway process (all threads) on core ${GATEWAY_CORE}; the bench (stream clients), vegeta, `
       + `the mock, Kafka, \`periscope ingest\` and the gateway's child processes (store or Kafka shipper process) on core ${OTHERS_CORE}; `
-      + 'the Kafka broker under SCHED_IDLE (`chrt --idle`), like Periscope\'s own background processes',
+      + 'the Kafka broker under SCHED_IDLE (`chrt --idle`), like Periscope\'s own background processes; '
+      + ('unavailable' in background ? `no idle cgroup for them (${background.unavailable})`
+        : 'the broker, `periscope ingest` and the gateway\'s child processes in a cgroup with `cpu.idle` 1, so that they yield to vegeta and the mock across sessions'),
+    background: 'unavailable' in background ? undefined : background,
   };
 }
 
@@ -95,6 +102,7 @@ export function placeTree(pinning: Pinning, gatewayPid: number, childRole: Child
       } catch {
         // it exited between the listing and the repin
       }
+      pinning.background?.add(c.pid);
     }
   }
   return [

@@ -169,6 +169,7 @@ export async function startIngest(env: Environment, topic: string, o: { anyCore?
   const port = await freePort();
   const args = ['ingest', '--kafka', brokers, '--data-dir', join(dir, 'data'), '--config', await writeConfig(dir, env.mockUrl, topic)];
   const process = await launchCli({ env, args, port, dir, onGatewayCore: false, anyCore: o.anyCore, anyStatus: o.backlog, nodeFlags: env.ingestNodeFlags });
+  env.pinning.background?.add(process.pid);
   return { process, origin: `http://127.0.0.1:${port}` };
 }
 
