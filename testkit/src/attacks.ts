@@ -72,12 +72,15 @@ export function canaryKey(random: Random): string {
 
 /**
  * One way a JSON string literal can spell `text`: plainly, with `\/`, with some characters as
- * `\uXXXX`, or with some letters behind a backslash that escapes nothing in JSON (`s\k-…`), which a
- * lenient reader takes as the letter.
+ * `\uXXXX`, with some letters behind a backslash that escapes nothing in JSON (`s\k-…`), which a
+ * lenient reader takes as the letter, or (up to two levels) as JSON in the string, itself spelled
+ * one of these ways, as tool calls' arguments are.
  */
-function jsonSpelling(random: Random, text: string): string {
+function jsonSpelling(random: Random, text: string, nesting = 0): string {
   const plain = JSON.stringify(text).slice(1, -1);
-  switch (int(random, 0, 3)) {
+  const way = int(random, 0, nesting < 2 ? 4 : 3);
+  if (way === 4) return jsonSpelling(random, `{"detail":"${jsonSpelling(random, text, nesting + 1)}"}`, nesting + 1);
+  switch (way) {
     case 0: return plain;
     case 1: return plain.replace(/\//g, '\\/');
     case 2: return [...text].map((ch) => (/[ac-eg-mo-qsv-zA-Z]/.test(ch) && random() < 0.3 ? `\\${ch}` : JSON.stringify(ch).slice(1, -1))).join('');
@@ -90,6 +93,23 @@ function jsonSpelling(random: Random, text: string): string {
       return out;
     }
   }
+}
+
+/**
+ * Every string and object key in a parsed JSON value, and in the JSON a string holds (a tool
+ * call's arguments), three levels deep: what a client that parses nested JSON reads.
+ */
+export function nestedJsonStrings(value: unknown, nesting = 0): string[] {
+  if (typeof value === 'string') {
+    if (nesting === 3) return [value];
+    try {
+      return [value, ...nestedJsonStrings(JSON.parse(value), nesting + 1)];
+    } catch {
+      return [value];
+    }
+  }
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...nestedJsonStrings(v, nesting)]);
+  return [];
 }
 
 /** Text around the key, as error messages word it. */

@@ -117,16 +117,85 @@ export function writeLiteral(text: string, closed: boolean): string {
 }
 
 /**
- * Escapes that can spell the characters keys and tokens are made of: `\u0020` to `\u007f`
- * (`\u0073k-`) and `\/`. `\n`, `\"` or the `\u00e9` of a body that escapes every non-ASCII
- * character cannot, so such bodies skip the literal scan. A secret that holds a character only
- * another escape can spell (a quote, a backslash, anything outside printable ASCII) is looked
- * for behind any escape.
+ * Escapes that can spell the characters keys and tokens are made of, or a backslash that a
+ * further reading turns into one (JSON nested in a string, as tool calls' arguments are): `\u0020`
+ * to `\u007f` (`\u0073k-`), `\/`, `\\`, and a backslash before what no JSON escape starts with
+ * (`\k`, which a lenient reader takes as `k`). `\n`, `\"` or the `\u00e9` of a body that escapes
+ * every non-ASCII character cannot, so such bodies skip the literal scan.
  */
-const SPELLING_ESCAPE = /\\(?:u00[2-7][0-9a-fA-F]|\/)/;
+const MAY_SPELL = /\\(?:u00[2-7][0-9a-fA-F]|[^"bfnrtu\n\r]|u(?![0-9a-fA-F]{4}))/;
 const ANY_ESCAPE = /\\/;
-const SPELLED = /\\u00([2-7][0-9a-fA-F])|\\\//g;
-const spelled = (_match: string, hex: string | undefined) => (hex === undefined ? '/' : String.fromCharCode(Number.parseInt(hex, 16)));
+/**
+ * MAY_SPELL's escapes, to decode them: a run of escaped backslashes at once (one call for a run a
+ * crafted body makes 100,000 long), then an odd run's last backslash with what follows it.
+ */
+const SPELLING = /((?:\\\\)+)|\\(?:u00([2-7][0-9a-fA-F])|([^"bfnrtu\n\r])|u(?![0-9a-fA-F]{4}))/g;
+const spelled = (_match: string, run: string | undefined, hex: string | undefined, char: string | undefined) =>
+  (run !== undefined ? run.slice(run.length / 2) : hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : char ?? 'u');
+
+/**
+ * Readings deeper than this are not followed: a literal nested deeper is removed whole when it
+ * may spell something (MAY_SPELL), and a text that still decodes after this many readings counts
+ * as spelling a secret. Four covers a tool call's arguments (two readings) and JSON quoted in
+ * them twice more. Each reading costs a pass over the text, and the gate's readings run at each
+ * level, so the worst case is about 16 passes (crafted 240 KB bodies: 30-54 ms; docs/security.md).
+ */
+export const MAX_NESTING = 4;
+
+/**
+ * Around each escape that may spell, this many characters each side (more for a longer exact
+ * secret) are read again: a key-shaped string's prefix and enough of its body to match.
+ */
+const SPELLING_REACH = 256;
+
+/**
+ * Whether decoding SPELLING's escapes, once or again on the result (JSON in a string, in a
+ * string...), spells one of `exactSecrets` or a key-shaped string. The escapes pair up as a JSON
+ * reader pairs them (`\\u0073s\u006b-` is `\u0073sk-` once read). Most bodies need one pass with
+ * no match. The first reading is checked whole; a further one can only spell something new
+ * within reach of what it decodes (anything farther is as the first reading had it), so only
+ * those stretches are read again: an agent's 150 KB request, whose nested JSON escapes
+ * backslashes, costs one reading, not three.
+ */
+function spellsSecret(text: string, exactSecrets: readonly string[]): boolean {
+  const reach = exactSecrets.reduce((most, secret) => Math.max(most, secret.length), SPELLING_REACH);
+  let t = text;
+  for (let level = 0; level < MAX_NESTING; level++) {
+    const next = t.replace(SPELLING, spelled);
+    if (next === t) return false;
+    if (holdsSecret(next, exactSecrets)) return true;
+    t = aroundSpellings(next, reach);
+  }
+  return true;
+}
+
+const MAY_SPELL_EACH = new RegExp(MAY_SPELL.source, 'g');
+
+/**
+ * The stretches of `text` within `reach` of an escape MAY_SPELL finds, joined by blank lines (no
+ * key-shaped string spans one). None starts inside a run of backslashes, so each pairs them as
+ * the whole text does: a run's first two are an escape MAY_SPELL finds, and the stretch around
+ * them starts `reach` before the run.
+ */
+function aroundSpellings(text: string, reach: number): string {
+  const stretches: string[] = [];
+  let from = 0;
+  let to = -1;
+  MAY_SPELL_EACH.lastIndex = 0;
+  for (let match; (match = MAY_SPELL_EACH.exec(text)) !== null; ) {
+    const start = Math.max(0, match.index - reach);
+    const end = Math.min(text.length, match.index + match[0].length + reach);
+    if (start <= to) to = Math.max(to, end);
+    else {
+      if (to >= 0) stretches.push(text.slice(from, to));
+      from = start;
+      to = end;
+    }
+  }
+  if (to >= 0) stretches.push(text.slice(from, to));
+  return stretches.join('\n\n');
+}
+
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const needsAnyEscape = (secret: string) => !PRINTABLE_ASCII.test(secret) || secret.includes('"') || secret.includes('\\');
 
@@ -192,38 +261,47 @@ function hasSplitData(text: string): boolean {
  * `knownJson`: JSON.parse took the text, or a text it starts (a request the gateway parsed).
  */
 export function redactStoredBody(text: string, exactSecrets: readonly string[] = [], knownJson = false): string {
+  return redactBody(text, exactSecrets, knownJson, 0);
+}
+
+/** redactStoredBody at `nesting` readings deep: a literal's content is a body of its own, one deeper. */
+function redactBody(text: string, exactSecrets: readonly string[], knownJson: boolean, nesting: number): string {
   // An invalid escape opens every literal with a backslash to the lenient reading. Looked for in
   // the text as it came: a key replaced after a backslash (`\bearer …`) leaves `\[REDACTED]`,
   // which spells nothing. A text JSON.parse took (`knownJson`) holds none.
-  const escape = exactSecrets.some(needsAnyEscape) || (!knownJson && holdsInvalidEscape(text)) ? ANY_ESCAPE : SPELLING_ESCAPE;
+  const wide = exactSecrets.some(needsAnyEscape) || (!knownJson && holdsInvalidEscape(text));
   let out = redactSecrets(text, exactSecrets);
-  // One pass over the text with those escapes decoded first: it holds no secret in the common
-  // case (Go's encoder writes every < and > as \u003c, \u003e), and then no literal is parsed.
-  if (escape.test(out) && (escape === ANY_ESCAPE || holdsSecret(out.replace(SPELLED, spelled), exactSecrets))) {
-    const redactLiterals = (literal: string, end: string) => (escape.test(literal) ? redactedLiteral(literal, end === '"', exactSecrets) : literal);
+  // Otherwise a pass or two over the text with the spelling escapes decoded first: it holds no
+  // secret in the common case (Go's encoder writes every < and > as \u003c, \u003e), and then no
+  // literal is parsed.
+  const escape = wide ? ANY_ESCAPE : spellsSecret(out, exactSecrets) ? MAY_SPELL : undefined;
+  if (escape) {
+    const redactLiterals = (literal: string, end: string) => (escape.test(literal) ? redactedLiteral(literal, end === '"', exactSecrets, nesting) : literal);
     // Lines ending in a CR alone first: a literal read across one would be written back with
     // the CR escaped, joining two SSE lines. Then with a raw CR inside a literal (invalid JSON,
     // but a lenient parser reads it).
     if (out.includes('\r')) out = out.replace(JSON_STRING_CR_LINES, redactLiterals);
     out = out.replace(JSON_STRING, redactLiterals);
   }
-  return hasSplitData(out) ? redactSplitEvents(out, exactSecrets) : out;
+  return hasSplitData(out) ? redactSplitEvents(out, exactSecrets, nesting) : out;
 }
 
-function redactedLiteral(literal: string, closed: boolean, exactSecrets: readonly string[]): string {
+/** A literal with its content redacted as a body of its own, where JSON nested in it may spell a secret once read again. */
+function redactedLiteral(literal: string, closed: boolean, exactSecrets: readonly string[], nesting: number): string {
+  if (nesting === MAX_NESTING) return writeLiteral(REDACTED, closed);
   const decoded = readLiteral(literal, closed);
-  const redacted = redactSecrets(decoded, exactSecrets);
+  const redacted = redactBody(decoded, exactSecrets, false, nesting + 1);
   return redacted === decoded ? literal : writeLiteral(redacted, closed);
 }
 
 /** Each event whose joined data holds a secret is written again with its data on one line, redacted. */
-function redactSplitEvents(text: string, exactSecrets: readonly string[]): string {
+function redactSplitEvents(text: string, exactSecrets: readonly string[], nesting: number): string {
   return text.split(/(\r\n\r\n|\n\n|\r\r)/).map((event) => {
     const lines = event.split(/\r\n|\n|\r/);
     const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(l.startsWith('data: ') ? 6 : 5));
     if (data.length < 2) return event;
     const joined = data.join('');
-    const redacted = redactStoredBody(joined, exactSecrets);
+    const redacted = redactBody(joined, exactSecrets, false, nesting);
     if (redacted === joined) return event;
     return [...lines.filter((l) => l !== '' && !l.startsWith('data:')), `data: ${redacted}`].join('\n');
   }).join('');

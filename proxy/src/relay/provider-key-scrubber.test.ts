@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attackCases, canaryKey, errorBodyQuoting, headersQuoting } from '@periscope/testkit';
+import { attackCases, canaryKey, errorBodyQuoting, headersQuoting, nestedJsonStrings } from '@periscope/testkit';
 import { parseConfig } from '../config/load.ts';
 import { seededRandom } from '../seeded-random.ts';
 import { ProviderKeyScrubber, providerKeyScrubber } from './provider-key-scrubber.ts';
@@ -10,16 +10,10 @@ import { gzipSync } from 'node:zlib';
 function leaks(text: string, key: string): boolean {
   if (text.includes(key)) return true;
   try {
-    return deepStrings(JSON.parse(text)).some((s) => s.includes(key));
+    return nestedJsonStrings(JSON.parse(text)).some((s) => s.includes(key));
   } catch {
     return false;
   }
-}
-
-function deepStrings(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...deepStrings(v)]);
-  return [];
 }
 
 describe('ProviderKeyScrubber', () => {

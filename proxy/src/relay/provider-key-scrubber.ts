@@ -1,5 +1,5 @@
 import type { PeriscopeConfig } from '@periscope/contract';
-import { JSON_STRING, MIN_EXACT_SECRET_LENGTH, readLiteral, REDACTED, writeLiteral } from '../events/redact.ts';
+import { JSON_STRING, MAX_NESTING, MIN_EXACT_SECRET_LENGTH, readLiteral, REDACTED, writeLiteral } from '../events/redact.ts';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -38,16 +38,23 @@ export class ProviderKeyScrubber {
 
   /** `text` with every key replaced, whether written plainly or JSON-escaped; the same string when it held none. */
   scrubText(text: string): string {
+    return this.#scrub(text, 0);
+  }
+
+  /** scrubText at `nesting` readings deep: a literal's content is scrubbed as a text of its own, JSON nested in a string included. */
+  #scrub(text: string, nesting: number): string {
     if (text.length < this.#minLength) return text;
     // Escaped literals first: a plain match right after a backslash (`\/key` for a key that
     // starts with "/") would leave a broken escape behind.
-    const out = text.includes('\\') ? text.replace(JSON_STRING, (literal, end: string) => (literal.includes('\\') ? this.#scrubJsonLiteral(literal, end === '"') : literal)) : text;
+    const out = text.includes('\\') ? text.replace(JSON_STRING, (literal, end: string) => (literal.includes('\\') ? this.#scrubJsonLiteral(literal, end === '"', nesting) : literal)) : text;
     return this.#test.test(out) ? out.replace(this.#replace, REDACTED) : out;
   }
 
-  #scrubJsonLiteral(literal: string, closed: boolean): string {
+  #scrubJsonLiteral(literal: string, closed: boolean, nesting: number): string {
+    if (nesting === MAX_NESTING) return writeLiteral(REDACTED, closed);
     const decoded = readLiteral(literal, closed);
-    return this.holdsKey(decoded) ? writeLiteral(decoded.replace(this.#replace, REDACTED), closed) : literal;
+    const scrubbed = this.#scrub(decoded, nesting + 1);
+    return scrubbed === decoded ? literal : writeLiteral(scrubbed, closed);
   }
 
   /** A buffered body (an error answer): the same buffer when it held no key. */

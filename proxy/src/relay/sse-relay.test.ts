@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attackCases, canaryKey, chunked, streamQuoting } from '@periscope/testkit';
+import { attackCases, canaryKey, chunked, nestedJsonStrings, streamQuoting } from '@periscope/testkit';
 import { seededRandom } from '../seeded-random.ts';
 import { StreamUsageObserver } from '../usage/stream-observer.ts';
 import { ProviderKeyScrubber } from './provider-key-scrubber.ts';
@@ -26,19 +26,13 @@ function clientViews(text: string): string[] {
     views.push(lines.join('\n'), lines.join(''));
     for (const data of [lines.join('\n'), lines.join('')]) {
       try {
-        views.push(JSON.stringify(JSON.parse(data)), ...strings(JSON.parse(data)));
+        views.push(JSON.stringify(JSON.parse(data)), ...nestedJsonStrings(JSON.parse(data)));
       } catch {
         // not JSON: the raw views above are what a client sees
       }
     }
   }
   return views;
-}
-
-function strings(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
-  return [];
 }
 
 const chunk = (s: string) => Buffer.from(s);
