@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canaryKey, errorBodyQuoting, streamQuoting } from '@periscope/testkit';
 import { seededRandom } from '../seeded-random.ts';
-import { holdsInvalidEscape, redactSecrets, redactStoredBody } from './redact.ts';
+import { holdsInvalidEscape, holdsSecret, MAX_NESTING, redactSecrets, redactStoredBody, spellsSecret } from './redact.ts';
 
 describe('redactSecrets', () => {
   it('scrubs key-shaped strings of common providers', () => {
@@ -209,18 +209,62 @@ describe('redactStoredBody', () => {
     expect(readings(stored).some((r) => r.includes(key)), stored).toBe(false);
   });
 
-  it('removes whole a literal nested deeper than it reads, when it holds a backslash', () => {
-    let body = '{"k":"s\\u006b-abcdefghijklmnopqrstuv"}';
-    for (let i = 0; i < 10; i++) body = JSON.stringify({ a: body });
-    const stored = redactStoredBody(body);
-    expect(readings(stored).some((r) => r.includes('abcdefghijklmnopqrstuv'))).toBe(false);
-    let value: unknown = JSON.parse(stored);
-    for (let i = 0; i < 10 && typeof (value as { a?: unknown }).a === 'string'; i++) value = JSON.parse((value as { a: string }).a.replace('"[REDACTED]"', 'null'));
-    expect(JSON.stringify(value)).not.toContain('abcdefghijklmnopqrstuv');
-    // Within reach, a body with no escape that spells anything is left as it was.
-    let plain = '{"k":"a\\nb\\\\d"}';
-    for (let i = 0; i < 3; i++) plain = JSON.stringify({ a: plain });
-    expect(redactStoredBody(plain)).toBe(plain);
+  it('reads a token again with its Bearer however far apart the whitespace sets them (review helper-47)', () => {
+    for (const separator of [' '.repeat(260), ' '.repeat(1000), '\\\\t'.repeat(130)]) {
+      for (const spelling of ['a\\\\u0062cdefghijklmnopqrstuvwxyz', 'a\\\\qbcdefghijklmnopqrstuvwxyz']) {
+        const body = `{"a":"{\\"t\\":\\"Bearer${separator}${spelling}\\"}"}`;
+        const stored = redactStoredBody(body);
+        expect(readings(stored).some((r) => r.includes('abcdefghijklmnopqrstuvwxyz')), body).toBe(false);
+      }
+    }
+  });
+
+  it('reads four levels deep, and leaves a body nested deeper as it was when nothing in reach spells a key', () => {
+    const nest = (body: string, depth: number) => {
+      for (let i = 0; i < depth; i++) body = JSON.stringify({ a: body });
+      return body;
+    };
+    const key = 'abcdefghijklmnopqrstuv';
+    // The key's literal at the fourth reading: read, however the rest is nested around it.
+    for (const depth of [1, 2, 3]) expect(readings(redactStoredBody(nest('{"k":"s\\u006b-abcdefghijklmnopqrstuv"}', depth))).some((r) => r.includes(key)), String(depth)).toBe(false);
+    for (const depth of [3, 10]) {
+      const plain = nest('{"k":"a\\nb\\\\d"}', depth);
+      expect(redactStoredBody(plain)).toBe(plain);
+      // Also where an invalid escape has every literal with a backslash read.
+      const wide = `{"x":"\\q","y":${JSON.stringify(plain)}}`;
+      expect(redactStoredBody(wide)).toBe(wide);
+    }
+  });
+
+  it('reads again only near what it decodes, and finds every secret that reading the whole text again finds: generated, fixed seed', () => {
+    // The specification: each reading decodes the whole text (JSON escapes paired from each run's
+    // first backslash; an invalid one as its letter), up to MAX_NESTING readings.
+    const readWhole = (text: string) => text.replace(/((?:\\\\)+)|\\(?:u00([2-7][0-9a-fA-F])|([^"bfnrtu\n\r])|u(?![0-9a-fA-F]{4}))/g,
+      (_m, run: string | undefined, hex: string | undefined, char: string | undefined) => (run ? run.slice(run.length / 2) : hex ? String.fromCharCode(Number.parseInt(hex, 16)) : char ?? 'u'));
+    const spellsWhole = (text: string, secrets: string[]) => {
+      for (let level = 0, t = text; level < MAX_NESTING; level++) {
+        const next = readWhole(t);
+        if (next === t) return false;
+        if (holdsSecret(next, secrets)) return true;
+        t = next;
+      }
+      return false;
+    };
+    const parts = ['s', 'k', '-', 'sk-', 'abcdefghijklmnop', '\\', '\\\\', '\\\\\\\\', '\\u', '\\u0073', '\\u006b', '\\u005c', 'u0073', 'u005c', '\\k',
+      '\\/', '\\n', '\\"', '"', ' '.repeat(120), 'a'.repeat(130), 'b'.repeat(250), 'e'.repeat(255), '\\\\'.repeat(127), '\\\\'.repeat(128), '\\'.repeat(255),
+      'x', '\n', 'Bearer', ' ', 'AKIA', 'ABCDEFGHIJKLMNOP', '0', '7', '\\t', 'my-secret-1', `Bearer${' '.repeat(300)}`, '\\\\u0062cdefghijklmnopqrstuvwxyz'];
+    const secretSets = [[], ['my-secret-12345678'], ['q'.repeat(300)]];
+    const random = seededRandom(0x5eed1b);
+    let found = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let text = '';
+      for (let n = 1 + Math.floor(random() * 30); n > 0; n--) text += parts[Math.floor(random() * parts.length)];
+      const secrets = secretSets[Math.floor(random() * secretSets.length)]!;
+      if (!spellsWhole(text, secrets)) continue;
+      found++;
+      expect(spellsSecret(text, secrets), JSON.stringify(text)).toBe(true);
+    }
+    expect(found).toBeGreaterThan(1_000);
   });
 
   it('tells an escape JSON does not have from an escaped backslash before a letter', () => {

@@ -130,15 +130,44 @@ const ANY_ESCAPE = /\\/;
  * crafted body makes 100,000 long), then an odd run's last backslash with what follows it.
  */
 const SPELLING = /((?:\\\\)+)|\\(?:u00([2-7][0-9a-fA-F])|([^"bfnrtu\n\r])|u(?![0-9a-fA-F]{4}))/g;
-const spelled = (_match: string, run: string | undefined, hex: string | undefined, char: string | undefined) =>
+const spelled = (run: string | undefined, hex: string | undefined, char: string | undefined) =>
   (run !== undefined ? run.slice(run.length / 2) : hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : char ?? 'u');
 
+/** Where readOnce's last result has a backslash a decoded escape left, ascending (none: empty). */
+let backslashesRead: number[] = [];
+let shrunkSoFar = 0;
+const NONE: number[] = [];
+
+function onSpelling(match: string, run: string | undefined, hex: string | undefined, char: string | undefined, offset: number): string {
+  const out = spelled(run, hex, char);
+  if (out.includes('\\')) {
+    if (backslashesRead === NONE) backslashesRead = [];
+    backslashesRead.push(offset - shrunkSoFar);
+  }
+  shrunkSoFar += match.length - out.length;
+  return out;
+}
+
 /**
- * Readings deeper than this are not followed: a literal nested deeper is removed whole when it
- * may spell something (MAY_SPELL), and a text that still decodes after this many readings counts
- * as spelling a secret. Four covers a tool call's arguments (two readings) and JSON quoted in
- * them twice more. Each reading costs a pass over the text, and the gate's readings run at each
- * level, so the worst case is about 16 passes (crafted 240 KB bodies: 30-54 ms; docs/security.md).
+ * `text` with SPELLING's escapes decoded; `backslashesRead` says where in the result a decoded
+ * escape left a backslash (`\\\\` and `\u005c` do): only there can the next reading decode
+ * anything. Every escape SPELLING leaves (`\n`, `\"`, `\u00e9`) is one MAY_SPELL does not match,
+ * and takes the character after its backslash, so no escape of the result starts at a backslash
+ * the text had. Module state rather than a result object: most calls are short bodies with no
+ * escape to decode, and they allocate nothing.
+ */
+function readOnce(text: string): string {
+  backslashesRead = NONE;
+  shrunkSoFar = 0;
+  return text.replace(SPELLING, onSpelling);
+}
+
+/**
+ * Readings deeper than this are not followed. Four cover a tool call's arguments (two readings)
+ * and JSON quoted in them twice more; no provider or client writes a key five readings deep by
+ * accident, and a body made to hide one has other spellings no reader here undoes (base64).
+ * Each level's literals are read once (the CR pass and the other share what they found clean),
+ * so a crafted 300 KB body costs tens of ms (docs/security.md).
  */
 export const MAX_NESTING = 4;
 
@@ -150,41 +179,45 @@ const SPELLING_REACH = 256;
 
 /**
  * Whether decoding SPELLING's escapes, once or again on the result (JSON in a string, in a
- * string...), spells one of `exactSecrets` or a key-shaped string. The escapes pair up as a JSON
- * reader pairs them (`\\u0073s\u006b-` is `\u0073sk-` once read). Most bodies need one pass with
+ * string...), up to MAX_NESTING times, spells one of `exactSecrets` or a key-shaped string. The
+ * escapes pair up as a JSON reader pairs them (`\\u0073s\u006b-` is `\u0073sk-` once read). Most bodies need one pass with
  * no match. The first reading is checked whole; a further one can only spell something new
  * within reach of what it decodes (anything farther is as the first reading had it), so only
  * those stretches are read again: an agent's 150 KB request, whose nested JSON escapes
  * backslashes, costs one reading, not three.
  */
-function spellsSecret(text: string, exactSecrets: readonly string[]): boolean {
+export function spellsSecret(text: string, exactSecrets: readonly string[]): boolean {
   const reach = exactSecrets.reduce((most, secret) => Math.max(most, secret.length), SPELLING_REACH);
   let t = text;
   for (let level = 0; level < MAX_NESTING; level++) {
-    const next = t.replace(SPELLING, spelled);
-    if (next === t) return false;
-    if (holdsSecret(next, exactSecrets)) return true;
-    t = aroundSpellings(next, reach);
+    const read = readOnce(t);
+    if (read === t) return false;
+    if (holdsSecret(read, exactSecrets)) return true;
+    if (backslashesRead.length === 0) return false;
+    t = around(read, backslashesRead, reach);
   }
-  return true;
+  return false;
 }
 
-const MAY_SPELL_EACH = new RegExp(MAY_SPELL.source, 'g');
+/** The longest escape MAY_SPELL matches (`\u0073`). */
+const LONGEST_SPELLING = 6;
 
 /**
- * The stretches of `text` within `reach` of an escape MAY_SPELL finds, joined by blank lines (no
- * key-shaped string spans one). None starts inside a run of backslashes, so each pairs them as
- * the whole text does: a run's first two are an escape MAY_SPELL finds, and the stretch around
- * them starts `reach` before the run.
+ * The stretches of `text` within `reach` of the escapes that start at `at` (ascending), joined by
+ * blank lines (no key-shaped string spans one). None starts inside a run of backslashes, so each
+ * pairs them as the whole text does: only a run's last backslash can be one the text had before
+ * it was read (readOnce), so its first is in `at`, and the stretch around it starts `reach`
+ * before the run.
  */
-function aroundSpellings(text: string, reach: number): string {
+function around(text: string, at: readonly number[], reach: number): string {
   const stretches: string[] = [];
   let from = 0;
   let to = -1;
-  MAY_SPELL_EACH.lastIndex = 0;
-  for (let match; (match = MAY_SPELL_EACH.exec(text)) !== null; ) {
-    const start = Math.max(0, match.index - reach);
-    const end = Math.min(text.length, match.index + match[0].length + reach);
+  for (const index of at) {
+    let start = Math.max(0, index - reach);
+    let end = Math.min(text.length, index + LONGEST_SPELLING + reach);
+    if (start > to) start = beforeSeparators(text, start, to);
+    if (end > to) end = afterSeparators(text, end);
     if (start <= to) to = Math.max(to, end);
     else {
       if (to >= 0) stretches.push(text.slice(from, to));
@@ -194,6 +227,42 @@ function aroundSpellings(text: string, reach: number): string {
   }
   if (to >= 0) stretches.push(text.slice(from, to));
   return stretches.join('\n\n');
+}
+
+const SPACE_ESCAPE = /\\(?:[bfnrt]|u[0-9a-fA-F]{4})$/;
+const SPACE_ESCAPE_AHEAD = /^\\(?:[bfnrt]|u[0-9a-fA-F]{4})/;
+
+/**
+ * Where a stretch that would start at `start` starts: before any run of whitespace (or its
+ * escapes) that ends there, and before 16 more characters (or where the stretch before ends).
+ * `Bearer` may stand any such run before its token, so a token read again more than `reach` after it would otherwise be read without it
+ * (review helper-47: 260 spaces). The 16 hold the prefix and the escape or character before it.
+ */
+function beforeSeparators(text: string, start: number, stretchEnd: number): number {
+  let at = start;
+  // Not past the stretch before, which this one then joins: each character is walked once.
+  while (at > Math.max(0, stretchEnd)) {
+    if (/\s/.test(text[at - 1]!)) at--;
+    else if (at >= 2 && SPACE_ESCAPE.test(text.slice(Math.max(0, at - 6), at))) at -= text[at - 2] === '\\' ? 2 : 6;
+    else break;
+  }
+  return Math.max(0, at - 16);
+}
+
+/**
+ * Where a stretch that would end at `end` ends: after any run of whitespace (or its escapes) that
+ * starts there, and 32 characters on, enough for a token's shortest match: `Bearer` read again
+ * next to what a reading decodes may stand its token more than `reach` after it. Called for a
+ * stretch's new end only, past the end before, so each character is walked once.
+ */
+function afterSeparators(text: string, end: number): number {
+  let at = end;
+  while (at < text.length) {
+    if (/\s/.test(text[at]!)) at++;
+    else if (SPACE_ESCAPE_AHEAD.test(text.slice(at, at + 6))) at += text[at + 1] === 'u' ? 6 : 2;
+    else break;
+  }
+  return Math.min(text.length, at + 32);
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -276,7 +345,16 @@ function redactBody(text: string, exactSecrets: readonly string[], knownJson: bo
   // literal is parsed.
   const escape = wide ? ANY_ESCAPE : spellsSecret(out, exactSecrets) ? MAY_SPELL : undefined;
   if (escape) {
-    const redactLiterals = (literal: string, end: string) => (escape.test(literal) ? redactedLiteral(literal, end === '"', exactSecrets, nesting) : literal);
+    // Literals read and found clean, so that the second pass does not read them again: each
+    // reading's two passes would otherwise double the work at every level (review helper-47:
+    // 424 ms for a crafted 293 KB body with CRs, 92 before nested reading).
+    const clean = new Set<string>();
+    const redactLiterals = (literal: string, end: string) => {
+      if (clean.has(literal) || !escape.test(literal)) return literal;
+      const redacted = redactedLiteral(literal, end === '"', exactSecrets, nesting);
+      if (redacted === literal) clean.add(literal);
+      return redacted;
+    };
     // Lines ending in a CR alone first: a literal read across one would be written back with
     // the CR escaped, joining two SSE lines. Then with a raw CR inside a literal (invalid JSON,
     // but a lenient parser reads it).
@@ -288,7 +366,7 @@ function redactBody(text: string, exactSecrets: readonly string[], knownJson: bo
 
 /** A literal with its content redacted as a body of its own, where JSON nested in it may spell a secret once read again. */
 function redactedLiteral(literal: string, closed: boolean, exactSecrets: readonly string[], nesting: number): string {
-  if (nesting === MAX_NESTING) return writeLiteral(REDACTED, closed);
+  if (nesting === MAX_NESTING) return literal;
   const decoded = readLiteral(literal, closed);
   const redacted = redactBody(decoded, exactSecrets, false, nesting + 1);
   return redacted === decoded ? literal : writeLiteral(redacted, closed);

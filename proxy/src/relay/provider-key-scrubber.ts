@@ -51,7 +51,7 @@ export class ProviderKeyScrubber {
   }
 
   #scrubJsonLiteral(literal: string, closed: boolean, nesting: number): string {
-    if (nesting === MAX_NESTING) return writeLiteral(REDACTED, closed);
+    if (nesting === MAX_NESTING) return literal;
     const decoded = readLiteral(literal, closed);
     const scrubbed = this.#scrub(decoded, nesting + 1);
     return scrubbed === decoded ? literal : writeLiteral(scrubbed, closed);
