@@ -97,11 +97,6 @@ function memoryCell(s: SystemSummary): string {
 }
 
 /** The gateway's RSS when the streams phase began (results from before 2026-12-03 lack it). */
-/** When the idle memory was read, as the plan had it. */
-const idleRead = (p: RoundPlan): string => p.idleReadS === undefined
-  ? 'after the warm-up, before load'
-  : `${num(p.idleReadS)} s after the warm-up's calls were all stored, without a request since (Periscope's servers give their heap back within about 10 s), before load`;
-
 function beforeWave(bytes: number | undefined): string {
   return bytes !== undefined && Number.isFinite(bytes) ? ` (${mb(bytes)} before)` : '';
 }
@@ -277,8 +272,8 @@ export function comparisonMarkdown(r: ComparisonReport): string {
       + `Each system is started fresh for each round (fresh data dir) and warmed up (${p.warmUpS} s closed loop, 8 workers). `
       + `"Added" = the system's percentile minus direct-to-mock's in the same round; the table shows medians over rounds. `
       + (p.streamsFirst
-        ? `Phases: warm-up, idle RSS, streams, saturation, fixed rates. RSS idle: ${idleRead(p)}; at streams: the peak while the measured streams were open, and in parentheses the RSS when the streams phase began. `
-        : `Phases: warm-up, idle RSS, saturation, fixed rates, streams. RSS idle: ${idleRead(p)}; at streams: the peak while the measured streams were open, and in parentheses the RSS when the streams phase began (what the fixed-rate runs left: an overloaded gateway holds thousands of queued calls and their connections). `)
+        ? 'Phases: warm-up, idle RSS, streams, saturation, fixed rates. RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open, and in parentheses the RSS when the streams phase began. '
+        : 'Phases: warm-up, idle RSS, saturation, fixed rates, streams. RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open, and in parentheses the RSS when the streams phase began (what the fixed-rate runs left: an overloaded gateway holds thousands of queued calls and their connections). ')
       + `Calls answered vs rows stored: every call that got an HTTP status (warm-up included) against \`SELECT count() FROM requests\` in the system's fresh store, after waiting for it to catch up.`,
     '',
     `Order per round: ${r.orders.map((o, i) => `${i + 1}: ${o.join(' → ')}`).join('; ')}.`,

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
-import { IdleCollector, IdlePoll, redactSecrets } from '@periscope/proxy';
+import { IdlePoll, redactSecrets } from '@periscope/proxy';
 import { ApiError } from '@periscope/control-plane';
 import { STATUS_PAGE } from './status-page.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -40,8 +40,6 @@ export interface HttpServerOptions {
   accessLog?: boolean;
   /** A gateway's `gateway.idle_poll_ms`: keep the event loop polling this long after each request. */
   idlePollMs?: number;
-  /** Collects the heap's garbage once requests stop (idle-collect.ts); tests pass their own. */
-  idleCollector?: IdleCollector;
 }
 
 /**
@@ -61,26 +59,19 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
     trustProxy: opts.trustForwardedFor ?? false,
     ...(rewriteUrl ? { rewriteUrl } : {}),
   });
-  // A hook rather than the server's 'request' event: listening on `localhost`, Fastify serves
-  // the second loopback address from a server of its own.
-  const collector = opts.idleCollector ?? new IdleCollector();
-  const poll = opts.idlePollMs ? new IdlePoll(opts.idlePollMs) : undefined;
-  app.addHook('onRequest', poll
-    ? (_request, _reply, done) => {
-      collector.touch();
+  if (opts.idlePollMs) {
+    // A hook rather than the server's 'request' event: listening on `localhost`, Fastify serves
+    // the second loopback address from a server of its own.
+    const poll = new IdlePoll(opts.idlePollMs);
+    app.addHook('onRequest', (_request, _reply, done) => {
       poll.touch();
       done();
-    }
-    : (_request, _reply, done) => {
-      collector.touch();
+    });
+    app.addHook('onClose', (_instance, done) => {
+      poll.stop();
       done();
     });
-  collector.start();
-  app.addHook('onClose', (_instance, done) => {
-    collector.stop();
-    poll?.stop();
-    done();
-  });
+  }
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: opts.processMetricsPrefix ?? 'periscope_' });
   app.addHook('onRequest', securityHeaders(UI_ROUTE));

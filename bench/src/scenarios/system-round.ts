@@ -26,12 +26,6 @@ export interface RoundPlan {
    * (results whose plan lacks the field ran it last, after the fixed rates).
    */
   streamsFirst?: boolean;
-  /**
-   * Seconds without a request (the warm-up's rows stored) before the idle memory is read. A
-   * Periscope server gives its heap back within about 10 s (proxy/src/runtime/idle-collect.ts).
-   * Results whose plan lacks the field read it after 1 s.
-   */
-  idleReadS?: number;
 }
 
 export function roundPlan(quick: boolean): RoundPlan {
@@ -44,7 +38,6 @@ export function roundPlan(quick: boolean): RoundPlan {
     rateS: quick ? 8 : 20,
     streams: 1000,
     streamsFirst: true,
-    idleReadS: 12,
   };
 }
 
@@ -183,7 +176,7 @@ export async function systemRound(
     // Processes a gateway starts lazily exist by now; they are pinned before any measurement.
     turn.placement = repin();
     if (sys.logging) await catchUp(sys.logging, answered, 30_000);
-    await sleep((plan.idleReadS ?? 1) * 1000);
+    await sleep(1000);
     turn.idle = memory(sys, env);
     env.log(`    ${name}: idle RSS gateway ${mib(turn.idle.gatewayBytes)}${turn.idle.storeBytes ? `, store ${mib(turn.idle.storeBytes)}` : ''}`);
 
