@@ -19,4 +19,11 @@ export default tseslint.config(
     plugins: { periscope: periscopePlugin },
     rules: { 'periscope/package-boundaries': 'error' },
   },
+  {
+    // The packages whose code runs per call or per event (the gateway, the spool, the ingest).
+    files: ['{contract,spool,proxy,ingest,server}/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/src/testing/**'],
+    plugins: { periscope: periscopePlugin },
+    rules: { 'periscope/no-properties-after-leading-spread': 'error' },
+  },
 );

@@ -19,7 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['{contract,spool,clickhouse,proxy,ingest,control-plane,server,testkit,bench}/src/**/*.test.ts'],
+          include: ['{contract,spool,clickhouse,proxy,ingest,control-plane,server,testkit,bench}/src/**/*.test.ts', 'eslint-rules/*.test.ts'],
           // chDB allows one data directory per process: every test file gets its own process.
           pool: 'forks',
           // One Kafka broker for the run, unless PERISCOPE_KAFKA_BROKERS names one.

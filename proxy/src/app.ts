@@ -208,7 +208,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       requestId,
       startedAt: Date.now(),
       t0: performance.now(),
-      meta: { ...meta, gatewayKey: presented },
+      meta: Object.assign({}, meta, { gatewayKey: presented }),
       userAgent: String(request.headers['user-agent'] ?? ''),
       projectId: key.project_id,
       keyId: key.key_id,

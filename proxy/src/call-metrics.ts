@@ -35,7 +35,7 @@ export class TalliedCounter<L extends string> {
 
   constructor(config: { name: string; help: string; labelNames: readonly L[]; registers: Registry[] }) {
     this.#labelNames = config.labelNames;
-    const counter = new Counter<L>({ ...config, collect: () => this.#flush() });
+    const counter = new Counter<L>(Object.assign({}, config, { collect: () => this.#flush() }));
     // A registry's resetMetrics() reaches the counter only: what was tallied since the last scrape goes too.
     const reset = counter.reset.bind(counter);
     counter.reset = () => {
@@ -123,7 +123,7 @@ export class CallHistogram {
 
   get() {
     const metric = { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator };
-    if (this.#cleared) return Promise.resolve({ ...metric, values: [] });
+    if (this.#cleared) return Promise.resolve(Object.assign(metric, { values: [] }));
     const bucket = `${this.name}_bucket`;
     let cumulative = 0;
     const values: HistogramValue[] = this.#bounds.map((le, i) => {
@@ -135,7 +135,7 @@ export class CallHistogram {
       { labels: {}, value: this.#sum, metricName: `${this.name}_sum` },
       { labels: {}, value: this.#count, metricName: `${this.name}_count` },
     );
-    return Promise.resolve({ ...metric, values });
+    return Promise.resolve(Object.assign(metric, { values }));
   }
 
   reset(): void {

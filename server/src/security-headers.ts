@@ -41,7 +41,7 @@ export function securityHeaders(uiRoute: string) {
     const path = request.url.split('?', 1)[0]!;
     const api = path === '/api' || path.startsWith('/api/');
     if (!api && path !== '/' && path !== uiRoute && !path.startsWith(`${uiRoute}/`)) return;
-    void reply.headers({ ...COMMON, 'content-security-policy': api ? API_CSP : UI_CSP });
+    void reply.headers(Object.assign({}, COMMON, { 'content-security-policy': api ? API_CSP : UI_CSP }));
     if (api) void reply.header('cache-control', 'no-store');
   };
 }

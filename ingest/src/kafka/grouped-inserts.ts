@@ -108,7 +108,7 @@ export class GroupedInserts {
   #enqueue(part: Omit<Part, 'bytes' | 'resolve' | 'reject'>): Promise<void> {
     return new Promise((resolve, reject) => {
       const bytes = part.rows.reduce((n, row) => n + row.length + 1, 0);
-      this.#next.push({ ...part, bytes, resolve, reject });
+      this.#next.push(Object.assign({}, part, { bytes, resolve, reject }));
       if (!this.#draining) void this.#drain();
     });
   }

@@ -125,7 +125,7 @@ export class InflightJournal {
       } catch {
         entry = undefined; // unreadable (a directory, an I/O error): as damaged
       }
-      if (entry) inserts.push({ ...entry, file });
+      if (entry) inserts.push(Object.assign({}, entry, { file }));
       else {
         damaged.push(name);
         try {

@@ -34,7 +34,7 @@ export class KeySnapshot implements KeyVerifier {
     const next = new Map<string, KeyRecordLike & { verified: VerifiedKey }>();
     for (const r of records) {
       const verified = { key_id: r.key_id, project_id: r.project_id, allowed_models: r.allowed_models ?? [], limit: keyLimitRule(r.key_id, r.limits) };
-      next.set(r.key_hash, { ...r, verified });
+      next.set(r.key_hash, Object.assign({}, r, { verified }));
     }
     this.byHash = next;
     this.known = new Map();

@@ -35,7 +35,7 @@ export class LiveConfig {
   /** Applies `next`; returns the restart-only sections that differ (and were not applied). */
   replace(next: PeriscopeConfig): string[] {
     const ignored = RESTART_ONLY.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(this.#current[k]));
-    this.#current = { ...next, ...Object.fromEntries(RESTART_ONLY.map((k) => [k, this.#current[k]])) };
+    this.#current = Object.assign({}, next, Object.fromEntries(RESTART_ONLY.map((k) => [k, this.#current[k]])));
     this.#version += 1;
     return ignored;
   }

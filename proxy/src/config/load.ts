@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { copyWith } from '../copy-with.ts';
 import { createPriceBook } from '../pricing/price-book.ts';
 import { resolveProvider } from '../routing/resolve-provider.ts';
 import { parseCidr } from '../net/address-policy.ts';
@@ -37,7 +38,7 @@ function expandEnv(value: unknown, path: string, env: NodeJS.ProcessEnv): unknow
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): PeriscopeConfig {
   const base = (raw ?? {}) as Record<string, unknown>;
   if (typeof base !== 'object' || Array.isArray(base)) throw new ConfigError('config must be a YAML mapping');
-  const withDefaults = { ...base, providers: { ...BUILT_IN_PROVIDERS, ...(base.providers as object | undefined) } };
+  const withDefaults = copyWith(base, { providers: copyWith(BUILT_IN_PROVIDERS, (base.providers as Record<string, unknown> | undefined) ?? {}) });
   const expanded = expandEnv(withDefaults, '', env);
   const result = configSchema.safeParse(expanded);
   if (!result.success) {

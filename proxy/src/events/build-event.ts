@@ -37,14 +37,13 @@ function withinContract(usage: TokenUsage): TokenUsage {
   const m = EVENT_COUNT_MAX;
   if (usage.prompt_tokens <= m.prompt_tokens && usage.completion_tokens <= m.completion_tokens && usage.cache_read_tokens <= m.cache_read_tokens
     && usage.cache_write_tokens <= m.cache_write_tokens && usage.reasoning_tokens <= m.reasoning_tokens) return usage;
-  const clamped: TokenUsage = {
-    ...usage,
+  const clamped: TokenUsage = Object.assign({}, usage, {
     prompt_tokens: Math.min(usage.prompt_tokens, m.prompt_tokens),
     completion_tokens: Math.min(usage.completion_tokens, m.completion_tokens),
     cache_read_tokens: Math.min(usage.cache_read_tokens, m.cache_read_tokens),
     cache_write_tokens: Math.min(usage.cache_write_tokens, m.cache_write_tokens),
     reasoning_tokens: Math.min(usage.reasoning_tokens, m.reasoning_tokens),
-  };
+  });
   if (clamped.cache_write_1h_tokens !== undefined) clamped.cache_write_1h_tokens = Math.min(clamped.cache_write_1h_tokens, clamped.cache_write_tokens);
   return clamped;
 }
@@ -83,7 +82,7 @@ function scrubbedAttempts(call: CallRecord): CallRecord['attemptLog'] {
   const all = call.attemptLog;
   const log = all.length > ATTEMPT_LOG_MAX ? [...all.slice(0, ATTEMPT_LOG_MAX - 1), all[all.length - 1]!] : all;
   if (log.every((a) => !holdsSecret(a.model, call.secrets) && !holdsSecret(a.upstream_model, call.secrets))) return log;
-  return log.map((a) => ({ ...a, model: redactSecrets(a.model, call.secrets), upstream_model: redactSecrets(a.upstream_model, call.secrets) }));
+  return log.map((a) => Object.assign({}, a, { model: redactSecrets(a.model, call.secrets), upstream_model: redactSecrets(a.upstream_model, call.secrets) }));
 }
 
 /**

@@ -62,7 +62,7 @@ export interface SpoolShipperOptions {
 }
 
 const RESENT = Object.freeze({ [RESENT_HEADER]: '1' });
-const asResent = (m: EventMessage): EventMessage => (m.headers === RESENT ? m : { ...m, headers: RESENT });
+const asResent = (m: EventMessage): EventMessage => (m.headers === RESENT ? m : Object.assign({}, m, { headers: RESENT }));
 
 /** The broker refuses a record batch over its max.message.bytes: retrying cannot help. */
 const isTooLarge = (err: unknown) => (err as { type?: string }).type === 'MESSAGE_TOO_LARGE';

@@ -33,5 +33,5 @@ export function estimateCallCost(body: ParsedBody, deployment: Deployment, price
   const usage = { prompt_tokens, completion_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 };
   const input = priceBook.cost(deployment.providerConfig.type, model, usage);
   if (!input.known) return { usd: 0, inputUsd: 0 };
-  return { usd: priceBook.cost(deployment.providerConfig.type, model, { ...usage, completion_tokens }).cost_usd, inputUsd: input.cost_usd };
+  return { usd: priceBook.cost(deployment.providerConfig.type, model, Object.assign({}, usage, { completion_tokens })).cost_usd, inputUsd: input.cost_usd };
 }

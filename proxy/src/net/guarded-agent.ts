@@ -18,7 +18,7 @@ export function guardedLookup(allowed: readonly Cidr[]): LookupFunction {
     if (isLocalhostName(hostname) && blockedReason('127.0.0.1', allowed)) {
       return callback(new BlockedAddressError(`${hostname} is loopback; refused`), '', 0);
     }
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    dnsLookup(hostname, Object.assign({}, options, { all: true as const }), (err, addresses) => {
       if (err) return callback(err, '', 0);
       const list = addresses as LookupAddress[];
       for (const a of list) {

@@ -88,7 +88,7 @@ async function post(body: Buffer): Promise<Outcome> {
   try {
     const res = await request(settings.url, {
       method: 'POST',
-      headers: { ...settings.headers, 'content-type': contentType },
+      headers: Object.assign({}, settings.headers, { 'content-type': contentType }),
       body,
       signal: AbortSignal.timeout(settings.exportTimeoutMs),
     });

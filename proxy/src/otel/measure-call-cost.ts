@@ -55,7 +55,7 @@ async function perCall(step: (i: number) => void): Promise<number> {
 const { call: template, event } = finishedCall();
 const traced = await perCall(() => {
   const trace = tracer.startCall(headers, 'POST');
-  const call = { ...template, trace };
+  const call = Object.assign({}, template, { trace });
   trace.startAttempt();
   const upstream: Record<string, string> = {};
   trace.inject(upstream, 'https://api.openai.com/v1/chat/completions');
@@ -71,12 +71,12 @@ const contextOnly = await perCall(() => {
 });
 const traceForPacking = tracer.startCall(headers, 'POST');
 traceForPacking.startAttempt();
-const packOnly = await perCall(() => packCallSpanRecord({ ...template, trace: traceForPacking }, traceForPacking, event, false));
+const packOnly = await perCall(() => packCallSpanRecord(Object.assign({}, template, { trace: traceForPacking }), traceForPacking, event, false));
 const unsampled = await perCall(() => {
   const trace = tracer.startCall({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' }, 'POST');
   trace.startAttempt();
   trace.inject({}, 'https://api.openai.com/v1/chat/completions');
-  tracer.endCall({ ...template, trace }, event);
+  tracer.endCall(Object.assign({}, template, { trace }), event);
 });
 const counters = await perCall(() => usage.record(event));
 await tracer.flush();

@@ -26,7 +26,7 @@ function span(s: OtlpSpan): unknown {
     startTimeUnixNano: String(epochNanos(s.startMs)),
     endTimeUnixNano: String(epochNanos(s.endMs)),
     attributes: attributes(s.attributes),
-    status: { ...(s.status.message ? { message: s.status.message } : {}), ...(s.status.code ? { code: s.status.code } : {}) },
+    status: Object.assign({}, s.status.message ? { message: s.status.message } : {}, s.status.code ? { code: s.status.code } : {}),
   };
 }
 

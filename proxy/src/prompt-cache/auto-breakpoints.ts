@@ -1,3 +1,4 @@
+import { copyWith } from '../copy-with.ts';
 import { jsonObject } from '../usage/usage.ts';
 
 type Json = Record<string, unknown>;
@@ -113,7 +114,7 @@ export function addAutoBreakpoints(body: Json, options: AutoBreakpointOptions): 
 }
 
 const marked = (block: unknown): Json =>
-  typeof block === 'string' ? { type: 'text', text: block, cache_control: EPHEMERAL } : { ...jsonObject(block), cache_control: EPHEMERAL };
+  typeof block === 'string' ? { type: 'text', text: block, cache_control: EPHEMERAL } : copyWith(jsonObject(block), { cache_control: EPHEMERAL });
 const hasBreakpoint = (block: unknown) => jsonObject(block)?.cache_control != null;
 
 /** A copy of `body` (sharing what it does not change) with a breakpoint at `spot`; undefined when one is there. */
@@ -122,19 +123,19 @@ function withBreakpoint(body: Json, spot: Spot): Json | undefined {
     const tools = [...asParts(body.tools)];
     if (hasBreakpoint(tools[spot.index])) return undefined;
     tools[spot.index] = marked(tools[spot.index]);
-    return { ...body, tools };
+    return copyWith(body, { tools });
   }
   if (spot.where === 'system') {
     const system = typeof body.system === 'string' ? [body.system] : [...asParts(body.system)];
     if (hasBreakpoint(system[spot.index])) return undefined;
     system[spot.index] = marked(system[spot.index]);
-    return { ...body, system };
+    return copyWith(body, { system });
   }
   const messages = [...asParts(body.messages)];
   const message = jsonObject(messages[spot.message])!;
   const content = typeof message.content === 'string' ? [message.content] : [...asParts(message.content)];
   if (hasBreakpoint(content[spot.part])) return undefined;
   content[spot.part] = marked(content[spot.part]);
-  messages[spot.message] = { ...message, content };
-  return { ...body, messages };
+  messages[spot.message] = copyWith(message, { content });
+  return copyWith(body, { messages });
 }

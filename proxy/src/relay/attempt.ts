@@ -32,8 +32,6 @@ export interface AttemptInput {
   keyPools: KeyPools;
   /** The client's disconnect: ends the attempt and everything after it. */
   client: ClientDisconnect;
-  /** Until the response starts (headers; the first byte of a stream); undefined = timeouts.headers_ms. */
-  timeoutMs: number | undefined;
 }
 
 /** A response that started: headers, and for streams the first chunk already read. */
@@ -121,8 +119,10 @@ function failure(kind: FailureKind, error: GatewayError, errorType: string): Fai
  * One upstream attempt on one deployment. Returns once the response has started; an error
  * status comes back buffered, so the caller can retry it or relay it. A stream counts as
  * started only when its first byte arrived, so a stream that dies before that can be retried.
+ * `timeoutMs` holds until the response starts (headers; the first byte of a stream); undefined =
+ * timeouts.headers_ms alone.
  */
-export async function sendAttempt(input: AttemptInput, deployment: Deployment): Promise<AttemptResult> {
+export async function sendAttempt(input: AttemptInput, deployment: Deployment, timeoutMs: number | undefined): Promise<AttemptResult> {
   const { request, call, body } = input;
   const provider = deployment.providerConfig;
   const adapter = adapterFor(provider.type);
@@ -131,7 +131,7 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment): 
 
   // Without a per-attempt limit the client's signal is enough: no controller, timer or combined
   // signal on the common path (undici's own timeouts still apply).
-  const limitMs = input.timeoutMs;
+  const limitMs = timeoutMs;
   const controller = limitMs === undefined ? undefined : new AbortController();
   let exchange: UpstreamExchange | undefined;
   const timer = controller

@@ -26,7 +26,7 @@ export type PlanOutcome =
  * group); when the group is exhausted on a fallback trigger, the next model is tried.
  * Nothing is retried once a response has started: the caller streams it to the client.
  */
-export async function executePlan(plan: RoutePlan, input: Omit<AttemptInput, 'timeoutMs'>, deps: ExecuteDeps): Promise<PlanOutcome> {
+export async function executePlan(plan: RoutePlan, input: AttemptInput, deps: ExecuteDeps): Promise<PlanOutcome> {
   const { call } = input;
   const primary = plan.groups[0]!;
   const deadlineAt = primary.deadlineMs === undefined ? undefined : call.t0 + primary.deadlineMs;
@@ -74,7 +74,7 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
 }
 
 async function runAttempt(
-  input: Omit<AttemptInput, 'timeoutMs'>,
+  input: AttemptInput,
   deployment: Deployment,
   group: RouteGroup,
   timeoutMs: number | undefined,
@@ -86,7 +86,7 @@ async function runAttempt(
   call.trace?.startAttempt();
   let result: AttemptResult;
   try {
-    result = await sendAttempt({ ...input, timeoutMs }, deployment);
+    result = await sendAttempt(input, deployment, timeoutMs);
   } catch (err) {
     deps.stats.ended(deployment.id);
     throw err;

@@ -148,12 +148,11 @@ export async function relayCall(
 }
 
 function routingHeaders(call: CallRecord): Record<string, string> {
-  const headers: Record<string, string> = {
-    ...call.responseHeaders,
+  const headers: Record<string, string> = Object.assign({}, call.responseHeaders, {
     'periscope-request-id': call.requestId,
     'periscope-provider': call.provider,
     'periscope-attempts': String(call.attempts),
-  };
+  });
   if (call.fallbackModel) headers['periscope-fallback'] = call.fallbackModel;
   return headers;
 }

@@ -36,12 +36,12 @@ export function relayedError(
   scrubber: ProviderKeyScrubber | undefined,
 ): { headers: OutgoingHttpHeaders; body: Buffer } {
   const headers = clientResponseHeaders(upstream.headers, true, scrubber);
-  if (!scrubber) return { headers: { ...headers, 'content-length': upstream.body.length }, body: upstream.body };
+  if (!scrubber) return { headers: Object.assign({}, headers, { 'content-length': upstream.body.length }), body: upstream.body };
   const plain = decoded(upstream.headers, upstream.body);
   delete headers['content-encoding'];
   const body = plain
     ? scrubber.scrubBody(plain)
     : Buffer.from(`The provider's error body was withheld: its content-encoding (${scrubber.scrubText(String(upstream.headers['content-encoding']))}) could not be checked for keys.`);
   if (!plain) headers['content-type'] = 'text/plain; charset=utf-8';
-  return { headers: { ...headers, 'content-length': body.length }, body };
+  return { headers: Object.assign({}, headers, { 'content-length': body.length }), body };
 }

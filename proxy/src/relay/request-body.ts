@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { copyWith } from '../copy-with.ts';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 import { expectsJsonBody } from '../routing/endpoint.ts';
@@ -87,6 +88,6 @@ export function upstreamBodyFor(body: ParsedBody, upstreamModel: string | undefi
   }
   const rewritten: Record<string, unknown> = { ...body.json };
   if (renamed) rewritten.model = upstreamModel;
-  if (injectUsage) rewritten.stream_options = { ...(body.json.stream_options as object | undefined), include_usage: true };
+  if (injectUsage) rewritten.stream_options = copyWith(body.json.stream_options as object | undefined, { include_usage: true });
   return Buffer.from(JSON.stringify(rewritten));
 }

@@ -80,7 +80,7 @@ function groupFor(
     name,
     strategy: model?.strategy ?? 'weighted',
     deployments,
-    retry: { ...base, attempts },
+    retry: Object.assign({}, base, { attempts }),
     fallbackOn: model?.fallback_on ?? config.routing.fallback_on,
     attemptTimeoutMs: model?.attempt_timeout_ms,
     deadlineMs: model?.deadline_ms,
@@ -135,7 +135,7 @@ export function buildRoutePlan(
     if (groups.some((g) => g.name === name)) continue;
     const fallback = configuredModel(config, name);
     if (fallback) {
-      groups.push(modelGroup(config, name, fallback, { ...overrides, provider: undefined }));
+      groups.push(modelGroup(config, name, fallback, Object.assign({}, overrides, { provider: undefined })));
     } else {
       // A plain model name: the provider its name implies, with the configured key.
       const resolved = resolveProvider(config, undefined, name, undefined, endpoint);

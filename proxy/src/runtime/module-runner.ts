@@ -28,7 +28,7 @@ export function startWorker(entry: URL, options: WorkerOptions): Worker {
   if (!isTypeScript(entry)) return new Worker(entry, options);
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { ...options, eval: true });
+  return new Worker(boot, Object.assign({}, options, { eval: true }));
 }
 
 /**

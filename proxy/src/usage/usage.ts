@@ -108,7 +108,8 @@ function usageOf(endpoint: Endpoint, u: Json | undefined): { usage: TokenUsage; 
 export function usageFromJson(endpoint: Endpoint, body: unknown, withResponseMeta = false): Observed {
   const json = obj(body);
   const model_served = typeof json?.model === 'string' ? json.model : '';
-  const observed: Observed = { ...usageOf(endpoint, obj(json?.usage)), model_served };
+  const { usage, sawUsage } = usageOf(endpoint, obj(json?.usage));
+  const observed: Observed = { usage, sawUsage, model_served };
   if (withResponseMeta && json) responseMeta(endpoint, json, observed);
   return observed;
 }

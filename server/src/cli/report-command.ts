@@ -64,7 +64,7 @@ export async function runReportOnStore(store: Store, config: PeriscopeConfig, o:
   const format = checkFormat(o.format);
   const params = parseParams(o.params);
   const reports = await store.listReports(o.project === undefined ? undefined : [o.project]);
-  const record = pick(reports.map((r: ReportRecord) => ({ ...r, project: r.project_id })), o);
+  const record = pick(reports.map((r: ReportRecord) => Object.assign({}, r, { project: r.project_id })), o);
   const exp = await store.exportSql(
     { sql: record.sql, params: resolveParams(record.params, params, Date.now()), projectIds: [record.project_id] },
     format,

@@ -71,5 +71,5 @@ export async function startAllInOne(o: StartRoleOptions): Promise<StartRole> {
     await store.stop(0);
     throw err;
   }
-  return { app, firstRun: { ...firstRun, adminToken: admin.generatedToken }, store };
+  return { app, firstRun: Object.assign({}, firstRun, { adminToken: admin.generatedToken }), store };
 }

@@ -1,3 +1,4 @@
+import { copyWith } from '../../copy-with.ts';
 import { jsonObject } from '../../usage/usage.ts';
 import { frameJson, namedFrame } from './sse-frames.ts';
 
@@ -68,7 +69,7 @@ export function assembleMessage(frames: readonly string[]): Json | undefined {
         if (message) {
           Object.assign(message, jsonObject(event.delta));
           // message_delta's usage is cumulative; counts it omits keep their message_start value.
-          message.usage = { ...jsonObject(message.usage), ...jsonObject(event.usage) };
+          message.usage = copyWith(jsonObject(message.usage), jsonObject(event.usage) ?? {});
         }
         break;
     }
@@ -92,18 +93,18 @@ function blockStart(block: Json): { start: Json; deltas: Json[] } {
       const { text, citations, ...rest } = block;
       const deltas: Json[] = (Array.isArray(citations) ? citations : []).map((citation) => ({ type: 'citations_delta', citation }));
       if (typeof text === 'string' && text !== '') deltas.unshift({ type: 'text_delta', text });
-      return { start: { ...rest, text: '' }, deltas };
+      return { start: copyWith(rest, { text: '' }), deltas };
     }
     case 'thinking': {
       const { thinking, signature, ...rest } = block;
       const deltas: Json[] = [{ type: 'thinking_delta', thinking: thinking ?? '' }];
       if (typeof signature === 'string') deltas.push({ type: 'signature_delta', signature });
-      return { start: { ...rest, thinking: '', signature: '' }, deltas };
+      return { start: copyWith(rest, { thinking: '', signature: '' }), deltas };
     }
     case 'tool_use':
     case 'server_tool_use': {
       const { input, ...rest } = block;
-      return { start: { ...rest, input: {} }, deltas: [{ type: 'input_json_delta', partial_json: JSON.stringify(input ?? {}) }] };
+      return { start: copyWith(rest, { input: {} }), deltas: [{ type: 'input_json_delta', partial_json: JSON.stringify(input ?? {}) }] };
     }
     default:
       // Results of server tools, redacted thinking: the API sends these whole in the start event.
@@ -123,7 +124,7 @@ export function synthesizeMessageStream(message: Json): string[] | undefined {
   const frames = [
     namedFrame('message_start', {
       type: 'message_start',
-      message: { ...head, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: Math.min(1, Number(usage.output_tokens ?? 0)) } },
+      message: copyWith(head, { content: [], stop_reason: null, stop_sequence: null, usage: copyWith(usage, { output_tokens: Math.min(1, Number(usage.output_tokens ?? 0)) }) }),
     }),
   ];
   (content as unknown[]).forEach((raw, index) => {

@@ -128,7 +128,7 @@ export function synthesizeChatStream(completion: Json, includeUsage: boolean): s
   const head: Json = { id: completion.id, object: 'chat.completion.chunk', created: completion.created, model: completion.model };
   if (completion.service_tier !== undefined) head.service_tier = completion.service_tier;
   if (completion.system_fingerprint !== undefined) head.system_fingerprint = completion.system_fingerprint;
-  const chunk = (choices: unknown[]) => dataFrame({ ...head, choices, ...(includeUsage ? { usage: null } : {}) });
+  const chunk = (choices: unknown[]) => dataFrame(Object.assign({}, head, includeUsage ? { choices, usage: null } : { choices }));
   const frames: string[] = [];
   for (const raw of completion.choices) {
     const choice = jsonObject(raw);
@@ -147,7 +147,7 @@ export function synthesizeChatStream(completion: Json, includeUsage: boolean): s
   }
   if (includeUsage) {
     if (!jsonObject(completion.usage)) return undefined;
-    frames.push(dataFrame({ ...head, choices: [], usage: completion.usage }));
+    frames.push(dataFrame(Object.assign({}, head, { choices: [], usage: completion.usage })));
   }
   frames.push(DONE_FRAME);
   return frames;

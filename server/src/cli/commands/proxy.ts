@@ -11,7 +11,7 @@ export async function proxy(values: Record<string, unknown>): Promise<void> {
     config: loadConfig(values, true), configFile: configPath(values), controlUrl,
     dataDir: resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope-proxy'),
   });
-  const address = await role.app.listen({ ...listenOptions(values, 8787), backlog: LISTEN_BACKLOG });
+  const address = await role.app.listen(Object.assign(listenOptions(values, 8787), { backlog: LISTEN_BACKLOG }));
   console.log([`Periscope proxy is running: events to Kafka, keys from ${controlUrl}`, ...baseUrlLines(address)].join('\n'));
   adviseOnGcThreads(role.app);
   exitOnSignal(role.app);

@@ -8,7 +8,7 @@ export async function start(values: Record<string, unknown>): Promise<void> {
   const dataDir = resolve(option(values, 'data-dir', 'PERISCOPE_DATA_DIR') ?? '.periscope');
   const config = loadConfig(values, false);
   const server = await startAllInOne({ dataDir, config, configFile: configPath(values) });
-  const address = await server.app.listen({ ...listenOptions(values, 8787), backlog: LISTEN_BACKLOG });
+  const address = await server.app.listen(Object.assign(listenOptions(values, 8787), { backlog: LISTEN_BACKLOG }));
   const base = address.replace('[::1]', 'localhost');
   server.store.listening(base);
   const lines = [
