@@ -11,6 +11,7 @@ describe('periscope/no-properties-after-leading-spread', () => {
     expect(flagged('const a = {}; const b = { ...a, c: 1 };')).toEqual(['periscope/no-properties-after-leading-spread']);
     expect(flagged('const a = {}; const b = { ...a, ...a };')).toEqual(['periscope/no-properties-after-leading-spread']);
     expect(flagged('const a = {}; const b = { ...a, f() {} };')).toEqual(['periscope/no-properties-after-leading-spread']);
+    expect(flagged('const a = {}; const b = Object.assign({ ...a }, { c: 1 });')).toEqual(['periscope/no-properties-after-leading-spread']);
   });
 
   it('leaves a lone spread, a literal that starts with a property, and Object.assign', () => {
@@ -18,6 +19,7 @@ describe('periscope/no-properties-after-leading-spread', () => {
     expect(flagged('const a = {}; const b = { c: 1, ...a };')).toEqual([]);
     expect(flagged('const a = {}; const b = { c: 1, ...a, d: 2 };')).toEqual([]);
     expect(flagged('const a = {}; const b = Object.assign({}, a, { c: 1 });')).toEqual([]);
+    expect(flagged('const a = {}; const b = Object.assign({ ...a });')).toEqual([]);
     expect(flagged('const a = []; const b = [...a, 1];')).toEqual([]);
   });
 });

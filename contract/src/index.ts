@@ -4,6 +4,8 @@ export * from './events/event-codec.ts';
 export { RESENT_HEADER } from './events/kafka-message.ts';
 // Bytes to text, fast for long text: the gateway's request bodies, the consumers' events.
 export { utf8Text } from './utf8-text.ts';
+// A spread copy with more fields, built so that V8 does not promote it (see the file).
+export { copyWith } from './copy-with.ts';
 // The config file's schema, one file per owning package, composed in schema.ts.
 export * from './config/schema.ts';
 export * from './config/json-paths.ts';

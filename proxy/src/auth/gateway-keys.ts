@@ -1,4 +1,4 @@
-import { hashGatewayKey, type KeyRecordLike, type LimitConfig } from '@periscope/contract';
+import { copyWith, hashGatewayKey, type KeyRecordLike, type LimitConfig } from '@periscope/contract';
 import { keyLimitRule } from './key-access.ts';
 
 export interface VerifiedKey {
@@ -34,7 +34,8 @@ export class KeySnapshot implements KeyVerifier {
     const next = new Map<string, KeyRecordLike & { verified: VerifiedKey }>();
     for (const r of records) {
       const verified = { key_id: r.key_id, project_id: r.project_id, allowed_models: r.allowed_models ?? [], limit: keyLimitRule(r.key_id, r.limits) };
-      next.set(r.key_hash, Object.assign({}, r, { verified }));
+      // The records are parsed JSON (the control plane's reply, the key cache file).
+      next.set(r.key_hash, copyWith(r, { verified }));
     }
     this.byHash = next;
     this.known = new Map();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { copyWith } from '../copy-with.ts';
+import { copyWith } from '@periscope/contract';
 import { createPriceBook } from '../pricing/price-book.ts';
 import { resolveProvider } from '../routing/resolve-provider.ts';
 import { parseCidr } from '../net/address-policy.ts';

@@ -1,4 +1,4 @@
-import { copyWith } from '../copy-with.ts';
+import { copyWith } from '@periscope/contract';
 import { jsonObject } from '../usage/usage.ts';
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { copyWith } from '../copy-with.ts';
+import { copyWith } from '@periscope/contract';
 import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 import { expectsJsonBody } from '../routing/endpoint.ts';
@@ -86,8 +86,8 @@ export function upstreamBodyFor(body: ParsedBody, upstreamModel: string | undefi
   if (!renamed && body.raw && !('stream_options' in body.json)) {
     return appendJsonField(body.raw, '"stream_options":{"include_usage":true}');
   }
-  const rewritten: Record<string, unknown> = { ...body.json };
-  if (renamed) rewritten.model = upstreamModel;
-  if (injectUsage) rewritten.stream_options = copyWith(body.json.stream_options as object | undefined, { include_usage: true });
-  return Buffer.from(JSON.stringify(rewritten));
+  const fields: Record<string, unknown> = {};
+  if (renamed) fields.model = upstreamModel;
+  if (injectUsage) fields.stream_options = copyWith(body.json.stream_options as object | undefined, { include_usage: true });
+  return Buffer.from(JSON.stringify(copyWith(body.json, fields)));
 }

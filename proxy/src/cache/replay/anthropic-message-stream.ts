@@ -1,4 +1,4 @@
-import { copyWith } from '../../copy-with.ts';
+import { copyWith } from '@periscope/contract';
 import { jsonObject } from '../../usage/usage.ts';
 import { frameJson, namedFrame } from './sse-frames.ts';
 
@@ -55,10 +55,10 @@ export function assembleMessage(frames: readonly string[]): Json | undefined {
     }
     switch (event.type) {
       case 'message_start':
-        message = { ...jsonObject(event.message) };
+        message = copyWith(jsonObject(event.message), {});
         break;
       case 'content_block_start':
-        blocks[index] = { block: { ...jsonObject(event.content_block) }, json: '' };
+        blocks[index] = { block: copyWith(jsonObject(event.content_block), {}), json: '' };
         break;
       case 'content_block_delta': {
         const delta = jsonObject(event.delta);
@@ -67,7 +67,7 @@ export function assembleMessage(frames: readonly string[]): Json | undefined {
       }
       case 'message_delta':
         if (message) {
-          Object.assign(message, jsonObject(event.delta));
+          message = copyWith(message, jsonObject(event.delta) ?? {});
           // message_delta's usage is cumulative; counts it omits keep their message_start value.
           message.usage = copyWith(jsonObject(message.usage), jsonObject(event.usage) ?? {});
         }
