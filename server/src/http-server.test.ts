@@ -48,7 +48,9 @@ describe('createHttpServer: gateway.idle_poll_ms', () => {
     const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
     try {
       expect(await healthz(url.hostname, Number(url.port))).toBe(200);
-      expect(await busyShare(60)).toBeLessThan(0.5);
+      // Over 200 ms: what the request left to do on a machine busy with the rest of the suite
+      // (a clean-clone run read more than half of 60 ms busy) is not polling.
+      expect(await busyShare(200)).toBeLessThan(0.5);
     } finally {
       await app.close();
     }
