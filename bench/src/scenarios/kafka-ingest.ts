@@ -192,7 +192,10 @@ const INGEST_TIMEOUT_MS = 15 * 60_000;
 
 export async function kafkaIngest(env: Environment, n: number): Promise<IngestScenarioResult> {
   const brokers = await env.kafkaBrokers();
-  const kafka = createKafka(brokers.split(','), 'periscope-bench', silent);
+  // The bench's own reads and writes retry longer than the product's clients (two retries, so a
+  // send spools in seconds): a broker at idle priority after a loaded run answered "not the
+  // leader" past them once (2026-12-06 02:56), and the scenario was lost.
+  const kafka = createKafka(brokers.split(','), 'periscope-bench', silent, { retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 } });
   env.log('    recording events from a periscope proxy');
   const recorded = await recordEvents(env, kafka);
   if (recorded.length === 0) throw new Error('the proxy produced no events');
