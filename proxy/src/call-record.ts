@@ -73,17 +73,29 @@ export interface PromptCacheExpectation {
   missReason: string;
 }
 
+/**
+ * How far past `logging.max_stored_body_bytes` a body is kept and read for secrets before it is
+ * clipped, so that a clip through a key cannot leave its start behind: a key quoted whole in one
+ * string needs its own length, one a stream sends token by token needs its events', a few KB.
+ */
+export const STORED_BODY_MARGIN = 16 * 1024;
+
 /** Keeps the first `limit` bytes of a response body and counts the rest. */
 export class BodyCapture {
   private chunks: Buffer[] = [];
   private kept = 0;
   private decoded: string | undefined;
   total = 0;
-  /** Lowered once the response turns out not to need parsing (streams, pass-through). */
+  /** Lowered once the response turns out not to need parsing (streams, pass-through): keepForStoring. */
   limit: number;
 
   constructor(limit: number) {
     this.limit = limit;
+  }
+
+  /** Keeps only what is stored of the body, and the margin read for secrets past it. */
+  keepForStoring(maxStoredBytes: number): void {
+    this.limit = maxStoredBytes + STORED_BODY_MARGIN;
   }
 
   add(chunk: Buffer): void {

@@ -86,7 +86,7 @@ export function message(ctx: GenerationContext): Reply {
   const segments = promptSegments(ctx.body);
   const input = ctx.anthropicCache ? ctx.anthropicCache.account(ctx.model, segments) : inputUsage(segments, ctx);
   const promptText = joinSegments(segments);
-  const answer = planAnswer(answerRequest(ctx.body), promptText, ctx.chunkCount, ctx.toolInputs);
+  const answer = planAnswer(answerRequest(ctx.body), promptText, ctx.chunkCount, ctx.toolInputs, ctx.quotePrompt);
   const output = answer.pieces.join('');
   const preamble = answer.kind === 'tool' ? `Calling ${answer.name}.` : '';
   const outputTokens = countTokens(answer.kind === 'tool' ? preamble + answer.name + output : output);

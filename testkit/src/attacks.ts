@@ -192,3 +192,80 @@ export function chunked(random: Random, text: string): Buffer[] {
   }
   return out;
 }
+
+/** `text` cut into pieces of 1 to 8 characters, as a model streams its tokens (never inside a surrogate pair). */
+function tokenPieces(random: Random, text: string): string[] {
+  const chars = [...text];
+  const out: string[] = [];
+  for (let at = 0; at < chars.length; ) {
+    const size = int(random, 1, 8);
+    out.push(chars.slice(at, at + size).join(''));
+    at += size;
+  }
+  return out;
+}
+
+/** A piece as a JSON string literal: plainly, or with some characters as `\uXXXX`, as some encoders write them. */
+function pieceLiteral(random: Random, piece: string): string {
+  if (random() < 0.7) return JSON.stringify(piece);
+  let out = '"';
+  for (const ch of piece) out += ch === '"' || ch === '\\' || random() < 0.4 ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}` : ch;
+  return `${out}"`;
+}
+
+/**
+ * A streamed answer that quotes the key token by token, so that no one event holds it and only a
+ * reader that joins the pieces sees it: OpenAI chat text (sometimes beside a second choice, its
+ * pieces interleaved), OpenAI tool-call arguments, Anthropic text and `input_json_delta`, the
+ * Responses API's `output_text.delta`. `text` is the whole text the key is quoted in (for the
+ * arguments, the JSON text they join into); `endpoint` names the format.
+ */
+export function streamedPiecesQuoting(random: Random, key: string): { endpoint: 'chat.completions' | 'messages' | 'responses'; body: string; text: string } {
+  const lead = pick(random, ['Your key is ', 'I found OPENAI_API_KEY=', 'The config says: ', '', 'Use `']);
+  const tail = pick(random, [' in the .env file.', '` to call the API.', '.', ' (do not share it)', '']);
+  const format = int(random, 0, 4);
+  const text = format === 1 || format === 3 ? JSON.stringify({ path: '.env', api_key: key, note: `${lead}${key}` }) : `${lead}${key}${tail}`;
+  const pieces = tokenPieces(random, text).map((p) => pieceLiteral(random, p));
+  const eol = pick(random, ['\n', '\r\n', '\r']);
+  const event = (data: string, name?: string) => `${name ? `event: ${name}${eol}` : ''}data: ${data}${eol}${eol}`;
+  const chunk = (choice: string) => `{"id":"chatcmpl-9x","object":"chat.completion.chunk","created":1764979200,"model":"gpt-4o-mini","choices":[${choice}]}`;
+  let body = '';
+  let endpoint: 'chat.completions' | 'messages' | 'responses' = 'chat.completions';
+  switch (format) {
+    case 0: {
+      const other = tokenPieces(random, 'A second answer, streamed beside the first one.');
+      const two = random() < 0.4;
+      body += event(chunk(`{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}`));
+      pieces.forEach((p, i) => {
+        body += event(chunk(`{"index":0,"delta":{"content":${p}},"finish_reason":null}`));
+        if (two && other[i] !== undefined) body += event(chunk(`{"index":1,"delta":{"content":${JSON.stringify(other[i])}},"finish_reason":null}`));
+      });
+      body += event(chunk('{"index":0,"delta":{},"finish_reason":"stop"}')) + event('[DONE]');
+      break;
+    }
+    case 1:
+      body += event(chunk('{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"save","arguments":""}}]},"finish_reason":null}'));
+      for (const p of pieces) body += event(chunk(`{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":${p}}}]},"finish_reason":null}`));
+      body += event(chunk('{"index":0,"delta":{},"finish_reason":"tool_calls"}')) + event('[DONE]');
+      break;
+    case 2:
+    case 3: {
+      endpoint = 'messages';
+      const tool = format === 3;
+      body += event('{"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"usage":{"input_tokens":12,"output_tokens":1}}}', 'message_start');
+      body += event(`{"type":"content_block_start","index":0,"content_block":${tool ? '{"type":"tool_use","id":"toolu_1","name":"save","input":{}}' : '{"type":"text","text":""}'}}`, 'content_block_start');
+      for (const p of pieces) body += event(`{"type":"content_block_delta","index":0,"delta":${tool ? `{"type":"input_json_delta","partial_json":${p}}` : `{"type":"text_delta","text":${p}}`}}`, 'content_block_delta');
+      body += event('{"type":"content_block_stop","index":0}', 'content_block_stop');
+      body += event(`{"type":"message_delta","delta":{"stop_reason":"${tool ? 'tool_use' : 'end_turn'}"},"usage":{"output_tokens":40}}`, 'message_delta');
+      body += event('{"type":"message_stop"}', 'message_stop');
+      break;
+    }
+    default:
+      endpoint = 'responses';
+      body += event('{"type":"response.created","response":{"id":"resp_1","status":"in_progress","model":"gpt-4.1"}}', 'response.created');
+      pieces.forEach((p, i) => {
+        body += event(`{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":${p},"sequence_number":${i + 3}}`, 'response.output_text.delta');
+      });
+  }
+  return { endpoint, body, text };
+}

@@ -99,7 +99,8 @@ export type Answer = { kind: 'text'; pieces: string[] } | { kind: 'tool'; name: 
  * The mock calls a tool whenever it may (the one `tool_choice` names, else the first), unless
  * the conversation just returned a tool result; that way an agent loop ends after one round.
  */
-export function planAnswer(request: AnswerRequest, promptText: string, chunkCount: number, toolInputs: ToolInputs = {}): Answer {
+export function planAnswer(request: AnswerRequest, promptText: string, chunkCount: number, toolInputs: ToolInputs = {}, quotePrompt = false): Answer {
+  if (quotePrompt) return { kind: 'text', pieces: promptText.match(/[\s\S]{1,3}/g) ?? [''] };
   const tool = request.afterToolResult ? undefined : chooseTool(request.tools, request.toolChoice);
   if (tool) {
     const input = Object.hasOwn(toolInputs, tool.name) ? toolInputs[tool.name] : sampleFromSchema(tool.schema);

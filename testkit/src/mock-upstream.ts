@@ -240,6 +240,7 @@ class MockUpstreamServer implements MockUpstream {
       azure: admitted.route.azureDeployment !== undefined,
       toolInputs: this.#toolInputs,
       echoedKey,
+      quotePrompt: admitted.plan.quotePrompt,
     });
     const headers = headersFor(reply.promptTokens, false);
     if (reply.kind === 'json') {

@@ -56,7 +56,7 @@ export function response(ctx: GenerationContext): Reply {
   const prompt = promptTextOf(body);
   const inputTokens = countTokens(prompt);
   const model = servedModelFor(ctx.model);
-  const answer = planAnswer(answerRequest(body), prompt, ctx.chunkCount, ctx.toolInputs);
+  const answer = planAnswer(answerRequest(body), prompt, ctx.chunkCount, ctx.toolInputs, ctx.quotePrompt);
   const reasoningTokens = reasoningTokensFor(model);
   const outputTokens = countTokens(generatedText(answer)) + reasoningTokens;
   const usage = {

@@ -85,7 +85,7 @@ export function chatCompletion(ctx: GenerationContext): Reply {
   const prompt = promptTextOf(ctx.body);
   const promptTokens = countTokens(prompt);
   const model = servedModelFor(ctx.model);
-  const answer = planAnswer(chatAnswerRequest(ctx.body), prompt, ctx.chunkCount, ctx.toolInputs);
+  const answer = planAnswer(chatAnswerRequest(ctx.body), prompt, ctx.chunkCount, ctx.toolInputs, ctx.quotePrompt);
   const reasoningTokens = reasoningTokensFor(model);
   const completionTokens = countTokens(generatedText(answer)) + reasoningTokens;
   const usage = {

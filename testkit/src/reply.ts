@@ -18,6 +18,8 @@ export interface GenerationContext {
   toolInputs: ToolInputs;
   /** The caller's key, when the scenario makes errors quote it (`echo-key`). */
   echoedKey: string | undefined;
+  /** The answer repeats the prompt (`quote-prompt`). */
+  quotePrompt: boolean;
 }
 
 /** A successful answer; `promptTokens` feeds the rate-limit headers. */

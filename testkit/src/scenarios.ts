@@ -26,6 +26,11 @@ export interface ScenarioPlan {
   splitFrames: boolean;
   /** `stall-after-end`: a stream's every event is sent, its last included, but the connection is never closed. */
   stallAfterEnd: boolean;
+  /**
+   * `quote-prompt`: the answer repeats the prompt, three characters a piece, as a model quotes
+   * what a user pasted (a key in a `.env` file) token by token.
+   */
+  quotePrompt: boolean;
 }
 
 export const NO_SCENARIO: Readonly<ScenarioPlan> = Object.freeze({
@@ -38,6 +43,7 @@ export const NO_SCENARIO: Readonly<ScenarioPlan> = Object.freeze({
   echoKey: false,
   splitFrames: false,
   stallAfterEnd: false,
+  quotePrompt: false,
 });
 
 /** Returns undefined for an unknown scenario, which the mock answers with a 400 that names it. */
@@ -52,6 +58,7 @@ export function parseScenario(spec: string): ScenarioPlan | undefined {
     else if (name === 'echo-key') plan.echoKey = true;
     else if (name === 'split-frames') plan.splitFrames = true;
     else if (name === 'stall-after-end') plan.stallAfterEnd = true;
+    else if (name === 'quote-prompt') plan.quotePrompt = true;
     else if (/^slow-headers-\d+$/.test(name)) plan.headerDelayMs = number;
     else if (/^slow-stream-\d+$/.test(name)) plan.chunkIntervalMs = number;
     else if (/^error-\d+$/.test(name) && isErrorStatus(number)) plan.errorStatus = number;

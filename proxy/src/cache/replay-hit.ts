@@ -42,7 +42,7 @@ export function replayHit(
   call.streamObserved = storedUsage(call.endpoint, source.body, call.trace !== undefined);
   call.streamed = body.kind === 'sse';
   const payload = body.kind === 'json' ? body.text : body.frames.join('');
-  if (call.streamed) call.response.limit = maxStoredBodyBytes;
+  if (call.streamed) call.response.keepForStoring(maxStoredBodyBytes);
   call.response.add(Buffer.from(payload));
 
   reply.hijack();

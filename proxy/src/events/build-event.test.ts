@@ -5,6 +5,8 @@ import { createProxyMetrics } from '../metrics.ts';
 import { createPriceBook } from '../pricing/price-book.ts';
 import { readRequestMetadata } from '../request-metadata.ts';
 import { testCall } from '../testing/test-call.ts';
+import { BodyCapture, STORED_BODY_MARGIN } from '../call-record.ts';
+import { responseContent } from '../otel/gen-ai-content.ts';
 import { buildEvent } from './build-event.ts';
 
 const call = testCall;
@@ -60,7 +62,7 @@ describe('buildEvent', () => {
     // The decoder drops a leading byte order mark; what is stored is what was sent.
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
     expect(buildEvent(call({ requestBody: bom, requestText: text }, usageBody), d).request_body).toBe(`\ufeff${text}`);
-    const long = `{"q":"${'x'.repeat(2000)}"}`;
+    const long = `{"q":"${'x'.repeat(100 + STORED_BODY_MARGIN)}"}`;
     const e = buildEvent(call({ requestBody: Buffer.from(long), requestText: '{"decoded":1}' }, usageBody), d);
     expect(e).toMatchObject({ request_body: long.slice(0, 100), request_truncated: true });
   });
@@ -109,6 +111,25 @@ describe('buildEvent', () => {
     expect(e.request_truncated).toBe(true);
     expect(e.request_body).toContain('my key is [REDACTED] bbb');
     expect(e.request_body).not.toContain('ool-configured');
+  });
+
+  it('stores no start of a key that a stream sends in pieces across the stored length', () => {
+    const { deps: d } = deps(1024);
+    const key = 'pool-configured-key-7f3a9c1e5b2d4a6f0e8c7b9x';
+    const chunk = (piece: string) => `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(piece)}}}]}\n\n`;
+    const pieces = ['Filler text. '.repeat(6), 'The key is ', ...key, '.', ' More filler.'.repeat(40)];
+    const stream = pieces.map(chunk).join('') + 'data: [DONE]\n\n';
+    // The key's first pieces before the stored length, its last ones more than 1 KB past it.
+    expect(stream.indexOf('"p"')).toBeLessThan(512);
+    expect(stream.lastIndexOf('"x"')).toBeGreaterThan(2048);
+    const response = new BodyCapture(1 << 20);
+    response.keepForStoring(1024);
+    response.add(Buffer.from(stream));
+    const e = buildEvent(call({ secrets: [key], streamed: true, response }), d);
+    expect(e.response_truncated).toBe(true);
+    const joined = (responseContent('chat.completions', e.response_body, true) ?? []).flatMap((m) => m.parts.map((p) => String(p.content)));
+    expect(joined.join('')).toContain('The key is [REDACTED]');
+    expect(joined.join('')).not.toContain(key.slice(0, 4));
   });
 
   it('scrubs key-shaped strings and the call credentials from every metadata column readers see', async () => {

@@ -1,5 +1,5 @@
 import { ATTEMPT_LOG_MAX, DIVERGED_AT_MAX, EVENT_COUNT_MAX, REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/contract';
-import type { CallRecord } from '../call-record.ts';
+import { STORED_BODY_MARGIN, type CallRecord } from '../call-record.ts';
 import { usageFromJson, emptyUsage, type Observed, type TokenUsage } from '../usage/usage.ts';
 import { holdsSecret, redactSecrets, redactStoredBody } from './redact.ts';
 import { normalizeModelName } from '../pricing/model-names.ts';
@@ -49,12 +49,12 @@ function withinContract(usage: TokenUsage): TokenUsage {
 }
 
 /**
- * Redacts before clipping (with a margin), so a cut through a key cannot leave its start behind.
+ * Redacts before clipping (with STORED_BODY_MARGIN), so a cut through a key cannot leave its start behind.
  * `knownJson`: JSON.parse took the text, a byte order mark aside (redactStoredBody's cheaper path).
  */
 function storedBody(text: string, omit: boolean, max: number, secrets: string[], knownJson: boolean): { body: string; truncated: boolean } {
   if (omit) return { body: '', truncated: false };
-  const redacted = redactStoredBody(text.length > max + 1024 ? text.slice(0, max + 1024) : text, secrets, knownJson);
+  const redacted = redactStoredBody(text.length > max + STORED_BODY_MARGIN ? text.slice(0, max + STORED_BODY_MARGIN) : text, secrets, knownJson);
   const truncated = Buffer.byteLength(redacted) > max;
   return { body: truncated ? Buffer.from(redacted).subarray(0, max).toString('utf8') : redacted, truncated };
 }
@@ -119,7 +119,7 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
   const promptCacheHit = usage.cache_read_tokens > 0;
   const expected = call.promptCache?.expected ?? false;
   const max = deps.maxStoredBodyBytes;
-  const requestText = call.requestBody ? storedRequestText(call.requestBody, call.requestText, max + 1024) : '';
+  const requestText = call.requestBody ? storedRequestText(call.requestBody, call.requestText, max + STORED_BODY_MARGIN) : '';
   // requestText is the text the gateway parsed (relay-call.ts); a body it did not parse may be anything.
   const req = storedBody(requestText, call.meta.omitRequest, max, call.secrets, call.requestText !== undefined);
   const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets, false);

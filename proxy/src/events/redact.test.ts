@@ -69,19 +69,30 @@ function lenient(content: string): string {
   return out;
 }
 
+/** An SSE text's events (a blank line ends one, however its line ends are spelled), each as its data lines. */
+function sseEventsData(text: string): string[][] {
+  const events: string[][] = [[]];
+  for (const line of text.split(/\r\n|\n|\r/)) {
+    if (line === '') events.push([]);
+    else if (line.startsWith('data:')) events.at(-1)!.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+  }
+  return events.filter((data) => data.length > 0);
+}
+
 /**
  * Every way a reader of a stored body could read a secret back: as written; in JSON string
  * literals, read leniently, the one a cut body ends in too (closed by the reader), with a raw CR
- * taken as a line end or as part of the literal; and in an SSE event's joined data.
+ * taken as a line end or as part of the literal, and the text between any two quotes of a line
+ * (a reader that pairs them otherwise); and in an SSE event's data, joined with LF as the
+ * standard joins it and without, as a reader that concatenates does.
  */
 function readings(body: string, nesting = 0): string[] {
-  // A literal's content read again: JSON in a string (tool calls' arguments), three levels deep.
-  const literals = (text: string) => [/"((?:[^"\\\n]|\\[^\n])*)/g, /"((?:[^"\\\n\r]|\\[^\n\r])*)/g].flatMap((pattern) =>
-    [...text.matchAll(pattern)].map(([, content]) => lenient(content!))).flatMap((r) => (nesting < 3 && r.includes('"') ? [r, ...readings(r, nesting + 1)] : [r]));
+  // A literal's content read again: JSON in a string (tool calls' arguments), or an SSE stream quoted in one, three levels deep.
+  const literals = (text: string) => [/"((?:[^"\\\n]|\\[^\n])*)/g, /"((?:[^"\\\n\r]|\\[^\n\r])*)/g, /(?<=^|[^\\](?:\\\\)*)"((?:[^"\\\n]|\\[^\n])*)(?=")/g].flatMap((pattern) =>
+    [...text.matchAll(pattern)].map(([, content]) => lenient(content!))).flatMap((r) => (nesting < 3 && (r.includes('"') || r.includes('data:')) ? [r, ...readings(r, nesting + 1)] : [r]));
   const out = [body, ...literals(body)];
-  for (const event of body.split(/\r\n\r\n|\n\n|\r\r/)) {
-    const joined = event.split(/\r\n|\n|\r/).filter((l) => l.startsWith('data:')).map((l) => l.slice(l.startsWith('data: ') ? 6 : 5)).join('');
-    out.push(joined, ...literals(joined));
+  for (const data of sseEventsData(body)) {
+    for (const joined of [data.join(''), data.join('\n')]) out.push(joined, ...literals(joined));
   }
   return out;
 }
@@ -272,6 +283,41 @@ describe('redactStoredBody', () => {
     for (const text of ['C:\\\\Users', '/\\\\d+/', 'x\\\\uZZZZ', 'caf\\u00e9 \\n\\t\\/\\"\\\\', 'no escape', '\\\\\\\\']) expect(holdsInvalidEscape(text), text).toBe(false);
     // A `\u` escape the end of the text cuts short, as a body cut at the stored length may end.
     for (const text of ['caf\\u', 'caf\\u0', 'caf\\u00e', 'caf\\', 'x\\\\\\u00']) expect(holdsInvalidEscape(text), text).toBe(false);
+  });
+
+  it('ends an event at any blank line, `\\n\\r` included (helper-46), and joins its data with LF as the standard does and without', () => {
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
+    // LF, then an empty line ended by CR: `foo` is an event of its own, not the start of the key's data.
+    for (const body of [`data: foo\n\rdata: ${key.slice(0, 12)}\ndata: ${key.slice(12)}\n\n`, `data: foo\r\n\rdata: ${key.slice(0, 12)}\rdata: ${key.slice(12)}\r\r`]) {
+      const stored = redactStoredBody(body);
+      expect(readings(stored).some((r) => r.includes(key)), JSON.stringify(body)).toBe(false);
+      expect(stored, JSON.stringify(body)).toMatch(/^data: foo\r?\n\r/);
+    }
+    // Joined with LF, a Bearer and its token on two lines are a bearer token.
+    const bearer = 'data: {"h":"Authorization: Bearer\ndata: abcdefghijklmnopqrstuvwxyz0123"}\n\ndata: [DONE]\n\n';
+    expect(redactStoredBody(bearer)).toBe('data: {"h":"Authorization: [REDACTED]"}\n\ndata: [DONE]\n\n');
+  });
+
+  it('reads an SSE stream quoted in a JSON string (a request that pastes one), whose split events a reader of the string joins', () => {
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const sse = `data: {"m":"${key.slice(0, 12)}${eol}data: ${key.slice(12)}"}${eol}${eol}data: [DONE]${eol}${eol}`;
+      const body = JSON.stringify({ messages: [{ role: 'user', content: `Why does this stream fail?\n${sse}` }] });
+      const stored = redactStoredBody(body, [], true);
+      expect(readings(stored).some((r) => r.includes(key)), JSON.stringify(eol)).toBe(false);
+      expect((JSON.parse(stored) as { messages: { content: string }[] }).messages[0]!.content).toContain('data: {"m":"[REDACTED]"}');
+    }
+    const plain = JSON.stringify({ messages: [{ role: 'user', content: 'data: {"a":1}\n\ndata: {"b":\ndata: 2}\n\n' }] });
+    expect(redactStoredBody(plain, [], true)).toBe(plain);
+  });
+
+  it('reads what lies between two literals when the quotes do not pair as JSON pairs them and a key escaped there is left spelled', () => {
+    const spelled = 's\\u006b-proj-abcdefghijklmnopqrstuvwx';
+    // A stray quote before the literal: the text between two literals is read as one, the key's literal is not.
+    expect(redactStoredBody(`upstream said: " {"k":"${spelled}"}`)).toBe('upstream said: " {"k":"[REDACTED]"}');
+    expect(redactStoredBody(`upstream said: {"k":"${spelled}"}`)).toBe('upstream said: {"k":"[REDACTED]"}');
+    const nested = JSON.stringify({ error: { message: `upstream said: " {"k":"${spelled}"}` } });
+    expect(JSON.parse(redactStoredBody(nested))).toEqual({ error: { message: 'upstream said: " {"k":"[REDACTED]"}' } });
   });
 
   it('rewrites only the event that held a secret, and leaves a body without one as it was', () => {

@@ -1,3 +1,6 @@
+import { JSON_STRING, JSON_STRING_CR_LINES, readLiteral, writeLiteral } from './literals.ts';
+import { mayHoldPieces, redactStreamedPieces } from './streamed-pieces.ts';
+
 /**
  * Scrubs secrets before anything is stored. Two layers: the exact credentials this request
  * carried (whatever their shape), and key-shaped strings of the common providers, which
@@ -81,39 +84,6 @@ export function redactSecrets(text: string, exactSecrets: readonly string[] = []
 /** True when `text` holds one of `exactSecrets` or a key-shaped string. */
 export function holdsSecret(text: string, exactSecrets: readonly string[] = []): boolean {
   return redactSecrets(text, exactSecrets) !== text;
-}
-
-/**
- * A double-quoted JSON string literal (group 1: its closing quote), or one left open at the end of
- * a line or of the text (group 1 empty): a body cut short ends in one, and so does the last
- * `data:` line of a stream cut there, and a lenient reader still decodes it. Only literals with
- * an escape can spell a secret otherwise. Once at a quote the scan cannot fail, so a pass is
- * linear in the text's length: a pattern that can fail (at a line's end, or at `\` before U+2028)
- * retries from every escaped quote before that point, seconds for 64 KB.
- */
-export const JSON_STRING = /"(?:[^"\\\n]|\\[^\n])*("|\\?(?=\n|$))/g;
-/** JSON_STRING for text whose lines may end in a CR alone (an SSE stream may). */
-const JSON_STRING_CR_LINES = /"(?:[^"\\\n\r]|\\[^\n\r])*("|\\?(?=[\n\r]|$))/g;
-
-const LITERAL_ESCAPE = /\\(?:u([0-9a-fA-F]{4})|([\s\S]))?/g;
-const SHORT_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-
-/**
- * What a JSON string literal (as JSON_STRING matched it) holds, read leniently as some parsers
- * do: an invalid escape (`\x`) as its letter, a raw control character as itself, an escape the
- * end of the text cut off as nothing. The same as JSON.parse for a valid literal.
- */
-export function readLiteral(literal: string, closed: boolean): string {
-  return literal.slice(1, closed ? -1 : undefined).replace(LITERAL_ESCAPE, (_m, hex: string | undefined, letter: string | undefined) => {
-    if (hex !== undefined) return String.fromCharCode(Number.parseInt(hex, 16));
-    return letter === undefined ? '' : (SHORT_ESCAPES[letter] ?? letter);
-  });
-}
-
-/** `text` as a JSON string literal, left open (no closing quote) when the one it replaces was. */
-export function writeLiteral(text: string, closed: boolean): string {
-  const literal = JSON.stringify(text);
-  return closed ? literal : literal.slice(0, -1);
 }
 
 /**
@@ -333,8 +303,25 @@ export function redactStoredBody(text: string, exactSecrets: readonly string[] =
   return redactBody(text, exactSecrets, knownJson, 0);
 }
 
-/** redactStoredBody at `nesting` readings deep: a literal's content is a body of its own, one deeper. */
-function redactBody(text: string, exactSecrets: readonly string[], knownJson: boolean, nesting: number): string {
+/**
+ * A line break escaped in a literal, then `data:`: an SSE stream quoted in a JSON string (a
+ * request that pastes one), whose split events a reader of the string joins.
+ */
+const ESCAPED_DATA_LINE = /\\(?:[nr]|u000[aAdD])data:/;
+/**
+ * Whether `text` holds ESCAPED_DATA_LINE: searched as fixed strings first, since the pattern tries
+ * every backslash of an agent's request (its `\n` escapes; 0.1 ms for 150 KB that holds `metadata:`).
+ */
+const holdsEscapedDataLine = (text: string) =>
+  text.includes('data:') && (text.includes('\\ndata:') || text.includes('\\rdata:') || (text.includes('\\u000') && ESCAPED_DATA_LINE.test(text)));
+
+/**
+ * redactStoredBody at `nesting` readings deep: a literal's content is a body of its own, one
+ * deeper. `joinedData`: the text is an SSE event's data joined; data lines in it that start with
+ * `data:` again are an SSE text of their own, read one level deeper, so that a line of
+ * `data: data: …` is not read once per prefix (quadratic).
+ */
+function redactBody(text: string, exactSecrets: readonly string[], knownJson: boolean, nesting: number, joinedData = false): string {
   // An invalid escape opens every literal with a backslash to the lenient reading. Looked for in
   // the text as it came: a key replaced after a backslash (`\bearer …`) leaves `\[REDACTED]`,
   // which spells nothing. A text JSON.parse took (`knownJson`) holds none.
@@ -344,13 +331,14 @@ function redactBody(text: string, exactSecrets: readonly string[], knownJson: bo
   // secret in the common case (Go's encoder writes every < and > as \u003c, \u003e), and then no
   // literal is parsed.
   const escape = wide ? ANY_ESCAPE : spellsSecret(out, exactSecrets) ? MAY_SPELL : undefined;
-  if (escape) {
+  const quotedStream = holdsEscapedDataLine(out);
+  if (escape || quotedStream) {
     // Literals read and found clean, so that the second pass does not read them again: each
     // reading's two passes would otherwise double the work at every level (review helper-47:
     // 424 ms for a crafted 293 KB body with CRs, 92 before nested reading).
     const clean = new Set<string>();
     const redactLiterals = (literal: string, end: string) => {
-      if (clean.has(literal) || !escape.test(literal)) return literal;
+      if (clean.has(literal) || !(escape?.test(literal) || (quotedStream && ESCAPED_DATA_LINE.test(literal)))) return literal;
       const redacted = redactedLiteral(literal, end === '"', exactSecrets, nesting);
       if (redacted === literal) clean.add(literal);
       return redacted;
@@ -360,8 +348,38 @@ function redactBody(text: string, exactSecrets: readonly string[], knownJson: bo
     // but a lenient parser reads it).
     if (out.includes('\r')) out = out.replace(JSON_STRING_CR_LINES, redactLiterals);
     out = out.replace(JSON_STRING, redactLiterals);
+    // Quotes that do not pair as JSON's (a stray one before a literal, in a plain-text error)
+    // leave an escaped key between two literals as this pass paired them: read what lies between.
+    if (escape && spellsSecret(out, exactSecrets)) out = redactBetweenLiterals(out, exactSecrets, nesting);
   }
-  return hasSplitData(out) ? redactSplitEvents(out, exactSecrets, nesting) : out;
+  const splitNesting = joinedData ? nesting + 1 : nesting;
+  if (splitNesting <= MAX_NESTING && hasSplitData(out)) out = redactSplitEvents(out, exactSecrets, splitNesting);
+  // The text a stream sends in pieces, joined as its readers join it: a literal's content, one reading deeper.
+  if (nesting < MAX_NESTING && mayHoldPieces(out)) out = redactStreamedPieces(out, (joined) => redactBody(joined, exactSecrets, false, nesting + 1));
+  return out;
+}
+
+/**
+ * `text` with the stretch between each two literals of a line (as JSON_STRING pairs the quotes)
+ * read as a literal itself, as a reader that pairs the quotes one further reads it.
+ */
+function redactBetweenLiterals(text: string, exactSecrets: readonly string[], nesting: number): string {
+  const between = new RegExp(JSON_STRING.source, 'g');
+  let out = '';
+  let from = 0;
+  let gapStart = -1;
+  for (let m; (m = between.exec(text)) !== null; ) {
+    if (gapStart >= 0 && !text.slice(gapStart, m.index).includes('\n')) {
+      const gap = text.slice(gapStart, m.index);
+      const redacted = gap.includes('\\') ? redactedLiteral(`"${gap}"`, true, exactSecrets, nesting) : `"${gap}"`;
+      if (redacted !== `"${gap}"`) {
+        out += text.slice(from, gapStart) + redacted.slice(1, -1);
+        from = m.index;
+      }
+    }
+    gapStart = m[1] === '"' ? between.lastIndex : -1;
+  }
+  return out + text.slice(from);
 }
 
 /** A literal with its content redacted as a body of its own, where JSON nested in it may spell a secret once read again. */
@@ -372,15 +390,53 @@ function redactedLiteral(literal: string, closed: boolean, exactSecrets: readonl
   return redacted === decoded ? literal : writeLiteral(redacted, closed);
 }
 
-/** Each event whose joined data holds a secret is written again with its data on one line, redacted. */
+/** A line and what ends it (empty at the text's end). */
+const LINE = /([^\r\n]*)(\r\n|\n|\r|$)/y;
+
+/**
+ * Each event whose data, joined as a reader joins it, holds a secret is written again with its
+ * data redacted. An event ends at a blank line however its line ends are spelled (`\n\r` is
+ * one: LF, then an empty line ended by CR); the data lines are joined with LF, as the SSE
+ * standard joins them, and without it, as a reader that concatenates does.
+ */
 function redactSplitEvents(text: string, exactSecrets: readonly string[], nesting: number): string {
-  return text.split(/(\r\n\r\n|\n\n|\r\r)/).map((event) => {
-    const lines = event.split(/\r\n|\n|\r/);
-    const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(l.startsWith('data: ') ? 6 : 5));
-    if (data.length < 2) return event;
-    const joined = data.join('');
-    const redacted = redactBody(joined, exactSecrets, false, nesting);
-    if (redacted === joined) return event;
-    return [...lines.filter((l) => l !== '' && !l.startsWith('data:')), `data: ${redacted}`].join('\n');
-  }).join('');
+  let out = '';
+  let eventStart = 0;
+  let lines: string[] = [];
+  const flush = (end: number) => {
+    const rewritten = lines.filter((l) => l.startsWith('data:')).length >= 2 ? redactedEvent(lines, exactSecrets, nesting) : undefined;
+    out += rewritten ?? text.slice(eventStart, end);
+    lines = [];
+    eventStart = end;
+  };
+  for (let at = 0; at < text.length; ) {
+    LINE.lastIndex = at;
+    const [, line, eol] = LINE.exec(text)!;
+    if (line !== '') lines.push(line!);
+    else {
+      // A blank line ends the event, and stays as it was.
+      flush(at);
+      out += eol;
+      eventStart = LINE.lastIndex;
+    }
+    at = LINE.lastIndex;
+    if (eol === '') break;
+  }
+  flush(text.length);
+  return out;
+}
+
+/** An event's lines with its data redacted (read at `nesting`), each ended by LF; undefined when its data holds no secret. */
+function redactedEvent(lines: readonly string[], exactSecrets: readonly string[], nesting: number): string | undefined {
+  let data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(l.startsWith('data: ') ? 6 : 5));
+  let changed = false;
+  for (const separator of ['\n', '']) {
+    const joined = data.join(separator);
+    const redacted = redactBody(joined, exactSecrets, false, nesting, true);
+    if (redacted === joined) continue;
+    changed = true;
+    data = separator === '' ? [redacted] : redacted.split(/\r\n|\n|\r/);
+  }
+  if (!changed) return undefined;
+  return [...lines.filter((l) => !l.startsWith('data:')), ...data.map((d) => `data: ${d}`)].map((l) => `${l}\n`).join('');
 }

@@ -1,5 +1,6 @@
 import type { PeriscopeConfig } from '@periscope/contract';
-import { JSON_STRING, MAX_NESTING, MIN_EXACT_SECRET_LENGTH, readLiteral, REDACTED, writeLiteral } from '../events/redact.ts';
+import { JSON_STRING, readLiteral, writeLiteral } from '../events/literals.ts';
+import { MAX_NESTING, MIN_EXACT_SECRET_LENGTH, REDACTED } from '../events/redact.ts';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

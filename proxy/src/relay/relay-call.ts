@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
-import type { CallRecord } from '../call-record.ts';
+import { STORED_BODY_MARGIN, type CallRecord } from '../call-record.ts';
 import type { PeriscopeConfig } from '@periscope/contract';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { PriceBook } from '../pricing/price-types.ts';
@@ -70,7 +70,7 @@ export async function relayCall(
 ): Promise<void> {
   const body = parseJsonBody(request, call.endpoint);
   // Kept for the stored request only when it can be used (build-event.ts): not a long body's whole text.
-  if (body.raw && body.raw.length <= deps.config.logging.max_stored_body_bytes + 1024) call.requestText = body.text;
+  if (body.raw && body.raw.length <= deps.config.logging.max_stored_body_bytes + STORED_BODY_MARGIN) call.requestText = body.text;
   call.model = body.model ?? '';
   call.streamed = body.stream;
   if (call.trace) call.trace.request = body.json;
@@ -173,7 +173,7 @@ async function streamToClient(
   const stripUsage = started.injectedUsage;
   // Only complete JSON answers are parsed for usage; of anything else just the stored part is kept.
   if (isSse || call.endpoint === 'passthrough' || call.endpoint === 'models') {
-    call.response.limit = deps.config.logging.max_stored_body_bytes;
+    call.response.keepForStoring(deps.config.logging.max_stored_body_bytes);
   }
 
   // The provider got a configured key: whatever it may echo of one is scrubbed (headers, error events).

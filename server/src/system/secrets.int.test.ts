@@ -37,6 +37,19 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
+/** A stored stream's text as the request view joins it: OpenAI's `delta.content`, Anthropic's `delta.text`, the Responses API's `delta`. */
+function streamedText(body: string): string {
+  let text = '';
+  for (const line of body.split('\n')) {
+    if (!line.startsWith('data: {')) continue;
+    const event = JSON.parse(line.slice(6)) as { type?: string; delta?: unknown; choices?: { delta?: { content?: string } }[] };
+    if (event.type === 'response.output_text.delta' && typeof event.delta === 'string') text += event.delta;
+    else if (event.type === 'content_block_delta') text += (event.delta as { text?: string }).text ?? '';
+    else text += event.choices?.[0]?.delta?.content ?? '';
+  }
+  return text;
+}
+
 const vanished = (err: unknown) => (err as { code?: string }).code === 'ENOENT';
 
 /**
@@ -122,6 +135,33 @@ describe('provider keys never reach storage, logs or the API', () => {
       for (const secret of [CANARY, SHAPED_CANARY, CONFIGURED_CANARY, key]) {
         expect(bytes.includes(secret), `${secret} found in ${file}`).toBe(false);
       }
+    }
+  });
+
+  it('keeps a key that a model quotes token by token out of the stored answer, as the request view joins it', async () => {
+    const { project, key } = await h.newProject();
+    const gateway = { 'Periscope-Auth': `Bearer ${key}`, 'x-mock-scenario': 'quote-prompt' };
+    const prompt = `my .env says OPENAI_API_KEY=${SHAPED_CANARY} and MY_TOKEN=${CANARY} ok`;
+    const openai = new OpenAI({ apiKey: CANARY, baseURL: `${h.url}/v1`, maxRetries: 0, defaultHeaders: gateway });
+    let relayed = '';
+    for await (const chunk of await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }], stream: true })) relayed += chunk.choices[0]?.delta.content ?? '';
+    // The client gets the answer as the model wrote it: only what is stored is scrubbed.
+    expect(relayed).toContain(SHAPED_CANARY);
+    for await (const _ of await openai.responses.create({ model: 'gpt-4.1-mini', input: prompt, stream: true })) { /* drain */ }
+    const anthropic = new Anthropic({ apiKey: CANARY, baseURL: h.url, maxRetries: 0, defaultHeaders: gateway });
+    for await (const _ of anthropic.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 200, messages: [{ role: 'user', content: prompt }] })) { /* drain */ }
+
+    const rows = (await h.rows(project, 'limit=10', 3)) as RequestRow[];
+    const joined: string[] = [];
+    for (const r of rows) {
+      const detail = await h.row(r.request_id, project);
+      expect(detail.streamed, r.endpoint).toBe(true);
+      joined.push(streamedText(detail.response_body));
+    }
+    for (const text of joined) {
+      expect(text).toContain('OPENAI_API_KEY=[REDACTED]');
+      expect(text).toContain('MY_TOKEN=[REDACTED] ok');
+      for (const secret of [SHAPED_CANARY, CANARY]) expect(text).not.toContain(secret);
     }
   });
 

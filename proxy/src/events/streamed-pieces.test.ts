@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { canaryKey, nestedJsonStrings, streamedPiecesQuoting } from '@periscope/testkit';
+import { responseContent } from '../otel/gen-ai-content.ts';
+import { SseFramer } from '../relay/sse.ts';
+import { seededRandom } from '../seeded-random.ts';
+import { REDACTED, redactStoredBody } from './redact.ts';
+
+/** The stream's events' data, parsed, as the exporter's SSE reader frames them. */
+function events(body: string): Record<string, unknown>[] {
+  const framer = new SseFramer();
+  const frames = framer.push(body);
+  const tail = framer.flush();
+  if (tail) frames.push(tail);
+  return frames.flatMap((f) => {
+    try {
+      const value: unknown = JSON.parse(f.data);
+      return value && typeof value === 'object' ? [value as Record<string, unknown>] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The Responses API's output text, joined from its deltas per output and content index, as the UI's request view joins it. */
+function responsesText(body: string): string[] {
+  const texts = new Map<string, string>();
+  for (const e of events(body)) {
+    if (e.type !== 'response.output_text.delta' || typeof e.delta !== 'string') continue;
+    const at = `${String(e.output_index)}/${String(e.content_index)}`;
+    texts.set(at, (texts.get(at) ?? '') + e.delta);
+  }
+  return [...texts.values()];
+}
+
+/** Every text a reader of the stored stream joins from its pieces: the exporter's messages (tool arguments parsed), or the Responses deltas. */
+function joinedReadings(endpoint: string, body: string): string[] {
+  if (endpoint === 'responses') return responsesText(body);
+  const messages = responseContent(endpoint, body, true) ?? [];
+  return nestedJsonStrings(messages);
+}
+
+describe('a key a stream sends in pieces', () => {
+  it('is gone from every joined text, and the rest of the text is left as it was: generated streams, fixed seed', () => {
+    const random = seededRandom(0x5eed20);
+    for (let i = 0; i < 2000; i++) {
+      const key = canaryKey(random);
+      const { endpoint, body, text } = streamedPiecesQuoting(random, key);
+      const stored = redactStoredBody(body, [key]);
+      const readings = joinedReadings(endpoint, stored);
+      for (const reading of readings) expect(reading, `case ${i}: ${JSON.stringify(body)}`).not.toContain(key);
+      // Text (not tool arguments): joined, the stored stream reads exactly as the answer with the key replaced.
+      if (!text.startsWith('{')) expect(readings, `case ${i}`).toContain(text.split(key).join(REDACTED));
+      expect(events(stored).length, 'events kept').toBe(events(body).length);
+    }
+  });
+
+  it('is found with no secret named when it is key-shaped: generated, fixed seed', () => {
+    const random = seededRandom(0x5eed21);
+    for (let i = 0; i < 1000; i++) {
+      let key = canaryKey(random);
+      while (!key.startsWith('sk-')) key = canaryKey(random);
+      const { endpoint, body } = streamedPiecesQuoting(random, key);
+      for (const reading of joinedReadings(endpoint, redactStoredBody(body))) expect(reading, `case ${i}: ${JSON.stringify(body)}`).not.toContain(key);
+    }
+  });
+
+  it('leaves a stream whose joined text holds no key exactly as it was, pieces of two choices included', () => {
+    const random = seededRandom(0x5eed22);
+    for (let i = 0; i < 300; i++) {
+      const { body } = streamedPiecesQuoting(random, 'just-an-ordinary-word');
+      expect(redactStoredBody(body)).toBe(body);
+    }
+  });
+
+  it('keeps two choices streamed at once apart: a key in one is found although their pieces interleave', () => {
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
+    const chunk = (index: number, piece: string) => `data: {"choices":[{"index":${index},"delta":{"content":${JSON.stringify(piece)}}}]}\n\n`;
+    const pieces = ['my key is ', ...(key.match(/.{1,10}/g) ?? []), ' ok'];
+    const body = pieces.map((p, i) => chunk(0, p) + chunk(1, `other ${i} `)).join('') + 'data: [DONE]\n\n';
+    const stored = redactStoredBody(body);
+    const texts = (responseContent('chat.completions', stored, true) ?? []).flatMap((m) => m.parts.map((p) => p.content));
+    expect(texts).toEqual([`my key is ${REDACTED} ok`, pieces.map((_, i) => `other ${i} `).join('')]);
+  });
+});
