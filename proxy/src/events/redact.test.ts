@@ -318,6 +318,27 @@ describe('redactStoredBody', () => {
     expect(redactStoredBody(`upstream said: {"k":"${spelled}"}`)).toBe('upstream said: {"k":"[REDACTED]"}');
     const nested = JSON.stringify({ error: { message: `upstream said: " {"k":"${spelled}"}` } });
     expect(JSON.parse(redactStoredBody(nested))).toEqual({ error: { message: 'upstream said: " {"k":"[REDACTED]"}' } });
+    // After a line's last literal: an open literal to that reader (review helper-49).
+    expect(redactStoredBody(`a"b" ${spelled}`)).toBe('a"b" [REDACTED]');
+    expect(readings(redactStoredBody(`a"b" ${spelled}\nnext line`)).some((r) => r.includes('sk-proj-abcdefghijklmnopqrstuvwx'))).toBe(false);
+  });
+
+  it('reads an event\'s data that is itself SSE without losing its place in the text (review helper-49: it looped forever)', () => {
+    const event = 'data: "data: a\\ndata: b"\ndata: x\n\n';
+    for (const body of [event, event.repeat(2), JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: event.repeat(2) }] })]) {
+      expect(redactStoredBody(body, [], body.startsWith('{'))).toBe(body);
+    }
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
+    const nested = `data: "data: ${key.slice(0, 12)}\\ndata: ${key.slice(12)}"\ndata: x\n\n`.repeat(2);
+    expect(readings(redactStoredBody(nested)).some((r) => r.includes(key))).toBe(false);
+  });
+
+  it('reads a stream quoted in a JSON string whose `data:` is spelled with escapes (review helper-49)', () => {
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
+    for (const spelled of ['dat\\u0061:', '\\u0064ata:', 'data\\u003a', 'data\\u003A']) {
+      const body = `{"messages":[{"role":"user","content":"data: ${key.slice(0, 12)}\\n${spelled} ${key.slice(12)}\\n\\n"}]}`;
+      expect(readings(redactStoredBody(body, [], true)).some((r) => r.includes(key)), spelled).toBe(false);
+    }
   });
 
   it('rewrites only the event that held a secret, and leaves a body without one as it was', () => {

@@ -307,13 +307,14 @@ export function redactStoredBody(text: string, exactSecrets: readonly string[] =
  * A line break escaped in a literal, then `data:`: an SSE stream quoted in a JSON string (a
  * request that pastes one), whose split events a reader of the string joins.
  */
-const ESCAPED_DATA_LINE = /\\(?:[nr]|u000[aAdD])data:/;
+const ESCAPED_DATA_LINE = /\\(?:[nr]|u000[aAdD])(?:d|\\u0064)(?:a|\\u0061)(?:t|\\u0074)(?:a|\\u0061)(?::|\\u003[aA])/;
 /**
- * Whether `text` holds ESCAPED_DATA_LINE: searched as fixed strings first, since the pattern tries
- * every backslash of an agent's request (its `\n` escapes; 0.1 ms for 150 KB that holds `metadata:`).
+ * Whether `text` holds ESCAPED_DATA_LINE, `data:` spelled plainly or with `\u` escapes (review
+ * helper-49: `dat\u0061:`): searched as fixed strings first, the pattern only where a `\u00`
+ * escape could spell it (it tries every backslash of an agent's request).
  */
 const holdsEscapedDataLine = (text: string) =>
-  text.includes('data:') && (text.includes('\\ndata:') || text.includes('\\rdata:') || (text.includes('\\u000') && ESCAPED_DATA_LINE.test(text)));
+  text.includes('\\ndata:') || text.includes('\\rdata:') || (text.includes('\\u00') && ESCAPED_DATA_LINE.test(text));
 
 /**
  * redactStoredBody at `nesting` readings deep: a literal's content is a body of its own, one
@@ -355,31 +356,56 @@ function redactBody(text: string, exactSecrets: readonly string[], knownJson: bo
   const splitNesting = joinedData ? nesting + 1 : nesting;
   if (splitNesting <= MAX_NESTING && hasSplitData(out)) out = redactSplitEvents(out, exactSecrets, splitNesting);
   // The text a stream sends in pieces, joined as its readers join it: a literal's content, one reading deeper.
-  if (nesting < MAX_NESTING && mayHoldPieces(out)) out = redactStreamedPieces(out, (joined) => redactBody(joined, exactSecrets, false, nesting + 1));
+  if (nesting < MAX_NESTING && mayHoldPieces(out)) out = redactStreamedPieces(out, (joined) => (mayNeedRedaction(joined, exactSecrets) ? redactBody(joined, exactSecrets, false, nesting + 1) : joined));
   return out;
 }
 
 /**
- * `text` with the stretch between each two literals of a line (as JSON_STRING pairs the quotes)
- * read as a literal itself, as a reader that pairs the quotes one further reads it.
+ * `text` with what lies outside its literals (as JSON_STRING pairs the quotes) read as a literal
+ * itself, as a reader that pairs the quotes one further reads it: the stretch between two
+ * literals of a line, and from a line's last literal to the line's end (an open literal to that
+ * reader; review helper-49).
  */
 function redactBetweenLiterals(text: string, exactSecrets: readonly string[], nesting: number): string {
-  const between = new RegExp(JSON_STRING.source, 'g');
+  const literal = new RegExp(JSON_STRING.source, 'g');
   let out = '';
   let from = 0;
-  let gapStart = -1;
-  for (let m; (m = between.exec(text)) !== null; ) {
-    if (gapStart >= 0 && !text.slice(gapStart, m.index).includes('\n')) {
-      const gap = text.slice(gapStart, m.index);
-      const redacted = gap.includes('\\') ? redactedLiteral(`"${gap}"`, true, exactSecrets, nesting) : `"${gap}"`;
-      if (redacted !== `"${gap}"`) {
-        out += text.slice(from, gapStart) + redacted.slice(1, -1);
-        from = m.index;
-      }
+  const read = (start: number, end: number, closed: boolean) => {
+    const stretch = text.slice(start, end);
+    if (!stretch.includes('\\')) return;
+    const asLiteral = closed ? `"${stretch}"` : `"${stretch}`;
+    const redacted = redactedLiteral(asLiteral, closed, exactSecrets, nesting);
+    if (redacted === asLiteral) return;
+    out += text.slice(from, start) + redacted.slice(1, closed ? -1 : undefined);
+    from = end;
+  };
+  // The next LF, searched again only once passed (a search from each literal would rescan a long line).
+  let lf = -2;
+  const lineEnd = (at: number) => {
+    if (lf !== -1 && lf < at) lf = text.indexOf('\n', at);
+    return lf === -1 ? text.length : lf;
+  };
+  let after = -1;
+  for (let m; (m = literal.exec(text)) !== null; ) {
+    if (after >= 0) {
+      const end = lineEnd(after);
+      if (end >= m.index) read(after, m.index, true);
+      else read(after, end, false);
     }
-    gapStart = m[1] === '"' ? between.lastIndex : -1;
+    after = m[1] === '"' ? literal.lastIndex : -1;
   }
+  if (after >= 0) read(after, lineEnd(after), false);
   return out + text.slice(from);
+}
+
+/**
+ * False only when redactBody certainly leaves `text` as it is: no backslash (every other spelling
+ * and every lenient reading starts at one), no `data:` (a stream in it), no key's start and no
+ * exact secret. Most joined stream texts are prose, and this is three searches instead of eight.
+ */
+function mayNeedRedaction(text: string, exactSecrets: readonly string[]): boolean {
+  return text.includes('\\') || text.includes('data:') || MAY_HOLD_KEY.test(text)
+    || exactSecrets.some((secret) => secret.length >= MIN_EXACT_SECRET_LENGTH && text.includes(secret));
 }
 
 /** A literal with its content redacted as a body of its own, where JSON nested in it may spell a secret once read again. */
@@ -390,7 +416,7 @@ function redactedLiteral(literal: string, closed: boolean, exactSecrets: readonl
   return redacted === decoded ? literal : writeLiteral(redacted, closed);
 }
 
-/** A line and what ends it (empty at the text's end). */
+/** A line and what ends it (empty at the text's end). A copy per call: an event's data is read while its text is walked (review helper-49: a shared one looped forever). */
 const LINE = /([^\r\n]*)(\r\n|\n|\r|$)/y;
 
 /**
@@ -403,6 +429,7 @@ function redactSplitEvents(text: string, exactSecrets: readonly string[], nestin
   let out = '';
   let eventStart = 0;
   let lines: string[] = [];
+  const line = new RegExp(LINE);
   const flush = (end: number) => {
     const rewritten = lines.filter((l) => l.startsWith('data:')).length >= 2 ? redactedEvent(lines, exactSecrets, nesting) : undefined;
     out += rewritten ?? text.slice(eventStart, end);
@@ -410,16 +437,17 @@ function redactSplitEvents(text: string, exactSecrets: readonly string[], nestin
     eventStart = end;
   };
   for (let at = 0; at < text.length; ) {
-    LINE.lastIndex = at;
-    const [, line, eol] = LINE.exec(text)!;
-    if (line !== '') lines.push(line!);
+    line.lastIndex = at;
+    const [, content, eol] = line.exec(text)!;
+    const next = line.lastIndex;
+    if (content !== '') lines.push(content!);
     else {
       // A blank line ends the event, and stays as it was.
       flush(at);
       out += eol;
-      eventStart = LINE.lastIndex;
+      eventStart = next;
     }
-    at = LINE.lastIndex;
+    at = next;
     if (eol === '') break;
   }
   flush(text.length);

@@ -72,6 +72,31 @@ describe('a key a stream sends in pieces', () => {
     }
   });
 
+  it('groups a field as each reader does: a tool call however its chunk is shared, every choice as the request view, content with text as the exporter, repeated pieces too (review helper-49)', () => {
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
+    const cases = [
+      // Tool call 1 first shares a chunk with call 0, then comes alone.
+      'data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c0","function":{"name":"f","arguments":"{\\"x\\":1}"}},{"index":1,"id":"c1","function":{"name":"f","arguments":"{\\"k\\":\\"sk-proj-abcdefgh"}}]}}]}\n\ndata: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"c1","function":{"name":"f","arguments":"ijklmnopqrstuvwx\\"}"}}]}}]}\n\n',
+      // The request view joins the first choice of every chunk, whatever its index.
+      'data: {"choices":[{"index":0,"delta":{"content":"sk-proj-abcdefgh"}}]}\n\ndata: {"choices":[{"index":1,"delta":{"content":"ijklmnopqrstuvwx"}}]}\n\n',
+      // Choices 0 and 1 in one chunk, then choice 1 alone.
+      'data: {"choices":[{"index":0,"delta":{"content":"a"}},{"index":1,"delta":{"content":"sk-proj-abcdefgh"}}]}\n\ndata: {"choices":[{"index":1,"delta":{"content":"ijklmnopqrstuvwx"}}]}\n\n',
+      // The exporter joins a choice's delta.content and text.
+      'data: {"choices":[{"index":0,"delta":{"content":"sk-proj-abcdefgh"}}]}\n\ndata: {"choices":[{"index":0,"text":"ijklmnopqrstuvwx"}]}\n\n',
+    ];
+    for (const body of cases) {
+      const stored = redactStoredBody(body);
+      const readings = [...joinedReadings('chat.completions', stored), ...events(stored).map((e) => JSON.stringify(e))];
+      const joined = events(stored).flatMap((e) => ((e.choices ?? []) as { delta?: { content?: string }; text?: string }[]).map((c) => (c.delta?.content ?? '') + (c.text ?? ''))).join('');
+      for (const r of [...readings, joined]) expect(r, body).not.toContain(key);
+    }
+    // The same piece repeated joins into a key-shaped string, or into the call's own secret.
+    const repeated = 'data: {"choices":[{"index":0,"delta":{"content":"sk-abcd"}}]}\n\n'.repeat(5);
+    expect(joinedReadings('chat.completions', redactStoredBody(repeated)).join('')).not.toMatch(/sk-abcdsk-/);
+    const exact = 'data: {"choices":[{"index":0,"delta":{"content":"abcd"}}]}\n\n'.repeat(4);
+    expect(joinedReadings('chat.completions', redactStoredBody(exact, ['abcdabcdabcdabcd'])).join('')).not.toContain('abcdabcdabcdabcd');
+  });
+
   it('keeps two choices streamed at once apart: a key in one is found although their pieces interleave', () => {
     const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
     const chunk = (index: number, piece: string) => `data: {"choices":[{"index":${index},"delta":{"content":${JSON.stringify(piece)}}}]}\n\n`;

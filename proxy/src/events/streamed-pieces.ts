@@ -7,20 +7,23 @@ import { readLiteral, writeLiteral } from './literals.ts';
  * (an agent that read a `.env` file, then quotes it) comes token by token, so no single event
  * holds it, and only the joined text does.
  *
- * This groups the text fields of a stream's `data:` lines as a reader joins them: by the field's
- * name and the `index`, `output_index` and `content_index` fields before it on its line (a
- * choice, a content block, a tool call), so that the pieces of two choices or two tool calls
- * streamed at once are not interleaved. By the name alone, not its path: Anthropic's reader
- * starts a block's text with `content_block.text` and goes on with `delta.text`. A value repeated
- * in every event (a tool's name in each of its chunks) joins into nothing new and is skipped.
- * The scan does not parse: one search for the fields' names over the body.
+ * The pieces are joined twice, as the two readers join them: per field and per choice, content
+ * block or tool call (the `index` fields of the objects around the field: the exporter), and per
+ * field alone (the request view reads the first choice of every chunk, whatever its index).
+ * `text` and `content` are one field (the exporter joins a choice's `delta.content` and `text`),
+ * and a field is named by its key alone, not its path: Anthropic's reader starts a block's text
+ * with `content_block.text` and goes on with `delta.text`. The scan does not parse: one search
+ * for the fields' names over the body, and a walk of the brackets before each on its line.
  */
 
-/** A string value in a data line: where its literal is in the body. */
+/** A text field's value in a data line: where its literal is, what it holds, and the two groups it joins. */
 interface Piece {
   start: number;
   end: number;
   closed: boolean;
+  text: string;
+  field: string;
+  context: string;
 }
 
 /** Whether `text` may be a stream with its text spread over two events or more: two `data:` lines. */
@@ -37,73 +40,146 @@ export function mayHoldPieces(text: string): boolean {
  * `reasoning_content` (and OpenRouter's `reasoning`), tool calls' `arguments` and `name` (the UI
  * joins both); the legacy completions' and Anthropic's `text`, `thinking` and `partial_json`; the
  * Responses API's `delta`. The key's quotes are unescaped, so no string value holds a match (its
- * quotes are escaped), and the scan goes on after each value's literal.
+ * quotes are escaped), and the search goes on after each value's literal.
  */
 const TEXT_FIELD = /"(?:content|text|reasoning_content|reasoning|thinking|partial_json|arguments|name|delta|refusal)"\s*:\s*"/g;
-/** The value's literal, from its opening quote; left open by the line's end (a body cut at the stored length). */
-const VALUE = /"(?:[^"\\\n\r]|\\[^\n\r])*("|\\?(?=[\n\r]|$))/y;
-/** What follows an index field's name: its number. */
-const INDEX_VALUE = /"\s*:\s*(\d+)/y;
+/** An index field's value, after its name's closing quote. */
+const INDEX_VALUE = /\s*:\s*(\d+)/y;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LF = 0x0a;
+const CR = 0x0d;
 
 /**
- * The index field whose name ends at `at` (`index"`), as `|name=value`; empty when it is none of
- * `index`, `output_index` and `content_index`, or holds no number. These tell a choice, a content
- * block or a tool call from another.
+ * The index fields (`index`, `output_index`, `content_index`, `summary_index`: any key ending in
+ * `index` with a number) of the objects still open at each point of a data line, walked once from
+ * the line's start: brackets open and close objects, literals are skipped whole.
  */
-function indexField(body: string, at: number): string {
-  const name = body.charCodeAt(at - 1) === 0x22 ? 'index' : body.startsWith('"output_', at - 8) ? 'output_index' : body.startsWith('"content_', at - 9) ? 'content_index' : '';
-  if (name === '') return '';
-  INDEX_VALUE.lastIndex = at + 5;
-  const value = INDEX_VALUE.exec(body);
-  return value ? `|${name}=${value[1]!}` : '';
+class IndexContext {
+  private readonly body: string;
+  private at = 0;
+  private depth = 0;
+  private fields: { depth: number; key: string; value: string }[] = [];
+
+  constructor(body: string, lineStart: number) {
+    this.body = body;
+    this.at = lineStart + 5; // after `data:`
+  }
+
+  /** The index fields of the objects open at `to` (not before the last point asked), as one string. */
+  before(to: number): string {
+    const body = this.body;
+    let depth = this.depth;
+    let i = this.at;
+    while (i < to) {
+      const c = body.charCodeAt(i);
+      if (c === QUOTE) {
+        const j = literalEnd(body, i);
+        if (body.startsWith('index"', j - 6)) {
+          INDEX_VALUE.lastIndex = j;
+          const value = INDEX_VALUE.exec(body);
+          if (value) {
+            const key = body.slice(i + 1, j - 1);
+            this.fields = this.fields.filter((f) => !(f.depth === depth && f.key === key));
+            this.fields.push({ depth, key, value: value[1]! });
+            i = INDEX_VALUE.lastIndex;
+            continue;
+          }
+        }
+        i = j;
+      } else {
+        if (c === 0x7b || c === 0x5b) depth++; // { [
+        else if (c === 0x7d || c === 0x5d) {
+          // } ]: the index fields of what it closes no longer apply.
+          depth--;
+          if (this.fields.length > 0 && this.fields[this.fields.length - 1]!.depth > depth) this.fields = this.fields.filter((f) => f.depth <= depth);
+        }
+        i++;
+      }
+    }
+    this.depth = depth;
+    this.at = Math.max(i, to);
+    let context = '';
+    for (const f of this.fields) context += `|${f.key}=${f.value}@${f.depth}`;
+    return context;
+  }
 }
 
-/**
- * The text fields of every `data:` line of `body`, grouped as a reader joins them: by the field's
- * name and the index fields before it on its line (a choice's `index`, then a tool call's; a
- * block's; the Responses API's output and content indexes). One search for the fields (a walk of
- * every literal of every line cost 1.4 ms for a 1,000-event stream, this about a fifth).
- */
-function groupPieces(body: string): Map<string, Piece[]> {
-  const groups = new Map<string, Piece[]>();
+/** Where the literal that opens at `from` ends: after its closing quote, or at its line's end. */
+function literalEnd(body: string, from: number): number {
+  let j = from + 1;
+  for (;;) {
+    const d = body.charCodeAt(j);
+    if (d === QUOTE) return j + 1;
+    if (d === LF || d === CR || j >= body.length) return j;
+    if (d === BACKSLASH) {
+      const e = body.charCodeAt(j + 1);
+      if (e === LF || e === CR) return j + 1;
+      j += 2;
+    } else j++;
+  }
+}
+
+/** The text fields of every `data:` line of `body`, in order, with the groups they join. */
+function findPieces(body: string): Piece[] {
+  const pieces: Piece[] = [];
   // The line the last match was on, and the next LF and CR after its start, searched again only
   // once passed (a search back from each match, or afresh for a kind of line end the text lacks,
   // rescans the text: quadratic).
-  let lineStart = 0;
+  let lineStart = -1;
   let lf = -2;
   let cr = -2;
-  // The index fields of the line so far, and the next one not yet read (each read once).
-  let contextLine = -1;
-  let context = '';
-  let nextIndex = -2;
+  let dataLine = false;
+  let context: IndexContext | undefined;
+  // The text before a line's first field, and its index fields: most events of a stream repeat
+  // the same text there (`{"id":…,"choices":[{"index":0,"delta":{`), read once.
+  let firstOnLine = false;
+  let lastPrefix = '';
+  let lastPrefixContext = '';
   TEXT_FIELD.lastIndex = 0;
-  for (let m; (m = TEXT_FIELD.exec(body)) !== null; ) {
+  // test() and a walk back to the key, not exec(): no match array for each of a stream's events.
+  while (TEXT_FIELD.test(body)) {
     const open = TEXT_FIELD.lastIndex - 1;
-    VALUE.lastIndex = open;
-    const value = VALUE.exec(body);
-    if (!value) continue;
-    TEXT_FIELD.lastIndex = VALUE.lastIndex;
+    let nameEnd = open - 1;
+    while (body.charCodeAt(nameEnd) !== QUOTE) nameEnd--;
+    const keyStart = body.lastIndexOf('"', nameEnd - 1);
+    const end = literalEnd(body, open);
+    TEXT_FIELD.lastIndex = end;
+    let start = Math.max(0, lineStart);
     for (;;) {
-      if (lf !== -1 && lf < lineStart) lf = body.indexOf('\n', lineStart);
-      if (cr !== -1 && cr < lineStart) cr = body.indexOf('\r', lineStart);
-      const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-      if (end === -1 || end > m.index) break;
-      lineStart = end + 1;
+      if (lf !== -1 && lf < start) lf = body.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = body.indexOf('\r', start);
+      const lineEnd = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      if (lineEnd === -1 || lineEnd > keyStart) break;
+      start = lineEnd + 1;
     }
-    if (!body.startsWith('data:', lineStart)) continue;
-    if (contextLine !== lineStart) {
-      contextLine = lineStart;
-      context = '';
-      if (nextIndex !== -1 && nextIndex < lineStart) nextIndex = body.indexOf('index"', lineStart);
+    if (start !== lineStart) {
+      lineStart = start;
+      dataLine = body.startsWith('data:', lineStart);
+      context = undefined;
+      firstOnLine = true;
+    } else firstOnLine = false;
+    if (!dataLine) continue;
+    let indexes: string;
+    // Compared as two slices: startsWith with a slice of the text was most of this loop's time.
+    const prefix = firstOnLine ? body.slice(lineStart, keyStart) : '';
+    if (firstOnLine && prefix === lastPrefix) indexes = lastPrefixContext;
+    else {
+      context ??= new IndexContext(body, lineStart);
+      indexes = context.before(keyStart);
+      if (firstOnLine) {
+        lastPrefix = prefix;
+        lastPrefixContext = indexes;
+      }
     }
-    for (; nextIndex !== -1 && nextIndex < m.index; nextIndex = body.indexOf('index"', nextIndex + 6)) context += indexField(body, nextIndex);
-    const id = body.slice(m.index, body.indexOf('"', m.index + 1)) + context;
-    const piece = { start: open, end: VALUE.lastIndex, closed: value[1] === '"' };
-    const group = groups.get(id);
-    if (group) group.push(piece);
-    else groups.set(id, [piece]);
+    // Closed when it ends in a quote other than its opening one.
+    const closed = end - 1 > open && body.charCodeAt(end - 1) === QUOTE;
+    const name = body.slice(keyStart + 1, nameEnd);
+    const field = name === 'text' ? 'content' : name;
+    pieces.push({ start: open, end, closed, text: contentOf(body.slice(open, end), closed), field, context: indexes });
   }
-  return groups;
+  return pieces;
 }
 
 function contentOf(literal: string, closed: boolean): string {
@@ -111,48 +187,66 @@ function contentOf(literal: string, closed: boolean): string {
 }
 
 /**
- * `body` with each group of pieces whose joined text `redact` changes written again: the joined
- * text as `redact` returns it, cut back into the same pieces. Only the stretch from the first to
- * the last character `redact` changed moves: into the first piece it touches, the pieces after
- * it that it covers left empty, so a reader joins exactly the redacted text and the events keep
- * their number and order. The body as it was when no group changed.
+ * The group's pieces with their joined text as `redact` returns it, cut back into the same
+ * pieces: only the stretch from the first to the last character `redact` changed moves, into
+ * the first piece it touches, the pieces after it that it covers left empty, so a reader joins
+ * exactly the redacted text and the events keep their number and order.
+ */
+function redactGroup(pieces: Piece[], redact: (joined: string) => string): void {
+  const joined = pieces.map((p) => p.text).join('');
+  const redacted = redact(joined);
+  if (redacted === joined) return;
+  let p = 0;
+  while (p < joined.length && p < redacted.length && joined[p] === redacted[p]) p++;
+  let q = 0;
+  while (q < joined.length - p && q < redacted.length - p && joined[joined.length - 1 - q] === redacted[redacted.length - 1 - q]) q++;
+  const regionEnd = joined.length - q;
+  const replacement = redacted.slice(p, redacted.length - q);
+  let offset = 0;
+  let inserted = false;
+  for (const [i, piece] of pieces.entries()) {
+    const s = offset;
+    const e = s + piece.text.length;
+    offset = e;
+    const insertHere: boolean = !inserted && (e > p || i === pieces.length - 1);
+    if (!insertHere && !(e > p && s < regionEnd)) continue;
+    inserted ||= insertHere;
+    piece.text = piece.text.slice(0, Math.max(0, p - s)) + (insertHere ? replacement : '') + piece.text.slice(Math.min(piece.text.length, Math.max(0, regionEnd - s)));
+  }
+}
+
+function groupBy(pieces: Piece[], id: (p: Piece) => string): Piece[][] {
+  const groups = new Map<string, Piece[]>();
+  for (const piece of pieces) {
+    const key = id(piece);
+    const group = groups.get(key);
+    if (group) group.push(piece);
+    else groups.set(key, [piece]);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
+}
+
+/**
+ * `body` with the text fields of its events redacted where their pieces, joined as either reader
+ * joins them, hold a secret (`redact` takes a joined text and returns it redacted). The body as
+ * it was when no group changed.
  */
 export function redactStreamedPieces(body: string, redact: (joined: string) => string): string {
-  const edits: { start: number; end: number; literal: string }[] = [];
-  for (const found of groupPieces(body).values()) {
-    // A value repeated in every event (an id, the model) joins into nothing a reader reads as text.
-    const first = body.slice(found[0]!.start, found[0]!.end);
-    if (found.length < 2 || found.every((p) => p.end - p.start === first.length && body.startsWith(first, p.start))) continue;
-    const pieces = found.map((p) => Object.assign({ text: contentOf(body.slice(p.start, p.end), p.closed) }, p));
-    const joined = pieces.map((p) => p.text).join('');
-    const redacted = redact(joined);
-    if (redacted === joined) continue;
-    let p = 0;
-    while (p < joined.length && p < redacted.length && joined[p] === redacted[p]) p++;
-    let q = 0;
-    while (q < joined.length - p && q < redacted.length - p && joined[joined.length - 1 - q] === redacted[redacted.length - 1 - q]) q++;
-    const regionEnd = joined.length - q;
-    const replacement = redacted.slice(p, redacted.length - q);
-    let offset = 0;
-    let inserted = false;
-    for (const [i, piece] of pieces.entries()) {
-      const s = offset;
-      const e = s + piece.text.length;
-      offset = e;
-      const insertHere: boolean = !inserted && (e > p || i === pieces.length - 1);
-      if (!insertHere && !(e > p && s < regionEnd)) continue;
-      inserted ||= insertHere;
-      const text = piece.text.slice(0, Math.max(0, p - s)) + (insertHere ? replacement : '') + piece.text.slice(Math.min(piece.text.length, Math.max(0, regionEnd - s)));
-      if (text !== piece.text) edits.push({ start: piece.start, end: piece.end, literal: writeLiteral(text, piece.closed) });
-    }
-  }
-  if (edits.length === 0) return body;
-  edits.sort((a, b) => a.start - b.start);
+  const pieces = findPieces(body);
+  if (pieces.length < 2) return body;
+  const before = pieces.map((p) => p.text);
+  const byContext = groupBy(pieces, (p) => p.field + p.context);
+  for (const group of byContext) redactGroup(group, redact);
+  // Then per field alone, on what the first grouping left: the same groups unless a field came
+  // in more than one choice, block or tool call.
+  const byField = groupBy(pieces, (p) => p.field);
+  if (byField.length !== byContext.length) for (const group of byField) redactGroup(group, redact);
   let out = '';
   let at = 0;
-  for (const edit of edits) {
-    out += body.slice(at, edit.start) + edit.literal;
-    at = edit.end;
+  for (const [i, piece] of pieces.entries()) {
+    if (piece.text === before[i]) continue;
+    out += body.slice(at, piece.start) + writeLiteral(piece.text, piece.closed);
+    at = piece.end;
   }
-  return out + body.slice(at);
+  return at === 0 ? body : out + body.slice(at);
 }
