@@ -333,8 +333,12 @@ describe('redactStoredBody', () => {
     expect(readings(redactStoredBody(nested)).some((r) => r.includes(key))).toBe(false);
   });
 
-  it('reads a stream quoted in a JSON string whose `data:` is spelled with escapes (review helper-49)', () => {
+  it('reads a stream quoted in a JSON string whose `data:` is spelled with escapes (review helper-49), or quoted twice with its backslash spelled (helper-50)', () => {
     const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
+    const inner = `data: ${key.slice(0, 12)}\\u005cndata: ${key.slice(12)}\\u005cn\\u005cn`;
+    const twice = `{"messages":[{"role":"user","content":"{\\"x\\":\\"${inner}\\"}"}]}`;
+    expect((JSON.parse(JSON.parse(twice).messages[0].content) as { x: string }).x).toContain(`${key.slice(0, 12)}\ndata: `);
+    expect(readings(redactStoredBody(twice, [], true)).some((r) => r.includes(key))).toBe(false);
     for (const spelled of ['dat\\u0061:', '\\u0064ata:', 'data\\u003a', 'data\\u003A']) {
       const body = `{"messages":[{"role":"user","content":"data: ${key.slice(0, 12)}\\n${spelled} ${key.slice(12)}\\n\\n"}]}`;
       expect(readings(redactStoredBody(body, [], true)).some((r) => r.includes(key)), spelled).toBe(false);

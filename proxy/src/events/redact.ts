@@ -105,10 +105,13 @@ const spelled = (run: string | undefined, hex: string | undefined, char: string 
 
 /** Where readOnce's last result has a backslash a decoded escape left, ascending (none: empty). */
 let backslashesRead: number[] = [];
+/** Whether readOnce's last reading decoded a `\u00XX` escape. */
+let readUnicodeEscape = false;
 let shrunkSoFar = 0;
 const NONE: number[] = [];
 
 function onSpelling(match: string, run: string | undefined, hex: string | undefined, char: string | undefined, offset: number): string {
+  if (hex !== undefined) readUnicodeEscape = true;
   const out = spelled(run, hex, char);
   if (out.includes('\\')) {
     if (backslashesRead === NONE) backslashesRead = [];
@@ -129,6 +132,7 @@ function onSpelling(match: string, run: string | undefined, hex: string | undefi
 function readOnce(text: string): string {
   backslashesRead = NONE;
   shrunkSoFar = 0;
+  readUnicodeEscape = false;
   return text.replace(SPELLING, onSpelling);
 }
 
@@ -161,6 +165,7 @@ export function spellsSecret(text: string, exactSecrets: readonly string[]): boo
   let t = text;
   for (let level = 0; level < MAX_NESTING; level++) {
     const read = readOnce(t);
+    if (level === 0) spellsUnicode = readUnicodeEscape;
     if (read === t) return false;
     if (holdsSecret(read, exactSecrets)) return true;
     if (backslashesRead.length === 0) return false;
@@ -168,6 +173,14 @@ export function spellsSecret(text: string, exactSecrets: readonly string[]): boo
   }
   return false;
 }
+
+/**
+ * Whether the text spellsSecret was last given has a `\u00XX` escape its reading decodes: without
+ * one, no escape spells `data:` or a backslash in it (redactBody reads this rather than search a
+ * long text for `\u00` again, or try a pattern at each of its backslashes: an agent's 150 KB
+ * request, 65-200 µs).
+ */
+let spellsUnicode = false;
 
 /** The longest escape MAY_SPELL matches (`\u0073`). */
 const LONGEST_SPELLING = 6;
@@ -313,8 +326,16 @@ const ESCAPED_DATA_LINE = /\\(?:[nr]|u000[aAdD])(?:d|\\u0064)(?:a|\\u0061)(?:t|\
  * helper-49: `dat\u0061:`): searched as fixed strings first, the pattern only where a `\u00`
  * escape could spell it (it tries every backslash of an agent's request).
  */
-const holdsEscapedDataLine = (text: string) =>
-  text.includes('\\ndata:') || text.includes('\\rdata:') || (text.includes('\\u00') && ESCAPED_DATA_LINE.test(text));
+const holdsEscapedDataLine = (text: string, readings = 0): boolean =>
+  (text.includes('data:') && (text.includes('\\ndata:') || text.includes('\\rdata:'))) || (text.includes('\\u00') && holdsSpelledDataLine(text, readings));
+
+/**
+ * `data:` or its line break spelled with `\u` escapes; or a backslash spelled `\u005c` (a stream
+ * quoted twice): read once, then looked for again (review helper-50), up to MAX_NESTING readings
+ * (a chain of them would otherwise be quadratic).
+ */
+const holdsSpelledDataLine = (text: string, readings: number): boolean =>
+  ESCAPED_DATA_LINE.test(text) || (readings < MAX_NESTING && text.includes('\\u005') && holdsEscapedDataLine(readOnce(text), readings + 1));
 
 /**
  * redactStoredBody at `nesting` readings deep: a literal's content is a body of its own, one
@@ -328,18 +349,23 @@ function redactBody(text: string, exactSecrets: readonly string[], knownJson: bo
   // which spells nothing. A text JSON.parse took (`knownJson`) holds none.
   const wide = exactSecrets.some(needsAnyEscape) || (!knownJson && holdsInvalidEscape(text));
   let out = redactSecrets(text, exactSecrets);
+  const redactedPlain = out;
   // Otherwise a pass or two over the text with the spelling escapes decoded first: it holds no
   // secret in the common case (Go's encoder writes every < and > as \u003c, \u003e), and then no
   // literal is parsed.
   const escape = wide ? ANY_ESCAPE : spellsSecret(out, exactSecrets) ? MAY_SPELL : undefined;
-  const quotedStream = holdsEscapedDataLine(out);
+  // Wide, every literal with a backslash is read, a quoted stream too. Otherwise one search for
+  // `data:`, and the spelled forms only where a reading decodes something.
+  const hasData = out.includes('data:');
+  const quotedStream = !wide && ((hasData && (out.includes('\\ndata:') || out.includes('\\rdata:') || (out.includes('\\u000') && ESCAPED_DATA_LINE.test(out))))
+    || (spellsUnicode && holdsSpelledDataLine(out, 0)));
   if (escape || quotedStream) {
     // Literals read and found clean, so that the second pass does not read them again: each
     // reading's two passes would otherwise double the work at every level (review helper-47:
     // 424 ms for a crafted 293 KB body with CRs, 92 before nested reading).
     const clean = new Set<string>();
     const redactLiterals = (literal: string, end: string) => {
-      if (clean.has(literal) || !(escape?.test(literal) || (quotedStream && ESCAPED_DATA_LINE.test(literal)))) return literal;
+      if (clean.has(literal) || !(escape?.test(literal) || (quotedStream && holdsEscapedDataLine(literal)))) return literal;
       const redacted = redactedLiteral(literal, end === '"', exactSecrets, nesting);
       if (redacted === literal) clean.add(literal);
       return redacted;
@@ -353,6 +379,9 @@ function redactBody(text: string, exactSecrets: readonly string[], knownJson: bo
     // leave an escaped key between two literals as this pass paired them: read what lies between.
     if (escape && spellsSecret(out, exactSecrets)) out = redactBetweenLiterals(out, exactSecrets, nesting);
   }
+  // Both need a `data:` line: one search for it first (an agent's 150 KB request holds none, and
+  // each search of it costs tens of µs).
+  if (!(hasData || (out !== redactedPlain && out.includes('data:')))) return out;
   const splitNesting = joinedData ? nesting + 1 : nesting;
   if (splitNesting <= MAX_NESTING && hasSplitData(out)) out = redactSplitEvents(out, exactSecrets, splitNesting);
   // The text a stream sends in pieces, joined as its readers join it: a literal's content, one reading deeper.

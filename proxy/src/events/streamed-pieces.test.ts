@@ -97,6 +97,25 @@ describe('a key a stream sends in pieces', () => {
     expect(joinedReadings('chat.completions', redactStoredBody(exact, ['abcdabcdabcdabcd'])).join('')).not.toContain('abcdabcdabcdabcd');
   });
 
+  it('joins a field however the grouping by index splits it, and writes back nothing another grouping reads as a key (review helper-50)', () => {
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
+    const chat = (index: number | undefined, piece: string) => `data: {"choices":[{${index === undefined ? '' : `"index":${index},`}"delta":{"content":${JSON.stringify(piece)}}}]}\n\n`;
+    // The exporter takes a missing index, or one of 128 or more, as 0.
+    for (const body of [chat(undefined, 'sk-proj-abcdefgh') + chat(0, 'ijklmnopqrstuvwx') + chat(0, ' done'), chat(0, 'sk-proj-abcdefgh') + chat(128, 'ijklmnopqrstuvwx') + chat(0, ' done')]) {
+      for (const reading of joinedReadings('chat.completions', redactStoredBody(body))) expect(reading, body).not.toContain(key);
+    }
+    // Moving a redacted stretch into one piece must not join the other choice's pieces into a key.
+    const pieces: [number, string][] = [[1, 'sk-proj-a'], [0, ' sk-proj-zzzzzzzzzz'], [1, 'zzzzzzzzz!'], [0, ' sk-proj-yyyyyyyyyy'], [1, 'yyyyyyyyy'], [0, ' '], [1, 'bcdefghijklmnopqrstuvwx']];
+    const stored = redactStoredBody(pieces.map(([i, p]) => chat(i, p)).join(''));
+    for (const reading of [...joinedReadings('chat.completions', stored), stored]) expect(reading).not.toContain(key);
+  });
+
+  it('reads lines of thousands of nested objects and index fields, and leaves them as they were (review helper-50: seconds and a GB when every field was kept)', () => {
+    const deep = `data: ${'{"index":1,"x":'.repeat(4000)}${'"content":"a",'.repeat(500)}\ndata: {"content":"b"}\n`;
+    const flat = `data: {${Array.from({ length: 5000 }, (_, i) => `"k${i}index":1,"index":${i},"content":"a"`).join(',')}}\ndata: {"content":"b"}\n`;
+    for (const body of [deep, flat, JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: deep }] })]) expect(redactStoredBody(body)).toBe(body);
+  });
+
   it('keeps two choices streamed at once apart: a key in one is found although their pieces interleave', () => {
     const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
     const chunk = (index: number, piece: string) => `data: {"choices":[{"index":${index},"delta":{"content":${JSON.stringify(piece)}}}]}\n\n`;
