@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canaryKey, nestedJsonStrings, streamedPiecesQuoting } from '@periscope/testkit';
+import { attackCases, canaryKey, nestedJsonStrings, streamedPiecesQuoting } from '@periscope/testkit';
 import { responseContent } from '../otel/gen-ai-content.ts';
 import { SseFramer } from '../relay/sse.ts';
 import { seededRandom } from '../seeded-random.ts';
@@ -42,7 +42,7 @@ function joinedReadings(endpoint: string, body: string): string[] {
 describe('a key a stream sends in pieces', () => {
   it('is gone from every joined text, and the rest of the text is left as it was: generated streams, fixed seed', () => {
     const random = seededRandom(0x5eed20);
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0, n = attackCases(2000); i < n; i++) {
       const key = canaryKey(random);
       const { endpoint, body, text } = streamedPiecesQuoting(random, key);
       const stored = redactStoredBody(body, [key]);
@@ -56,7 +56,7 @@ describe('a key a stream sends in pieces', () => {
 
   it('is found with no secret named when it is key-shaped: generated, fixed seed', () => {
     const random = seededRandom(0x5eed21);
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0, n = attackCases(1000); i < n; i++) {
       let key = canaryKey(random);
       while (!key.startsWith('sk-')) key = canaryKey(random);
       const { endpoint, body } = streamedPiecesQuoting(random, key);
