@@ -32,3 +32,39 @@ export function writeLiteral(text: string, closed: boolean): string {
   const literal = JSON.stringify(text);
   return closed ? literal : literal.slice(0, -1);
 }
+
+/**
+ * `literal`, which reads as `decoded`, rewritten to read as `redacted`: only the stretch from the
+ * first to the last character that differ is written anew, the rest keeps its escapes. Writing
+ * the whole content anew decodes every escape: a key spelled with `\u` escapes that this reading
+ * does not take for one (no word boundary before it) was then stored plainly, and another reading
+ * (an SSE event's data joined) gives it one (the longer generator run's case 12081).
+ */
+export function rewriteLiteral(literal: string, closed: boolean, decoded: string, redacted: string): string {
+  let p = 0;
+  while (p < decoded.length && p < redacted.length && decoded[p] === redacted[p]) p++;
+  let q = 0;
+  while (q < decoded.length - p && q < redacted.length - p && decoded[decoded.length - 1 - q] === redacted[redacted.length - 1 - q]) q++;
+  const content = literal.slice(1, closed ? -1 : undefined);
+  const from = rawOffset(content, p);
+  const to = rawOffset(content, decoded.length - q);
+  const middle = JSON.stringify(redacted.slice(p, redacted.length - q)).slice(1, -1);
+  return `"${content.slice(0, from)}${middle}${content.slice(to)}${closed ? '"' : ''}`;
+}
+
+/** Where the `index`th character readLiteral decodes from `content` starts in it. */
+function rawOffset(content: string, index: number): number {
+  let raw = 0;
+  for (let decoded = 0; decoded < index && raw < content.length; ) {
+    if (content.charCodeAt(raw) !== 0x5c) raw++;
+    else if (content[raw + 1] === 'u' && /^[0-9a-fA-F]{4}$/.test(content.slice(raw + 2, raw + 6))) raw += 6;
+    else if (raw + 1 < content.length) raw += 2;
+    else {
+      // A backslash the end cuts off decodes to nothing.
+      raw++;
+      continue;
+    }
+    decoded++;
+  }
+  return raw;
+}

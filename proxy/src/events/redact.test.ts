@@ -170,6 +170,21 @@ describe('redactStoredBody', () => {
     }
   });
 
+  it('rewrites a literal only where its redaction changed it: a spelled quotation with no boundary is not decoded into plain text (the longer run\'s case 12081)', () => {
+    const random = seededRandom(0x5eed16);
+    let key = '';
+    let body = '';
+    // The generator of the test above, fixed seed: its case 12081.
+    for (let i = 0; i <= 12081; i++) {
+      key = canaryKey(random);
+      while (!key.startsWith('sk-')) key = canaryKey(random);
+      body = random() < 0.5 ? errorBodyQuoting(random, key) : streamQuoting(random, key);
+    }
+    for (const reading of readings(redactStoredBody(body))) expect(reading).not.toContain(key);
+    // Escapes outside the redacted stretch stay as they were written.
+    expect(redactStoredBody('{"a":"caf\\u00e9 \\/ \\u0073k-proj-abcdefghijklmnopqrstuv \\u00e9\\/"}')).toBe('{"a":"caf\\u00e9 \\/ [REDACTED] \\u00e9\\/"}');
+  });
+
   it('finds a key-shaped string right after a JSON escape such as \\n, where no word boundary is', () => {
     const key = 'sk-proj-abcdefghijklmnopqrstuvwx';
     for (const escape of ['\\n', '\\t', '\\r']) {

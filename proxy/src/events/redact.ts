@@ -1,4 +1,4 @@
-import { JSON_STRING, JSON_STRING_CR_LINES, readLiteral, writeLiteral } from './literals.ts';
+import { JSON_STRING, JSON_STRING_CR_LINES, readLiteral, rewriteLiteral } from './literals.ts';
 import { mayHoldPieces, redactStreamedPieces } from './streamed-pieces.ts';
 
 /**
@@ -442,7 +442,7 @@ function redactedLiteral(literal: string, closed: boolean, exactSecrets: readonl
   if (nesting === MAX_NESTING) return literal;
   const decoded = readLiteral(literal, closed);
   const redacted = redactBody(decoded, exactSecrets, false, nesting + 1);
-  return redacted === decoded ? literal : writeLiteral(redacted, closed);
+  return redacted === decoded ? literal : rewriteLiteral(literal, closed, decoded, redacted);
 }
 
 /** A line and what ends it (empty at the text's end). A copy per call: an event's data is read while its text is walked (review helper-49: a shared one looped forever). */

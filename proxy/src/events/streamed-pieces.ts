@@ -1,4 +1,4 @@
-import { readLiteral, writeLiteral } from './literals.ts';
+import { readLiteral, rewriteLiteral } from './literals.ts';
 
 /**
  * A stream sends its text in pieces, one event's JSON string each, and a reader joins them: the
@@ -265,7 +265,7 @@ export function redactStreamedPieces(body: string, redact: (joined: string) => s
   let at = 0;
   for (const [i, piece] of pieces.entries()) {
     if (piece.text === before[i]) continue;
-    out += body.slice(at, piece.start) + writeLiteral(piece.text, piece.closed);
+    out += body.slice(at, piece.start) + rewriteLiteral(body.slice(piece.start, piece.end), piece.closed, before[i]!, piece.text);
     at = piece.end;
   }
   return at === 0 ? body : out + body.slice(at);
