@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VegetaResult } from '../vegeta.ts';
-import { median, overloaded, summarize } from './summary.ts';
+import { median, overloaded, saturationShares, summarize } from './summary.ts';
 import type { SystemRound } from './system-round.ts';
 
 const run = (rate: number, p50Us: number, p99Us: number, o: Partial<VegetaResult> = {}): VegetaResult => ({
@@ -90,5 +90,20 @@ describe('median', () => {
     expect(median([3, NaN, 1, 2])).toBe(2);
     expect(median([4, 1])).toBe(2.5);
     expect(median([])).toBeNaN();
+  });
+
+  it('shares one system\'s saturation of another\'s round by round, leaving out rounds either missed', () => {
+    const turns = [
+      turn('start', 1, 6836, undefined, 1), turn('proxy', 1, 9409, undefined, 1),
+      turn('proxy', 2, 6784, undefined, 1), turn('start', 2, 7062, undefined, 1),
+      turn('start', 3, 10_333, undefined, 1), turn('proxy', 3, 10_311, undefined, 1),
+      { ...turn('start', 4, 1, undefined, 1), skipped: 'failed to start' }, turn('proxy', 4, 9000, undefined, 1),
+    ];
+    const shares = saturationShares(turns, 'start', 'proxy');
+    expect(shares.perRound.map((v) => Math.round(v))).toEqual([73, 104, 100]);
+    expect(Math.round(shares.median)).toBe(100);
+    // The ratio of the medians (7,062 / 9,409) is what a host slower in one round than the others gives.
+    const [start, proxy] = (['start', 'proxy'] as const).map((name) => summarize(turns.slice(0, 6), [500]).find((s) => s.system === name)!);
+    expect(Math.round((start!.saturationRps / proxy!.saturationRps) * 100)).toBe(75);
   });
 });

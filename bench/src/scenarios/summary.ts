@@ -47,6 +47,23 @@ export function median(values: number[]): number {
   return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
+/**
+ * One system's saturation as a share of another's, round by round (both measured in the round,
+ * one after the other), in percent, and their median: like "added" latency, each round's figure
+ * is taken against a system of the same round, so a host whose speed moves between rounds moves
+ * both. Rounds where either was not measured are left out.
+ */
+export function saturationShares(turns: readonly SystemRound[], system: SystemName, of: SystemName): { perRound: number[]; median: number } {
+  const rate = (name: SystemName, round: number) => turns.find((t) => t.system === name && t.round === round && !t.skipped)?.saturation?.throughput;
+  const rounds = [...new Set(turns.map((t) => t.round))].sort((a, b) => a - b);
+  const perRound = rounds.flatMap((round) => {
+    const a = rate(system, round);
+    const b = rate(of, round);
+    return a !== undefined && b !== undefined && b > 0 ? [(a / b) * 100] : [];
+  });
+  return { perRound, median: median(perRound) };
+}
+
 /** Did not keep up: under 99 % successful, under 90 % of the rate delivered, or a p99 over 1 s. */
 export function overloaded(r: VegetaResult): boolean {
   return r.ok < 0.99 * r.requests || (r.offeredRate !== undefined && r.throughput < 0.9 * r.offeredRate) || r.latencyUs.p99 > 1e6;
