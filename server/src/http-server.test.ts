@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import { IdleScavenge } from '@periscope/proxy';
 import { createHttpServer } from './http-server.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -51,6 +52,50 @@ describe('createHttpServer: gateway.idle_poll_ms', () => {
       // Over 200 ms: what the request left to do on a machine busy with the rest of the suite
       // (a clean-clone run read more than half of 60 ms busy) is not polling.
       expect(await busyShare(200)).toBeLessThan(0.5);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('createHttpServer: gateway.scavenge_between_calls', () => {
+  it('scavenges once the last call in flight has ended, a call its client left included', async () => {
+    let scavenges = 0;
+    const scavenge = new IdleScavenge(() => 1, () => void scavenges++, 0.75, 0);
+    const { app } = createHttpServer(false, async () => {}, { idleScavenge: scavenge });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    app.get('/held', async () => {
+      await held;
+      return { ok: true };
+    });
+    let releaseAgain = () => {};
+    const heldAgain = new Promise<void>((resolve) => (releaseAgain = resolve));
+    app.get('/left', async () => {
+      await heldAgain;
+      return { ok: true };
+    });
+    const url = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
+    const get = (path: string) => request({ host: url.hostname, port: Number(url.port), path, agent: false });
+    try {
+      expect(await healthz(url.hostname, Number(url.port))).toBe(200);
+      expect(scavenges).toBe(1);
+      // A call held open: another one ending leaves the young space alone.
+      const answered = new Promise<number | undefined>((resolve, reject) => get('/held').on('response', (res) => res.resume().on('end', () => resolve(res.statusCode))).on('error', reject).end());
+      await sleep(50);
+      expect(await healthz(url.hostname, Number(url.port))).toBe(200);
+      expect(scavenges, 'a call still in flight').toBe(1);
+      release();
+      expect(await answered).toBe(200);
+      expect(scavenges).toBe(2);
+      // A client that leaves before its answer: its call ends as well.
+      const left = get('/left').on('error', () => {});
+      left.end();
+      await sleep(50);
+      left.destroy();
+      await sleep(50);
+      expect(scavenges, 'the call its client left has ended').toBe(3);
+      releaseAgain();
     } finally {
       await app.close();
     }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
-import { IdlePoll, redactSecrets } from '@periscope/proxy';
+import { IdlePoll, redactSecrets, type IdleScavenge } from '@periscope/proxy';
 import { ApiError } from '@periscope/control-plane';
 import { STATUS_PAGE } from './status-page.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -40,6 +40,8 @@ export interface HttpServerOptions {
   accessLog?: boolean;
   /** A gateway's `gateway.idle_poll_ms`: keep the event loop polling this long after each request. */
   idlePollMs?: number;
+  /** A gateway's `gateway.scavenge_between_calls`: told when each call starts and ends. */
+  idleScavenge?: IdleScavenge;
 }
 
 /**
@@ -69,6 +71,15 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
     });
     app.addHook('onClose', (_instance, done) => {
       poll.stop();
+      done();
+    });
+  }
+  const scavenge = opts.idleScavenge;
+  if (scavenge) {
+    app.addHook('onRequest', (_request, reply, done) => {
+      scavenge.started();
+      // 'close' comes once per response, sent or abandoned: a call the client left ends too.
+      reply.raw.once('close', scavenge.ended);
       done();
     });
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { openStore, type Store } from '@periscope/clickhouse';
-import { createProxyMetrics, KeySnapshot, proxyPlugin, startEventSpool, startGatewayServices, type ProxyOptions } from '@periscope/proxy';
+import { createProxyMetrics, IdleScavenge, KeySnapshot, proxyPlugin, startEventSpool, startGatewayServices, type ProxyOptions } from '@periscope/proxy';
 import { type PeriscopeConfig } from '@periscope/contract';
 import { startEventSource } from '@periscope/ingest';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from './data-dir.ts';
@@ -54,7 +54,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   // segments; the UI answers every other page a browser asks for.
   let live: { current: PeriscopeConfig } = { current: opts.config };
   const ui = { dir: opts.uiDir, isGatewayPrefix: (segment: string) => Object.hasOwn(live.current.providers, segment) };
-  const { app, registry } = createHttpServer(opts.logger, () => store.ping(), { ui, accessLog: false, idlePollMs: opts.config.gateway.idle_poll_ms });
+  const { app, registry } = createHttpServer(opts.logger, () => store.ping(), { ui, accessLog: false, idlePollMs: opts.config.gateway.idle_poll_ms, idleScavenge: opts.config.gateway.scavenge_between_calls ? IdleScavenge.create() : undefined });
   const metrics = createProxyMetrics(registry);
   const events = await startEventSpool(opts.config, opts.dataDir, registry, metrics, app.log);
   const source = await startEventSource({ config: opts.config, spoolDir: events.dir, dataDir: opts.dataDir, store, registry, log: app.log });

@@ -34,6 +34,11 @@ export const configSchema = z.strictObject({
      * (docs/deployment.md, "One CPU per gateway"). 0: off.
      */
     idle_poll_ms: z.number().int().min(0).max(1_000).default(0),
+    /**
+     * Scavenge V8's young space when no call is in flight and it is mostly full, rather than in
+     * the middle of a call (docs/deployment.md, "Scavenging between calls").
+     */
+    scavenge_between_calls: z.boolean().default(true),
   }).prefault({}),
   logging: z.strictObject({
     /** Bodies longer than this are stored truncated, with a flag. */

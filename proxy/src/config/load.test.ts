@@ -42,4 +42,10 @@ describe('parseConfig', () => {
     expect(parseConfig({ gateway: { idle_poll_ms: 10 } }, {}).gateway.idle_poll_ms).toBe(10);
     for (const bad of [-1, 1.5, 1_001]) expect(() => parseConfig({ gateway: { idle_poll_ms: bad } }, {})).toThrow(/gateway\.idle_poll_ms/);
   });
+
+  it('scavenges between calls unless gateway.scavenge_between_calls is false', () => {
+    expect(parseConfig({}, {}).gateway.scavenge_between_calls).toBe(true);
+    expect(parseConfig({ gateway: { scavenge_between_calls: false } }, {}).gateway.scavenge_between_calls).toBe(false);
+    expect(() => parseConfig({ gateway: { scavenge_between_calls: 'no' } }, {})).toThrow(/gateway\.scavenge_between_calls/);
+  });
 });

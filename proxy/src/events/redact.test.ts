@@ -183,6 +183,13 @@ describe('redactStoredBody', () => {
     for (const reading of readings(redactStoredBody(body))) expect(reading).not.toContain(key);
     // Escapes outside the redacted stretch stay as they were written.
     expect(redactStoredBody('{"a":"caf\\u00e9 \\/ \\u0073k-proj-abcdefghijklmnopqrstuv \\u00e9\\/"}')).toBe('{"a":"caf\\u00e9 \\/ [REDACTED] \\u00e9\\/"}');
+    // The same quotation between two keys that reading redacts (review helper-51): the text between them keeps its escapes, so the event's data joined still reads the key.
+    const canary = 'sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const between = 'event: error\rdata: {"type":"error","error":{"type":"x","message":"keys:\r'
+      + 'data: sk\\u002dproj-KEY0KEY0KEY0KEY0KEY0 then \\u002\r'
+      + 'data: 0s\\u006b-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA and sk\\u002dproj-BBBBBBBBBBBBBBBBBBBB"}}\r\r';
+    const stored = redactStoredBody(between);
+    for (const reading of readings(stored)) expect(reading, stored).not.toContain(canary);
   });
 
   it('finds a key-shaped string right after a JSON escape such as \\n, where no word boundary is', () => {

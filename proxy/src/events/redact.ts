@@ -1,4 +1,4 @@
-import { JSON_STRING, JSON_STRING_CR_LINES, readLiteral, rewriteLiteral } from './literals.ts';
+import { JSON_STRING, JSON_STRING_CR_LINES, readLiteral, REDACTED, rewriteLiteral } from './literals.ts';
 import { mayHoldPieces, redactStreamedPieces } from './streamed-pieces.ts';
 
 /**
@@ -64,7 +64,7 @@ function patternsStartingIn(text: string): boolean[] {
   return found;
 }
 
-export const REDACTED = '[REDACTED]';
+export { REDACTED };
 
 /** Exact secrets shorter than this are not scrubbed: they would mangle ordinary text. */
 export const MIN_EXACT_SECRET_LENGTH = 8;

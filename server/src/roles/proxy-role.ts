@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { ControlPlaneKeys, createProxyMetrics, KeySnapshot, proxyPlugin, startEventSpool, startGatewayServices, type ProxyOptions } from '@periscope/proxy';
+import { ControlPlaneKeys, createProxyMetrics, IdleScavenge, KeySnapshot, proxyPlugin, startEventSpool, startGatewayServices, type ProxyOptions } from '@periscope/proxy';
 import { type PeriscopeConfig } from '@periscope/contract';
 import { ensureDataDir } from '../data-dir.ts';
 import { createHttpServer } from '../http-server.ts';
@@ -32,7 +32,7 @@ export async function startProxyRole(o: ProxyRoleOptions): Promise<ProxyRole> {
     throw new Error('periscope proxy needs PERISCOPE_SECRET and PERISCOPE_ADMIN_TOKEN (the same values as the ingest)');
   }
   ensureDataDir(o.dataDir);
-  const { app, registry } = createHttpServer(o.logger, async () => {}, { accessLog: false, idlePollMs: o.config.gateway.idle_poll_ms });
+  const { app, registry } = createHttpServer(o.logger, async () => {}, { accessLog: false, idlePollMs: o.config.gateway.idle_poll_ms, idleScavenge: o.config.gateway.scavenge_between_calls ? IdleScavenge.create() : undefined });
   const metrics = createProxyMetrics(registry);
   const events = await startEventSpool(o.config, o.dataDir, registry, metrics, app.log);
   const snapshot = new KeySnapshot(Buffer.from(env.PERISCOPE_SECRET, 'utf8'));

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { createProxyMetrics, KeySnapshot, proxyPlugin, startEventSpool, startGatewayServices, type ProxyOptions } from '@periscope/proxy';
+import { createProxyMetrics, IdleScavenge, KeySnapshot, proxyPlugin, startEventSpool, startGatewayServices, type ProxyOptions } from '@periscope/proxy';
 import { type PeriscopeConfig } from '@periscope/contract';
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from '../data-dir.ts';
 import { createHttpServer } from '../http-server.ts';
@@ -46,7 +46,7 @@ export async function startAllInOne(o: StartRoleOptions): Promise<StartRole> {
   const holder: { store?: StoreProcess } = {};
   const { app, registry } = createHttpServer(o.logger, async () => {
     if (!holder.store?.up) throw new Error('the store process is starting again');
-  }, { rewriteUrl: storeRewrite(isGatewayPrefix), moreMetrics: async () => holder.store?.metrics(), accessLog: false, idlePollMs: o.config.gateway.idle_poll_ms });
+  }, { rewriteUrl: storeRewrite(isGatewayPrefix), moreMetrics: async () => holder.store?.metrics(), accessLog: false, idlePollMs: o.config.gateway.idle_poll_ms, idleScavenge: o.config.gateway.scavenge_between_calls ? IdleScavenge.create() : undefined });
 
   const { store, firstRun } = await StoreProcess.start({
     dataDir: o.dataDir, config: o.config, configFile: o.configFile, uiDir: o.uiDir, env, log: app.log, onKeys: (records) => snapshot.replace(records),
