@@ -190,6 +190,13 @@ describe('redactStoredBody', () => {
       + 'data: 0s\\u006b-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA and sk\\u002dproj-BBBBBBBBBBBBBBBBBBBB"}}\r\r';
     const stored = redactStoredBody(between);
     for (const reading of readings(stored)) expect(reading, stored).not.toContain(canary);
+    // Read again after a rewrite (review helper-52): the nested reading joins a quoted event's
+    // data lines, a deletion for the outer literal, whose two sides then join into a key with an
+    // escape before it (`\u0041sk-proj-…`), which the gateway's own patterns take for one.
+    const joining = '{"messages":[{"role":"user","content":"stream:\\ndata: x sk-proj-AAAAAAAA\\ndata: AAAAAAAAAAAAAAAA y \\u0041sk-proj-CANARYca\\ndata: nary0123456789xyz\\n\\n"}]}';
+    const joined = redactStoredBody(joining);
+    expect(redactSecrets(joined), joined).toBe(joined);
+    expect(joined).not.toContain('CANARYcanary');
   });
 
   it('finds a key-shaped string right after a JSON escape such as \\n, where no word boundary is', () => {

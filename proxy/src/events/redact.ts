@@ -313,8 +313,21 @@ function hasSplitData(text: string): boolean {
  * `knownJson`: JSON.parse took the text, or a text it starts (a request the gateway parsed).
  */
 export function redactStoredBody(text: string, exactSecrets: readonly string[] = [], knownJson = false): string {
-  return redactBody(text, exactSecrets, knownJson, 0);
+  let before = text;
+  let out = redactBody(text, exactSecrets, knownJson, 0);
+  // Read again while a pass changed something: a redaction can leave a key for a reading made
+  // before it (a REDACTED's bracket giving the next key a boundary; a literal rewritten around a
+  // deletion joining an escape to a key's start: review helper-52). Text without a secret is
+  // read once.
+  for (let pass = 1; pass < MAX_PASSES && out !== before; pass++) {
+    before = out;
+    out = redactBody(out, exactSecrets, false, 0);
+  }
+  return out;
 }
+
+/** Passes over a stored body at most: each only replaces text with REDACTED. */
+const MAX_PASSES = 3;
 
 /**
  * A line break escaped in a literal, then `data:`: an SSE stream quoted in a JSON string (a
