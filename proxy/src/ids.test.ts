@@ -8,4 +8,12 @@ describe('uuidv7', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('writes the time in its first 48 bits and keeps the random bits it drew', () => {
+    const id = uuidv7(0x0123_4567_89ab);
+    expect(id.slice(0, 13)).toBe('01234567-89ab');
+    const ids = Array.from({ length: 600 }, () => uuidv7(0).replaceAll('-', '').slice(12));
+    // 600 ids cross a refill of the random pool; 74 random bits each should never repeat.
+    expect(new Set(ids).size).toBe(ids.length);
+  });
 });

@@ -4,6 +4,7 @@
  */
 import type { SystemName } from '../systems/system.ts';
 import type { VegetaResult } from '../vegeta.ts';
+import type { StreamWave } from './streams.ts';
 import type { Memory, SystemRound } from './system-round.ts';
 
 export interface RateSummary {
@@ -33,12 +34,17 @@ export interface SystemSummary {
   /** Median busy share of each core during the saturation runs, in percent (empty for results without it). */
   saturationCoreBusy: number[];
   rates: RateSummary[];
-  ttfb: { p50Ms: number; p99Ms: number; addedP50Ms: number; addedP99Ms: number; errors: number; streams: number };
+  /** The first measured wave of streams after the system's start. */
+  ttfb: TtfbSummary;
+  /** A later wave (RoundPlan.laterStreams); undefined for results without one. */
+  laterTtfb?: TtfbSummary;
   idle: Memory;
   atStreams: Memory;
   beforeStreams: Memory;
   logging?: { answered: number; unanswered: number; stored: number; missing: number; extra: number; perRound: number[] };
 }
+
+export interface TtfbSummary { p50Ms: number; p99Ms: number; addedP50Ms: number; addedP99Ms: number; errors: number; streams: number }
 
 export function median(values: number[]): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -101,11 +107,23 @@ export function summarize(turns: SystemRound[], rates: number[]): SystemSummary[
         overloaded: runs.filter(({ r }) => overloaded(r)).length * 2 > runs.length,
       };
     });
-    const streamed = measured.filter((t) => t.streams);
-    const ttfbAdded = (pick: 'p50' | 'p99') => median(streamed.map((t) => {
-      const d = directOf(t.round)?.streams;
-      return d ? t.streams!.ttfbMs[pick] - d.ttfbMs[pick] : NaN;
-    }));
+    const ttfbOf = (wave: (t: SystemRound) => StreamWave | undefined): TtfbSummary | undefined => {
+      const streamed = measured.filter((t) => wave(t));
+      if (streamed.length === 0) return undefined;
+      const added = (pick: 'p50' | 'p99') => median(streamed.map((t) => {
+        const d = directOf(t.round);
+        const direct = d ? wave(d) : undefined;
+        return direct ? wave(t)!.ttfbMs[pick] - direct.ttfbMs[pick] : NaN;
+      }));
+      return {
+        p50Ms: median(streamed.map((t) => wave(t)!.ttfbMs.p50)),
+        p99Ms: median(streamed.map((t) => wave(t)!.ttfbMs.p99)),
+        addedP50Ms: added('p50'),
+        addedP99Ms: added('p99'),
+        errors: streamed.reduce((n, t) => n + wave(t)!.errors, 0),
+        streams: streamed.reduce((n, t) => n + wave(t)!.streams, 0),
+      };
+    };
     const logged = mine.filter((t) => t.logging && Number.isFinite(t.logging.stored));
     return {
       system,
@@ -117,14 +135,8 @@ export function summarize(turns: SystemRound[], rates: number[]): SystemSummary[
       saturationRps: median(measured.map((t) => t.saturation!.throughput)),
       saturationCoreBusy: medianPerCore(measured.flatMap((t) => (t.saturationCoreBusy ? [t.saturationCoreBusy] : []))),
       rates: rateSummaries,
-      ttfb: {
-        p50Ms: median(streamed.map((t) => t.streams!.ttfbMs.p50)),
-        p99Ms: median(streamed.map((t) => t.streams!.ttfbMs.p99)),
-        addedP50Ms: ttfbAdded('p50'),
-        addedP99Ms: ttfbAdded('p99'),
-        errors: streamed.reduce((n, t) => n + t.streams!.errors, 0),
-        streams: streamed.reduce((n, t) => n + t.streams!.streams, 0),
-      },
+      ttfb: ttfbOf((t) => t.streams) ?? { p50Ms: NaN, p99Ms: NaN, addedP50Ms: NaN, addedP99Ms: NaN, errors: 0, streams: 0 },
+      laterTtfb: ttfbOf((t) => t.laterStreams),
       idle: medianMemory(measured.flatMap((t) => (t.idle ? [t.idle] : []))),
       atStreams: medianMemory(measured.flatMap((t) => (t.atStreams ? [t.atStreams] : []))),
       beforeStreams: medianMemory(measured.flatMap((t) => (t.beforeStreams ? [t.beforeStreams] : []))),

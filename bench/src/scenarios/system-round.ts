@@ -26,6 +26,12 @@ export interface RoundPlan {
    * (results whose plan lacks the field ran it last, after the fixed rates).
    */
   streamsFirst?: boolean;
+  /**
+   * After the first measured wave, a second call of the same (its own warm-up wave, then a
+   * measured wave): the gateway has then streamed 2,000 calls, as a running one has. Results
+   * whose plan lacks the field measured the first wave only.
+   */
+  laterStreams?: boolean;
 }
 
 export function roundPlan(quick: boolean): RoundPlan {
@@ -38,6 +44,7 @@ export function roundPlan(quick: boolean): RoundPlan {
     rateS: quick ? 8 : 20,
     streams: 1000,
     streamsFirst: true,
+    laterStreams: true,
   };
 }
 
@@ -104,6 +111,8 @@ export interface SystemRound {
   saturationCoreBusy?: number[];
   rates: RateRun[];
   streams?: StreamWave;
+  /** The measured wave of the second streams call (RoundPlan.laterStreams). */
+  laterStreams?: StreamWave;
   logging?: LoggingCheck;
   /** Things that went wrong mid-turn (the gateway exited, a phase threw). */
   failures: string[];
@@ -184,16 +193,22 @@ export async function systemRound(
     // connections' memory behind for a while, and the streams' RSS would then be that run's.
     alive();
     repin();
-    turn.beforeStreams = memory(sys, env);
+    const beforeStreams = memory(sys, env);
+    turn.beforeStreams = beforeStreams;
     // Only readings taken while the measured streams are open (the first when they open).
     let atStreams: Memory | undefined;
-    const s = await streams(sys.target, plan.streams, { whileOpen: () => (atStreams = atStreams ? peak(atStreams, memory(sys, env)) : memory(sys, env)) });
-    answered += s.warmUpAnswered + s.wave.answered;
-    unanswered += 2 * plan.streams - s.warmUpAnswered - s.wave.answered;
-    turn.streams = s.wave;
+    const whileOpen = () => (atStreams = atStreams ? peak(atStreams, memory(sys, env)) : memory(sys, env));
+    const waves = async (label: string) => {
+      const s = await streams(sys.target, plan.streams, { whileOpen });
+      answered += s.warmUpAnswered + s.wave.answered;
+      unanswered += 2 * plan.streams - s.warmUpAnswered - s.wave.answered;
+      env.log(`    ${name}: ${plan.streams} streams (${label}) TTFB p50 ${s.wave.ttfbMs.p50.toFixed(1)} ms, p99 ${s.wave.ttfbMs.p99.toFixed(1)} ms, `
+        + `${s.wave.errors} errors${s.wave.newConns ? `, ${s.wave.newConns} new connections` : ''}, RSS gateway ${mib(atStreams?.gatewayBytes ?? NaN)} (${mib(beforeStreams.gatewayBytes)} before)`);
+      return s.wave;
+    };
+    turn.streams = await waves('first wave after start');
+    if (plan.laterStreams) turn.laterStreams = await waves('a later wave');
     turn.atStreams = atStreams;
-    env.log(`    ${name}: ${plan.streams} streams TTFB p50 ${s.wave.ttfbMs.p50.toFixed(1)} ms, p99 ${s.wave.ttfbMs.p99.toFixed(1)} ms, `
-      + `${s.wave.errors} errors${s.wave.newConns ? `, ${s.wave.newConns} new connections` : ''}, RSS gateway ${mib(atStreams?.gatewayBytes ?? NaN)} (${mib(turn.beforeStreams.gatewayBytes)} before)`);
     if (sys.logging) await catchUp(sys.logging, answered, 60_000);
 
     alive();

@@ -74,6 +74,17 @@ describe('upstreamRequest', () => {
     expect(JSON.parse((await readAll(res.body)).toString())).toEqual({ path: '/v1/x?a=1', method: 'GET' });
   });
 
+  it('does not keep the raw header lines once the answer started (a long stream would carry them along)', async () => {
+    const exchange = upstreamRequest({ ...base, url: new URL(`${origin}/v1/raw`), method: 'GET' });
+    const res = await exchange.response;
+    // The controller undici hands this handler API, which pause, resume and abort go through.
+    const controller = (exchange as unknown as { controller: { rawHeaders: unknown; paused: boolean } }).controller;
+    expect('rawHeaders' in controller).toBe(true);
+    expect(controller.rawHeaders).toBeNull();
+    expect(res.headers['x-two']).toEqual(['a', 'b']);
+    await readAll(res.body);
+  });
+
   it('pauses the provider while the relay does not read, so a slow client never makes it buffer the stream', async () => {
     const res = await upstreamRequest({ ...base, url: new URL(`${origin}/flood`), method: 'GET' }).response;
     await sleep(300);
