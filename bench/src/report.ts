@@ -93,7 +93,8 @@ function memoryCell(s: SystemSummary): string {
   if (s.system === 'direct') return '';
   const store = s.idle.storeBytes || s.atStreams.storeBytes ? `; ${s.system === 'start' ? 'store process' : 'Kafka shipper process'} ${mb(s.idle.storeBytes)} / ${mb(s.atStreams.storeBytes)}` : '';
   const helpers = Object.keys(s.idle.helpers).map((h) => `; ${h} ${mb(s.idle.helpers[h]!)} / ${mb(s.atStreams.helpers[h] ?? NaN)} (other core)`).join('');
-  return `${mb(s.idle.gatewayBytes)} / ${mb(s.atStreams.gatewayBytes)}${beforeWave(s.beforeStreams?.gatewayBytes)}${store}${helpers}`;
+  const later = s.atLaterStreams ? `, later waves ${mb(s.atLaterStreams.gatewayBytes)}` : '';
+  return `${mb(s.idle.gatewayBytes)} / ${mb(s.atStreams.gatewayBytes)}${later}${beforeWave(s.beforeStreams?.gatewayBytes)}${store}${helpers}`;
 }
 
 /** The gateway's RSS when the streams phase began (results from before 2026-12-03 lack it). */
@@ -185,10 +186,12 @@ function goals(r: ComparisonReport): string[] {
   if (start) out.push(check('`start` gateway RSS idle ≤ 150 MB', start.idle.gatewayBytes / 1e6, 150, (n) => `${num(n)} MB`, true));
   for (const s of [start, proxy, poll]) {
     if (!s) continue;
-    const waves = s.laterTtfb ? ' (the first wave after start)' : '';
-    out.push(check(`\`${s.system}\` 1,000 streams added TTFB p99 ≤ 50 ms${waves}`, s.ttfb.addedP99Ms, 50, ms, true));
-    if (s.laterTtfb) out.push(check(`\`${s.system}\` 1,000 streams added TTFB p99 ≤ 50 ms (a later wave: the gateway has streamed 2,000 calls)`, s.laterTtfb.addedP99Ms, 50, ms, true));
-    out.push(check(`\`${s.system}\` gateway RSS at 1,000 streams ≤ 300 MB`, s.atStreams.gatewayBytes / 1e6, 300, (n) => `${num(n)} MB`, true));
+    const first = s.laterTtfb ? ' (the first wave after start)' : '';
+    const later = r.plan.laterStreamCalls ? ` (later waves: the worst of ${r.plan.laterStreamCalls})` : ' (a later wave)';
+    out.push(check(`\`${s.system}\` 1,000 streams added TTFB p99 ≤ 50 ms${first}`, s.ttfb.addedP99Ms, 50, ms, true));
+    if (s.laterTtfb) out.push(check(`\`${s.system}\` 1,000 streams added TTFB p99 ≤ 50 ms${later}`, s.laterTtfb.addedP99Ms, 50, ms, true));
+    out.push(check(`\`${s.system}\` gateway RSS at 1,000 streams ≤ 300 MB${s.atLaterStreams ? first : ''}`, s.atStreams.gatewayBytes / 1e6, 300, (n) => `${num(n)} MB`, true));
+    if (s.atLaterStreams) out.push(check(`\`${s.system}\` gateway RSS at 1,000 streams ≤ 300 MB (later waves)`, s.atLaterStreams.gatewayBytes / 1e6, 300, (n) => `${num(n)} MB`, true));
     if (s.logging) out.push(check(`\`${s.system}\` every answered call has its row (missing 0; counts, not ids)`, s.logging.missing, 0, (n) => num(n), true));
   }
   if (r.ingest && !('skipped' in r.ingest)) {
@@ -227,7 +230,7 @@ function roundRows(r: ComparisonReport): string[] {
     t.skipped ? cell(t.skipped) : t.saturation ? `${num(t.saturation.throughput)}${t.saturationCoreBusy ? ` (${t.saturationCoreBusy.map((p) => num(p)).join(' / ')} %)` : ''}` : 'failed',
     ...r.plan.rates.map((rate) => pct(t, rate)),
     [t.streams, t.laterStreams].flatMap((w) => (w ? [`${msPair(w.ttfbMs.p50, w.ttfbMs.p99)}${w.errors ? ` (${num(w.errors)} failed)` : ''}`] : [])).join('; '),
-    t.idle && t.system !== 'direct' ? `${mb(t.idle.gatewayBytes)} / ${mb(t.atStreams?.gatewayBytes ?? NaN)}${beforeWave(t.beforeStreams?.gatewayBytes)}` : '',
+    t.idle && t.system !== 'direct' ? `${mb(t.idle.gatewayBytes)} / ${mb(t.atStreams?.gatewayBytes ?? NaN)}${t.atLaterStreams ? `; ${mb(t.atLaterStreams.gatewayBytes)}` : ''}${beforeWave(t.beforeStreams?.gatewayBytes)}` : '',
     t.logging ? `${num(t.logging.answered)} / ${num(t.logging.stored)}` : '',
     num(t.durationS),
   ]).map((row) => `| ${row.map(cell).join(' | ')} |`);
@@ -274,17 +277,17 @@ export function comparisonMarkdown(r: ComparisonReport): string {
     '',
     `Load: vegeta v12.13.0. Saturation: closed loop (\`-rate=0\`, ${p.saturationWorkers} workers = connections, ${p.saturationS} s); `
       + `fixed rates: open loop (${p.rates.map((x) => `${num(x)}/s`).join(' and ')}, ${p.rateS} s each, \`-timeout=10s\`), skipped when the system's saturation in that round was under half the rate; `
-      + `${num(p.streams)} concurrent SSE streams (the mock sends 10 chunks 20 ms apart; a warm-up wave opens the connections, then a measured wave${p.laterStreams ? ', the first after start; then the same again for a later wave, the gateway having streamed 2,000 calls' : ''}; TTFB = request sent → first body byte). `
+      + `${num(p.streams)} concurrent SSE streams (the mock sends 10 chunks 20 ms apart; a warm-up wave opens the connections, then a measured wave${p.laterStreams ? `, the first after start; then the same again ${p.laterStreamCalls ? `${p.laterStreamCalls} times (once for a system whose first wave's p99 is over 5 s), the later wave with the worst p99 reported` : 'once, for a later wave'}, on a gateway that has streamed before` : ''}; TTFB = request sent → first body byte). `
       + `Each system is started fresh for each round (fresh data dir) and warmed up (${p.warmUpS} s closed loop, 8 workers). `
       + `"Added" = the system's percentile minus direct-to-mock's in the same round; the table shows medians over rounds. `
       + (p.streamsFirst
-        ? 'Phases: warm-up, idle RSS, streams, saturation, fixed rates. RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open, and in parentheses the RSS when the streams phase began. '
+        ? `Phases: warm-up, idle RSS, streams, saturation, fixed rates. RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open${p.laterStreamCalls ? ' (the first wave; then the later ones)' : p.laterStreams ? ' (both waves)' : ''}, and in parentheses the RSS when the streams phase began. `
         : 'Phases: warm-up, idle RSS, saturation, fixed rates, streams. RSS idle: after the warm-up, before load; at streams: the peak while the measured streams were open, and in parentheses the RSS when the streams phase began (what the fixed-rate runs left: an overloaded gateway holds thousands of queued calls and their connections). ')
       + `Calls answered vs rows stored: every call that got an HTTP status (warm-up included) against \`SELECT count() FROM requests\` in the system's fresh store, after waiting for it to catch up.`,
     '',
     `Order per round: ${r.orders.map((o, i) => `${i + 1}: ${o.join(' → ')}`).join('; ')}.`,
     '',
-    `| system (1 core), medians of ${rounds} round${rounds === 1 ? '' : 's'} | saturation req/s | ${p.rates.map((x) => `added p50 / p99 at ${num(x)}/s`).join(' | ')} | ${num(p.streams)} SSE streams: added TTFB p50 / p99${p.laterStreams ? ' (first wave after start; a later wave)' : ''} | RSS idle / at streams (gateway; its store or shipper process separately) | calls answered / rows stored |`,
+    `| system (1 core), medians of ${rounds} round${rounds === 1 ? '' : 's'} | saturation req/s | ${p.rates.map((x) => `added p50 / p99 at ${num(x)}/s`).join(' | ')} | ${num(p.streams)} SSE streams: added TTFB p50 / p99${p.laterStreams ? ` (first wave after start; ${p.laterStreamCalls ? 'later waves' : 'a later wave'})` : ''} | RSS idle / at streams (gateway; its store or shipper process separately) | calls answered / rows stored |`,
     `|---|---|${p.rates.map(() => '---|').join('')}---|---|---|`,
     ...r.summary.map((s) => `| ${comparisonRow(s, p).map(cell).join(' | ')} |`),
     '',

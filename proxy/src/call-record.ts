@@ -81,14 +81,15 @@ export interface PromptCacheExpectation {
 export const STORED_BODY_MARGIN = 16 * 1024;
 
 /** Room taken for a body's bytes once a second chunk comes: a stream of chat chunks is a few KB. */
-const FIRST_CAPACITY = 4096;
+const FIRST_CAPACITY = 1024;
 
 /**
  * Keeps the first `limit` bytes of a response body and counts the rest. The first chunk is kept
- * as it came; from the second on the bytes are copied into one buffer that doubles as it fills
- * (at most twice the kept bytes copied in all). A list of the chunks kept each one a Buffer of its own
- * for the whole call, and a stream lasts long enough for them to be copied into the old space:
- * about 8 per stream of the bench's mock (docs/benchmarks.md, "What an open stream holds").
+ * as it came; from the second on the bytes are copied into one buffer that grows by half when
+ * full (at most a third of it unused; about three times the kept bytes copied in all). A list of
+ * the chunks kept each one a Buffer of its own for the whole call, and a stream lasts long
+ * enough for them to be copied into the old space: 8 per stream of the bench's mock, hundreds
+ * for a long answer (docs/benchmarks.md, "What an open stream holds").
  */
 export class BodyCapture {
   private bytes: Buffer | undefined;
@@ -121,7 +122,7 @@ export class BodyCapture {
     const needed = this.kept + part.length;
     if (!this.owned || needed > this.bytes.length) {
       // Not from Node's shared pool: a small pooled buffer kept for the call would keep its 8 KB slab.
-      const grown = Buffer.allocUnsafeSlow(Math.min(this.limit, Math.max(needed, 2 * this.kept, FIRST_CAPACITY)));
+      const grown = Buffer.allocUnsafeSlow(Math.min(this.limit, Math.max(needed, this.kept + (this.kept >> 1), FIRST_CAPACITY)));
       this.bytes.copy(grown, 0, 0, this.kept);
       this.bytes = grown;
       this.owned = true;

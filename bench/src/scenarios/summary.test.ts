@@ -38,15 +38,20 @@ describe('summarize', () => {
   it('summarises a later wave of streams against direct\'s later wave, apart from the first', () => {
     const wave = (p99: number) => ({ streams: 1000, answered: 1000, ok: 1000, errors: 0, errorSamples: [], ttfbMs: { count: 1000, min: 1, mean: 1, p50: p99 / 2, p90: p99, p99, max: p99 } });
     const turns = [
-      { ...turn('direct', 1, 20_000, run(500, 400, 700), 100), laterStreams: wave(80) }, { ...turn('proxy', 1, 6000, run(500, 900, 1700), 400), laterStreams: wave(110) },
-      { ...turn('direct', 2, 20_000, run(500, 400, 700), 140), laterStreams: wave(90) }, { ...turn('proxy', 2, 6000, run(500, 900, 1700), 300), laterStreams: wave(150) },
-      { ...turn('direct', 3, 20_000, run(500, 400, 700), 120), laterStreams: wave(70) }, { ...turn('proxy', 3, 6000, run(500, 900, 1700), 320), laterStreams: wave(90) },
+      { ...turn('direct', 1, 20_000, run(500, 400, 700), 100), laterStreams: wave(80) }, { ...turn('proxy', 1, 6000, run(500, 900, 1700), 400), laterStreams: wave(110), atLaterStreams: memory(260e6) },
+      { ...turn('direct', 2, 20_000, run(500, 400, 700), 140), laterStreams: wave(90) }, { ...turn('proxy', 2, 6000, run(500, 900, 1700), 300), laterStreams: wave(150), atLaterStreams: memory(280e6) },
+      { ...turn('direct', 3, 20_000, run(500, 400, 700), 120), laterStreams: wave(70) }, { ...turn('proxy', 3, 6000, run(500, 900, 1700), 320), laterStreams: wave(90), atLaterStreams: memory(270e6) },
     ];
     const proxy = summarize(turns, [500]).find((s) => s.system === 'proxy')!;
     // First waves: added 300 / 160 / 200 ms; later waves: 30 / 60 / 20 ms.
     expect(proxy.ttfb.addedP99Ms).toBe(200);
     expect(proxy.laterTtfb).toMatchObject({ addedP99Ms: 30, addedP50Ms: 15, p99Ms: 110, streams: 3000 });
-    expect(summarize(turns.map(({ laterStreams: _, ...t }) => t), [500]).find((s) => s.system === 'proxy')!.laterTtfb).toBeUndefined();
+    // The first wave's memory and the later waves' apart.
+    expect(proxy.atStreams.gatewayBytes).toBe(200e6);
+    expect(proxy.atLaterStreams!.gatewayBytes).toBe(270e6);
+    const firstOnly = summarize(turns.map(({ laterStreams: _, atLaterStreams: __, ...t }) => t), [500]).find((s) => s.system === 'proxy')!;
+    expect(firstOnly.laterTtfb).toBeUndefined();
+    expect(firstOnly.atLaterStreams).toBeUndefined();
   });
 
   it('takes each core\'s median busy share over the saturation runs that recorded it', () => {

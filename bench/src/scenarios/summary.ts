@@ -39,7 +39,10 @@ export interface SystemSummary {
   /** A later wave (RoundPlan.laterStreams); undefined for results without one. */
   laterTtfb?: TtfbSummary;
   idle: Memory;
+  /** While the first measured wave was open (results from 2026-12-06 08:24 UTC: both waves). */
   atStreams: Memory;
+  /** While the later waves were open; undefined for results that did not record it apart. */
+  atLaterStreams?: Memory;
   beforeStreams: Memory;
   logging?: { answered: number; unanswered: number; stored: number; missing: number; extra: number; perRound: number[] };
 }
@@ -139,6 +142,7 @@ export function summarize(turns: SystemRound[], rates: number[]): SystemSummary[
       laterTtfb: ttfbOf((t) => t.laterStreams),
       idle: medianMemory(measured.flatMap((t) => (t.idle ? [t.idle] : []))),
       atStreams: medianMemory(measured.flatMap((t) => (t.atStreams ? [t.atStreams] : []))),
+      atLaterStreams: measured.some((t) => t.atLaterStreams) ? medianMemory(measured.flatMap((t) => (t.atLaterStreams ? [t.atLaterStreams] : []))) : undefined,
       beforeStreams: medianMemory(measured.flatMap((t) => (t.beforeStreams ? [t.beforeStreams] : []))),
       logging: logged.length === 0 ? undefined : {
         answered: logged.reduce((n, t) => n + t.logging!.answered, 0),
