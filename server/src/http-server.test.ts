@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -99,5 +100,28 @@ describe('createHttpServer: gateway.scavenge_between_calls', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('createHttpServer: gateway.old_space_growth_percent', () => {
+  /** In a child process (V8's flags are process-wide): the largest heap of promote-then-drop waves after the server is created. */
+  const peakHeapMb = (percent: number): number =>
+    Number(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+const { createHttpServer } = await import(${JSON.stringify(new URL('./http-server.ts', import.meta.url).href)});
+const { getHeapStatistics } = await import('node:v8');
+const { app } = createHttpServer(false, async () => {}, { oldSpaceGrowthPercent: ${percent} });
+let peak = 0;
+const held = [];
+for (let wave = 0; wave < 40; wave++) {
+  held.push(Array.from({ length: 60_000 }, (_, i) => ({ i, text: 'piece ' + i, pair: [i, i + 1] })));
+  if (held.length > 2) held.shift();
+  peak = Math.max(peak, getHeapStatistics().total_heap_size);
+}
+await app.close();
+console.log(Math.round(peak / 1e6));
+`], { encoding: 'utf8' }).trim());
+
+  it('caps the old space\'s growth for the whole process once the server is created', () => {
+    expect(peakHeapMb(25)).toBeLessThan(peakHeapMb(0) * 0.8);
   });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
-import { IdlePoll, redactSecrets, type IdleScavenge } from '@periscope/proxy';
+import { capOldSpaceGrowth, IdlePoll, redactSecrets, type IdleScavenge } from '@periscope/proxy';
 import { ApiError } from '@periscope/control-plane';
 import { STATUS_PAGE } from './status-page.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -42,6 +42,8 @@ export interface HttpServerOptions {
   idlePollMs?: number;
   /** A gateway's `gateway.scavenge_between_calls`: told when each call starts and ends. */
   idleScavenge?: IdleScavenge;
+  /** A gateway's `gateway.old_space_growth_percent` (capOldSpaceGrowth). */
+  oldSpaceGrowthPercent?: number;
 }
 
 /**
@@ -74,6 +76,7 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
       done();
     });
   }
+  if (opts.oldSpaceGrowthPercent !== undefined) capOldSpaceGrowth(opts.oldSpaceGrowthPercent);
   const scavenge = opts.idleScavenge;
   if (scavenge) {
     app.addHook('onRequest', (_request, reply, done) => {

@@ -54,7 +54,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   // segments; the UI answers every other page a browser asks for.
   let live: { current: PeriscopeConfig } = { current: opts.config };
   const ui = { dir: opts.uiDir, isGatewayPrefix: (segment: string) => Object.hasOwn(live.current.providers, segment) };
-  const { app, registry } = createHttpServer(opts.logger, () => store.ping(), { ui, accessLog: false, idlePollMs: opts.config.gateway.idle_poll_ms, idleScavenge: opts.config.gateway.scavenge_between_calls ? IdleScavenge.create() : undefined });
+  const { app, registry } = createHttpServer(opts.logger, () => store.ping(), { ui, accessLog: false, idlePollMs: opts.config.gateway.idle_poll_ms, idleScavenge: opts.config.gateway.scavenge_between_calls ? IdleScavenge.create() : undefined, oldSpaceGrowthPercent: opts.config.gateway.old_space_growth_percent });
   const metrics = createProxyMetrics(registry);
   const events = await startEventSpool(opts.config, opts.dataDir, registry, metrics, app.log);
   const source = await startEventSource({ config: opts.config, spoolDir: events.dir, dataDir: opts.dataDir, store, registry, log: app.log });

@@ -39,6 +39,11 @@ export const configSchema = z.strictObject({
      * the middle of a call (docs/deployment.md, "Scavenging between calls").
      */
     scavenge_between_calls: z.boolean().default(true),
+    /**
+     * How far V8 may grow the old space after a mark-compact before the next, in percent of what
+     * was live (docs/deployment.md, "One CPU per gateway"). 0: V8's own choice (up to 300).
+     */
+    old_space_growth_percent: z.number().int().min(0).max(300).default(100),
   }).prefault({}),
   logging: z.strictObject({
     /** Bodies longer than this are stored truncated, with a flag. */

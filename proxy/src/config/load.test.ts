@@ -48,4 +48,11 @@ describe('parseConfig', () => {
     expect(parseConfig({ gateway: { scavenge_between_calls: false } }, {}).gateway.scavenge_between_calls).toBe(false);
     expect(() => parseConfig({ gateway: { scavenge_between_calls: 'no' } }, {})).toThrow(/gateway\.scavenge_between_calls/);
   });
+
+  it('caps the old space\'s growth at 100 % unless gateway.old_space_growth_percent says otherwise (0: V8\'s own)', () => {
+    expect(parseConfig({}, {}).gateway.old_space_growth_percent).toBe(100);
+    expect(parseConfig({ gateway: { old_space_growth_percent: 0 } }, {}).gateway.old_space_growth_percent).toBe(0);
+    expect(() => parseConfig({ gateway: { old_space_growth_percent: 400 } }, {})).toThrow(/gateway\.old_space_growth_percent/);
+    expect(() => parseConfig({ gateway: { old_space_growth_percent: 1.5 } }, {})).toThrow(/gateway\.old_space_growth_percent/);
+  });
 });

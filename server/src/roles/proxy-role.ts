@@ -32,7 +32,7 @@ export async function startProxyRole(o: ProxyRoleOptions): Promise<ProxyRole> {
     throw new Error('periscope proxy needs PERISCOPE_SECRET and PERISCOPE_ADMIN_TOKEN (the same values as the ingest)');
   }
   ensureDataDir(o.dataDir);
-  const { app, registry } = createHttpServer(o.logger, async () => {}, { accessLog: false, idlePollMs: o.config.gateway.idle_poll_ms, idleScavenge: o.config.gateway.scavenge_between_calls ? IdleScavenge.create() : undefined });
+  const { app, registry } = createHttpServer(o.logger, async () => {}, { accessLog: false, idlePollMs: o.config.gateway.idle_poll_ms, idleScavenge: o.config.gateway.scavenge_between_calls ? IdleScavenge.create() : undefined, oldSpaceGrowthPercent: o.config.gateway.old_space_growth_percent });
   const metrics = createProxyMetrics(registry);
   const events = await startEventSpool(o.config, o.dataDir, registry, metrics, app.log);
   const snapshot = new KeySnapshot(Buffer.from(env.PERISCOPE_SECRET, 'utf8'));

@@ -46,7 +46,7 @@ export async function startAllInOne(o: StartRoleOptions): Promise<StartRole> {
   const holder: { store?: StoreProcess } = {};
   const { app, registry } = createHttpServer(o.logger, async () => {
     if (!holder.store?.up) throw new Error('the store process is starting again');
-  }, { rewriteUrl: storeRewrite(isGatewayPrefix), moreMetrics: async () => holder.store?.metrics(), accessLog: false, idlePollMs: o.config.gateway.idle_poll_ms, idleScavenge: o.config.gateway.scavenge_between_calls ? IdleScavenge.create() : undefined });
+  }, { rewriteUrl: storeRewrite(isGatewayPrefix), moreMetrics: async () => holder.store?.metrics(), accessLog: false, idlePollMs: o.config.gateway.idle_poll_ms, idleScavenge: o.config.gateway.scavenge_between_calls ? IdleScavenge.create() : undefined, oldSpaceGrowthPercent: o.config.gateway.old_space_growth_percent });
 
   const { store, firstRun } = await StoreProcess.start({
     dataDir: o.dataDir, config: o.config, configFile: o.configFile, uiDir: o.uiDir, env, log: app.log, onKeys: (records) => snapshot.replace(records),
