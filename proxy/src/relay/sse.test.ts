@@ -44,6 +44,39 @@ describe('SseFramer', () => {
     }
   });
 
+  it('reads each generated event\'s name and data as the lines split on CRLF, LF and CR give them: fixed seed', () => {
+    // The reading of the event stream format, line by line, written plainly: the reference.
+    const reference = (raw: string) => {
+      let event = '';
+      const data: string[] = [];
+      for (const line of raw.split(/\r\n|\n|\r/)) {
+        if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+        else if (line.startsWith('event:')) event = line.slice(6).trim();
+      }
+      return [event, data.join('\n')];
+    };
+    const random = seededRandom(0x5e7);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const eols = ['\n', '\r\n', '\r'];
+    let events = 0;
+    for (let i = 0; i < 3000; i++) {
+      let wire = random() < 0.2 ? pick(eols) : '';
+      for (let n = 1 + Math.floor(random() * 6); n > 0; n--) {
+        const field = pick(['data:', 'data: ', 'data:  ', 'event:', 'event: ', 'id: ', ':', 'dat', 'data', 'Data: ', 'xdata: ', '']);
+        const value = pick(['', '{"a":1}', ' x ', 'data: y', 'event: z', '[DONE]', 'é€😀', ' ']);
+        wire += field + value + pick(eols);
+      }
+      if (random() < 0.8) wire += pick(eols);
+      const f = new SseFramer();
+      const framed = [...f.push(wire), ...[f.flush()].filter((e) => e !== undefined)];
+      for (const e of framed) {
+        expect([e.event, e.data], JSON.stringify(e.raw)).toEqual(reference(e.raw));
+        events++;
+      }
+    }
+    expect(events).toBeGreaterThan(3000);
+  });
+
   it('sends an event that ends in a lone CR at once, and joins an event sent a byte at a time', () => {
     const f = new SseFramer();
     expect(f.push('data: a\r\r').map((e) => e.data)).toEqual(['a']);

@@ -107,6 +107,20 @@ describe('OpenAI SDK through the gateway', () => {
     expect(row.response_body).toContain('data: [DONE]');
   });
 
+  it('relays every event in order to a client that stops reading for a while (the relay waits for its socket to drain), and logs the call', async () => {
+    const { openai, project } = await client({ 'x-mock-scenario': 'quote-prompt' });
+    // Quoted three characters an event: about 12 MB of events, more than the sockets on the way hold.
+    const prompt = Array.from({ length: 5000 }, (_, i) => `line ${String(i).padStart(5, '0')} of a long paste; `).join('');
+    const quoted = [{ role: 'user' as const, content: prompt }];
+    const { data: stream, response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: quoted, stream: true }).withResponse();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe(promptTextOf({ messages: quoted }));
+    const row = await h.row(response.headers.get('periscope-request-id')!, project);
+    expect(row).toMatchObject({ streamed: true, status: 200, error_type: '', completion_tokens: countTokens(text) });
+  });
+
   it('keeps the usage chunk when the client asked for it', async () => {
     const { openai } = await client();
     const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
