@@ -5,6 +5,7 @@
  * pins itself first, so whatever it spawns without `taskset -c 0` inherits core 1.
  */
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { SINGLE_THREADED_GC } from '@periscope/proxy';
 import { createIdleCgroup, type IdleCgroup } from './idle-cgroup.ts';
@@ -21,7 +22,8 @@ export interface Pinning {
   background?: IdleCgroup;
 }
 
-const hasTaskset = (): boolean => {
+/** Whether util-linux's `taskset` is installed (the bench pins nothing without it). */
+export const hasTaskset = (): boolean => {
   try {
     execFileSync('taskset', ['-V'], { stdio: 'ignore' });
     return true;
@@ -33,6 +35,26 @@ const hasTaskset = (): boolean => {
 /** Moves every thread of `pid` to `core`. */
 export function pinProcess(pid: number, core: number): void {
   execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+}
+
+/** The thread of V8's CPU profiler (`--cpu-prof`) that signals the main thread for each sample. */
+export const PROFILER_THREAD = 'v8:ProfEvntProc';
+
+/** Moves the threads of `pid` named `name` (their `comm`) to `core`; false when it has none. */
+export function pinThreadNamed(pid: number, name: string, core: number): boolean {
+  let moved = false;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let comm: string;
+    try {
+      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      continue; // the thread ended since the listing
+    }
+    if (comm !== name) continue;
+    execFileSync('taskset', ['-p', '-c', String(core), tid], { stdio: 'ignore' });
+    moved = true;
+  }
+  return moved;
 }
 
 /** Pins this process (and so everything it spawns from now on) to the "others" core. */
