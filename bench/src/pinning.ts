@@ -40,19 +40,23 @@ export function pinProcess(pid: number, core: number): void {
 /** The thread of V8's CPU profiler (`--cpu-prof`) that signals the main thread for each sample. */
 export const PROFILER_THREAD = 'v8:ProfEvntProc';
 
-/** Moves the threads of `pid` named `name` (their `comm`) to `core`; false when it has none. */
+/** Moves the threads of `pid` named `name` (their `comm`) to `core`; false when none was moved (or the process is gone). */
 export function pinThreadNamed(pid: number, name: string, core: number): boolean {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
   let moved = false;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    let comm: string;
+  for (const tid of tids) {
     try {
-      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== name) continue;
+      execFileSync('taskset', ['-p', '-c', String(core), tid], { stdio: 'ignore' });
+      moved = true;
     } catch {
-      continue; // the thread ended since the listing
+      // the thread ended since the listing
     }
-    if (comm !== name) continue;
-    execFileSync('taskset', ['-p', '-c', String(core), tid], { stdio: 'ignore' });
-    moved = true;
   }
   return moved;
 }

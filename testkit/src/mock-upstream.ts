@@ -65,6 +65,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON; the raw text when it isn't JSON; undefined when empty. */
   body: unknown;
+  /** The whole answer was handed to the connection (its `finish`): a reader that stops reading holds it back. */
+  answered: boolean;
 }
 
 export interface MockUpstream {
@@ -197,7 +199,13 @@ class MockUpstreamServer implements MockUpstream {
     const queryAt = path.indexOf('?');
     const pathname = queryAt < 0 ? path : path.slice(0, queryAt);
     const body = parseBody(await readBody(req));
-    if (this.#record) this.requests.push({ method, path, headers: req.headers, body: body.value });
+    if (this.#record) {
+      const recorded: RecordedRequest = { method, path, headers: req.headers, body: body.value, answered: false };
+      res.once('finish', () => {
+        recorded.answered = true;
+      });
+      this.requests.push(recorded);
+    }
 
     const route = resolveRoute(method, pathname, req.headers);
     const dialect = route?.dialect ?? dialectForPath(pathname);

@@ -93,7 +93,7 @@ export async function profileMode(o: ProfileOptions, log: (msg: string) => void)
     placeTree(env.pinning, gateway.pid, sys.childRole, true);
     const warm = await attack(sys.target, { rate: 0, workers: 8, durationS: 5 });
     if (warm.ok === 0) throw new Error(`warm-up failed: ${warm.errorSamples[0] ?? JSON.stringify(warm.statusCodes)}`);
-    const placement = placeTree(env.pinning, gateway.pid, sys.childRole, true);
+    placeTree(env.pinning, gateway.pid, sys.childRole, true);
     if (env.pinning.enabled) {
       // Left on the gateway's core, the sampler runs only when the main thread sleeps or is
       // preempted: a gateway busy in short bursts (a fixed rate below saturation) was sampled
@@ -101,6 +101,7 @@ export async function profileMode(o: ProfileOptions, log: (msg: string) => void)
       if (!pinThreadNamed(gateway.pid, PROFILER_THREAD, OTHERS_CORE)) throw new Error(`no ${PROFILER_THREAD} thread in the gateway: cannot sample it on time`);
       log(`    the profiler's sampling thread (${PROFILER_THREAD}) moved to core ${OTHERS_CORE}`);
     }
+    const placement = placeTree(env.pinning, gateway.pid, sys.childRole, false);
     // The warm-up's events are stored first, so the window measures the load's own work.
     await catchUp(sys.logging!, warm.answered, 60_000);
     const helpers = new Map(sys.helpers.map((h) => [h.process.pid, h.role]));

@@ -109,14 +109,19 @@ describe('OpenAI SDK through the gateway', () => {
 
   it('relays every event in order to a client that stops reading for a while (the relay waits for its socket to drain), and logs the call', async () => {
     const { openai, project } = await client({ 'x-mock-scenario': 'quote-prompt' });
-    // Quoted three characters an event: about 12 MB of events, more than the sockets on the way hold.
-    const prompt = Array.from({ length: 5000 }, (_, i) => `line ${String(i).padStart(5, '0')} of a long paste; `).join('');
+    // Quoted three characters an event: about 19 MB of events, more than the sockets on the way hold.
+    const prompt = Array.from({ length: 8000 }, (_, i) => `line ${String(i).padStart(5, '0')} of a long paste; `).join('');
     const quoted = [{ role: 'user' as const, content: prompt }];
     const { data: stream, response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: quoted, stream: true }).withResponse();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    // The relay stopped reading the provider while the client's socket was full: the provider
+    // could not hand over its whole answer (a relay that buffered instead would have taken it all).
+    const upstream = h.mock.requests.at(-1)!;
+    expect(upstream.answered).toBe(false);
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe(promptTextOf({ messages: quoted }));
+    expect(upstream.answered).toBe(true);
     const row = await h.row(response.headers.get('periscope-request-id')!, project);
     expect(row).toMatchObject({ streamed: true, status: 200, error_type: '', completion_tokens: countTokens(text) });
   });
