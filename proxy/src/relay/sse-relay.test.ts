@@ -81,6 +81,23 @@ describe('SseRelay', () => {
   });
 
   const cases = attackCases(2000);
+  it('scrubs a key in a comment, an id or another field of any event ([DONE], a normal chunk, a named one), and relays events without one as they came', () => {
+    const random = seededRandom(0x1d5);
+    const carriers = [(k: string) => `: ${k}`, (k: string) => `:${k}`, (k: string) => `id: ${k}`, (k: string) => `retry: ${k}`, (k: string) => `x-debug: ${k}`, (k: string) => `data${k}`];
+    const bodies = ['data: [DONE]', 'data: {"id":"c","choices":[{"index":0,"delta":{"content":"hi"}}]}', 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}'];
+    for (let i = 0; i < 600; i++) {
+      const key = canaryKey(random);
+      const eol = ['\n', '\r\n', '\r'][i % 3]!;
+      const body = bodies[Math.floor(random() * bodies.length)]!.replaceAll('\n', eol);
+      const carrier = carriers[Math.floor(random() * carriers.length)]!(key);
+      const marked = random() < 0.5 ? carrier + eol + body : body + eol + carrier;
+      const stream = delta + marked + eol + eol + delta;
+      const { text } = relay(chunked(random, stream), { scrubber: new ProviderKeyScrubber([key]) });
+      expect(text.includes(key), `case ${i}: ${JSON.stringify(stream)} -> ${JSON.stringify(text)}`).toBe(false);
+      expect(text.startsWith(delta) && text.endsWith(delta), `case ${i}`).toBe(true);
+    }
+  });
+
   it(`generated: no key in an error event comes out, however the stream is cut into chunks (${cases} cases, fixed seed)`, () => {
     const random = seededRandom(14_05);
     for (let i = 0; i < cases; i++) {

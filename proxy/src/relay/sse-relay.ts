@@ -10,12 +10,13 @@ function isUsageOnlyChunk(json: Record<string, unknown> | undefined): boolean {
 
 /**
  * Events a provider reports a failure with (Anthropic's `event: error`, OpenAI's `{"error":
- * ...}`, the Responses API's `error` and `response.failed`), and anything that is not the JSON
- * object of a normal event (a plain-text error, a comment). Only these are scrubbed: the
- * answer itself is never scanned.
+ * ...}`, the Responses API's `error` and `response.failed`), anything that is not the JSON
+ * object of a normal event (a plain-text error), and any event with a line besides its `data:`
+ * and `event:` lines (a comment, an `id:`: `data: [DONE]` after `: key sk-…` too). Only these
+ * are scrubbed: the answer itself is never scanned.
  */
 function mayReportError(event: SseEvent, json: Record<string, unknown> | undefined): boolean {
-  if (event.event === 'error') return true;
+  if (event.event === 'error' || event.other) return true;
   if (json === undefined) return event.data !== '[DONE]';
   return (json.error !== undefined && json.error !== null) || json.type === 'error' || json.type === 'response.failed';
 }

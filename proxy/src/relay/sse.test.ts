@@ -44,16 +44,18 @@ describe('SseFramer', () => {
     }
   });
 
-  it('reads each generated event\'s name and data as the lines split on CRLF, LF and CR give them: fixed seed', () => {
+  it('reads each generated event\'s name, data and other lines as the lines split on CRLF, LF and CR give them: fixed seed', () => {
     // The reading of the event stream format, line by line, written plainly: the reference.
     const reference = (raw: string) => {
       let event = '';
+      let other = false;
       const data: string[] = [];
       for (const line of raw.split(/\r\n|\n|\r/)) {
         if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
         else if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line !== '') other = true;
       }
-      return [event, data.join('\n')];
+      return [event, data.join('\n'), other];
     };
     const random = seededRandom(0x5e7);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -70,7 +72,7 @@ describe('SseFramer', () => {
       const f = new SseFramer();
       const framed = [...f.push(wire), ...[f.flush()].filter((e) => e !== undefined)];
       for (const e of framed) {
-        expect([e.event, e.data], JSON.stringify(e.raw)).toEqual(reference(e.raw));
+        expect([e.event, e.data, e.other], JSON.stringify(e.raw)).toEqual(reference(e.raw));
         events++;
       }
     }

@@ -4,6 +4,11 @@ export interface SseEvent {
   raw: string;
   event: string;
   data: string;
+  /**
+   * The event has a line that is neither `data:` nor `event:` (a comment, `id:`, `retry:`, another
+   * field): readers skip or keep those, and the relay scrubs such events like error events.
+   */
+  other: boolean;
 }
 
 /**
@@ -49,7 +54,7 @@ export class SseFramer {
           this.tail = window.slice(-3);
         }
         // A "stream" with no event boundary is not SSE we can read: pass its bytes through.
-        if (this.size > MAX_EVENT_CHARS) events.push({ raw: this.flushRaw(), event: '', data: '' });
+        if (this.size > MAX_EVENT_CHARS) events.push({ raw: this.flushRaw(), event: '', data: '', other: true });
         return events;
       }
       // The boundary ends in `rest`: one found within the carried characters alone was found before.
@@ -105,6 +110,7 @@ function parseEvent(raw: string): SseEvent {
   let event = '';
   let data: string | undefined;
   let lines: string[] | undefined;
+  let other = false;
   let cr = -2;
   let lf = -2;
   for (let at = 0; at < raw.length; ) {
@@ -117,8 +123,10 @@ function parseEvent(raw: string): SseEvent {
       else (lines ??= [data]).push(value);
     } else if (raw.startsWith('event:', at)) {
       event = raw.slice(at + 6, end).trim();
+    } else if (end > at) {
+      other = true;
     }
     at = end === cr && lf === cr + 1 ? end + 2 : end + 1;
   }
-  return { raw, event, data: lines ? lines.join('\n') : (data ?? '') };
+  return { raw, event, data: lines ? lines.join('\n') : (data ?? ''), other };
 }
