@@ -27,6 +27,17 @@ export function recordBytes(payload: Buffer): number {
   return RECORD_HEADER_BYTES + payload.length;
 }
 
+/**
+ * Frames in place the payload already written at `record[RECORD_HEADER_BYTES, RECORD_HEADER_BYTES +
+ * payloadBytes)`: its header goes in front of it. Returns the record, a view of `record`.
+ */
+export function frameInPlace(record: Buffer, payloadBytes: number): Buffer {
+  const end = RECORD_HEADER_BYTES + payloadBytes;
+  record.writeUInt32BE(payloadBytes, 0);
+  record.writeUInt32BE(zlib.crc32(record.subarray(RECORD_HEADER_BYTES, end)), 4);
+  return record.subarray(0, end);
+}
+
 /** Frames payloads[start, end) into one buffer, so a run of records costs one write(). */
 export function encodeRecords(payloads: readonly Buffer[], start: number, end: number, totalBytes: number): Buffer {
   const out = Buffer.allocUnsafe(totalBytes);

@@ -328,7 +328,10 @@ describe('event spool (writer and reader)', () => {
       import { SpoolWriter } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'spool-writer.ts')).href)};
       fs.fsync = () => process.exit(3); // prove durability here owes nothing to fsync
       const writer = await SpoolWriter.open(process.env.SPOOL_DIR, { maxBytes: 1e9, segmentBytes: 4096, fsyncIntervalMs: 3600000 });
-      for (let seq = 0; seq < 1000; seq++) if (!writer.append(Buffer.from(JSON.stringify({ seq }))).ok) process.exit(4);
+      for (let seq = 0; seq < 1000; seq++) {
+        const text = JSON.stringify({ seq });
+        if (!(seq % 2 ? writer.appendText(text) : writer.append(Buffer.from(text))).ok) process.exit(4);
+      }
       process.kill(process.pid, 'SIGKILL');
     `;
     const outcome = await run(process.execPath, ['--import', loader, '--input-type=module', '--eval', child], {
@@ -345,6 +348,40 @@ describe('event spool (writer and reader)', () => {
     await writer.close();
   });
 
+  it('appendText writes the record append writes for the text\'s UTF-8 bytes, across the growth and the cap of its reused memory', async () => {
+    // Pieces of every UTF-8 width, a pair split by the JSON escaping a lone surrogate gets, and a lone one.
+    const pieces = ['{"a":"', 'x', 'é', '€', '😀', '\\u0041', '\ud800', '\udc00z', '"}', ' ', '中文'];
+    const texts: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const length = i % 50 === 49 ? 400_000 + i : i % 50 === 25 ? 150_000 + i : (i * 7919) % 12_000 + 1; // jumps past twice the reused memory, and six past its 1 MiB cap (3 bytes a unit)
+      let text = '';
+      for (let k = 0; text.length < length; k++) text += pieces[(i * 31 + k * 17 + (k >> 3)) % pieces.length]!;
+      texts.push(text);
+    }
+    const viaText = await openWriter();
+    const bytesDir = join(dir, 'bytes');
+    const viaBytes = await SpoolWriter.open(bytesDir, { maxBytes: 64 * 1024 * 1024, log });
+    for (const text of texts) {
+      expect(viaText.appendText(text)).toEqual({ ok: true });
+      expect(viaBytes.append(Buffer.from(text))).toEqual({ ok: true });
+    }
+    await viaText.close();
+    await viaBytes.close();
+    const [textFile] = await segmentFiles();
+    const [bytesFile] = (await readdir(bytesDir)).filter((name) => name.endsWith('.seg'));
+    expect(fs.readFileSync(join(dir, textFile!)).equals(fs.readFileSync(join(bytesDir, bytesFile!)))).toBe(true);
+    const reader = await openReader();
+    const read: Buffer[] = [];
+    for (let batch = await reader.read(50, 1024 * 1024); batch; batch = await reader.read(50, 1024 * 1024)) {
+      await reader.begin(batch);
+      read.push(...batch.records);
+      await reader.commit(batch);
+    }
+    expect(read.map((r) => r.toString())).toEqual(texts.map((t) => Buffer.from(t).toString()));
+    expect(damaged).toBe(0);
+    reader.close();
+  });
+
   it('keeps everything owner-only, and refuses empty payloads, appends after close and bad options', async () => {
     const nested = join(dir, 'spool');
     const writer = await SpoolWriter.open(nested, { maxBytes: 1024 * 1024, log });
@@ -357,7 +394,9 @@ describe('event spool (writer and reader)', () => {
     expect((await stat(join(nested, file!))).mode & 0o777).toBe(0o600);
     expect((await stat(join(nested, CURSOR_FILE))).mode & 0o777).toBe(0o600);
     expect(() => writer.append(Buffer.alloc(0))).toThrow(RangeError);
+    expect(() => writer.appendText('')).toThrow(RangeError);
     await writer.close();
+    expect(writer.appendText('{}')).toEqual({ ok: false, reason: 'closed' });
     expect(writer.append(event(1))).toEqual({ ok: false, reason: 'closed' });
     reader.close();
     await expect(SpoolWriter.open(dir, { maxBytes: 0 })).rejects.toThrow(/maxBytes/);

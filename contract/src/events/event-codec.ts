@@ -36,10 +36,17 @@ function wellFormed(_key: string, value: unknown): unknown {
  * `\\ud`, whose second encoding changes nothing) is escaped that way.
  */
 export function encodeRequestEvent(event: RequestEvent): Buffer {
-  let json = wellFormedJson(event);
+  return Buffer.from(encodeRequestEventText(event));
+}
+
+/**
+ * The text whose UTF-8 bytes encodeRequestEvent returns, for a writer that encodes it into
+ * memory of its own (the gateway's spool writer: no buffer of its own per event).
+ */
+export function encodeRequestEventText(event: RequestEvent): string {
+  const json = wellFormedJson(event);
   // The proxy builds events with request_id first; others (fixtures, upgrades) may not.
-  if (!json.startsWith('{"request_id":')) json = wellFormedJson(Object.assign({ request_id: event.request_id }, event));
-  return Buffer.from(json);
+  return json.startsWith('{"request_id":') ? json : wellFormedJson(Object.assign({ request_id: event.request_id }, event));
 }
 
 /** JSON.stringify, with lone surrogates written as U+FFFD (see encodeRequestEvent): for any row ClickHouse takes as JSON. */

@@ -1,4 +1,4 @@
-import { encodeRequestEvent, type RequestEvent } from '@periscope/contract';
+import { encodeRequestEventText, type RequestEvent } from '@periscope/contract';
 import type { SpoolWriter } from '@periscope/spool';
 import type { SpoolFullPolicy } from '@periscope/contract';
 import type { ProxyMetrics } from '../metrics.ts';
@@ -37,7 +37,7 @@ export class SpoolSink implements EventSink {
   ) {}
 
   emit(event: RequestEvent): void {
-    const result = this.writer.append(encodeRequestEvent(event));
+    const result = this.writer.appendText(encodeRequestEventText(event));
     if (result.ok) {
       this.metrics.eventsEmitted.inc();
       return;
