@@ -98,6 +98,20 @@ describe('SseRelay', () => {
     }
   });
 
+  it('scrubs a key in an event\'s name, and one cut where a boundary-less flood is passed through', () => {
+    const key = 'sk-proj-floodCanary0123456789abcdef';
+    const scrubber = new ProviderKeyScrubber([key]);
+    for (const named of [`event: ${key}\n${delta}`, `event: error ${key}\ndata: [DONE]\n\n`]) {
+      const { text } = relay([chunk(named)], { scrubber });
+      expect(text).not.toContain(key);
+    }
+    for (const cut of [1, 10, key.length - 1]) {
+      const { text } = relay([chunk(': ' + 'x'.repeat(8 * 1024 * 1024) + key.slice(0, cut)), chunk(key.slice(cut) + '\n\n' + delta)], { scrubber });
+      expect(text.includes(key), `cut ${cut}`).toBe(false);
+      expect(text.endsWith(delta)).toBe(true);
+    }
+  });
+
   it(`generated: no key in an error event comes out, however the stream is cut into chunks (${cases} cases, fixed seed)`, () => {
     const random = seededRandom(14_05);
     for (let i = 0; i < cases; i++) {

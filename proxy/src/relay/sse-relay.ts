@@ -100,7 +100,8 @@ export class SseRelay {
       recorder?.frame(e.raw);
       return '';
     }
-    const text = scrubber && mayReportError(e, json) ? scrubber.scrubSseEvent(e.raw) : e.raw;
+    // The event's name is scrubbed too: a line like any other to the client (helper-55).
+    const text = scrubber && (mayReportError(e, json) || scrubber.holdsKey(e.event)) ? scrubber.scrubSseEvent(e.raw) : e.raw;
     recorder?.frame(text);
     return text;
   }

@@ -95,11 +95,20 @@ describe('SseFramer', () => {
     expect(f.flush()).toBeUndefined();
   });
 
-  it('passes a boundary-less flood through instead of buffering it forever', () => {
+  it('passes a boundary-less flood through instead of buffering it forever, keeping its last 4,096 characters (never half a pair) for what follows', () => {
     const f = new SseFramer();
     const out = f.push('x'.repeat(9 * 1024 * 1024));
     expect(out).toHaveLength(1);
-    expect(out[0]!.raw).toHaveLength(9 * 1024 * 1024);
-    expect(f.push('data: ok\n\n')[0]!.data).toBe('ok');
+    expect(out[0]!.raw).toHaveLength(9 * 1024 * 1024 - 4096);
+    expect(out[0]!.other).toBe(true);
+    const next = f.push('\n\ndata: ok\n\n');
+    expect(next.map((e) => e.raw)).toEqual(['x'.repeat(4096) + '\n\n', 'data: ok\n\n']);
+    expect(next[1]!.data).toBe('ok');
+    // A pair of surrogates at the cut goes on whole.
+    const g = new SseFramer();
+    const flood = 'y'.repeat(9 * 1024 * 1024 - 4097) + '😀' + 'z'.repeat(4095);
+    const passed = g.push(flood)[0]!.raw;
+    expect(passed.endsWith('y')).toBe(true);
+    expect(passed + g.flush()!.raw).toBe(flood);
   });
 });

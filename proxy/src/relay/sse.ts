@@ -19,6 +19,12 @@ export interface SseEvent {
  */
 const BOUNDARY = /(?:\r\n|\n|\r(?!\n))(?:\r\n|\n|\r(?!\n))/g;
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+/**
+ * What a boundary-less flood keeps back when it is passed through: the start of the next piece,
+ * so that a key cut by the pass-through is seen whole by whoever reads the pieces (the relay's
+ * scrubber; helper-55). Longer than any key.
+ */
+const FLOOD_CARRY_CHARS = 4096;
 /** Chunks held apart before they are joined: a provider sending one byte at a time holds few strings. */
 const JOIN_EVERY = 1024;
 
@@ -54,7 +60,7 @@ export class SseFramer {
           this.tail = window.slice(-3);
         }
         // A "stream" with no event boundary is not SSE we can read: pass its bytes through.
-        if (this.size > MAX_EVENT_CHARS) events.push({ raw: this.flushRaw(), event: '', data: '', other: true });
+        if (this.size > MAX_EVENT_CHARS) events.push({ raw: this.flushFlood(), event: '', data: '', other: true });
         return events;
       }
       // The boundary ends in `rest`: one found within the carried characters alone was found before.
@@ -90,6 +96,18 @@ export class SseFramer {
     this.size = 0;
     this.tail = '';
     return raw;
+  }
+
+  /** The flood's text but its last FLOOD_CARRY_CHARS (never half a surrogate pair), which stay pending. */
+  private flushFlood(): string {
+    const text = this.flushRaw();
+    let cut = text.length - FLOOD_CARRY_CHARS;
+    const code = text.charCodeAt(cut);
+    if (code >= 0xdc00 && code <= 0xdfff) cut -= 1;
+    const carried = text.slice(cut);
+    this.hold(carried);
+    this.tail = carried.slice(-3);
+    return text.slice(0, cut);
   }
 
   /** Whatever is left when the stream ends without a final blank line. */
