@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../testing/index.ts';
-import { decodeEventRow, encodeRequestEvent, requestIdOf } from './event-codec.ts';
+import { decodeEventRow, encodeRequestEvent, requestIdOf, wellFormedJson } from './event-codec.ts';
 
 describe('event codec', () => {
   it('encodes request_id first, whatever order the object has, so the id reads from the prefix', () => {
@@ -26,6 +26,54 @@ describe('event codec', () => {
     expect(decoded).toMatchObject({ model: 'x\ufffd', user_id: '\ufffd', properties: { 'k\ufffd': 'v\ufffd"q' }, request_body: 'text \\ud800 and 😀' });
     const plain = makeEvent({ request_body: 'a literal \\ud800 only' });
     expect(encodeRequestEvent(plain).toString()).toBe(JSON.stringify(plain));
+  });
+
+  it('writes no escaped lone surrogate, and exactly what JSON.stringify writes when none is there, for generated values small and large', () => {
+    // A fixed sequence (an LCG, seed 15): values nested up to 40 deep, lone surrogates and pairs
+    // in values, names and array items, objects other than plain ones (toJSON, boxed strings,
+    // null prototypes), large enough for both the search and the walk.
+    let state = 15;
+    const next = (n: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return (state >>> 8) % n;
+    };
+    const units = ['a', '"', '\\', 'u', 'd', '8', '\ud800', '\udbff', '\udc00', '\udfff', '😀', '中', '\n'];
+    const text = (): string => {
+      let out = '';
+      for (let i = next(12); i > 0; i--) out += units[next(units.length)];
+      return next(6) === 0 ? out + 'x'.repeat(2100) : out;
+    };
+    const clean = (t: string) => t.replace(/[\ud800-\udfff]/g, '');
+    const value = (depth: number, lone: boolean): unknown => {
+      const kind = depth > 40 ? 0 : next(depth < 3 ? 9 : 12);
+      const t = () => (lone ? text() : clean(text()));
+      if (kind <= 1 || kind >= 9) return next(4) === 0 ? next(1000) : t();
+      if (kind === 2) return Array.from({ length: next(4) }, () => value(depth + 1, lone));
+      if (kind === 3) {
+        const written = t();
+        return { toJSON: () => written };
+      }
+      if (kind === 4) return Object.assign(Object.create(null) as object, { [t()]: value(depth + 1, lone) });
+      if (kind === 5) return new String(t());
+      if (kind === 6) return { deep: value(depth + 30, lone), skipped: undefined, fn: () => 'never written' };
+      return Object.fromEntries(Array.from({ length: 1 + next(4) }, () => [t(), value(depth + 1, lone)]));
+    };
+    const escapedLone = /(^|[^\\])(\\\\)*\\u(d[89ab][0-9a-f]{2}(?!\\ud[c-f])|d[c-f][0-9a-f]{2})/i;
+    let walked = 0;
+    let repaired = 0;
+    for (let i = 0; i < 3000; i++) {
+      let v = i % 2 ? value(0, i % 3 !== 0) : { request_id: `r${i}`, body: 'x'.repeat(2048), rest: value(1, i % 3 !== 0) };
+      // Past the walk's depth, in arrays and objects.
+      if (i % 20 === 0) for (let d = 0; d < 40; d++) v = d % 2 ? [v] : { [`n${d}`]: v, filler: 'y'.repeat(60) };
+      const plain = JSON.stringify(v) ?? '';
+      const out = wellFormedJson(v) ?? '';
+      if (plain.length > 2048) walked++;
+      expect(escapedLone.test(out), out.slice(0, 300)).toBe(false);
+      if (escapedLone.test(plain)) repaired++;
+      else expect(out).toBe(plain);
+    }
+    expect(walked).toBeGreaterThan(500);
+    expect(repaired).toBeGreaterThan(500);
   });
 
   it('encodes again, well-formed, bytes that hold an escaped lone surrogate (an older gateway, another producer)', () => {

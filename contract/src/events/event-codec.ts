@@ -13,9 +13,10 @@ const toWellFormed = (text: string) => (text as unknown as WellFormedString).toW
 /**
  * A JSON.stringify replacer: a lone UTF-16 surrogate becomes U+FFFD (as Buffer.from writes it),
  * in values and in names (properties; two names that differ only there become one, the last
- * value kept).
+ * value kept). A boxed string is given to the replacer as the object, and written as its text.
  */
-function wellFormed(_key: string, value: unknown): unknown {
+function wellFormed(_key: string, boxed: unknown): unknown {
+  const value = boxed instanceof String ? boxed.valueOf() : boxed;
   if (typeof value === 'string') return isWellFormed(value) ? value : toWellFormed(value);
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && !Object.keys(value).every(isWellFormed)) {
     return Object.fromEntries(Object.entries(value).map(([name, v]) => [toWellFormed(name), v]));
@@ -52,7 +53,43 @@ export function encodeRequestEventText(event: RequestEvent): string {
 /** JSON.stringify, with lone surrogates written as U+FFFD (see encodeRequestEvent): for any row ClickHouse takes as JSON. */
 export function wellFormedJson(value: unknown): string {
   const json = JSON.stringify(value);
+  if (json.length > SCAN_MAX_CHARS && stringsWellFormed(value, 0)) return json;
   return json.includes('\\ud') ? JSON.stringify(value, wellFormed) : json;
+}
+
+/**
+ * Up to this length the JSON is searched for `\ud`; beyond, the value's strings are checked
+ * instead. The search runs through memchr on backslashes, which a stored body is dense with
+ * (every quote of a stream's SSE text, every line break of an agent's source code): 4-5 µs for
+ * a stream's 5.8 KB event and 310-340 µs for an agent's 180 KB one, against 0.5-1 µs for the
+ * walk, which V8 answers in O(1) per one-byte string; a chat call's 1.5 KB event is searched
+ * in 0.4-0.5 µs, walked in 0.6-0.8 (docs/benchmarks.md, "Checking an event for lone surrogates").
+ */
+const SCAN_MAX_CHARS = 2048;
+/** Deeper than events nest: such a value is searched instead. */
+const WALK_MAX_DEPTH = 32;
+
+/**
+ * True when every string JSON.stringify wrote from `value`, property names included, is
+ * well-formed: the own enumerable properties' names and values of objects (a boxed string's
+ * characters among them), arrays' items. False when one is not, or when the walk cannot tell
+ * what was written (a `toJSON`, its own or inherited as a Date's; nesting past WALK_MAX_DEPTH,
+ * where the walk's own stack could run out before JSON.stringify's), so that the caller searches
+ * the JSON as before.
+ */
+function stringsWellFormed(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return isWellFormed(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= WALK_MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!stringsWellFormed(item, depth + 1)) return false;
+    return true;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const name in value) {
+    if (!isWellFormed(name) || !stringsWellFormed((value as Record<string, unknown>)[name], depth + 1)) return false;
+  }
+  return true;
 }
 
 const ID_PREFIX = Buffer.from('{"request_id":"');
