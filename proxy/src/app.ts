@@ -5,7 +5,7 @@ import { BodyCapture, statusClass, type CallRecord } from './call-record.ts';
 import { LiveConfig } from './config/live-config.ts';
 import type { PeriscopeConfig } from '@periscope/contract';
 import { errorBody, GatewayError, type Dialect } from './errors.ts';
-import { buildEvent } from './events/build-event.ts';
+import { buildEvent, prepareStoredRequest } from './events/build-event.ts';
 import { errorTypeForStatus, upstreamErrorMessage } from './events/error-info.ts';
 import type { EventSink } from './events/sink.ts';
 import { looksLikeGatewayKey } from '@periscope/contract';
@@ -153,6 +153,8 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     if (tracer) tracer.endCall(call, call.event);
   }
 
+  const prepareEvent = (call: CallRecord) => prepareStoredRequest(call, logging.max_stored_body_bytes);
+
   function finish(call: CallRecord, reply: FastifyReply, client: ClientDisconnect): void {
     if (!call.event) {
       if (!reply.raw.writableFinished && !call.errorType) {
@@ -247,7 +249,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     checkApiPath(request.url);
     checkRepeatedV1(apiPath, request.periscopeDialect);
     call.endpoint = classifyEndpoint(request.method, apiPath);
-    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching, logCall }, client);
+    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching, logCall, prepareEvent }, client);
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {

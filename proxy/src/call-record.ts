@@ -33,6 +33,8 @@ export interface CallRecord {
   requestBody: Buffer | undefined;
   /** requestBody as text, once the gateway decoded it to parse it: a long prompt is then not decoded again to be stored. */
   requestText?: string;
+  /** The request's stored body, redacted while the provider answered (events/build-event.ts: prepareStoredRequest). */
+  preparedRequest?: PreparedStoredBody;
   response: BodyCapture;
   /** Usage seen in a stream; for JSON responses it is parsed from `response` at the end. */
   streamObserved: Observed | undefined;
@@ -62,6 +64,14 @@ export interface CallRecord {
   priceBook: PriceBook;
   /** Span ids and attempt spans while OpenTelemetry export is on; undefined when it is off. */
   trace: CallTrace | undefined;
+}
+
+/** A stored body redacted ahead of the event, with what it was computed from: the number of the call's secrets then (they only grow) and the size limit. */
+export interface PreparedStoredBody {
+  body: string;
+  truncated: boolean;
+  secrets: number;
+  max: number;
 }
 
 export interface PromptCacheExpectation {

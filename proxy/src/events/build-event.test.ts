@@ -7,7 +7,9 @@ import { readRequestMetadata } from '../request-metadata.ts';
 import { testCall } from '../testing/test-call.ts';
 import { BodyCapture, STORED_BODY_MARGIN } from '../call-record.ts';
 import { responseContent } from '../otel/gen-ai-content.ts';
-import { buildEvent } from './build-event.ts';
+import { canaryKey, errorBodyQuoting } from '@periscope/testkit';
+import { seededRandom } from '../seeded-random.ts';
+import { buildEvent, prepareStoredRequest } from './build-event.ts';
 
 const call = testCall;
 
@@ -159,5 +161,67 @@ describe('buildEvent', () => {
     expect(e.properties).toBe(meta.properties);
     expect(e.attempt_log).toBe(c.attemptLog);
     expect(e).toMatchObject({ user_id: 'alice@example.com', session_path: '/agent/1.2', model: 'gpt-4o-mini' });
+  });
+
+  describe('a long request redacted while the provider answers', () => {
+    /** Two turns of the event loop: prepareStoredRequest waits for one poll. */
+    const turn = () => new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
+    /** An agent-sized request with `secret` quoted in it as an error body quotes a key, somewhere in the middle. */
+    const longRequest = (random: () => number, secret: string) => {
+      const filler = (n: number) => JSON.stringify('const x = "a\\nb"; // ' + 'word '.repeat(n));
+      return `{"model":"gpt-4o-mini","messages":[{"role":"user","content":${filler(2000 + Math.floor(random() * 2000))}},{"role":"tool","content":${JSON.stringify(errorBodyQuoting(random, secret))}},{"role":"user","content":${filler(1500)}}]}`;
+    };
+
+    it('stores exactly what building the event alone stores, generated bodies and secrets (the call\'s own and key-shaped)', async () => {
+      const random = seededRandom(0x5eed20);
+      const { deps: d } = deps(64 * 1024);
+      for (let i = 0; i < 60; i++) {
+        const own = canaryKey(random);
+        const text = longRequest(random, i % 2 ? own : `sk-proj-${'k'.repeat(24)}${i}`);
+        const make = () => call({ requestBody: Buffer.from(text), requestText: i % 3 ? text : undefined, secrets: [own] });
+        const prepared = make();
+        prepareStoredRequest(prepared, 64 * 1024);
+        await turn();
+        expect(prepared.preparedRequest).toBeDefined();
+        const direct = buildEvent(make(), d);
+        const viaPrepared = buildEvent(prepared, d);
+        expect(viaPrepared.request_body).toBe(direct.request_body);
+        expect(viaPrepared.request_truncated).toBe(direct.request_truncated);
+        expect(viaPrepared.request_body).not.toContain(own);
+      }
+    });
+
+    it('is what the event stores, unless the call gained a secret since (a later attempt\'s provider key) or the limit differs', async () => {
+      const { deps: d } = deps(64 * 1024);
+      const providerKey = 'provider-key-0123456789abcdef';
+      const text = longRequest(seededRandom(1), 'none').replace('"role":"tool"', `"role":"tool","name":"${providerKey}"`);
+      const c = call({ requestBody: Buffer.from(text), requestText: text, secrets: ['gateway-key-abcdefgh'] });
+      prepareStoredRequest(c, 64 * 1024);
+      await turn();
+      expect(c.preparedRequest?.body).toContain(providerKey);
+      // Taken as computed (a marker stands for it here) while the secrets are the same.
+      c.preparedRequest!.body = 'prepared';
+      expect(buildEvent(c, d).request_body).toBe('prepared');
+      expect(buildEvent(c, deps(32 * 1024).deps).request_body).not.toBe('prepared');
+      c.secrets.push(providerKey);
+      const e = buildEvent(c, d);
+      expect(e.request_body).not.toContain(providerKey);
+      expect(e.request_body).toContain('[REDACTED]');
+    });
+
+    it('leaves short bodies, omitted ones and calls already logged to the event', async () => {
+      const long = longRequest(seededRandom(2), 'x'.repeat(8));
+      const short = call({ requestBody: Buffer.alloc(16 * 1024 - 1, 0x61) });
+      const omitted = call({ requestBody: Buffer.from(long), meta: readRequestMetadata({ 'periscope-omit-request': 'true' }) });
+      const logged = call({ requestBody: Buffer.from(long) });
+      for (const c of [short, omitted, logged]) prepareStoredRequest(c, 64 * 1024);
+      logged.event = buildEvent(logged, deps().deps);
+      await turn();
+      expect([short.preparedRequest, omitted.preparedRequest, logged.preparedRequest]).toEqual([undefined, undefined, undefined]);
+      const atLimit = call({ requestBody: Buffer.alloc(16 * 1024, 0x61) });
+      prepareStoredRequest(atLimit, 64 * 1024);
+      await turn();
+      expect(atLimit.preparedRequest).toBeDefined();
+    });
   });
 });

@@ -44,6 +44,8 @@ export interface RelayDeps {
   promptCaching: PromptCaching;
   /** Builds and spools the call's event; called right before the answer's last byte. */
   logCall: (call: CallRecord) => void;
+  /** Starts the event's work that needs only the request, to run while the provider answers. */
+  prepareEvent: (call: CallRecord) => void;
 }
 
 function waitForDrainOrClose(res: NodeJS.WritableStream & { once: (e: string, f: () => void) => unknown }): Promise<void> {
@@ -98,6 +100,7 @@ export async function relayCall(
     Object.assign(call.responseHeaders, admission.headers);
   }
   deps.metrics.overhead.observe((performance.now() - call.t0) / 1000);
+  deps.prepareEvent(call);
 
   let outcome;
   try {

@@ -139,6 +139,33 @@ describe('configured provider keys never reach a client that holds only a gatewa
     expect(final.content.length).toBeGreaterThan(0);
   });
 
+  it('a long request quoting the pool\'s keys, retried on the other key: neither is stored, though its body was redacted while the first attempt ran', async () => {
+    const { pool, project } = await clients();
+    // Long enough to be redacted ahead of the event (build-event.ts: prepareStoredRequest), before the second attempt adds its key.
+    const filler = 'word '.repeat(6000);
+    const content = `${filler} the keys: ${POOL_KEYS[0]} and ${POOL_KEYS[1]} ${filler}`;
+    // The pool picks a key by weight for each attempt: until a call's retry went to the other key.
+    let requestId: string | undefined;
+    let calls = 0;
+    for (; calls < 20 && !requestId; calls++) {
+      h.mock.enqueueScenarios('error-429,retry-after-0');
+      const from = h.mock.requests.length;
+      const { data, response } = await pool.chat.completions
+        .create({ model: 'llama', messages: [{ role: 'user', content }] }, { headers: { 'periscope-retry-enabled': 'true', 'periscope-retry-num': '1' } })
+        .withResponse();
+      expect(data.choices[0]?.message.content).toBeTruthy();
+      const used = h.mock.requests.slice(from).map((r) => r.headers.authorization);
+      expect(used).toHaveLength(2);
+      if (used[0] !== used[1]) requestId = response.headers.get('periscope-request-id') ?? undefined;
+    }
+    expect(requestId).toBeDefined();
+    await h.rows(project, '', calls);
+    const detail = await h.row(requestId!, project);
+    expect(detail.request_body.length).toBeGreaterThan(16 * 1024);
+    expect(leaked(detail.request_body)).toEqual([]);
+    expect(detail.request_body.match(/\[REDACTED\]/g)).toHaveLength(2);
+  });
+
   it('generated: random providers, scenarios and stream shapes through the gateway never return a configured key (fixed seed)', async () => {
     const random = seededRandom(1_404);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
