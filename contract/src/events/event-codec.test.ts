@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../testing/index.ts';
-import { decodeEventRow, encodeRequestEvent, requestIdOf, wellFormedJson } from './event-codec.ts';
+import { decodeEventRow, encodeRequestEvent, requestIdOf, wellFormedDataJson, wellFormedJson } from './event-codec.ts';
 
 describe('event codec', () => {
   it('encodes request_id first, whatever order the object has, so the id reads from the prefix', () => {
@@ -30,8 +30,9 @@ describe('event codec', () => {
 
   it('writes no escaped lone surrogate, and exactly what JSON.stringify writes when none is there, for generated values small and large', () => {
     // A fixed sequence (an LCG, seed 15): values nested up to 40 deep, lone surrogates and pairs
-    // in values, names and array items, objects other than plain ones (toJSON, boxed strings,
-    // null prototypes), large enough for both the search and the walk.
+    // in values, names and array items, objects other than plain ones (toJSON on objects, arrays
+    // and functions, boxed strings and their toString, arrays with their own iterator, null
+    // prototypes), large enough for both the search and the walk (helper-56's cases among them).
     let state = 15;
     const next = (n: number) => {
       state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -45,16 +46,31 @@ describe('event codec', () => {
     };
     const clean = (t: string) => t.replace(/[\ud800-\udfff]/g, '');
     const value = (depth: number, lone: boolean): unknown => {
-      const kind = depth > 40 ? 0 : next(depth < 3 ? 9 : 12);
+      const kind = depth > 40 ? 0 : next(depth < 3 ? 10 : 13);
       const t = () => (lone ? text() : clean(text()));
-      if (kind <= 1 || kind >= 9) return next(4) === 0 ? next(1000) : t();
+      if (kind <= 1 || kind >= 10) return next(4) === 0 ? next(1000) : t();
       if (kind === 2) return Array.from({ length: next(4) }, () => value(depth + 1, lone));
       if (kind === 3) {
         const written = t();
         return { toJSON: () => written };
       }
       if (kind === 4) return Object.assign(Object.create(null) as object, { [t()]: value(depth + 1, lone) });
-      if (kind === 5) return new String(t());
+      if (kind === 5) {
+        const boxed = new String(t());
+        const written = t();
+        if (next(2) === 0) boxed.toString = () => written;
+        return boxed;
+      }
+      if (kind === 8) {
+        const written = t();
+        const items = [t(), value(depth + 1, lone)];
+        if (next(2) === 0) return Object.assign(items, { toJSON: () => [written] });
+        return Object.assign(items, { [Symbol.iterator]: function* () {} });
+      }
+      if (kind === 9) {
+        const written = t();
+        return next(2) === 0 ? Object.assign(() => 0, { toJSON: () => written }) : Object.create(String.prototype) as object;
+      }
       if (kind === 6) return { deep: value(depth + 30, lone), skipped: undefined, fn: () => 'never written' };
       return Object.fromEntries(Array.from({ length: 1 + next(4) }, () => [t(), value(depth + 1, lone)]));
     };
@@ -66,11 +82,12 @@ describe('event codec', () => {
       // Past the walk's depth, in arrays and objects.
       if (i % 20 === 0) for (let d = 0; d < 40; d++) v = d % 2 ? [v] : { [`n${d}`]: v, filler: 'y'.repeat(60) };
       const plain = JSON.stringify(v) ?? '';
-      const out = wellFormedJson(v) ?? '';
       if (plain.length > 2048) walked++;
-      expect(escapedLone.test(out), out.slice(0, 300)).toBe(false);
       if (escapedLone.test(plain)) repaired++;
-      else expect(out).toBe(plain);
+      for (const out of [wellFormedDataJson(v) ?? '', wellFormedJson(v) ?? '']) {
+        expect(escapedLone.test(out), out.slice(0, 300)).toBe(false);
+        if (!escapedLone.test(plain)) expect(out).toBe(plain);
+      }
     }
     expect(walked).toBeGreaterThan(500);
     expect(repaired).toBeGreaterThan(500);

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { utf8Text } from '../utf8-text.ts';
 import { validateRequestEvent, type RequestEvent } from './request-event.ts';
 
@@ -13,10 +14,11 @@ const toWellFormed = (text: string) => (text as unknown as WellFormedString).toW
 /**
  * A JSON.stringify replacer: a lone UTF-16 surrogate becomes U+FFFD (as Buffer.from writes it),
  * in values and in names (properties; two names that differ only there become one, the last
- * value kept). A boxed string is given to the replacer as the object, and written as its text.
+ * value kept). A boxed string is given to the replacer as the object, and written as its text
+ * (what its toString gives, as JSON.stringify reads it).
  */
 function wellFormed(_key: string, boxed: unknown): unknown {
-  const value = boxed instanceof String ? boxed.valueOf() : boxed;
+  const value = types.isStringObject(boxed) ? String(boxed) : boxed;
   if (typeof value === 'string') return isWellFormed(value) ? value : toWellFormed(value);
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && !Object.keys(value).every(isWellFormed)) {
     return Object.fromEntries(Object.entries(value).map(([name, v]) => [toWellFormed(name), v]));
@@ -45,13 +47,23 @@ export function encodeRequestEvent(event: RequestEvent): Buffer {
  * memory of its own (the gateway's spool writer: no buffer of its own per event).
  */
 export function encodeRequestEventText(event: RequestEvent): string {
-  const json = wellFormedJson(event);
+  const json = wellFormedDataJson(event);
   // The proxy builds events with request_id first; others (fixtures, upgrades) may not.
-  return json.startsWith('{"request_id":') ? json : wellFormedJson(Object.assign({ request_id: event.request_id }, event));
+  return json.startsWith('{"request_id":') ? json : wellFormedDataJson(Object.assign({ request_id: event.request_id }, event));
 }
 
 /** JSON.stringify, with lone surrogates written as U+FFFD (see encodeRequestEvent): for any row ClickHouse takes as JSON. */
 export function wellFormedJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes('\\ud') ? JSON.stringify(value, wellFormed) : json;
+}
+
+/**
+ * wellFormedJson for plain data (objects, arrays, strings, numbers, booleans, null: an event the
+ * gateway built or a parser made), which a walk of its strings reads as JSON.stringify read it.
+ * A getter or a Proxy could give the walk other values than it gave JSON.stringify.
+ */
+export function wellFormedDataJson(value: unknown): string {
   const json = JSON.stringify(value);
   if (json.length > SCAN_MAX_CHARS && stringsWellFormed(value, 0)) return json;
   return json.includes('\\ud') ? JSON.stringify(value, wellFormed) : json;
@@ -62,8 +74,9 @@ export function wellFormedJson(value: unknown): string {
  * instead. The search runs through memchr on backslashes, which a stored body is dense with
  * (every quote of a stream's SSE text, every line break of an agent's source code): 4-5 µs for
  * a stream's 5.8 KB event and 310-340 µs for an agent's 180 KB one, against 0.5-1 µs for the
- * walk, which V8 answers in O(1) per one-byte string; a chat call's 1.5 KB event is searched
- * in 0.4-0.5 µs, walked in 0.6-0.8 (docs/benchmarks.md, "Checking an event for lone surrogates").
+ * walk, which V8 answers in O(1) per one-byte string (a two-byte one is scanned: about 30-45 µs
+ * for 90,000 characters); a chat call's 1.5 KB event is searched in 0.4-0.5 µs, walked in
+ * 0.6-0.8 (docs/benchmarks.md, "Checking an event for lone surrogates").
  */
 const SCAN_MAX_CHARS = 2048;
 /** Deeper than events nest: such a value is searched instead. */
@@ -71,21 +84,23 @@ const WALK_MAX_DEPTH = 32;
 
 /**
  * True when every string JSON.stringify wrote from `value`, property names included, is
- * well-formed: the own enumerable properties' names and values of objects (a boxed string's
- * characters among them), arrays' items. False when one is not, or when the walk cannot tell
- * what was written (a `toJSON`, its own or inherited as a Date's; nesting past WALK_MAX_DEPTH,
- * where the walk's own stack could run out before JSON.stringify's), so that the caller searches
- * the JSON as before.
+ * well-formed: the own enumerable properties' names and values of objects, arrays' items by
+ * index. False when one is not, or when the walk cannot tell what was written (a `toJSON` on an
+ * object, an array or a function, its own or inherited as a Date's; a boxed primitive, written
+ * through its toString or valueOf; nesting past WALK_MAX_DEPTH, where the walk's own stack
+ * could run out before JSON.stringify's), so that the caller searches the JSON as before.
  */
 function stringsWellFormed(value: unknown, depth: number): boolean {
   if (typeof value === 'string') return isWellFormed(value);
-  if (value === null || typeof value !== 'object') return true;
-  if (depth >= WALK_MAX_DEPTH) return false;
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return true;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  // Written as nothing (a function without toJSON is skipped like undefined).
+  if (typeof value === 'function') return true;
+  if (depth >= WALK_MAX_DEPTH || types.isBoxedPrimitive(value)) return false;
   if (Array.isArray(value)) {
-    for (const item of value) if (!stringsWellFormed(item, depth + 1)) return false;
+    for (let i = 0; i < value.length; i++) if (!stringsWellFormed(value[i], depth + 1)) return false;
     return true;
   }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
   for (const name in value) {
     if (!isWellFormed(name) || !stringsWellFormed((value as Record<string, unknown>)[name], depth + 1)) return false;
   }

@@ -164,7 +164,7 @@ describe('buildEvent', () => {
   });
 
   describe('a long request redacted while the provider answers', () => {
-    /** Two turns of the event loop: prepareStoredRequest waits for one poll. */
+    /** Past prepareStoredRequest's two nested immediates (it waits for one poll of the loop). */
     const turn = () => new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
     /** An agent-sized request with `secret` quoted in it as an error body quotes a key, somewhere in the middle. */
     const longRequest = (random: () => number, secret: string) => {

@@ -119,6 +119,12 @@ const PREPARE_MIN_BYTES = 16 * 1024;
  * undici had handed the whole body to the kernel; the loopback delivery of what a write queues
  * runs on the writer's core, seemingly once the gateway enters the kernel again), and the call
  * gained nothing (docs/benchmarks.md, "Redacting an agent's request while the provider answers").
+ * Where the socket takes less than the body at once (a slow link), its tail can still wait for
+ * the scrub: the answer then comes that much later and is built that much sooner, as before.
+ *
+ * Memory: the call holds at most one more copy of its stored request (up to `max` bytes; often
+ * none, when no pass changed the text the gateway parsed) from here until it ends, instead of
+ * only at its end: for long agent streams, about `max` per stream in flight at worst.
  */
 export function prepareStoredRequest(call: CallRecord, max: number): void {
   if (!call.requestBody || call.requestBody.length < PREPARE_MIN_BYTES || call.meta.omitRequest) return;
