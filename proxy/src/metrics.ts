@@ -54,6 +54,11 @@ export function createProxyMetrics(registry: Registry) {
       labelNames: ['endpoint'] as const,
       registers,
     }),
+    streamsWithheld: new Counter({
+      name: 'periscope_stored_streams_withheld_total',
+      help: 'Streamed responses stored without their body: a reader of the log would have joined their pieces into a secret the piece redaction left.',
+      registers,
+    }),
     attempts: new TalliedCounter({
       name: 'periscope_proxy_attempts_total',
       help: 'Upstream attempts (first tries, retries, failovers, fallbacks), by provider and outcome: ok, retryable (a retry or fallback trigger), failed.',

@@ -269,3 +269,82 @@ export function streamedPiecesQuoting(random: Random, key: string): { endpoint: 
   }
   return { endpoint, body, text };
 }
+
+/** The ways crossedPiecesQuoting lays a stream out, each a case where one reader joins pieces the piece redaction keeps apart (docs/security.md). */
+export const CROSSED_LAYOUTS = [
+  'text-before-delta', 'choices-without-index', 'index-after-text', 'tool-calls-across-choices', 'responses-output-index', 'data-over-lines', 'field-named-twice', 'escaped-field-name',
+] as const;
+
+/**
+ * A stream whose text quotes `key` in pieces laid out so that a reader (the UI's request view or
+ * the OpenTelemetry exporter) joins them in a way the piece redaction's groupings do not: a
+ * choice's `text` before its `delta` in each chunk, several choices without an index, the index
+ * written after the text, a tool call's arguments under alternating choices, Responses deltas of
+ * alternating outputs, an event's data over two lines, a field named twice (JSON.parse keeps the
+ * last), a field name spelled with escapes. Prose pieces go between, in the other choice, output
+ * or the first copy of the field.
+ */
+export function crossedPiecesQuoting(random: Random, key: string): { layout: (typeof CROSSED_LAYOUTS)[number]; endpoint: 'chat.completions' | 'responses'; body: string } {
+  const layout = pick(random, CROSSED_LAYOUTS);
+  const lead = pick(random, ['Your key is ', 'KEY=', '', 'token: ']);
+  const pieces = tokenPieces(random, `${lead}${key}.`);
+  const literal = (piece: string) => pieceLiteral(random, piece);
+  const prose = tokenPieces(random, 'A second answer, streamed beside the first one, with more words than the key has pieces. '.repeat(4));
+  const other = (i: number) => JSON.stringify(prose[i % prose.length]!);
+  const eol = pick(random, ['\n', '\n', '\r\n']);
+  const event = (data: string) => `data: ${data}${eol}${eol}`;
+  const chunk = (choices: string) => event(`{"id":"chatcmpl-9x","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[${choices}]}`);
+  let body = '';
+  let endpoint: 'chat.completions' | 'responses' = 'chat.completions';
+  switch (layout) {
+    case 'text-before-delta':
+      // The exporter joins each chunk's delta.content, then its text.
+      for (let i = 0; i < pieces.length; i += 2) {
+        body += chunk(`{"index":0,"text":${literal(pieces[i + 1] ?? '')},"delta":{"content":${literal(pieces[i]!)}}}`);
+      }
+      break;
+    case 'choices-without-index':
+      // The request view reads each chunk's first choice; the exporter puts every choice without an index at 0, and joins the prose between.
+      pieces.forEach((p, i) => {
+        body += chunk(`{"delta":{"content":${literal(p)}}},{"delta":{"content":${other(i)}}}`);
+      });
+      break;
+    case 'index-after-text':
+      pieces.forEach((p, i) => {
+        body += chunk(`{"delta":{"content":${literal(p)}},"index":1}`) + chunk(`{"delta":{"content":${other(i)}},"index":0}`);
+      });
+      break;
+    case 'tool-calls-across-choices':
+      // The request view reads each chunk's first choice, whatever its index, and joins a tool call's arguments by the call's index.
+      pieces.forEach((p, i) => {
+        const args = (text: string) => `"tool_calls":[{"index":0,"function":{"arguments":${text}}}]`;
+        body += chunk(`{"index":${i % 2},"delta":{${args(literal(p))}}},{"index":${(i + 1) % 2},"delta":{${args(other(i))}}}`);
+      });
+      break;
+    case 'responses-output-index':
+      // The request view joins every output_text.delta, whatever its output; other deltas go between.
+      endpoint = 'responses';
+      pieces.forEach((p, i) => {
+        body += event(`{"type":"response.output_text.delta","output_index":${i % 2},"content_index":0,"delta":${literal(p)}}`);
+        body += event(`{"type":"response.function_call_arguments.delta","output_index":2,"delta":${other(i)}}`);
+      });
+      break;
+    case 'data-over-lines':
+      // The request view joins an event's data lines; the prose goes in a second choice without an index.
+      pieces.forEach((p, i) => {
+        body += `data: {"choices":[{"index":${i % 2},${eol}data: "delta":{"content":${literal(p)}}}]}${eol}${eol}`;
+        body += chunk(`{"delta":{}},{"delta":{"content":${other(i)}}}`);
+      });
+      break;
+    case 'field-named-twice':
+      pieces.forEach((p, i) => {
+        body += chunk(`{"index":0,"delta":{"content":${other(i)},"content":${literal(p)}}}`);
+      });
+      break;
+    default:
+      pieces.forEach((p, i) => {
+        body += chunk(`{"index":0,"delta":{"\\u0063ontent":${literal(p)},"refusal":${other(i)}}}`);
+      });
+  }
+  return { layout, endpoint, body: `${body}data: [DONE]${eol}${eol}` };
+}

@@ -12,5 +12,5 @@ export { agentSessionFixture, AGENT_SESSION_MODEL } from './agent-session-fixtur
 export { AGENT_HEADERS } from './agent-headers.ts';
 export { attributesOf, OTEL_COLLECTOR_START_TIMEOUT_MS, startOtelCollector } from './otel-collector.ts';
 export type { OtelCollector, StoredSpan } from './otel-collector.ts';
-export { attackCases, canaryKey, chunked, errorBodyQuoting, headersQuoting, nestedJsonStrings, streamedPiecesQuoting, streamQuoting, traversalPath } from './attacks.ts';
+export { attackCases, canaryKey, chunked, errorBodyQuoting, headersQuoting, nestedJsonStrings, streamedPiecesQuoting, streamQuoting, crossedPiecesQuoting, CROSSED_LAYOUTS, traversalPath } from './attacks.ts';
 export { SCHED_IDLE, SCHED_OTHER, suitePriorityEnv, threadPriorities, threadsNotIdle, type ThreadPriority } from './thread-priority.ts';

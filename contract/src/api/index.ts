@@ -5,3 +5,4 @@ export * from './channel.ts';
 export * from './reads.ts';
 export * from './sql.ts';
 export * from './accounts.ts';
+export * from './conversation.ts';

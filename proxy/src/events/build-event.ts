@@ -1,6 +1,7 @@
 import { ATTEMPT_LOG_MAX, DIVERGED_AT_MAX, EVENT_COUNT_MAX, REQUEST_EVENT_VERSION, type RequestEvent } from '@periscope/contract';
 import { STORED_BODY_MARGIN, type CallRecord, type PreparedStoredBody } from '../call-record.ts';
 import { usageFromJson, emptyUsage, type Observed, type TokenUsage } from '../usage/usage.ts';
+import { readersJoinSecret, WITHHELD_STREAM } from './reader-joins.ts';
 import { holdsSecret, redactSecrets, redactStoredBody } from './redact.ts';
 import { normalizeModelName } from '../pricing/model-names.ts';
 import { type PriceBook } from '../pricing/price-types.ts';
@@ -139,6 +140,17 @@ export function prepareStoredRequest(call: CallRecord, max: number): void {
   }));
 }
 
+/**
+ * The response's body as stored; a stream whose readers would still join a secret out of it
+ * (reader-joins.ts) is stored without it, counted.
+ */
+function storedResponse(call: CallRecord, max: number, metrics: ProxyMetrics): { body: string; truncated: boolean } {
+  const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets, false);
+  if (!readersJoinSecret(call.endpoint, res.body, call.secrets)) return res;
+  metrics.streamsWithheld.inc();
+  return { body: WITHHELD_STREAM, truncated: res.truncated };
+}
+
 const preparedFor = (call: CallRecord, max: number): PreparedStoredBody | undefined => {
   const prepared = call.preparedRequest;
   return prepared && prepared.secrets === call.secrets.length && prepared.max === max ? prepared : undefined;
@@ -169,7 +181,7 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
   const expected = call.promptCache?.expected ?? false;
   const max = deps.maxStoredBodyBytes;
   const req = preparedFor(call, max) ?? storedRequest(call, max);
-  const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets, false);
+  const res = storedResponse(call, max, deps.metrics);
   return {
     request_id: call.requestId,
     event_version: REQUEST_EVENT_VERSION,

@@ -288,7 +288,7 @@ export function holdsInvalidEscape(text: string): boolean {
  * a stream: 2 µs for 14 frames against 0.2; walking back from each `data:` line rescanned the
  * text, seconds for a crafted 256 KB body).
  */
-function hasSplitData(text: string): boolean {
+export function hasSplitData(text: string): boolean {
   // The second data line starts after a line end.
   if (!text.includes('\ndata:') && !text.includes('\rdata:')) return false;
   let lf = text.indexOf('\n');
@@ -441,6 +441,11 @@ function redactBetweenLiterals(text: string, exactSecrets: readonly string[], ne
   }
   if (after >= 0) read(after, lineEnd(after), false);
   return out + text.slice(from);
+}
+
+/** Whether `text`, stored as a body of its own, would be redacted: it holds or spells a secret. */
+export function storedTextHoldsSecret(text: string, exactSecrets: readonly string[]): boolean {
+  return mayNeedRedaction(text, exactSecrets) && redactStoredBody(text, exactSecrets) !== text;
 }
 
 /**

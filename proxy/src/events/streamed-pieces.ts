@@ -18,6 +18,8 @@ import { readLiteral, rewriteLiteral } from './literals.ts';
 
 /** A text field's value in a data line: where its literal is, what it holds, and the two groups it joins. */
 interface Piece {
+  /** Where its data line starts. */
+  line: number;
   start: number;
   end: number;
   closed: boolean;
@@ -194,9 +196,33 @@ function findPieces(body: string): Piece[] {
     const closed = end - 1 > open && body.charCodeAt(end - 1) === QUOTE;
     const name = body.slice(keyStart + 1, nameEnd);
     const field = name === 'text' ? 'content' : name;
-    pieces.push({ start: open, end, closed, text: contentOf(body.slice(open, end), closed), field, context: indexes });
+    pieces.push({ line: lineStart, start: open, end, closed, text: contentOf(body.slice(open, end), closed), field, context: indexes });
   }
   return pieces;
+}
+
+/**
+ * The pieces redactStreamedPieces found in the last body it read, with their texts as found: a
+ * stored stream's body is most often that body unchanged, and the readers' check asks for them.
+ */
+let lastRead: { body: string; pieces: readonly Piece[]; texts: readonly string[] } | undefined;
+
+/**
+ * The texts of `body`'s text fields, each data line's apart, in order: every text a reader of the
+ * stream joins is one of these, unless the body names a field with escapes, spreads an event's
+ * data over lines, or ends lines with CR alone (reader-joins.ts checks those first).
+ */
+export function piecesByLine(body: string): string[][] {
+  const known = lastRead?.body === body ? lastRead : undefined;
+  const pieces = known?.pieces ?? findPieces(body);
+  const lines: string[][] = [];
+  let line = -1;
+  for (const [i, piece] of pieces.entries()) {
+    if (piece.line !== line) lines.push([]);
+    line = piece.line;
+    lines[lines.length - 1]!.push(known ? known.texts[i]! : piece.text);
+  }
+  return lines;
 }
 
 function contentOf(literal: string, closed: boolean): string {
@@ -251,8 +277,11 @@ function groupBy(pieces: Piece[], id: (p: Piece) => string): Piece[][] {
  */
 export function redactStreamedPieces(body: string, redact: (joined: string) => string): string {
   const pieces = findPieces(body);
-  if (pieces.length < 2) return body;
   const before = pieces.map((p) => p.text);
+  if (pieces.length < 2) {
+    lastRead = { body, pieces, texts: before };
+    return body;
+  }
   const groupings = [groupBy(pieces, (p) => p.field + p.context), groupBy(pieces, (p) => p.field)];
   // Each grouping on what the other left; again while one changed something, since a stretch
   // moved into one piece may join differently in the other grouping (review helper-50). Each
@@ -261,6 +290,8 @@ export function redactStreamedPieces(body: string, redact: (joined: string) => s
     changed = false;
     for (const grouping of groupings) for (const group of grouping) changed = redactGroup(group, redact) || changed;
   }
+  // Set here, after the groups' readings, which run this on texts of their own.
+  lastRead = { body, pieces, texts: before };
   let out = '';
   let at = 0;
   for (const [i, piece] of pieces.entries()) {

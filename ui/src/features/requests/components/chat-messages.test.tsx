@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { screen, within } from '@testing-library/react';
 import { renderWithProviders } from '../../../testing/render.tsx';
-import { parseConversation } from '../lib/parse-messages.ts';
+import { parseConversation } from '@periscope/contract/api';
 import { ChatMessages } from './chat-messages.tsx';
 
 function renderChat(endpoint: string, request: unknown, response: string, lang: 'en' | 'zh' = 'en') {

@@ -1,6 +1,6 @@
 import { useI18n, type MessageKey } from '../../../lib/i18n/index.tsx';
 import { Icon } from '../../../components/icons.tsx';
-import type { ChatMessage, Conversation, Part } from '../lib/parse-messages.ts';
+import type { ChatMessage, Conversation, Part } from '@periscope/contract/api';
 
 function prettyArgs(args: string): string {
   try {

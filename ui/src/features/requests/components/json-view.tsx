@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useI18n } from '../../../lib/i18n/index.tsx';
-import { parseSse } from '../lib/parse-messages.ts';
+import { parseSse } from '@periscope/contract/api';
 
 const OPEN_DEPTH = 2;
 

@@ -10,7 +10,7 @@ import { ErrorState, LoadingRegion, Skeleton } from '../../../components/states.
 import { Icon } from '../../../components/icons.tsx';
 import type { RequestDetail } from '../../../api-types.ts';
 import { useRequest } from '../api/get-request.ts';
-import { parseConversation } from '../lib/parse-messages.ts';
+import { parseConversation } from '@periscope/contract/api';
 import { buildCurl } from '../lib/curl.ts';
 import { ChatMessages } from './chat-messages.tsx';
 import { JsonView } from './json-view.tsx';

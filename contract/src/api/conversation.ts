@@ -1,7 +1,9 @@
 /**
  * Turns stored request/response bodies (OpenAI chat, OpenAI Responses, Anthropic messages,
- * JSON or SSE) into one list of messages with typed parts, for the chat-style view.
+ * JSON or SSE) into one list of messages with typed parts, for the UI's chat-style view.
  * Bodies may be truncated or not JSON at all: then `raw` says so and nothing is guessed.
+ * Shared with the gateway, which reads a stream's stored body as this view joins it before
+ * storing it (proxy/src/events/reader-joins.ts).
  */
 export type Part =
   | { kind: 'text'; text: string }
@@ -215,7 +217,7 @@ function responsesItems(items: unknown): ChatMessage[] {
   return out.reduce<ChatMessage[]>((acc, m) => {
     const last = acc[acc.length - 1];
     if (last && last.role === 'assistant' && m.role === 'assistant') last.parts.push(...m.parts);
-    else acc.push({ ...m, parts: [...m.parts] });
+    else acc.push(Object.assign({}, m, { parts: [...m.parts] }));
     return acc;
   }, []);
 }
@@ -277,6 +279,20 @@ function detectFormat(endpoint: string, req: Json | undefined): Conversation['fo
   return 'unknown';
 }
 
+function responseReader(format: Conversation['format']): (body: string) => ChatMessage[] | undefined {
+  return format === 'anthropic' ? anthropicResponse : format === 'openai-responses' ? responsesResponse : openaiChatResponse;
+}
+
+/**
+ * Every reading this view may make of a response body on `endpoint`: the one for its format, or,
+ * on a pass-through path (whose format the view takes from the request), one per format.
+ */
+export function responseReadings(endpoint: string, responseBody: string): ChatMessage[][] {
+  const format = detectFormat(endpoint, undefined);
+  const formats: Conversation['format'][] = format === 'unknown' ? ['anthropic', 'openai-responses', 'openai-chat'] : [format];
+  return formats.map((f) => responseReader(f)(responseBody) ?? []);
+}
+
 export function parseConversation(endpoint: string, requestBody: string, responseBody: string): Conversation {
   const reqJson = obj(tryJson(requestBody));
   const format = detectFormat(endpoint, reqJson);
@@ -307,9 +323,7 @@ export function parseConversation(endpoint: string, requestBody: string, respons
   }
 
   if (responseBody) {
-    response = format === 'anthropic' ? anthropicResponse(responseBody)
-      : format === 'openai-responses' ? responsesResponse(responseBody)
-      : openaiChatResponse(responseBody);
+    response = responseReader(format)(responseBody);
   }
 
   return {

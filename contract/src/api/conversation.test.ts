@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConversation, parseSse } from './parse-messages.ts';
+import { parseConversation, parseSse } from './conversation.ts';
 
 const sse = (events: ({ event?: string; data: unknown } | '[DONE]')[]) =>
   events.map((e) => (e === '[DONE]' ? 'data: [DONE]\n\n' : `${e.event ? `event: ${e.event}\n` : ''}data: ${JSON.stringify(e.data)}\n\n`)).join('');
