@@ -272,31 +272,42 @@ export function streamedPiecesQuoting(random: Random, key: string): { endpoint: 
 
 /** The ways crossedPiecesQuoting lays a stream out, each a case where one reader joins pieces the piece redaction keeps apart (docs/security.md). */
 export const CROSSED_LAYOUTS = [
-  'text-before-delta', 'choices-without-index', 'index-after-text', 'tool-calls-across-choices', 'responses-output-index', 'data-over-lines', 'field-named-twice', 'escaped-field-name',
+  'text-before-delta', 'choices-without-index', 'index-after-text', 'tool-calls-across-choices', 'tool-calls-without-index', 'responses-output-index', 'data-over-lines',
+  'field-named-twice', 'escaped-field-name', 'delta-types',
 ] as const;
 
 /**
  * A stream whose text quotes `key` in pieces laid out so that a reader (the UI's request view or
  * the OpenTelemetry exporter) joins them in a way the piece redaction's groupings do not: a
  * choice's `text` before its `delta` in each chunk, several choices without an index, the index
- * written after the text, a tool call's arguments under alternating choices, Responses deltas of
+ * written after the text, a tool call's arguments under alternating choices or begun without an
+ * index (the request view gives it the next free one) and named later, Responses deltas of
  * alternating outputs, an event's data over two lines, a field named twice (JSON.parse keeps the
- * last), a field name spelled with escapes. Prose pieces go between, in the other choice, output
- * or the first copy of the field.
+ * last), a field name spelled with escapes, Anthropic deltas of two kinds in one block. Prose pieces go between, in the other choice, output
+ * or the first copy of the field. `escapes`: some pieces' characters written as `\uXXXX`.
  */
-export function crossedPiecesQuoting(random: Random, key: string): { layout: (typeof CROSSED_LAYOUTS)[number]; endpoint: 'chat.completions' | 'responses'; body: string } {
+export function crossedPiecesQuoting(random: Random, key: string, escapes = true): { layout: (typeof CROSSED_LAYOUTS)[number]; endpoint: 'chat.completions' | 'messages' | 'responses'; body: string } {
   const layout = pick(random, CROSSED_LAYOUTS);
   const lead = pick(random, ['Your key is ', 'KEY=', '', 'token: ']);
   const pieces = tokenPieces(random, `${lead}${key}.`);
-  const literal = (piece: string) => pieceLiteral(random, piece);
+  const literal = (piece: string) => (escapes ? pieceLiteral(random, piece) : JSON.stringify(piece));
   const prose = tokenPieces(random, 'A second answer, streamed beside the first one, with more words than the key has pieces. '.repeat(4));
   const other = (i: number) => JSON.stringify(prose[i % prose.length]!);
   const eol = pick(random, ['\n', '\n', '\r\n']);
   const event = (data: string) => `data: ${data}${eol}${eol}`;
   const chunk = (choices: string) => event(`{"id":"chatcmpl-9x","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[${choices}]}`);
   let body = '';
-  let endpoint: 'chat.completions' | 'responses' = 'chat.completions';
+  let endpoint: 'chat.completions' | 'messages' | 'responses' = 'chat.completions';
   switch (layout) {
+    case 'delta-types':
+      // The exporter joins a text block's `text_delta`s; the request view every delta's `text`.
+      endpoint = 'messages';
+      body += event('{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}');
+      pieces.forEach((p, i) => {
+        body += event(`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":${literal(p)}}}`);
+        body += event(`{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","text":${other(i)}}}`);
+      });
+      break;
     case 'text-before-delta':
       // The exporter joins each chunk's delta.content, then its text.
       for (let i = 0; i < pieces.length; i += 2) {
@@ -321,6 +332,13 @@ export function crossedPiecesQuoting(random: Random, key: string): { layout: (ty
         body += chunk(`{"index":${i % 2},"delta":{${args(literal(p))}}},{"index":${(i + 1) % 2},"delta":{${args(other(i))}}}`);
       });
       break;
+    case 'tool-calls-without-index': {
+      // The request view gives a call without an index the next free one; later deltas name it.
+      const args = (index: string, text: string) => chunk(`{"index":0,"delta":{"tool_calls":[{${index}"function":{"arguments":${text}}}]}}`);
+      body += args('', other(0)) + args('', literal(pieces[0]!)) + args('', other(1));
+      for (const p of pieces.slice(1)) body += args('"index":1,', literal(p));
+      break;
+    }
     case 'responses-output-index':
       // The request view joins every output_text.delta, whatever its output; other deltas go between.
       endpoint = 'responses';

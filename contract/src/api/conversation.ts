@@ -43,6 +43,14 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const pretty = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v, null, 2) ?? '');
 
+/**
+ * An index the view files a tool call or block under. Beyond MAX_INDEX it is not one (as if
+ * missing): the arrays are walked whole, and a stream naming index 4294967294 would have them
+ * walked four billion times (helper-58; the gateway runs this reader too, reader-joins.ts).
+ */
+const MAX_INDEX = 1024;
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < MAX_INDEX;
+
 function tryJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -114,7 +122,7 @@ function openaiChatResponse(body: string): ChatMessage[] | undefined {
       reasoning += str(delta.reasoning_content);
       for (const tc of arr(delta.tool_calls)) {
         const d = obj(tc) ?? {};
-        const i = typeof d.index === 'number' ? d.index : calls.length;
+        const i = isIndex(d.index) ? d.index : calls.length;
         calls[i] ??= { id: '', name: '', args: '' };
         const fn = obj(d.function) ?? {};
         calls[i]!.id ||= str(d.id);
@@ -170,7 +178,7 @@ function anthropicResponse(body: string): ChatMessage[] | undefined {
     const blocks: Part[] = [];
     for (const { data } of parseSse(body)) {
       const o = obj(data) ?? {};
-      const i = typeof o.index === 'number' ? o.index : -1;
+      const i = isIndex(o.index) ? o.index : -1;
       if (o.type === 'content_block_start' && i >= 0) {
         const b = obj(o.content_block) ?? {};
         blocks[i] = b.type === 'tool_use' ? { kind: 'tool_call', id: str(b.id), name: str(b.name), args: '' }

@@ -13,6 +13,7 @@ import { redactStoredBody } from './redact.ts';
 
 function strings(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number') out.push(String(value));
   else if (value && typeof value === 'object') for (const [name, item] of Object.entries(value)) { out.push(name); strings(item, out); }
   return out;
 }
@@ -34,7 +35,8 @@ describe('readersJoinSecret', () => {
     const withheldBy = new Map<string, number>();
     for (let n = 0; n < attackCases(400); n++) {
       const key = canaryKey(random);
-      const { layout, endpoint, body } = crossedPiecesQuoting(random, key);
+      // Most without escapes: a `\u` escape anywhere opens the gate, and the gate is under test too.
+      const { layout, endpoint, body } = crossedPiecesQuoting(random, key, random() < 0.3);
       const shapedOnly = key.startsWith('sk-') && random() < 0.5;
       const { event, withheld } = await store(endpoint, body, shapedOnly ? [] : [key]);
       const leaked = shown(endpoint, event.response_body).filter((text) => text.includes(key));
@@ -81,4 +83,45 @@ describe('readersJoinSecret', () => {
     const body = [key.slice(0, 9), key.slice(9)].map((p, i) => `data: {"type":"response.output_text.delta","output_index":${i},"delta":${JSON.stringify(p)}}\n\n`).join('');
     expect(readersJoinSecret('passthrough', body, [])).toBe(true);
   });
+});
+
+describe('readersJoinSecret, helper-58\'s review', () => {
+  const chat = 'chat.completions' as const;
+  const leaks = async (endpoint: 'chat.completions' | 'messages' | 'responses', body: string, secrets: string[], key: string) => {
+    const { event } = await store(endpoint, body, secrets);
+    return shown(endpoint, event.response_body).some((text) => text.includes(key)) || event.response_body.includes(key);
+  };
+
+  it('withholds a chunk whose choices the exporter joins content first, then text, choice by choice', async () => {
+    expect(await leaks(chat, 'data: {"choices":[{"index":0,"text":"cdefghij","delta":{"content":"x sk-ab"}},{"index":0,"delta":{"content":"klmnopq y"}}]}\n\ndata: [DONE]\n\n', [], 'sk-abcdefghijklmnopq')).toBe(false);
+    const secret = 'ops@example.com: Tr0ub4dor&3 correct horse';
+    const parts = secret.match(/.{1,7}/g)!;
+    const choices = [];
+    for (let i = 0; i < parts.length; i += 2) choices.push(`{"index":0,"text":${JSON.stringify(parts[i + 1] ?? '')},"delta":{"content":${JSON.stringify(parts[i])}}}`);
+    expect(await leaks(chat, `data: {"choices":[${choices.join(',')}]}\n\ndata: [DONE]\n\n`, [secret], secret)).toBe(false);
+  });
+
+  it('finds a secret the exporter parses into a number', async () => {
+    const body = 'data: {"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\\"n\\":31415"}}]},"index":0}]}\n\ndata: {"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"zz"}}]},"index":1}]}\n\ndata: {"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"926535}"}}]},"index":0}]}\n\ndata: [DONE]\n\n';
+    expect(await leaks(chat, body, ['31415926535'], '31415926535')).toBe(false);
+  });
+
+  it('keeps the row of a body a reader cannot read (nesting past JSON.stringify), withheld; an index of four billion costs nothing', async () => {
+    const deep = `data: {"type":"response.completed","response":{"output":[{"type":"function_call_output","call_id":"c","output":${'['.repeat(5000)}${']'.repeat(5000)}}]}}\r\n\r\n`;
+    const { event, withheld } = await store('responses', deep, []);
+    expect([event.response_body, withheld]).toEqual([WITHHELD_STREAM, 1]);
+    for (const [endpoint, body] of [
+      [chat, 'data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":4294967294,"function":{"name":"f","arguments":"{}"}}]}}]}\r\n\r\ndata: [DONE]\r\n\r\n'],
+      ['messages', 'data: {"type":"content_block_start","index":4294967294,"content_block":{"type":"text","text":"hi"}}\r\n\r\ndata: {"type":"message_stop"}\r\n\r\n'],
+    ] as const) {
+      expect((await store(endpoint, body, [])).event.response_body).toBe(body);
+    }
+  }, 5_000);
+
+  it('gives up on a credential of one repeated pattern early, and lets the readers decide (it cost the gate 20 s)', async () => {
+    const secret = 'a '.repeat(8000);
+    const body = `${'data:{"text":"a "}\n\n'.repeat(5000)}data: [DONE]\n\n`;
+    const { event } = await store(chat, body, [secret]);
+    expect(event.response_body).toBe(body);
+  }, 10_000);
 });

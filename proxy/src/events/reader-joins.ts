@@ -2,7 +2,7 @@ import { responseReadings } from '@periscope/contract/api';
 import { responseContent } from '../otel/gen-ai-content.ts';
 import { joinsMaySpell } from './join-gate.ts';
 import { hasSplitData, MIN_EXACT_SECRET_LENGTH, storedTextHoldsSecret } from './redact.ts';
-import { piecesByLine } from './streamed-pieces.ts';
+import { readerUnits } from './streamed-pieces.ts';
 
 /**
  * What a stored stream's body becomes when its readers would still join a secret out of it. The
@@ -16,6 +16,8 @@ const MAX_DEPTH = 64;
 
 function holdsString(value: unknown, holds: (text: string) => boolean, depth: number): boolean {
   if (typeof value === 'string') return holds(value);
+  // The exporter parses joined tool arguments: a secret made of digits comes out a number (helper-58).
+  if (typeof value === 'number') return holds(String(value));
   if (value === null || typeof value !== 'object') return false;
   if (depth >= MAX_DEPTH) return true;
   if (Array.isArray(value)) return value.some((item) => holdsString(item, holds, depth + 1));
@@ -35,8 +37,14 @@ export function readersJoinSecret(endpoint: string, body: string, exactSecrets: 
   if (!body.includes('data:')) return false;
   const secrets = exactSecrets.filter((secret) => secret.length >= MIN_EXACT_SECRET_LENGTH);
   const unscanned = body.includes('\\u') || body.includes('\r') || hasSplitData(body);
-  if (!unscanned && !joinsMaySpell(piecesByLine(body), secrets)) return false;
+  if (!unscanned && !joinsMaySpell(readerUnits(body), secrets)) return false;
   const holds = (text: string) => storedTextHoldsSecret(text, secrets);
-  const readings: unknown[] = [...responseReadings(endpoint, body), responseContent(endpoint, body, true)];
-  return readings.some((reading) => holdsString(reading, holds, 0));
+  try {
+    const readings: unknown[] = [...responseReadings(endpoint, body), responseContent(endpoint, body, true)];
+    return readings.some((reading) => holdsString(reading, holds, 0));
+  } catch {
+    // A reader that throws on this body (nesting deeper than JSON.stringify goes) cannot be shown to
+    // show nothing: the body is withheld, not the call's row lost (helper-58).
+    return true;
+  }
 }

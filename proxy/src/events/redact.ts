@@ -289,6 +289,14 @@ export function holdsInvalidEscape(text: string): boolean {
  * text, seconds for a crafted 256 KB body).
  */
 export function hasSplitData(text: string): boolean {
+  if (lastSplitCheck?.text !== text) lastSplitCheck = { text, split: spreadsData(text) };
+  return lastSplitCheck.split;
+}
+
+/** The last text hasSplitData answered for: a stored stream's body is asked about again by the readers' check (reader-joins.ts). */
+let lastSplitCheck: { text: string; split: boolean } | undefined;
+
+function spreadsData(text: string): boolean {
   // The second data line starts after a line end.
   if (!text.includes('\ndata:') && !text.includes('\rdata:')) return false;
   let lf = text.indexOf('\n');

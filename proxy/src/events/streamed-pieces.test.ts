@@ -4,6 +4,7 @@ import { responseContent } from '../otel/gen-ai-content.ts';
 import { SseFramer } from '../relay/sse.ts';
 import { seededRandom } from '../seeded-random.ts';
 import { REDACTED, redactStoredBody } from './redact.ts';
+import { readerUnits } from './streamed-pieces.ts';
 
 /** The stream's events' data, parsed, as the exporter's SSE reader frames them. */
 function events(body: string): Record<string, unknown>[] {
@@ -124,5 +125,30 @@ describe('a key a stream sends in pieces', () => {
     const stored = redactStoredBody(body);
     const texts = (responseContent('chat.completions', stored, true) ?? []).flatMap((m) => m.parts.map((p) => p.content));
     expect(texts).toEqual([`my key is ${REDACTED} ok`, pieces.map((_, i) => `other ${i} `).join('')]);
+  });
+});
+
+describe('readerUnits', () => {
+  const words = ['The', ' task', '-based', ' approach', ',', ' see', ' src/components/Button.tsx', '.', '\n\n', 'It', ' works', '.'];
+  const chunk = (content: string, i: number, extra = '') =>
+    `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1796562217,"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}],"obfuscation":"${'xyz'.slice(0, 1 + (i % 3))}"${extra}}\n\n`;
+
+  it('reads a provider\'s text events, alike but for their text and what no reader chooses by, as one text', () => {
+    const body = `${words.map((w, i) => chunk(w, i)).join('')}data: [DONE]\n\n`;
+    expect(readerUnits(body)).toEqual([[words.join('')]]);
+    const anthropic = words.map((w) => `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":${JSON.stringify(w)}}}\n\n`).join('');
+    expect(readerUnits(`event: ping\ndata: {"type": "ping"}\n\n${anthropic}`)).toEqual([[words.join('')]]);
+  });
+
+  it('ends a run where a reader may read a line otherwise: another index or type, a literal or number JSON.parse refuses, a data line between, a tool call', () => {
+    const unitsWith = (i: number, line: string) => readerUnits(words.map((w, k) => (k === i ? line : chunk(w, k))).join('')).length;
+    expect(unitsWith(3, chunk(' approach', 3).replace('"index":0', '"index":1'))).toBe(3);
+    expect(unitsWith(3, chunk(' approach', 3, ',"type":"x"'))).toBe(3);
+    expect(unitsWith(3, chunk(' approach', 3).replace('"obfuscation":"', '"obfuscation":"\\x'))).toBe(3);
+    expect(unitsWith(3, chunk(' approach', 3).replace('1796562217', '01796562217'))).toBe(3);
+    expect(unitsWith(3, `data: {"other":1}\n\n${chunk(' approach', 3)}`)).toBe(2);
+    expect(unitsWith(3, chunk(' approach', 3).replace('1796562217', '1796562218'))).toBe(1);
+    const calls = [0, 1, 2].map((i) => `data: {"choices":[{"index":0,"delta":{"tool_calls":[{"function":{"arguments":"a${i}"}}]}}]}\n\n`).join('');
+    expect(readerUnits(calls)).toEqual([['a0'], ['a1'], ['a2']]);
   });
 });

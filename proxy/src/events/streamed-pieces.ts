@@ -207,22 +207,171 @@ function findPieces(body: string): Piece[] {
  */
 let lastRead: { body: string; pieces: readonly Piece[]; texts: readonly string[] } | undefined;
 
+
 /**
- * The texts of `body`'s text fields, each data line's apart, in order: every text a reader of the
- * stream joins is one of these, unless the body names a field with escapes, spreads an event's
- * data over lines, or ends lines with CR alone (reader-joins.ts checks those first).
+ * Fields a reader may file under a different group in lines alike: the request view gives a tool
+ * call without an `index` the next free one, so each such line opens a call of its own.
  */
-export function piecesByLine(body: string): string[][] {
+const STATEFUL_FIELDS = new Set(['arguments', 'name']);
+
+/** A JSON number, as JSON.parse reads one; NUMBER_CHAR: a character that may go on after it (then it is not one). */
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const NUMBER_CHAR = /[\d.eE+-]/;
+
+/**
+ * `text` (what an event's data line holds around its text field) with what no reader chooses by
+ * left out: the contents of string values but a `type`'s, numbers but an `index`'s. The readers
+ * pick and group a stream's texts by `type` (Anthropic's and the Responses API's events and
+ * blocks, their deltas' kind), by `index` (a choice, a tool call, a block) and by where a field
+ * is; an `id`, a `created` or `sequence_number`, OpenAI's random `obfuscation`, never. Undefined
+ * when a literal is one JSON.parse refuses or does not end: that line may be dropped by a reader.
+ */
+function readersShape(text: string): string | undefined {
+  let out = '';
+  let from = 0;
+  /** Where the last key's literal starts and ends. */
+  let keyAt = -1;
+  let keyEnd = -1;
+  const keyIs = (name: string) => keyEnd - keyAt === name.length && text.startsWith(name, keyAt);
+  for (let i = 0; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = validLiteralEnd(text, i);
+      if (end === -1) return undefined;
+      let after = end;
+      while (text.charCodeAt(after) === 0x20 || text.charCodeAt(after) === 0x09) after++;
+      if (text.charCodeAt(after) === 0x3a) {
+        keyAt = i;
+        keyEnd = end;
+      } else if (!keyIs('"type"')) {
+        out += `${text.slice(from, i)}""`;
+        from = end;
+      }
+      i = end;
+    } else if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {
+      // Outside literals only a number has these; one JSON.parse refuses (`01`, `1e`) is not masked.
+      JSON_NUMBER.lastIndex = i;
+      if (!JSON_NUMBER.test(text) || NUMBER_CHAR.test(text[JSON_NUMBER.lastIndex] ?? '')) return undefined;
+      const end = JSON_NUMBER.lastIndex;
+      if (!keyIs('"index"')) {
+        out += `${text.slice(from, i)}0`;
+        from = end;
+      }
+      i = end;
+    } else i++;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/**
+ * Where the JSON string literal opening at `at` ends (after its closing quote); -1 when JSON.parse
+ * would refuse it (a raw control character, an escape JSON has not) or it does not end. Two events
+ * alike but for such literals parse alike.
+ */
+function validLiteralEnd(text: string, at: number): number {
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) return i + 1;
+    if (c < 0x20) return -1;
+    if (c === BACKSLASH) {
+      const e = text.charCodeAt(++i);
+      if (e === 0x75) {
+        for (let h = 1; h <= 4; h++) if (!isHex(text.charCodeAt(i + h))) return -1;
+        i += 4;
+      } else if (!(e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) return -1;
+    }
+  }
+  return -1;
+}
+
+const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+
+/**
+ * What readers of the stream may join, in order: each data line's text fields, apart, except that
+ * a run of consecutive data lines alike to every reader but for their one text field's value (the
+ * same readersShape before and after its literal, a literal JSON.parse takes, no other data line
+ * between) is one text, their values joined. Every reader reads such lines alike (the same choice,
+ * block or field, the same state: a line that could change a reader's state, a block's start, is
+ * not alike; a tool call's fields are never joined so, see STATEFUL_FIELDS), so it joins all of the
+ * run or none of it. Every text a reader joins is a selection of
+ * these, unless the body names a field with escapes, spreads an event's data over lines, or ends
+ * lines with CR (reader-joins.ts checks those first). A stream's answer is most often one run: a
+ * provider writes its text events alike.
+ */
+export function readerUnits(body: string): string[][] {
   const known = lastRead?.body === body ? lastRead : undefined;
   const pieces = known?.pieces ?? findPieces(body);
-  const lines: string[][] = [];
-  let line = -1;
-  for (const [i, piece] of pieces.entries()) {
-    if (piece.line !== line) lines.push([]);
-    line = piece.line;
-    lines[lines.length - 1]!.push(known ? known.texts[i]! : piece.text);
+  const units: string[][] = [];
+  let run: Run | undefined;
+  const close = () => {
+    if (run) units.push([run.texts.join('')]);
+    run = undefined;
+  };
+  for (let i = 0; i < pieces.length; ) {
+    const line = pieces[i]!.line;
+    let j = i + 1;
+    while (j < pieces.length && pieces[j]!.line === line) j++;
+    const texts: string[] = [];
+    for (let k = i; k < j; k++) texts.push(known ? known.texts[k]! : pieces[k]!.text);
+    const piece = pieces[i]!;
+    const lineEnd = j === i + 1 ? body.indexOf('\n', piece.end) : -1;
+    if (j !== i + 1 || lineEnd === -1 || STATEFUL_FIELDS.has(piece.field) || validLiteralEnd(body, piece.start) !== piece.end) {
+      close();
+      units.push(texts);
+      i = j;
+      continue;
+    }
+    const prefix = new Side(body.slice(line, piece.start));
+    const suffix = new Side(body.slice(piece.end, lineEnd));
+    // The line right after the run's last one, but for blank and other non-data lines.
+    const last = run && body.indexOf('\ndata:', run.end) + 1 === line ? run : undefined;
+    if (last && last.prefix.alike(prefix) && last.suffix.alike(suffix)) {
+      last.texts.push(texts[0]!);
+      last.prefix = prefix;
+      last.suffix = suffix;
+      last.end = lineEnd;
+    } else {
+      close();
+      run = { prefix, suffix, end: lineEnd, texts };
+    }
+    i = j;
   }
-  return lines;
+  close();
+  return units;
+}
+
+/** A run of lines alike to the readers: its last line around its text field, where that line ends, the texts so far. */
+interface Run {
+  prefix: Side;
+  suffix: Side;
+  end: number;
+  texts: string[];
+}
+
+/** What a line holds before or after its text field, as written and, once asked, as the readers see it (readersShape). */
+class Side {
+  readonly text: string;
+  #shape: string | null | undefined;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** Compared as written first: most runs' lines are alike so, OpenAI's random `obfuscation` aside. */
+  alike(other: Side): boolean {
+    if (this.text === other.text) {
+      other.#shape = this.#shape;
+      return true;
+    }
+    const shape = this.shape();
+    return shape !== null && shape === other.shape();
+  }
+
+  /** Null when a reader may drop the line. */
+  shape(): string | null {
+    if (this.#shape === undefined) this.#shape = readersShape(this.text) ?? null;
+    return this.#shape;
+  }
 }
 
 function contentOf(literal: string, closed: boolean): string {
