@@ -232,7 +232,6 @@ function readersShape(text: string): string | undefined {
   /** Where the last key's literal starts and ends. */
   let keyAt = -1;
   let keyEnd = -1;
-  const keyIs = (name: string) => keyEnd - keyAt === name.length && text.startsWith(name, keyAt);
   for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
@@ -243,7 +242,7 @@ function readersShape(text: string): string | undefined {
       if (text.charCodeAt(after) === 0x3a) {
         keyAt = i;
         keyEnd = end;
-      } else if (!keyIs('"type"')) {
+      } else if (!keyIs(text, keyAt, keyEnd, '"type"')) {
         out += `${text.slice(from, i)}""`;
         from = end;
       }
@@ -253,7 +252,7 @@ function readersShape(text: string): string | undefined {
       JSON_NUMBER.lastIndex = i;
       if (!JSON_NUMBER.test(text) || NUMBER_CHAR.test(text[JSON_NUMBER.lastIndex] ?? '')) return undefined;
       const end = JSON_NUMBER.lastIndex;
-      if (!keyIs('"index"')) {
+      if (!keyIs(text, keyAt, keyEnd, '"index"')) {
         out += `${text.slice(from, i)}0`;
         from = end;
       }
@@ -262,6 +261,9 @@ function readersShape(text: string): string | undefined {
   }
   return from === 0 ? text : out + text.slice(from);
 }
+
+/** Whether `text` from `at` to `end` is the literal `name`. */
+const keyIs = (text: string, at: number, end: number, name: string) => end - at === name.length && text.startsWith(name, at);
 
 /**
  * Where the JSON string literal opening at `at` ends (after its closing quote); -1 when JSON.parse
@@ -351,7 +353,8 @@ interface Run {
 /** What a line holds before or after its text field, as written and, once asked, as the readers see it (readersShape). */
 class Side {
   readonly text: string;
-  #shape: string | null | undefined;
+  /** readersShape's, once asked; null when a reader may drop the line. */
+  masked: string | null | undefined;
 
   constructor(text: string) {
     this.text = text;
@@ -360,17 +363,16 @@ class Side {
   /** Compared as written first: most runs' lines are alike so, OpenAI's random `obfuscation` aside. */
   alike(other: Side): boolean {
     if (this.text === other.text) {
-      other.#shape = this.#shape;
+      other.masked = this.masked;
       return true;
     }
     const shape = this.shape();
     return shape !== null && shape === other.shape();
   }
 
-  /** Null when a reader may drop the line. */
   shape(): string | null {
-    if (this.#shape === undefined) this.#shape = readersShape(this.text) ?? null;
-    return this.#shape;
+    if (this.masked === undefined) this.masked = readersShape(this.text) ?? null;
+    return this.masked;
   }
 }
 
