@@ -106,6 +106,12 @@ describe('readersJoinSecret, helper-58\'s review', () => {
     expect(await leaks(chat, body, ['31415926535'], '31415926535')).toBe(false);
   });
 
+  it('runs the readers for a secret they may print as a number they parsed (helper-59)', async () => {
+    expect(await leaks('responses', 'data: {"type":"response.completed","response":{"output":[{"type":"x","n":1.2345678e7}]}}\n\n', ['12345678'], '12345678')).toBe(false);
+    const args = 'data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"[1.234"}}]}}]}\n\ndata: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"5678e7]"}}]}}]}\n\n';
+    expect(await leaks(chat, args, ['12345678'], '12345678')).toBe(false);
+  });
+
   it('keeps the row of a body a reader cannot read (nesting past JSON.stringify), withheld; an index of four billion costs nothing', async () => {
     const deep = `data: {"type":"response.completed","response":{"output":[{"type":"function_call_output","call_id":"c","output":${'['.repeat(5000)}${']'.repeat(5000)}}]}}\r\n\r\n`;
     const { event, withheld } = await store('responses', deep, []);

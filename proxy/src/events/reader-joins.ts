@@ -11,6 +11,12 @@ import { readerUnits } from './streamed-pieces.ts';
  */
 export const WITHHELD_STREAM = "[Periscope withheld this streamed response: joined as the request view or the OpenTelemetry exporter joins it, its text spells a secret.]";
 
+/**
+ * A secret a reader may print as a number it parsed (`1.2345678e7` as `12345678`: helper-59): its
+ * digits are in no text the gate reads, so the readers always run.
+ */
+const mayBeNumber = (secret: string) => /^[-+.\deE]+$/.test(secret);
+
 /** Deeper than the readers' output nests (tool arguments parsed by the exporter): not walked, withheld. */
 const MAX_DEPTH = 64;
 
@@ -36,7 +42,7 @@ function holdsString(value: unknown, holds: (text: string) => boolean, depth: nu
 export function readersJoinSecret(endpoint: string, body: string, exactSecrets: readonly string[]): boolean {
   if (!body.includes('data:')) return false;
   const secrets = exactSecrets.filter((secret) => secret.length >= MIN_EXACT_SECRET_LENGTH);
-  const unscanned = body.includes('\\u') || body.includes('\r') || hasSplitData(body);
+  const unscanned = body.includes('\\u') || body.includes('\r') || hasSplitData(body) || secrets.some(mayBeNumber);
   if (!unscanned && !joinsMaySpell(readerUnits(body), secrets)) return false;
   const holds = (text: string) => storedTextHoldsSecret(text, secrets);
   try {

@@ -293,9 +293,11 @@ const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46
  * a run of consecutive data lines alike to every reader but for their one text field's value (the
  * same readersShape before and after its literal, a literal JSON.parse takes, no other data line
  * between) is one text, their values joined. Every reader reads such lines alike (the same choice,
- * block or field, the same state: a line that could change a reader's state, a block's start, is
- * not alike; a tool call's fields are never joined so, see STATEFUL_FIELDS), so it joins all of the
- * run or none of it. Every text a reader joins is a selection of
+ * block or field, the same state; a tool call's fields are never joined so, see STATEFUL_FIELDS),
+ * so it joins all of the run or none of it, or, where each line resets what it joins (alike block
+ * starts) or the first ends the reading (alike Responses `response.completed`), a suffix or a
+ * prefix of it: the gate looks for a secret's start anywhere in a text, so those are covered too
+ * (helper-59). Every text a reader joins is a selection of
  * these, unless the body names a field with escapes, spreads an event's data over lines, or ends
  * lines with CR (reader-joins.ts checks those first). A stream's answer is most often one run: a
  * provider writes its text events alike.
