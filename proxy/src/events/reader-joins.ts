@@ -1,8 +1,7 @@
 import { responseReadings } from '@periscope/contract/api';
 import { responseContent } from '../otel/gen-ai-content.ts';
-import { joinsMaySpell } from './join-gate.ts';
-import { hasSplitData, MIN_EXACT_SECRET_LENGTH, storedTextHoldsSecret } from './redact.ts';
-import { readerUnits } from './streamed-pieces.ts';
+import { hasSplitData, scrubbedSecrets, storedTextHoldsSecret } from './redact.ts';
+import { piecesMaySpell } from './streamed-pieces.ts';
 
 /**
  * What a stored stream's body becomes when its readers would still join a secret out of it. The
@@ -41,9 +40,9 @@ function holdsString(value: unknown, holds: (text: string) => boolean, depth: nu
  */
 export function readersJoinSecret(endpoint: string, body: string, exactSecrets: readonly string[]): boolean {
   if (!body.includes('data:')) return false;
-  const secrets = exactSecrets.filter((secret) => secret.length >= MIN_EXACT_SECRET_LENGTH);
-  const unscanned = body.includes('\\u') || body.includes('\r') || hasSplitData(body) || secrets.some(mayBeNumber);
-  if (!unscanned && !joinsMaySpell(readerUnits(body), secrets)) return false;
+  const secrets = scrubbedSecrets(exactSecrets);
+  const unscanned = body.includes('\\u') || hasSplitData(body) || secrets.some(mayBeNumber);
+  if (!unscanned && !piecesMaySpell(body, secrets)) return false;
   const holds = (text: string) => storedTextHoldsSecret(text, secrets);
   try {
     const readings: unknown[] = [...responseReadings(endpoint, body), responseContent(endpoint, body, true)];

@@ -1,5 +1,5 @@
 import { JSON_STRING, JSON_STRING_CR_LINES, readLiteral, REDACTED, rewriteLiteral } from './literals.ts';
-import { mayHoldPieces, redactStreamedPieces } from './streamed-pieces.ts';
+import { mayHoldPieces, piecesMaySpell, redactStreamedPieces } from './streamed-pieces.ts';
 
 /**
  * Scrubs secrets before anything is stored. Two layers: the exact credentials this request
@@ -68,6 +68,10 @@ export { REDACTED };
 
 /** Exact secrets shorter than this are not scrubbed: they would mangle ordinary text. */
 export const MIN_EXACT_SECRET_LENGTH = 8;
+
+/** The exact secrets redactSecrets scrubs; the array itself when all are. */
+export const scrubbedSecrets = (exactSecrets: readonly string[]): readonly string[] =>
+  (exactSecrets.every((secret) => secret.length >= MIN_EXACT_SECRET_LENGTH) ? exactSecrets : exactSecrets.filter((secret) => secret.length >= MIN_EXACT_SECRET_LENGTH));
 
 export function redactSecrets(text: string, exactSecrets: readonly string[] = []): string {
   if (text.length < MIN_EXACT_SECRET_LENGTH) return text;
@@ -409,7 +413,11 @@ function redactBody(text: string, exactSecrets: readonly string[], knownJson: bo
   const splitNesting = joinedData ? nesting + 1 : nesting;
   if (splitNesting <= MAX_NESTING && hasSplitData(out)) out = redactSplitEvents(out, exactSecrets, splitNesting);
   // The text a stream sends in pieces, joined as its readers join it: a literal's content, one reading deeper.
-  if (nesting < MAX_NESTING && mayHoldPieces(out)) out = redactStreamedPieces(out, (joined) => (mayNeedRedaction(joined, exactSecrets) ? redactBody(joined, exactSecrets, false, nesting + 1) : joined));
+  // Not when no join of the pieces may spell a secret (the join gate, a few µs against the
+  // groupings' 8 for the bench's stream; most streams).
+  if (nesting < MAX_NESTING && mayHoldPieces(out) && piecesMaySpell(out, scrubbedSecrets(exactSecrets))) {
+    out = redactStreamedPieces(out, (joined) => (mayNeedRedaction(joined, exactSecrets) ? redactBody(joined, exactSecrets, false, nesting + 1) : joined));
+  }
   return out;
 }
 

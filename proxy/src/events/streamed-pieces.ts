@@ -1,3 +1,4 @@
+import { joinsMaySpell } from './join-gate.ts';
 import { readLiteral, rewriteLiteral } from './literals.ts';
 
 /**
@@ -214,6 +215,25 @@ let lastRead: { body: string; pieces: readonly Piece[]; texts: readonly string[]
  */
 const STATEFUL_FIELDS = new Set(['arguments', 'name']);
 
+/** piecesMaySpell's last answer. */
+let lastVerdict: { body: string; secrets: readonly string[]; may: boolean } | undefined;
+
+/**
+ * Whether some join of `body`'s text pieces, as a reader or the piece redaction's groupings make
+ * them, may spell one of `exactSecrets` (each long enough to be scrubbed) or a key: the join gate
+ * over readerUnits. Each of the redaction's groups is such a selection too (a run's lines share
+ * their field and index fields, so a group takes all of a run or none), so where the gate is shut
+ * the groupings have nothing to do. A body with a CR is always read (its lines are not split as
+ * readerUnits splits them). The last body's answer is kept: the readers' check asks it again.
+ */
+export function piecesMaySpell(body: string, exactSecrets: readonly string[]): boolean {
+  const last = lastVerdict;
+  if (last && last.body === body && last.secrets.length === exactSecrets.length && last.secrets.every((s, i) => s === exactSecrets[i])) return last.may;
+  const may = body.includes('\r') || joinsMaySpell(readerUnits(body), exactSecrets);
+  lastVerdict = { body, secrets: exactSecrets, may };
+  return may;
+}
+
 /** A JSON number, as JSON.parse reads one; NUMBER_CHAR: a character that may go on after it (then it is not one). */
 const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const NUMBER_CHAR = /[\d.eE+-]/;
@@ -305,6 +325,7 @@ const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46
 export function readerUnits(body: string): string[][] {
   const known = lastRead?.body === body ? lastRead : undefined;
   const pieces = known?.pieces ?? findPieces(body);
+  if (!known) lastRead = { body, pieces, texts: pieces.map((p) => p.text) };
   const units: string[][] = [];
   let run: Run | undefined;
   const close = () => {
@@ -429,8 +450,9 @@ function groupBy(pieces: Piece[], id: (p: Piece) => string): Piece[][] {
  * it was when no group changed.
  */
 export function redactStreamedPieces(body: string, redact: (joined: string) => string): string {
-  const pieces = findPieces(body);
-  const before = pieces.map((p) => p.text);
+  const known = lastRead?.body === body ? lastRead : undefined;
+  const pieces = known ? known.pieces.map((p, i) => Object.assign({}, p, { text: known.texts[i]! })) : findPieces(body);
+  const before = known?.texts ?? pieces.map((p) => p.text);
   if (pieces.length < 2) {
     lastRead = { body, pieces, texts: before };
     return body;

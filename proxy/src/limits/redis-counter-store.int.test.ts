@@ -31,7 +31,10 @@ counterStoreConformance('Redis (Debian redis-server)', () => store);
 describe('per-session budgets on Redis', () => {
   it('refuse a spent session, all or none: the refused call takes no request from the rpm counter', async () => {
     const metrics = createProxyMetrics(new Registry());
-    const e = new LimitEnforcer(store, metrics, { warn: () => {} });
+    // One clock reading for the whole test: a minute boundary between r1 and r5 gives r5 a fresh
+    // rpm window (a clean-clone CI run admitted r5 once).
+    const now = Date.now();
+    const e = new LimitEnforcer(store, metrics, { warn: () => {} }, () => now);
     const rules = parseConfig({ limits: [{ match: { key: '*' }, rpm: 3, per_session: { budget_usd: 0.5 } }] }, {}).limits;
     const subject = { key: `k-${randomUUID()}`, project: 'p', user: '', model: 'm', session: 's1' };
     const estimate = { usd: 5, inputUsd: 0.01 };
