@@ -4,7 +4,7 @@ import { responseContent } from '../otel/gen-ai-content.ts';
 import { SseFramer } from '../relay/sse.ts';
 import { seededRandom } from '../seeded-random.ts';
 import { REDACTED, redactSecrets, redactStoredBody } from './redact.ts';
-import { piecesMaySpell, readerUnits, redactStreamedPieces } from './streamed-pieces.ts';
+import { piecesMaySpell, readersShape, readerUnits, redactStreamedPieces } from './streamed-pieces.ts';
 
 /** The stream's events' data, parsed, as the exporter's SSE reader frames them. */
 function events(body: string): Record<string, unknown>[] {
@@ -171,5 +171,152 @@ describe('piecesMaySpell', () => {
       }
     }
     expect(shut).toBeGreaterThan(300);
+  });
+
+  it('keeps the groupings where their index fields tell lines apart, and asks again when a call\'s secrets grew (helper-60)', () => {
+    const lines = (key: string, index: string) => [`${index}0`, `${index}1`, `${index}0`].map((at, i) => `data: {"type":"response.output_text.delta",${at.replace(/(\d)$/, ':$1')},"delta":${JSON.stringify(['sk-', '!', 'abcdefghijklmnopqrstuv'][i])}}\n`).join('');
+    for (const index of ['"output_index"', '"content_index"', '"index"\f']) {
+      const body = lines('', index);
+      expect(redactStoredBody(body), body).not.toContain('abcdefghijklmnopqrstuv');
+    }
+    const exact = 'data: {"content_index":0,"delta":"hunter2-"}\ndata: {"content_index":1,"delta":" "}\ndata: {"content_index":0,"delta":"secretXY"}\n';
+    expect(redactStoredBody(exact, ['hunter2-secretXY'])).not.toContain('secretXY');
+    const key = '0123456789abcdef0123456789abcdef';
+    const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: ['Log: ', key.slice(0, 16), key.slice(16), ' end'].map((p) => `data: {"choices":[{"index":0,"delta":{"content":${JSON.stringify(p)}}}]}\n`).join('') }] });
+    const secrets = ['client-key-1234567'];
+    redactStoredBody(body, secrets, true);
+    secrets.push(key);
+    expect(redactStoredBody(body, secrets, true)).not.toContain(key.slice(16));
+  });
+});
+
+/**
+ * readersShape's meaning, written another way: two lines' texts walked together, token by token,
+ * alike when they differ only in string values but a `type`'s and numbers but an index field's.
+ */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const NUMBER_CHAR = /[\d.eE+-]/;
+const INDEX_NAMES = ['"index"', '"output_index"', '"content_index"', '"summary_index"'];
+const keyIs = (text: string, at: number, end: number, name: string) => end - at === name.length && text.startsWith(name, at);
+const isIndexKey = (text: string, at: number, end: number) => INDEX_NAMES.some((name) => keyIs(text, at, end, name));
+const isHex = (c: number) => /[0-9a-fA-F]/.test(String.fromCharCode(c));
+const isSpace = (c: number) => /\s/.test(String.fromCharCode(c));
+function validLiteralEnd(text: string, at: number): number {
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) return i + 1;
+    if (c < 0x20) return -1;
+    if (c === BACKSLASH) {
+      const e = text.charCodeAt(++i);
+      if (e === 0x75) {
+        for (let h = 1; h <= 4; h++) if (!isHex(text.charCodeAt(i + h))) return -1;
+        i += 4;
+      } else if (!(e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) return -1;
+    }
+  }
+  return -1;
+}
+
+function alikeToReaders(a: string, b: string): boolean {
+  let i = 0;
+  let j = 0;
+  /** Where the last key's literal is in `a` (the same in `b`: keys are compared as written). */
+  let keyAt = -1;
+  let keyEnd = -1;
+  while (i < a.length && j < b.length) {
+    const c = a.charCodeAt(i);
+    const d = b.charCodeAt(j);
+    if (c === QUOTE || d === QUOTE) {
+      if (c !== d) return false;
+      const endA = validLiteralEnd(a, i);
+      const endB = validLiteralEnd(b, j);
+      if (endA === -1 || endB === -1) return false;
+      const isKey = keyFollows(a, endA);
+      if (isKey !== keyFollows(b, endB)) return false;
+      if ((isKey || keyIs(a, keyAt, keyEnd, '"type"')) && !sameSpan(a, i, endA, b, j, endB)) return false;
+      if (isKey) {
+        keyAt = i;
+        keyEnd = endA;
+      }
+      i = endA;
+      j = endB;
+    } else if (startsNumber(c) || startsNumber(d)) {
+      const endA = numberEnd(a, i);
+      const endB = numberEnd(b, j);
+      if (endA === -1 || endB === -1) return false;
+      if (isIndexKey(a, keyAt, keyEnd) && !sameSpan(a, i, endA, b, j, endB)) return false;
+      i = endA;
+      j = endB;
+    } else {
+      if (c !== d) return false;
+      i++;
+      j++;
+    }
+  }
+  return i === a.length && j === b.length;
+}
+
+const startsNumber = (c: number) => (c >= 0x30 && c <= 0x39) || c === 0x2d;
+
+/** Whether `a` from `i` to `endA` and `b` from `j` to `endB` hold the same characters. */
+function sameSpan(a: string, i: number, endA: number, b: string, j: number, endB: number): boolean {
+  if (endA - i !== endB - j) return false;
+  for (let k = 0; k < endA - i; k++) if (a.charCodeAt(i + k) !== b.charCodeAt(j + k)) return false;
+  return true;
+}
+
+
+
+/** Whether a `:` follows `at` (after white space, as INDEX_VALUE reads it): the literal before `at` is a key. */
+function keyFollows(text: string, at: number): boolean {
+  let after = at;
+  while (isSpace(text.charCodeAt(after))) after++;
+  return text.charCodeAt(after) === 0x3a;
+}
+
+/** Where the JSON number at `at` ends; -1 when there is none JSON.parse takes (`01`, `1e`, a lone `-`). */
+function numberEnd(text: string, at: number): number {
+  JSON_NUMBER.lastIndex = at;
+  if (!JSON_NUMBER.test(text) || NUMBER_CHAR.test(text[JSON_NUMBER.lastIndex] ?? '')) return -1;
+  return JSON_NUMBER.lastIndex;
+}
+
+describe('readersShape', () => {
+  it('makes two lines equal exactly when a token-by-token walk finds them alike: generated lines around a text field and their mutations (seed 15)', () => {
+    const random = seededRandom(15);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const tokens = ['"type"', '"index"', '"output_index"', '\f', '\u00a0', '"x"', '"response.output_text.delta"', '"text_delta"', '0', '1', '12', '-3', '1.5e3', '01', '1e', '-', '"a\\u00e9b"', '"a\\qb"', '"a\\"b"', '""', ':', ',', '{', '}', '[', ']', ' ', '\t', 'null', 'true', '"', '\\', '"\u0001"'];
+    const line = () => {
+      if (random() < 0.5) {
+        const seq = Math.floor(random() * 1000);
+        return pick([
+          `data: {"type":"response.output_text.delta","sequence_number":${seq},"item_id":"msg_${seq % 3}","output_index":${seq % 2},"content_index":0,"delta":`,
+          `data: {"choices":[{"index":${seq % 3},"delta":{"content":`,
+          `},"finish_reason":null}],"obfuscation":"${'abcdef'.slice(0, seq % 6)}"}`,
+          `data: {"type":"content_block_delta","index":${seq % 2},"delta":{"type":"${pick(['text_delta', 'thinking_delta'])}","text":`,
+        ]);
+      }
+      return Array.from({ length: 1 + Math.floor(random() * 12) }, () => pick(tokens)).join('');
+    };
+    const mutate = (text: string) => {
+      let out = text;
+      for (let n = Math.floor(random() * 3); n > 0; n--) {
+        const at = Math.floor(random() * (out.length + 1));
+        out = random() < 0.5 ? out.slice(0, at) + pick(tokens) + out.slice(at) : out.slice(0, at) + pick(['7', 'z', '"', '9']) + out.slice(at + 1);
+      }
+      return out;
+    };
+    let alike = 0;
+    for (let n = 0; n < attackCases(20000); n++) {
+      const a = line();
+      const b = random() < 0.5 ? mutate(a) : line();
+      const expected = alikeToReaders(a, b);
+      if (expected) alike++;
+      const shape = readersShape(a);
+      expect(shape !== undefined && shape === readersShape(b), JSON.stringify({ a, b })).toBe(expected);
+    }
+    expect(alike).toBeGreaterThan(1000);
   });
 });

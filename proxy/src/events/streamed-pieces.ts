@@ -1,4 +1,4 @@
-import { joinsMaySpell } from './join-gate.ts';
+import { isSpace, joinsMaySpell } from './join-gate.ts';
 import { readLiteral, rewriteLiteral } from './literals.ts';
 
 /**
@@ -230,7 +230,8 @@ export function piecesMaySpell(body: string, exactSecrets: readonly string[]): b
   const last = lastVerdict;
   if (last && last.body === body && last.secrets.length === exactSecrets.length && last.secrets.every((s, i) => s === exactSecrets[i])) return last.may;
   const may = body.includes('\r') || joinsMaySpell(readerUnits(body), exactSecrets);
-  lastVerdict = { body, secrets: exactSecrets, may };
+  // A copy: a call's secrets grow when a later attempt adds its key (helper-60).
+  lastVerdict = { body, secrets: [...exactSecrets], may };
   return may;
 }
 
@@ -239,14 +240,16 @@ const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const NUMBER_CHAR = /[\d.eE+-]/;
 
 /**
- * `text` (what an event's data line holds around its text field) with what no reader chooses by
- * left out: the contents of string values but a `type`'s, numbers but an `index`'s. The readers
- * pick and group a stream's texts by `type` (Anthropic's and the Responses API's events and
- * blocks, their deltas' kind), by `index` (a choice, a tool call, a block) and by where a field
- * is; an `id`, a `created` or `sequence_number`, OpenAI's random `obfuscation`, never. Undefined
- * when a literal is one JSON.parse refuses or does not end: that line may be dropped by a reader.
+ * `text` (what an event's data line holds around its text field) with what no reader and no
+ * grouping of the piece redaction chooses by left out: the contents of string values but a
+ * `type`'s, numbers but those of INDEX_KEYS. The readers pick and group a stream's texts by
+ * `type` (Anthropic's and the Responses API's events and blocks, their deltas' kind), by `index`
+ * (a choice, a tool call, a block) and by where a field is, the groupings by INDEX_KEYS too
+ * (helper-60: lines of two `output_index` values made one run); an `id`, a `created` or
+ * `sequence_number`, OpenAI's random `obfuscation`, never. Undefined when a literal or number is
+ * one JSON.parse refuses or does not end: that line may be dropped by a reader.
  */
-function readersShape(text: string): string | undefined {
+export function readersShape(text: string): string | undefined {
   let out = '';
   let from = 0;
   /** Where the last key's literal starts and ends. */
@@ -258,7 +261,8 @@ function readersShape(text: string): string | undefined {
       const end = validLiteralEnd(text, i);
       if (end === -1) return undefined;
       let after = end;
-      while (text.charCodeAt(after) === 0x20 || text.charCodeAt(after) === 0x09) after++;
+      // White space as INDEX_VALUE reads it: what the groupings take for a key, this does too.
+      while (isSpace(text.charCodeAt(after))) after++;
       if (text.charCodeAt(after) === 0x3a) {
         keyAt = i;
         keyEnd = end;
@@ -272,7 +276,7 @@ function readersShape(text: string): string | undefined {
       JSON_NUMBER.lastIndex = i;
       if (!JSON_NUMBER.test(text) || NUMBER_CHAR.test(text[JSON_NUMBER.lastIndex] ?? '')) return undefined;
       const end = JSON_NUMBER.lastIndex;
-      if (!keyIs(text, keyAt, keyEnd, '"index"')) {
+      if (!isIndexKey(text, keyAt, keyEnd)) {
         out += `${text.slice(from, i)}0`;
         from = end;
       }
@@ -284,6 +288,10 @@ function readersShape(text: string): string | undefined {
 
 /** Whether `text` from `at` to `end` is the literal `name`. */
 const keyIs = (text: string, at: number, end: number, name: string) => end - at === name.length && text.startsWith(name, at);
+
+const INDEX_KEY_NAMES = [...INDEX_KEYS];
+/** Whether the literal from `at` to `end` is one of INDEX_KEYS. */
+const isIndexKey = (text: string, at: number, end: number) => at !== -1 && end - at <= 16 && INDEX_KEY_NAMES.some((name) => keyIs(text, at, end, name));
 
 /**
  * Where the JSON string literal opening at `at` ends (after its closing quote); -1 when JSON.parse
