@@ -195,25 +195,23 @@ describe('piecesMaySpell', () => {
  * alike when they differ only in string values but a `type`'s and numbers but an index field's.
  */
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const NUMBER_CHAR = /[\d.eE+-]/;
 const INDEX_NAMES = ['"index"', '"output_index"', '"content_index"', '"summary_index"'];
 const keyIs = (text: string, at: number, end: number, name: string) => end - at === name.length && text.startsWith(name, at);
 const isIndexKey = (text: string, at: number, end: number) => INDEX_NAMES.some((name) => keyIs(text, at, end, name));
-const isHex = (c: number) => /[0-9a-fA-F]/.test(String.fromCharCode(c));
 const isSpace = (c: number) => /\s/.test(String.fromCharCode(c));
+/** Where the JSON string literal opening at `at` ends; -1 when JSON.parse refuses it (it is the judge here). */
 function validLiteralEnd(text: string, at: number): number {
   for (let i = at + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) return i + 1;
-    if (c < 0x20) return -1;
-    if (c === BACKSLASH) {
-      const e = text.charCodeAt(++i);
-      if (e === 0x75) {
-        for (let h = 1; h <= 4; h++) if (!isHex(text.charCodeAt(i + h))) return -1;
-        i += 4;
-      } else if (!(e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) return -1;
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') {
+      try {
+        JSON.parse(text.slice(at, i + 1));
+        return i + 1;
+      } catch {
+        return -1;
+      }
     }
   }
   return -1;
