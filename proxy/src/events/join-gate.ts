@@ -52,7 +52,11 @@ const KEY_SHAPES: readonly Shape[] = [
   shape(['gsk_'], true, false, ALNUM, 20),
   shape(['bearer', 'basic'], true, true, charTable('A-Z', 'a-z', '0-9', '._~+/=-'), 20),
 ];
-const DATA_LINE = shape(['data:'], false, false, new Uint8Array(128), 0);
+/** The rest's characters of a literal shape: none (the start is all of it). */
+const NO_CHARS = new Uint8Array(128);
+const DATA_LINE = shape(['data:'], false, false, NO_CHARS, 0);
+/** An exact secret's shape: no table or expression of its own (no secret is kept past the call either). */
+const secretShape = (secret: string): Shape => shape([secret], false, false, NO_CHARS, 0);
 /** Any of KEY_SHAPES' starts: one search of a text for all six, most often finding none. */
 const ANY_KEY_START = new RegExp(KEY_SHAPES.flatMap((s) => s.starts).map(escapeRegExp).join('|'), 'i');
 
@@ -207,7 +211,7 @@ function step(shape: Shape, states: number[], text: string, holdsStart: boolean)
  */
 export function joinsMaySpell(units: readonly (readonly string[])[], exactSecrets: readonly string[]): boolean {
   if (exactSecrets.some((secret) => secret.length >= MAX_SECRET)) return true;
-  const shapes = [...KEY_SHAPES, DATA_LINE, ...exactSecrets.map((secret) => shape([secret], false, false, new Uint8Array(128), 0))];
+  const shapes = [...KEY_SHAPES, DATA_LINE, ...exactSecrets.map(secretShape)];
   // A secret that starts with a line break may start with the one a reader puts before a text.
   const states = shapes.map((s): number[] => (s.starts[0]!.charCodeAt(0) === 0x0a && s.starts[0]!.length > 1 ? [1] : []));
   work = 0;
