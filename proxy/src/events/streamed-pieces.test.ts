@@ -4,7 +4,7 @@ import { responseContent } from '../otel/gen-ai-content.ts';
 import { SseFramer } from '../relay/sse.ts';
 import { seededRandom } from '../seeded-random.ts';
 import { REDACTED, redactSecrets, redactStoredBody } from './redact.ts';
-import { piecesMaySpell, readersShape, readerUnits, redactStreamedPieces } from './streamed-pieces.ts';
+import { findPieces, piecesMaySpell, readersShape, readerUnits, redactStreamedPieces } from './streamed-pieces.ts';
 
 /** The stream's events' data, parsed, as the exporter's SSE reader frames them. */
 function events(body: string): Record<string, unknown>[] {
@@ -148,8 +148,82 @@ describe('readerUnits', () => {
     expect(unitsWith(3, chunk(' approach', 3).replace('1796562217', '01796562217'))).toBe(3);
     expect(unitsWith(3, `data: {"other":1}\n\n${chunk(' approach', 3)}`)).toBe(2);
     expect(unitsWith(3, chunk(' approach', 3).replace('1796562217', '1796562218'))).toBe(1);
+    // Alike up to the field's key, another key (a head of the same shape is not enough).
+    expect(readerUnits('data: {"n":1,"delta":"a"}\n\ndata: {"n":2,"content":"b"}\n\ndata: {"n":3,"content":"c"}\n\n')).toEqual([['a'], ['bc']]);
     const calls = [0, 1, 2].map((i) => `data: {"choices":[{"index":0,"delta":{"tool_calls":[{"function":{"arguments":"a${i}"}}]}}]}\n\n`).join('');
     expect(readerUnits(calls)).toEqual([['a0'], ['a1'], ['a2']]);
+  });
+});
+
+describe('findPieces', () => {
+  /**
+   * Streams whose data lines are alike but for what no reader chooses by (a sequence number, an
+   * id, an `obfuscation`), with index fields that change now and then, written with white space,
+   * as numbers JSON.parse refuses or as strings, nested, and mutated with stray tokens.
+   */
+  function alikeLines(random: () => number): string {
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    const ws = () => pick(['', '', ' ', '\t', '\f', '\u00a0']);
+    const indexValue = () => pick(['0', '0', '1', '2', '10', '1.5', '-1', '"2"', '01', '1e2']);
+    const indexField = () => `"${pick(['index', 'output_index', 'content_index', 'summary_index'])}"${ws()}:${ws()}${indexValue()}`;
+    const stray = ['{', '}', '[', ']', '"', ',', ':', '\\', '"index":3', '"x"', '1'];
+    const parts = Array.from({ length: 1 + Math.floor(random() * 5) }, () => pick(['seq', 'id', 'type', 'index', 'open', 'array', 'obj']));
+    const field = pick(['delta', 'content', 'text', 'arguments', 'partial_json']);
+    const lines: string[] = [];
+    const indexes = parts.map(() => indexField());
+    for (let n = 0; n < 3 + Math.floor(random() * 12); n++) {
+      if (random() < 0.25) indexes[Math.floor(random() * indexes.length)] = indexField();
+      const head = parts.map((part, i) => {
+        switch (part) {
+          case 'seq': return `"sequence_number":${n}`;
+          case 'id': return `"item_id":"msg_${Math.floor(random() * 100)}"`;
+          case 'type': return `"type":"${pick(['response.output_text.delta', 'text_delta'])}"`;
+          case 'index': return indexes[i]!;
+          case 'open': return `"choices":[{${indexes[i]!}`;
+          case 'array': return `"a":[{${indexes[i]!}}]`;
+          default: return `"o":{${indexes[i]!},"p":{}}`;
+        }
+      }).join(',');
+      let line = `data: {${head},${ws()}"${field}"${ws()}:${ws()}"w${n}",${ws()}"obfuscation":"${'abcdef'.slice(0, n % 6)}"}`;
+      if (random() < 0.15) {
+        const at = Math.floor(random() * line.length);
+        line = line.slice(0, at) + pick(stray) + line.slice(at);
+      }
+      lines.push(random() < 0.1 ? `event: x\n${line}` : line);
+    }
+    return `${lines.join('\n\n')}\n\n`;
+  }
+
+  it('gives a line alike to the one before it (by readersShape) that line\'s index fields, as a walk of its own finds them: generated streams (seed 15)', () => {
+    const random = seededRandom(15);
+    let reused = 0;
+    for (let n = 0; n < attackCases(3000); n++) {
+      const body = alikeLines(random);
+      const pieces = findPieces(body);
+      let last = '';
+      for (const piece of pieces) {
+        // The pieces of its line, found from that line on: nothing read before it to reuse.
+        const own = findPieces(body.slice(piece.line)).find((p) => p.start === piece.start - piece.line);
+        expect(own?.context, JSON.stringify({ body, at: piece.start })).toBe(piece.context);
+        if (piece.head && piece.head.shape === last) reused++;
+        if (piece.head) last = piece.head.shape;
+      }
+    }
+    expect(reused).toBeGreaterThan(1000);
+  });
+
+  it('gives a line\'s first field the line up to it, shaped in two parts that make readersShape\'s shape of the whole: generated streams (seed 15)', () => {
+    const random = seededRandom(15);
+    let heads = 0;
+    for (let n = 0; n < attackCases(3000); n++) {
+      const body = alikeLines(random);
+      for (const piece of findPieces(body)) {
+        if (!piece.head) continue;
+        heads++;
+        expect(piece.head.shape + piece.head.key, JSON.stringify({ body, at: piece.start })).toBe(readersShape(body.slice(piece.line, piece.start)));
+      }
+    }
+    expect(heads).toBeGreaterThan(10000);
   });
 });
 
@@ -285,7 +359,7 @@ describe('readersShape', () => {
   it('makes two lines equal exactly when a token-by-token walk finds them alike: generated lines around a text field and their mutations (seed 15)', () => {
     const random = seededRandom(15);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-    const tokens = ['"type"', '"index"', '"output_index"', '\f', '\u00a0', '"x"', '"response.output_text.delta"', '"text_delta"', '0', '1', '12', '-3', '1.5e3', '01', '1e', '-', '"a\\u00e9b"', '"a\\qb"', '"a\\"b"', '""', ':', ',', '{', '}', '[', ']', ' ', '\t', 'null', 'true', '"', '\\', '"\u0001"'];
+    const tokens = ['"type"', '"index"', '"output_index"', '\f', '\u00a0', '"x"', '"response.output_text.delta"', '"text_delta"', '0', '1', '12', '-3', '1.5e3', '01', '1e', '-', '1.', '1.e5', '1e+', '-0.5E-2', '3.0', '"a\\u00e9b"', '"a\\qb"', '"a\\"b"', '""', ':', ',', '{', '}', '[', ']', ' ', '\t', 'null', 'true', '"', '\\', '"\u0001"'];
     const line = () => {
       if (random() < 0.5) {
         const seq = Math.floor(random() * 1000);

@@ -27,7 +27,26 @@ interface Piece {
   text: string;
   field: string;
   context: string;
+  /** For a line's first field: the line up to it as readersShape reads it; none where readersShape refuses that text or it is over HEAD_MAX_CHARS. */
+  head?: LineHead;
 }
+
+/**
+ * A line up to its first text field: readersShape of the text before the field's key, and the
+ * key as written up to its value's opening quote. readersShape of the whole is the shape with
+ * the key appended (a key literal and its colon are kept as they are, and a token of the shape's
+ * text ends before the key's quote), so two heads equal in both make the two texts alike.
+ */
+interface LineHead {
+  shape: string;
+  key: string;
+}
+
+/**
+ * Longer texts before a line's first field are not shaped for the index cache: walked as they are
+ * (a line of thousands of nested objects, review helper-50).
+ */
+const HEAD_MAX_CHARS = 2048;
 
 /** Whether `text` may be a stream with its text spread over two events or more: two `data:` lines. */
 export function mayHoldPieces(text: string): boolean {
@@ -142,7 +161,7 @@ function literalEnd(body: string, from: number): number {
 }
 
 /** The text fields of every `data:` line of `body`, in order, with the groups they join. */
-function findPieces(body: string): Piece[] {
+export function findPieces(body: string): Piece[] {
   const pieces: Piece[] = [];
   // The line the last match was on, and the next LF and CR after its start, searched again only
   // once passed (a search back from each match, or afresh for a kind of line end the text lacks,
@@ -153,10 +172,13 @@ function findPieces(body: string): Piece[] {
   let dataLine = false;
   let context: IndexContext | undefined;
   // The text before a line's first field, and its index fields: most events of a stream repeat
-  // the same text there (`{"id":…,"choices":[{"index":0,"delta":{`), read once.
+  // the same text there (`{"id":…,"choices":[{"index":0,"delta":{`), read once; or text alike to
+  // the readers (the Responses API numbers every event): the index fields are kept by
+  // readersShape, as are the brackets and keys they depend on, so alike texts share them.
   let firstOnLine = false;
   let lastPrefix = '';
   let lastPrefixContext = '';
+  let lastShape: string | null = null;
   TEXT_FIELD.lastIndex = 0;
   // test() and a walk back to the key, not exec(): no match array for each of a stream's events.
   while (TEXT_FIELD.test(body)) {
@@ -182,22 +204,30 @@ function findPieces(body: string): Piece[] {
     } else firstOnLine = false;
     if (!dataLine) continue;
     let indexes: string;
-    // Compared as two slices: startsWith with a slice of the text was most of this loop's time.
-    const prefix = firstOnLine ? body.slice(lineStart, keyStart) : '';
-    if (firstOnLine && prefix === lastPrefix) indexes = lastPrefixContext;
-    else {
+    let head: LineHead | undefined;
+    if (firstOnLine) {
+      // Compared as two slices: startsWith with a slice of the text was most of this loop's time.
+      const prefix = body.slice(lineStart, keyStart);
+      if (prefix !== lastPrefix) {
+        const shape = prefix.length <= HEAD_MAX_CHARS ? (readersShape(prefix) ?? null) : null;
+        if (shape === null || shape !== lastShape) {
+          context = new IndexContext(body, lineStart);
+          lastPrefixContext = context.before(keyStart);
+        }
+        lastPrefix = prefix;
+        lastShape = shape;
+      }
+      indexes = lastPrefixContext;
+      if (lastShape !== null) head = { shape: lastShape, key: body.slice(keyStart, open) };
+    } else {
       context ??= new IndexContext(body, lineStart);
       indexes = context.before(keyStart);
-      if (firstOnLine) {
-        lastPrefix = prefix;
-        lastPrefixContext = indexes;
-      }
     }
     // Closed when it ends in a quote other than its opening one.
     const closed = end - 1 > open && body.charCodeAt(end - 1) === QUOTE;
     const name = body.slice(keyStart + 1, nameEnd);
     const field = name === 'text' ? 'content' : name;
-    pieces.push({ line: lineStart, start: open, end, closed, text: contentOf(body.slice(open, end), closed), field, context: indexes });
+    pieces.push({ line: lineStart, start: open, end, closed, text: contentOf(body.slice(open, end), closed), field, context: indexes, head });
   }
   return pieces;
 }
@@ -235,9 +265,41 @@ export function piecesMaySpell(body: string, exactSecrets: readonly string[]): b
   return may;
 }
 
-/** A JSON number, as JSON.parse reads one; NUMBER_CHAR: a character that may go on after it (then it is not one). */
-const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const NUMBER_CHAR = /[\d.eE+-]/;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** A character that may go on after a JSON number (then it is not one): a digit, `.`, `e`, `E`, `+`, `-`. */
+const isNumberChar = (c: number) => isDigit(c) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+const skipDigits = (text: string, at: number) => {
+  while (isDigit(text.charCodeAt(at))) at++;
+  return at;
+};
+
+/**
+ * Where the JSON number starting at `at` ends, as JSON.parse reads one (`-?(0|[1-9]\d*)(\.\d+)?
+ * ([eE][+-]?\d+)?`); -1 when there is none, or when a character that may go on in a number
+ * follows it (`01`, `1.`, `1e`: not a number JSON.parse takes).
+ */
+function jsonNumberEnd(text: string, at: number): number {
+  let i = at;
+  if (text.charCodeAt(i) === 0x2d) i++;
+  const first = text.charCodeAt(i);
+  if (first === 0x30) i++;
+  else if (first >= 0x31 && first <= 0x39) i = skipDigits(text, i + 1);
+  else return -1;
+  // A `.` or an exponent mark without digits after it is such a following character.
+  if (text.charCodeAt(i) === 0x2e) {
+    if (!isDigit(text.charCodeAt(i + 1))) return -1;
+    i = skipDigits(text, i + 2);
+  }
+  const mark = text.charCodeAt(i);
+  if (mark === 0x65 || mark === 0x45) {
+    let j = i + 1;
+    const sign = text.charCodeAt(j);
+    if (sign === 0x2b || sign === 0x2d) j++;
+    if (!isDigit(text.charCodeAt(j))) return -1;
+    i = skipDigits(text, j + 1);
+  }
+  return isNumberChar(text.charCodeAt(i)) ? -1 : i;
+}
 
 /**
  * `text` (what an event's data line holds around its text field) with what no reader and no
@@ -273,9 +335,8 @@ export function readersShape(text: string): string | undefined {
       i = end;
     } else if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {
       // Outside literals only a number has these; one JSON.parse refuses (`01`, `1e`) is not masked.
-      JSON_NUMBER.lastIndex = i;
-      if (!JSON_NUMBER.test(text) || NUMBER_CHAR.test(text[JSON_NUMBER.lastIndex] ?? '')) return undefined;
-      const end = JSON_NUMBER.lastIndex;
+      const end = jsonNumberEnd(text, i);
+      if (end === -1) return undefined;
       if (!isIndexKey(text, keyAt, keyEnd)) {
         out += `${text.slice(from, i)}0`;
         from = end;
@@ -291,7 +352,11 @@ const keyIs = (text: string, at: number, end: number, name: string) => end - at 
 
 const INDEX_KEY_NAMES = [...INDEX_KEYS];
 /** Whether the literal from `at` to `end` is one of INDEX_KEYS. */
-const isIndexKey = (text: string, at: number, end: number) => at !== -1 && end - at <= 16 && INDEX_KEY_NAMES.some((name) => keyIs(text, at, end, name));
+function isIndexKey(text: string, at: number, end: number): boolean {
+  if (at === -1 || end - at > 16) return false;
+  for (const name of INDEX_KEY_NAMES) if (keyIs(text, at, end, name)) return true;
+  return false;
+}
 
 /**
  * Where the JSON string literal opening at `at` ends (after its closing quote); -1 when JSON.parse
@@ -354,7 +419,7 @@ export function readerUnits(body: string): string[][] {
       i = j;
       continue;
     }
-    const prefix = new Side(body.slice(line, piece.start));
+    const prefix = new Side(body.slice(line, piece.start), piece.head);
     const suffix = new Side(body.slice(piece.end, lineEnd));
     // The line right after the run's last one, but for blank and other non-data lines.
     const last = run && body.indexOf('\ndata:', run.end) + 1 === line ? run : undefined;
@@ -384,19 +449,28 @@ interface Run {
 /** What a line holds before or after its text field, as written and, once asked, as the readers see it (readersShape). */
 class Side {
   readonly text: string;
+  /** The text before a line's field, read by findPieces: its shape in two parts (LineHead). */
+  readonly head: LineHead | undefined;
   /** readersShape's, once asked; null when a reader may drop the line. */
   masked: string | null | undefined;
 
-  constructor(text: string) {
+  constructor(text: string, head?: LineHead) {
     this.text = text;
+    this.head = head;
   }
 
-  /** Compared as written first: most runs' lines are alike so, OpenAI's random `obfuscation` aside. */
+  /**
+   * Compared as written first: most runs' lines are alike so, OpenAI's random `obfuscation`
+   * aside; then by the heads findPieces read (the Responses API numbers every event); then shaped.
+   */
   alike(other: Side): boolean {
     if (this.text === other.text) {
       other.masked = this.masked;
       return true;
     }
+    const a = this.head;
+    const b = other.head;
+    if (a && b && a.shape === b.shape && a.key === b.key) return true;
     const shape = this.shape();
     return shape !== null && shape === other.shape();
   }
