@@ -212,6 +212,14 @@ describe('findPieces', () => {
     expect(reused).toBeGreaterThan(1000);
   });
 
+  it('shapes the text before a line\'s first field only up to a bound on the values it leaves out, and walks the rest (review helper-61)', () => {
+    const line = (values: number) => `data: {${Array.from({ length: values }, (_, i) => `"v${i}":${i}`).join(',')},"content":"x"}\n\n`;
+    expect(findPieces(line(16))[0]!.head?.shape).toBe(readersShape(line(16).slice(0, line(16).indexOf('"content"'))));
+    expect(findPieces(line(17))[0]!.head).toBeUndefined();
+    expect(readersShape('{"a":1,"b":"x"}', 1)).toBeUndefined();
+    expect(readersShape('{"a":1,"b":"x"}', 2)).toBe('{"a":0,"b":""}');
+  });
+
   it('gives a line\'s first field the line up to it, shaped in two parts that make readersShape\'s shape of the whole: generated streams (seed 15)', () => {
     const random = seededRandom(15);
     let heads = 0;
