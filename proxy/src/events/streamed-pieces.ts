@@ -150,6 +150,55 @@ class IndexContext {
   }
 }
 
+/**
+ * Shaped lines that took no line before's index fields, in a row, before some lines are walked
+ * unshaped: choices streamed at once alternate their `index` every line, and shaping them is
+ * work the walk then does again.
+ */
+const MISSES_BEFORE_SKIP = 2;
+const SKIP_LINES = 8;
+
+/**
+ * The index fields of each data line's first text field, the text before it read once for a run
+ * of lines: lines with the same text there (most providers' events), or with text alike to the
+ * readers (the Responses API numbers every event: its `sequence_number` differs), which keep the
+ * same index fields since readersShape keeps them, and the brackets and keys they depend on.
+ */
+class FirstFields {
+  /** The last line's text before its first field, and what it was read as. */
+  private prefix = '';
+  private indexes = '';
+  /** readersShape's of that text, shared by the lines alike to it; null when not shaped or refused. */
+  shape: string | null = null;
+  /** The walk of the last line, left at its first field: undefined when it took the line before's. */
+  walker: IndexContext | undefined;
+  private misses = 0;
+  private skip = 0;
+
+  read(body: string, lineStart: number, keyStart: number): string {
+    this.walker = undefined;
+    // Compared as two slices: startsWith with a slice of the text was most of findPieces' time.
+    const prefix = body.slice(lineStart, keyStart);
+    if (prefix === this.prefix) return this.indexes;
+    this.prefix = prefix;
+    let shape: string | null = null;
+    if (this.skip > 0) this.skip--;
+    else if (prefix.length <= HEAD_MAX_CHARS) shape = readersShape(prefix, HEAD_MAX_MASKS) ?? null;
+    if (shape !== null && shape === this.shape) {
+      this.misses = 0;
+      return this.indexes;
+    }
+    if (shape !== null && this.shape !== null && ++this.misses >= MISSES_BEFORE_SKIP) {
+      this.misses = 0;
+      this.skip = SKIP_LINES;
+    }
+    this.shape = shape;
+    this.walker = new IndexContext(body, lineStart);
+    this.indexes = this.walker.before(keyStart);
+    return this.indexes;
+  }
+}
+
 /** Where the literal that opens at `from` ends: after its closing quote, or at its line's end. */
 function literalEnd(body: string, from: number): number {
   let j = from + 1;
@@ -177,13 +226,9 @@ export function findPieces(body: string): Piece[] {
   let dataLine = false;
   let context: IndexContext | undefined;
   // The text before a line's first field, and its index fields: most events of a stream repeat
-  // the same text there (`{"id":…,"choices":[{"index":0,"delta":{`), read once; or text alike to
-  // the readers (the Responses API numbers every event): the index fields are kept by
-  // readersShape, as are the brackets and keys they depend on, so alike texts share them.
+  // the same text there (`{"id":…,"choices":[{"index":0,"delta":{`), read once (FirstFields).
   let firstOnLine = false;
-  let lastPrefix = '';
-  let lastPrefixContext = '';
-  let lastShape: string | null = null;
+  const firsts = new FirstFields();
   TEXT_FIELD.lastIndex = 0;
   // test() and a walk back to the key, not exec(): no match array for each of a stream's events.
   while (TEXT_FIELD.test(body)) {
@@ -211,20 +256,9 @@ export function findPieces(body: string): Piece[] {
     let indexes: string;
     let head: LineHead | undefined;
     if (firstOnLine) {
-      // Compared as two slices: startsWith with a slice of the text was most of this loop's time.
-      const prefix = body.slice(lineStart, keyStart);
-      if (prefix !== lastPrefix) {
-        const shape = prefix.length <= HEAD_MAX_CHARS ? (readersShape(prefix, HEAD_MAX_MASKS) ?? null) : null;
-        // Alike lines keep one shape string between them.
-        if (shape === null || shape !== lastShape) {
-          context = new IndexContext(body, lineStart);
-          lastPrefixContext = context.before(keyStart);
-          lastShape = shape;
-        }
-        lastPrefix = prefix;
-      }
-      indexes = lastPrefixContext;
-      if (lastShape !== null) head = { shape: lastShape, key: body.slice(keyStart, open) };
+      indexes = firsts.read(body, lineStart, keyStart);
+      context = firsts.walker;
+      if (firsts.shape !== null) head = { shape: firsts.shape, key: body.slice(keyStart, open) };
     } else {
       context ??= new IndexContext(body, lineStart);
       indexes = context.before(keyStart);
