@@ -19,6 +19,7 @@ export { gcThreadsAdvice, SINGLE_THREADED_GC } from './runtime/gc-threads.ts';
 export { IdlePoll } from './runtime/idle-poll.ts';
 export { IdleScavenge } from './runtime/idle-scavenge.ts';
 export { capOldSpaceGrowth } from './runtime/old-space-growth.ts';
+export { detachOneArrayBuffer } from './runtime/array-buffer-detaching.ts';
 export { ControlPlaneKeys } from './auth/control-plane-keys.ts';
 export { startGatewayServices, type GatewayServices } from './gateway-services.ts';
 export { LiveConfig, watchConfigFile } from './config/live-config.ts';

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
-import { capOldSpaceGrowth, IdlePoll, redactSecrets, type IdleScavenge } from '@periscope/proxy';
+import { capOldSpaceGrowth, detachOneArrayBuffer, IdlePoll, redactSecrets, type IdleScavenge } from '@periscope/proxy';
 import { ApiError } from '@periscope/control-plane';
 import { STATUS_PAGE } from './status-page.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -77,6 +77,7 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
     });
   }
   if (opts.oldSpaceGrowthPercent !== undefined) capOldSpaceGrowth(opts.oldSpaceGrowthPercent);
+  detachOneArrayBuffer();
   const scavenge = opts.idleScavenge;
   if (scavenge) {
     app.addHook('onRequest', (_request, reply, done) => {

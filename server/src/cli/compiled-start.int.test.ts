@@ -41,10 +41,10 @@ const START_WAIT_MS = 60_000;
 /** Room for a slow start, the call and the stop. */
 const START_TEST_MS = START_WAIT_MS + 40_000;
 
-async function startCompiled(name: string, config: object, args: string[] = []): Promise<Compiled> {
+async function startCompiled(name: string, config: object, args: string[] = [], nodeFlags: string[] = []): Promise<Compiled> {
   const configFile = join(dir, `${name}.yaml`);
   await writeFile(configFile, JSON.stringify({ providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-configured-abcdefghijklmnop' } }, ...config }));
-  const child = spawn(process.execPath, [CLI, 'start', '--port', '0', '--data-dir', join(dir, name), '--config', configFile, ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, CLI, 'start', '--port', '0', '--data-dir', join(dir, name), '--config', configFile, ...args], {
     // The default background priority (idle), as production runs it, not the suite's (vitest.config.ts).
     cwd: dir, env: { ...process.env, NODE_OPTIONS: '', PERISCOPE_KAFKA_BROKERS: '', PERISCOPE_ADMIN_TOKEN: ADMIN_TOKEN, PERISCOPE_BACKGROUND_PRIORITY: '' },
   });
@@ -157,12 +157,16 @@ describe('compiled periscope start', () => {
   });
 
   it('runs the bundles with plain Node, relays an SDK call, stores its row, serves the UI, and stops on SIGTERM', async () => {
-    const p = await startCompiled('embedded', {});
+    const p = await startCompiled('embedded', {}, [], ['--trace-protector-invalidation']);
     const gateway = await cmdline(p.child.pid!);
     const [store] = await childPids(p.child.pid!);
     expect(store, 'the store process').toBeDefined();
     const storeLine = await cmdline(store!);
-    expect(gateway.slice(1, 3)).toEqual([CLI, 'start']);
+    expect(gateway.slice(1, 4)).toEqual(['--trace-protector-invalidation', CLI, 'start']);
+    // Spent before the gateway serves, not under load (detachOneArrayBuffer); only the gateway has the flag.
+    const spent = p.output().indexOf('Invalidating protector cell ArrayBufferDetaching');
+    expect(spent, 'V8\'s ArrayBufferDetaching protector spent as the gateway starts').toBeGreaterThanOrEqual(0);
+    expect(spent).toBeLessThan(p.output().indexOf('UI and API'));
     expect(storeLine.slice(1)).toEqual([join(DIST, 'child.mjs')]);
     expect([...gateway, ...storeLine].join(' ')).not.toMatch(/tsx/);
 
