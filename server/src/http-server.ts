@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { StoreError } from '@periscope/clickhouse';
 import { capOldSpaceGrowth, detachOneArrayBuffer, IdlePoll, redactSecrets, type IdleScavenge } from '@periscope/proxy';
@@ -17,6 +17,8 @@ const requestSerializer = (req: { method: string; url: string; originalUrl?: str
   method: req.method,
   url: redactSecrets((req.originalUrl ?? req.url).split('?', 1)[0]!),
 });
+
+const unlogged = (logged: (request: FastifyRequest) => boolean) => (request: FastifyRequest) => !logged(request);
 
 export interface HttpServer {
   app: FastifyInstance;
@@ -36,8 +38,11 @@ export interface HttpServerOptions {
   moreMetrics?: () => Promise<ProcessMetrics | undefined>;
   /** Believe X-Forwarded-For: only for a server that nothing but Periscope's own gateway process can reach. */
   trustForwardedFor?: boolean;
-  /** One log line per request. Off on gateway hosts: every call is a row already, and the lines cost CPU per call. */
-  accessLog?: boolean;
+  /**
+   * One log line per request (or per request the function picks). Off on gateway hosts: every
+   * call is a row already, and the lines cost CPU per call.
+   */
+  accessLog?: boolean | ((request: FastifyRequest) => boolean);
   /** A gateway's `gateway.idle_poll_ms`: keep the event loop polling this long after each request. */
   idlePollMs?: number;
   /** A gateway's `gateway.scavenge_between_calls`: told when each call starts and ends. */
@@ -56,7 +61,7 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
   const app = Fastify({
     // Whatever logger options a caller gives (tests give a stream), URLs are logged scrubbed.
     logger: logger === false ? false : { level: 'info', ...(typeof logger === 'object' ? logger : {}), serializers: { req: requestSerializer } },
-    logController: new LogController({ disableRequestLogging: opts.accessLog === false }),
+    logController: new LogController({ disableRequestLogging: typeof opts.accessLog === 'function' ? unlogged(opts.accessLog) : opts.accessLog === false }),
     // Streams of reasoning models can run for many minutes.
     requestTimeout: 0,
     bodyLimit: 1024 * 1024,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { createProxyMetrics, IdleScavenge, KeySnapshot, proxyPlugin, startEventSpool, startGatewayServices, type ProxyOptions } from '@periscope/proxy';
 import { type PeriscopeConfig } from '@periscope/contract';
@@ -5,6 +6,7 @@ import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from '../data-dir
 import { createHttpServer } from '../http-server.ts';
 import { forwardToStore, storeRewrite } from '../store-process/forward.ts';
 import { StoreProcess } from '../store-process/store-process.ts';
+import { warmStoreRelay } from '../store-process/warm-relay.ts';
 
 export interface StartRoleOptions {
   dataDir: string;
@@ -21,6 +23,8 @@ export interface StartRole {
   /** Set on the first start only: what to print once. */
   firstRun: { adminToken?: string; gatewayKey?: string; noAccounts?: boolean };
   store: StoreProcess;
+  /** Once listening, at `origin` (this process's own port): runs the relay to the store process before any call (warm-relay.ts). */
+  warmRelay: (origin: string) => Promise<void>;
 }
 
 /** How long a stopping store process may take in what the gateway spooled before it exits. */
@@ -44,6 +48,7 @@ export async function startAllInOne(o: StartRoleOptions): Promise<StartRole> {
   let live: { current: PeriscopeConfig } = { current: o.config };
   const isGatewayPrefix = (segment: string) => Object.hasOwn(live.current.providers, segment);
   const holder: { store?: StoreProcess } = {};
+  const warmUpToken = randomBytes(24).toString('base64url');
   const { app, registry } = createHttpServer(o.logger, async () => {
     if (!holder.store?.up) throw new Error('the store process is starting again');
   }, { rewriteUrl: storeRewrite(isGatewayPrefix), moreMetrics: async () => holder.store?.metrics(), accessLog: false, idlePollMs: o.config.gateway.idle_poll_ms, idleScavenge: o.config.gateway.scavenge_between_calls ? IdleScavenge.create() : undefined, oldSpaceGrowthPercent: o.config.gateway.old_space_growth_percent });
@@ -60,7 +65,7 @@ export async function startAllInOne(o: StartRoleOptions): Promise<StartRole> {
     await app.register(proxyPlugin, {
       config: services.config, counters: services.counters, redis: services.redis, keys: snapshot, sink: events.sink, metrics, dispatcher: o.dispatcher,
     });
-    await app.register(forwardToStore, { store });
+    await app.register(forwardToStore, { store, warmUpToken });
     app.addHook('onClose', async () => {
       await services.close();
       // After the last call ended: what it spooled is in the file, and the store takes it in.
@@ -71,5 +76,10 @@ export async function startAllInOne(o: StartRoleOptions): Promise<StartRole> {
     await store.stop(0);
     throw err;
   }
-  return { app, firstRun: Object.assign({}, firstRun, { adminToken: admin.generatedToken }), store };
+  const warmRelay = async (origin: string) => {
+    const started = performance.now();
+    const answered = await warmStoreRelay(origin, warmUpToken);
+    app.log.info({ answered, ms: Math.round(performance.now() - started) }, 'warmed the relay to the store process');
+  };
+  return { app, firstRun: Object.assign({}, firstRun, { adminToken: admin.generatedToken }), store, warmRelay };
 }

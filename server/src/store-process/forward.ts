@@ -1,7 +1,9 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { Pool } from 'undici';
+import { WARM_UP_HEADER } from './protocol.ts';
 import type { StoreProcess } from './store-process.ts';
 
 /** Internal route the store's URLs are rewritten to; never linked to. */
@@ -30,8 +32,15 @@ export function storeRewrite(isGatewayPrefix: (segment: string) => boolean): (re
  * Relays API and UI requests to the store process over its unix socket, bodies streamed both
  * ways. The client's address travels as X-Forwarded-For (set here, never taken from the
  * client), and a client that leaves cancels the request there too, so a long export stops.
+ * WARM_UP_HEADER is never relayed as a client sent it: only as `1`, when its value was the
+ * gateway's own warm-up token (warm-relay.ts).
  */
-export async function forwardToStore(app: FastifyInstance, opts: { store: StoreProcess }): Promise<void> {
+export async function forwardToStore(app: FastifyInstance, opts: { store: StoreProcess; warmUpToken: string }): Promise<void> {
+  const token = Buffer.from(opts.warmUpToken);
+  const isWarmUp = (value: string | string[] | undefined) => {
+    const given = typeof value === 'string' ? Buffer.from(value) : undefined;
+    return given?.length === token.length && timingSafeEqual(given, token);
+  };
   const pool = new Pool('http://localhost', { socketPath: opts.store.socket, connections: 16, headersTimeout: 0, bodyTimeout: 0 });
   app.addHook('onClose', async () => pool.close());
   app.removeAllContentTypeParsers();
@@ -45,7 +54,8 @@ export async function forwardToStore(app: FastifyInstance, opts: { store: StoreP
         return reply.code(503).header('retry-after', '2').send({ error: { code: 'store_unavailable', message: 'The store process is starting again; try again in a moment.' } });
       }
       const headers: Record<string, string | string[]> = { 'x-forwarded-for': request.ip };
-      for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+      for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HOP_BY_HOP.has(name) && name !== WARM_UP_HEADER) headers[name] = value;
+      if (isWarmUp(request.headers[WARM_UP_HEADER])) headers[WARM_UP_HEADER] = '1';
       const abort = new AbortController();
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) abort.abort();

@@ -19,3 +19,9 @@ export type FromStore =
   | { type: 'keys'; records: KeyRecordLike[] }
   | { type: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
   | { type: 'failed'; error: string; locked: boolean };
+
+/**
+ * On a relayed request, set to `1` by the gateway process on its own warm-up requests
+ * (warm-relay.ts) and on no other: the store process leaves those out of its access log.
+ */
+export const WARM_UP_HEADER = 'x-periscope-warm-up';

@@ -8,6 +8,7 @@ import { createFirstKey, startControlPlane, KeyRefresher } from '@periscope/cont
 import { ensureDataDir, loadOrCreateSecret, resolveAdminAuth } from '../data-dir.ts';
 import { startEventSource } from '@periscope/ingest';
 import { createHttpServer, type ProcessMetrics } from '../http-server.ts';
+import { WARM_UP_HEADER } from './protocol.ts';
 
 export interface StoreServerOptions {
   dataDir: string;
@@ -65,6 +66,8 @@ export async function startStoreServer(o: StoreServerOptions): Promise<StoreServ
   let ready = async () => {};
   const { app, registry } = createHttpServer(o.logger, () => ready(), {
     ui: { dir: o.uiDir, isGatewayPrefix }, processMetricsPrefix: 'periscope_store_', trustForwardedFor: true,
+    // Headers here come from the gateway process alone, which sets this one only on its own requests.
+    accessLog: (request) => request.headers[WARM_UP_HEADER] !== '1',
   });
   const store = await openWhenFree(o.dataDir, app.log);
   await store.migrate();

@@ -1,5 +1,7 @@
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { startAllInOne } from '../../roles/start-role.ts';
+import { ownOrigin } from '../../store-process/warm-relay.ts';
 import { baseUrlLines } from '../base-urls.ts';
 import { configPath, listenOptions, loadConfig, option } from '../options.ts';
 import { adviseOnGcThreads, exitOnSignal, LISTEN_BACKLOG } from '../serve.ts';
@@ -11,6 +13,7 @@ export async function start(values: Record<string, unknown>): Promise<void> {
   const address = await server.app.listen(Object.assign(listenOptions(values, 8787), { backlog: LISTEN_BACKLOG }));
   const base = address.replace('[::1]', 'localhost');
   server.store.listening(base);
+  await server.warmRelay(ownOrigin(server.app.server.address() as AddressInfo));
   const lines = [
     '',
     `Periscope is running (embedded store in ${dataDir})`,
