@@ -7,6 +7,8 @@ import { WARM_UP_HEADER } from './protocol.ts';
  * eighth call on, so fewer would leave the relay's shapes unseen.
  */
 const ROUNDS = 16;
+/** The most the warm-up may hold up a start (it takes about 120 ms): a store process that hangs is no reason to wait. */
+const DEADLINE_MS = 5000;
 
 /**
  * Sends a few requests through this gateway's own port that it relays to the store process,
@@ -18,24 +20,26 @@ const ROUNDS = 16;
  * it is optimized, most are compiled for both from the start (docs/benchmarks.md, "The store
  * relay's warm-up"). Only public requests without effects: the session check, and a sign-out
  * without a session (a body streamed through). The store process leaves them out of its access
- * log (`token` proves them ours to the relay, forward.ts). Resolves to how many were answered:
- * warming is best effort, and a store process not up yet just means the code warms later.
+ * log (`token` proves them ours to the relay, forward.ts). Resolves to how many were answered
+ * within `deadlineMs`: warming is best effort, and a store process not up or slow just means the
+ * code warms later.
  */
-export async function warmStoreRelay(origin: string, token: string): Promise<number> {
+export async function warmStoreRelay(origin: string, token: string, deadlineMs = DEADLINE_MS): Promise<number> {
   const client = new Client(origin);
+  const signal = AbortSignal.timeout(deadlineMs);
   const headers = { [WARM_UP_HEADER]: token };
   const withBody = { 'content-type': 'application/json', [WARM_UP_HEADER]: token };
   let answered = 0;
   try {
     for (let i = 0; i < ROUNDS; i++) {
-      await (await client.request({ method: 'GET', path: '/api/session', headers })).body.dump();
-      await (await client.request({ method: 'DELETE', path: '/api/session', headers: withBody, body: '{}' })).body.dump();
+      await (await client.request({ method: 'GET', path: '/api/session', headers, signal })).body.dump();
+      await (await client.request({ method: 'DELETE', path: '/api/session', headers: withBody, body: '{}', signal })).body.dump();
       answered += 2;
     }
   } catch {
     // Nothing to do: what was answered has warmed what it ran.
   } finally {
-    await client.close();
+    await client.destroy();
   }
   return answered;
 }
