@@ -23,7 +23,7 @@ export interface StartRole {
   /** Set on the first start only: what to print once. */
   firstRun: { adminToken?: string; gatewayKey?: string; noAccounts?: boolean };
   store: StoreProcess;
-  /** Once listening, at `origin` (this process's own port): runs the relay to the store process before any call (warm-relay.ts). */
+  /** Once listening, at `origin` (this process's own port): runs the relay to the store process before calls make the code hot (warm-relay.ts). */
   warmRelay: (origin: string) => Promise<void>;
 }
 

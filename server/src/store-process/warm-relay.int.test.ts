@@ -7,7 +7,7 @@ import { WARM_UP_HEADER } from './protocol.ts';
 
 /**
  * `periscope start`'s warm-up of its relay to the store process (warm-relay.ts), as its own
- * processes: it runs before the gateway serves, the store process leaves it out of its access
+ * processes: it runs as the gateway starts, the store process leaves it out of its access
  * log, and no client can have a request of its own left out the same way.
  */
 let p: PeriscopeProcess;
@@ -54,7 +54,7 @@ function spoofs(random: () => number): Array<string | string[]> {
 }
 
 describe('the store relay warm-up', () => {
-  it('runs before the gateway serves (32 relayed requests answered), and the store process logs none of them', async () => {
+  it('runs as the gateway starts (32 relayed requests answered), and the store process logs none of them', async () => {
     const deadline = Date.now() + 10_000;
     let warmed: Record<string, unknown> | undefined;
     while (!(warmed = logLines().find((l) => l.msg === 'warmed the relay to the store process')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -32,14 +32,27 @@ describe('warmStoreRelay', () => {
     expect(seen).toEqual(Array.from({ length: 16 }, () => ['GET /api/session tok ', 'DELETE /api/session tok {}']).flat());
   });
 
+  it('counts only the store process\'s answers, not the relay\'s 502 or 503', async () => {
+    let n = 0;
+    const origin = await listen((req, res) => {
+      res.writeHead(++n > 10 ? 503 : req.method === 'GET' ? 401 : 204).end();
+    });
+    expect(await warmStoreRelay(origin, 'tok')).toBe(10);
+  });
+
   it('gives up at its deadline when nothing answers, with what was answered by then', async () => {
     let n = 0;
-    const origin = await listen((_req, res) => {
-      if (++n <= 3) res.writeHead(204).end();
+    const origin = await listen((req, res) => {
+      if (++n <= 3) res.writeHead(req.method === 'GET' ? 401 : 204).end();
     });
     const started = performance.now();
-    expect(await warmStoreRelay(origin, 'tok', 300)).toBe(2);
+    expect(await warmStoreRelay(origin, 'tok', 300)).toBe(3);
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('never throws: an origin undici cannot parse (a link-local address with its zone) warms nothing', async () => {
+    const origin = ownOrigin({ address: 'fe80::1%lo', family: 'IPv6', port: 1 });
+    expect(await warmStoreRelay(origin, 'tok')).toBe(0);
   });
 
   it('reaches an unspecified listening address on loopback', () => {

@@ -13,6 +13,8 @@ export async function start(values: Record<string, unknown>): Promise<void> {
   const address = await server.app.listen(Object.assign(listenOptions(values, 8787), { backlog: LISTEN_BACKLOG }));
   const base = address.replace('[::1]', 'localhost');
   server.store.listening(base);
+  // Calls are served from here on: a signal during the warm-up drains them like any other.
+  exitOnSignal(server.app);
   await server.warmRelay(ownOrigin(server.app.server.address() as AddressInfo));
   const lines = [
     '',
@@ -29,5 +31,4 @@ export async function start(values: Record<string, unknown>): Promise<void> {
   }
   console.log(lines.join('\n') + '\n');
   adviseOnGcThreads(server.app);
-  exitOnSignal(server.app);
 }
