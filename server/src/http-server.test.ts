@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { Client } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { IdleScavenge } from '@periscope/proxy';
 import { createHttpServer } from './http-server.ts';
@@ -123,5 +125,32 @@ console.log(Math.round(peak / 1e6));
 
   it('caps the old space\'s growth for the whole process once the server is created', () => {
     expect(peakHeapMb(25)).toBeLessThan(peakHeapMb(0) * 0.8);
+  });
+});
+
+describe('createHttpServer: one hidden class for every connection', () => {
+  it('gives a connection whose first request was /healthz the socket shape of one whose first request was a call', async () => {
+    // V8's own check of two objects' hidden classes (`%HaveSameMap`): the natives syntax is read
+    // when a function is parsed, so the flag set here holds for the function made after it.
+    setFlagsFromString('--allow-natives-syntax');
+    const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+    const { app } = createHttpServer(false, async () => {});
+    // Like a call: the gateway reads the caller's address (its failed-authentication throttle).
+    app.get('/call', async (request) => ({ ip: request.ip }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const sockets: Socket[] = [];
+    app.server.on('connection', (socket: Socket) => sockets.push(socket));
+    const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    try {
+      for (const first of ['/healthz', '/call']) {
+        const client = new Client(origin);
+        for (const path of [first, '/call', '/call']) expect((await client.request({ path, method: 'GET' })).statusCode).toBe(200);
+        await client.close();
+      }
+      expect(sockets).toHaveLength(2);
+      expect(haveSameMap(sockets[0]!, sockets[1]!)).toBe(true);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -18,6 +18,21 @@ const requestSerializer = (req: { method: string; url: string; originalUrl?: str
   url: redactSecrets((req.originalUrl ?? req.url).split('?', 1)[0]!),
 });
 
+/**
+ * Has every connection learn its peer's address on its first request, whatever that request
+ * is. Node caches the address on the socket as a property added then, and the keep-alive timer
+ * adds one after each answer: a connection that got the address only on a later request (it
+ * served /healthz, /metrics or a relayed API request first, then calls) has other hidden
+ * classes than one whose first request was a call, and the call path's optimized code, compiled
+ * for those alone, is thrown away when it meets one (docs/benchmarks.md, "The store relay's
+ * warm-up").
+ */
+function learnPeerAddress(request: FastifyRequest, _reply: unknown, done: () => void): void {
+  // The getter reads the address once and caches it on the socket.
+  void request.raw.socket.remoteAddress;
+  done();
+}
+
 const unlogged = (logged: (request: FastifyRequest) => boolean) => (request: FastifyRequest) => !logged(request);
 
 export interface HttpServer {
@@ -94,6 +109,7 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
   }
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: opts.processMetricsPrefix ?? 'periscope_' });
+  app.addHook('onRequest', learnPeerAddress);
   app.addHook('onRequest', securityHeaders(UI_ROUTE));
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
