@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startMockUpstream, startRedisServer, type MockUpstream, type RedisServer } from '@periscope/testkit';
-import { ADMIN_TOKEN, startGatewayHarness, type GatewayHarness } from '../testing/gateway-harness.ts';
-import { startPeriscopeProcess, type PeriscopeProcess } from '../testing/periscope-process.ts';
+import { startGatewayHarness, type GatewayHarness } from '../testing/gateway-harness.ts';
+import { createGatewayKey, startPeriscopeProcess, type PeriscopeProcess } from '../testing/periscope-process.ts';
 
 const messages = [{ role: 'user' as const, content: 'Count me.' }];
 
@@ -143,15 +143,7 @@ describe('limits shared by two proxy processes through Redis', () => {
     await redis?.stop();
   });
 
-  async function keyOn(url: string, project: string): Promise<string> {
-    const res = await fetch(`${url}/api/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ project, name: 'shared' }),
-    });
-    expect(res.status).toBe(201);
-    return ((await res.json()) as { key: string }).key;
-  }
+  const keyOn = (url: string, project: string) => createGatewayKey(url, project, 'shared');
 
   it('30 calls spread over both proxies: exactly 10 pass a shared 10 rpm project limit', async () => {
     const project = `shared-${Date.now()}`;

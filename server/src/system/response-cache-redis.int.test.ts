@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockUpstream, startRedisServer, type MockUpstream, type RedisServer } from '@periscope/testkit';
-import { ADMIN_TOKEN, startGatewayHarness, type GatewayHarness } from '../testing/gateway-harness.ts';
-import { startPeriscopeProcess, type PeriscopeProcess } from '../testing/periscope-process.ts';
+import { startGatewayHarness, type GatewayHarness } from '../testing/gateway-harness.ts';
+import { createGatewayKey, startPeriscopeProcess, type PeriscopeProcess } from '../testing/periscope-process.ts';
 
 let redis: RedisServer;
 let mockB: MockUpstream;
@@ -26,14 +26,7 @@ afterAll(async () => {
 });
 
 /** A key for `project` on the gateway at `url`: the same project on both gateways shares entries. */
-async function keyFor(url: string, project: string): Promise<string> {
-  const res = await fetch(`${url}/api/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ project, name: 'cache' }),
-  });
-  return ((await res.json()) as { key: string }).key;
-}
+const keyFor = (url: string, project: string) => createGatewayKey(url, project, 'cache');
 
 async function call(url: string, key: string, content: string) {
   const res = await fetch(`${url}/v1/chat/completions`, {

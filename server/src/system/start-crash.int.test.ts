@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { seededRandom } from '@periscope/proxy';
 import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
 import { ADMIN_TOKEN } from '../testing/gateway-harness.ts';
-import { startPeriscopeProcess, type PeriscopeProcess } from '../testing/periscope-process.ts';
+import { createGatewayKey, startPeriscopeProcess, type PeriscopeProcess } from '../testing/periscope-process.ts';
 import { loadUntilDeath, storedIds, summaryCount } from '../testing/crash-load.ts';
 
 /**
@@ -40,17 +40,12 @@ afterAll(async () => {
 const config = () => ({ providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-crash-configured-0123456789' } } });
 const start = () => startPeriscopeProcess(config(), {}, { dir });
 
-async function newKey(url: string, project: string): Promise<string> {
-  const res = await fetch(`${url}/api/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ project }) });
-  return ((await res.json()) as { key: string }).key;
-}
-
 describe('periscope start under SIGKILL', () => {
   it(`loses no answered call and stores none twice (seed ${SEED}, ${ROUNDS} kills of the gateway process, ${ROUNDS} of the store process)`, async () => {
     const random = seededRandom(SEED);
     running = await start();
     const project = `crash-${SEED}`;
-    const key = await newKey(running.url, project);
+    const key = await createGatewayKey(running.url, project);
     const answered = new Set<string>();
 
     for (let round = 0; round < ROUNDS; round++) {

@@ -86,3 +86,14 @@ export async function startPeriscopeProcess(config: object, env: Record<string, 
     throw err;
   }
 }
+
+/** A new gateway key for `project`, made through the admin API of the Periscope at `url` (the tests' admin token). */
+export async function createGatewayKey(url: string, project: string, name?: string): Promise<string> {
+  const res = await fetch(`${url}/api/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(name === undefined ? { project } : { project, name }),
+  });
+  if (res.status !== 201) throw new Error(`POST /api/keys answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { key: string }).key;
+}
