@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import { RECORD_HEADER_BYTES, segmentFileName, segmentIdOf } from './segment-format.ts';
 import { readCursor, writeCursor, type SpoolCursor, type SpoolPosition } from './spool-cursor.ts';
 import type { SpoolLog } from './spool-writer.ts';
+import { ensurePrivateDir } from './private-dir.ts';
 
 /** Records of one segment, in order, between two byte offsets. */
 export interface SpoolBatch {
@@ -65,7 +66,7 @@ export class SpoolReader {
   ) {}
 
   static async open(dir: string, opts: SpoolReaderOptions = {}): Promise<SpoolReader> {
-    await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(dir, { label: 'the spool directory' });
     const log = opts.log ?? stderrLog;
     let cursor: SpoolCursor | null;
     let damaged = false;

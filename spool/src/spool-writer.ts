@@ -3,6 +3,7 @@ import path from 'node:path';
 import { MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES, encodeRecords, frameInPlace, recordBytes, segmentFileName, segmentIdOf } from './segment-format.ts';
 import { readCursorSegment, type SpoolPosition } from './spool-cursor.ts';
 import { WriterLock } from './writer-lock.ts';
+import { ensurePrivateDir } from './private-dir.ts';
 
 /** The slice of a pino/Fastify logger the spool reports failures to. */
 export interface SpoolLog {
@@ -107,7 +108,7 @@ export class SpoolWriter {
       throw new RangeError(`spool: fsyncIntervalMs must be >= 0, got ${opts.fsyncIntervalMs}`);
     }
     // Events carry prompts and completions: owner-only directory and files.
-    await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(dir, { label: 'the spool directory' });
     // Before anything else: a second writer must not even start a segment here.
     const lock = await WriterLock.acquire(dir);
     const { maxId, bytes } = scanSegments(dir);

@@ -14,3 +14,4 @@ export { attributesOf, OTEL_COLLECTOR_START_TIMEOUT_MS, startOtelCollector } fro
 export type { OtelCollector, StoredSpan } from './otel-collector.ts';
 export { attackCases, canaryKey, chunked, errorBodyQuoting, headersQuoting, nestedJsonStrings, streamedPiecesQuoting, streamQuoting, crossedPiecesQuoting, CROSSED_LAYOUTS, traversalPath } from './attacks.ts';
 export { SCHED_IDLE, SCHED_OTHER, suitePriorityEnv, threadPriorities, threadsNotIdle, type ThreadPriority } from './thread-priority.ts';
+export { asOtherUser, OTHER_USER_ID, otherUserReason } from './other-user.ts';

@@ -76,6 +76,11 @@ async function main(argv: string[]): Promise<void> {
   throw new UsageError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
 }
 
+// Whatever Periscope and its child processes create is their user's alone: the embedded engine
+// writes the stored calls with the umask's mode, and so would a store socket, an export or an
+// agent's settings file holding a gateway key. The data directory is owner-only too (data-dir.ts).
+process.umask(0o077);
+
 main(process.argv.slice(2)).catch((err: Error) => {
   const locked = err.name === 'StoreLockedError';
   const message = locked

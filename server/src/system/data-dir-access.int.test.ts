@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmod, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { startMockUpstream, type MockUpstream } from '@periscope/testkit';
+import { asOtherUser, OTHER_USER_ID, otherUserReason, startMockUpstream, type MockUpstream } from '@periscope/testkit';
 import { createGatewayKey, startPeriscopeProcess, type PeriscopeProcess } from '../testing/periscope-process.ts';
-import { asOtherUser, otherUserReason } from '../testing/other-user.ts';
 
 /**
  * `periscope start` on a data directory that already existed open to others (as `mkdir -p`
@@ -18,6 +17,7 @@ const CANARY = 'canary-other-user-9d41c7';
 let root: string;
 let p: PeriscopeProcess | undefined;
 let mock: MockUpstream;
+const config = () => ({ providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-test' } } });
 
 if (otherUserReason) console.log(`data-dir-access: skipped: ${otherUserReason}`);
 
@@ -28,7 +28,13 @@ describe.skipIf(otherUserReason !== undefined)('periscope start on a data direct
     await chmod(root, 0o755);
     await mkdir(join(root, 'data'), { mode: 0o755 });
     await chmod(join(root, 'data'), 0o755);
-    p = await startPeriscopeProcess({ providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-test' } } }, {}, { dir: root });
+    // Started under umask 000: what it creates must not depend on its caller's umask.
+    const umask = process.umask(0);
+    try {
+      p = await startPeriscopeProcess(config(), {}, { dir: root });
+    } finally {
+      process.umask(umask);
+    }
   }, 120_000);
   afterAll(async () => {
     await p?.stop();
@@ -38,14 +44,23 @@ describe.skipIf(otherUserReason !== undefined)('periscope start on a data direct
 
   it('narrows it to its owner as it starts, and says so', async () => {
     expect((await stat(p!.dataDir)).mode & 0o777).toBe(0o700);
-    expect(p!.output()).toContain('[PERISCOPE_DATA_DIR_MODE]');
+    expect(p!.output()).toContain('[PERISCOPE_DIR_NARROWED]');
+  });
+
+  it('makes every file and directory in it its user\'s alone, the store socket too, whatever its umask', async () => {
+    const open: string[] = [];
+    for (const file of [p!.dataDir, ...(await pathsUnder(p!.dataDir))]) {
+      const { mode } = await lstat(file);
+      if ((mode & 0o170000) !== 0o120000 && mode & 0o077) open.push(`${file} ${(mode & 0o777).toString(8)}`);
+    }
+    expect(open).toEqual([]);
   });
 
   it('another user reads none of its files, cannot list it, cannot reach the store socket', async () => {
     const key = await createGatewayKey(p!.url, 'other-user');
     const client = new OpenAI({ apiKey: 'unused', baseURL: `${p!.url}/v1`, maxRetries: 0, defaultHeaders: { 'Periscope-Auth': `Bearer ${key}` } });
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: CANARY }] });
-    const files = await filesUnder(p!.dataDir);
+    const files = (await pathsUnder(p!.dataDir, true));
     expect(files.some((f) => f.endsWith('store.sock')), 'the store socket among the files').toBe(true);
     expect(files.length).toBeGreaterThan(20);
     // One process as the other user: tries each path root sees (open, or connect for the socket) and the listing.
@@ -68,10 +83,26 @@ describe.skipIf(otherUserReason !== undefined)('periscope start on a data direct
   });
 });
 
-async function filesUnder(dir: string): Promise<string[]> {
+
+describe.skipIf(otherUserReason !== undefined)('periscope start on a data directory another user made in advance', () => {
+  it('refuses to start, and says whose it is', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'data-dir-foreign-'));
+    try {
+      // Like /tmp: anyone may make a directory there.
+      await chmod(parent, 0o1777);
+      const made = asOtherUser(['sh', '-c', 'mkdir -m 700 "$1/data" && printf attacker-secret > "$1/data/secret"', 'sh', parent]);
+      expect(made.status, made.stderr).toBe(0);
+      await expect(startPeriscopeProcess({ providers: {} }, {}, { dir: parent })).rejects.toThrow(`belongs to user ${OTHER_USER_ID}, not to this one`);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+async function pathsUnder(dir: string, filesOnly = false): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isDirectory()) out.push(join(entry.parentPath ?? entry.path, entry.name));
+    if (!filesOnly || !entry.isDirectory()) out.push(join(entry.parentPath ?? entry.path, entry.name));
   }
   return out;
 }

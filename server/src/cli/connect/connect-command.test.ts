@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,6 +49,17 @@ describe('connect claude-code --write', () => {
     // Connecting again replaces Periscope's own entries, still keeps the user's.
     await run('claude-code');
     expect(JSON.parse(await readFile(join(home, '.claude', 'settings.json'), 'utf8'))).toEqual(settings);
+  });
+
+  it('leaves the key readable by its user alone: an existing 0644 file and its backup become 0600', async () => {
+    await mkdir(join(home, '.claude'));
+    const file = join(home, '.claude', 'settings.json');
+    await writeFile(file, JSON.stringify({ env: { ANTHROPIC_AUTH_TOKEN: 'psk_an_older_key' } }), { mode: 0o644 });
+    await chmod(file, 0o644);
+    await run('claude-code');
+    const [backup] = await backups(join(home, '.claude'));
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(home, '.claude', backup!))).mode & 0o777).toBe(0o600);
   });
 
   it('refuses a settings file that is not JSON and leaves it as it was', async () => {

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MergeError, mergeDotenv, mergeJson, mergeToml } from './merge-settings.ts';
 
@@ -133,8 +133,12 @@ export async function connect(o: ConnectOptions): Promise<void> {
     }
     await mkdir(dirname(e.path), { recursive: true });
     if (old !== undefined) {
-      await copyFile(e.path, `${e.path}.periscope-backup-${stamp}`);
-      o.log(`backed up ${e.path} to ${e.path}.periscope-backup-${stamp}`);
+      const backup = `${e.path}.periscope-backup-${stamp}`;
+      await copyFile(e.path, backup);
+      // The file may hold a key from before, and will hold this one: its user's alone, as a new file is.
+      await chmod(backup, 0o600);
+      await chmod(e.path, 0o600);
+      o.log(`backed up ${e.path} to ${backup}`);
     }
     await writeFile(e.path, next, { mode: 0o600 });
     o.log(`wrote ${e.path}`);

@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asOtherUser, OTHER_USER_ID, otherUserReason } from '@periscope/testkit';
+import { ensurePrivateDir, UnsafeDirError } from './private-dir.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory that other users may traverse (mkdtemp's own is 0700). */
+function openParent(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'private-dir-'));
+  dirs.push(dir);
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** `data` under an open parent, made with `mode` (as `mkdir -p` under some umask would). */
+function existing(mode: number): string {
+  const dir = join(openParent(), 'data');
+  mkdirSync(dir);
+  chmodSync(dir, mode);
+  return dir;
+}
+
+const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+function ensure(dir: string): string[] {
+  const warnings: string[] = [];
+  ensurePrivateDir(dir, { label: 'the test directory', warn: (m) => warnings.push(m) });
+  return warnings;
+}
+
+describe('ensurePrivateDir', () => {
+  it('creates a missing directory (and its parents) for its owner only, and says nothing', () => {
+    const dir = join(openParent(), 'a', 'data');
+    expect(ensure(dir)).toEqual([]);
+    expect(modeOf(dir)).toBe(0o700);
+    expect(modeOf(join(dir, '..'))).toBe(0o700);
+  });
+
+  it('narrows a directory open to group or others, and everything in it, with a warning naming it', () => {
+    for (const mode of [0o755, 0o750, 0o701, 0o777, 0o710, 0o775]) {
+      const dir = existing(mode);
+      mkdirSync(join(dir, 'store', 'part'), { recursive: true, mode: 0o755 });
+      writeFileSync(join(dir, 'store', 'part', 'data.bin'), 'x', { mode: 0o644 });
+      writeFileSync(join(dir, 'secret'), 'x', { mode: 0o600 });
+      symlinkSync(join(dir, 'secret'), join(dir, 'link'));
+      const warnings = ensure(dir);
+      expect(modeOf(dir), mode.toString(8)).toBe(0o700);
+      expect(modeOf(join(dir, 'store'))).toBe(0o700);
+      expect(modeOf(join(dir, 'store', 'part'))).toBe(0o700);
+      expect(modeOf(join(dir, 'store', 'part', 'data.bin'))).toBe(0o600);
+      expect(modeOf(join(dir, 'secret'))).toBe(0o600);
+      expect(warnings).toEqual([expect.stringContaining(`the test directory ${dir} was 0${mode.toString(8)}; it and everything in it are now owner-only`)]);
+    }
+  });
+
+  it('leaves an owner-only directory as it is, without a warning (0700 and narrower)', () => {
+    for (const mode of [0o700, 0o500]) {
+      const dir = existing(mode);
+      expect(ensure(dir)).toEqual([]);
+      expect(modeOf(dir)).toBe(mode);
+    }
+  });
+
+  if (otherUserReason) console.log(`private-dir: the other user's cases are skipped: ${otherUserReason}`);
+
+  describe.skipIf(otherUserReason !== undefined)('against another local user', () => {
+    it('the helper runs as a user who is not this one', () => {
+      expect(asOtherUser(['id', '-u']).stdout.trim()).toBe(String(OTHER_USER_ID));
+    });
+
+    it('a reader who kept a working directory inside gets none of what is written there after', async () => {
+      const dir = existing(0o755);
+      const store = join(dir, 'store');
+      mkdirSync(store, { mode: 0o755 });
+      chmodSync(store, 0o755);
+      // The other user sits in the store's directory, then reads a file written after the narrowing.
+      const reader = spawn('setpriv', [`--reuid=${OTHER_USER_ID}`, `--regid=${OTHER_USER_ID}`, '--clear-groups', 'sh', '-c', 'cd "$1" && echo in && read go && cat part.bin', 'sh', store]);
+      let out = '';
+      let err = '';
+      reader.stdout.on('data', (d) => (out += d));
+      reader.stderr.on('data', (d) => (err += d));
+      await new Promise<void>((resolve) => reader.stdout.once('data', () => resolve()));
+      ensure(dir);
+      // As the engine writes under the usual umask.
+      writeFileSync(join(store, 'part.bin'), 'canary-private-dir-51a0', { mode: 0o644 });
+      chmodSync(join(store, 'part.bin'), 0o644);
+      reader.stdin.end('go\n');
+      await new Promise((resolve) => reader.once('close', resolve));
+      expect(out).toBe('in\n');
+      expect(err).toContain('Permission denied');
+    });
+
+    it("refuses another user's directory and changes nothing", () => {
+      const dir = existing(0o700);
+      chownSync(dir, OTHER_USER_ID, OTHER_USER_ID);
+      expect(() => ensure(dir)).toThrow(UnsafeDirError);
+      expect(() => ensure(dir)).toThrow(`belongs to user ${OTHER_USER_ID}, not to this one`);
+      expect(modeOf(dir)).toBe(0o700);
+      expect(statSync(dir).uid).toBe(OTHER_USER_ID);
+    });
+
+    it("refuses a directory another user made in advance, with a key secret of theirs in it (helper-63's finding)", () => {
+      const parent = openParent();
+      // Like /tmp: anyone may make a directory there.
+      chmodSync(parent, 0o1777);
+      const dir = join(parent, 'data');
+      expect(asOtherUser(['sh', '-c', 'mkdir -m 700 "$1" && printf attacker-secret > "$1/secret"', 'sh', dir]).status).toBe(0);
+      expect(() => ensure(dir)).toThrow(`belongs to user ${OTHER_USER_ID}`);
+    });
+
+    it("refuses another user's symbolic link, even to a directory of this user's", () => {
+      const parent = openParent();
+      const target = join(parent, 'mine');
+      mkdirSync(target, { mode: 0o700 });
+      const link = join(parent, 'data');
+      chmodSync(parent, 0o1777);
+      expect(asOtherUser(['ln', '-s', target, link]).status).toBe(0);
+      expect(() => ensure(link)).toThrow(`is a symbolic link of user ${OTHER_USER_ID}'s`);
+    });
+
+    it('refuses a directory others could write to that holds another user\'s entry, and leaves it as it was', () => {
+      const dir = existing(0o777);
+      mkdirSync(join(dir, 'spool'), { mode: 0o777 });
+      chmodSync(join(dir, 'spool'), 0o777);
+      expect(asOtherUser(['sh', '-c', 'ln -s /etc/passwd "$1/spool/cursor.json.tmp"', 'sh', dir]).status).toBe(0);
+      expect(() => ensure(dir)).toThrow(`was writable by others (0777) and holds ${join(dir, 'spool', 'cursor.json.tmp')}, of user ${OTHER_USER_ID}`);
+      expect(modeOf(dir)).toBe(0o777);
+    });
+  });
+});
