@@ -32,6 +32,10 @@ import { startFloor, startLitellm, startPortkey } from './systems/peers.ts';
 import { CLIENT_AUTH, isPeriscope, PROXY_POLL_MS, SYSTEM_NAMES, type SystemName, type SystemStarter } from './systems/system.ts';
 import { vegetaBinary } from './vegeta.ts';
 
+// The tools' cache (go builds, the LiteLLM venv, profiles) under .periscope/, which is also the default data
+// directory of `periscope start`: owner-only, as it wants one (docs/security.md); nothing changes if it exists.
+await mkdir(join(REPO_ROOT, '.periscope'), { recursive: true, mode: 0o700 });
+
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asOtherUser, OTHER_USER_ID, otherUserReason } from '@periscope/testkit';
@@ -44,7 +44,7 @@ describe('ensurePrivateDir', () => {
   });
 
   it('narrows a directory open to group or others, and everything in it, with a warning naming it', () => {
-    for (const mode of [0o755, 0o750, 0o701, 0o777, 0o710, 0o775]) {
+    for (const mode of [0o755, 0o750, 0o701, 0o710, 0o705]) {
       const dir = existing(mode);
       mkdirSync(join(dir, 'store', 'part'), { recursive: true, mode: 0o755 });
       writeFileSync(join(dir, 'store', 'part', 'data.bin'), 'x', { mode: 0o644 });
@@ -58,6 +58,33 @@ describe('ensurePrivateDir', () => {
       expect(modeOf(join(dir, 'secret'))).toBe(0o600);
       expect(warnings).toEqual([expect.stringContaining(`the test directory ${dir} was 0${mode.toString(8)}; it and everything in it are now owner-only`)]);
     }
+  });
+
+  it('refuses a directory that group or others may write to, or that holds one, and changes nothing', () => {
+    for (const mode of [0o777, 0o775, 0o770, 0o757, 0o1777]) {
+      const dir = existing(mode);
+      expect(() => ensure(dir), mode.toString(8)).toThrow(`${dir} is writable by group or others (0${(mode & 0o777).toString(8)})`);
+      expect(statSync(dir).mode & 0o7777).toBe(mode);
+    }
+    // helper-64: an open directory holding a writable one (where a link can be planted) is refused whole.
+    const dir = existing(0o755);
+    const inner = join(dir, 'spool');
+    mkdirSync(inner);
+    chmodSync(inner, 0o777);
+    expect(() => ensure(dir)).toThrow(`${inner} is writable by group or others (0777)`);
+    expect(modeOf(dir)).toBe(0o755);
+    expect(modeOf(inner)).toBe(0o777);
+  });
+
+  it('leaves a file with another hard link as it is, behind the owner-only directory', () => {
+    const dir = existing(0o755);
+    const outside = join(openParent(), 'elsewhere');
+    writeFileSync(outside, 'x', { mode: 0o644 });
+    chmodSync(outside, 0o644);
+    linkSync(outside, join(dir, 'linked'));
+    ensure(dir);
+    expect(modeOf(dir)).toBe(0o700);
+    expect(modeOf(outside)).toBe(0o644);
   });
 
   it('leaves an owner-only directory as it is, without a warning (0700 and narrower)', () => {
@@ -125,13 +152,13 @@ describe('ensurePrivateDir', () => {
       expect(() => ensure(link)).toThrow(`is a symbolic link of user ${OTHER_USER_ID}'s`);
     });
 
-    it('refuses a directory others could write to that holds another user\'s entry, and leaves it as it was', () => {
-      const dir = existing(0o777);
-      mkdirSync(join(dir, 'spool'), { mode: 0o777 });
-      chmodSync(join(dir, 'spool'), 0o777);
-      expect(asOtherUser(['sh', '-c', 'ln -s /etc/passwd "$1/spool/cursor.json.tmp"', 'sh', dir]).status).toBe(0);
-      expect(() => ensure(dir)).toThrow(`was writable by others (0777) and holds ${join(dir, 'spool', 'cursor.json.tmp')}, of user ${OTHER_USER_ID}`);
-      expect(modeOf(dir)).toBe(0o777);
+    it("refuses an open directory holding another user's entry, and leaves it as it was", () => {
+      const dir = existing(0o755);
+      const planted = join(dir, 'secret');
+      writeFileSync(planted, 'attacker-secret');
+      chownSync(planted, OTHER_USER_ID, OTHER_USER_ID);
+      expect(() => ensure(dir)).toThrow(`${planted} belongs to user ${OTHER_USER_ID}`);
+      expect(modeOf(dir)).toBe(0o755);
     });
   });
 });

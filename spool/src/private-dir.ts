@@ -21,73 +21,94 @@ export const PRIVATE_DIR_WARNING = 'PERISCOPE_DIR_NARROWED';
 
 const processWarning = (message: string) => process.emitWarning(message, { code: PRIVATE_DIR_WARNING });
 
-const euid = () => process.geteuid?.();
+const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
 
 /**
  * Makes `dir` (and missing parents) owner-only, or refuses it. What Periscope keeps in such a
  * directory (stored calls, spooled events, the key secret, the store's socket) is protected by
  * the directory itself: the embedded engine writes its files with the process umask.
- * - Another user's directory, or a symbolic link of another user's to one, is refused: its
- *   owner could read everything, or have planted a key secret or an admin token of their own.
- * - One that was open to group or others is narrowed: it and everything in it lose their group
- *   and other permissions (a reader who kept a working directory inside keeps nothing new).
- *   When others could also write to it, anything in it of another user's is refused first.
+ * - Another user's directory, or another user's symbolic link to one, is refused: its owner
+ *   could read everything, or have put files of their own in it (a key secret, an admin token).
+ * - A directory with anything in it that group or others may write to, or anything of another
+ *   user's but root's, is refused: what is in it may have been planted, and changing modes in a
+ *   tree someone else can change races them (helper-64). The user checks it and narrows it.
+ * - Otherwise one open to group or others is narrowed: the directory first (nobody else gets in
+ *   from then on), then what its user owns in it. Files with other hard links and root's entries
+ *   (from a run with sudo) are left as they are, behind the owner-only directory.
  * Windows keeps its own ACLs: nothing is checked there.
  */
 export function ensurePrivateDir(dir: string, o: PrivateDirOptions): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const me = euid();
+  const me = process.geteuid?.();
   if (me === undefined) return;
   const link = fs.lstatSync(dir);
   if (link.isSymbolicLink() && link.uid !== me && link.uid !== 0) {
     throw new UnsafeDirError(`${o.label} ${dir} is a symbolic link of user ${link.uid}'s, who can point it elsewhere: use the directory itself`);
   }
-  const { mode, uid } = fs.statSync(dir);
-  if (uid !== me) {
+  const top = fs.statSync(dir);
+  if (top.uid !== me) {
     throw new UnsafeDirError(
-      `${o.label} ${dir} belongs to user ${uid}, not to this one (${me}): its owner could read what Periscope keeps there, or have put a key secret or admin token of their own in it. Use a directory of this user's (chown it, or another path)`,
+      `${o.label} ${dir} belongs to user ${top.uid}, not to this one (${me}): its owner could read what Periscope keeps there, or have put files of their own in it. Run Periscope as user ${top.uid} (in a container: --user ${top.uid}), chown the directory, or use another path`,
     );
   }
-  if ((mode & 0o077) === 0) return;
-  if (mode & 0o022) {
-    const foreign = firstForeignEntry(dir, me);
-    if (foreign) {
-      throw new UnsafeDirError(
-        `${o.label} ${dir} was writable by others (${octal(mode)}) and holds ${foreign.path}, of user ${foreign.uid}: check what is in it, remove what is not yours, then chmod 0700 it`,
-      );
-    }
+  // Owner-only already (the usual start): nobody else reaches what is inside, and a large store is not walked.
+  if ((top.mode & 0o077) === 0) return;
+  const problem = (top.mode & 0o022) !== 0 ? { path: dir, why: `is writable by group or others (${octal(top.mode)})` } : unsafeEntry(dir, me, o.label);
+  if (problem) {
+    throw new UnsafeDirError(
+      `${o.label} ${dir}: ${problem.path} ${problem.why}. Check what is in it, remove what is not yours, then make it owner-only (chmod -R go-rwx ${dir})`,
+    );
   }
-  narrowTree(dir, me);
   fs.chmodSync(dir, 0o700);
-  (o.warn ?? processWarning)(`${o.label} ${dir} was ${octal(mode)}; it and everything in it are now owner-only (0700): other users on this machine may have read what it held before`);
+  narrowTree(dir, me);
+  (o.warn ?? processWarning)(`${o.label} ${dir} was ${octal(top.mode)}; it and everything in it are now owner-only: other users on this machine may have read what it held before`);
 }
 
-const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
+interface Entry {
+  path: string;
+  stat: fs.Stats;
+}
 
-function firstForeignEntry(dir: string, me: number): { path: string; uid: number } | undefined {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    const { uid } = fs.lstatSync(full);
-    if (uid !== me) return { path: full, uid };
-    if (entry.isDirectory()) {
-      const inner = firstForeignEntry(full, me);
-      if (inner) return inner;
+/** What is below `dir`, by lstat, descending only into real directories `me` owns; entries that vanish meanwhile are skipped. */
+function* entriesBelow(dir: string, me: number, label: string): Generator<Entry> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new UnsafeDirError(`${label}: cannot read ${dir} (${(err as Error).message}): chown -R it to this user`);
+  }
+  for (const name of names) {
+    const full = path.join(dir, name);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(full);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
     }
+    yield { path: full, stat };
+    if (stat.isDirectory() && stat.uid === me) yield* entriesBelow(full, me, label);
+  }
+}
+
+/** The first entry below `dir` that another user may have planted or may still change. */
+function unsafeEntry(dir: string, me: number, label: string): { path: string; why: string } | undefined {
+  for (const { path: p, stat } of entriesBelow(dir, me, label)) {
+    if (stat.uid !== me && stat.uid !== 0) return { path: p, why: `belongs to user ${stat.uid}` };
+    if (stat.isDirectory() && stat.mode & 0o022) return { path: p, why: `is writable by group or others (${octal(stat.mode)})` };
   }
   return undefined;
 }
 
-/**
- * Clears group and other permissions of what `me` owns below `dir`. Symbolic links have none of
- * their own on Linux; another user's entry (root's, from a run with sudo) stays as it is, behind
- * the owner-only directory.
- */
+/** Clears group and other permissions of what `me` owns below `dir` (symbolic links have none of their own on Linux). */
 function narrowTree(dir: string, me: number): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isSymbolicLink()) continue;
-    const full = path.join(dir, entry.name);
-    const { mode, uid } = fs.lstatSync(full);
-    if (uid === me && mode & 0o077) fs.chmodSync(full, mode & 0o7700);
-    if (entry.isDirectory()) narrowTree(full, me);
+  for (const { path: p, stat } of entriesBelow(dir, me, '')) {
+    if (stat.uid !== me || stat.isSymbolicLink() || (!stat.isDirectory() && stat.nlink > 1) || !(stat.mode & 0o077)) continue;
+    try {
+      fs.chmodSync(p, stat.mode & 0o7700);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 }

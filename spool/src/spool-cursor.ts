@@ -50,7 +50,9 @@ export async function readCursorSegment(dir: string): Promise<number | null> {
  */
 export async function writeCursor(dir: string, cursor: SpoolCursor): Promise<void> {
   const tmp = path.join(dir, `${CURSOR_FILE}.tmp`);
-  const handle = await fs.promises.open(tmp, 'w', 0o600);
+  // A new file, never one already there (a leftover of a crash, or anything else's).
+  await fs.promises.rm(tmp, { force: true });
+  const handle = await fs.promises.open(tmp, 'wx', 0o600);
   try {
     await handle.writeFile(JSON.stringify(cursor));
     await handle.sync();

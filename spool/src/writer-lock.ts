@@ -123,7 +123,9 @@ export class WriterLock {
     if (holder?.token !== this.self.token) return false;
     this.self.beatAt = this.now();
     const tmp = `${this.file}.${this.self.token}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(this.self), { mode: 0o600 });
+    // A new file, never one already there (left by a failed rename, or anything else's).
+    fs.rmSync(tmp, { force: true });
+    fs.writeFileSync(tmp, JSON.stringify(this.self), { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, this.file);
     return true;
   }

@@ -70,7 +70,9 @@ export class InflightJournal {
   private write(file: string, rows: readonly Buffer[], token: string): void {
     const temp = `${file}.tmp`;
     try {
-      const fd = fs.openSync(temp, 'w', 0o600);
+      // A new file, never one already there (a leftover of a crash, or anything else's).
+      fs.rmSync(temp, { force: true });
+      const fd = fs.openSync(temp, 'wx', 0o600);
       try {
         writeAll(fd, [Buffer.from(`${JSON.stringify({ v: 1, token, rows: rows.length })}\n`)]);
         for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) {
