@@ -63,7 +63,7 @@ describe('ensurePrivateDir', () => {
   it('refuses a directory that group or others may write to, or that holds one, and changes nothing', () => {
     for (const mode of [0o777, 0o775, 0o770, 0o757, 0o1777]) {
       const dir = existing(mode);
-      expect(() => ensure(dir), mode.toString(8)).toThrow(`${dir} is writable by group or others (0${(mode & 0o777).toString(8)})`);
+      expect(() => ensure(dir), mode.toString(8)).toThrow(`${dir}: it is writable by group or others (0${(mode & 0o777).toString(8)})`);
       expect(statSync(dir).mode & 0o7777).toBe(mode);
     }
     // helper-64: an open directory holding a writable one (where a link can be planted) is refused whole.
@@ -71,9 +71,26 @@ describe('ensurePrivateDir', () => {
     const inner = join(dir, 'spool');
     mkdirSync(inner);
     chmodSync(inner, 0o777);
-    expect(() => ensure(dir)).toThrow(`${inner} is writable by group or others (0777)`);
+    expect(() => ensure(dir)).toThrow(`it holds ${inner}, which is writable by group or others (0777)`);
     expect(modeOf(dir)).toBe(0o755);
     expect(modeOf(inner)).toBe(0o777);
+  });
+
+  it('refuses an open directory holding a file group or others may write to (helper-65: a 0666 file kept by a hard link)', () => {
+    const dir = existing(0o755);
+    const file = join(dir, 'admin-token.sha256');
+    writeFileSync(file, 'x');
+    chmodSync(file, 0o666);
+    expect(() => ensure(dir)).toThrow(`it holds ${file}, which is writable by group or others (0666)`);
+    expect(modeOf(dir)).toBe(0o755);
+  });
+
+  it('refuses a directory inside one others may write to without the sticky bit, and accepts /tmp\'s kind', () => {
+    const parent = openParent();
+    chmodSync(parent, 0o777);
+    expect(() => ensure(join(parent, 'data'))).toThrow(`it is inside ${parent}, which group or others may write to (0777) without the sticky bit`);
+    chmodSync(parent, 0o1777);
+    expect(ensure(join(parent, 'data2'))).toEqual([]);
   });
 
   it('leaves a file with another hard link as it is, behind the owner-only directory', () => {
@@ -149,7 +166,27 @@ describe('ensurePrivateDir', () => {
       const link = join(parent, 'data');
       chmodSync(parent, 0o1777);
       expect(asOtherUser(['ln', '-s', target, link]).status).toBe(0);
-      expect(() => ensure(link)).toThrow(`is a symbolic link of user ${OTHER_USER_ID}'s`);
+      expect(() => ensure(link)).toThrow(`a symbolic link of user ${OTHER_USER_ID}'s`);
+    });
+
+    it("refuses an owner-only directory holding another user's entry (helper-65: left there while it was open)", () => {
+      const dir = existing(0o700);
+      const planted = join(dir, 'secret');
+      writeFileSync(planted, 'attacker-secret');
+      chownSync(planted, OTHER_USER_ID, OTHER_USER_ID);
+      expect(() => ensure(dir)).toThrow(`it holds ${planted}, which belongs to user ${OTHER_USER_ID}`);
+    });
+
+    it("refuses a directory inside another user's (helper-65: they could put another in its place)", () => {
+      const parent = openParent();
+      const theirs = join(parent, 'theirs');
+      mkdirSync(theirs, { mode: 0o755 });
+      chownSync(theirs, OTHER_USER_ID, OTHER_USER_ID);
+      mkdirSync(join(theirs, 'data'), { mode: 0o700 });
+      expect(() => ensure(join(theirs, 'data'))).toThrow(`it is inside ${theirs}, of user ${OTHER_USER_ID}`);
+      // Through a link of ours to it too: the real path is checked.
+      symlinkSync(join(theirs, 'data'), join(parent, 'link'));
+      expect(() => ensure(join(parent, 'link'))).toThrow(`it is inside ${theirs}, of user ${OTHER_USER_ID}`);
     });
 
     it("refuses an open directory holding another user's entry, and leaves it as it was", () => {
@@ -157,7 +194,7 @@ describe('ensurePrivateDir', () => {
       const planted = join(dir, 'secret');
       writeFileSync(planted, 'attacker-secret');
       chownSync(planted, OTHER_USER_ID, OTHER_USER_ID);
-      expect(() => ensure(dir)).toThrow(`${planted} belongs to user ${OTHER_USER_ID}`);
+      expect(() => ensure(dir)).toThrow(`it holds ${planted}, which belongs to user ${OTHER_USER_ID}`);
       expect(modeOf(dir)).toBe(0o755);
     });
   });
