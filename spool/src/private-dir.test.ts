@@ -169,14 +169,6 @@ describe('ensurePrivateDir', () => {
       expect(() => ensure(link)).toThrow(`a symbolic link of user ${OTHER_USER_ID}'s`);
     });
 
-    it("refuses an owner-only directory holding another user's entry (helper-65: left there while it was open)", () => {
-      const dir = existing(0o700);
-      const planted = join(dir, 'secret');
-      writeFileSync(planted, 'attacker-secret');
-      chownSync(planted, OTHER_USER_ID, OTHER_USER_ID);
-      expect(() => ensure(dir)).toThrow(`it holds ${planted}, which belongs to user ${OTHER_USER_ID}`);
-    });
-
     it("refuses a directory inside another user's (helper-65: they could put another in its place)", () => {
       const parent = openParent();
       const theirs = join(parent, 'theirs');
@@ -189,13 +181,15 @@ describe('ensurePrivateDir', () => {
       expect(() => ensure(join(parent, 'link'))).toThrow(`it is inside ${theirs}, of user ${OTHER_USER_ID}`);
     });
 
-    it("refuses an open directory holding another user's entry, and leaves it as it was", () => {
-      const dir = existing(0o755);
-      const planted = join(dir, 'secret');
-      writeFileSync(planted, 'attacker-secret');
-      chownSync(planted, OTHER_USER_ID, OTHER_USER_ID);
-      expect(() => ensure(dir)).toThrow(`it holds ${planted}, which belongs to user ${OTHER_USER_ID}`);
-      expect(modeOf(dir)).toBe(0o755);
+    it("refuses a directory holding another user's entry, open or owner-only (helper-65: left there while it was open), and leaves it as it was", () => {
+      for (const mode of [0o755, 0o700]) {
+        const dir = existing(mode);
+        const planted = join(dir, 'secret');
+        writeFileSync(planted, 'attacker-secret');
+        chownSync(planted, OTHER_USER_ID, OTHER_USER_ID);
+        expect(() => ensure(dir), mode.toString(8)).toThrow(`it holds ${planted}, which belongs to user ${OTHER_USER_ID}`);
+        expect(modeOf(dir)).toBe(mode);
+      }
     });
   });
 });
