@@ -49,6 +49,8 @@ afterAll(async () => {
   // Together: each proxy's shipper may take its drain time (5 s) and grace (10 s) to stop on a busy machine.
   await Promise.all(proxies.map((p) => p.app.close().catch(() => undefined)));
   await ingest?.app.close();
+  // The engine's background merges run while any session of it is open: rm would race them (ENOTEMPTY).
+  await driver?.close();
   await mock?.close();
   await broker?.kill(); // its data is thrown away: no controlled shutdown (up to 30 s on a busy machine)
   if (dir) await rm(dir, { recursive: true, force: true });
