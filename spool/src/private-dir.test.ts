@@ -93,6 +93,16 @@ describe('ensurePrivateDir', () => {
     expect(ensure(join(parent, 'data2'))).toEqual([]);
   });
 
+  it('accepts an owner-only directory holding what group may write to (a store made under umask 002), as it is', () => {
+    const dir = existing(0o700);
+    mkdirSync(join(dir, 'store'));
+    chmodSync(join(dir, 'store'), 0o775);
+    writeFileSync(join(dir, 'secret'), 'x');
+    chmodSync(join(dir, 'secret'), 0o664);
+    expect(ensure(dir)).toEqual([]);
+    expect(modeOf(join(dir, 'store'))).toBe(0o775);
+  });
+
   it('leaves a file with another hard link as it is, behind the owner-only directory', () => {
     const dir = existing(0o755);
     const outside = join(openParent(), 'elsewhere');

@@ -40,15 +40,16 @@ type Judge = (e: Entry) => string | undefined;
  * - Refused: a path through a directory another user owns, or one others may write to without
  *   the sticky bit (they could swap what follows); another user's directory, or another user's
  *   symbolic link to one (its owner could read everything, or have put a key secret or an admin
- *   token of their own in it); anything in it of another user's but root's, or that group or
- *   others may write to (it may have been planted, and narrowing a tree someone else can change
+ *   token of their own in it); anything in it of another user's but root's, or, in a directory
+ *   others may read, that group or others may write to (it may have been planted, and narrowing a tree someone else can change
  *   races them: helper-64, helper-65). The user checks it and narrows it by hand.
  * - Narrowed, with a warning: one only readable by group or others. The directory first, so
  *   nobody else gets in from then on, then what its user owns in it. Root's entries (from a run
  *   with sudo) stay as they are behind it, and so do files with other hard links when root runs
  *   it (a link's other name may be anyone's file).
- * An owner-only directory gets its own entries checked only, so a large store is not walked at
- * every start. Windows keeps its own ACLs: nothing is checked there.
+ * An owner-only directory gets the owners of its own entries checked only: a large store is not
+ * walked at every start, and what group or others may write to behind it (a store made under
+ * umask 002) nobody else reaches. Windows keeps its own ACLs: nothing is checked there.
  */
 export function ensurePrivateDir(dir: string, o: PrivateDirOptions): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -67,14 +68,16 @@ export function ensurePrivateDir(dir: string, o: PrivateDirOptions): void {
       `Run Periscope as user ${top.uid} (in a container: --user ${top.uid}), chown the directory, or use another path`,
     );
   }
+  const open = (top.mode & 0o077) !== 0;
   const judge: Judge = ({ stat }) => {
     if (stat.uid !== me && stat.uid !== 0) return `belongs to user ${stat.uid}`;
+    // Behind an owner-only directory nobody else reaches a writable entry (the engine's, made
+    // under umask 002 before every command set 077); in an open one anybody may have changed it.
     // A socket's write bit is who may connect; the store makes its socket anew at each start.
-    if (!stat.isSymbolicLink() && !stat.isSocket() && stat.mode & 0o022) return `is writable by group or others (${octal(stat.mode)})`;
+    if (open && !stat.isSymbolicLink() && !stat.isSocket() && stat.mode & 0o022) return `is writable by group or others (${octal(stat.mode)})`;
     return undefined;
   };
   const narrowByHand = `Check what is in it, remove what is not yours, then make it owner-only (chmod -R go-rwx ${dir})`;
-  const open = (top.mode & 0o077) !== 0;
   const unsafe = first(open ? entriesBelow(dir, me, refuse) : entriesOf(dir, refuse), judge);
   const topWhy = top.mode & 0o022 ? `it is writable by group or others (${octal(top.mode)})` : undefined;
   if (topWhy || unsafe) {
