@@ -51,15 +51,25 @@ describe('connect claude-code --write', () => {
     expect(JSON.parse(await readFile(join(home, '.claude', 'settings.json'), 'utf8'))).toEqual(settings);
   });
 
-  it('leaves the key readable by its user alone: an existing 0644 file and its backup become 0600', async () => {
+  it('leaves the key readable by its user alone: an existing 0644 file, its backup and older backups become 0600', async () => {
     await mkdir(join(home, '.claude'));
     const file = join(home, '.claude', 'settings.json');
     await writeFile(file, JSON.stringify({ env: { ANTHROPIC_AUTH_TOKEN: 'psk_an_older_key' } }), { mode: 0o644 });
     await chmod(file, 0o644);
+    // As an earlier version of connect left one.
+    const older = join(home, '.claude', 'settings.json.periscope-backup-2026-01-01T00-00-00-000Z');
+    await writeFile(older, '{}', { mode: 0o644 });
+    await chmod(older, 0o644);
+    const other = join(home, '.claude', 'other.json');
+    await writeFile(other, '{}', { mode: 0o644 });
+    await chmod(other, 0o644);
     await run('claude-code');
-    const [backup] = await backups(join(home, '.claude'));
+    const made = (await backups(join(home, '.claude'))).filter((name) => !older.endsWith(name));
+    expect(made).toHaveLength(1);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect((await stat(join(home, '.claude', backup!))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(home, '.claude', made[0]!))).mode & 0o777).toBe(0o600);
+    expect((await stat(older)).mode & 0o777).toBe(0o600);
+    expect((await stat(other)).mode & 0o777, 'a file that is no backup of it').toBe(0o644);
   });
 
   it('refuses a settings file that is not JSON and leaves it as it was', async () => {

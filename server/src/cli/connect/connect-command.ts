@@ -1,5 +1,5 @@
-import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { MergeError, mergeDotenv, mergeJson, mergeToml } from './merge-settings.ts';
 
 export const CONNECT_AGENTS = ['claude-code', 'codex', 'gemini-cli', 'openai-sdk', 'anthropic-sdk'] as const;
@@ -92,6 +92,12 @@ function editsFor(o: ConnectOptions): { edits: FileEdit[]; notes: string[] } {
   return { edits: [], notes: ['Set in the environment of your program (the SDK reads them):', ...env.map((e) => `  export ${e}`), 'Group calls into sessions with the header Periscope-Session-Id.'] };
 }
 
+/** The backups connect made of `path`, this run's included. */
+async function backupsOf(path: string): Promise<string[]> {
+  const prefix = `${basename(path)}.periscope-backup-`;
+  return (await readdir(dirname(path))).filter((name) => name.startsWith(prefix)).map((name) => join(dirname(path), name));
+}
+
 async function readOrEmpty(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
@@ -135,9 +141,10 @@ export async function connect(o: ConnectOptions): Promise<void> {
     if (old !== undefined) {
       const backup = `${e.path}.periscope-backup-${stamp}`;
       await copyFile(e.path, backup);
-      // The file may hold a key from before, and will hold this one: its user's alone, as a new file is.
-      await chmod(backup, 0o600);
+      // The file may hold a key from before, and will hold this one: its user's alone, as a new
+      // file is; and so are the backups earlier runs left as readable as the file was.
       await chmod(e.path, 0o600);
+      for (const earlier of await backupsOf(e.path)) await chmod(earlier, 0o600);
       o.log(`backed up ${e.path} to ${backup}`);
     }
     await writeFile(e.path, next, { mode: 0o600 });
