@@ -15,7 +15,7 @@ import type { Cidr } from '../net/address-policy.ts';
 import { checkLiteralHost } from '../net/guarded-agent.ts';
 import { planUpstreamHeaders } from './upstream-headers.ts';
 import type { ClientDisconnect } from './client-disconnect.ts';
-import { upstreamRequest, type UpstreamBody, type UpstreamExchange, type UpstreamResponse } from './upstream-request.ts';
+import { releaseHeaders, upstreamRequest, type UpstreamBody, type UpstreamExchange, type UpstreamResponse } from './upstream-request.ts';
 
 /** Error bodies are buffered (to retry, or to relay the last one); beyond this they are cut. */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
@@ -241,6 +241,8 @@ export async function sendAttempt(input: AttemptInput, deployment: Deployment, t
     }
     const sentConfiguredKey = !plan.clientSentKey && configuredAuth !== undefined;
     const started: StartedResponse = { ok: true, status, headers: upstream.headers, isSse, injectedUsage: inject && isSse, firstChunk, rest, lease, sentConfiguredKey };
+    // From here only `started` holds them, until the client's head is written (relay-call.ts).
+    releaseHeaders(upstream);
     lease = undefined; // handed over: released when the call ends, with its token count
     return started;
   } finally {

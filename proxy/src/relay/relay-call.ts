@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { STORED_BODY_MARGIN, type CallRecord } from '../call-record.ts';
 import type { PeriscopeConfig } from '@periscope/contract';
@@ -18,10 +18,11 @@ import type { StartedResponse } from './attempt.ts';
 import type { ClientDisconnect } from './client-disconnect.ts';
 import { executePlan } from './execute-plan.ts';
 import { parseJsonBody } from './request-body.ts';
-import { providerKeyScrubber } from './provider-key-scrubber.ts';
+import { providerKeyScrubber, type ProviderKeyScrubber } from './provider-key-scrubber.ts';
 import { relayedError } from './relayed-error.ts';
 import { responseHead } from './response-head.ts';
 import { SseRelay } from './sse-relay.ts';
+import { releaseHeaders, type UpstreamBody } from './upstream-request.ts';
 import { upstreamFailure } from './upstream-error.ts';
 import { clientResponseHeaders } from './upstream-headers.ts';
 import type { GatewayCache, ResponseRecorder } from '../cache/gateway-cache.ts';
@@ -182,16 +183,14 @@ async function streamToClient(
 
   // The provider got a configured key: whatever it may echo of one is scrubbed (headers, error events).
   const scrubber = started.sentConfiguredKey ? providerKeyScrubber(deps.config) : undefined;
-  const headers = clientResponseHeaders(started.headers, stripUsage, scrubber);
+  // A body of known length ends with the chunk that completes it: log before writing that one.
+  const contentLength = isSse ? undefined : declaredLength(started.headers['content-length']);
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(started.status, responseHead(headers, routingHeaders(call)));
-  if (isSse) flattenHead(res);
+  const recordedHeaders = writeClientHead(res, call, started, stripUsage, scrubber, recorder !== undefined);
   const observer = isSse ? new StreamUsageObserver(call.endpoint, call.trace !== undefined) : undefined;
   if (observer) call.streamObserved = observer.observed;
   const sse = observer ? new SseRelay(observer, { stripUsage, scrubber, recorder }) : undefined;
-  // A body of known length ends with the chunk that completes it: log before writing that one.
-  const contentLength = isSse ? undefined : declaredLength(started.headers['content-length']);
   let received = 0;
   // The gateway's own time on the answer, once per call (periscope_proxy_relay_overhead_seconds).
   let relayTimed = false;
@@ -230,20 +229,14 @@ async function streamToClient(
 
   try {
     if (started.firstChunk) await relayChunk(started.firstChunk);
-    for (;;) {
-      if (res.destroyed) return;
-      const next = await started.rest.next();
-      if (next.done) break;
-      const full = relayChunk(next.value);
-      if (full) await full;
-    }
+    if (!(await relayRest(started.rest, res, relayChunk))) return;
     const ended = performance.now();
     const tail = sse?.end();
     if (tail) res.write(tail);
     logStream();
     res.end();
     timeRelay(ended);
-    await recorder?.ended(observer?.streamError === undefined, started.status, headers, isSse);
+    if (recorder && recordedHeaders) await recorder.ended(observer?.streamError === undefined, started.status, recordedHeaders, isSse);
   } catch (err) {
     if (client.aborted) return;
     const { error, reason } = upstreamFailure(err, call.provider);
@@ -253,6 +246,50 @@ async function streamToClient(
     // Headers are gone: cutting the connection is the only honest signal left to the client.
     res.destroy();
   }
+}
+
+/**
+ * Writes the client's head (the provider's headers, filtered and scrubbed, and the gateway's),
+ * then lets go of the provider's: a helper of its own, so that the stream's suspended frame
+ * keeps neither them nor the client's copy, which only a recorder reads again (at the end).
+ */
+function writeClientHead(
+  res: ServerResponse, call: CallRecord, started: StartedResponse, stripUsage: boolean,
+  scrubber: ProviderKeyScrubber | undefined, record: boolean,
+): OutgoingHttpHeaders | undefined {
+  const headers = clientResponseHeaders(started.headers, stripUsage, scrubber);
+  res.writeHead(started.status, responseHead(headers, routingHeaders(call)));
+  if (started.isSse) flattenHead(res);
+  releaseHeaders(started);
+  return record ? headers : undefined;
+}
+
+/**
+ * Relays the answer's chunks after the first as undici delivers them (UpstreamBody.pipeTo): no
+ * promise per chunk. Resolves true at the answer's end, false when the client's response was
+ * destroyed first (the answer is then not read further); rejects with the exchange's failure or
+ * the relay's own.
+ */
+function relayRest(rest: UpstreamBody, res: ServerResponse, relayChunk: (chunk: Buffer) => Promise<void> | undefined): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    if (res.destroyed) {
+      void rest.return();
+      resolve(false);
+      return;
+    }
+    rest.pipeTo({
+      data: (chunk) => {
+        if (res.destroyed) {
+          void rest.return();
+          resolve(false);
+          return undefined;
+        }
+        return relayChunk(chunk);
+      },
+      end: () => resolve(true),
+      fail: reject,
+    });
+  });
 }
 
 /**

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upstreamRequest } from './upstream-request.ts';
+import { releaseHeaders, UpstreamBody, upstreamRequest } from './upstream-request.ts';
+import type { Dispatcher } from 'undici';
 
 const CHUNK = Buffer.alloc(16 * 1024, 'x');
 let server: Server;
@@ -44,6 +45,19 @@ beforeAll(async () => {
       return;
     }
     if (req.url === '/silent') return; // never answers
+    if (req.url === '/paced') {
+      // Ten numbered pieces 5 ms apart, then the end: a stream's shape.
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let i = 0;
+      const timer = setInterval(() => {
+        res.write(`data: ${i}\n\n`);
+        if (++i === 10) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 5);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'x-two': ['a', 'b'] });
     res.end(JSON.stringify({ path: req.url, method: req.method }));
   });
@@ -58,6 +72,32 @@ afterAll(async () => {
 });
 
 const base = { headers: {}, body: undefined, dispatcher: agent, headersTimeout: 5000, bodyTimeout: 5000 } as const;
+
+/** What a sink got: the chunks' text, then 'end' or the failure. */
+function collect(body: UpstreamBody, opts: { hold?: (chunk: Buffer) => Promise<void> | undefined; throwAt?: number } = {}) {
+  const got: { text: string; chunks: number; end: boolean; failure: Error | undefined; told: number } = { text: '', chunks: 0, end: false, failure: undefined, told: 0 };
+  const done = new Promise<void>((resolve) => {
+    body.pipeTo({
+      data: (chunk) => {
+        got.chunks++;
+        if (got.chunks === opts.throwAt) throw new Error('the relay failed');
+        got.text += chunk.toString();
+        return opts.hold?.(chunk);
+      },
+      end: () => {
+        got.told++;
+        got.end = true;
+        resolve();
+      },
+      fail: (err) => {
+        got.told++;
+        got.failure = err;
+        resolve();
+      },
+    });
+  });
+  return { got, done };
+}
 
 async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -139,6 +179,16 @@ describe('upstreamRequest', () => {
     await single.destroy();
   });
 
+  it('releaseHeaders leaves the exchange holding no header of the answer (it lives as long as a stream)', async () => {
+    const exchange = upstreamRequest({ ...base, url: new URL(`${origin}/v1/h`), method: 'GET' });
+    const res = await exchange.response;
+    const headers = res.headers;
+    releaseHeaders(res);
+    expect(headers['x-two']).toEqual(['a', 'b']);
+    expect((await exchange.response).headers).toEqual({});
+    await readAll(res.body);
+  });
+
   it('an abort after the answer ended changes nothing', async () => {
     const exchange = upstreamRequest({ ...base, url: new URL(`${origin}/v1/y`), method: 'GET' });
     const res = await exchange.response;
@@ -155,5 +205,97 @@ describe('upstreamRequest', () => {
   it('keeps undici\'s timeout errors, for the error catalog', async () => {
     const pending = upstreamRequest({ ...base, headersTimeout: 100, url: new URL(`${origin}/silent`), method: 'GET' });
     await expect(pending.response).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+  });
+
+  describe('pipeTo', () => {
+    it('gives the sink every chunk in order after the first read with next(), then the end', async () => {
+      const res = await upstreamRequest({ ...base, url: new URL(`${origin}/paced`), method: 'GET' }).response;
+      const first = await res.body.next();
+      await sleep(20); // chunks that arrive before pipeTo are queued, then handed over first
+      const { got, done } = collect(res.body);
+      await done;
+      expect(first.value!.toString() + got.text).toBe(Array.from({ length: 10 }, (_, i) => `data: ${i}\n\n`).join(''));
+      expect(got.end).toBe(true);
+      expect(got.failure).toBeUndefined();
+    });
+
+    it('an answer that ended before pipeTo ends the sink at once', async () => {
+      const res = await upstreamRequest({ ...base, url: new URL(`${origin}/v1/z`), method: 'GET' }).response;
+      await sleep(50);
+      const { got, done } = collect(res.body);
+      await done;
+      expect(JSON.parse(got.text)).toEqual({ path: '/v1/z', method: 'GET' });
+      expect(got.end).toBe(true);
+    });
+
+    it('a sink that waits pauses the provider, and nothing is lost or reordered when it resumes', async () => {
+      const res = await upstreamRequest({ ...base, url: new URL(`${origin}/flood`), method: 'GET' }).response;
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let bytes = 0;
+      let chunks = 0;
+      const { got, done } = collect(res.body, {
+        hold: (chunk) => {
+          bytes += chunk.length;
+          // Holds at the 64th chunk until released: the provider must stall meanwhile.
+          return ++chunks === 64 ? gate : undefined;
+        },
+      });
+      await sleep(300);
+      expect(flood.written).toBeLessThan(8 * 1024 * 1024);
+      const stalledAt = flood.written;
+      const chunksAtStall = got.chunks;
+      await sleep(200);
+      expect(flood.written).toBe(stalledAt);
+      expect(got.chunks).toBe(chunksAtStall);
+      release();
+      await done;
+      await flood.done;
+      expect(got.failure).toBeUndefined();
+      expect(got.end).toBe(true);
+      expect(bytes).toBe(64 * 1024 * 1024);
+      expect(got.text).toBe('x'.repeat(64 * 1024 * 1024));
+    });
+
+    it('an abort mid-body fails the sink with its reason, after the chunks already queued', async () => {
+      const exchange = upstreamRequest({ ...base, url: new URL(`${origin}/flood`), method: 'GET' });
+      const res = await exchange.response;
+      await sleep(100); // the queue fills to its mark
+      const reason = new Error('client left');
+      exchange.abort(reason);
+      const { got, done } = collect(res.body);
+      await done;
+      expect(got.failure).toBe(reason);
+      expect(got.told).toBe(1);
+      expect(got.chunks).toBeGreaterThan(0);
+      expect(got.end).toBe(false);
+      await flood.done;
+      expect(flood.closed).toBe(true);
+    });
+
+    it('a sink that throws fails with its error, and the provider\'s answer is not read further', async () => {
+      const res = await upstreamRequest({ ...base, url: new URL(`${origin}/flood`), method: 'GET' }).response;
+      const { got, done } = collect(res.body, { throwAt: 3 });
+      await done;
+      await sleep(50);
+      expect(got.failure?.message).toBe('the relay failed');
+      expect(got.chunks).toBe(3);
+      expect(got.told).toBe(1);
+      await flood.done;
+      expect(flood.closed).toBe(true);
+    });
+
+    it('once the relay stopped reading, a chunk undici still hands over reaches no sink', () => {
+      const controller = { paused: false, aborted: false, pause() {}, resume() {}, abort() { this.aborted = true; } };
+      const body = new UpstreamBody(controller as unknown as Dispatcher.DispatchController);
+      const { got } = collect(body);
+      body.push(Buffer.from('a'));
+      void body.return();
+      body.push(Buffer.from('b'));
+      body.end();
+      expect(controller.aborted).toBe(true);
+      expect(got.text).toBe('a');
+      expect(got.told).toBe(0);
+    });
   });
 });

@@ -28,12 +28,27 @@ interface Waiter<T> {
 const DONE: IteratorResult<Buffer> = Object.freeze({ done: true, value: undefined });
 
 /**
+ * Where pipeTo() delivers an answer's chunks. `data` returns a promise when the chunk could not be
+ * taken at once (the client's socket is full): no more chunks come until it settles.
+ */
+export interface BodySink {
+  data(chunk: Buffer): Promise<void> | undefined;
+  end(): void;
+  fail(err: Error): void;
+}
+
+/**
  * The provider's answer as undici hands it over, without a Node stream in between: chunks go to
  * a queue that the relay drains with next(). undici's `request()` wraps the same exchange in a
  * Readable and its async iterator, which measured about twice the CPU per call (85–110 against
  * 43 µs for one small JSON exchange on one core). Past HIGH_WATER_BYTES the socket is paused
  * until the relay catches up, so a slow client never makes the gateway buffer a whole stream.
  * One reader at a time: next() is called again only after the previous one settled.
+ *
+ * A stream's relay reads its first chunk with next() and then hands the rest to a sink
+ * (pipeTo): each chunk is then given to the sink as undici delivers it, with no promise, result
+ * object or turn of the microtask queue per chunk (docs/benchmarks.md, "A stream's chunks
+ * pushed to the relay").
  */
 export class UpstreamBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer> {
   private readonly queue: Buffer[] = [];
@@ -41,6 +56,11 @@ export class UpstreamBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer
   private ended = false;
   private failure: Error | undefined;
   private waiter: Waiter<IteratorResult<Buffer>> | undefined;
+  private sink: BodySink | undefined;
+  /** The sink asked to wait (its client's socket is full): chunks are queued meanwhile. */
+  private held = false;
+  /** The sink was told the end (or the failure): nothing more goes to it. */
+  private sinkDone = false;
 
   constructor(private readonly controller: Dispatcher.DispatchController) {}
 
@@ -64,14 +84,32 @@ export class UpstreamBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer
 
   /** Stops reading: the exchange is aborted unless it already ended. */
   return(): Promise<IteratorResult<Buffer>> {
-    if (!this.ended && !this.failure) this.controller.abort(new Error('the relay stopped reading the provider\'s answer'));
+    const reading = !this.ended && !this.failure;
+    // Before the abort: undici may report it (fail()) at once, and nothing may reach a sink after this.
     this.queue.length = 0;
     this.queued = 0;
     this.ended = true;
+    this.sinkDone = true;
+    if (reading) this.controller.abort(new Error('the relay stopped reading the provider\'s answer'));
     return Promise.resolve(DONE);
   }
 
+  /**
+   * From now on every chunk goes to `sink` (those already queued first), then its end or
+   * failure. Called once, when no next() is pending; the iterator is not used afterwards.
+   */
+  pipeTo(sink: BodySink): void {
+    this.sink = sink;
+    this.drainToSink();
+  }
+
   push(chunk: Buffer): void {
+    // Stopped reading (return()): undici may still hand over what it had already parsed.
+    if (this.ended) return;
+    if (this.sink && !this.held && this.queue.length === 0) {
+      this.deliver(chunk);
+      return;
+    }
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = undefined;
@@ -85,6 +123,10 @@ export class UpstreamBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer
 
   end(): void {
     this.ended = true;
+    if (this.sink) {
+      this.drainToSink();
+      return;
+    }
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.resolve(DONE);
@@ -93,9 +135,52 @@ export class UpstreamBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer
   fail(err: Error): void {
     if (this.ended) return;
     this.failure = err;
+    if (this.sink) {
+      this.drainToSink();
+      return;
+    }
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.reject(err);
+  }
+
+  /** Gives the sink what is queued, then the end or the failure once nothing is. */
+  private drainToSink(): void {
+    while (!this.held && !this.sinkDone) {
+      const chunk = this.queue.shift();
+      if (chunk === undefined) break;
+      this.queued -= chunk.length;
+      this.deliver(chunk);
+    }
+    if (this.held || this.sinkDone) return;
+    if (this.controller.paused && this.queued < HIGH_WATER_BYTES) this.controller.resume();
+    if (this.failure) this.finishSink(this.failure);
+    else if (this.ended) this.finishSink(undefined);
+  }
+
+  private deliver(chunk: Buffer): void {
+    let wait: Promise<void> | undefined;
+    try {
+      wait = this.sink!.data(chunk);
+    } catch (err) {
+      // The relay's own failure on this chunk: the answer is not read further.
+      this.return();
+      this.sink!.fail(err as Error);
+      return;
+    }
+    if (!wait) return;
+    this.held = true;
+    this.controller.pause();
+    void wait.then(() => {
+      this.held = false;
+      this.drainToSink();
+    });
+  }
+
+  private finishSink(failure: Error | undefined): void {
+    this.sinkDone = true;
+    if (failure) this.sink!.fail(failure);
+    else this.sink!.end();
   }
 }
 
@@ -172,6 +257,19 @@ function releaseRawHeaders(controller: Dispatcher.DispatchController): void {
   // Reflect.set rather than an assignment: should undici make the field read-only, the
   // assignment would throw here and fail every call; this leaves it as it is.
   if ('rawHeaders' in controller) Reflect.set(controller, 'rawHeaders', null);
+}
+
+const RELEASED_HEADERS: IncomingHttpHeaders = Object.freeze({});
+
+/**
+ * Lets go of the provider's headers once nothing reads them again. A stream's exchange lives as
+ * long as the stream (a client's disconnect aborts it) and with it the head its `response`
+ * resolved with: about 15 header values and their object, copied by every scavenge of the young
+ * generation for as long as the stream is open, then promoted (docs/benchmarks.md, "A stream's
+ * chunks pushed to the relay").
+ */
+export function releaseHeaders(head: { headers: IncomingHttpHeaders }): void {
+  head.headers = RELEASED_HEADERS;
 }
 
 /** Sends one request through `dispatcher`; the exchange's `response` says how it went. */
