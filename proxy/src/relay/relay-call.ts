@@ -16,6 +16,7 @@ import { providerOfType } from '../routing/resolve-provider.ts';
 import { StreamUsageObserver } from '../usage/stream-observer.ts';
 import type { StartedResponse } from './attempt.ts';
 import type { ClientDisconnect } from './client-disconnect.ts';
+import { waitForDrainOrClose } from './drain-or-close.ts';
 import { executePlan } from './execute-plan.ts';
 import { parseJsonBody } from './request-body.ts';
 import { providerKeyScrubber, type ProviderKeyScrubber } from './provider-key-scrubber.ts';
@@ -47,13 +48,6 @@ export interface RelayDeps {
   logCall: (call: CallRecord) => void;
   /** Starts the event's work that needs only the request, to run while the provider answers. */
   prepareEvent: (call: CallRecord) => void;
-}
-
-function waitForDrainOrClose(res: NodeJS.WritableStream & { once: (e: string, f: () => void) => unknown }): Promise<void> {
-  return new Promise((resolve) => {
-    res.once('drain', resolve);
-    res.once('close', resolve);
-  });
 }
 
 /**

@@ -21,6 +21,9 @@ function mayReportError(event: SseEvent, json: Record<string, unknown> | undefin
   return (json.error !== undefined && json.error !== null) || json.type === 'error' || json.type === 'response.failed';
 }
 
+/** decode()'s options for every chunk but the last: one object, not one per chunk. */
+const STREAMING: TextDecodeOptions = { stream: true };
+
 const endsLine = (chunk: Buffer) => chunk.length > 0 && (chunk[chunk.length - 1] === 0x0a || chunk[chunk.length - 1] === 0x0d);
 
 export interface SseRelayOptions {
@@ -56,7 +59,7 @@ export class SseRelay {
 
   /** What to write for one upstream chunk (possibly '' while an event is incomplete). */
   push(chunk: Buffer): Buffer | string {
-    const events = this.#framer.push(this.#decoder.decode(chunk, { stream: true }));
+    const events = this.#framer.push(this.#decoder.decode(chunk, STREAMING));
     if (!this.#holdBack) {
       for (const e of events) this.#observe(e);
       return chunk;

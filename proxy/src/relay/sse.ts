@@ -12,12 +12,37 @@ export interface SseEvent {
 }
 
 /**
- * Two line ends. A CR that ends the text read so far is a line end: an event that ends in one
- * goes out at once, not with the next chunk. A CRLF stream cut between its CR and LF then
- * carries the LF at the start of the next event's text, which readers take as an empty line
- * before it: the bytes and the events read from them are the same.
+ * Where findBoundary found the blank line: its length (2 to 4 characters). A module variable, so
+ * that finding one allocates nothing (a regular expression's match is an array per event).
  */
-const BOUNDARY = /(?:\r\n|\n|\r(?!\n))(?:\r\n|\n|\r(?!\n))/g;
+let boundaryLength = 0;
+
+/**
+ * The first event boundary in `text` at or after `from`: two line ends in a row, a line end being
+ * CRLF, LF, or a CR not followed by LF. A CR that ends the text read so far is a line end: an
+ * event that ends in one goes out at once, not with the next chunk. A CRLF stream cut between its
+ * CR and LF then carries the LF at the start of the next event's text, which readers take as an
+ * empty line before it: the bytes and the events read from them are the same. Returns its index,
+ * or -1; its length is left in boundaryLength.
+ */
+function findBoundary(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x0a && c !== 0x0d) continue;
+    const first = c === 0x0d && text.charCodeAt(i + 1) === 0x0a ? 2 : 1;
+    const d = text.charCodeAt(i + first);
+    if (d === 0x0a) {
+      boundaryLength = first + 1;
+      return i;
+    }
+    if (d === 0x0d) {
+      boundaryLength = first + (text.charCodeAt(i + first + 1) === 0x0a ? 2 : 1);
+      return i;
+    }
+  }
+  return -1;
+}
+
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
 /**
  * What a boundary-less flood keeps back when it is passed through: the start of the next piece,
@@ -49,26 +74,48 @@ export class SseFramer {
 
   push(text: string): SseEvent[] {
     const events: SseEvent[] = [];
-    for (let rest = text; ; ) {
+    let at = 0;
+    if (this.size > 0) {
+      // The event pending from earlier chunks ends at the first boundary, which may begin in
+      // its last characters: only the new chunk, with those, is searched.
       const carried = this.tail;
-      const window = carried + rest;
-      BOUNDARY.lastIndex = 0;
-      const m = BOUNDARY.exec(window);
-      if (!m) {
-        if (rest !== '') {
-          this.hold(rest);
-          this.tail = window.slice(-3);
-        }
-        // A "stream" with no event boundary is not SSE we can read: pass its bytes through.
-        if (this.size > MAX_EVENT_CHARS) events.push({ raw: this.flushFlood(), event: '', data: '', other: true });
-        return events;
+      const window = carried + text;
+      const found = findBoundary(window, 0);
+      if (found === -1) {
+        this.holdRest(text, window);
+        return this.passFlood(events);
       }
-      // The boundary ends in `rest`: one found within the carried characters alone was found before.
-      const end = m.index + m[0].length - carried.length;
-      this.hold(rest.slice(0, end));
+      // The boundary ends in `text`: one within the carried characters alone was found before.
+      at = found + boundaryLength - carried.length;
+      this.hold(text.slice(0, at));
       events.push(parseEvent(this.flushRaw()));
-      rest = rest.slice(end);
     }
+    // Nothing pending: the chunk's whole events are read in place, as they came.
+    for (;;) {
+      const found = findBoundary(text, at);
+      if (found === -1) break;
+      const end = found + boundaryLength;
+      events.push(parseEvent(text.slice(at, end)));
+      at = end;
+    }
+    if (at < text.length) {
+      const rest = at === 0 ? text : text.slice(at);
+      this.holdRest(rest, rest);
+    }
+    return this.passFlood(events);
+  }
+
+  /** Holds the start of an event not yet complete; `pending` ends with all of it there is. */
+  private holdRest(text: string, pending: string): void {
+    if (text === '') return;
+    this.hold(text);
+    this.tail = pending.slice(-3);
+  }
+
+  /** A "stream" with no event boundary is not SSE we can read: its bytes are passed through. */
+  private passFlood(events: SseEvent[]): SseEvent[] {
+    if (this.size > MAX_EVENT_CHARS) events.push({ raw: this.flushFlood(), event: '', data: '', other: true });
+    return events;
   }
 
   /** Text of an event not yet complete (held here until its boundary arrives). */

@@ -45,6 +45,23 @@ beforeAll(async () => {
       return;
     }
     if (req.url === '/silent') return; // never answers
+    if (req.url === '/burst') {
+      // 16 KiB, then 50 ms later the rest and the end in one write.
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(3 * CHUNK.length) });
+      res.write(CHUNK);
+      setTimeout(() => res.end(Buffer.concat([CHUNK, CHUNK])), 50);
+      return;
+    }
+    if (req.url === '/steady') {
+      // 16 KiB every 10 ms for a second.
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const timer = setInterval(() => res.write(CHUNK), 10);
+      setTimeout(() => {
+        clearInterval(timer);
+        res.end();
+      }, 1000);
+      return;
+    }
     if (req.url === '/paced') {
       // Ten numbered pieces 5 ms apart, then the end: a stream's shape.
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -283,6 +300,52 @@ describe('upstreamRequest', () => {
       expect(got.told).toBe(1);
       await flood.done;
       expect(flood.closed).toBe(true);
+    });
+
+    it('is told the end once when releasing a wait makes undici parse the rest of the answer at once (helper-66)', async () => {
+      const res = await upstreamRequest({ ...base, url: new URL(`${origin}/burst`), method: 'GET' }).response;
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let first = true;
+      const { got } = collect(res.body, {
+        hold: () => {
+          if (!first) return undefined;
+          first = false;
+          return gate;
+        },
+      });
+      await sleep(200); // the rest and the end wait in the socket, the parser paused
+      release();
+      await sleep(100);
+      expect(got.text.length).toBe(3 * CHUNK.length);
+      expect(got.end).toBe(true);
+      expect(got.told).toBe(1);
+    });
+
+    it('an answer that ended while its sink waited resumes no other call on its keep-alive socket (helper-66)', async () => {
+      const single = new Agent({ connections: 1, pipelining: 1, keepAliveTimeout: 10_000 });
+      // A: a small answer that ended before pipeTo; its sink waits on its only chunk.
+      const a = await upstreamRequest({ ...base, dispatcher: single, url: new URL(`${origin}/v1/small`), method: 'GET' }).response;
+      await sleep(50);
+      let releaseA!: () => void;
+      const gateA = new Promise<void>((resolve) => (releaseA = resolve));
+      const { got: gotA } = collect(a.body, { hold: () => gateA });
+      await sleep(50);
+      // B: a stream on the same socket, its sink waiting too (a slow client): B must stay paused.
+      const b = await upstreamRequest({ ...base, dispatcher: single, url: new URL(`${origin}/steady`), method: 'GET' }).response;
+      let releaseB!: () => void;
+      const gateB = new Promise<void>((resolve) => (releaseB = resolve));
+      const { got: gotB } = collect(b.body, { hold: () => gateB });
+      await sleep(200);
+      const queuedBefore = (b.body as unknown as { queued: number }).queued;
+      releaseA();
+      await sleep(50);
+      expect(gotA.end).toBe(true);
+      expect((b.body as unknown as { queued: number }).queued).toBe(queuedBefore);
+      expect(gotB.chunks).toBe(1);
+      releaseB();
+      void b.body.return();
+      await single.destroy();
     });
 
     it('once the relay stopped reading, a chunk undici still hands over reaches no sink', () => {

@@ -153,7 +153,14 @@ export class UpstreamBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer
       this.deliver(chunk);
     }
     if (this.held || this.sinkDone) return;
-    if (this.controller.paused && this.queued < HIGH_WATER_BYTES) this.controller.resume();
+    // Only an answer still being read: a finished exchange's socket may already serve another
+    // call, paused for its own client, which a resume here would read for (helper-66). undici's
+    // resume parses what its socket holds at once, the answer's end too: nothing more may be
+    // owed to the sink after it.
+    if (!this.ended && !this.failure && this.controller.paused) {
+      this.controller.resume();
+      if (this.held || this.sinkDone) return;
+    }
     if (this.failure) this.finishSink(this.failure);
     else if (this.ended) this.finishSink(undefined);
   }
