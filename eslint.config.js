@@ -3,7 +3,8 @@ import tseslint from 'typescript-eslint';
 import { periscopePlugin } from './eslint-rules/index.js';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.periscope/**', 'ui/**'] },
+  // dist-*: earlier builds kept beside dist/ for `pnpm bench --only paired`.
+  { ignores: ['**/node_modules/**', '**/dist/**', 'dist-*/**', '.periscope/**', 'ui/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,7 @@
  * core 0 with everything else on core 1, systems alternated over rounds, medians reported; then
  * Kafka → `periscope ingest` → chDB. See docs/benchmarks.md for every mode.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +24,7 @@ import { profileMode, type ProfiledSystem } from './profile/profile-mode.ts';
 import { comparisonMarkdown, ingestProfileMarkdown, ingestRow, machineInfo, profileMarkdown, startupMarkdown, updateDocs, writeResults, type ComparisonReport } from './report.ts';
 import { AGENT_SYSTEMS, agentPlan, agentTurn, type AgentTurn } from './scenarios/agent-requests.ts';
 import { kafkaIngest, type IngestScenarioResult } from './scenarios/kafka-ingest.ts';
+import { pairedBuilds, pairedMarkdown, type PairedPlan } from './scenarios/paired-builds.ts';
 import { startupScenario } from './scenarios/startup.ts';
 import { summarize } from './scenarios/summary.ts';
 import { roundPlan, systemRound, type SystemRound } from './scenarios/system-round.ts';
@@ -56,6 +58,9 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     // A comparison's results JSON: its Markdown again, with this version of the report (and --docs).
     render: { type: 'string' },
+    // `--only paired`: the two CLI bundles (paths under the repository) and how many pairs of streams calls.
+    builds: { type: 'string' },
+    pairs: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -274,6 +279,29 @@ async function agentOnly() {
   if (turns.some((t) => t.failure || (t.logging && t.logging.stored < t.logging.answered))) process.exitCode = 1;
 }
 
+async function pairedOnly() {
+  const builds = (values.builds ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  if (builds.length !== 2) throw new Error('--only paired needs --builds A,B: two CLI bundles, each in a build directory at the repository\'s root (e.g. dist-base/periscope.mjs,dist/periscope.mjs)');
+  for (const b of builds) {
+    if (!existsSync(join(REPO_ROOT, b))) throw new Error(`--builds: ${b} not found under the repository`);
+  }
+  const pairs = positive('pairs', values.pairs, quick ? 4 : 16);
+  // An even count balances the order (A first in half the pairs).
+  const plan: PairedPlan = { builds: [builds[0]!, builds[1]!], pairs: pairs + (pairs % 2), streams: 1000, warmUpS: 5 };
+  const machine = machineInfo();
+  const run = await createEnvironment(log, { pin: true, keepRunDir: values.keep });
+  log(`paired builds: A ${plan.builds[0]}, B ${plan.builds[1]}, ${plan.pairs} pairs; ${run.env.pinning.note}`);
+  let result;
+  try {
+    result = await pairedBuilds(run.env, plan);
+  } finally {
+    await run.close();
+  }
+  const md = pairedMarkdown(plan, result.pairs, result.summary, `${machine.date.slice(0, 16).replace('T', ' ')} UTC, load average ${machine.loadAverage.start} → ${loadAverage1m()}, commit ${machine.commit}`);
+  console.log(`\n${md}`);
+  log(`wrote ${(await writeResults(`paired-${stamp(machine.date)}`, { machine, plan, ...result }, md)).join(', ')}`);
+}
+
 async function render(file: string) {
   const report = JSON.parse(await readFile(file, 'utf8')) as ComparisonReport;
   report.summary = summarize(report.turns, report.plan.rates);
@@ -296,7 +324,8 @@ async function main() {
   if (values.only === 'startup') return startupOnly();
   if (values.only === 'agent') return agentOnly();
   if (values.only === 'comparison') return comparison(false, selectedSystems());
-  if (values.only !== undefined) throw new Error(`--only: unknown ${values.only} (known: store, cache, ingest, startup, agent, comparison)`);
+  if (values.only === 'paired') return pairedOnly();
+  if (values.only !== undefined) throw new Error(`--only: unknown ${values.only} (known: store, cache, ingest, startup, agent, comparison, paired)`);
   return comparison(!values.systems, selectedSystems());
 }
 

@@ -106,7 +106,8 @@ interface CliOptions {
 
 async function launchCli(o: CliOptions): Promise<Launched> {
   await ensureCompiledCli();
-  const [node, ...rest] = PERISCOPE_COMMAND;
+  const [node, ...bundle] = PERISCOPE_COMMAND;
+  const rest = o.env.cli ? [o.env.cli] : bundle;
   const flags = [...(o.onGatewayCore ? gatewayCoreNodeFlags(o.env.pinning) : []), ...(o.nodeFlags ?? [])];
   const argv = { command: node!, args: [...flags, ...rest, ...o.args, '--port', String(o.port)] };
   const pinned = o.onGatewayCore ? onGatewayCore(o.env.pinning, argv.command, argv.args)

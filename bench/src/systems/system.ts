@@ -23,6 +23,11 @@ export interface Environment {
   gatewayNodeFlags?: string[];
   /** Node flags for `periscope ingest` processes (`--profile ingest`). */
   ingestNodeFlags?: string[];
+  /**
+   * Another build's CLI bundle (`dist-base/periscope.mjs`: a copy of `dist/` beside it) instead of `dist/periscope.mjs` for
+   * the Periscope processes started meanwhile (`--only paired`).
+   */
+  cli?: string;
   log(msg: string): void;
 }
 

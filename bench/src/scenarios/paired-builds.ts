@@ -1,0 +1,138 @@
+/**
+ * Two builds of Periscope's `proxy` role side by side: both started (each with its own `periscope
+ * ingest`, on the run's broker), both on the gateway core, warmed up, each given one unmeasured
+ * call of streams; then their streams calls alternate in pairs, A B, B A, A B, ... On a host whose
+ * speed drifts from one wave to the next, rounds of one build after the other differ by more than
+ * a change of a few percent; calls this close together, with the order balanced, separate it
+ * (docs/benchmarks.md, "A stream's chunks pushed to the relay").
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { placeTree } from '../pinning.ts';
+import { cpuSeconds } from '../proc.ts';
+import { startProxyRole } from '../systems/periscope.ts';
+import type { Environment, RunningSystem } from '../systems/system.ts';
+import { attack } from '../vegeta.ts';
+import { median } from './summary.ts';
+import { catchUp } from './system-round.ts';
+import { streams } from './streams.ts';
+
+/** One build's streams call in a pair: its gateway's CPU over the call's two waves, and the measured wave. */
+export interface PairedCall {
+  cpuUsPerStream: number;
+  ttfbP50Ms: number;
+  ttfbP99Ms: number;
+  errors: number;
+}
+
+export interface Pair {
+  a: PairedCall;
+  b: PairedCall;
+  /** B's call came first in this pair. */
+  bFirst: boolean;
+}
+
+export interface PairedSummary {
+  medianCpuUsPerStream: [a: number, b: number];
+  medianTtfbP99Ms: [a: number, b: number];
+  /** B minus A, per pair: the estimate (the order is balanced over an even number of pairs). */
+  meanCpuDiffUs: number;
+  /** The same, over the pairs where B came second, and where it came first: the order's own effect shows as their gap. */
+  meanCpuDiffUsBSecond: number;
+  meanCpuDiffUsBFirst: number;
+  meanTtfbP99DiffMs: number;
+}
+
+const mean = (values: readonly number[]) => (values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length);
+
+export function pairedSummary(pairs: readonly Pair[]): PairedSummary {
+  const diffs = (of: readonly Pair[]) => of.map((p) => p.b.cpuUsPerStream - p.a.cpuUsPerStream);
+  return {
+    medianCpuUsPerStream: [median(pairs.map((p) => p.a.cpuUsPerStream)), median(pairs.map((p) => p.b.cpuUsPerStream))],
+    medianTtfbP99Ms: [median(pairs.map((p) => p.a.ttfbP99Ms)), median(pairs.map((p) => p.b.ttfbP99Ms))],
+    meanCpuDiffUs: mean(diffs(pairs)),
+    meanCpuDiffUsBSecond: mean(diffs(pairs.filter((p) => !p.bFirst))),
+    meanCpuDiffUsBFirst: mean(diffs(pairs.filter((p) => p.bFirst))),
+    meanTtfbP99DiffMs: mean(pairs.map((p) => p.b.ttfbP99Ms - p.a.ttfbP99Ms)),
+  };
+}
+
+export interface PairedPlan {
+  /**
+   * The two CLI bundles, each in a build directory at the repository's root (`dist-base/periscope.mjs`,
+   * `dist/periscope.mjs`): a build's links to its packages and its modules' source locations are
+   * relative to it, so a copy of `dist/` works beside it and nowhere deeper.
+   */
+  builds: [a: string, b: string];
+  pairs: number;
+  streams: number;
+  warmUpS: number;
+}
+
+async function startBuild(env: Environment, cli: string): Promise<RunningSystem> {
+  env.cli = cli;
+  try {
+    return await startProxyRole(env);
+  } finally {
+    env.cli = undefined;
+  }
+}
+
+async function call(sys: RunningSystem, n: number): Promise<PairedCall> {
+  const pid = sys.gateway!.pid;
+  const before = cpuSeconds(pid);
+  const { wave } = await streams(sys.target, n);
+  return {
+    cpuUsPerStream: ((cpuSeconds(pid) - before) * 1e6) / (2 * n),
+    ttfbP50Ms: wave.ttfbMs.p50,
+    ttfbP99Ms: wave.ttfbMs.p99,
+    errors: wave.errors,
+  };
+}
+
+export async function pairedBuilds(env: Environment, plan: PairedPlan): Promise<{ pairs: Pair[]; summary: PairedSummary }> {
+  const systems: RunningSystem[] = [];
+  try {
+    for (const cli of plan.builds) systems.push(await startBuild(env, cli));
+    for (const sys of systems) {
+      placeTree(env.pinning, sys.gateway!.pid, sys.childRole, true);
+      const warm = await attack(sys.target, { rate: 0, workers: 8, durationS: plan.warmUpS });
+      if (sys.logging) await catchUp(sys.logging, warm.answered, 30_000);
+      // The first streams after a start are slower (docs/benchmarks.md, "The first 1,000 streams after a start").
+      await streams(sys.target, plan.streams);
+    }
+    const [a, b] = systems as [RunningSystem, RunningSystem];
+    const pairs: Pair[] = [];
+    for (let p = 0; p < plan.pairs; p++) {
+      const bFirst = p % 2 === 1;
+      const calls = new Map<RunningSystem, PairedCall>();
+      for (const sys of bFirst ? [b, a] : [a, b]) {
+        placeTree(env.pinning, sys.gateway!.pid, sys.childRole, true);
+        await sleep(500);
+        calls.set(sys, await call(sys, plan.streams));
+      }
+      pairs.push({ a: calls.get(a)!, b: calls.get(b)!, bFirst });
+      const last = pairs.at(-1)!;
+      env.log(`  pair ${p + 1}/${plan.pairs}${bFirst ? ' (B first)' : ''}: CPU per stream A ${last.a.cpuUsPerStream.toFixed(0)} µs, B ${last.b.cpuUsPerStream.toFixed(0)} µs; TTFB p99 A ${last.a.ttfbP99Ms.toFixed(0)} ms, B ${last.b.ttfbP99Ms.toFixed(0)} ms`);
+    }
+    return { pairs, summary: pairedSummary(pairs) };
+  } finally {
+    for (const sys of systems) await sys.stop();
+  }
+}
+
+export function pairedMarkdown(plan: PairedPlan, pairs: readonly Pair[], s: PairedSummary, when: string): string {
+  const rows = pairs.map((p, i) => `| ${i + 1} | ${p.bFirst ? 'B A' : 'A B'} | ${p.a.cpuUsPerStream.toFixed(0)} | ${p.b.cpuUsPerStream.toFixed(0)} | ${p.a.ttfbP99Ms.toFixed(0)} | ${p.b.ttfbP99Ms.toFixed(0)} | ${p.a.errors + p.b.errors} |`);
+  return [
+    `### Paired builds (${when}): A \`${plan.builds[0]}\`, B \`${plan.builds[1]}\``,
+    '',
+    `The \`proxy\` role of each build side by side on the gateway core, ${plan.pairs} pairs of streams calls (${plan.streams} streams a wave, a warm-up wave and a measured wave a call), the order alternated.`,
+    '',
+    '| pair | order | A CPU µs/stream | B CPU µs/stream | A TTFB p99 ms | B TTFB p99 ms | errors |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `- CPU per stream, medians: A ${s.medianCpuUsPerStream[0].toFixed(0)}, B ${s.medianCpuUsPerStream[1].toFixed(0)} µs; B - A per pair, mean ${s.meanCpuDiffUs.toFixed(0)} µs (B second ${s.meanCpuDiffUsBSecond.toFixed(0)}, B first ${s.meanCpuDiffUsBFirst.toFixed(0)}: half their gap is the order's own effect).`,
+    `- Measured wave's TTFB p99, medians: A ${s.medianTtfbP99Ms[0].toFixed(0)}, B ${s.medianTtfbP99Ms[1].toFixed(0)} ms; B - A per pair, mean ${s.meanTtfbP99DiffMs.toFixed(0)} ms.`,
+    '',
+  ].join('\n');
+}
