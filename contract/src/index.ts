@@ -1,7 +1,6 @@
 // The event contract: what the gateway writes and the store reads.
 export * from './events/request-event.ts';
 export * from './events/event-codec.ts';
-export { EventWriter } from './events/event-writer.ts';
 export { RESENT_HEADER } from './events/kafka-message.ts';
 // Bytes to text, fast for long text: the gateway's request bodies, the consumers' events.
 export { utf8Text } from './utf8-text.ts';

@@ -1,6 +1,4 @@
 export { SpoolWriter, type SpoolLog, type SpoolWriterOptions } from './spool-writer.ts';
-// The bytes appendFramed wants left free in front of a payload.
-export { RECORD_HEADER_BYTES } from './segment-format.ts';
 export { SpoolReader, type SpoolBatch } from './spool-reader.ts';
 export { SpoolDirInUse } from './writer-lock.ts';
 export { ensurePrivateDir, UnsafeDirError, PRIVATE_DIR_WARNING } from './private-dir.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pairedSummary, type Pair } from './paired-builds.ts';
+import { estimate, gcTotals, pairedSummary, type Pair } from './paired-builds.ts';
 
-const call = (cpuUsPerStream: number, ttfbP99Ms = 100) => ({ cpuUsPerStream, ttfbP50Ms: 50, ttfbP99Ms, errors: 0 });
+const call = (cpuUsPerStream: number, ttfbP99Ms = 100, scavenges = 18, scavengeMs = 200) => ({ cpuUsPerStream, ttfbP50Ms: 50, ttfbP99Ms, errors: 0, scavenges, scavengeMs, markMs: 15 });
 
 describe('pairedSummary', () => {
   it('takes B - A per pair, so an effect of the order cancels over balanced pairs and shows as the gap between them', () => {
@@ -13,7 +13,8 @@ describe('pairedSummary', () => {
       { a: call(620), b: call(530), bFirst: true },
     ];
     const s = pairedSummary(pairs);
-    expect(s.meanCpuDiffUs).toBe(10);
+    expect(s.cpuDiffUs.mean).toBe(10);
+    // The pairs' differences are 110, -90, 110, -90: standard deviation 115.5, over 2.
     expect(s.meanCpuDiffUsBSecond).toBe(110);
     expect(s.meanCpuDiffUsBFirst).toBe(-90);
     expect(s.medianCpuUsPerStream).toEqual([560, 570]);
@@ -24,7 +25,36 @@ describe('pairedSummary', () => {
       { a: call(1, 300), b: call(1, 280), bFirst: false },
       { a: call(1, 320), b: call(1, 290), bFirst: true },
     ]);
-    expect(s.meanTtfbP99DiffMs).toBe(-25);
+    expect(s.ttfbP99DiffMs.mean).toBe(-25);
     expect(s.medianTtfbP99Ms).toEqual([310, 285]);
+  });
+
+  it('gives each mean over pairs its standard error, and the collector\'s per call', () => {
+    expect(estimate([110, -90, 110, -90])).toEqual({ mean: 10, se: Math.sqrt(40_000 / 3 / 4) });
+    expect(estimate([5]).se).toBeNaN();
+    const s = pairedSummary([
+      { a: call(1, 1, 18, 200), b: call(1, 1, 16, 190), bFirst: false },
+      { a: call(1, 1, 19, 210), b: call(1, 1, 16, 214), bFirst: true },
+    ]);
+    expect(s.scavengesDiff.mean).toBe(-2.5);
+    expect(s.scavengeMsDiff.mean).toBe(-3);
+    expect(s.medianScavengeMs).toEqual([205, 202]);
+  });
+});
+
+describe('gcTotals', () => {
+  it('reads scavenges and their time, and mark-compact time (final pauses and incremental steps), from the gateway\'s metrics', () => {
+    const text = [
+      '# HELP periscope_nodejs_gc_duration_seconds Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
+      'periscope_nodejs_gc_duration_seconds_bucket{le="0.001",kind="minor"} 3',
+      'periscope_nodejs_gc_duration_seconds_sum{kind="minor"} 0.25',
+      'periscope_nodejs_gc_duration_seconds_count{kind="minor"} 20',
+      'periscope_nodejs_gc_duration_seconds_sum{kind="major"} 0.01',
+      'periscope_nodejs_gc_duration_seconds_count{kind="major"} 1',
+      'periscope_nodejs_gc_duration_seconds_sum{kind="incremental"} 0.005',
+      'periscope_nodejs_gc_duration_seconds_sum{kind="weakcb"} 7',
+      'periscope_process_cpu_seconds_total 12',
+    ].join('\n');
+    expect(gcTotals(text)).toEqual({ scavenges: 20, scavengeMs: 250, markMs: 15 });
   });
 });

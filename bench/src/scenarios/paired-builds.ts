@@ -16,12 +16,17 @@ import { median } from './summary.ts';
 import { catchUp } from './system-round.ts';
 import { streams } from './streams.ts';
 
-/** One build's streams call in a pair: its gateway's CPU over the call's two waves, and the measured wave. */
+/** One build's streams call in a pair: its gateway's CPU and collector over the call's two waves, and the measured wave. */
 export interface PairedCall {
   cpuUsPerStream: number;
   ttfbP50Ms: number;
   ttfbP99Ms: number;
   errors: number;
+  /** Scavenges over the call, and their main-thread time (the gateway's own GC metrics). */
+  scavenges: number;
+  scavengeMs: number;
+  /** Mark-compact time over the call: its final pauses and its incremental marking steps. */
+  markMs: number;
 }
 
 export interface Pair {
@@ -31,29 +36,80 @@ export interface Pair {
   bFirst: boolean;
 }
 
+/** A mean over pairs with its standard error (NaN with fewer than two pairs). */
+export interface Estimate {
+  mean: number;
+  se: number;
+}
+
 export interface PairedSummary {
   medianCpuUsPerStream: [a: number, b: number];
   medianTtfbP99Ms: [a: number, b: number];
+  medianScavengeMs: [a: number, b: number];
   /** B minus A, per pair: the estimate (the order is balanced over an even number of pairs). */
-  meanCpuDiffUs: number;
+  cpuDiffUs: Estimate;
   /** The same, over the pairs where B came second, and where it came first: the order's own effect shows as their gap. */
   meanCpuDiffUsBSecond: number;
   meanCpuDiffUsBFirst: number;
-  meanTtfbP99DiffMs: number;
+  ttfbP99DiffMs: Estimate;
+  scavengesDiff: Estimate;
+  scavengeMsDiff: Estimate;
+  markMsDiff: Estimate;
 }
 
 const mean = (values: readonly number[]) => (values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length);
 
+/**
+ * Mean and standard error of per-pair differences. On a host whose speed drifts, two calls of the
+ * same build differ by more than most changes (docs/benchmarks.md, "An event written without its
+ * JSON string": an A/A run's medians 110 µs apart): only the standard error says what separates.
+ */
+export function estimate(values: readonly number[]): Estimate {
+  const m = mean(values);
+  if (values.length < 2) return { mean: m, se: Number.NaN };
+  const variance = values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1);
+  return { mean: m, se: Math.sqrt(variance / values.length) };
+}
+
 export function pairedSummary(pairs: readonly Pair[]): PairedSummary {
-  const diffs = (of: readonly Pair[]) => of.map((p) => p.b.cpuUsPerStream - p.a.cpuUsPerStream);
+  const diffs = (of: readonly Pair[], field: (c: PairedCall) => number) => of.map((p) => field(p.b) - field(p.a));
+  const cpu = (c: PairedCall) => c.cpuUsPerStream;
+  const both = (field: (c: PairedCall) => number): [number, number] => [median(pairs.map((p) => field(p.a))), median(pairs.map((p) => field(p.b)))];
   return {
-    medianCpuUsPerStream: [median(pairs.map((p) => p.a.cpuUsPerStream)), median(pairs.map((p) => p.b.cpuUsPerStream))],
-    medianTtfbP99Ms: [median(pairs.map((p) => p.a.ttfbP99Ms)), median(pairs.map((p) => p.b.ttfbP99Ms))],
-    meanCpuDiffUs: mean(diffs(pairs)),
-    meanCpuDiffUsBSecond: mean(diffs(pairs.filter((p) => !p.bFirst))),
-    meanCpuDiffUsBFirst: mean(diffs(pairs.filter((p) => p.bFirst))),
-    meanTtfbP99DiffMs: mean(pairs.map((p) => p.b.ttfbP99Ms - p.a.ttfbP99Ms)),
+    medianCpuUsPerStream: both(cpu),
+    medianTtfbP99Ms: both((c) => c.ttfbP99Ms),
+    medianScavengeMs: both((c) => c.scavengeMs),
+    cpuDiffUs: estimate(diffs(pairs, cpu)),
+    meanCpuDiffUsBSecond: mean(diffs(pairs.filter((p) => !p.bFirst), cpu)),
+    meanCpuDiffUsBFirst: mean(diffs(pairs.filter((p) => p.bFirst), cpu)),
+    ttfbP99DiffMs: estimate(diffs(pairs, (c) => c.ttfbP99Ms)),
+    scavengesDiff: estimate(diffs(pairs, (c) => c.scavenges)),
+    scavengeMsDiff: estimate(diffs(pairs, (c) => c.scavengeMs)),
+    markMsDiff: estimate(diffs(pairs, (c) => c.markMs)),
   };
+}
+
+const GC_METRIC = /^periscope_nodejs_gc_duration_seconds_(sum|count)\{kind="(minor|major|incremental)"\} (\S+)$/m;
+
+/** Totals since start from a gateway's /metrics text (prom-client's GC histogram, by kind). */
+export function gcTotals(metricsText: string): { scavenges: number; scavengeMs: number; markMs: number } {
+  const totals = { scavenges: 0, scavengeMs: 0, markMs: 0 };
+  for (const line of metricsText.split('\n')) {
+    const m = GC_METRIC.exec(line);
+    if (!m) continue;
+    const value = Number(m[3]);
+    if (m[2] === 'minor') {
+      if (m[1] === 'count') totals.scavenges += value;
+      else totals.scavengeMs += value * 1000;
+    } else if (m[1] === 'sum') {
+      totals.markMs += value * 1000;
+    }
+  }
+  return totals;
+}
+
+async function readGc(metricsUrl: string) {
+  return gcTotals(await (await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) })).text());
 }
 
 export interface PairedPlan {
@@ -79,13 +135,21 @@ async function startBuild(env: Environment, cli: string): Promise<RunningSystem>
 
 async function call(sys: RunningSystem, n: number): Promise<PairedCall> {
   const pid = sys.gateway!.pid;
+  const metricsUrl = sys.logging!.gatewayMetricsUrl;
+  // Read outside the CPU window: a scrape costs the gateway some.
+  const gcBefore = await readGc(metricsUrl);
   const before = cpuSeconds(pid);
   const { wave } = await streams(sys.target, n);
+  const cpu = cpuSeconds(pid) - before;
+  const gcAfter = await readGc(metricsUrl);
   return {
-    cpuUsPerStream: ((cpuSeconds(pid) - before) * 1e6) / (2 * n),
+    cpuUsPerStream: (cpu * 1e6) / (2 * n),
     ttfbP50Ms: wave.ttfbMs.p50,
     ttfbP99Ms: wave.ttfbMs.p99,
     errors: wave.errors,
+    scavenges: gcAfter.scavenges - gcBefore.scavenges,
+    scavengeMs: gcAfter.scavengeMs - gcBefore.scavengeMs,
+    markMs: gcAfter.markMs - gcBefore.markMs,
   };
 }
 
@@ -112,7 +176,7 @@ export async function pairedBuilds(env: Environment, plan: PairedPlan): Promise<
       }
       pairs.push({ a: calls.get(a)!, b: calls.get(b)!, bFirst });
       const last = pairs.at(-1)!;
-      env.log(`  pair ${p + 1}/${plan.pairs}${bFirst ? ' (B first)' : ''}: CPU per stream A ${last.a.cpuUsPerStream.toFixed(0)} µs, B ${last.b.cpuUsPerStream.toFixed(0)} µs; TTFB p99 A ${last.a.ttfbP99Ms.toFixed(0)} ms, B ${last.b.ttfbP99Ms.toFixed(0)} ms`);
+      env.log(`  pair ${p + 1}/${plan.pairs}${bFirst ? ' (B first)' : ''}: CPU per stream A ${last.a.cpuUsPerStream.toFixed(0)} µs, B ${last.b.cpuUsPerStream.toFixed(0)} µs; TTFB p99 A ${last.a.ttfbP99Ms.toFixed(0)} ms, B ${last.b.ttfbP99Ms.toFixed(0)} ms; scavenges A ${last.a.scavenges} (${last.a.scavengeMs.toFixed(0)} ms), B ${last.b.scavenges} (${last.b.scavengeMs.toFixed(0)} ms)`);
     }
     return { pairs, summary: pairedSummary(pairs) };
   } finally {
@@ -120,19 +184,22 @@ export async function pairedBuilds(env: Environment, plan: PairedPlan): Promise<
   }
 }
 
+const pm = (e: Estimate, digits = 0) => `${e.mean.toFixed(digits)} ± ${e.se.toFixed(digits)}`;
+
 export function pairedMarkdown(plan: PairedPlan, pairs: readonly Pair[], s: PairedSummary, when: string): string {
-  const rows = pairs.map((p, i) => `| ${i + 1} | ${p.bFirst ? 'B A' : 'A B'} | ${p.a.cpuUsPerStream.toFixed(0)} | ${p.b.cpuUsPerStream.toFixed(0)} | ${p.a.ttfbP99Ms.toFixed(0)} | ${p.b.ttfbP99Ms.toFixed(0)} | ${p.a.errors + p.b.errors} |`);
+  const rows = pairs.map((p, i) => `| ${i + 1} | ${p.bFirst ? 'B A' : 'A B'} | ${p.a.cpuUsPerStream.toFixed(0)} | ${p.b.cpuUsPerStream.toFixed(0)} | ${p.a.ttfbP99Ms.toFixed(0)} | ${p.b.ttfbP99Ms.toFixed(0)} | ${p.a.scavenges} / ${p.a.scavengeMs.toFixed(0)} | ${p.b.scavenges} / ${p.b.scavengeMs.toFixed(0)} | ${p.a.errors + p.b.errors} |`);
   return [
     `### Paired builds (${when}): A \`${plan.builds[0]}\`, B \`${plan.builds[1]}\``,
     '',
-    `The \`proxy\` role of each build side by side on the gateway core, ${plan.pairs} pairs of streams calls (${plan.streams} streams a wave, a warm-up wave and a measured wave a call), the order alternated.`,
+    `The \`proxy\` role of each build side by side on the gateway core, ${plan.pairs} pairs of streams calls (${plan.streams} streams a wave, a warm-up wave and a measured wave a call), the order alternated. B - A per pair: mean ± standard error.`,
     '',
-    '| pair | order | A CPU µs/stream | B CPU µs/stream | A TTFB p99 ms | B TTFB p99 ms | errors |',
-    '|---|---|---|---|---|---|---|',
+    '| pair | order | A CPU µs/stream | B CPU µs/stream | A TTFB p99 ms | B TTFB p99 ms | A scavenges / ms | B scavenges / ms | errors |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `- CPU per stream, medians: A ${s.medianCpuUsPerStream[0].toFixed(0)}, B ${s.medianCpuUsPerStream[1].toFixed(0)} µs; B - A per pair, mean ${s.meanCpuDiffUs.toFixed(0)} µs (B second ${s.meanCpuDiffUsBSecond.toFixed(0)}, B first ${s.meanCpuDiffUsBFirst.toFixed(0)}: half their gap is the order's own effect).`,
-    `- Measured wave's TTFB p99, medians: A ${s.medianTtfbP99Ms[0].toFixed(0)}, B ${s.medianTtfbP99Ms[1].toFixed(0)} ms; B - A per pair, mean ${s.meanTtfbP99DiffMs.toFixed(0)} ms.`,
+    `- CPU per stream, medians: A ${s.medianCpuUsPerStream[0].toFixed(0)}, B ${s.medianCpuUsPerStream[1].toFixed(0)} µs; B - A ${pm(s.cpuDiffUs)} µs (B second ${s.meanCpuDiffUsBSecond.toFixed(0)}, B first ${s.meanCpuDiffUsBFirst.toFixed(0)}: half their gap is the order's own effect).`,
+    `- Measured wave's TTFB p99, medians: A ${s.medianTtfbP99Ms[0].toFixed(0)}, B ${s.medianTtfbP99Ms[1].toFixed(0)} ms; B - A ${pm(s.ttfbP99DiffMs)} ms.`,
+    `- The collector per call (the gateway's main thread): scavenge time, medians, A ${s.medianScavengeMs[0].toFixed(0)}, B ${s.medianScavengeMs[1].toFixed(0)} ms; B - A: scavenges ${pm(s.scavengesDiff, 1)}, their time ${pm(s.scavengeMsDiff, 1)} ms, mark-compact time ${pm(s.markMsDiff, 1)} ms.`,
     '',
   ].join('\n');
 }

@@ -43,8 +43,8 @@ export function encodeRequestEvent(event: RequestEvent): Buffer {
 }
 
 /**
- * The text whose UTF-8 bytes encodeRequestEvent returns. The gateway writes the same bytes with
- * an EventWriter (event-writer.ts), which takes this path for what it does not write itself.
+ * The text whose UTF-8 bytes encodeRequestEvent returns, for a writer that encodes it into
+ * memory of its own (the gateway's spool writer: no buffer of its own per event).
  */
 export function encodeRequestEventText(event: RequestEvent): string {
   const json = wellFormedDataJson(event);

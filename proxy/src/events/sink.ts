@@ -1,5 +1,5 @@
-import { EventWriter, type RequestEvent } from '@periscope/contract';
-import { RECORD_HEADER_BYTES, type SpoolWriter } from '@periscope/spool';
+import { encodeRequestEventText, type RequestEvent } from '@periscope/contract';
+import type { SpoolWriter } from '@periscope/spool';
 import type { SpoolFullPolicy } from '@periscope/contract';
 import type { ProxyMetrics } from '../metrics.ts';
 
@@ -22,13 +22,12 @@ export interface SinkLog {
 }
 
 /**
- * The gateway's only sink, in every deployment: each event is encoded once, into memory reused
- * from call to call, and appended to the disk spool with one write(2); what reads the spool (the store process, or the Kafka shipper
+ * The gateway's only sink, in every deployment: each event is encoded once and appended to the
+ * disk spool with one write(2); what reads the spool (the store process, or the Kafka shipper
  * thread) is never on this event loop. A refused append is dropped and counted by reason.
  */
 export class SpoolSink implements EventSink {
   private lastDropLog = 0;
-  private readonly encoder = new EventWriter(RECORD_HEADER_BYTES);
 
   constructor(
     private readonly writer: SpoolWriter,
@@ -38,7 +37,7 @@ export class SpoolSink implements EventSink {
   ) {}
 
   emit(event: RequestEvent): void {
-    const result = this.writer.appendFramed(this.encoder.write(event));
+    const result = this.writer.appendText(encodeRequestEventText(event));
     if (result.ok) {
       this.metrics.eventsEmitted.inc();
       return;
