@@ -58,9 +58,11 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     // A comparison's results JSON: its Markdown again, with this version of the report (and --docs).
     render: { type: 'string' },
-    // `--only paired`: the two CLI bundles (paths under the repository) and how many pairs of streams calls.
+    // `--only paired`: the two CLI bundles (paths under the repository), how many pairs of streams calls, and how
+    // many pairs each start of the two gateways serves (default: all of them).
     builds: { type: 'string' },
     pairs: { type: 'string' },
+    'restart-every': { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -287,10 +289,12 @@ async function pairedOnly() {
   }
   const pairs = positive('pairs', values.pairs, quick ? 4 : 16);
   // An even count balances the order (A first in half the pairs).
-  const plan: PairedPlan = { builds: [builds[0]!, builds[1]!], pairs: pairs + (pairs % 2), streams: 1000, warmUpS: 5 };
+  // Even, as the pairs: each start's pairs balance the order too.
+  const every = values['restart-every'] === undefined ? 0 : positive('restart-every', values['restart-every'], 0);
+  const plan: PairedPlan = { builds: [builds[0]!, builds[1]!], pairs: pairs + (pairs % 2), streams: 1000, warmUpS: 5, restartEvery: every + (every % 2) };
   const machine = machineInfo();
   const run = await createEnvironment(log, { pin: true, keepRunDir: values.keep });
-  log(`paired builds: A ${plan.builds[0]}, B ${plan.builds[1]}, ${plan.pairs} pairs; ${run.env.pinning.note}`);
+  log(`paired builds: A ${plan.builds[0]}, B ${plan.builds[1]}, ${plan.pairs} pairs${plan.restartEvery ? `, both started afresh every ${plan.restartEvery}` : ''}; ${run.env.pinning.note}`);
   let result;
   try {
     result = await pairedBuilds(run.env, plan);

@@ -7,10 +7,10 @@ describe('pairedSummary', () => {
   it('takes B - A per pair, so an effect of the order cancels over balanced pairs and shows as the gap between them', () => {
     // B costs 10 µs more; whichever runs second pays 100 µs more.
     const pairs: Pair[] = [
-      { a: call(500), b: call(610), bFirst: false },
-      { a: call(600), b: call(510), bFirst: true },
-      { a: call(520), b: call(630), bFirst: false },
-      { a: call(620), b: call(530), bFirst: true },
+      { a: call(500), b: call(610), bFirst: false, block: 0 },
+      { a: call(600), b: call(510), bFirst: true, block: 0 },
+      { a: call(520), b: call(630), bFirst: false, block: 0 },
+      { a: call(620), b: call(530), bFirst: true, block: 0 },
     ];
     const s = pairedSummary(pairs);
     expect(s.cpuDiffUs.mean).toBe(10);
@@ -22,8 +22,8 @@ describe('pairedSummary', () => {
 
   it('reports the measured waves\' TTFB p99 the same way', () => {
     const s = pairedSummary([
-      { a: call(1, 300), b: call(1, 280), bFirst: false },
-      { a: call(1, 320), b: call(1, 290), bFirst: true },
+      { a: call(1, 300), b: call(1, 280), bFirst: false, block: 0 },
+      { a: call(1, 320), b: call(1, 290), bFirst: true, block: 0 },
     ]);
     expect(s.ttfbP99DiffMs.mean).toBe(-25);
     expect(s.medianTtfbP99Ms).toEqual([310, 285]);
@@ -33,12 +33,29 @@ describe('pairedSummary', () => {
     expect(estimate([110, -90, 110, -90])).toEqual({ mean: 10, se: Math.sqrt(40_000 / 3 / 4) });
     expect(estimate([5]).se).toBeNaN();
     const s = pairedSummary([
-      { a: call(1, 1, 18, 200), b: call(1, 1, 16, 190), bFirst: false },
-      { a: call(1, 1, 19, 210), b: call(1, 1, 16, 214), bFirst: true },
+      { a: call(1, 1, 18, 200), b: call(1, 1, 16, 190), bFirst: false, block: 0 },
+      { a: call(1, 1, 19, 210), b: call(1, 1, 16, 214), bFirst: true, block: 0 },
     ]);
     expect(s.scavengesDiff.mean).toBe(-2.5);
     expect(s.scavengeMsDiff.mean).toBe(-3);
     expect(s.medianScavengeMs).toEqual([205, 202]);
+  });
+});
+
+describe('pairedSummary over starts', () => {
+  it('averages B - A per start of the gateways, then over starts, whose spread is the estimate\'s', () => {
+    // Start 0's processes favour B by 100 µs, start 1's favour A by 60: per pair the spread is small, per start it is not.
+    const pairs: Pair[] = [
+      { a: call(600), b: call(500), bFirst: false, block: 0 },
+      { a: call(602), b: call(502), bFirst: true, block: 0 },
+      { a: call(500), b: call(560), bFirst: false, block: 1 },
+      { a: call(502), b: call(562), bFirst: true, block: 1 },
+    ];
+    const s = pairedSummary(pairs);
+    expect(s.blocks).toBe(2);
+    expect(s.cpuDiffUs.mean).toBe(-20);
+    expect(s.cpuDiffUsByBlock).toEqual({ mean: -20, se: 80 });
+    expect(s.cpuDiffUs.se).toBeLessThan(s.cpuDiffUsByBlock.se);
   });
 });
 

@@ -34,6 +34,8 @@ export interface Pair {
   b: PairedCall;
   /** B's call came first in this pair. */
   bFirst: boolean;
+  /** Which start of the two gateways served it (0, then 1 after the first restart, ...). */
+  block: number;
 }
 
 /** A mean over pairs with its standard error (NaN with fewer than two pairs). */
@@ -52,6 +54,13 @@ export interface PairedSummary {
   meanCpuDiffUsBSecond: number;
   meanCpuDiffUsBFirst: number;
   ttfbP99DiffMs: Estimate;
+  /**
+   * With restarts: B - A averaged per block of pairs, then over blocks. Pairs of one block share
+   * their processes' JIT state, so the blocks, not the pairs, are the independent samples.
+   */
+  blocks: number;
+  cpuDiffUsByBlock: Estimate;
+  ttfbP99DiffMsByBlock: Estimate;
   scavengesDiff: Estimate;
   scavengeMsDiff: Estimate;
   markMsDiff: Estimate;
@@ -74,6 +83,7 @@ export function estimate(values: readonly number[]): Estimate {
 export function pairedSummary(pairs: readonly Pair[]): PairedSummary {
   const diffs = (of: readonly Pair[], field: (c: PairedCall) => number) => of.map((p) => field(p.b) - field(p.a));
   const cpu = (c: PairedCall) => c.cpuUsPerStream;
+  const blocks = [...new Set(pairs.map((p) => p.block))].map((block) => pairs.filter((p) => p.block === block));
   const both = (field: (c: PairedCall) => number): [number, number] => [median(pairs.map((p) => field(p.a))), median(pairs.map((p) => field(p.b)))];
   return {
     medianCpuUsPerStream: both(cpu),
@@ -83,6 +93,9 @@ export function pairedSummary(pairs: readonly Pair[]): PairedSummary {
     meanCpuDiffUsBSecond: mean(diffs(pairs.filter((p) => !p.bFirst), cpu)),
     meanCpuDiffUsBFirst: mean(diffs(pairs.filter((p) => p.bFirst), cpu)),
     ttfbP99DiffMs: estimate(diffs(pairs, (c) => c.ttfbP99Ms)),
+    blocks: blocks.length,
+    cpuDiffUsByBlock: estimate(blocks.map((of) => mean(diffs(of, cpu)))),
+    ttfbP99DiffMsByBlock: estimate(blocks.map((of) => mean(diffs(of, (c) => c.ttfbP99Ms)))),
     scavengesDiff: estimate(diffs(pairs, (c) => c.scavenges)),
     scavengeMsDiff: estimate(diffs(pairs, (c) => c.scavengeMs)),
     markMsDiff: estimate(diffs(pairs, (c) => c.markMs)),
@@ -122,6 +135,8 @@ export interface PairedPlan {
   pairs: number;
   streams: number;
   warmUpS: number;
+  /** Start both gateways afresh every this many pairs (an even number; 0: never). */
+  restartEvery: number;
 }
 
 async function startBuild(env: Environment, cli: string): Promise<RunningSystem> {
@@ -153,7 +168,8 @@ async function call(sys: RunningSystem, n: number): Promise<PairedCall> {
   };
 }
 
-export async function pairedBuilds(env: Environment, plan: PairedPlan): Promise<{ pairs: Pair[]; summary: PairedSummary }> {
+/** Both builds started, warmed up and given one unmeasured streams call. */
+async function startBoth(env: Environment, plan: PairedPlan): Promise<RunningSystem[]> {
   const systems: RunningSystem[] = [];
   try {
     for (const cli of plan.builds) systems.push(await startBuild(env, cli));
@@ -164,9 +180,26 @@ export async function pairedBuilds(env: Environment, plan: PairedPlan): Promise<
       // The first streams after a start are slower (docs/benchmarks.md, "The first 1,000 streams after a start").
       await streams(sys.target, plan.streams);
     }
-    const [a, b] = systems as [RunningSystem, RunningSystem];
+    return systems;
+  } catch (err) {
+    for (const sys of systems) await sys.stop();
+    throw err;
+  }
+}
+
+export async function pairedBuilds(env: Environment, plan: PairedPlan): Promise<{ pairs: Pair[]; summary: PairedSummary }> {
+  let systems: RunningSystem[] = [];
+  let block = -1;
+  try {
     const pairs: Pair[] = [];
     for (let p = 0; p < plan.pairs; p++) {
+      if (systems.length === 0 || (plan.restartEvery > 0 && p % plan.restartEvery === 0)) {
+        for (const sys of systems) await sys.stop();
+        systems = [];
+        systems = await startBoth(env, plan);
+        block++;
+      }
+      const [a, b] = systems as [RunningSystem, RunningSystem];
       const bFirst = p % 2 === 1;
       const calls = new Map<RunningSystem, PairedCall>();
       for (const sys of bFirst ? [b, a] : [a, b]) {
@@ -174,9 +207,9 @@ export async function pairedBuilds(env: Environment, plan: PairedPlan): Promise<
         await sleep(500);
         calls.set(sys, await call(sys, plan.streams));
       }
-      pairs.push({ a: calls.get(a)!, b: calls.get(b)!, bFirst });
+      pairs.push({ a: calls.get(a)!, b: calls.get(b)!, bFirst, block });
       const last = pairs.at(-1)!;
-      env.log(`  pair ${p + 1}/${plan.pairs}${bFirst ? ' (B first)' : ''}: CPU per stream A ${last.a.cpuUsPerStream.toFixed(0)} µs, B ${last.b.cpuUsPerStream.toFixed(0)} µs; TTFB p99 A ${last.a.ttfbP99Ms.toFixed(0)} ms, B ${last.b.ttfbP99Ms.toFixed(0)} ms; scavenges A ${last.a.scavenges} (${last.a.scavengeMs.toFixed(0)} ms), B ${last.b.scavenges} (${last.b.scavengeMs.toFixed(0)} ms)`);
+      env.log(`  pair ${p + 1}/${plan.pairs}${bFirst ? ' (B first)' : ''}${plan.restartEvery > 0 ? `, start ${block + 1}` : ''}: CPU per stream A ${last.a.cpuUsPerStream.toFixed(0)} µs, B ${last.b.cpuUsPerStream.toFixed(0)} µs; TTFB p99 A ${last.a.ttfbP99Ms.toFixed(0)} ms, B ${last.b.ttfbP99Ms.toFixed(0)} ms; scavenges A ${last.a.scavenges} (${last.a.scavengeMs.toFixed(0)} ms), B ${last.b.scavenges} (${last.b.scavengeMs.toFixed(0)} ms)`);
     }
     return { pairs, summary: pairedSummary(pairs) };
   } finally {
@@ -191,7 +224,7 @@ export function pairedMarkdown(plan: PairedPlan, pairs: readonly Pair[], s: Pair
   return [
     `### Paired builds (${when}): A \`${plan.builds[0]}\`, B \`${plan.builds[1]}\``,
     '',
-    `The \`proxy\` role of each build side by side on the gateway core, ${plan.pairs} pairs of streams calls (${plan.streams} streams a wave, a warm-up wave and a measured wave a call), the order alternated. B - A per pair: mean ± standard error.`,
+    `The \`proxy\` role of each build side by side on the gateway core, ${plan.pairs} pairs of streams calls (${plan.streams} streams a wave, a warm-up wave and a measured wave a call), the order alternated${plan.restartEvery > 0 ? `, both gateways started afresh every ${plan.restartEvery} pairs` : ''}. B - A per pair: mean ± standard error.`,
     '',
     '| pair | order | A CPU µs/stream | B CPU µs/stream | A TTFB p99 ms | B TTFB p99 ms | A scavenges / ms | B scavenges / ms | errors |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -199,6 +232,7 @@ export function pairedMarkdown(plan: PairedPlan, pairs: readonly Pair[], s: Pair
     '',
     `- CPU per stream, medians: A ${s.medianCpuUsPerStream[0].toFixed(0)}, B ${s.medianCpuUsPerStream[1].toFixed(0)} µs; B - A ${pm(s.cpuDiffUs)} µs (B second ${s.meanCpuDiffUsBSecond.toFixed(0)}, B first ${s.meanCpuDiffUsBFirst.toFixed(0)}: half their gap is the order's own effect).`,
     `- Measured wave's TTFB p99, medians: A ${s.medianTtfbP99Ms[0].toFixed(0)}, B ${s.medianTtfbP99Ms[1].toFixed(0)} ms; B - A ${pm(s.ttfbP99DiffMs)} ms.`,
+    ...(s.blocks > 1 ? [`- Over the ${s.blocks} starts of both gateways (every ${plan.restartEvery} pairs; the pairs of one start share its processes' JIT state): B - A per start, then over starts, CPU ${pm(s.cpuDiffUsByBlock)} µs, TTFB p99 ${pm(s.ttfbP99DiffMsByBlock)} ms.`] : []),
     `- The collector per call (the gateway's main thread): scavenge time, medians, A ${s.medianScavengeMs[0].toFixed(0)}, B ${s.medianScavengeMs[1].toFixed(0)} ms; B - A: scavenges ${pm(s.scavengesDiff, 1)}, their time ${pm(s.scavengeMsDiff, 1)} ms, mark-compact time ${pm(s.markMsDiff, 1)} ms.`,
     '',
   ].join('\n');
