@@ -2,19 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { estimate, gcTotals, pairedSummary, type Pair } from './paired-builds.ts';
 
 const call = (cpuUsPerStream: number, ttfbP99Ms = 100, scavenges = 18, scavengeMs = 200) => ({ cpuUsPerStream, ttfbP50Ms: 50, ttfbP99Ms, errors: 0, scavenges, scavengeMs, markMs: 15 });
+/** Pairs of [A's CPU, B's CPU, start], the order alternated as the bench alternates it (A first, then B first). */
+const pairsOf = (rows: Array<[a: number, b: number, block: number]>): Pair[] =>
+  rows.map(([a, b, block], i) => ({ a: call(a), b: call(b), bFirst: i % 2 === 1, block }));
 
 describe('pairedSummary', () => {
   it('takes B - A per pair, so an effect of the order cancels over balanced pairs and shows as the gap between them', () => {
     // B costs 10 µs more; whichever runs second pays 100 µs more.
-    const pairs: Pair[] = [
-      { a: call(500), b: call(610), bFirst: false, block: 0 },
-      { a: call(600), b: call(510), bFirst: true, block: 0 },
-      { a: call(520), b: call(630), bFirst: false, block: 0 },
-      { a: call(620), b: call(530), bFirst: true, block: 0 },
-    ];
-    const s = pairedSummary(pairs);
+    const s = pairedSummary(pairsOf([[500, 610, 0], [600, 510, 0], [520, 630, 0], [620, 530, 0]]));
     expect(s.cpuDiffUs.mean).toBe(10);
-    // The pairs' differences are 110, -90, 110, -90: standard deviation 115.5, over 2.
     expect(s.meanCpuDiffUsBSecond).toBe(110);
     expect(s.meanCpuDiffUsBFirst).toBe(-90);
     expect(s.medianCpuUsPerStream).toEqual([560, 570]);
@@ -45,13 +41,7 @@ describe('pairedSummary', () => {
 describe('pairedSummary over starts', () => {
   it('averages B - A per start of the gateways, then over starts, whose spread is the estimate\'s', () => {
     // Start 0's processes favour B by 100 µs, start 1's favour A by 60: per pair the spread is small, per start it is not.
-    const pairs: Pair[] = [
-      { a: call(600), b: call(500), bFirst: false, block: 0 },
-      { a: call(602), b: call(502), bFirst: true, block: 0 },
-      { a: call(500), b: call(560), bFirst: false, block: 1 },
-      { a: call(502), b: call(562), bFirst: true, block: 1 },
-    ];
-    const s = pairedSummary(pairs);
+    const s = pairedSummary(pairsOf([[600, 500, 0], [602, 502, 0], [500, 560, 1], [502, 562, 1]]));
     expect(s.blocks).toBe(2);
     expect(s.cpuDiffUs.mean).toBe(-20);
     expect(s.cpuDiffUsByBlock).toEqual({ mean: -20, se: 80 });
