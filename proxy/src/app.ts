@@ -13,7 +13,6 @@ import { type KeyVerifier } from './auth/gateway-keys.ts';
 import { uuidv7 } from './ids.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { createPriceBook } from './pricing/price-book.ts';
-import { type PriceBook } from './pricing/price-types.ts';
 import { KeyPools } from './providers/key-pool.ts';
 import { adapterFor } from './providers/registry.ts';
 import { AuthFailureGuard } from './auth/auth-failures.ts';
@@ -25,7 +24,7 @@ import { MemoryCounterStore } from './limits/memory-counter-store.ts';
 import { DeploymentStats } from './routing/deployment-stats.ts';
 import { bearerValue, readRequestMetadata, type RequestMetadata } from './request-metadata.ts';
 import { classifyEndpoint } from './routing/endpoint.ts';
-import { relayCall } from './relay/relay-call.ts';
+import { relayCall, type RelayDeps } from './relay/relay-call.ts';
 import { ClientDisconnect } from './relay/client-disconnect.ts';
 import { createCacheBackend, GatewayCache } from './cache/gateway-cache.ts';
 import { PromptCaching } from './prompt-cache/prompt-caching.ts';
@@ -109,11 +108,16 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
   // undefined unless otel.endpoint is set: then a call pays one check for tracing, nothing more.
   const tracer = startTracer(otel, metrics, app.log);
   if (tracer) app.addHook('onClose', () => tracer.close());
-  const priceBooks = new WeakMap<PeriscopeConfig, PriceBook>();
-  const priceBookOf = (config: PeriscopeConfig): PriceBook => {
-    let book = priceBooks.get(config);
-    if (!book) priceBooks.set(config, (book = createPriceBook(config.pricing)));
-    return book;
+  // One per config version, shared by its calls: an open stream's relay keeps it (not a copy each).
+  const relayDeps = new WeakMap<PeriscopeConfig, RelayDeps>();
+  const relayDepsOf = (config: PeriscopeConfig): RelayDeps => {
+    let deps = relayDeps.get(config);
+    if (!deps) {
+      const priceBook = createPriceBook(config.pricing);
+      deps = { config, priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching, logCall, prepareEvent };
+      relayDeps.set(config, deps);
+    }
+    return deps;
   };
 
   app.removeAllContentTypeParsers();
@@ -198,7 +202,8 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     if (sink.admit && !sink.admit()) {
       throw new GatewayError('logging_unavailable', 'The gateway cannot log calls right now (event spool full) and is configured to refuse them.');
     }
-    const config = live.current;
+    const deps = relayDepsOf(live.current);
+    const config = deps.config;
     applyAgentHeaders(meta, request.headers, config.sessions, agentPaths, key.project_id);
     // From the raw URL, not the prefix's length: the router decodes `/open%61i/...` to "openai".
     const apiPath = prefix ? request.url.slice(request.url.indexOf('/', 1)) : request.url;
@@ -238,18 +243,19 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
       onEnd: [],
       event: undefined,
       responseHeaders: {},
-      priceBook: priceBookOf(config),
+      priceBook: deps.priceBook,
       trace: tracer ? tracer.startCall(request.headers, request.method) : undefined,
     };
     request.periscopeCall = call;
     const client = new ClientDisconnect();
-    reply.raw.once('close', () => finish(call, reply, client));
+    // `on`: a response emits 'close' once; once's wrapper would stay with an open stream.
+    reply.raw.on('close', () => finish(call, reply, client));
     reply.header('periscope-request-id', requestId);
     // After the call record exists, so a refused path is a row the operator can see.
     checkApiPath(request.url);
     checkRepeatedV1(apiPath, request.periscopeDialect);
     call.endpoint = classifyEndpoint(request.method, apiPath);
-    await relayCall(request, reply, call, prefix, apiPath, { config, priceBook: call.priceBook, dispatcher, guardedDispatcher, allowedNetworks, metrics, stats, keyPools, limits, cache, promptCaching, logCall, prepareEvent }, client);
+    await relayCall(request, reply, call, prefix, apiPath, deps, client);
   }
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {

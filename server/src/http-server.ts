@@ -103,7 +103,8 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
     app.addHook('onRequest', (_request, reply, done) => {
       scavenge.started();
       // 'close' comes once per response, sent or abandoned: a call the client left ends too.
-      reply.raw.once('close', scavenge.ended);
+      // `on`, not `once`: Node emits it once anyway, and once's wrapper would stay with an open stream.
+      reply.raw.on('close', scavenge.ended);
       done();
     });
   }

@@ -138,12 +138,14 @@ export async function relayCall(
     return;
   }
   const started = outcome.response;
-  call.onEnd.push(() => deps.stats.ended(deployment.id));
+  // The id, not the deployment: what this closure keeps stays with an open stream.
+  const deploymentId = deployment.id;
+  call.onEnd.push(() => deps.stats.ended(deploymentId));
   if (started.lease) {
     const lease = started.lease;
     call.onEnd.push((event) => lease.release(event.prompt_tokens + event.completion_tokens));
   }
-  await streamToClient(reply, call, started, client, deps, cached?.recorder);
+  streamToClient(reply, call, started, client, deps, cached?.recorder);
 }
 
 function routingHeaders(call: CallRecord): Record<string, string> {
@@ -156,19 +158,29 @@ function routingHeaders(call: CallRecord): Record<string, string> {
   return headers;
 }
 
-async function streamToClient(
+/**
+ * Writes the answer's head and relays its body. Returns once the first chunk is handed over: the
+ * rest is relayed by undici's callbacks (relayRest), and the end or a failure is handled there.
+ * No async frame waits for the stream's end, so an open stream keeps neither the frames of the
+ * handler and relayCall (their registers: the parsed request, the plan, the attempt's outcome)
+ * nor their promises: each scavenge copies what open streams keep (docs/benchmarks.md, "An open
+ * stream without suspended frames").
+ */
+function streamToClient(
   reply: FastifyReply,
   call: CallRecord,
   started: StartedResponse,
   client: ClientDisconnect,
   deps: RelayDeps,
   recorder: ResponseRecorder | undefined,
-): Promise<void> {
+): void {
   call.status = started.status;
   const rid = started.headers['x-request-id'] ?? started.headers['request-id'];
   call.upstreamRequestId = (Array.isArray(rid) ? rid[0] : rid) ?? '';
   const isSse = started.isSse;
   call.streamed = isSse;
+  // Read here, so that the closures below keep these and not `started` (its first chunk).
+  const { status, rest } = started;
   const stripUsage = started.injectedUsage;
   // Only complete JSON answers are parsed for usage; of anything else just the stored part is kept.
   if (isSse || call.endpoint === 'passthrough' || call.endpoint === 'models') {
@@ -221,17 +233,7 @@ async function streamToClient(
     return drained ? undefined : waitForDrainOrClose(res);
   };
 
-  try {
-    if (started.firstChunk) await relayChunk(started.firstChunk);
-    if (!(await relayRest(started.rest, res, relayChunk))) return;
-    const ended = performance.now();
-    const tail = sse?.end();
-    if (tail) res.write(tail);
-    logStream();
-    res.end();
-    timeRelay(ended);
-    if (recorder && recordedHeaders) await recorder.ended(observer?.streamError === undefined, started.status, recordedHeaders, isSse);
-  } catch (err) {
+  const failed = (err: unknown) => {
     if (client.aborted) return;
     const { error, reason } = upstreamFailure(err, call.provider);
     deps.metrics.upstreamErrors.inc({ reason });
@@ -239,13 +241,45 @@ async function streamToClient(
     call.errorMessage = error.message;
     // Headers are gone: cutting the connection is the only honest signal left to the client.
     res.destroy();
+  };
+
+  const ended = () => {
+    try {
+      const endedAt = performance.now();
+      const tail = sse?.end();
+      if (tail) res.write(tail);
+      logStream();
+      res.end();
+      timeRelay(endedAt);
+      if (recorder && recordedHeaders) recorder.ended(observer?.streamError === undefined, status, recordedHeaders, isSse).catch(failed);
+    } catch (err) {
+      failed(err);
+    }
+  };
+
+  const relayTheRest = () => {
+    try {
+      relayRest(rest, res, relayChunk, ended, failed);
+    } catch (err) {
+      failed(err);
+    }
+  };
+
+  let waiting: Promise<void> | undefined;
+  try {
+    waiting = started.firstChunk ? relayChunk(started.firstChunk) : undefined;
+  } catch (err) {
+    failed(err);
+    return;
   }
+  if (waiting) waiting.then(relayTheRest, failed);
+  else relayTheRest();
 }
 
 /**
  * Writes the client's head (the provider's headers, filtered and scrubbed, and the gateway's),
- * then lets go of the provider's: a helper of its own, so that the stream's suspended frame
- * keeps neither them nor the client's copy, which only a recorder reads again (at the end).
+ * then lets go of the provider's, which an open stream's relay then keeps nowhere; the
+ * client's copy is returned only for a recorder, which reads it again at the end.
  */
 function writeClientHead(
   res: ServerResponse, call: CallRecord, started: StartedResponse, stripUsage: boolean,
@@ -260,29 +294,28 @@ function writeClientHead(
 
 /**
  * Relays the answer's chunks after the first as undici delivers them (UpstreamBody.pipeTo): no
- * promise per chunk. Resolves true at the answer's end, false when the client's response was
- * destroyed first (the answer is then not read further); rejects with the exchange's failure or
- * the relay's own.
+ * promise per chunk. Calls `ended` at the answer's end, nothing when the client's response was
+ * destroyed first (the answer is then not read further: the response's close handler records
+ * the call), `failed` with the exchange's failure or the relay's own.
  */
-function relayRest(rest: UpstreamBody, res: ServerResponse, relayChunk: (chunk: Buffer) => Promise<void> | undefined): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    if (res.destroyed) {
-      void rest.return();
-      resolve(false);
-      return;
-    }
-    rest.pipeTo({
-      data: (chunk) => {
-        if (res.destroyed) {
-          void rest.return();
-          resolve(false);
-          return undefined;
-        }
-        return relayChunk(chunk);
-      },
-      end: () => resolve(true),
-      fail: reject,
-    });
+function relayRest(
+  rest: UpstreamBody, res: ServerResponse, relayChunk: (chunk: Buffer) => Promise<void> | undefined,
+  ended: () => void, failed: (err: Error) => void,
+): void {
+  if (res.destroyed) {
+    void rest.return();
+    return;
+  }
+  rest.pipeTo({
+    data: (chunk) => {
+      if (res.destroyed) {
+        void rest.return();
+        return undefined;
+      }
+      return relayChunk(chunk);
+    },
+    end: ended,
+    fail: failed,
   });
 }
 
