@@ -4,6 +4,7 @@ import { AggregatorRegistry, collectDefaultMetrics, Registry, type MetricObjectW
 import { StoreError } from '@periscope/clickhouse';
 import { capOldSpaceGrowth, detachOneArrayBuffer, IdlePoll, redactSecrets, type IdleScavenge } from '@periscope/proxy';
 import { ApiError } from '@periscope/control-plane';
+import { lazyChildLogger } from './lazy-child-logger.ts';
 import { STATUS_PAGE } from './status-page.ts';
 import { securityHeaders } from './security-headers.ts';
 import { registerUi, UI_ROUTE, uiRewrite, type UiOptions } from './ui-static.ts';
@@ -76,6 +77,7 @@ export function createHttpServer(logger: FastifyServerOptions['logger'] | undefi
   const app = Fastify({
     // Whatever logger options a caller gives (tests give a stream), URLs are logged scrubbed.
     logger: logger === false ? false : { level: 'info', ...(typeof logger === 'object' ? logger : {}), serializers: { req: requestSerializer } },
+    childLoggerFactory: lazyChildLogger,
     logController: new LogController({ disableRequestLogging: typeof opts.accessLog === 'function' ? unlogged(opts.accessLog) : opts.accessLog === false }),
     // Streams of reasoning models can run for many minutes.
     requestTimeout: 0,

@@ -233,14 +233,22 @@ function streamToClient(
     return drained ? undefined : waitForDrainOrClose(res);
   };
 
+  // Once, as the catch it replaces ran once; and it never throws: it runs in undici's callbacks,
+  // where a throw would be an uncaught exception (helper-68).
+  let failedOnce = false;
   const failed = (err: unknown) => {
-    if (client.aborted) return;
-    const { error, reason } = upstreamFailure(err, call.provider);
-    deps.metrics.upstreamErrors.inc({ reason });
-    call.errorType = error.code;
-    call.errorMessage = error.message;
-    // Headers are gone: cutting the connection is the only honest signal left to the client.
-    res.destroy();
+    if (failedOnce || client.aborted) return;
+    failedOnce = true;
+    try {
+      const { error, reason } = upstreamFailure(err, call.provider);
+      deps.metrics.upstreamErrors.inc({ reason });
+      call.errorType = error.code;
+      call.errorMessage = error.message;
+      // Headers are gone: cutting the connection is the only honest signal left to the client.
+      res.destroy();
+    } catch (inner) {
+      reply.log.error({ err: inner }, 'the relay could not cut an answer that failed');
+    }
   };
 
   const ended = () => {

@@ -2,6 +2,7 @@ import type { ResponseRecorder } from '../cache/gateway-cache.ts';
 import type { StreamUsageObserver } from '../usage/stream-observer.ts';
 import type { ProviderKeyScrubber } from './provider-key-scrubber.ts';
 import { SseFramer, type SseEvent } from './sse.ts';
+import { StreamText } from './stream-text.ts';
 
 /** The usage-only chunk OpenAI appends when include_usage is on: no choices, a usage block. */
 function isUsageOnlyChunk(json: Record<string, unknown> | undefined): boolean {
@@ -20,9 +21,6 @@ function mayReportError(event: SseEvent, json: Record<string, unknown> | undefin
   if (json === undefined) return event.data !== '[DONE]';
   return (json.error !== undefined && json.error !== null) || json.type === 'error' || json.type === 'response.failed';
 }
-
-/** decode()'s options for every chunk but the last: one object, not one per chunk. */
-const STREAMING: TextDecodeOptions = { stream: true };
 
 const endsLine = (chunk: Buffer) => chunk.length > 0 && (chunk[chunk.length - 1] === 0x0a || chunk[chunk.length - 1] === 0x0d);
 
@@ -44,7 +42,7 @@ export interface SseRelayOptions {
  */
 export class SseRelay {
   readonly #framer = new SseFramer();
-  readonly #decoder = new TextDecoder();
+  readonly #text = new StreamText();
   readonly #observer: StreamUsageObserver;
   readonly #opts: SseRelayOptions;
   readonly #holdBack: boolean;
@@ -59,7 +57,7 @@ export class SseRelay {
 
   /** What to write for one upstream chunk (possibly '' while an event is incomplete). */
   push(chunk: Buffer): Buffer | string {
-    const events = this.#framer.push(this.#decoder.decode(chunk, STREAMING));
+    const events = this.#framer.push(this.#text.push(chunk));
     if (!this.#holdBack) {
       for (const e of events) this.#observe(e);
       return chunk;
@@ -78,7 +76,7 @@ export class SseRelay {
 
   /** At the end of the stream: whatever is still owed to the client (an event without its final blank line). */
   end(): string {
-    const events = this.#framer.push(this.#decoder.decode());
+    const events = this.#framer.push(this.#text.end());
     const tail = this.#framer.flush();
     if (tail) events.push(tail);
     if (!this.#holdBack) {
