@@ -211,11 +211,13 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     // The id becomes a column and a response header: one that holds a key is not taken.
     const requestId = meta.requestId !== undefined && !holdsSecret(meta.requestId, secrets) ? meta.requestId : request.periscopeRequestId;
     request.periscopeRequestId = requestId;
+    // The key that authenticated the call, wherever the client sent it (the metadata read only Periscope-Auth).
+    meta.gatewayKey = presented;
     const call: CallRecord = {
       requestId,
       startedAt: Date.now(),
       t0: performance.now(),
-      meta: Object.assign({}, meta, { gatewayKey: presented }),
+      meta,
       userAgent: String(request.headers['user-agent'] ?? ''),
       projectId: key.project_id,
       keyId: key.key_id,
