@@ -1,6 +1,7 @@
 import type { PeriscopeConfig } from '@periscope/contract';
 import { JSON_STRING, readLiteral, writeLiteral } from '../events/literals.ts';
 import { MAX_NESTING, MIN_EXACT_SECRET_LENGTH, REDACTED } from '../events/redact.ts';
+import type { SseEvent } from './sse.ts';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -82,6 +83,16 @@ export class ProviderKeyScrubber {
     if (scrubbed === folded) return out;
     const others = lines.filter((l) => l !== '' && !l.startsWith('data:'));
     return [...others, `data: ${scrubbed}`, '', ''].join('\n');
+  }
+
+  /**
+   * True when scrubSseEvent(e.raw) is certainly e.raw, read without it: no key as written, no
+   * backslash (an escaped spelling), and at most one data line (parseEvent joins two or more with
+   * a line break; a flood's pass-through counts as `other`, however many lines it has). The relay
+   * then need not decide whether the event is one it scrubs: it comes out the same either way.
+   */
+  leavesSseEvent(e: SseEvent): boolean {
+    return !e.other && !e.data.includes('\n') && !e.raw.includes('\\') && !this.holdsKey(e.raw);
   }
 
   /** A header value as the client will see it (a header whose name holds a key is left out by the caller). */

@@ -1,17 +1,103 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { attackCases, canaryKey, chunked, nestedJsonStrings, streamQuoting } from '@periscope/testkit';
 import { seededRandom } from '../seeded-random.ts';
 import { StreamUsageObserver } from '../usage/stream-observer.ts';
 import { ProviderKeyScrubber } from './provider-key-scrubber.ts';
-import { SseFramer } from './sse.ts';
-import { SseRelay } from './sse-relay.ts';
+import { SseFramer, type SseEvent } from './sse.ts';
+import { isUsageOnlyChunk, mayReportError, SseRelay } from './sse-relay.ts';
+import { StreamText } from './stream-text.ts';
 
-function relay(chunks: Buffer[], opts: { stripUsage?: boolean; scrubber?: ProviderKeyScrubber } = {}) {
-  const observer = new StreamUsageObserver('chat.completions');
+type Endpoint = 'chat.completions' | 'messages' | 'responses';
+
+function relay(chunks: Buffer[], opts: { stripUsage?: boolean; scrubber?: ProviderKeyScrubber; endpoint?: Endpoint } = {}) {
+  const observer = new StreamUsageObserver(opts.endpoint ?? 'chat.completions');
   const sse = new SseRelay(observer, { stripUsage: opts.stripUsage ?? false, scrubber: opts.scrubber, recorder: undefined });
   const written = chunks.map((c) => sse.push(c));
   written.push(sse.end());
   return { written, text: written.map((w) => w.toString()).join(''), observer };
+}
+
+/** The events of a stream as the relay frames them from the same chunks. */
+function eventsOf(chunks: Buffer[]): SseEvent[] {
+  const framer = new SseFramer();
+  const text = new StreamText();
+  const events = chunks.flatMap((c) => framer.push(text.push(c)));
+  events.push(...framer.push(text.end()));
+  const tail = framer.flush();
+  if (tail) events.push(tail);
+  return events;
+}
+
+/**
+ * What the relay wrote before it skipped parsing: every event's JSON parsed (onData), a usage
+ * chunk hidden, an error-like event scrubbed, anything else as it came.
+ */
+function relayParsingEach(chunks: Buffer[], opts: { stripUsage: boolean; scrubber?: ProviderKeyScrubber; endpoint: Endpoint }) {
+  const observer = new StreamUsageObserver(opts.endpoint);
+  let out = '';
+  for (const e of eventsOf(chunks)) {
+    const json = observer.onData(e.data);
+    if (opts.stripUsage && isUsageOnlyChunk(json)) continue;
+    const { scrubber } = opts;
+    out += scrubber && (mayReportError(e, json) || scrubber.holdsKey(e.event)) ? scrubber.scrubSseEvent(e.raw) : e.raw;
+  }
+  // With nothing to hide or scrub, each chunk is relayed as it came.
+  return { text: opts.stripUsage || opts.scrubber ? out : Buffer.concat(chunks).toString(), observer };
+}
+
+/** A JSON string literal of a text that may quote the key: plainly, with an escape inside it, or not at all; other escapes around. */
+function textLiteral(random: () => number, key: string): string {
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+  const quoted = pick([
+    () => JSON.stringify(key),
+    () => JSON.stringify(key).replace(/^"(.)/, (_m, c: string) => `"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    () => `"${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replace(/[a-z]/, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)}"`,
+    () => '"' + key.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('/', '\\/') + '"',
+    () => '"Hello"',
+    () => '"line one\\nline two \\"quoted\\" \\u00e9"',
+    () => '""',
+  ])();
+  return quoted;
+}
+
+/** One event's data: chat chunks with every kind of `usage`, Anthropic's and the Responses API's events, [DONE], text that is not JSON. */
+function eventData(random: () => number, key: string): string {
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+  const lit = () => textLiteral(random, key);
+  const usage = pick(['', ',"usage":null', ',"usage": null', ',"usage"\t:\tnull', ',"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}', ',"usage":0', ',"usage":1',
+    ',"usage":""', ',"usage":"x"', ',"usage":[]', ',"usage":true', ',"usage":false', ',"usage":{}', ',"usage":nul', ',"us\\u0061ge":{"prompt_tokens":4}', ',"usage":{"prompt_tokens":1},"usage":null', ',"usage":null,"usage":{"prompt_tokens":6}']);
+  const choices = pick(['[]', `[{"index":0,"delta":{"content":${lit()}},"finish_reason":null}]`, `[{"index":0,"delta":{"role":"assistant","content":""}}]`]);
+  return pick([
+    () => `{"id":"chatcmpl-1","object":"chat.completion.chunk","model":${pick(['"gpt-4o-mini"', '"gpt-\\u0034o"', '5', lit()])},"choices":${choices}${usage}}`,
+    () => `{"id":"chatcmpl-1","choices":${choices}${usage}}`,
+    () => `{"error":{"message":"quota",${pick(['"code":null', `"detail":${lit()}`])}}}`,
+    () => `{"error":null,"choices":${choices}}`,
+    () => '{"type":"message_start","message":{"id":"msg_1","model":"claude-haiku-4-5","usage":{"input_tokens":9,"output_tokens":1}}}',
+    () => `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":${lit()}}}`,
+    () => '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}}',
+    () => '{"type":"message_stop"}',
+    () => `{"type":"error","error":{"type":"overloaded_error","message":${lit()}}}`,
+    () => `{"type":"response.output_text.delta","delta":${lit()}}`,
+    () => '{"type":"response.completed","response":{"id":"resp_1","model":"gpt-4.1","usage":{"input_tokens":5,"output_tokens":6}}}',
+    () => `{"type":"response.failed","response":{"id":"resp_1","error":{"message":${lit()}}}}`,
+    () => `{"type":"${pick(['response.completed', 'response.incomplete', 'response.failed', 'message_stop'])}","sequence_number":9}`,
+    () => '[DONE]',
+    () => `Internal error: ${pick([key, 'none'])}`,
+    () => `{"truncated":${lit()}`,
+  ])();
+}
+
+/** An event around the data: a name, a comment or an id sometimes (quoting the key or not), the data cut over two lines sometimes, any line ending. */
+function eventText(random: () => number, key: string): string {
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+  const data = eventData(random, key);
+  const eol = pick(['\n', '\r\n', '\r']);
+  const at = data.indexOf(key);
+  const cut = random() < 0.25 ? (at >= 0 && random() < 0.7 ? at + 1 + Math.floor(random() * (key.length - 1)) : Math.floor(random() * data.length)) : -1;
+  const lines = cut < 0 ? [`data: ${data}`] : [`data: ${data.slice(0, cut)}`, `data:${data.slice(cut)}`];
+  if (random() < 0.2) lines.unshift(`event: ${pick(['error', 'content_block_delta', 'response.failed', key])}`);
+  if (random() < 0.1) lines.push(pick([`: ${key}`, ': keep-alive', 'id: 7']));
+  return lines.join(eol) + eol + eol;
 }
 
 /** What a client's SSE parser makes of the stream: each event's data, its lines joined as the spec says and without separators, and any JSON strings in it. */
@@ -124,4 +210,45 @@ describe('SseRelay', () => {
       expect(text.slice(0, stream.indexOf('\n\n') + 2), `case ${i}`).toBe(stream.slice(0, stream.indexOf('\n\n') + 2));
     }
   }, Math.max(20_000, cases * 5));
+
+  it(`generated: the same text and the same usage as with every event parsed, whatever the events, the chunks and the options (${cases} cases, fixed seed)`, () => {
+    const random = seededRandom(0x5e1a);
+    const endpoints: Endpoint[] = ['chat.completions', 'messages', 'responses'];
+    for (let i = 0; i < cases; i++) {
+      const key = canaryKey(random);
+      let stream = '';
+      for (let n = 1 + Math.floor(random() * 6); n > 0; n--) stream += eventText(random, key);
+      if (random() < 0.3) stream += streamQuoting(random, key);
+      const opts = { stripUsage: random() < 0.5, scrubber: random() < 0.8 ? new ProviderKeyScrubber([key, canaryKey(random)]) : undefined, endpoint: endpoints[i % 3]! };
+      const chunks = chunked(random, stream);
+      const got = relay(chunks, opts);
+      const want = relayParsingEach(chunks, opts);
+      const label = `case ${i}: ${JSON.stringify(opts.endpoint)} strip=${opts.stripUsage} scrub=${!!opts.scrubber} ${JSON.stringify(stream)}`;
+      expect(got.text, label).toBe(want.text);
+      expect(got.observer.observed, label).toEqual(want.observer.observed);
+      expect([got.observer.ended, got.observer.streamError], label).toEqual([want.observer.ended, want.observer.streamError]);
+    }
+  }, Math.max(20_000, cases * 5));
+
+  it('parses no event of an ordinary stream but the first (its served model), while scrubbing and hiding the usage chunk', () => {
+    const scrubber = new ProviderKeyScrubber(['sk-proj-configuredconfiguredconfigured']);
+    const chunkWith = (content: string) => `data: {"id":"c","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}],"usage":null}\n\n`;
+    const stream = chunkWith('') + chunkWith('Hello') + chunkWith(' there') + usageOnly + 'data: [DONE]\n\n';
+    const observer = new StreamUsageObserver('chat.completions');
+    const parse = vi.spyOn(observer, 'onData');
+    const sse = new SseRelay(observer, { stripUsage: true, scrubber, recorder: undefined });
+    const text = [sse.push(chunk(stream)), sse.end()].map(String).join('');
+    expect(text).toBe(stream.replace(usageOnly, ''));
+    expect(observer.observed).toMatchObject({ model_served: 'gpt-4o-mini', sawUsage: true });
+    // The first chunk for its model, the usage chunk to hide it.
+    expect(parse).toHaveBeenCalledTimes(2);
+  });
+
+  it('leaves to the scrubber a boundary-less flood, whose pass-through may hold several data lines', () => {
+    const key = 'sk-proj-floodfloodfloodflood0123';
+    const scrubber = new ProviderKeyScrubber([key]);
+    const flood = `data: ${key.slice(0, 10)}\ndata: ${key.slice(10)}`;
+    expect(scrubber.leavesSseEvent({ raw: flood, event: '', data: '', other: true })).toBe(false);
+    expect(scrubber.leavesSseEvent({ raw: 'data: {"a":1}\n\n', event: '', data: '{"a":1}', other: false })).toBe(true);
+  });
 });

@@ -5,9 +5,19 @@ import { SseFramer, type SseEvent } from './sse.ts';
 import { StreamText } from './stream-text.ts';
 
 /** The usage-only chunk OpenAI appends when include_usage is on: no choices, a usage block. */
-function isUsageOnlyChunk(json: Record<string, unknown> | undefined): boolean {
+export function isUsageOnlyChunk(json: Record<string, unknown> | undefined): boolean {
   return !!json && Array.isArray(json.choices) && json.choices.length === 0 && !!json.usage;
 }
+
+/**
+ * False only when isUsageOnlyChunk is certainly false for the payload's JSON: it has no `usage`
+ * key whose value could be truthy. A key is matched with its quotes (inside a string value a quote
+ * is escaped); a `\u` escape could spell one, so it counts as a maybe. With include_usage every
+ * chunk carries `"usage":null`, which is not a usage chunk. The whitespace before the value is
+ * matched whole (the lookahead refuses another space), so `"usage": null` is not a maybe.
+ */
+const mayBeUsageChunk = (data: string) => data.includes('\\u') || USAGE_NOT_NULL.test(data);
+const USAGE_NOT_NULL = /"usage"\s*:\s*(?!\s|null)/;
 
 /**
  * Events a provider reports a failure with (Anthropic's `event: error`, OpenAI's `{"error":
@@ -16,7 +26,7 @@ function isUsageOnlyChunk(json: Record<string, unknown> | undefined): boolean {
  * and `event:` lines (a comment, an `id:`: `data: [DONE]` after `: key sk-…` too). Only these
  * are scrubbed: the answer itself is never scanned.
  */
-function mayReportError(event: SseEvent, json: Record<string, unknown> | undefined): boolean {
+export function mayReportError(event: SseEvent, json: Record<string, unknown> | undefined): boolean {
   if (event.event === 'error' || event.other) return true;
   if (json === undefined) return event.data !== '[DONE]';
   return (json.error !== undefined && json.error !== null) || json.type === 'error' || json.type === 'response.failed';
@@ -95,8 +105,15 @@ export class SseRelay {
 
   /** The event as the client gets it: '' for a hidden usage chunk, scrubbed when it may report an error. */
   #relayed(e: SseEvent): string {
-    const json = this.#observer.onData(e.data);
     const { recorder, scrubber, stripUsage } = this.#opts;
+    // Most events are neither hidden nor changed, whatever their JSON says: those are observed
+    // like any other event, without parsing each (docs/benchmarks.md, "Events relayed without
+    // their JSON parsed").
+    if (!(stripUsage && mayBeUsageChunk(e.data)) && (scrubber === undefined || scrubber.leavesSseEvent(e))) {
+      this.#observe(e);
+      return e.raw;
+    }
+    const json = this.#observer.onData(e.data);
     if (stripUsage && isUsageOnlyChunk(json)) {
       recorder?.frame(e.raw);
       return '';

@@ -41,22 +41,23 @@ export class StreamUsageObserver {
    */
   observe(data: string): void {
     if (this.mayMatter(data)) this.onData(data);
-    else if (data === '[DONE]' || (this.endpoint === 'messages' && data.includes('"message_stop"'))) this.ended = true;
+    else if (data === '[DONE]') this.ended = true;
   }
 
   /**
-   * False only when the payload certainly holds nothing onData reads. A key is matched with its
-   * quotes: inside a string value a quote is escaped, so a string can match only where it ends
-   * (an extra parse, never a missed key); a payload with a `\u` escape, which could spell a key,
-   * is always parsed.
+   * False only when the payload certainly holds nothing onData reads. A key, or an event type's
+   * value, is matched with its quotes: inside a string value a quote is escaped, so a string can
+   * match only where it ends (an extra parse, never a missed key); a payload with a `\u` escape,
+   * which could spell a key, is always parsed. The ends of Anthropic's and the Responses API's
+   * streams are parsed too, so that only their `type` ends a stream, as it does in onData.
    */
   private mayMatter(data: string): boolean {
     if (this.withResponseMeta || data.includes('"error"') || data.includes('\\u')) return true;
     switch (this.endpoint) {
       case 'messages':
-        return data.includes('"message_start"') || data.includes('"message_delta"');
+        return data.includes('"message_start"') || data.includes('"message_delta"') || data.includes('"message_stop"');
       case 'responses':
-        return data.includes('"response"');
+        return data.includes('"response"') || data.includes('"response.completed"') || data.includes('"response.incomplete"') || data.includes('"response.failed"');
       default:
         return !this.observed.model_served || USAGE_OBJECT.test(data);
     }
