@@ -5,6 +5,11 @@ import type { SseEvent } from './sse.ts';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** What the escapes `\n \r \t \b \f \"` stand for. */
+const SAFE_ESCAPED = /[\n\r\t\b\f"]/;
+/** A backslash not starting one of those escapes. */
+const UNSAFE_ESCAPE = /\\[^nrtbf"]/;
+
 /**
  * The provider keys of one config version (`api_key` and every `keys:` entry of every
  * provider), and how to take them out of what a provider wrote before it reaches a client
@@ -22,6 +27,8 @@ export class ProviderKeyScrubber {
   readonly #minLength: number;
   readonly #test: RegExp;
   readonly #replace: RegExp;
+  /** No key holds a character a safe escape stands for (see leavesSseEvent). */
+  readonly #keysPlain: boolean;
 
   constructor(keys: Iterable<string>) {
     // Longest first, so a key that is a prefix of another cannot leave the other's tail behind.
@@ -31,6 +38,7 @@ export class ProviderKeyScrubber {
     const alternation = this.keys.map(escapeRegExp).join('|');
     this.#test = new RegExp(alternation);
     this.#replace = new RegExp(alternation, 'g');
+    this.#keysPlain = !this.keys.some((k) => SAFE_ESCAPED.test(k));
   }
 
   /** True when `text` holds a key as written (not JSON-escaped). */
@@ -86,13 +94,20 @@ export class ProviderKeyScrubber {
   }
 
   /**
-   * True when scrubSseEvent(e.raw) is certainly e.raw, read without it: no key as written, no
-   * backslash (an escaped spelling), and at most one data line (parseEvent joins two or more with
-   * a line break; a flood's pass-through counts as `other`, however many lines it has). The relay
-   * then need not decide whether the event is one it scrubs: it comes out the same either way.
+   * True when scrubSseEvent(e.raw) is certainly e.raw, read without it: no key as written, at
+   * most one data line (parseEvent joins two or more with a line break; a flood's pass-through
+   * counts as `other`, however many lines it has), and no escape a key could be spelled through.
+   * The relay then need not decide whether the event is one it scrubs: it comes out the same
+   * either way.
+   *
+   * The escapes of a model's text (`\n`, `\"`, `\t`, ...) are safe when no key holds the
+   * characters they stand for: a literal's content then reads as a key only where its raw text
+   * already spells it, and nothing it decodes to holds a backslash to read again. Any other escape
+   * (`\u`, `\/`, `\\`, or a letter read leniently as itself) may spell a key.
    */
   leavesSseEvent(e: SseEvent): boolean {
-    return !e.other && !e.data.includes('\n') && !e.raw.includes('\\') && !this.holdsKey(e.raw);
+    if (e.other || e.data.includes('\n') || this.holdsKey(e.raw)) return false;
+    return !e.raw.includes('\\') || (this.#keysPlain && !UNSAFE_ESCAPE.test(e.raw));
   }
 
   /** A header value as the client will see it (a header whose name holds a key is left out by the caller). */

@@ -53,6 +53,10 @@ function textLiteral(random: () => number, key: string): string {
     () => JSON.stringify(key).replace(/^"(.)/, (_m, c: string) => `"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
     () => `"${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replace(/[a-z]/, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)}"`,
     () => '"' + key.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('/', '\\/') + '"',
+    // A letter escaped as itself: invalid JSON, read leniently (readLiteral) as the letter.
+    () => '"' + key.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replace(/[a-z]/, (c) => `\\${c}`) + '"',
+    () => JSON.stringify(JSON.stringify(key)),
+    () => JSON.stringify(`{"m":"${key.replace(/[a-z]/, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)}"}`),
     () => '"Hello"',
     () => '"line one\\nline two \\"quoted\\" \\u00e9"',
     () => '""',
@@ -215,7 +219,11 @@ describe('SseRelay', () => {
     const random = seededRandom(0x5e1a);
     const endpoints: Endpoint[] = ['chat.completions', 'messages', 'responses'];
     for (let i = 0; i < cases; i++) {
-      const key = canaryKey(random);
+      // Sometimes a key with a quote, or a backslash before a letter of a short escape: JSON spells
+      // either with escapes a model's text uses too (`\"`, `\\n`).
+      const odd = random();
+      const plain = () => canaryKey(random).replace(/["\\\\]/g, '');
+      const key = odd < 0.1 ? `sk-quote"${plain()}` : odd < 0.2 ? `sk-back\\${'nrtbf'[Math.floor(random() * 5)]}${plain()}` : canaryKey(random);
       let stream = '';
       for (let n = 1 + Math.floor(random() * 6); n > 0; n--) stream += eventText(random, key);
       if (random() < 0.3) stream += streamQuoting(random, key);
