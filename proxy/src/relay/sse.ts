@@ -171,6 +171,7 @@ export class SseFramer {
  * CR and LF are each searched for once and reused until passed, so an event of many lines is
  * read in one pass.
  */
+// ProviderKeyScrubber.leavesSseEvent relies on these lines and data lines being those scrubSseEvent finds.
 function parseEvent(raw: string): SseEvent {
   let event = '';
   let data: string | undefined;
