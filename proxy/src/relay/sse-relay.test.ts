@@ -252,6 +252,22 @@ describe('SseRelay', () => {
     expect(parse).toHaveBeenCalledTimes(2);
   });
 
+  it('scrubs a key the flood\'s pass-through would cut in two, wherever it straddles the cut (helper-69)', () => {
+    const key = 'sk-proj-AbCdEfGh1234567890';
+    const scrubber = new ProviderKeyScrubber([key]);
+    const flood = 8 * 1024 * 1024;
+    // The pass-through keeps the flood's last 4,096 characters back: a key starting 4,097 to
+    // 4,096 + its length - 1 characters before the end straddles the cut.
+    for (const fromEnd of [4097, 4096 + key.length / 2, 4096 + key.length - 1]) {
+      const text = 'data: ' + 'x'.repeat(flood - fromEnd + key.length) + key + 'x'.repeat(fromEnd - key.length);
+      for (const chunks of [[text], [text.slice(0, flood - 10), text.slice(flood - 10)]]) {
+        const { text: out } = relay([...chunks, '\n\ndata: [DONE]\n\n'].map(chunk), { scrubber });
+        expect(out.includes(key), `key ${fromEnd} from the end`).toBe(false);
+        expect(out.endsWith('[REDACTED]' + 'x'.repeat(fromEnd - key.length) + '\n\ndata: [DONE]\n\n')).toBe(true);
+      }
+    }
+  });
+
   it('leaves to the scrubber a boundary-less flood, whose pass-through may hold several data lines', () => {
     const key = 'sk-proj-floodfloodfloodflood0123';
     const scrubber = new ProviderKeyScrubber([key]);

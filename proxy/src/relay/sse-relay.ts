@@ -51,7 +51,7 @@ export interface SseRelayOptions {
  * nothing is held back and nothing re-encoded.
  */
 export class SseRelay {
-  readonly #framer = new SseFramer();
+  readonly #framer: SseFramer;
   readonly #text = new StreamText();
   readonly #observer: StreamUsageObserver;
   readonly #opts: SseRelayOptions;
@@ -62,6 +62,8 @@ export class SseRelay {
   constructor(observer: StreamUsageObserver, opts: SseRelayOptions) {
     this.#observer = observer;
     this.#opts = opts;
+    const { scrubber } = opts;
+    this.#framer = new SseFramer(scrubber && ((text) => scrubber.scrubSseEvent(text)));
     this.#holdBack = opts.stripUsage || opts.scrubber !== undefined;
   }
 

@@ -46,8 +46,9 @@ function findBoundary(text: string, from: number): number {
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
 /**
  * What a boundary-less flood keeps back when it is passed through: the start of the next piece,
- * so that a key cut by the pass-through is seen whole by whoever reads the pieces (the relay's
- * scrubber; helper-55). Longer than any key.
+ * so that a key whose first characters end what has arrived is seen whole with the rest by
+ * whoever reads the pieces (the relay's scrubber; helper-55). Longer than any key. A key already
+ * whole in the flood is scrubbed before the cut (`scrubFlood`), so none straddles it (helper-69).
  */
 const FLOOD_CARRY_CHARS = 4096;
 /** Chunks held apart before they are joined: a provider sending one byte at a time holds few strings. */
@@ -71,6 +72,12 @@ export class SseFramer {
   private size = 0;
   /** The last characters of the pending text: a boundary (up to 4 characters) may straddle chunks. */
   private tail = '';
+  /** What a flood's text becomes before it is cut into the piece passed through and the carry (the relay's scrubber, or nothing). */
+  private readonly scrubFlood: ((text: string) => string) | undefined;
+
+  constructor(scrubFlood?: (text: string) => string) {
+    this.scrubFlood = scrubFlood;
+  }
 
   push(text: string): SseEvent[] {
     const events: SseEvent[] = [];
@@ -145,9 +152,10 @@ export class SseFramer {
     return raw;
   }
 
-  /** The flood's text but its last FLOOD_CARRY_CHARS (never half a surrogate pair), which stay pending. */
+  /** The flood's text, scrubbed whole, but its last FLOOD_CARRY_CHARS (never half a surrogate pair), which stay pending. */
   private flushFlood(): string {
-    const text = this.flushRaw();
+    const raw = this.flushRaw();
+    const text = this.scrubFlood ? this.scrubFlood(raw) : raw;
     let cut = text.length - FLOOD_CARRY_CHARS;
     const code = text.charCodeAt(cut);
     if (code >= 0xdc00 && code <= 0xdfff) cut -= 1;
