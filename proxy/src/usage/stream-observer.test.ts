@@ -16,7 +16,7 @@ function payloads(endpoint: Endpoint, random: () => number): string[] {
   const pick = <T,>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
   const usage = () => ({ prompt_tokens: Math.floor(random() * 1e4), completion_tokens: Math.floor(random() * 1e3), prompt_tokens_details: { cached_tokens: Math.floor(random() * 100) } });
   const anthropicUsage = () => ({ input_tokens: Math.floor(random() * 1e4), output_tokens: Math.floor(random() * 1e3), cache_read_input_tokens: Math.floor(random() * 100) });
-  const text = () => pick(['hi', 'the "usage": {"prompt_tokens": 9}', '"error"', 'message_start', '\\u0041', '{"usage":{}}', 'response', '"message_stop"', '[DONE]']);
+  const text = () => pick(['hi', 'the "usage": {"prompt_tokens": 9}', '"error"', 'message_start', '\\u0041', '{"usage":{}}', 'response', '"message_stop"', 'say "message_stop', 'say "response.completed', '[DONE]']);
   const n = 1 + Math.floor(random() * 8);
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -36,6 +36,8 @@ function payloads(endpoint: Endpoint, random: () => number): string[] {
         { type: 'response.output_text.delta', delta: text() },
         { type: pick(['response.completed', 'response.incomplete', 'response.failed']), response: { id: 'resp_1', model: 'gpt-y', status: 'completed', usage: { input_tokens: 5, output_tokens: 3 } } },
         { type: 'error', message: 'boom' },
+        // A last event without the response (the relay logs the call when it passes).
+        { type: pick(['response.completed', 'response.incomplete', 'response.failed']), sequence_number: 9 },
       ]), random));
     } else {
       out.push(writeJson(pick([
