@@ -64,18 +64,32 @@ export class GatewayCache {
     });
   }
 
-  /** undefined when caching is off for this call; otherwise its hit, or a miss to record. */
-  async lookup(
+  /**
+   * undefined, at once, when caching is off for this call (no promise for the caller to wait
+   * on: most calls); otherwise its hit, or a miss to record, or undefined when bypassed.
+   */
+  lookup(
     call: CallRecord,
     headers: IncomingHttpHeaders,
     body: ParsedBody,
     route: { prefix: string | undefined; apiPath: string },
     config: PeriscopeConfig,
-  ): Promise<CacheOutcome | undefined> {
-    const { prefix, apiPath } = route;
+  ): Promise<CacheOutcome | undefined> | undefined {
     if (!body.json || !CACHEABLE.has(call.endpoint)) return undefined;
     const model = body.model !== undefined && Object.hasOwn(config.models, body.model) ? config.models[body.model]!.cache : undefined;
     if (!(call.meta.cache.enabled ?? model?.enabled ?? false)) return undefined;
+    return this.#lookup(call, headers, body.json, body.stream, route, model);
+  }
+
+  async #lookup(
+    call: CallRecord,
+    headers: IncomingHttpHeaders,
+    json: Record<string, unknown>,
+    stream: boolean,
+    route: { prefix: string | undefined; apiPath: string },
+    model: ModelCacheConfig | undefined,
+  ): Promise<CacheOutcome | undefined> {
+    const { prefix, apiPath } = route;
     const directives = parseCacheControl(typeof headers['cache-control'] === 'string' ? headers['cache-control'] : undefined);
     if (directives.noStore || directives.maxAgeSeconds === 0) {
       this.#metrics.cacheLookups.inc({ result: 'bypass' });
@@ -88,7 +102,7 @@ export class GatewayCache {
       route: `${prefix ?? (call.meta.targetUrl ? `target:${call.meta.targetUrl}` : '')} ${apiPath}`,
       endpoint: call.endpoint,
       semanticHeaders: `${headerText(headers['anthropic-version'])}\n${headerText(headers['anthropic-beta'])}`,
-      body: body.json,
+      body: json,
       exclusions: this.#exclusionsOf(model),
     });
     const lookup = await this.#cache.lookup({
@@ -96,7 +110,7 @@ export class GatewayCache {
       refresh: directives.noCache,
       bucketSize: call.meta.cache.bucketMaxSize ?? 1,
       ttlMs: cacheTtlMs(directives.maxAgeSeconds, model?.ttl, this.#settings.default_ttl, this.#settings.max_ttl),
-      replay: { endpoint: call.endpoint, stream: body.stream, includeUsage: jsonObject(body.json.stream_options)?.include_usage === true },
+      replay: { endpoint: call.endpoint, stream, includeUsage: jsonObject(json.stream_options)?.include_usage === true },
     });
     if (lookup.status === 'hit') {
       this.#metrics.cacheLookups.inc({ result: 'hit' });

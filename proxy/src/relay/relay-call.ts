@@ -75,7 +75,8 @@ export async function relayCall(
   const named = [...(body.model === undefined ? [] : [body.model]), ...(call.meta.route.fallbacks ?? [])];
   checkModelsAllowed(call.keyAccess.allowed_models, named, call.endpoint);
   // Before routing: a hit goes nowhere, so it is neither routed nor counted against limits.
-  const cached = await deps.cache.lookup(call, request.headers, body, { prefix, apiPath }, deps.config);
+  const lookup = deps.cache.lookup(call, request.headers, body, { prefix, apiPath }, deps.config);
+  const cached = lookup === undefined ? undefined : await lookup;
   if (cached?.kind === 'hit') {
     replayHit(reply, call, cached.source, cached.body, deps.config.logging.max_stored_body_bytes, deps.logCall);
     return;
