@@ -3,7 +3,12 @@ import { GatewayError } from '../errors.ts';
 import type { Endpoint } from '../providers/types.ts';
 
 /** The providers' own endpoints: what each is called and the methods it has. */
-const KNOWN_ENDPOINTS: Readonly<Record<string, { endpoint: Endpoint; methods: readonly string[] }>> = {
+interface KnownEndpoint {
+  endpoint: Endpoint;
+  methods: readonly string[];
+}
+
+const KNOWN_ENDPOINTS: Readonly<Record<string, KnownEndpoint>> = {
   '/chat/completions': { endpoint: 'chat.completions', methods: ['POST'] },
   '/completions': { endpoint: 'completions', methods: ['POST'] },
   '/embeddings': { endpoint: 'embeddings', methods: ['POST'] },
@@ -22,10 +27,7 @@ const KNOWN_ENDPOINTS: Readonly<Record<string, { endpoint: Endpoint; methods: re
  * paths are pass-through.
  */
 export function classifyEndpoint(method: string, apiPath: string): Endpoint {
-  const path = trimTrailing((apiPath.split('?', 1)[0] ?? '')
-    .replace(/^\/openai\/deployments\/[^/]+/, '')
-    .replace(/^\/(v1beta\/openai|openai\/v1|openai|v1)(?=\/)/, ''), '/');
-  const known = Object.hasOwn(KNOWN_ENDPOINTS, path) ? KNOWN_ENDPOINTS[path] : undefined;
+  const known = SPELLED.get(apiPath) ?? knownEndpoint(apiPath);
   if (!known) return 'passthrough';
   if (!known.methods.includes(method)) {
     const allow = known.methods.join(', ');
@@ -33,6 +35,22 @@ export function classifyEndpoint(method: string, apiPath: string): Endpoint {
   }
   return known.endpoint;
 }
+
+function knownEndpoint(apiPath: string): KnownEndpoint | undefined {
+  const path = trimTrailing((apiPath.split('?', 1)[0] ?? '')
+    .replace(/^\/openai\/deployments\/[^/]+/, '')
+    .replace(/^\/(v1beta\/openai|openai\/v1|openai|v1)(?=\/)/, ''), '/');
+  return Object.hasOwn(KNOWN_ENDPOINTS, path) ? KNOWN_ENDPOINTS[path] : undefined;
+}
+
+/**
+ * The known endpoints as clients spell them (under each prefix knownEndpoint looks through, no
+ * query string): most calls are named by one lookup instead of a split, two regular expressions
+ * and a trim.
+ */
+const SPELLED: ReadonlyMap<string, KnownEndpoint> = new Map(
+  ['', '/v1', '/openai', '/openai/v1', '/v1beta/openai'].flatMap((prefix) => Object.entries(KNOWN_ENDPOINTS).map(([path, known]) => [prefix + path, known] as const)),
+);
 
 /** Endpoints whose request body must be JSON naming a model. */
 export function expectsJsonBody(endpoint: Endpoint): boolean {

@@ -23,6 +23,30 @@ describe('classifyEndpoint', () => {
     expect(classifyEndpoint(method, path)).toBe(endpoint);
   });
 
+  it('names every spelling of a known endpoint as the general reading does', () => {
+    // A query string (even an empty one) takes the general path: the spellings looked up directly must agree with it.
+    const prefixes = ['', '/v1', '/openai', '/openai/v1', '/v1beta/openai', '/v2', '/openai/v2', '/v1/v1', '/openai/deployments/d'];
+    const paths = ['/chat/completions', '/completions', '/embeddings', '/responses', '/messages', '/messages/count_tokens', '/models', '/files', '/chat', '/responses/x'];
+    let compared = 0;
+    for (const prefix of prefixes) {
+      for (const path of paths) {
+        for (const method of ['GET', 'POST', 'PUT']) {
+          const outcome = (p: string) => {
+            try {
+              return classifyEndpoint(method, p);
+            } catch (err) {
+              return (err as { code: string }).code;
+            }
+          };
+          expect(outcome(prefix + path), `${method} ${prefix}${path}`).toBe(outcome(`${prefix}${path}?`));
+          expect(outcome(`${prefix}${path}/`), `${method} ${prefix}${path}/`).toBe(outcome(`${prefix}${path}/?a=1`));
+          compared += 2;
+        }
+      }
+    }
+    expect(compared).toBe(prefixes.length * paths.length * 6);
+  });
+
   it.each([
     ['GET', '/v1/chat/completions', 'POST'], ['PUT', '/v1/chat/completions', 'POST'], ['PATCH', '/openai/v1/chat/completions', 'POST'],
     ['DELETE', '/v1/embeddings', 'POST'], ['GET', '/v1/messages', 'POST'], ['PUT', '/v1/messages/count_tokens', 'POST'],
