@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderType } from '@periscope/contract';
 import type { Dialect } from '../errors.ts';
-import { clientCredentials, planUpstreamHeaders } from './upstream-headers.ts';
+import { clientCredentials, clientResponseHeaders, planUpstreamHeaders } from './upstream-headers.ts';
 
 describe('planUpstreamHeaders', () => {
   it('forwards the client key and drops gateway and hop-by-hop headers', () => {
@@ -75,6 +75,18 @@ describe('planUpstreamHeaders', () => {
     expect(plan.headers).toMatchObject({ 'x-api-key': 'sk-ant-api03-abcdefghijklmnop' });
     expect(plan.headers.authorization).toBeUndefined();
     expect(plan).toMatchObject({ clientSentKey: true, refusedCredential: 'authorization' });
+  });
+
+  it('relays own headers only, both ways, even with a name on Object.prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto['x-polluted'] = 'leak';
+    try {
+      const up = planUpstreamHeaders({ 'content-type': 'application/json' }, { authorization: 'Bearer sk-configured-123456' }, false, 'openai', 'openai').headers;
+      expect(Object.keys(up).sort()).toEqual(['accept-encoding', 'authorization', 'content-type']);
+      expect(Object.keys(clientResponseHeaders({ 'content-type': 'text/event-stream' }, false))).toEqual(['content-type']);
+    } finally {
+      delete proto['x-polluted'];
+    }
   });
 
   it('collects every credential the client sent, for scrubbing', () => {

@@ -53,8 +53,10 @@ export function planUpstreamHeaders(
   const headers: Record<string, string> = {};
   let clientSentKey = false;
   let refusedCredential: ClientKeyHeader | undefined;
-  // `for...in`, not Object.entries: no array of pairs per call (as clientResponseHeaders below).
+  // `for...in`, not Object.entries: no array of pairs per call. Own names only: a name some other
+  // bug added to Object.prototype is not a header to forward.
   for (const name in incoming) {
+    if (!Object.hasOwn(incoming, name)) continue;
     const value = incoming[name];
     if (value === undefined || NOT_FORWARDED.has(name) || isGatewayHeader(name)) continue;
     const v = Array.isArray(value) ? value.join(', ') : value;
@@ -86,6 +88,7 @@ const NOT_RETURNED = new Set(['connection', 'keep-alive', 'transfer-encoding', '
 export function clientResponseHeaders(upstream: IncomingHttpHeaders, dropContentLength: boolean, scrubber?: ProviderKeyScrubber): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const name in upstream) {
+    if (!Object.hasOwn(upstream, name)) continue; // as in planUpstreamHeaders
     const value = upstream[name];
     if (value === undefined || NOT_RETURNED.has(name)) continue;
     if (dropContentLength && name === 'content-length') continue;
