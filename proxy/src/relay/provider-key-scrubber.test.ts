@@ -44,6 +44,42 @@ describe('ProviderKeyScrubber', () => {
     expect(s.scrubBody(body)).toBe(body);
   });
 
+  it('reads a text again after a key holding a quote was replaced: the quotes pair anew, and may hold another key escaped', () => {
+    const plain = 'sk-proj-AbCdEfGh1234567890';
+    const quoted = 'cfg-key-with"quote-0123456789';
+    const s = new ProviderKeyScrubber([plain, quoted]);
+    const escaped = [...plain].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    // As sent the message's literal ends at the quoted key's quote, so the escaped key is outside any literal;
+    // with that key replaced, the literal runs on and a JSON parser decodes the escaped key.
+    for (const [a, b] of [[quoted, escaped], [escaped, quoted]]) {
+      const event = `event: error\ndata: {"error":{"message":"bad ${a} and ${b} and ${quoted}"}}\n\n`;
+      const out = s.scrubSseEvent(event);
+      expect(out).not.toContain(plain);
+      expect(out).not.toContain(quoted);
+      const data = out.split('\n').find((l) => l.startsWith('data: '))!.slice(6);
+      expect(JSON.parse(data).error.message).toBe('bad [REDACTED] and [REDACTED] and [REDACTED]');
+      expect(s.scrubText(out.slice(0, -2))).toBe(out.slice(0, -2));
+    }
+  });
+
+  it('generated: a scrubbed text is left as it is by another scrub, and no JSON reading of it holds a key (2,000 cases, fixed seed)', () => {
+    const keys = ['sk-proj-AbCdEfGh1234567890', 'cfg-key-with"quote-0123456789', 'key\\with-backslash-99'];
+    const s = new ProviderKeyScrubber(keys);
+    const random = seededRandom(20261207);
+    const pick = <T,>(a: readonly T[]) => a[Math.floor(random() * a.length)]!;
+    const unicode = (k: string) => [...k].map((c) => (random() < 0.5 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : JSON.stringify(c).slice(1, -1))).join('');
+    const spell = (k: string) => pick([k, JSON.stringify(k).slice(1, -1), unicode(k), JSON.stringify(k).slice(1, -1).replace(/\//g, '\\/')]);
+    const fillers = [' and ', '"', '\\"', '\\\\', 'x', '","m":"', '\\n'];
+    for (let i = 0; i < 2000; i++) {
+      let message = '';
+      for (let n = 2 + Math.floor(random() * 5); n > 0; n--) message += random() < 0.5 ? spell(pick(keys)) : pick(fillers);
+      const text = `{"error":{"message":"${message}"}}`;
+      const out = s.scrubText(text);
+      expect(s.scrubText(out), text).toBe(out);
+      for (const key of keys) expect(leaks(out, key), `${key} in ${out} (from ${text})`).toBe(false);
+    }
+  });
+
   it('finds a key split over several data: lines of one SSE event', () => {
     const s = new ProviderKeyScrubber(['sk-ant-api03-splitsplitsplit']);
     const out = s.scrubSseEvent('event: error\ndata: {"type":"error","error":{"message":"bad sk-ant-api03-split\ndata: splitsplit"}}\n\n');

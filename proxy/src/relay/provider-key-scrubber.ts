@@ -5,6 +5,9 @@ import type { SseEvent } from './sse.ts';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Readings of a text, each of what the one before left (scrubText): more than any config's keys chain in practice. */
+const MAX_PASSES = 4;
+
 /** What the escapes `\n \r \t \b \f \"` stand for. */
 const SAFE_ESCAPED = /[\n\r\t\b\f"]/;
 /** A backslash not starting one of those escapes. */
@@ -46,9 +49,19 @@ export class ProviderKeyScrubber {
     return text.length >= this.#minLength && this.#test.test(text);
   }
 
-  /** `text` with every key replaced, whether written plainly or JSON-escaped; the same string when it held none. */
+  /**
+   * `text` with every key replaced, whether written plainly or JSON-escaped; the same string when
+   * it held none. A text a pass changed is read again: a key holding a quote, replaced, pairs the
+   * quotes after it anew, which can put another key's escaped spelling inside a literal a JSON
+   * parser decodes (`"… KEY"WITH-QUOTE … \u0073k-…"`). A pass that changes nothing ends it.
+   */
   scrubText(text: string): string {
-    return this.#scrub(text, 0);
+    let out = this.#scrub(text, 0);
+    for (let pass = 1; pass < MAX_PASSES && out !== text; pass++) {
+      text = out;
+      out = this.#scrub(text, 0);
+    }
+    return out;
   }
 
   /** scrubText at `nesting` readings deep: a literal's content is scrubbed as a text of its own, JSON nested in a string included. */
