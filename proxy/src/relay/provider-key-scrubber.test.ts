@@ -62,6 +62,27 @@ describe('ProviderKeyScrubber', () => {
     }
   });
 
+  it('withholds a text still changing after four passes: a chain built one link a pass, or keys that replacing forms (helper-72)', () => {
+    const plain = 'sk-proj-AbCdEfGh1234567890';
+    const quoted = 'cfg-key-with"quote-0123456789';
+    const s = new ProviderKeyScrubber([plain, quoted]);
+    const u = (k: string) => [...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    // Each pass opens the next link: a literal the pass before left open runs to the link's quote,
+    // is rewritten (\u0063 becomes "c"), and forms the quoted key with that quote.
+    const link = `${u(plain)}\\"\\u0063fg-key-with"quote-0123456789`;
+    for (const links of [0, 1, 2, 3, 100]) {
+      const text = `{"error":{"message":"bad ${quoted}${link.repeat(links)}${u(plain)}"}}`;
+      const out = s.scrubText(text);
+      for (const key of [plain, quoted]) expect(leaks(out, key), `${links} links: ${out}`).toBe(false);
+      expect(s.scrubText(out)).toBe(out);
+      if (links >= 3) expect(out).toBe('');
+      expect(s.scrubSseEvent(`event: error\ndata: ${text}\n\n`)).not.toContain('sk-proj');
+    }
+    const tails = ['alpha-001', 'bravo-002', 'charl-003', 'delta-004', 'echoo-005', 'foxtr-006'];
+    const chained = new ProviderKeyScrubber(['first-key-000', ...tails.map((t) => `D]${t}`)]);
+    expect(chained.scrubText(`{"error":{"message":"bad first-key-000${tails.join('')}"}}`)).toBe('');
+  });
+
   it('generated: a scrubbed text is left as it is by another scrub, and no JSON reading of it holds a key (2,000 cases, fixed seed)', () => {
     const keys = ['sk-proj-AbCdEfGh1234567890', 'cfg-key-with"quote-0123456789', 'key\\with-backslash-99'];
     const s = new ProviderKeyScrubber(keys);

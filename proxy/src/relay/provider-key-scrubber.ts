@@ -5,7 +5,7 @@ import type { SseEvent } from './sse.ts';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Readings of a text, each of what the one before left (scrubText): more than any config's keys chain in practice. */
+/** Passes over a text, each over what the one before left (scrubText); the last must change nothing. */
 const MAX_PASSES = 4;
 
 /** What the escapes `\n \r \t \b \f \"` stand for. */
@@ -53,11 +53,14 @@ export class ProviderKeyScrubber {
    * `text` with every key replaced, whether written plainly or JSON-escaped; the same string when
    * it held none. A text a pass changed is read again: a key holding a quote, replaced, pairs the
    * quotes after it anew, which can put another key's escaped spelling inside a literal a JSON
-   * parser decodes (`"… KEY"WITH-QUOTE … \u0073k-…"`). A pass that changes nothing ends it.
+   * parser decodes (`"… KEY"WITH-QUOTE … \u0073k-…"`). A pass that changes nothing ends it; a text
+   * still changing after MAX_PASSES was built to chain (helper-72: one link per pass, as many as
+   * it likes) and is withheld whole: '' (an SSE event so scrubbed is dropped, its framing with it).
    */
   scrubText(text: string): string {
     let out = this.#scrub(text, 0);
-    for (let pass = 1; pass < MAX_PASSES && out !== text; pass++) {
+    for (let pass = 1; out !== text; pass++) {
+      if (pass === MAX_PASSES) return '';
       text = out;
       out = this.#scrub(text, 0);
     }
