@@ -8,6 +8,9 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Passes over a text, each over what the one before left (scrubText); the last must change nothing. */
 const MAX_PASSES = 4;
 
+/** An SSE event withheld whole: a blank line, which ends whatever the client was reading and dispatches nothing. */
+const WITHHELD_EVENT = '\n\n';
+
 /** What the escapes `\n \r \t \b \f \"` stand for. */
 const SAFE_ESCAPED = /[\n\r\t\b\f"]/;
 /** A backslash not starting one of those escapes. */
@@ -100,6 +103,10 @@ export class ProviderKeyScrubber {
   scrubSseEvent(raw: string): string {
     // Lines are split and data lines found as parseEvent (sse.ts) does: leavesSseEvent relies on it.
     const out = this.scrubText(raw);
+    // Withheld (scrubText): an event boundary in its place, never nothing. A flood's piece has no
+    // boundary of its own, and without one the client would join the piece before it to the text
+    // after it, a key's two halves among them (helper-73).
+    if (out === '' && raw !== '') return WITHHELD_EVENT;
     const lines = out.split(/\r\n|\n|\r/);
     const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(l.startsWith('data: ') ? 6 : 5));
     if (data.length < 2) return out;

@@ -268,6 +268,24 @@ describe('SseRelay', () => {
     }
   });
 
+  it('ends what the client reads where a flood is withheld, so the piece before cannot join the text after (helper-73)', () => {
+    const plain = 'sk-proj-AbCdEfGh1234567890';
+    const quoted = 'cfg-key-with"quote-0123456789';
+    const scrubber = new ProviderKeyScrubber([plain, quoted]);
+    const u = (k: string) => [...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const link = `${u(plain)}\\"\\u0063fg-key-with"quote-0123456789`;
+    // A chain the scrubber withholds (provider-key-scrubber.test.ts) makes the second flood's text.
+    const chain = `{"error":{"message":"bad ${quoted}${link.repeat(3)}${u(plain)}"}}`;
+    const flood = 8 * 1024 * 1024 + 1;
+    // The first piece passed through ends with the key's first half; the rest comes after the withheld flood.
+    const first = 'data: ' + 'x'.repeat(flood - 6 - 4096 - 11) + plain.slice(0, 11) + 'x'.repeat(4096);
+    const { written, text } = relay([chunk(first), chunk('y'.repeat(flood) + chain), chunk(plain.slice(11) + '\n\n' + delta)], { scrubber });
+    expect(text).not.toContain(plain);
+    // The first piece went as it came (no key in it); the flood withheld (its carry with it) as an event boundary.
+    expect(written[0]!.toString()).toBe(first.slice(0, -4096));
+    expect(text).toBe(first.slice(0, -4096) + '\n\n' + plain.slice(11) + '\n\n' + delta);
+  });
+
   it('leaves to the scrubber a boundary-less flood, whose pass-through may hold several data lines', () => {
     const key = 'sk-proj-floodfloodfloodflood0123';
     const scrubber = new ProviderKeyScrubber([key]);
