@@ -4,6 +4,7 @@ import { parseConfig } from '../config/load.ts';
 import { seededRandom } from '../seeded-random.ts';
 import { ProviderKeyScrubber, providerKeyScrubber } from './provider-key-scrubber.ts';
 import { relayedError } from './relayed-error.ts';
+import { CHAIN_PLAIN_KEY, CHAIN_QUOTED_KEY, scrubChain } from '../testing/scrub-chain.ts';
 import { gzipSync } from 'node:zlib';
 
 /** Every way a client could read `key` out of `text`: as written, and in any string JSON would decode. */
@@ -63,17 +64,11 @@ describe('ProviderKeyScrubber', () => {
   });
 
   it('withholds a text still changing after four passes: a chain built one link a pass, or keys that replacing forms (helper-72)', () => {
-    const plain = 'sk-proj-AbCdEfGh1234567890';
-    const quoted = 'cfg-key-with"quote-0123456789';
-    const s = new ProviderKeyScrubber([plain, quoted]);
-    const u = (k: string) => [...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
-    // Each pass opens the next link: a literal the pass before left open runs to the link's quote,
-    // is rewritten (\u0063 becomes "c"), and forms the quoted key with that quote.
-    const link = `${u(plain)}\\"\\u0063fg-key-with"quote-0123456789`;
+    const s = new ProviderKeyScrubber([CHAIN_PLAIN_KEY, CHAIN_QUOTED_KEY]);
     for (const links of [0, 1, 2, 3, 100]) {
-      const text = `{"error":{"message":"bad ${quoted}${link.repeat(links)}${u(plain)}"}}`;
+      const text = scrubChain(links);
       const out = s.scrubText(text);
-      for (const key of [plain, quoted]) expect(leaks(out, key), `${links} links: ${out}`).toBe(false);
+      for (const key of [CHAIN_PLAIN_KEY, CHAIN_QUOTED_KEY]) expect(leaks(out, key), `${links} links: ${out}`).toBe(false);
       expect(s.scrubText(out)).toBe(out);
       if (links >= 3) expect(out).toBe('');
       expect(s.scrubSseEvent(`event: error\ndata: ${text}\n\n`)).not.toContain('sk-proj');

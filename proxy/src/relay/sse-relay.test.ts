@@ -3,6 +3,7 @@ import { attackCases, canaryKey, chunked, nestedJsonStrings, streamQuoting } fro
 import { seededRandom } from '../seeded-random.ts';
 import { StreamUsageObserver } from '../usage/stream-observer.ts';
 import { ProviderKeyScrubber } from './provider-key-scrubber.ts';
+import { CHAIN_PLAIN_KEY, CHAIN_QUOTED_KEY, scrubChain } from '../testing/scrub-chain.ts';
 import { SseFramer, type SseEvent } from './sse.ts';
 import { isUsageOnlyChunk, mayReportError, SseRelay } from './sse-relay.ts';
 import { StreamText } from './stream-text.ts';
@@ -269,13 +270,10 @@ describe('SseRelay', () => {
   });
 
   it('ends what the client reads where a flood is withheld, so the piece before cannot join the text after (helper-73)', () => {
-    const plain = 'sk-proj-AbCdEfGh1234567890';
-    const quoted = 'cfg-key-with"quote-0123456789';
-    const scrubber = new ProviderKeyScrubber([plain, quoted]);
-    const u = (k: string) => [...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
-    const link = `${u(plain)}\\"\\u0063fg-key-with"quote-0123456789`;
-    // A chain the scrubber withholds (provider-key-scrubber.test.ts) makes the second flood's text.
-    const chain = `{"error":{"message":"bad ${quoted}${link.repeat(3)}${u(plain)}"}}`;
+    const plain = CHAIN_PLAIN_KEY;
+    const scrubber = new ProviderKeyScrubber([plain, CHAIN_QUOTED_KEY]);
+    // A chain the scrubber withholds makes the second flood's text.
+    const chain = scrubChain(3);
     const flood = 8 * 1024 * 1024 + 1;
     // The first piece passed through ends with the key's first half; the rest comes after the withheld flood.
     const first = 'data: ' + 'x'.repeat(flood - 6 - 4096 - 11) + plain.slice(0, 11) + 'x'.repeat(4096);
