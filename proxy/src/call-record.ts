@@ -70,6 +70,8 @@ export interface CallRecord {
 export interface PreparedStoredBody {
   body: string;
   truncated: boolean;
+  /** Its redaction failed: a notice is stored instead (events/build-event.ts: WITHHELD_BODY). */
+  withheld?: true;
   secrets: number;
   max: number;
 }

@@ -59,6 +59,12 @@ export function createProxyMetrics(registry: Registry) {
       help: 'Streamed responses stored without their body: a reader of the log would have joined their pieces into a secret the piece redaction left.',
       registers,
     }),
+    bodiesWithheld: new Counter({
+      name: 'periscope_stored_bodies_withheld_total',
+      help: 'Bodies stored as a notice instead, by body (request, response): their redaction failed (a text of millions of characters past a regular expression\'s limit). The row is kept.',
+      labelNames: ['body'] as const,
+      registers,
+    }),
     attempts: new TalliedCounter({
       name: 'periscope_proxy_attempts_total',
       help: 'Upstream attempts (first tries, retries, failovers, fallbacks), by provider and outcome: ok, retryable (a retry or fallback trigger), failed.',

@@ -9,7 +9,7 @@ import { BodyCapture, STORED_BODY_MARGIN } from '../call-record.ts';
 import { responseContent } from '../otel/gen-ai-content.ts';
 import { canaryKey, errorBodyQuoting } from '@periscope/testkit';
 import { seededRandom } from '../seeded-random.ts';
-import { buildEvent, prepareStoredRequest } from './build-event.ts';
+import { buildEvent, prepareStoredRequest, WITHHELD_BODY } from './build-event.ts';
 
 const call = testCall;
 
@@ -54,6 +54,24 @@ describe('buildEvent', () => {
     expect(e.response_body).toHaveLength(10);
     const omitted = buildEvent(call({ meta: readRequestMetadata({ 'periscope-omit-request': 'true', 'periscope-omit-response': 'true' }) }, usageBody), d);
     expect(omitted).toMatchObject({ request_body: '', response_body: '', request_truncated: false, response_truncated: false });
+  });
+
+  it('keeps the row of a call whose body its redaction cannot read (a regular expression\'s limit on millions of characters): the body withheld, counted', async () => {
+    const { deps: d, registry } = deps(16 * 1024 * 1024);
+    // "Bearer" and nine million separators: the bearer pattern's repeated group throws a RangeError in V8.
+    const body = `{"q":"Authorization: Bearer${' '.repeat(9_000_000)}abcdefghijklmnopqrstuvwxyz"}`;
+    const response = new BodyCapture(32 * 1024 * 1024);
+    response.add(Buffer.from(body));
+    const e = buildEvent(call({ requestBody: Buffer.from(body), requestText: body, response }), d);
+    expect(validateRequestEvent(e).ok).toBe(true);
+    // Compared short: a failing comparison of nine million characters would print them all.
+    expect({ request: e.request_body.slice(0, 200), response: e.response_body.slice(0, 200), truncated: e.request_truncated }).toEqual({ request: WITHHELD_BODY, response: WITHHELD_BODY, truncated: false });
+    const counted = await registry.getSingleMetricAsString('periscope_stored_bodies_withheld_total');
+    expect(counted).toContain('periscope_stored_bodies_withheld_total{body="request"} 1');
+    expect(counted).toContain('periscope_stored_bodies_withheld_total{body="response"} 1');
+    // The same body under the default limit is clipped before its redaction, which reads it.
+    const clipped = buildEvent(call({ requestBody: Buffer.from(body), requestText: body }, usageBody), deps(256 * 1024).deps);
+    expect(clipped.request_body === body.slice(0, 256 * 1024)).toBe(true);
   });
 
   it('stores the request as the text the gateway decoded to parse it, but from its bytes when a byte order mark leads them or they run past the stored length', () => {

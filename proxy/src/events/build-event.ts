@@ -50,12 +50,31 @@ function withinContract(usage: TokenUsage): TokenUsage {
 }
 
 /**
+ * Stored in place of a body whose redaction failed, so that the call keeps its row: a text of
+ * millions of characters can take a regular expression of the redaction past V8's backtracking
+ * limit (a RangeError; the row was dropped before). Counted (periscope_stored_bodies_withheld_total).
+ */
+export const WITHHELD_BODY = '[Periscope withheld this body: it could not be checked for secrets.]';
+
+interface StoredBody {
+  body: string;
+  truncated: boolean;
+  /** The body's redaction failed: WITHHELD_BODY is stored. */
+  withheld?: true;
+}
+
+/**
  * Redacts before clipping (with STORED_BODY_MARGIN), so a cut through a key cannot leave its start behind.
  * `knownJson`: JSON.parse took the text, a byte order mark aside (redactStoredBody's cheaper path).
  */
-function storedBody(text: string, omit: boolean, max: number, secrets: string[], knownJson: boolean): { body: string; truncated: boolean } {
+function storedBody(text: string, omit: boolean, max: number, secrets: string[], knownJson: boolean): StoredBody {
   if (omit) return { body: '', truncated: false };
-  const redacted = redactStoredBody(text.length > max + STORED_BODY_MARGIN ? text.slice(0, max + STORED_BODY_MARGIN) : text, secrets, knownJson);
+  let redacted: string;
+  try {
+    redacted = redactStoredBody(text.length > max + STORED_BODY_MARGIN ? text.slice(0, max + STORED_BODY_MARGIN) : text, secrets, knownJson);
+  } catch {
+    return { body: WITHHELD_BODY, truncated: false, withheld: true };
+  }
   const truncated = Buffer.byteLength(redacted) > max;
   return { body: truncated ? Buffer.from(redacted).subarray(0, max).toString('utf8') : redacted, truncated };
 }
@@ -97,7 +116,7 @@ function storedRequestText(raw: Buffer, decoded: string | undefined, limit: numb
 }
 
 /** The request's body as stored: redacted, then clipped to `max` bytes. */
-function storedRequest(call: CallRecord, max: number): { body: string; truncated: boolean } {
+function storedRequest(call: CallRecord, max: number): StoredBody {
   const requestText = call.requestBody ? storedRequestText(call.requestBody, call.requestText, max + STORED_BODY_MARGIN) : '';
   // requestText is the text the gateway parsed (relay-call.ts); a body it did not parse may be anything.
   return storedBody(requestText, call.meta.omitRequest, max, call.secrets, call.requestText !== undefined);
@@ -144,7 +163,7 @@ export function prepareStoredRequest(call: CallRecord, max: number): void {
  * The response's body as stored; a stream whose readers would still join a secret out of it
  * (reader-joins.ts) is stored without it, counted.
  */
-function storedResponse(call: CallRecord, max: number, metrics: ProxyMetrics): { body: string; truncated: boolean } {
+function storedResponse(call: CallRecord, max: number, metrics: ProxyMetrics): StoredBody {
   const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets, false);
   if (!readersJoinSecret(call.endpoint, res.body, call.secrets)) return res;
   metrics.streamsWithheld.inc();
@@ -182,6 +201,8 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
   const max = deps.maxStoredBodyBytes;
   const req = preparedFor(call, max) ?? storedRequest(call, max);
   const res = storedResponse(call, max, deps.metrics);
+  if (req.withheld) deps.metrics.bodiesWithheld.inc({ body: 'request' });
+  if (res.withheld) deps.metrics.bodiesWithheld.inc({ body: 'response' });
   return {
     request_id: call.requestId,
     event_version: REQUEST_EVENT_VERSION,

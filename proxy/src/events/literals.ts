@@ -1,22 +1,75 @@
 /** JSON string literals as a lenient reader finds and reads them, in text that may not be valid JSON. */
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LF = 0x0a;
+const CR = 0x0d;
+
 /**
- * A double-quoted JSON string literal (group 1: its closing quote), or one left open at the end of
- * a line or of the text (group 1 empty): a body cut short ends in one, and so does the last
- * `data:` line of a stream cut there, and a lenient reader still decodes it. Only literals with
- * an escape can spell a secret otherwise. Once at a quote the scan cannot fail, so a pass is
- * linear in the text's length: a pattern that can fail (at a line's end, or at `\` before U+2028)
- * retries from every escaped quote before that point, seconds for 64 KB.
+ * The double-quoted JSON string literals of `text`, which may not be valid JSON, in order, as a
+ * lenient reader finds them: `visit(start, end, closed)` for each, `text.slice(start, end)` being
+ * the literal with its quotes. A literal starts at a quote and ends at the next quote no backslash
+ * escapes (`closed`), or is left open at the end of a line or of the text (a body cut short ends
+ * in one, and so does the last `data:` line of a stream cut there, and a lenient reader still
+ * decodes it): a backslash right before that end belongs to it. A backslash escapes any other
+ * character. Lines end at an LF; with `crLines` at a CR too (an SSE stream's lines may end in a CR
+ * alone). The next literal starts at the first quote after the end of this one. Only literals with
+ * an escape can spell a secret otherwise.
+ *
+ * A scan, not a regular expression: V8's matcher keeps a backtracking entry for each repetition
+ * of a group, and one literal of about 8.3M characters (a flood's piece in an SSE stream, a stored
+ * body when the configured limit allows it) threw a RangeError (helper-73). Linear: each
+ * character is read once.
  */
-export const JSON_STRING = /"(?:[^"\\\n]|\\[^\n])*("|\\?(?=\n|$))/g;
-/** JSON_STRING for text whose lines may end in a CR alone (an SSE stream may). */
-export const JSON_STRING_CR_LINES = /"(?:[^"\\\n\r]|\\[^\n\r])*("|\\?(?=[\n\r]|$))/g;
+export function forEachLiteral(text: string, crLines: boolean, visit: (start: number, end: number, closed: boolean) => void): void {
+  const n = text.length;
+  for (let start = text.indexOf('"'); start !== -1; start = text.indexOf('"', start)) {
+    let i = start + 1;
+    let closed = false;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        closed = true;
+        i++;
+        break;
+      }
+      if (c === LF || (crLines && c === CR)) break;
+      if (c === BACKSLASH) {
+        const next = i + 1 < n ? text.charCodeAt(i + 1) : LF;
+        if (next === LF || (crLines && next === CR)) {
+          i++;
+          break;
+        }
+        i++;
+      }
+    }
+    visit(start, i, closed);
+    start = i;
+  }
+}
+
+/**
+ * `text` with each literal (as forEachLiteral finds them) replaced by what `rewrite` makes of it;
+ * `text` itself when it changed none.
+ */
+export function replaceLiterals(text: string, crLines: boolean, rewrite: (literal: string, closed: boolean) => string): string {
+  let out = '';
+  let from = 0;
+  forEachLiteral(text, crLines, (start, end, closed) => {
+    const literal = text.slice(start, end);
+    const rewritten = rewrite(literal, closed);
+    if (rewritten === literal) return;
+    out += text.slice(from, start) + rewritten;
+    from = end;
+  });
+  return from === 0 ? text : out + text.slice(from);
+}
 
 const LITERAL_ESCAPE = /\\(?:u([0-9a-fA-F]{4})|([\s\S]))?/g;
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 /**
- * What a JSON string literal (as JSON_STRING matched it) holds, read leniently as some parsers
+ * What a JSON string literal (as forEachLiteral finds it) holds, read leniently as some parsers
  * do: an invalid escape (`\x`) as its letter, a raw control character as itself, an escape the
  * end of the text cut off as nothing. The same as JSON.parse for a valid literal.
  */

@@ -1,4 +1,4 @@
-import { JSON_STRING, JSON_STRING_CR_LINES, readLiteral, REDACTED, rewriteLiteral } from './literals.ts';
+import { forEachLiteral, readLiteral, REDACTED, replaceLiterals, rewriteLiteral } from './literals.ts';
 import { mayHoldPieces, piecesMaySpell, redactStreamedPieces } from './streamed-pieces.ts';
 
 /**
@@ -267,7 +267,7 @@ const CUT_UNICODE_ESCAPE = /^u[0-9a-fA-F]{0,3}$/;
  * opens the literal pass for it. A backslash escapes the next character, so a run of them pairs up
  * from its first, and only an odd run's last backslash escapes what follows (`\\d` is a backslash
  * and a letter): a candidate counts when an even number of backslashes precede it in its run. Both
- * this pairing and a literal's as JSON_STRING reads it start afresh after the quote the literal
+ * this pairing and a literal's as forEachLiteral reads it start afresh after the quote the literal
  * opens at, so each invalid escape a literal holds is found (helper-46's review checked every
  * string of up to 8 characters over `\ " k u 0`, LF and CR). Valid JSON holds none, and a `\u`
  * escape that the text's end cuts short does not count: a body longer than the stored length is
@@ -392,17 +392,17 @@ function redactBody(text: string, exactSecrets: readonly string[], knownJson: bo
     // reading's two passes would otherwise double the work at every level (review helper-47:
     // 424 ms for a crafted 293 KB body with CRs, 92 before nested reading).
     const clean = new Set<string>();
-    const redactLiterals = (literal: string, end: string) => {
+    const redactLiterals = (literal: string, closed: boolean) => {
       if (clean.has(literal) || !(escape?.test(literal) || (quotedStream && holdsEscapedDataLine(literal)))) return literal;
-      const redacted = redactedLiteral(literal, end === '"', exactSecrets, nesting);
+      const redacted = redactedLiteral(literal, closed, exactSecrets, nesting);
       if (redacted === literal) clean.add(literal);
       return redacted;
     };
     // Lines ending in a CR alone first: a literal read across one would be written back with
     // the CR escaped, joining two SSE lines. Then with a raw CR inside a literal (invalid JSON,
     // but a lenient parser reads it).
-    if (out.includes('\r')) out = out.replace(JSON_STRING_CR_LINES, redactLiterals);
-    out = out.replace(JSON_STRING, redactLiterals);
+    if (out.includes('\r')) out = replaceLiterals(out, true, redactLiterals);
+    out = replaceLiterals(out, false, redactLiterals);
     // Quotes that do not pair as JSON's (a stray one before a literal, in a plain-text error)
     // leave an escaped key between two literals as this pass paired them: read what lies between.
     if (escape && spellsSecret(out, exactSecrets)) out = redactBetweenLiterals(out, exactSecrets, nesting);
@@ -422,13 +422,12 @@ function redactBody(text: string, exactSecrets: readonly string[], knownJson: bo
 }
 
 /**
- * `text` with what lies outside its literals (as JSON_STRING pairs the quotes) read as a literal
+ * `text` with what lies outside its literals (as forEachLiteral pairs the quotes) read as a literal
  * itself, as a reader that pairs the quotes one further reads it: the stretch between two
  * literals of a line, and from a line's last literal to the line's end (an open literal to that
  * reader; review helper-49).
  */
 function redactBetweenLiterals(text: string, exactSecrets: readonly string[], nesting: number): string {
-  const literal = new RegExp(JSON_STRING.source, 'g');
   let out = '';
   let from = 0;
   const read = (start: number, end: number, closed: boolean) => {
@@ -447,14 +446,14 @@ function redactBetweenLiterals(text: string, exactSecrets: readonly string[], ne
     return lf === -1 ? text.length : lf;
   };
   let after = -1;
-  for (let m; (m = literal.exec(text)) !== null; ) {
+  forEachLiteral(text, false, (start, end, closed) => {
     if (after >= 0) {
-      const end = lineEnd(after);
-      if (end >= m.index) read(after, m.index, true);
-      else read(after, end, false);
+      const lineEnds = lineEnd(after);
+      if (lineEnds >= start) read(after, start, true);
+      else read(after, lineEnds, false);
     }
-    after = m[1] === '"' ? literal.lastIndex : -1;
-  }
+    after = closed ? end : -1;
+  });
   if (after >= 0) read(after, lineEnd(after), false);
   return out + text.slice(from);
 }

@@ -1,5 +1,5 @@
 import type { PeriscopeConfig } from '@periscope/contract';
-import { JSON_STRING, readLiteral, writeLiteral } from '../events/literals.ts';
+import { readLiteral, replaceLiterals, writeLiteral } from '../events/literals.ts';
 import { MAX_NESTING, MIN_EXACT_SECRET_LENGTH, REDACTED } from '../events/redact.ts';
 import type { SseEvent } from './sse.ts';
 
@@ -75,7 +75,7 @@ export class ProviderKeyScrubber {
     if (text.length < this.#minLength) return text;
     // Escaped literals first: a plain match right after a backslash (`\/key` for a key that
     // starts with "/") would leave a broken escape behind.
-    const out = text.includes('\\') ? text.replace(JSON_STRING, (literal, end: string) => (literal.includes('\\') ? this.#scrubJsonLiteral(literal, end === '"', nesting) : literal)) : text;
+    const out = text.includes('\\') ? replaceLiterals(text, false, (literal, closed) => (literal.includes('\\') ? this.#scrubJsonLiteral(literal, closed, nesting) : literal)) : text;
     return this.#test.test(out) ? out.replace(this.#replace, REDACTED) : out;
   }
 

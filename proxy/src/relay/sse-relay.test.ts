@@ -284,6 +284,18 @@ describe('SseRelay', () => {
     expect(text).toBe(first.slice(0, -4096) + '\n\n' + plain.slice(11) + '\n\n' + delta);
   });
 
+  it('scrubs a flood that is one literal of 9M characters with escapes, where a pattern threw a RangeError and cut the stream (helper-73)', () => {
+    const key = 'sk-proj-longliteral0123456789';
+    const scrubber = new ProviderKeyScrubber([key]);
+    const spelled = `\\u0073${key.slice(1)}`;
+    const text = `data: {"a":"\\n${'x'.repeat(9_000_000)} ${spelled} ${'y'.repeat(5000)}"}`;
+    const { text: out } = relay([chunk(text), chunk('\n\n' + delta)], { scrubber });
+    // Compared short: a failing comparison of nine million characters would print them all.
+    const end = `x [REDACTED] ${'y'.repeat(5000)}"}\n\n${delta}`;
+    expect({ key: out.includes(key) || out.includes(spelled), length: out.length, end: out.endsWith(end) })
+      .toEqual({ key: false, length: text.length - spelled.length + '[REDACTED]'.length + 2 + delta.length, end: true });
+  });
+
   it('leaves to the scrubber a boundary-less flood, whose pass-through may hold several data lines', () => {
     const key = 'sk-proj-floodfloodfloodflood0123';
     const scrubber = new ProviderKeyScrubber([key]);
