@@ -269,7 +269,7 @@ export async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions): Pro
     if (err.code === 'internal_error') request.log.error({ err: error }, 'unexpected error in the gateway');
     // Messages can quote what a provider or the network said; no configured key goes back with them.
     const scrubber = providerKeyScrubber(live.current);
-    if (scrubber) err.message = scrubber.scrubText(err.message);
+    if (scrubber) err.message = scrubber.scrubMessage(err.message);
     const call = request.periscopeCall;
     if (call) {
       call.status = err.status;

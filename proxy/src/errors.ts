@@ -36,6 +36,8 @@ export const ERRORS = {
   upstream_unreachable: { status: 502, openaiType: 'api_error', anthropicType: 'api_error' },
   logging_unavailable: { status: 503, openaiType: 'api_error', anthropicType: 'overloaded_error' },
   internal_error: { status: 500, openaiType: 'api_error', anthropicType: 'api_error' },
+  /** A provider's error body the gateway could not check for keys, replaced (relay/relayed-error.ts); sent with the provider's status, not this one. */
+  provider_error_withheld: { status: 502, openaiType: 'api_error', anthropicType: 'api_error' },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -7,6 +7,8 @@ import { relayedError } from './relayed-error.ts';
 import { CHAIN_PLAIN_KEY, CHAIN_QUOTED_KEY, scrubChain } from '../testing/scrub-chain.ts';
 import { gzipSync } from 'node:zlib';
 
+const CLIENT = { dialect: 'openai', requestId: 'req-1' } as const;
+
 /** Every way a client could read `key` out of `text`: as written, and in any string JSON would decode. */
 function leaks(text: string, key: string): boolean {
   if (text.includes(key)) return true;
@@ -105,13 +107,36 @@ describe('ProviderKeyScrubber', () => {
   it('decompresses a compressed error body to scrub it, and withholds one it cannot decode', () => {
     const s = new ProviderKeyScrubber(['sk-compressed-key-000000']);
     const body = gzipSync(Buffer.from('{"error":{"message":"Incorrect API key provided: sk-compressed-key-000000"}}'));
-    const out = relayedError({ headers: { 'content-encoding': 'gzip', 'content-length': String(body.length) }, body }, s);
+    const out = relayedError({ headers: { 'content-encoding': 'gzip', 'content-length': String(body.length) }, body }, s, CLIENT);
     expect(out.body.toString()).toBe('{"error":{"message":"Incorrect API key provided: [REDACTED]"}}');
     expect(out.headers['content-encoding']).toBeUndefined();
     expect(out.headers['content-length']).toBe(out.body.length);
-    const odd = relayedError({ headers: { 'content-encoding': 'zstd' }, body: Buffer.from('sk-compressed-key-000000') }, s);
-    expect(odd.body.toString()).not.toContain('sk-compressed-key-000000');
-    expect(odd.body.toString()).toContain('withheld');
+    const odd = relayedError({ headers: { 'content-encoding': 'zstd', 'content-type': 'application/json' }, body: Buffer.from('sk-compressed-key-000000') }, s, CLIENT);
+    expect(JSON.parse(odd.body.toString())).toEqual({ error: {
+      message: "Periscope withheld the provider's error body: its content-encoding (zstd) could not be checked for provider keys.",
+      type: 'api_error', param: null, code: 'provider_error_withheld',
+    } });
+    expect(odd.headers).toMatchObject({ 'content-type': 'application/json', 'content-length': odd.body.length });
+  });
+
+  it('replaces an error body the scrubber withholds by an error in the client\'s dialect saying so, not by nothing (helper-73)', () => {
+    const s = new ProviderKeyScrubber([CHAIN_PLAIN_KEY, CHAIN_QUOTED_KEY]);
+    const upstream = { headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from(scrubChain(3)) };
+    const message = "Periscope withheld the provider's error body: it could not be checked for provider keys.";
+    const openai = relayedError(upstream, s, CLIENT);
+    expect(JSON.parse(openai.body.toString())).toEqual({ error: { message, type: 'api_error', param: null, code: 'provider_error_withheld' } });
+    expect(openai.headers['content-length']).toBe(openai.body.length);
+    const anthropic = relayedError(upstream, s, { dialect: 'anthropic', requestId: 'req-2' });
+    expect(JSON.parse(anthropic.body.toString())).toEqual({ type: 'error', error: { type: 'api_error', message }, request_id: 'req-2' });
+    // An empty body stays empty: nothing was withheld.
+    expect(relayedError({ headers: {}, body: Buffer.alloc(0) }, s, CLIENT).body.length).toBe(0);
+  });
+
+  it('says a message it withholds was withheld (the error handler\'s message, which the row stores too)', () => {
+    const s = new ProviderKeyScrubber([CHAIN_PLAIN_KEY, CHAIN_QUOTED_KEY]);
+    expect(s.scrubMessage(scrubChain(3))).toBe('Periscope withheld this message: it could not be checked for provider keys.');
+    expect(s.scrubMessage(`connect failed: ${CHAIN_PLAIN_KEY}`)).toBe('connect failed: [REDACTED]');
+    expect(s.scrubMessage('')).toBe('');
   });
 
   const cases = attackCases(3000);
@@ -124,7 +149,7 @@ describe('ProviderKeyScrubber', () => {
       const scrubber = new ProviderKeyScrubber([other, key]);
       const body = errorBodyQuoting(random, key);
       const headers = headersQuoting(random, key);
-      const out = relayedError({ headers, body: Buffer.from(body) }, scrubber);
+      const out = relayedError({ headers, body: Buffer.from(body) }, scrubber, CLIENT);
       const text = out.body.toString();
       expect(leaks(text, key), `case ${i}: ${body} -> ${text}`).toBe(false);
       for (const [name, value] of Object.entries(out.headers)) {

@@ -10,6 +10,8 @@ const MAX_PASSES = 4;
 
 /** An SSE event withheld whole: a blank line, which ends whatever the client was reading and dispatches nothing. */
 const WITHHELD_EVENT = '\n\n';
+/** A message withheld whole (scrubMessage). */
+const WITHHELD_MESSAGE = 'Periscope withheld this message: it could not be checked for provider keys.';
 
 /** What the escapes `\n \r \t \b \f \"` stand for. */
 const SAFE_ESCAPED = /[\n\r\t\b\f"]/;
@@ -86,7 +88,13 @@ export class ProviderKeyScrubber {
     return scrubbed === decoded ? literal : writeLiteral(scrubbed, closed);
   }
 
-  /** A buffered body (an error answer): the same buffer when it held no key. */
+  /** scrubText for a message a client and the log read: one withheld says so. */
+  scrubMessage(text: string): string {
+    const out = this.scrubText(text);
+    return out === '' && text !== '' ? WITHHELD_MESSAGE : out;
+  }
+
+  /** A buffered body (an error answer): the same buffer when it held no key; empty when withheld (scrubText). */
   scrubBody(body: Buffer): Buffer {
     if (body.length < this.#minLength) return body;
     const text = body.toString('utf8');

@@ -129,7 +129,7 @@ export async function relayCall(
     const { last } = outcome;
     if (!last.response) throw last.error!;
     // Whichever key the provider got, none that the config holds may come back to the client.
-    const relayed = relayedError(last.response, providerKeyScrubber(deps.config));
+    const relayed = relayedError(last.response, providerKeyScrubber(deps.config), { dialect: request.periscopeDialect, requestId: call.requestId });
     call.status = last.response.status;
     call.response.add(relayed.body);
     reply.hijack();
