@@ -235,22 +235,32 @@ function streamToClient(
   };
 
   // Once, as the catch it replaces ran once; and it never throws: it runs in undici's callbacks,
-  // where a throw would be an uncaught exception (helper-68).
+  // where a throw would be an uncaught exception (helper-68). `failed`: the exchange failed (the
+  // provider's connection, a timeout); `broke`: the relay's own code threw on the answer, which
+  // is the gateway's fault, not the provider's (it was counted as an upstream error before).
   let failedOnce = false;
-  const failed = (err: unknown) => {
+  const cut = (err: unknown, own: boolean) => {
     if (failedOnce || client.aborted) return;
     failedOnce = true;
     try {
-      const { error, reason } = upstreamFailure(err, call.provider);
-      deps.metrics.upstreamErrors.inc({ reason });
-      call.errorType = error.code;
-      call.errorMessage = error.message;
+      if (own) {
+        reply.log.error({ err, request_id: call.requestId }, 'the relay failed on an answer it was relaying');
+        call.errorType = 'internal_error';
+        call.errorMessage = 'The gateway failed while relaying the answer and cut the connection.';
+      } else {
+        const { error, reason } = upstreamFailure(err, call.provider);
+        deps.metrics.upstreamErrors.inc({ reason });
+        call.errorType = error.code;
+        call.errorMessage = error.message;
+      }
       // Headers are gone: cutting the connection is the only honest signal left to the client.
       res.destroy();
     } catch (inner) {
       reply.log.error({ err: inner }, 'the relay could not cut an answer that failed');
     }
   };
+  const failed = (err: unknown) => cut(err, false);
+  const broke = (err: unknown) => cut(err, true);
 
   const ended = () => {
     try {
@@ -260,17 +270,17 @@ function streamToClient(
       logStream();
       res.end();
       timeRelay(endedAt);
-      if (recorder && recordedHeaders) recorder.ended(observer?.streamError === undefined, status, recordedHeaders, isSse).catch(failed);
+      if (recorder && recordedHeaders) recorder.ended(observer?.streamError === undefined, status, recordedHeaders, isSse).catch(broke);
     } catch (err) {
-      failed(err);
+      broke(err);
     }
   };
 
   const relayTheRest = () => {
     try {
-      relayRest(rest, res, relayChunk, ended, failed);
+      relayRest(rest, res, relayChunk, ended, failed, broke);
     } catch (err) {
-      failed(err);
+      broke(err);
     }
   };
 
@@ -278,10 +288,10 @@ function streamToClient(
   try {
     waiting = started.firstChunk ? relayChunk(started.firstChunk) : undefined;
   } catch (err) {
-    failed(err);
+    broke(err);
     return;
   }
-  if (waiting) waiting.then(relayTheRest, failed);
+  if (waiting) waiting.then(relayTheRest, broke);
   else relayTheRest();
 }
 
@@ -305,11 +315,11 @@ function writeClientHead(
  * Relays the answer's chunks after the first as undici delivers them (UpstreamBody.pipeTo): no
  * promise per chunk. Calls `ended` at the answer's end, nothing when the client's response was
  * destroyed first (the answer is then not read further: the response's close handler records
- * the call), `failed` with the exchange's failure or the relay's own.
+ * the call), `failed` with the exchange's failure, `broke` with the relay's own.
  */
 function relayRest(
   rest: UpstreamBody, res: ServerResponse, relayChunk: (chunk: Buffer) => Promise<void> | undefined,
-  ended: () => void, failed: (err: Error) => void,
+  ended: () => void, failed: (err: Error) => void, broke: (err: Error) => void,
 ): void {
   if (res.destroyed) {
     void rest.return();
@@ -325,6 +335,7 @@ function relayRest(
     },
     end: ended,
     fail: failed,
+    broke,
   });
 }
 

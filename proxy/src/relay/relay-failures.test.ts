@@ -58,6 +58,15 @@ beforeAll(async () => {
         throw new Error('injected: destroy failed');
       };
     }
+    if (faults.includes('write-throws')) {
+      // The relay's own code fails on the answer's second chunk (as a RangeError in the scrubber once did).
+      const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+      let writes = 0;
+      res.write = ((...args: unknown[]) => {
+        if (++writes === 2) throw new RangeError('injected: the relay failed');
+        return write(...args);
+      }) as typeof res.write;
+    }
     if (faults.includes('full-once')) {
       // The first write finds the client's socket full; it drains 100 ms later.
       const write = res.write.bind(res) as (...args: unknown[]) => boolean;
@@ -130,4 +139,19 @@ describe('a stream whose failure cannot be handled cleanly', () => {
       expect(next.body).toContain('[DONE]');
     });
   }
+
+  it('the relay\'s own code throws on a chunk: the row says internal_error, not an upstream error; logged once, nothing uncaught', async () => {
+    registry.resetMetrics();
+    const id = 'relay-broke';
+    const got = await streamedCall('ok', id, 'write-throws');
+    await sleep(300);
+    expect(got.status).toBe(200);
+    expect(got.body).not.toContain('[DONE]');
+    const mine = events.filter((e) => e.request_id === id);
+    expect(mine.map((e) => [e.error_type, e.error_message])).toEqual([['internal_error', 'The gateway failed while relaying the answer and cut the connection.']]);
+    expect(await upstreamErrors()).toBe(0);
+    expect(unhandled).toEqual([]);
+    const next = await streamedCall('ok', 'after-relay-broke', '');
+    expect(next.body).toContain('[DONE]');
+  });
 });

@@ -92,7 +92,7 @@ const base = { headers: {}, body: undefined, dispatcher: agent, headersTimeout: 
 
 /** What a sink got: the chunks' text, then 'end' or the failure. */
 function collect(body: UpstreamBody, opts: { hold?: (chunk: Buffer) => Promise<void> | undefined; throwAt?: number } = {}) {
-  const got: { text: string; chunks: number; end: boolean; failure: Error | undefined; told: number } = { text: '', chunks: 0, end: false, failure: undefined, told: 0 };
+  const got: { text: string; chunks: number; end: boolean; failure: Error | undefined; broke: Error | undefined; told: number } = { text: '', chunks: 0, end: false, failure: undefined, broke: undefined, told: 0 };
   const done = new Promise<void>((resolve) => {
     body.pipeTo({
       data: (chunk) => {
@@ -109,6 +109,11 @@ function collect(body: UpstreamBody, opts: { hold?: (chunk: Buffer) => Promise<v
       fail: (err) => {
         got.told++;
         got.failure = err;
+        resolve();
+      },
+      broke: (err) => {
+        got.told++;
+        got.broke = err;
         resolve();
       },
     });
@@ -290,12 +295,13 @@ describe('upstreamRequest', () => {
       expect(flood.closed).toBe(true);
     });
 
-    it('a sink that throws fails with its error, and the provider\'s answer is not read further', async () => {
+    it('a sink that throws is told it broke (not that the exchange failed), and the provider\'s answer is not read further', async () => {
       const res = await upstreamRequest({ ...base, url: new URL(`${origin}/flood`), method: 'GET' }).response;
       const { got, done } = collect(res.body, { throwAt: 3 });
       await done;
       await sleep(50);
-      expect(got.failure?.message).toBe('the relay failed');
+      expect(got.broke?.message).toBe('the relay failed');
+      expect(got.failure).toBeUndefined();
       expect(got.chunks).toBe(3);
       expect(got.told).toBe(1);
       await flood.done;

@@ -34,7 +34,10 @@ const DONE: IteratorResult<Buffer> = Object.freeze({ done: true, value: undefine
 export interface BodySink {
   data(chunk: Buffer): Promise<void> | undefined;
   end(): void;
+  /** The exchange failed. */
   fail(err: Error): void;
+  /** `data` threw: the sink's own failure. */
+  broke(err: Error): void;
 }
 
 /**
@@ -172,7 +175,7 @@ export class UpstreamBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer
     } catch (err) {
       // The relay's own failure on this chunk: the answer is not read further.
       this.return();
-      this.sink!.fail(err as Error);
+      this.sink!.broke(err as Error);
       return;
     }
     if (!wait) return;
