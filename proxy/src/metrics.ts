@@ -59,10 +59,10 @@ export function createProxyMetrics(registry: Registry) {
       help: 'Streamed responses stored without their body: a reader of the log would have joined their pieces into a secret the piece redaction left.',
       registers,
     }),
-    bodiesWithheld: new Counter({
-      name: 'periscope_stored_bodies_withheld_total',
-      help: 'Bodies stored as a notice instead, by body (request, response): their redaction failed (a text of millions of characters past a regular expression\'s limit). The row is kept.',
-      labelNames: ['body'] as const,
+    fieldsWithheld: new Counter({
+      name: 'periscope_stored_fields_withheld_total',
+      help: 'Fields of a row stored as a notice instead, by field (request_body, response_body, model, error_message, ...): their redaction failed (a text of millions of characters past a regular expression\'s limit). The row is kept.',
+      labelNames: ['field'] as const,
       registers,
     }),
     attempts: new TalliedCounter({

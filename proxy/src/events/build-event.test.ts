@@ -9,7 +9,7 @@ import { BodyCapture, STORED_BODY_MARGIN } from '../call-record.ts';
 import { responseContent } from '../otel/gen-ai-content.ts';
 import { canaryKey, errorBodyQuoting } from '@periscope/testkit';
 import { seededRandom } from '../seeded-random.ts';
-import { buildEvent, prepareStoredRequest, WITHHELD_BODY } from './build-event.ts';
+import { buildEvent, prepareStoredRequest, WITHHELD_BODY, WITHHELD_VALUE } from './build-event.ts';
 
 const call = testCall;
 
@@ -66,12 +66,26 @@ describe('buildEvent', () => {
     expect(validateRequestEvent(e).ok).toBe(true);
     // Compared short: a failing comparison of nine million characters would print them all.
     expect({ request: e.request_body.slice(0, 200), response: e.response_body.slice(0, 200), truncated: e.request_truncated }).toEqual({ request: WITHHELD_BODY, response: WITHHELD_BODY, truncated: false });
-    const counted = await registry.getSingleMetricAsString('periscope_stored_bodies_withheld_total');
-    expect(counted).toContain('periscope_stored_bodies_withheld_total{body="request"} 1');
-    expect(counted).toContain('periscope_stored_bodies_withheld_total{body="response"} 1');
+    const counted = await registry.getSingleMetricAsString('periscope_stored_fields_withheld_total');
+    expect(counted).toContain('periscope_stored_fields_withheld_total{field="request_body"} 1');
+    expect(counted).toContain('periscope_stored_fields_withheld_total{field="response_body"} 1');
     // The same body under the default limit is clipped before its redaction, which reads it.
     const clipped = buildEvent(call({ requestBody: Buffer.from(body), requestText: body }, usageBody), deps(256 * 1024).deps);
     expect(clipped.request_body === body.slice(0, 256 * 1024)).toBe(true);
+  });
+
+  it('keeps the row when a field a client or provider wrote cannot be redacted either: a model name, an error message (helper-74)', async () => {
+    const { deps: d, registry } = deps();
+    const big = `Bearer${' '.repeat(9_000_000)}abcdefghijklmnopqrstuvwxyz`;
+    const attemptLog = [{ model: big, provider: 'openai', upstream_model: 'gpt-4o-mini', status: 500, error_type: 'http_500', duration_ms: 1 }];
+    const e = buildEvent(call({ model: big, status: 500, errorType: 'http_500', errorMessage: big, attemptLog }, usageBody), d);
+    expect(validateRequestEvent(e).ok).toBe(true);
+    expect({ model: e.model, error: e.error_message, attempt: e.attempt_log[0]!.model, upstream: e.attempt_log[0]!.upstream_model })
+      .toEqual({ model: WITHHELD_VALUE, error: WITHHELD_VALUE, attempt: WITHHELD_VALUE, upstream: 'gpt-4o-mini' });
+    const counted = await registry.getSingleMetricAsString('periscope_stored_fields_withheld_total');
+    for (const [field, n] of [['model', 1], ['error_message', 1], ['attempt_log', 1]] as const) {
+      expect(counted).toContain(`periscope_stored_fields_withheld_total{field="${field}"} ${n}`);
+    }
   });
 
   it('stores the request as the text the gateway decoded to parse it, but from its bytes when a byte order mark leads them or they run past the stored length', () => {

@@ -2,7 +2,7 @@ import { ATTEMPT_LOG_MAX, DIVERGED_AT_MAX, EVENT_COUNT_MAX, REQUEST_EVENT_VERSIO
 import { STORED_BODY_MARGIN, type CallRecord, type PreparedStoredBody } from '../call-record.ts';
 import { usageFromJson, emptyUsage, type Observed, type TokenUsage } from '../usage/usage.ts';
 import { readersJoinSecret, WITHHELD_STREAM } from './reader-joins.ts';
-import { holdsSecret, redactSecrets, redactStoredBody } from './redact.ts';
+import { redactSecrets, redactStoredBody } from './redact.ts';
 import { normalizeModelName } from '../pricing/model-names.ts';
 import { type PriceBook } from '../pricing/price-types.ts';
 import type { ProxyMetrics } from '../metrics.ts';
@@ -52,9 +52,25 @@ function withinContract(usage: TokenUsage): TokenUsage {
 /**
  * Stored in place of a body whose redaction failed, so that the call keeps its row: a text of
  * millions of characters can take a regular expression of the redaction past V8's backtracking
- * limit (a RangeError; the row was dropped before). Counted (periscope_stored_bodies_withheld_total).
+ * limit (a RangeError; the row was dropped before). Counted (periscope_stored_fields_withheld_total).
  */
 export const WITHHELD_BODY = '[Periscope withheld this body: it could not be checked for secrets.]';
+/** WITHHELD_BODY for another field (a model name a client sent, an error message; helper-74). */
+export const WITHHELD_VALUE = '[Periscope withheld this value: it could not be checked for secrets.]';
+
+/** A field's text as stored: redactSecrets, or WITHHELD_VALUE where that throws, counted. */
+type FieldScrub = (field: string, text: string) => string;
+
+function fieldScrub(secrets: readonly string[], metrics: ProxyMetrics): FieldScrub {
+  return (field, text) => {
+    try {
+      return redactSecrets(text, secrets);
+    } catch {
+      metrics.fieldsWithheld.inc({ field });
+      return WITHHELD_VALUE;
+    }
+  };
+}
 
 interface StoredBody {
   body: string;
@@ -98,11 +114,18 @@ function scrubbedProperties(properties: Record<string, string>, secrets: readonl
  * client). A log longer than the contract takes (many deployments in each of several fallback
  * groups) keeps its first attempts and its last, the one that answered.
  */
-function scrubbedAttempts(call: CallRecord): CallRecord['attemptLog'] {
+function scrubbedAttempts(call: CallRecord, scrub: FieldScrub): CallRecord['attemptLog'] {
   const all = call.attemptLog;
   const log = all.length > ATTEMPT_LOG_MAX ? [...all.slice(0, ATTEMPT_LOG_MAX - 1), all[all.length - 1]!] : all;
-  if (log.every((a) => !holdsSecret(a.model, call.secrets) && !holdsSecret(a.upstream_model, call.secrets))) return log;
-  return log.map((a) => Object.assign({}, a, { model: redactSecrets(a.model, call.secrets), upstream_model: redactSecrets(a.upstream_model, call.secrets) }));
+  let changed = false;
+  const scrubbed = log.map((a) => {
+    const model = scrub('attempt_log', a.model);
+    const upstreamModel = scrub('attempt_log', a.upstream_model);
+    if (model === a.model && upstreamModel === a.upstream_model) return a;
+    changed = true;
+    return Object.assign({}, a, { model, upstream_model: upstreamModel });
+  });
+  return changed ? scrubbed : log;
 }
 
 /**
@@ -185,9 +208,9 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
   const observed = observedUsage(call, deps.metrics);
   if (call.trace) call.trace.observed = observed;
   const usage = withinContract(observed.usage);
-  const scrub = (text: string) => redactSecrets(text, call.secrets);
-  const model = scrub(call.model);
-  const modelServed = scrub(observed.model_served);
+  const scrub = fieldScrub(call.secrets, deps.metrics);
+  const model = scrub('model', call.model);
+  const modelServed = scrub('model_served', observed.model_served);
   const pricedModel = modelServed || model;
   let cost = { cost_usd: 0, known: true };
   if (observed.sawUsage && call.providerType) {
@@ -201,8 +224,8 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
   const max = deps.maxStoredBodyBytes;
   const req = preparedFor(call, max) ?? storedRequest(call, max);
   const res = storedResponse(call, max, deps.metrics);
-  if (req.withheld) deps.metrics.bodiesWithheld.inc({ body: 'request' });
-  if (res.withheld) deps.metrics.bodiesWithheld.inc({ body: 'response' });
+  if (req.withheld) deps.metrics.fieldsWithheld.inc({ field: 'request_body' });
+  if (res.withheld) deps.metrics.fieldsWithheld.inc({ field: 'response_body' });
   return {
     request_id: call.requestId,
     event_version: REQUEST_EVENT_VERSION,
@@ -215,7 +238,7 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     endpoint: call.endpoint,
     status: call.status,
     error_type: call.errorType,
-    error_message: scrub(call.errorMessage).slice(0, 4096),
+    error_message: scrub('error_message', call.errorMessage).slice(0, 4096),
     streamed: call.streamed,
     latency_ms: Math.max(0, Math.round(performance.now() - call.t0)),
     ttft_ms: call.ttftMs,
@@ -229,19 +252,19 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     cost_known: cost.known,
     cache_status: call.cacheStatus,
     attempts: Math.min(call.attempts, EVENT_COUNT_MAX.attempts),
-    user_id: scrub(call.meta.userId),
-    session_id: scrub(call.meta.sessionId),
-    session_path: scrub(call.meta.sessionPath),
-    session_name: scrub(call.meta.sessionName),
+    user_id: scrub('user_id', call.meta.userId),
+    session_id: scrub('session_id', call.meta.sessionId),
+    session_path: scrub('session_path', call.meta.sessionPath),
+    session_name: scrub('session_name', call.meta.sessionName),
     properties: scrubbedProperties(call.meta.properties, call.secrets),
     request_body: req.body,
     response_body: res.body,
     request_truncated: req.truncated || (call.requestBody !== undefined && call.requestBody.length > max && !call.meta.omitRequest),
     response_truncated: res.truncated || (!call.response.complete && !call.meta.omitResponse),
-    user_agent: scrub(call.userAgent).slice(0, 512),
-    upstream_request_id: scrub(call.upstreamRequestId),
-    attempt_log: scrubbedAttempts(call),
-    fallback_model: scrub(call.fallbackModel),
+    user_agent: scrub('user_agent', call.userAgent).slice(0, 512),
+    upstream_request_id: scrub('upstream_request_id', call.upstreamRequestId),
+    attempt_log: scrubbedAttempts(call, scrub),
+    fallback_model: scrub('fallback_model', call.fallbackModel),
     cache_source_request_id: call.cacheSourceRequestId,
     cost_saved_usd: hit ? cost.cost_usd : 0,
     prompt_cache_expected: expected,
