@@ -74,18 +74,28 @@ describe('buildEvent', () => {
     expect(clipped.request_body === body.slice(0, 256 * 1024)).toBe(true);
   });
 
-  it('keeps the row when a field a client or provider wrote cannot be redacted either: a model name, an error message (helper-74)', async () => {
+  it('stores model names and error messages clipped, so a client\'s 9 MB model name neither drops the row at the redaction nor makes an event the broker refuses (helper-74)', async () => {
     const { deps: d, registry } = deps();
     const big = `Bearer${' '.repeat(9_000_000)}abcdefghijklmnopqrstuvwxyz`;
-    const attemptLog = [{ model: big, provider: 'openai', upstream_model: 'gpt-4o-mini', status: 500, error_type: 'http_500', duration_ms: 1 }];
-    const e = buildEvent(call({ model: big, status: 500, errorType: 'http_500', errorMessage: big, attemptLog }, usageBody), d);
+    // A key cut by the clip's margin: its start is past what is stored.
+    const keyAtTheCut = `${'m'.repeat(1019)} sk-proj-${'k'.repeat(40)}`;
+    const attemptLog = [{ model: big, provider: 'openai', upstream_model: keyAtTheCut, status: 500, error_type: 'http_500', duration_ms: 1 }];
+    const e = buildEvent(call({ model: big, status: 500, errorType: 'http_500', errorMessage: big, attemptLog, userAgent: big }, usageBody), d);
     expect(validateRequestEvent(e).ok).toBe(true);
-    expect({ model: e.model, error: e.error_message, attempt: e.attempt_log[0]!.model, upstream: e.attempt_log[0]!.upstream_model })
-      .toEqual({ model: WITHHELD_VALUE, error: WITHHELD_VALUE, attempt: WITHHELD_VALUE, upstream: 'gpt-4o-mini' });
-    const counted = await registry.getSingleMetricAsString('periscope_stored_fields_withheld_total');
-    for (const [field, n] of [['model', 1], ['error_message', 1], ['attempt_log', 1]] as const) {
-      expect(counted).toContain(`periscope_stored_fields_withheld_total{field="${field}"} ${n}`);
-    }
+    expect([e.model.length, e.error_message.length, e.user_agent.length, e.attempt_log[0]!.model.length]).toEqual([1024, 4096, 512, 1024]);
+    expect(e.attempt_log[0]!.upstream_model).toBe(`${'m'.repeat(1019)} [RED`);
+    expect(JSON.stringify(e).length).toBeLessThan(20_000);
+    expect(await registry.getSingleMetricAsString('periscope_stored_fields_withheld_total')).not.toContain('field=');
+  });
+
+  it('keeps the row whatever a field holds: one whose redaction throws is stored as a notice, counted', async () => {
+    const { deps: d, registry } = deps();
+    // Not a value the gateway reads unclipped (the metadata headers are clipped): the guard behind the clips.
+    const big = `Bearer${' '.repeat(9_000_000)}abcdefghijklmnopqrstuvwxyz`;
+    const e = buildEvent(call({ meta: Object.assign(readRequestMetadata({}), { userId: big }) }, usageBody), d);
+    expect(validateRequestEvent(e).ok).toBe(true);
+    expect(e.user_id).toBe(WITHHELD_VALUE);
+    expect(await registry.getSingleMetricAsString('periscope_stored_fields_withheld_total')).toContain('periscope_stored_fields_withheld_total{field="user_id"} 1');
   });
 
   it('stores the request as the text the gateway decoded to parse it, but from its bytes when a byte order mark leads them or they run past the stored length', () => {

@@ -58,17 +58,33 @@ export const WITHHELD_BODY = '[Periscope withheld this body: it could not be che
 /** WITHHELD_BODY for another field (a model name a client sent, an error message; helper-74). */
 export const WITHHELD_VALUE = '[Periscope withheld this value: it could not be checked for secrets.]';
 
-/** A field's text as stored: redactSecrets, or WITHHELD_VALUE where that throws, counted. */
-type FieldScrub = (field: string, text: string) => string;
+/**
+ * How much of a model name is stored (the one the client asked for, the one that served, those
+ * of the attempt log, the fallback): a request may be 32 MB, and an event past the broker's
+ * message.max.bytes (1 MiB by default) would be dropped there, its call without a row.
+ */
+const MAX_MODEL_CHARS = 1024;
+const MAX_ERROR_MESSAGE_CHARS = 4096;
+const MAX_USER_AGENT_CHARS = 512;
+
+/**
+ * A field's text as stored: redacted, then clipped to `max` characters (redacted with a margin
+ * past `max`, as bodies are, so a cut through a key cannot leave its start behind), or
+ * WITHHELD_VALUE where the redaction throws, counted.
+ */
+type FieldScrub = (field: string, text: string, max?: number) => string;
 
 function fieldScrub(secrets: readonly string[], metrics: ProxyMetrics): FieldScrub {
-  return (field, text) => {
+  return (field, text, max = Number.POSITIVE_INFINITY) => {
+    const read = text.length > max + STORED_BODY_MARGIN ? text.slice(0, max + STORED_BODY_MARGIN) : text;
+    let out: string;
     try {
-      return redactSecrets(text, secrets);
+      out = redactSecrets(read, secrets);
     } catch {
       metrics.fieldsWithheld.inc({ field });
       return WITHHELD_VALUE;
     }
+    return out.length > max ? out.slice(0, max) : out;
   };
 }
 
@@ -119,8 +135,8 @@ function scrubbedAttempts(call: CallRecord, scrub: FieldScrub): CallRecord['atte
   const log = all.length > ATTEMPT_LOG_MAX ? [...all.slice(0, ATTEMPT_LOG_MAX - 1), all[all.length - 1]!] : all;
   let changed = false;
   const scrubbed = log.map((a) => {
-    const model = scrub('attempt_log', a.model);
-    const upstreamModel = scrub('attempt_log', a.upstream_model);
+    const model = scrub('attempt_log', a.model, MAX_MODEL_CHARS);
+    const upstreamModel = scrub('attempt_log', a.upstream_model, MAX_MODEL_CHARS);
     if (model === a.model && upstreamModel === a.upstream_model) return a;
     changed = true;
     return Object.assign({}, a, { model, upstream_model: upstreamModel });
@@ -209,8 +225,8 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
   if (call.trace) call.trace.observed = observed;
   const usage = withinContract(observed.usage);
   const scrub = fieldScrub(call.secrets, deps.metrics);
-  const model = scrub('model', call.model);
-  const modelServed = scrub('model_served', observed.model_served);
+  const model = scrub('model', call.model, MAX_MODEL_CHARS);
+  const modelServed = scrub('model_served', observed.model_served, MAX_MODEL_CHARS);
   const pricedModel = modelServed || model;
   let cost = { cost_usd: 0, known: true };
   if (observed.sawUsage && call.providerType) {
@@ -238,7 +254,7 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     endpoint: call.endpoint,
     status: call.status,
     error_type: call.errorType,
-    error_message: scrub('error_message', call.errorMessage).slice(0, 4096),
+    error_message: scrub('error_message', call.errorMessage, MAX_ERROR_MESSAGE_CHARS),
     streamed: call.streamed,
     latency_ms: Math.max(0, Math.round(performance.now() - call.t0)),
     ttft_ms: call.ttftMs,
@@ -261,10 +277,10 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     response_body: res.body,
     request_truncated: req.truncated || (call.requestBody !== undefined && call.requestBody.length > max && !call.meta.omitRequest),
     response_truncated: res.truncated || (!call.response.complete && !call.meta.omitResponse),
-    user_agent: scrub('user_agent', call.userAgent).slice(0, 512),
+    user_agent: scrub('user_agent', call.userAgent, MAX_USER_AGENT_CHARS),
     upstream_request_id: scrub('upstream_request_id', call.upstreamRequestId),
     attempt_log: scrubbedAttempts(call, scrub),
-    fallback_model: scrub('fallback_model', call.fallbackModel),
+    fallback_model: scrub('fallback_model', call.fallbackModel, MAX_MODEL_CHARS),
     cache_source_request_id: call.cacheSourceRequestId,
     cost_saved_usd: hit ? cost.cost_usd : 0,
     prompt_cache_expected: expected,
