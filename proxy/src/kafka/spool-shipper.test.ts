@@ -2,9 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RESENT_HEADER } from '@periscope/contract';
+import { RESENT_HEADER, type RequestEvent } from '@periscope/contract';
+import { makeEvent } from '@periscope/contract/testing';
+import { randomBytes } from 'node:crypto';
 import { SpoolReader, SpoolWriter } from '@periscope/spool';
 import { SpoolShipper, type EventMessage, type SpoolShipperOptions } from './spool-shipper.ts';
+import { BODY_TOO_LARGE_FOR_KAFKA } from './shrink-event.ts';
 
 const log = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 let dir: string;
@@ -151,6 +154,45 @@ describe('SpoolShipper', () => {
     // with the next periodic stats, which a shipper killed meanwhile would never send.
     expect(reported).toEqual([[3, 0], [5, 1]]);
     await writer.close();
+  });
+
+  it('sends an event the broker calls too large again with its bodies clipped, then withheld, before it would drop it: the call keeps its row', async () => {
+    const writer = await SpoolWriter.open(dir, { maxBytes: 8 << 20, log });
+    const text = (bytes: number) => randomBytes(bytes * 0.75).toString('base64');
+    const events = [
+      makeEvent({ request_id: 'clip', request_body: text(300_000), response_body: text(10_000) }),
+      makeEvent({ request_id: 'withhold', request_body: text(300_000), response_body: text(300_000) }),
+      makeEvent({ request_id: 'drop', request_body: text(300_000), user_agent: 'u'.repeat(120_000) }),
+      makeEvent({ request_id: 'small' }),
+    ];
+    for (const e of events) writer.append(Buffer.from(JSON.stringify(e)));
+    await writer.flush();
+    const reader = await SpoolReader.open(dir, { log });
+    const sent: EventMessage[] = [];
+    const shipper: SpoolShipper = new SpoolShipper({
+      reader, log, batchMax: 10, idleMs: 5, retryMs: 5,
+      transport: {
+        send: async (m) => {
+          // The broker's limit: 100 KB a message (the bodies clipped to 64 KB each fit when one is short).
+          if (m.some((x) => x.value.length > 100_000)) throw Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' });
+          sent.push(...m);
+          if (sent.length >= 3) shipper.stop();
+        },
+      },
+    });
+    await shipper.run();
+    reader.close();
+    await writer.close();
+    const got = new Map(sent.map((m) => [m.key, JSON.parse(m.value.toString()) as RequestEvent]));
+    expect([...got.keys()].sort()).toEqual(['clip', 'small', 'withhold']);
+    const clip = got.get('clip')!;
+    expect([clip.request_body.length, clip.request_truncated, clip.response_body === events[0]!.response_body, clip.response_truncated]).toEqual([64 * 1024, true, true, false]);
+    expect(clip.request_body).toBe(events[0]!.request_body.slice(0, 64 * 1024));
+    expect([got.get('withhold')!.request_body, got.get('withhold')!.response_body]).toEqual([BODY_TOO_LARGE_FOR_KAFKA, BODY_TOO_LARGE_FOR_KAFKA]);
+    // Everything but the bodies as it was; marked resent, as any message sent again is.
+    expect(Object.assign({}, clip, { request_body: '', response_body: '', request_truncated: false })).toEqual(Object.assign({}, events[0], { request_body: '', response_body: '' }));
+    expect(sent.filter((m) => m.key !== 'small').every((m) => m.headers?.[RESENT_HEADER] === '1')).toBe(true);
+    expect(shipper.stats).toMatchObject({ produced: 3, shrunk: 2, tooLarge: 1 });
   });
 
   it('drains a backlog that spans segments without pausing at the end of each', async () => {

@@ -1,5 +1,6 @@
 import { RESENT_HEADER, requestIdOf } from '@periscope/contract';
 import type { KafkaLog, SpoolBatch, SpoolReader } from '@periscope/spool';
+import { shrunkEventValue } from './shrink-event.ts';
 
 export interface EventMessage {
   key: string;
@@ -17,6 +18,8 @@ export interface EventTransport {
 export interface ShipperStats {
   produced: number;
   tooLarge: number;
+  /** Events the broker refused as too large, delivered with their bodies clipped or withheld (shrink-event.ts). */
+  shrunk: number;
   /** Failed writes of the spool cursor after an acknowledged send (each tried again). */
   cursorWriteFailures: number;
   kafkaUp: boolean;
@@ -76,7 +79,7 @@ const isTooLarge = (err: unknown) => (err as { type?: string }).type === 'MESSAG
  * retries with backoff, forever.
  */
 export class SpoolShipper {
-  readonly stats: ShipperStats = { produced: 0, tooLarge: 0, cursorWriteFailures: 0, kafkaUp: true };
+  readonly stats: ShipperStats = { produced: 0, tooLarge: 0, shrunk: 0, cursorWriteFailures: 0, kafkaUp: true };
   /** Set by stop(): ship what is spooled until then, or until the spool is empty. */
   private stopAt: number | undefined;
   private wake: (() => void) | undefined;
@@ -140,16 +143,26 @@ export class SpoolShipper {
   private async deliver(batch: EventMessage[]): Promise<boolean> {
     let delay = this.o.retryMs;
     let messages = batch;
+    let shrunk = false;
     for (;;) {
       try {
         await this.o.transport.send(messages);
         if (!this.stats.kafkaUp) this.o.log.info({}, 'Kafka reachable again; shipping the spooled events');
         this.stats.kafkaUp = true;
+        if (shrunk) this.stats.shrunk += 1;
         return true;
       } catch (err) {
+        const smaller = isTooLarge(err) && messages.length === 1 ? shrunkEventValue(messages[0]!.value) : undefined;
+        if (smaller) {
+          // The call keeps its row, with less of its bodies: sent again at once, marked.
+          if (!shrunk) this.o.log.warn({ request_id: messages[0]!.key, bytes: messages[0]!.value.length }, 'event larger than the broker accepts (message.max.bytes): sending it with its bodies clipped');
+          shrunk = true;
+          messages = [{ key: messages[0]!.key, value: smaller, headers: RESENT }];
+          continue;
+        }
         if (isTooLarge(err) && messages.length === 1) {
-          // A lone message the broker calls too large can never be delivered: drop it, counted,
-          // so it cannot wedge the spool forever.
+          // A lone message the broker calls too large, with nothing left to take from it, can
+          // never be delivered: drop it, counted, so it cannot wedge the spool forever.
           this.stats.tooLarge += 1;
           this.o.log.error({ request_id: messages[0]!.key, bytes: messages[0]!.value.length }, 'EVENT DROPPED: larger than the broker accepts (message.max.bytes)');
           return true;

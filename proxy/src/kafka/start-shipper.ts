@@ -40,8 +40,9 @@ export async function startShipper(kafka: KafkaConfig, priority: BackgroundPrior
   const dropped = (registry.getSingleMetric('periscope_events_dropped_total') as Counter<'reason'> | undefined)
     ?? new Counter({ name: 'periscope_events_dropped_total', help: 'Events lost, by reason.', labelNames: ['reason'], registers });
   const cursorWriteFailures = new Counter({ name: 'periscope_spool_cursor_write_failures_total', help: 'Failed writes of the spool cursor (each retried; the events wait in the spool).', registers });
+  const shrunk = new Counter({ name: 'periscope_kafka_events_shrunk_total', help: 'Events the broker refused as larger than its message.max.bytes, delivered with their bodies clipped (or withheld): the call keeps its row.', registers });
   const restarts = new Counter({ name: 'periscope_kafka_shipper_restarts_total', help: 'Times the Kafka shipper process died and was started again.', registers });
-  let last: ShipperStats = { produced: 0, tooLarge: 0, cursorWriteFailures: 0, kafkaUp: true };
+  let last: ShipperStats = { produced: 0, tooLarge: 0, shrunk: 0, cursorWriteFailures: 0, kafkaUp: true };
   let backlog = 0;
   new Gauge({ name: 'periscope_spool_backlog_bytes', help: 'Spooled bytes not yet acknowledged by Kafka.', registers, collect() { this.set(backlog); } });
   new Gauge({ name: 'periscope_kafka_up', help: '1 while the last send to Kafka succeeded.', registers, collect() { this.set(last.kafkaUp ? 1 : 0); } });
@@ -51,7 +52,7 @@ export async function startShipper(kafka: KafkaConfig, priority: BackgroundPrior
   let exited: Promise<void>;
   const spawn = () => new Promise<void>((resolve, reject) => {
     // Each process counts from zero.
-    last = { produced: 0, tooLarge: 0, cursorWriteFailures: 0, kafkaUp: last.kafkaUp };
+    last = { produced: 0, tooLarge: 0, shrunk: 0, cursorWriteFailures: 0, kafkaUp: last.kafkaUp };
     child = fork(entry, [], { execArgv: execArgvFor(entry), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.on('message', (m: FromShipper) => {
       if (m.type === 'ready') resolve();
@@ -59,6 +60,7 @@ export async function startShipper(kafka: KafkaConfig, priority: BackgroundPrior
       else {
         produced.inc(m.stats.produced - last.produced);
         if (m.stats.tooLarge > last.tooLarge) dropped.inc({ reason: 'too_large_for_kafka' }, m.stats.tooLarge - last.tooLarge);
+        shrunk.inc(m.stats.shrunk - last.shrunk);
         cursorWriteFailures.inc(m.stats.cursorWriteFailures - last.cursorWriteFailures);
         last = m.stats;
         backlog = m.backlogBytes;

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { parseConfig } from '@periscope/proxy';
 import { RESENT_HEADER, type PeriscopeConfig } from '@periscope/contract';
 import { startKafkaBroker, startMockUpstream, suitePriorityEnv, type KafkaBroker, type MockUpstream } from '@periscope/testkit';
 import { Registry } from 'prom-client';
-import { CompressionTypes } from 'kafkajs';
+import { CompressionTypes, ConfigResourceTypes } from 'kafkajs';
 import { createKafka } from '@periscope/spool/kafka';
 import { makeEvent, openChdbDriver, rollupCounts, withoutView, type Driver } from '@periscope/clickhouse/testing';
 import type { InsertOptions, Store } from '@periscope/clickhouse';
@@ -27,11 +27,11 @@ let ingestUrl: string;
 let dir: string;
 const proxies: ProxyRole[] = [];
 
-function configFor(topic: string, spool: Partial<PeriscopeConfig['logging']['spool']> = {}): PeriscopeConfig {
+function configFor(topic: string, spool: Partial<PeriscopeConfig['logging']['spool']> = {}, maxStoredBodyBytes?: number): PeriscopeConfig {
   return parseConfig({
     providers: { openai: { type: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-test-abcdefghijklmnopqrst' } },
     kafka: { brokers: [broker.brokers], topic, partitions: 3, session_timeout_ms: 6000 },
-    logging: { spool: { fsync_interval_ms: 50, ...spool } },
+    logging: { spool: { fsync_interval_ms: 50, ...spool }, max_stored_body_bytes: maxStoredBodyBytes },
     // The tests poll with a key the proxy does not know yet: those 401s must not trip the guard.
     gateway: { max_auth_failures_per_minute: 10_000 },
   }, suitePriorityEnv());
@@ -204,6 +204,42 @@ describe('proxy → Kafka → ingest → ClickHouse', () => {
     console.log(`spool cap test: sent ${total}, stored ${stored.length}, dropped ${await dropped()} (counted)`);
     await role.app.close();
   }, 180_000);
+
+  it('keeps the row of a call whose event is larger than the broker accepts: sent again with its bodies clipped (message.max.bytes)', async () => {
+    const project = `p-${randomUUID().slice(0, 8)}`;
+    const key = await newKey(project);
+    const kafka = createKafka([broker.brokers], 'topic-config-test', quietLog);
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    const limitTo = (bytes: number) => kafkaAdmin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: 'periscope.events', configEntries: [{ name: 'max.message.bytes', value: String(bytes) }] }],
+    });
+    await limitTo(200_000);
+    try {
+      const { role, url } = await startProxy(configFor('periscope.events', {}, 1024 * 1024), 'proxy-big-event');
+      await untilKeyKnown(url, key);
+      // 800 KB that gzip cannot make smaller than the topic's limit; its first 64 KB fit.
+      const prompt = randomBytes(600_000).toString('base64');
+      const res = await request(`${url}/v1/chat/completions`, {
+        method: 'POST', body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] }),
+        headers: { 'periscope-auth': `Bearer ${key}`, 'content-type': 'application/json' },
+      });
+      await res.body.dump();
+      expect(res.statusCode).toBe(200);
+      const id = String(res.headers['periscope-request-id']);
+      await expect.poll(async () => (await storedIds(project)).includes(id), { timeout: 60_000, interval: 500 }).toBe(true);
+      const row = (await (await fetch(`${ingestUrl}/api/requests/${id}?project=${project}`, { headers: admin })).json()) as { request_body: string; request_truncated: boolean; prompt_tokens: number };
+      expect([Buffer.byteLength(row.request_body), row.request_truncated, row.prompt_tokens > 0]).toEqual([64 * 1024, true, true]);
+      expect(row.request_body.includes(prompt.slice(0, 1000))).toBe(true);
+      expect(await metric(url, 'periscope_kafka_events_shrunk_total')).toBe(1);
+      expect(await metric(url, 'periscope_events_dropped_total', '{reason="too_large_for_kafka"}')).toBe(0);
+      await role.app.close();
+    } finally {
+      await limitTo(1_048_588);
+      await kafkaAdmin.disconnect();
+    }
+  }, 120_000);
 
   it('dead-letters 1% poison messages with a reason and keeps every partition moving', async () => {
     const project = `p-${randomUUID().slice(0, 8)}`;

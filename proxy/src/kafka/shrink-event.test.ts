@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import type { RequestEvent } from '@periscope/contract';
+import { makeEvent } from '@periscope/contract/testing';
+import { BODY_TOO_LARGE_FOR_KAFKA, shrunkEventValue } from './shrink-event.ts';
+
+const decode = (value: Buffer | undefined) => (value === undefined ? undefined : (JSON.parse(value.toString()) as RequestEvent));
+
+describe('shrunkEventValue', () => {
+  it('clips, then withholds, then gives up, each step changing the event: a body cut inside a character ends the steps too', () => {
+    // 'é' is two bytes: 64 KB cuts one in two, and the clip ends in U+FFFD.
+    const event = makeEvent({ request_body: `x${'é'.repeat(40_000)}`, response_body: 'short' });
+    const clipped = decode(shrunkEventValue(Buffer.from(JSON.stringify(event))))!;
+    expect([clipped.request_body.endsWith('\ufffd'), clipped.request_truncated, clipped.response_body, clipped.response_truncated]).toEqual([true, true, 'short', false]);
+    const withheld = decode(shrunkEventValue(Buffer.from(JSON.stringify(clipped))))!;
+    expect([withheld.request_body, withheld.response_body, withheld.request_truncated]).toEqual([BODY_TOO_LARGE_FOR_KAFKA, BODY_TOO_LARGE_FOR_KAFKA, true]);
+    expect(shrunkEventValue(Buffer.from(JSON.stringify(withheld)))).toBeUndefined();
+    // Empty bodies stay empty (an omitted body is not withheld): nothing to take.
+    expect(shrunkEventValue(Buffer.from(JSON.stringify(makeEvent({ request_body: '', response_body: '' }))))).toBeUndefined();
+    expect(shrunkEventValue(Buffer.from('{not an event'))).toBeUndefined();
+  });
+});
