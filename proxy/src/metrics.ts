@@ -59,6 +59,11 @@ export function createProxyMetrics(registry: Registry) {
       help: 'Streamed responses stored without their body: a reader of the log would have joined their pieces into a secret the piece redaction left.',
       registers,
     }),
+    relayFailures: new Counter({
+      name: 'periscope_proxy_relay_failures_total',
+      help: 'Answers the gateway\'s own code failed on while relaying them: the client\'s connection is cut, the error logged, and the row says internal_error (unless it was logged before the failure, at the answer\'s last bytes).',
+      registers,
+    }),
     fieldsWithheld: new Counter({
       name: 'periscope_stored_fields_withheld_total',
       help: 'Fields of a row stored as a notice instead, by field (request_body, response_body, model, error_message, ...): their redaction failed (a text of millions of characters past a regular expression\'s limit). The row is kept.',

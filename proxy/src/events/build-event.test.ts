@@ -88,6 +88,24 @@ describe('buildEvent', () => {
     expect(await registry.getSingleMetricAsString('periscope_stored_fields_withheld_total')).not.toContain('field=');
   });
 
+  it('never stores the part of a secret a cut leaves, even where a long key replaced before it pulls it into what is stored (helper-75)', () => {
+    const { deps: d } = deps(1024);
+    const window = 1024 + STORED_BODY_MARGIN;
+    // A key-shaped string as long as the window, then a key of which 18 characters are inside it.
+    const field = `sk-${'A'.repeat(window - 22)} sk-ant-api03-${'C'.repeat(60)}`;
+    // An exact secret (the call's) of which 39 of 40 characters are inside the window.
+    const secret = `Zq9x${'s'.repeat(36)}`;
+    const body = `sk-${'A'.repeat(window - 43)} ${secret}tail`;
+    const e = buildEvent(call({ model: field, errorMessage: field, status: 500, errorType: 'http_500', secrets: [secret], requestBody: Buffer.from(body), requestText: body }, usageBody), d);
+    for (const stored of [e.model, e.request_body]) {
+      // What the redaction left is shorter than the guard: nothing of it is stored.
+      expect({ key: stored.includes('sk-ant'), secret: stored.includes(secret.slice(0, 12)), length: stored.length }).toEqual({ key: false, secret: false, length: 0 });
+    }
+    // The error message's window (4,096 characters and the margin) holds the whole text: both keys redacted.
+    expect(e.error_message).toBe('[REDACTED] [REDACTED]');
+    expect(e.request_truncated).toBe(true);
+  });
+
   it('keeps the row whatever a field holds: one whose redaction throws is stored as a notice, counted', async () => {
     const { deps: d, registry } = deps();
     // Not a value the gateway reads unclipped (the metadata headers are clipped): the guard behind the clips.

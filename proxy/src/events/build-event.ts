@@ -67,25 +67,40 @@ const MAX_MODEL_CHARS = 1024;
 const MAX_ERROR_MESSAGE_CHARS = 4096;
 const MAX_USER_AGENT_CHARS = 512;
 
-/**
- * A field's text as stored: redacted, then clipped to `max` characters (redacted with a margin
- * past `max`, as bodies are, so a cut through a key cannot leave its start behind), or
- * WITHHELD_VALUE where the redaction throws, counted.
- */
+/** A field's text as stored: redacted and clipped to `max` characters as bodies are (redactedClip), or WITHHELD_VALUE where the redaction throws, counted. */
 type FieldScrub = (field: string, text: string, max?: number) => string;
 
 function fieldScrub(secrets: readonly string[], metrics: ProxyMetrics): FieldScrub {
   return (field, text, max = Number.POSITIVE_INFINITY) => {
-    const read = text.length > max + STORED_BODY_MARGIN ? text.slice(0, max + STORED_BODY_MARGIN) : text;
-    let out: string;
     try {
-      out = redactSecrets(read, secrets);
+      return redactedClip(text, max, false, (read) => redactSecrets(read, secrets), true).out;
     } catch {
       metrics.fieldsWithheld.inc({ field });
       return WITHHELD_VALUE;
     }
-    return out.length > max ? out.slice(0, max) : out;
   };
+}
+
+/**
+ * What is never stored of a text redacted after a cut: its last characters. A secret the cut goes
+ * through is not redacted (only its start is there), and a redaction before it that shortened the
+ * text (a long key replaced by REDACTED) pulls it towards the start, into what is stored (helper-75:
+ * 39 of a 40-character secret stored). Longer than any secret's part a cut can leave.
+ */
+const CUT_GUARD = STORED_BODY_MARGIN / 2;
+
+/**
+ * `text` redacted, then clipped to `max` (bytes, or characters with `chars`): redacted with
+ * STORED_BODY_MARGIN past `max`, so a cut through a key cannot leave its start behind, and, when
+ * `text` was cut (here, or before: `cut`), without its last CUT_GUARD characters.
+ */
+function redactedClip(text: string, max: number, cut: boolean, redact: (read: string) => string, chars: boolean): { out: string; truncated: boolean } {
+  const read = text.length > max + STORED_BODY_MARGIN ? text.slice(0, max + STORED_BODY_MARGIN) : text;
+  const redacted = redact(read);
+  const safe = cut || read !== text ? redacted.slice(0, Math.max(0, redacted.length - CUT_GUARD)) : redacted;
+  if (chars) return { out: safe.length > max ? safe.slice(0, max) : safe, truncated: safe.length > max || safe !== redacted };
+  const over = Buffer.byteLength(safe) > max;
+  return { out: over ? Buffer.from(safe).subarray(0, max).toString('utf8') : safe, truncated: over || safe !== redacted };
 }
 
 interface StoredBody {
@@ -96,19 +111,17 @@ interface StoredBody {
 }
 
 /**
- * Redacts before clipping (with STORED_BODY_MARGIN), so a cut through a key cannot leave its start behind.
- * `knownJson`: JSON.parse took the text, a byte order mark aside (redactStoredBody's cheaper path).
+ * A body as stored (redactedClip). `knownJson`: JSON.parse took the text, a byte order mark
+ * aside (redactStoredBody's cheaper path). `cut`: the text is the start of a longer body.
  */
-function storedBody(text: string, omit: boolean, max: number, secrets: string[], knownJson: boolean): StoredBody {
+function storedBody(text: string, omit: boolean, max: number, secrets: string[], knownJson: boolean, cut: boolean): StoredBody {
   if (omit) return { body: '', truncated: false };
-  let redacted: string;
   try {
-    redacted = redactStoredBody(text.length > max + STORED_BODY_MARGIN ? text.slice(0, max + STORED_BODY_MARGIN) : text, secrets, knownJson);
+    const { out, truncated } = redactedClip(text, max, cut, (read) => redactStoredBody(read, secrets, knownJson), false);
+    return { body: out, truncated };
   } catch {
     return { body: WITHHELD_BODY, truncated: false, withheld: true };
   }
-  const truncated = Buffer.byteLength(redacted) > max;
-  return { body: truncated ? Buffer.from(redacted).subarray(0, max).toString('utf8') : redacted, truncated };
 }
 
 /** Properties (names and values) with secrets scrubbed; the same object when none held one. */
@@ -156,9 +169,10 @@ function storedRequestText(raw: Buffer, decoded: string | undefined, limit: numb
 
 /** The request's body as stored: redacted, then clipped to `max` bytes. */
 function storedRequest(call: CallRecord, max: number): StoredBody {
-  const requestText = call.requestBody ? storedRequestText(call.requestBody, call.requestText, max + STORED_BODY_MARGIN) : '';
+  const limit = max + STORED_BODY_MARGIN;
+  const requestText = call.requestBody ? storedRequestText(call.requestBody, call.requestText, limit) : '';
   // requestText is the text the gateway parsed (relay-call.ts); a body it did not parse may be anything.
-  return storedBody(requestText, call.meta.omitRequest, max, call.secrets, call.requestText !== undefined);
+  return storedBody(requestText, call.meta.omitRequest, max, call.secrets, call.requestText !== undefined, (call.requestBody?.length ?? 0) > limit);
 }
 
 /**
@@ -203,7 +217,7 @@ export function prepareStoredRequest(call: CallRecord, max: number): void {
  * (reader-joins.ts) is stored without it, counted.
  */
 function storedResponse(call: CallRecord, max: number, metrics: ProxyMetrics): StoredBody {
-  const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets, false);
+  const res = storedBody(call.response.text(), call.meta.omitResponse, max, call.secrets, false, !call.response.complete);
   if (!readersJoinSecret(call.endpoint, res.body, call.secrets)) return res;
   metrics.streamsWithheld.inc();
   return { body: WITHHELD_STREAM, truncated: res.truncated };

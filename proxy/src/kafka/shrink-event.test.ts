@@ -18,4 +18,13 @@ describe('shrunkEventValue', () => {
     expect(shrunkEventValue(Buffer.from(JSON.stringify(makeEvent({ request_body: '', response_body: '' }))))).toBeUndefined();
     expect(shrunkEventValue(Buffer.from('{not an event'))).toBeUndefined();
   });
+
+  it('withholds a long streamed response rather than clip it: its readers would read other events without its end (helper-75)', () => {
+    const event = makeEvent({ streamed: true, request_body: 'q'.repeat(100_000), response_body: `data: ${'x'.repeat(100_000)}\n\n` });
+    const step = decode(shrunkEventValue(Buffer.from(JSON.stringify(event))))!;
+    expect([step.request_body.length, step.request_truncated, step.response_body, step.response_truncated]).toEqual([64 * 1024, true, BODY_TOO_LARGE_FOR_KAFKA, false]);
+    // A short streamed response is left as it is at the first step.
+    const short = decode(shrunkEventValue(Buffer.from(JSON.stringify(makeEvent({ streamed: true, request_body: 'q'.repeat(100_000), response_body: 'data: [DONE]\n\n' })))))!;
+    expect(short.response_body).toBe('data: [DONE]\n\n');
+  });
 });

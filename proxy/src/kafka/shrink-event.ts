@@ -16,19 +16,25 @@ function clipped(body: string, max: number): string {
  * The event of `value` made smaller by one step, for a broker that refused it as larger than its
  * message.max.bytes (1 MiB by default; `max_stored_body_bytes` can make an event larger): its
  * bodies clipped to SHRUNK_BODY_BYTES and flagged truncated, as a body past the stored length
- * is; then, if that was not enough, the bodies withheld with a notice. The call keeps its row
+ * is (a streamed response's withheld instead); then, if that was not enough, the bodies
+ * withheld with a notice. The call keeps its row
  * (usage, cost, status) instead of being dropped. undefined when there is nothing left to take
  * (or the bytes are not an event): the shipper then drops it, counted.
  *
  * The bodies were redacted before they were stored in the event; clipping one takes text away
- * and adds none, as the gateway's own clip after its redaction does.
+ * and adds none, as the gateway's own clip after its redaction does. A stream's readers' check
+ * (events/reader-joins.ts) needs the call's secrets, which this process does not have: hence a
+ * stream's body is not clipped here.
  */
 export function shrunkEventValue(value: Buffer): Buffer | undefined {
   const decoded = decodeEventRow(value);
   if (!decoded.ok) return undefined;
   const event = decoded.event;
   const request = clipped(event.request_body, SHRUNK_BODY_BYTES);
-  const response = clipped(event.response_body, SHRUNK_BODY_BYTES);
+  // A stream's body is withheld at once, never clipped: its readers join its pieces, and without
+  // its end they read other events (the Responses API's deltas rather than its last event), which
+  // the gateway's readers' check did not see (helper-75).
+  const response = event.streamed && Buffer.byteLength(event.response_body) > SHRUNK_BODY_BYTES ? BODY_TOO_LARGE_FOR_KAFKA : clipped(event.response_body, SHRUNK_BODY_BYTES);
   let smaller: RequestEvent;
   // Compared, not measured: a clip that cuts a character adds U+FFFD, and a clipped body is
   // clipped again to itself, so each step changes the event or the next one is taken.
@@ -37,7 +43,7 @@ export function shrunkEventValue(value: Buffer): Buffer | undefined {
       request_body: request,
       response_body: response,
       request_truncated: event.request_truncated || request !== event.request_body,
-      response_truncated: event.response_truncated || response !== event.response_body,
+      response_truncated: event.response_truncated || (response !== event.response_body && response !== BODY_TOO_LARGE_FOR_KAFKA),
     });
   } else if ([request, response].some((b) => b !== '' && b !== BODY_TOO_LARGE_FOR_KAFKA)) {
     const withheld = (b: string) => (b === '' ? b : BODY_TOO_LARGE_FOR_KAFKA);

@@ -195,6 +195,29 @@ describe('SpoolShipper', () => {
     expect(shipper.stats).toMatchObject({ produced: 3, shrunk: 2, tooLarge: 1 });
   });
 
+  it('reports Kafka up once the broker answered, even when it then refused every smaller version of an event (helper-75)', async () => {
+    const writer = await SpoolWriter.open(dir, { maxBytes: 8 << 20, log });
+    writer.append(Buffer.from(JSON.stringify(makeEvent({ request_id: 'big', request_body: 'q'.repeat(200_000) }))));
+    await writer.flush();
+    const reader = await SpoolReader.open(dir, { log });
+    let sends = 0;
+    const shipper: SpoolShipper = new SpoolShipper({
+      reader, log, batchMax: 10, idleMs: 5, retryMs: 5,
+      transport: {
+        send: async () => {
+          // Too large; then the network fails once; then too large, whatever is sent.
+          if (++sends === 2) throw new Error('connection reset');
+          if (sends >= 4) shipper.stop();
+          throw Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' });
+        },
+      },
+    });
+    await shipper.run();
+    reader.close();
+    await writer.close();
+    expect(shipper.stats).toMatchObject({ tooLarge: 1, shrunk: 0, kafkaUp: true });
+  });
+
   it('drains a backlog that spans segments without pausing at the end of each', async () => {
     const writer = await SpoolWriter.open(dir, { maxBytes: 1 << 20, segmentBytes: 4096, log });
     for (let i = 0; i < 400; i++) writer.append(event(`b${i}`));

@@ -152,6 +152,8 @@ export class SpoolShipper {
         if (shrunk) this.stats.shrunk += 1;
         return true;
       } catch (err) {
+        // The broker answered: it is up, whatever it thought of the batch.
+        if (isTooLarge(err)) this.stats.kafkaUp = true;
         const smaller = isTooLarge(err) && messages.length === 1 ? shrunkEventValue(messages[0]!.value) : undefined;
         if (smaller) {
           // The call keeps its row, with less of its bodies: sent again at once, marked.

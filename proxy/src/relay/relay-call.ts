@@ -244,6 +244,7 @@ function streamToClient(
     failedOnce = true;
     try {
       if (own) {
+        deps.metrics.relayFailures.inc();
         reply.log.error({ err, request_id: call.requestId }, 'the relay failed on an answer it was relaying');
         call.errorType = 'internal_error';
         call.errorMessage = 'The gateway failed while relaying the answer and cut the connection.';

@@ -150,6 +150,7 @@ describe('a stream whose failure cannot be handled cleanly', () => {
     const mine = events.filter((e) => e.request_id === id);
     expect(mine.map((e) => [e.error_type, e.error_message])).toEqual([['internal_error', 'The gateway failed while relaying the answer and cut the connection.']]);
     expect(await upstreamErrors()).toBe(0);
+    expect((await registry.getSingleMetric('periscope_proxy_relay_failures_total')!.get()).values[0]?.value).toBe(1);
     expect(unhandled).toEqual([]);
     const next = await streamedCall('ok', 'after-relay-broke', '');
     expect(next.body).toContain('[DONE]');
