@@ -10,6 +10,7 @@ import { responseContent } from '../otel/gen-ai-content.ts';
 import { canaryKey, errorBodyQuoting } from '@periscope/testkit';
 import { seededRandom } from '../seeded-random.ts';
 import { buildEvent, prepareStoredRequest, WITHHELD_BODY, WITHHELD_VALUE } from './build-event.ts';
+import { unicodeEscaped } from '../testing/scrub-chain.ts';
 
 const call = testCall;
 
@@ -104,6 +105,20 @@ describe('buildEvent', () => {
     // The error message's window (4,096 characters and the margin) holds the whole text: both keys redacted.
     expect(e.error_message).toBe('[REDACTED] [REDACTED]');
     expect(e.request_truncated).toBe(true);
+  });
+
+  it('guards in bytes for a body, and longer for a long secret spelled with escapes (helper-76)', () => {
+    // A CJK body just past the window: three bytes a character, and max bytes still stored.
+    for (const max of [1024, 32 * 1024]) {
+      const text = '中'.repeat((max + STORED_BODY_MARGIN) / 3 + 10);
+      const e = buildEvent(call({ requestBody: Buffer.from(text), requestText: text }, usageBody), deps(max).deps);
+      expect([Buffer.byteLength(e.request_body) > max - 3, e.request_truncated]).toEqual([true, true]);
+    }
+    // A 3,000-character secret spelled \uXXXX (18,000 characters), cut by the window.
+    const secret = `eyJ${'a'.repeat(2997)}`;
+    const body = `{"a":"${'x'.repeat(524)}${unicodeEscaped(secret)}"}`;
+    const e = buildEvent(call({ secrets: [secret], requestBody: Buffer.from(body), requestText: body }, usageBody), deps(1024).deps);
+    expect(e.request_body.includes(unicodeEscaped(secret.slice(0, 4)))).toBe(false);
   });
 
   it('keeps the row whatever a field holds: one whose redaction throws is stored as a notice, counted', async () => {

@@ -73,7 +73,7 @@ type FieldScrub = (field: string, text: string, max?: number) => string;
 function fieldScrub(secrets: readonly string[], metrics: ProxyMetrics): FieldScrub {
   return (field, text, max = Number.POSITIVE_INFINITY) => {
     try {
-      return redactedClip(text, max, false, (read) => redactSecrets(read, secrets), true).out;
+      return redactedClip(text, max, false, secrets, (read) => redactSecrets(read, secrets), true).out;
     } catch {
       metrics.fieldsWithheld.inc({ field });
       return WITHHELD_VALUE;
@@ -82,25 +82,41 @@ function fieldScrub(secrets: readonly string[], metrics: ProxyMetrics): FieldScr
 }
 
 /**
- * What is never stored of a text redacted after a cut: its last characters. A secret the cut goes
- * through is not redacted (only its start is there), and a redaction before it that shortened the
- * text (a long key replaced by REDACTED) pulls it towards the start, into what is stored (helper-75:
- * 39 of a 40-character secret stored). Longer than any secret's part a cut can leave.
+ * What is never stored of a text redacted after a cut: its end. A secret the cut goes through is
+ * not redacted (only its start is there), and a redaction before it that shortened the text (a
+ * long key replaced by REDACTED) pulls it towards the start, into what is stored (helper-75: 39
+ * of a 40-character secret stored). The guard is longer than any part of a secret a cut can
+ * leave: 8 KB, or eight times the call's longest secret (a secret spelled with `\uXXXX` escapes
+ * takes six characters a character; helper-76: 518 characters of a 3,000-character one's
+ * spelling). In bytes for a body (its limit is in bytes: a guard in characters took three times
+ * as much of a CJK text, helper-76), in characters for a field. The text is read twice the guard
+ * past `max`, so that what is kept still reaches `max` when the redaction shortened nothing.
  */
-const CUT_GUARD = STORED_BODY_MARGIN / 2;
+function cutGuard(secrets: readonly string[]): number {
+  let longest = 0;
+  for (const secret of secrets) longest = Math.max(longest, secret.length);
+  return Math.max(STORED_BODY_MARGIN / 2, 8 * longest);
+}
 
 /**
- * `text` redacted, then clipped to `max` (bytes, or characters with `chars`): redacted with
- * STORED_BODY_MARGIN past `max`, so a cut through a key cannot leave its start behind, and, when
- * `text` was cut (here, or before: `cut`), without its last CUT_GUARD characters.
+ * `text` redacted, then clipped to `max` (bytes, or characters with `chars`): redacted with a
+ * margin past `max`, so a cut through a key cannot leave its start behind, and, when `text` was
+ * cut (here, or before: `cut`), without the guard's length at its end (cutGuard).
  */
-function redactedClip(text: string, max: number, cut: boolean, redact: (read: string) => string, chars: boolean): { out: string; truncated: boolean } {
-  const read = text.length > max + STORED_BODY_MARGIN ? text.slice(0, max + STORED_BODY_MARGIN) : text;
+function redactedClip(text: string, max: number, cut: boolean, secrets: readonly string[], redact: (read: string) => string, chars: boolean): { out: string; truncated: boolean } {
+  const guard = cutGuard(secrets);
+  const window = max + Math.max(STORED_BODY_MARGIN, 2 * guard);
+  const read = text.length > window ? text.slice(0, window) : text;
   const redacted = redact(read);
-  const safe = cut || read !== text ? redacted.slice(0, Math.max(0, redacted.length - CUT_GUARD)) : redacted;
-  if (chars) return { out: safe.length > max ? safe.slice(0, max) : safe, truncated: safe.length > max || safe !== redacted };
-  const over = Buffer.byteLength(safe) > max;
-  return { out: over ? Buffer.from(safe).subarray(0, max).toString('utf8') : safe, truncated: over || safe !== redacted };
+  const guarded = cut || read !== text;
+  if (chars) {
+    const safe = guarded ? redacted.slice(0, Math.max(0, redacted.length - guard)) : redacted;
+    return { out: safe.length > max ? safe.slice(0, max) : safe, truncated: safe.length > max || safe !== redacted };
+  }
+  if (!guarded && Buffer.byteLength(redacted) <= max) return { out: redacted, truncated: false };
+  const bytes = Buffer.from(redacted);
+  const keep = Math.min(max, guarded ? Math.max(0, bytes.length - guard) : bytes.length);
+  return { out: bytes.subarray(0, keep).toString('utf8'), truncated: true };
 }
 
 interface StoredBody {
@@ -117,7 +133,7 @@ interface StoredBody {
 function storedBody(text: string, omit: boolean, max: number, secrets: string[], knownJson: boolean, cut: boolean): StoredBody {
   if (omit) return { body: '', truncated: false };
   try {
-    const { out, truncated } = redactedClip(text, max, cut, (read) => redactStoredBody(read, secrets, knownJson), false);
+    const { out, truncated } = redactedClip(text, max, cut, secrets, (read) => redactStoredBody(read, secrets, knownJson), false);
     return { body: out, truncated };
   } catch {
     return { body: WITHHELD_BODY, truncated: false, withheld: true };
@@ -169,7 +185,7 @@ function storedRequestText(raw: Buffer, decoded: string | undefined, limit: numb
 
 /** The request's body as stored: redacted, then clipped to `max` bytes. */
 function storedRequest(call: CallRecord, max: number): StoredBody {
-  const limit = max + STORED_BODY_MARGIN;
+  const limit = max + Math.max(STORED_BODY_MARGIN, 2 * cutGuard(call.secrets));
   const requestText = call.requestBody ? storedRequestText(call.requestBody, call.requestText, limit) : '';
   // requestText is the text the gateway parsed (relay-call.ts); a body it did not parse may be anything.
   return storedBody(requestText, call.meta.omitRequest, max, call.secrets, call.requestText !== undefined, (call.requestBody?.length ?? 0) > limit);

@@ -23,6 +23,9 @@ describe('shrunkEventValue', () => {
     const event = makeEvent({ streamed: true, request_body: 'q'.repeat(100_000), response_body: `data: ${'x'.repeat(100_000)}\n\n` });
     const step = decode(shrunkEventValue(Buffer.from(JSON.stringify(event))))!;
     expect([step.request_body.length, step.request_truncated, step.response_body, step.response_truncated]).toEqual([64 * 1024, true, BODY_TOO_LARGE_FOR_KAFKA, false]);
+    // Told by its data lines too: a provider may label SSE as JSON (helper-76).
+    const labelled = decode(shrunkEventValue(Buffer.from(JSON.stringify(Object.assign({}, event, { streamed: false })))))!;
+    expect(labelled.response_body).toBe(BODY_TOO_LARGE_FOR_KAFKA);
     // A short streamed response is left as it is at the first step.
     const short = decode(shrunkEventValue(Buffer.from(JSON.stringify(makeEvent({ streamed: true, request_body: 'q'.repeat(100_000), response_body: 'data: [DONE]\n\n' })))))!;
     expect(short.response_body).toBe('data: [DONE]\n\n');

@@ -33,8 +33,10 @@ export function shrunkEventValue(value: Buffer): Buffer | undefined {
   const request = clipped(event.request_body, SHRUNK_BODY_BYTES);
   // A stream's body is withheld at once, never clipped: its readers join its pieces, and without
   // its end they read other events (the Responses API's deltas rather than its last event), which
-  // the gateway's readers' check did not see (helper-75).
-  const response = event.streamed && Buffer.byteLength(event.response_body) > SHRUNK_BODY_BYTES ? BODY_TOO_LARGE_FOR_KAFKA : clipped(event.response_body, SHRUNK_BODY_BYTES);
+  // the gateway's readers' check did not see (helper-75). Told by its `data:` lines, not by
+  // `streamed`: a provider can send SSE labelled as JSON, which the readers still read (helper-76).
+  const long = Buffer.byteLength(event.response_body) > SHRUNK_BODY_BYTES;
+  const response = long && (event.streamed || event.response_body.includes('data:')) ? BODY_TOO_LARGE_FOR_KAFKA : clipped(event.response_body, SHRUNK_BODY_BYTES);
   let smaller: RequestEvent;
   // Compared, not measured: a clip that cuts a character adds U+FFFD, and a clipped body is
   // clipped again to itself, so each step changes the event or the next one is taken.
