@@ -36,7 +36,12 @@ export interface CacheHeaders {
 }
 
 const MAX_PROPERTIES = 50;
-const MAX_VALUE_LENGTH = 1024;
+/**
+ * What a metadata header's value keeps when read (user, session, property, cache seed). The clip
+ * comes before any redaction: a stored value this long may end in part of a secret the clip cut
+ * through, which the event builder guards against (events/build-event.ts, helper-76).
+ */
+export const MAX_VALUE_LENGTH = 1024;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const PERISCOPE = 'periscope-';
 const HELICONE = 'helicone-';

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RequestMetadata } from '../request-metadata.ts';
+import { MAX_VALUE_LENGTH, type RequestMetadata } from '../request-metadata.ts';
 import type { AgentPaths } from './agent-paths.ts';
 
 /** `sessions:` in the config: where a session id comes from when the client sends no Periscope-Session-Id. */
@@ -8,7 +8,6 @@ export interface SessionSettings {
   from_headers: string[];
 }
 
-const MAX_VALUE_LENGTH = 1024;
 
 /**
  * Agents by their user-agent (or Codex's `originator`): the name Periscope records and the

@@ -121,6 +121,21 @@ describe('buildEvent', () => {
     expect(e.request_body.includes(unicodeEscaped(secret.slice(0, 4)))).toBe(false);
   });
 
+  it('never stores the part of a secret that the metadata headers\' clip (before any redaction) cut through (helper-76)', () => {
+    const secret = `Zq9x${'t'.repeat(36)}`;
+    const meta = readRequestMetadata({
+      'periscope-user-id': `${'u'.repeat(985)}${secret}`,
+      'periscope-property-foo': `${'p'.repeat(990)}${secret}`,
+      'periscope-session-id': `${'s'.repeat(1006)}sk-proj-abcdefghijklmnop`,
+      'periscope-session-name': 'short, kept whole',
+    });
+    const e = buildEvent(call({ meta, secrets: [secret] }, usageBody), deps().deps);
+    for (const stored of [e.user_id, e.properties.foo!, e.session_id]) {
+      expect({ secret: stored.includes(secret.slice(0, 8)), key: stored.includes('sk-proj'), kept: stored.length >= 900 }).toEqual({ secret: false, key: false, kept: true });
+    }
+    expect(e.session_name).toBe('short, kept whole');
+  });
+
   it('keeps the row whatever a field holds: one whose redaction throws is stored as a notice, counted', async () => {
     const { deps: d, registry } = deps();
     // Not a value the gateway reads unclipped (the metadata headers are clipped): the guard behind the clips.

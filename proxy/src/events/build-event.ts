@@ -4,6 +4,7 @@ import { usageFromJson, emptyUsage, type Observed, type TokenUsage } from '../us
 import { readersJoinSecret, WITHHELD_STREAM } from './reader-joins.ts';
 import { redactSecrets, redactStoredBody } from './redact.ts';
 import { normalizeModelName } from '../pricing/model-names.ts';
+import { MAX_VALUE_LENGTH } from '../request-metadata.ts';
 import { type PriceBook } from '../pricing/price-types.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 
@@ -67,13 +68,17 @@ const MAX_MODEL_CHARS = 1024;
 const MAX_ERROR_MESSAGE_CHARS = 4096;
 const MAX_USER_AGENT_CHARS = 512;
 
-/** A field's text as stored: redacted and clipped to `max` characters as bodies are (redactedClip), or WITHHELD_VALUE where the redaction throws, counted. */
-type FieldScrub = (field: string, text: string, max?: number) => string;
+/**
+ * A field's text as stored: redacted and clipped to `max` characters as bodies are (redactedClip;
+ * `cut`: the text is the start of a longer one), or WITHHELD_VALUE where the redaction throws,
+ * counted.
+ */
+type FieldScrub = (field: string, text: string, max?: number, cut?: boolean) => string;
 
 function fieldScrub(secrets: readonly string[], metrics: ProxyMetrics): FieldScrub {
-  return (field, text, max = Number.POSITIVE_INFINITY) => {
+  return (field, text, max = Number.POSITIVE_INFINITY, cut = false) => {
     try {
-      return redactedClip(text, max, false, secrets, (read) => redactSecrets(read, secrets), true).out;
+      return redactedClip(text, max, cut, secrets, (read) => redactSecrets(read, secrets), true).out;
     } catch {
       metrics.fieldsWithheld.inc({ field });
       return WITHHELD_VALUE;
@@ -89,14 +94,20 @@ function fieldScrub(secrets: readonly string[], metrics: ProxyMetrics): FieldScr
  * leave: 8 KB, or eight times the call's longest secret (a secret spelled with `\uXXXX` escapes
  * takes six characters a character; helper-76: 518 characters of a 3,000-character one's
  * spelling). In bytes for a body (its limit is in bytes: a guard in characters took three times
- * as much of a CJK text, helper-76), in characters for a field. The text is read twice the guard
- * past `max`, so that what is kept still reaches `max` when the redaction shortened nothing.
+ * as much of a CJK text, helper-76); for a field, in characters, the longest secret. The text is
+ * read twice the guard past `max`, so that what is kept still reaches `max` when the redaction
+ * shortened nothing.
  */
-function cutGuard(secrets: readonly string[]): number {
+function cutGuard(secrets: readonly string[], chars: boolean): number {
   let longest = 0;
   for (const secret of secrets) longest = Math.max(longest, secret.length);
-  return Math.max(STORED_BODY_MARGIN / 2, 8 * longest);
+  // A field is redacted as written (redactSecrets: no escapes decoded), so what a cut leaves of a
+  // secret is shorter than the secret, or than a key pattern's shortest match.
+  return chars ? Math.max(FIELD_CUT_GUARD, longest) : Math.max(STORED_BODY_MARGIN / 2, 8 * longest);
 }
+
+/** The shortest guard of a field: longer than what a cut leaves of a key-shaped string (`AIza` and 29 characters, a bearer token's 19). */
+const FIELD_CUT_GUARD = 64;
 
 /**
  * `text` redacted, then clipped to `max` (bytes, or characters with `chars`): redacted with a
@@ -104,7 +115,7 @@ function cutGuard(secrets: readonly string[]): number {
  * cut (here, or before: `cut`), without the guard's length at its end (cutGuard).
  */
 function redactedClip(text: string, max: number, cut: boolean, secrets: readonly string[], redact: (read: string) => string, chars: boolean): { out: string; truncated: boolean } {
-  const guard = cutGuard(secrets);
+  const guard = cutGuard(secrets, chars);
   const window = max + Math.max(STORED_BODY_MARGIN, 2 * guard);
   const read = text.length > window ? text.slice(0, window) : text;
   const redacted = redact(read);
@@ -141,18 +152,21 @@ function storedBody(text: string, omit: boolean, max: number, secrets: string[],
 }
 
 /** Properties (names and values) with secrets scrubbed; the same object when none held one. */
-function scrubbedProperties(properties: Record<string, string>, secrets: readonly string[]): Record<string, string> {
+function scrubbedProperties(properties: Record<string, string>, scrub: FieldScrub): Record<string, string> {
   let changed = false;
   const out: Record<string, string> = {};
   for (const name in properties) {
     const value = properties[name]!;
-    const n = redactSecrets(name, secrets);
-    const v = redactSecrets(value, secrets);
+    const n = scrub('property', name);
+    const v = scrub('property', value, undefined, clippedWhenRead(value));
     if (n !== name || v !== value) changed = true;
     out[n] = v;
   }
   return changed ? out : properties;
 }
+
+/** A metadata header's value as long as the clip that read it (request-metadata.ts) may be the start of a longer one. */
+const clippedWhenRead = (value: string) => value.length >= MAX_VALUE_LENGTH;
 
 /**
  * The attempt log with secrets scrubbed from the model names it records (they come from the
@@ -185,7 +199,7 @@ function storedRequestText(raw: Buffer, decoded: string | undefined, limit: numb
 
 /** The request's body as stored: redacted, then clipped to `max` bytes. */
 function storedRequest(call: CallRecord, max: number): StoredBody {
-  const limit = max + Math.max(STORED_BODY_MARGIN, 2 * cutGuard(call.secrets));
+  const limit = max + Math.max(STORED_BODY_MARGIN, 2 * cutGuard(call.secrets, false));
   const requestText = call.requestBody ? storedRequestText(call.requestBody, call.requestText, limit) : '';
   // requestText is the text the gateway parsed (relay-call.ts); a body it did not parse may be anything.
   return storedBody(requestText, call.meta.omitRequest, max, call.secrets, call.requestText !== undefined, (call.requestBody?.length ?? 0) > limit);
@@ -298,11 +312,11 @@ export function buildEvent(call: CallRecord, deps: EventBuildDeps): RequestEvent
     cost_known: cost.known,
     cache_status: call.cacheStatus,
     attempts: Math.min(call.attempts, EVENT_COUNT_MAX.attempts),
-    user_id: scrub('user_id', call.meta.userId),
-    session_id: scrub('session_id', call.meta.sessionId),
-    session_path: scrub('session_path', call.meta.sessionPath),
-    session_name: scrub('session_name', call.meta.sessionName),
-    properties: scrubbedProperties(call.meta.properties, call.secrets),
+    user_id: scrub('user_id', call.meta.userId, undefined, clippedWhenRead(call.meta.userId)),
+    session_id: scrub('session_id', call.meta.sessionId, undefined, clippedWhenRead(call.meta.sessionId)),
+    session_path: scrub('session_path', call.meta.sessionPath, undefined, clippedWhenRead(call.meta.sessionPath)),
+    session_name: scrub('session_name', call.meta.sessionName, undefined, clippedWhenRead(call.meta.sessionName)),
+    properties: scrubbedProperties(call.meta.properties, scrub),
     request_body: req.body,
     response_body: res.body,
     request_truncated: req.truncated || (call.requestBody !== undefined && call.requestBody.length > max && !call.meta.omitRequest),
